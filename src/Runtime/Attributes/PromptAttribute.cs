@@ -1,0 +1,38 @@
+namespace PromptOps;
+
+/// <summary>
+/// Marks a <c>partial</c> method whose body the PromptOps generator writes: it builds the messages from
+/// <see cref="System"/> and <see cref="User"/>, sets the output-token limit, tier, cache TTL, cache scope and
+/// prompt version on the request, calls the containing type's <c>IChatClient</c> and returns a typed value.
+/// </summary>
+/// <example><code>
+/// [Prompt(Task = "classification", CacheTtl = "static", System = "Classify the ticket.", User = "{ticket}")]
+/// public partial Task&lt;TicketCategory&gt; ClassifyAsync(string ticket, CancellationToken ct = default);
+/// </code></example>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class PromptAttribute : Attribute
+{
+    /// <summary>The task kind (<c>classification</c>, <c>summary</c>, …); sets the default output-token limit and tier.</summary>
+    public string? Task { get; set; }
+
+    /// <summary>Cache TTL: <c>static</c>, <c>semi-static</c>, <c>daily</c>, <c>realtime</c>, <c>none</c>, or a span (<c>"10m"</c>, <c>"00:10:00"</c>).</summary>
+    public string? CacheTtl { get; set; }
+
+    /// <summary>The system prompt template. <c>{name}</c> binds a parameter; <c>{{</c> and <c>}}</c> escape braces.</summary>
+    public string? System { get; set; }
+
+    /// <summary>The user message template. <c>{name}</c> binds a parameter; <c>{{</c> and <c>}}</c> escape braces.</summary>
+    public string? User { get; set; }
+
+    /// <summary>The output-token limit; overrides the task default. 0 means "use the task default".</summary>
+    public int MaxTokens { get; set; }
+
+    /// <summary>The routing tier (<c>fast_cheap</c>, <c>balanced</c>, <c>high_quality</c>, <c>best</c>); overrides the task default.</summary>
+    public string? Tier { get; set; }
+
+    /// <summary>Sampling temperature. <see cref="double.NaN"/> (the default) means "not set".</summary>
+    public double Temperature { get; set; } = double.NaN;
+
+    /// <summary>The most input tokens the rendered prompt may have; 0 means no limit.</summary>
+    public int MaxInputTokens { get; set; }
+}

@@ -1,0 +1,61 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace PromptOps.Caching;
+
+/// <summary>
+/// The L2 entry format: <c>{"v":1,"key":"…","exp":unix-ms,"response":{ChatResponse JSON}}</c>. The key inside the
+/// value guards against a value written under the wrong key; anything that does not parse, has another version,
+/// another key or is expired reads as a miss (and is overwritten by the next store), never as an exception.
+/// </summary>
+internal static class CacheEntrySerializer
+{
+    private const int Version = 1;
+
+    public static byte[] Serialize(string key, ChatResponse response, DateTimeOffset expiresAt)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("v", Version);
+            w.WriteString("key", key);
+            w.WriteNumber("exp", expiresAt.ToUnixTimeMilliseconds());
+            w.WritePropertyName("response");
+            JsonSerializer.Serialize(w, response, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatResponse)));
+            w.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static bool TryDeserialize(ReadOnlySpan<byte> bytes, string key, DateTimeOffset now, out ChatResponse? response, out DateTimeOffset expiresAt)
+    {
+        response = null;
+        expiresAt = default;
+        try
+        {
+            var reader = new Utf8JsonReader(bytes);
+            using var doc = JsonDocument.ParseValue(ref reader);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("v", out var v) || v.ValueKind != JsonValueKind.Number || v.GetInt32() != Version
+                || !root.TryGetProperty("key", out var k) || k.ValueKind != JsonValueKind.String || !k.ValueEquals(key)
+                || !root.TryGetProperty("exp", out var exp) || exp.ValueKind != JsonValueKind.Number
+                || !root.TryGetProperty("response", out var r) || r.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            expiresAt = DateTimeOffset.FromUnixTimeMilliseconds(exp.GetInt64());
+            if (expiresAt <= now) return false;
+            response = (ChatResponse?)r.Deserialize(AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatResponse)));
+            return response is not null;
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,348 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PromptOps.Knowledge;
+using PromptOps.Usage;
+
+namespace PromptOps.Caching;
+
+/// <summary>
+/// Exact-match response cache: L1 in memory, L2 in a shared <see cref="IResponseCacheStore"/> (Redis).
+/// <list type="bullet">
+/// <item>The key is <see cref="PromptCacheKey"/>: everything that changes the answer, including the prompt version
+/// and the cache scope, so entries stored under one scope are never returned for another.</item>
+/// <item>The TTL comes from <see cref="PromptOpsMetadata.CacheTtl"/> or <see cref="PromptCacheOptions.DefaultTtl"/>;
+/// every entry has one. <see cref="CacheTtl.None"/>, a <c>ConversationId</c> and the other cases listed on
+/// <see cref="PromptCacheKey"/> bypass the cache.</item>
+/// <item>Concurrent identical misses call the provider once; the others get copies of its answer
+/// (<see cref="CacheLayer.InFlight"/>). If that call fails, they get its exception; if it is cancelled, a waiting
+/// caller that was not cancelled makes its own call.</item>
+/// <item>Streaming: a complete stream is stored and later replayed as chunks; streaming misses are not coalesced.</item>
+/// <item>L2 failures never fail a call: one warning per outage, L2 skipped for
+/// <see cref="PromptCacheOptions.DistributedRetryInterval"/>, automatic recovery. An unreadable L2 value is a miss
+/// and is overwritten.</item>
+/// <item>Responses that carry server-side state (a <c>ConversationId</c> or continuation token) or were stopped by
+/// the content filter are returned but not stored.</item>
+/// </list>
+/// Every hit is a fresh copy marked with its <see cref="CacheLayer"/> (read it with
+/// <see cref="CacheLayerExtensions.GetCacheLayer(ChatResponse)"/>); its <c>Usage</c> is the original call's, which
+/// the usage meter records as cost saved, not spent.
+/// </summary>
+public sealed class PromptCacheChatClient : DelegatingChatClient
+{
+    private readonly PromptCacheOptions _options;
+    private readonly CacheTtl _defaultTtl;
+    private readonly MemoryCache _memory;
+    private readonly IResponseCacheStore? _store;
+    private readonly DistributedGuard? _guard;
+    private readonly ILogger _logger;
+    private readonly PromptOpsMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, Task<ChatResponse>> _inFlight = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the cache.</summary>
+    /// <param name="innerClient">The client that answers misses.</param>
+    /// <param name="options">Options; validated here (a bad value throws naming it).</param>
+    /// <param name="distributedStore">The L2 store, or null for L1 only.</param>
+    /// <param name="logger">Logger for L2 outages.</param>
+    /// <param name="metrics">Instruments; <see cref="PromptOpsMetrics.Shared"/> when null.</param>
+    public PromptCacheChatClient(IChatClient innerClient, PromptCacheOptions? options = null, IResponseCacheStore? distributedStore = null,
+        ILogger<PromptCacheChatClient>? logger = null, PromptOpsMetrics? metrics = null)
+        : base(innerClient)
+    {
+        _options = options?.Clone() ?? new PromptCacheOptions();
+        var errors = _options.GetErrors().ToList();
+        if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
+
+        _defaultTtl = _options.GetDefaultTtl();
+        _time = _options.TimeProvider;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _metrics = metrics ?? PromptOpsMetrics.Shared;
+#pragma warning disable CS0618 // ISystemClock is the only clock MemoryCache accepts.
+        _memory = new MemoryCache(new MemoryCacheOptions
+        {
+            SizeLimit = _options.MemoryMaxEntries,
+            Clock = new TimeProviderClock(_time),
+            ExpirationScanFrequency = TimeSpan.FromMinutes(1),
+        });
+#pragma warning restore CS0618
+        if (_options.UseDistributed && distributedStore is not null)
+        {
+            _store = distributedStore;
+            _guard = new DistributedGuard(distributedStore.Name, _options.DistributedRetryInterval, _time, _logger);
+        }
+    }
+
+    /// <summary>True while the L2 store is considered down.</summary>
+    public bool IsDistributedDown => _guard?.IsDown ?? false;
+
+    /// <summary>The number of entries in L1.</summary>
+    public long MemoryCount => _memory.Count;
+
+    /// <inheritdoc />
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (!TryGetKey(ref messages, options, out var key, out var ttl))
+        {
+            return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        while (true)
+        {
+            if (_memory.TryGetValue(key, out var hit) && hit is ChatResponse stored)
+            {
+                _metrics.CacheLookup(CacheLayer.Memory, hit: true);
+                return ResponseCopier.Copy(stored, CacheLayer.Memory);
+            }
+
+            var mine = new TaskCompletionSource<ChatResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var shared = _inFlight.GetOrAdd(key, mine.Task);
+            if (shared != mine.Task)
+            {
+                try
+                {
+                    var joined = await shared.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    _metrics.CacheLookup(CacheLayer.InFlight, hit: true);
+                    return ResponseCopier.Copy(joined, CacheLayer.InFlight);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    continue; // the caller that made the call gave up; make our own
+                }
+            }
+
+            try
+            {
+                // Re-check L1: an identical call may have finished between our first look and joining.
+                if (_memory.TryGetValue(key, out hit) && hit is ChatResponse late)
+                {
+                    mine.TrySetResult(late);
+                    _metrics.CacheLookup(CacheLayer.Memory, hit: true);
+                    return ResponseCopier.Copy(late, CacheLayer.Memory);
+                }
+
+                _metrics.CacheLookup(CacheLayer.Memory, hit: false);
+                var (response, layer) = await LoadAsync(key, ttl, messages, options, cancellationToken).ConfigureAwait(false);
+                mine.TrySetResult(response.Snapshot);
+                return layer == CacheLayer.None ? response.Original : ResponseCopier.Copy(response.Snapshot, layer);
+            }
+            catch (OperationCanceledException e)
+            {
+                mine.TrySetCanceled(e.CancellationToken);
+                throw;
+            }
+            catch (Exception e)
+            {
+                mine.TrySetException(e);
+                throw;
+            }
+            finally
+            {
+                _inFlight.TryRemove(new KeyValuePair<string, Task<ChatResponse>>(key, mine.Task));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (!_options.CacheStreaming || !TryGetKey(ref messages, options, out var key, out var ttl))
+        {
+            await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        ChatResponse? cached = null;
+        var layer = CacheLayer.None;
+        if (_memory.TryGetValue(key, out var hit) && hit is ChatResponse stored)
+        {
+            _metrics.CacheLookup(CacheLayer.Memory, hit: true);
+            cached = stored;
+            layer = CacheLayer.Memory;
+        }
+        else
+        {
+            _metrics.CacheLookup(CacheLayer.Memory, hit: false);
+            var fromStore = await TryReadDistributedAsync(key, cancellationToken).ConfigureAwait(false);
+            if (fromStore is not null)
+            {
+                cached = fromStore;
+                layer = CacheLayer.Distributed;
+            }
+        }
+
+        if (cached is not null)
+        {
+            foreach (var update in ResponseCopier.Copy(cached, layer).ToChatResponseUpdates())
+            {
+                (update.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CacheLayerExtensions.AdditionalPropertiesKey] = layer;
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            updates.Add(update);
+            yield return update;
+        }
+
+        // Only a stream that ran to its end gets here.
+        var complete = updates.ToChatResponse();
+        if (IsStorable(complete))
+        {
+            await StoreAsync(key, ttl, ResponseCopier.Copy(complete, marker: null), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _memory.Dispose();
+        base.Dispose(disposing);
+    }
+
+    private bool TryGetKey(ref IEnumerable<ChatMessage> messages, ChatOptions? options, out string key, out TimeSpan ttl)
+    {
+        key = string.Empty;
+        ttl = default;
+        if (!_options.Enabled)
+        {
+            return false;
+        }
+
+        var effective = options.GetPromptOps()?.CacheTtl ?? _defaultTtl;
+        if (effective.IsNone || !PromptCacheKey.IsCacheable(options))
+        {
+            _metrics.CacheBypass();
+            return false;
+        }
+
+        // The key walks the messages; make sure a one-shot enumerable can still be sent afterwards.
+        if (messages is not ICollection<ChatMessage>) messages = messages.ToList();
+        var computed = PromptCacheKey.Compute(messages, options);
+        if (computed is null)
+        {
+            _metrics.CacheBypass();
+            return false;
+        }
+
+        key = computed;
+        ttl = effective.Duration;
+        return true;
+    }
+
+    private async Task<(Loaded Response, CacheLayer Layer)> LoadAsync(string key, TimeSpan ttl, IEnumerable<ChatMessage> messages, ChatOptions? options,
+        CancellationToken cancellationToken)
+    {
+        var fromStore = await TryReadDistributedAsync(key, cancellationToken).ConfigureAwait(false);
+        if (fromStore is not null)
+        {
+            return (new Loaded(fromStore, fromStore), CacheLayer.Distributed);
+        }
+
+        var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var snapshot = ResponseCopier.Copy(response, marker: null);
+        if (IsStorable(response))
+        {
+            await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (new Loaded(response, snapshot), CacheLayer.None);
+    }
+
+    private async Task<ChatResponse?> TryReadDistributedAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_store is null || !_guard!.ShouldTry()) return null;
+        byte[]? bytes;
+        try
+        {
+            bytes = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+            _guard.Succeeded();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            _guard.Failed(e);
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        if (bytes is null)
+        {
+            _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
+            return null;
+        }
+
+        if (!CacheEntrySerializer.TryDeserialize(bytes, key, now, out var response, out var expiresAt))
+        {
+            PromptCacheLog.UnreadableEntry(_logger, key);
+            _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
+            return null;
+        }
+
+        _metrics.CacheLookup(CacheLayer.Distributed, hit: true);
+        var snapshot = ResponseCopier.Copy(response!, marker: null);
+        SetMemory(key, snapshot, expiresAt - now);
+        return snapshot;
+    }
+
+    private async Task StoreAsync(string key, TimeSpan ttl, ChatResponse snapshot, CancellationToken cancellationToken)
+    {
+        SetMemory(key, snapshot, ttl);
+        if (_store is null || !_guard!.ShouldTry()) return;
+        byte[] bytes;
+        try
+        {
+            bytes = CacheEntrySerializer.Serialize(key, snapshot, _time.GetUtcNow() + ttl);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            PromptCacheLog.StoreFailed(_logger, key, e);
+            return;
+        }
+
+        try
+        {
+            await _store.SetAsync(key, bytes, ttl, cancellationToken).ConfigureAwait(false);
+            _guard.Succeeded();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The answer is in L1 already; the caller is gone.
+        }
+        catch (Exception e)
+        {
+            _guard.Failed(e);
+        }
+    }
+
+    private void SetMemory(string key, ChatResponse snapshot, TimeSpan ttl)
+    {
+        if (ttl <= TimeSpan.Zero) return;
+        using var entry = _memory.CreateEntry(key);
+        entry.Value = snapshot;
+        entry.Size = 1;
+        entry.AbsoluteExpirationRelativeToNow = ttl;
+    }
+
+    private static bool IsStorable(ChatResponse response) =>
+        response.ConversationId is null && response.ContinuationToken is null && response.FinishReason != ChatFinishReason.ContentFilter;
+
+    private readonly record struct Loaded(ChatResponse Original, ChatResponse Snapshot);
+}

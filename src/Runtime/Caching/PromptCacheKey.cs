@@ -1,0 +1,423 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using PromptOps.Knowledge;
+
+namespace PromptOps.Caching;
+
+/// <summary>
+/// Computes the exact-match cache key of a request: SHA-256 over a canonical, length-prefixed encoding of
+/// everything that changes the answer.
+/// <para><b>In the key:</b> every message (role, author name, each content: text, reasoning text, data bytes and
+/// media type, URIs, function calls with their arguments, function results, content and message additional
+/// properties), and every <see cref="ChatOptions"/> field that reaches the model: model id, instructions,
+/// temperature, max output tokens, top-p, top-k, frequency and presence penalties, seed, reasoning options,
+/// response format (with its JSON schema), stop sequences, tool mode, allow-multiple-tool-calls, each tool
+/// (name, description, parameter and return schemas, additional properties) and the options' additional
+/// properties; from <see cref="PromptOpsMetadata"/>: the prompt version, the cache scope and the tier.</para>
+/// <para><b>Deny-list (never in the key):</b> message ids and timestamps (they differ on every call and do not
+/// change the answer); the PromptOps metadata's prompt id, task, TTL and user id (the user only matters through
+/// an explicit cache scope).</para>
+/// <para><b>Not cacheable at all</b> (the key is null and the cache is bypassed): a <c>ConversationId</c> or
+/// <c>ContinuationToken</c> (server-side state the key cannot see), background responses, a
+/// <c>RawRepresentationFactory</c> (it may change the request in ways the key cannot see), hosted tools other
+/// than functions (web search, file search, MCP: their answers depend on live data), and content or property
+/// values that cannot be serialized.</para>
+/// <para>SHA-256 rather than a faster non-cryptographic hash: a key collision returns one user's answer to another
+/// request, and prompts are attacker-controlled input, so collisions must be infeasible to construct.</para>
+/// </summary>
+public static class PromptCacheKey
+{
+    /// <summary>The prefix of every key; bump the version when the encoding changes.</summary>
+    public const string Prefix = "promptops:v1:";
+
+    [ThreadStatic]
+    private static KeyWriter? t_writer;
+
+    /// <summary>Computes the key, or returns null when the request is not cacheable.</summary>
+    public static string? Compute(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (!IsCacheable(options)) return null;
+
+        var w = t_writer ??= new KeyWriter();
+        try
+        {
+            if (!w.WriteRequest(messages, options)) return null;
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(w.WrittenSpan, hash);
+            Span<char> chars = stackalloc char[Prefix.Length + (SHA256.HashSizeInBytes * 2)];
+            Prefix.AsSpan().CopyTo(chars);
+            Convert.TryToHexStringLower(hash, chars[Prefix.Length..], out _);
+            return new string(chars);
+        }
+        finally
+        {
+            w.Reset();
+        }
+    }
+
+    /// <summary>True unless the options carry server-side state or settings the key cannot see.</summary>
+    public static bool IsCacheable(ChatOptions? options)
+    {
+        if (options is null) return true;
+        if (options.ConversationId is not null || options.ContinuationToken is not null) return false;
+        if (options.AllowBackgroundResponses == true) return false;
+        if (options.RawRepresentationFactory is not null) return false;
+        if (options.GetPromptOps()?.CacheTtl is { IsNone: true }) return false;
+        return true;
+    }
+
+    private sealed class KeyWriter
+    {
+        private const int MaxRetainedBytes = 1 << 20;
+        private ArrayBufferWriter<byte> _buffer = new(4096);
+        private Utf8JsonWriter? _json;
+
+        public ReadOnlySpan<byte> WrittenSpan => _buffer.WrittenSpan;
+
+        public void Reset()
+        {
+            if (_buffer.Capacity > MaxRetainedBytes)
+            {
+                _buffer = new ArrayBufferWriter<byte>(4096);
+                _json = null;
+            }
+            else
+            {
+                _buffer.ResetWrittenCount();
+            }
+        }
+
+        public bool WriteRequest(IEnumerable<ChatMessage> messages, ChatOptions? options)
+        {
+            Tag('V');
+            Int(1);
+            foreach (var m in messages)
+            {
+                if (!WriteMessage(m)) return false;
+            }
+
+            Tag('E');
+            return options is null || WriteOptions(options);
+        }
+
+        private bool WriteMessage(ChatMessage m)
+        {
+            Tag('M');
+            Str(m.Role.Value);
+            Str(m.AuthorName);
+            Int(m.Contents.Count);
+            foreach (var c in m.Contents)
+            {
+                if (!WriteContent(c)) return false;
+            }
+
+            return WriteProperties('p', m.AdditionalProperties, skipKey: null);
+        }
+
+        private bool WriteContent(AIContent c)
+        {
+            switch (c)
+            {
+                case TextContent t:
+                    Tag('t');
+                    Str(t.Text);
+                    break;
+                case TextReasoningContent r:
+                    Tag('r');
+                    Str(r.Text);
+                    Str(r.ProtectedData);
+                    break;
+                case DataContent d:
+                    Tag('d');
+                    Str(d.MediaType);
+                    Str(d.Name);
+                    Bytes(d.Data.Span);
+                    break;
+                case UriContent u:
+                    Tag('u');
+                    Str(u.Uri.OriginalString);
+                    Str(u.MediaType);
+                    break;
+                case FunctionCallContent f:
+                    Tag('f');
+                    Str(f.CallId);
+                    Str(f.Name);
+                    if (!Json(f.Arguments)) return false;
+                    break;
+                case FunctionResultContent fr:
+                    Tag('g');
+                    Str(fr.CallId);
+                    if (!Json(fr.Result)) return false;
+                    break;
+                default:
+                    // Any other content: its polymorphic JSON form (type discriminator included).
+                    Tag('x');
+                    Str(c.GetType().FullName);
+                    if (!Json(c, typeof(AIContent))) return false;
+                    break;
+            }
+
+            return WriteProperties('q', c.AdditionalProperties, skipKey: null);
+        }
+
+        private bool WriteOptions(ChatOptions o)
+        {
+            Tag('O');
+            Str(o.ModelId);
+            Str(o.Instructions);
+            Dbl(o.Temperature);
+            NInt(o.MaxOutputTokens);
+            Dbl(o.TopP);
+            NInt(o.TopK);
+            Dbl(o.FrequencyPenalty);
+            Dbl(o.PresencePenalty);
+            if (o.Seed is { } seed)
+            {
+                Tag('s');
+                Span<byte> b = stackalloc byte[8];
+                BinaryPrimitives.WriteInt64LittleEndian(b, seed);
+                Raw(b);
+            }
+            else
+            {
+                Tag('-');
+            }
+
+            if (o.Reasoning is { } reasoning)
+            {
+                Tag('R');
+                Str(reasoning.Effort?.ToString());
+                Str(reasoning.Output?.ToString());
+            }
+            else
+            {
+                Tag('-');
+            }
+
+            switch (o.ResponseFormat)
+            {
+                case null:
+                    Tag('-');
+                    break;
+                case ChatResponseFormatJson j:
+                    Tag('J');
+                    Str(j.SchemaName);
+                    Str(j.SchemaDescription);
+                    Str(j.Schema?.GetRawText());
+                    break;
+                case ChatResponseFormatText:
+                    Tag('T');
+                    break;
+                default:
+                    Tag('X');
+                    if (!Json(o.ResponseFormat, typeof(ChatResponseFormat))) return false;
+                    break;
+            }
+
+            if (o.StopSequences is { } stops)
+            {
+                Tag('S');
+                Int(stops.Count);
+                foreach (var s in stops) Str(s);
+            }
+            else
+            {
+                Tag('-');
+            }
+
+            Tag(o.AllowMultipleToolCalls switch { null => (byte)'-', true => (byte)'1', false => (byte)'0' });
+            switch (o.ToolMode)
+            {
+                case null:
+                    Tag('-');
+                    break;
+                case RequiredChatToolMode req:
+                    Tag('Q');
+                    Str(req.RequiredFunctionName);
+                    break;
+                case NoneChatToolMode:
+                    Tag('N');
+                    break;
+                case AutoChatToolMode:
+                    Tag('A');
+                    break;
+                default:
+                    Tag('Z');
+                    Str(o.ToolMode.GetType().FullName);
+                    break;
+            }
+
+            if (o.Tools is { } tools)
+            {
+                Tag('L');
+                Int(tools.Count);
+                foreach (var tool in tools)
+                {
+                    if (tool is not AIFunctionDeclaration fn) return false; // hosted tools: live data, not cacheable
+                    Str(fn.Name);
+                    Str(fn.Description);
+                    Str(fn.JsonSchema.GetRawText());
+                    Str(fn.ReturnJsonSchema?.GetRawText());
+                    if (!WriteProperties('a', fn.AdditionalProperties, skipKey: null)) return false;
+                }
+            }
+            else
+            {
+                Tag('-');
+            }
+
+            if (!WriteProperties('P', o.AdditionalProperties, ChatOptionsPromptOpsExtensions.AdditionalPropertiesKey)) return false;
+
+            var meta = o.GetPromptOps();
+            Tag('K');
+            Str(meta?.PromptVersion);
+            Str(meta?.CacheScope);
+            Str(meta?.EffectiveTier is { } tier ? ModelTiers.GetName(tier) : null);
+            return true;
+        }
+
+        private bool WriteProperties(char tag, IReadOnlyDictionary<string, object?>? props, string? skipKey)
+        {
+            if (props is null || props.Count == 0 || (props.Count == 1 && skipKey is not null && props.ContainsKey(skipKey)))
+            {
+                Tag('-');
+                return true;
+            }
+
+            Tag(tag);
+            var keys = new List<string>(props.Count);
+            foreach (var k in props.Keys)
+            {
+                if (!string.Equals(k, skipKey, StringComparison.Ordinal)) keys.Add(k);
+            }
+
+            keys.Sort(StringComparer.Ordinal);
+            Int(keys.Count);
+            foreach (var k in keys)
+            {
+                Str(k);
+                if (!Json(props[k])) return false;
+            }
+
+            return true;
+        }
+
+        private bool Json(object? value, Type? declared = null)
+        {
+            if (value is null)
+            {
+                Tag('-');
+                return true;
+            }
+
+            Tag('j');
+            var lengthAt = _buffer.WrittenCount;
+            Int(0); // placeholder for the JSON length
+            var json = _json ??= new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true });
+            json.Reset(_buffer);
+            try
+            {
+                if (value is JsonElement element)
+                {
+                    element.WriteTo(json);
+                }
+                else
+                {
+                    var typeInfo = AIJsonUtilities.DefaultOptions.GetTypeInfo(declared ?? value.GetType());
+                    JsonSerializer.Serialize(json, value, typeInfo);
+                }
+
+                json.Flush();
+            }
+            catch (Exception e) when (e is NotSupportedException or InvalidOperationException or JsonException or ArgumentException)
+            {
+                return false; // cannot be canonicalised: not cacheable rather than a risky key
+            }
+
+            // Patch the length so that adjacent values cannot run into each other.
+            var length = _buffer.WrittenCount - lengthAt - 4;
+            var target = MemoryMarshalHelper.AsWritable(_buffer.WrittenMemory.Span[lengthAt..(lengthAt + 4)]);
+            BinaryPrimitives.WriteInt32LittleEndian(target, length);
+            return true;
+        }
+
+        private void Tag(char c) => Tag((byte)c);
+
+        private void Tag(byte b)
+        {
+            _buffer.GetSpan(1)[0] = b;
+            _buffer.Advance(1);
+        }
+
+        private void Int(int value)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(_buffer.GetSpan(4), value);
+            _buffer.Advance(4);
+        }
+
+        private void NInt(int? value)
+        {
+            if (value is { } v)
+            {
+                Tag('i');
+                Int(v);
+            }
+            else
+            {
+                Tag('-');
+            }
+        }
+
+        private void Dbl(float? value)
+        {
+            if (value is { } v)
+            {
+                Tag('f');
+                BinaryPrimitives.WriteSingleLittleEndian(_buffer.GetSpan(4), v);
+                _buffer.Advance(4);
+            }
+            else
+            {
+                Tag('-');
+            }
+        }
+
+        private void Str(string? s)
+        {
+            if (s is null)
+            {
+                Int(-1);
+                return;
+            }
+
+            var max = Encoding.UTF8.GetMaxByteCount(s.Length);
+            var span = _buffer.GetSpan(max + 4);
+            var n = Encoding.UTF8.GetBytes(s, span[4..]);
+            BinaryPrimitives.WriteInt32LittleEndian(span, n);
+            _buffer.Advance(n + 4);
+        }
+
+        private void Bytes(ReadOnlySpan<byte> bytes)
+        {
+            Int(bytes.Length);
+            Raw(bytes);
+        }
+
+        private void Raw(ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(_buffer.GetSpan(bytes.Length));
+            _buffer.Advance(bytes.Length);
+        }
+    }
+
+    private static class MemoryMarshalHelper
+    {
+        public static Span<byte> AsWritable(ReadOnlySpan<byte> span) =>
+            System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(span), span.Length);
+    }
+}

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Options;
+using PromptOps.Caching;
+using PromptOps.Caching.Redis;
+using PromptOps.Pricing;
+using PromptOps.Routing;
+
+namespace PromptOps;
+
+/// <summary>All PromptOps runtime options (configuration section <c>PromptOps</c>).</summary>
+public sealed class PromptOpsOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "PromptOps";
+
+    /// <summary>Tier routing.</summary>
+    public TierRoutingOptions Routing { get; set; } = new();
+
+    /// <summary>The response cache.</summary>
+    public PromptCacheOptions Cache { get; set; } = new();
+
+    /// <summary>The price catalogue.</summary>
+    public PricingOptions Pricing { get; set; } = new();
+
+    /// <summary>The Redis connection (L2 cache).</summary>
+    public RedisOptions Redis { get; set; } = new();
+
+    /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
+    public IReadOnlyList<string> GetErrors() =>
+        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors()];
+
+    /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem, if there is any.</summary>
+    public void Validate()
+    {
+        var errors = GetErrors();
+        if (errors.Count > 0) throw new OptionsValidationException(SectionName, typeof(PromptOpsOptions), errors);
+    }
+
+    /// <summary>A deep copy.</summary>
+    public PromptOpsOptions Clone() => new()
+    {
+        Routing = Routing.Clone(),
+        Cache = Cache.Clone(),
+        Pricing = Pricing.Clone(),
+        Redis = Redis.Clone(),
+    };
+}
+
+internal sealed class PromptOpsOptionsValidator : IValidateOptions<PromptOpsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PromptOpsOptions options)
+    {
+        var errors = options.GetErrors();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

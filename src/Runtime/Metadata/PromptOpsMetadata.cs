@@ -1,0 +1,39 @@
+using PromptOps.Knowledge;
+
+namespace PromptOps;
+
+/// <summary>
+/// What PromptOps knows about one request: which prompt, which version of it, the task, the tier, the cache
+/// TTL and scope, and the user. Generated clients set it; raw <c>IChatClient</c> callers may set it with
+/// <see cref="ChatOptionsPromptOpsExtensions.WithPromptOps(Microsoft.Extensions.AI.ChatOptions, PromptOpsMetadata)"/>.
+/// Immutable, so one instance can be shared by every call of a prompt.
+/// </summary>
+public sealed record PromptOpsMetadata
+{
+    /// <summary>A stable name of the prompt (the generator uses <c>Namespace.Type.Method</c>).</summary>
+    public string? PromptId { get; init; }
+
+    /// <summary>A hash of the prompt's templates and settings: changing the prompt changes the cache key.</summary>
+    public string? PromptVersion { get; init; }
+
+    /// <summary>The task kind (<c>classification</c>, …); sets the tier when <see cref="Tier"/> is not set.</summary>
+    public string? Task { get; init; }
+
+    /// <summary>The routing tier; wins over the task's tier. An explicit <c>ChatOptions.ModelId</c> wins over both.</summary>
+    public ModelTier? Tier { get; init; }
+
+    /// <summary>The cache TTL; <see cref="CacheTtl.None"/> bypasses the cache. Null: the cache's default TTL.</summary>
+    public CacheTtl? CacheTtl { get; init; }
+
+    /// <summary>
+    /// The cache scope (a user, a tenant): part of the cache key, so entries stored under one scope are never
+    /// returned for another. Null: a shared entry.
+    /// </summary>
+    public string? CacheScope { get; init; }
+
+    /// <summary>The end user the call is made for (budgets, plans and usage reports key on it).</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>The tier this request routes to: <see cref="Tier"/>, else the task's tier, else null.</summary>
+    public ModelTier? EffectiveTier => Tier ?? (PromptTasks.TryGet(Task, out var t) ? t.Tier : null);
+}

@@ -1,0 +1,88 @@
+using PromptOps.Knowledge;
+
+namespace PromptOps.Pricing;
+
+/// <summary>One model's price in configuration (USD per one million tokens).</summary>
+public sealed class ModelPriceOptions
+{
+    /// <summary>USD per 1M input tokens.</summary>
+    public decimal Input { get; set; }
+
+    /// <summary>USD per 1M cached input tokens; defaults to <see cref="Input"/>.</summary>
+    public decimal? CachedInput { get; set; }
+
+    /// <summary>USD per 1M output tokens.</summary>
+    public decimal Output { get; set; }
+
+    /// <summary>Fraction off for batch work, in [0, 1).</summary>
+    public decimal BatchDiscount { get; set; }
+
+    /// <summary>The model's tier, if known (<c>fast_cheap</c>, …).</summary>
+    public string? Tier { get; set; }
+
+    /// <summary>A self-hosted model (zero API price, GPU cost separate).</summary>
+    public bool SelfHosted { get; set; }
+}
+
+/// <summary>Price catalogue options (configuration section <c>PromptOps:Pricing</c>).</summary>
+public sealed class PricingOptions
+{
+    /// <summary>A LiteLLM <c>model_prices_and_context_window.json</c> to import over the defaults, or null.</summary>
+    public string? LiteLlmFile { get; set; }
+
+    /// <summary>Model id → price; applied last, so it wins over the defaults and the file.</summary>
+    public Dictionary<string, ModelPriceOptions> Models { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The problems with these options, each naming the bad value; empty when valid.</summary>
+    public IEnumerable<string> GetErrors()
+    {
+        if (!string.IsNullOrWhiteSpace(LiteLlmFile))
+        {
+            string? error = null;
+            try
+            {
+                new PriceCatalog([]).ImportLiteLlmFile(LiteLlmFile);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or PriceFileFormatException or ArgumentException)
+            {
+                error = $"PromptOps:Pricing:LiteLlmFile '{LiteLlmFile}' cannot be used: {e.Message}";
+            }
+
+            if (error is not null) yield return error;
+        }
+
+        foreach (var (model, p) in Models ?? [])
+        {
+            string? error = null;
+            try
+            {
+                ToPrice(model, p);
+            }
+            catch (ArgumentException e)
+            {
+                error = $"PromptOps:Pricing:Models:{model}: {e.Message}";
+            }
+
+            if (error is not null) yield return error;
+        }
+    }
+
+    /// <summary>Builds the catalogue: defaults, then the LiteLLM file, then <see cref="Models"/>.</summary>
+    public PriceCatalog BuildCatalog()
+    {
+        var catalog = new PriceCatalog();
+        if (!string.IsNullOrWhiteSpace(LiteLlmFile)) catalog.ImportLiteLlmFile(LiteLlmFile);
+        catalog.SetMany((Models ?? []).Select(kv => ToPrice(kv.Key, kv.Value)));
+        return catalog;
+    }
+
+    /// <summary>A copy that can be changed without changing this instance.</summary>
+    public PricingOptions Clone() => new() { LiteLlmFile = LiteLlmFile, Models = new(Models, StringComparer.OrdinalIgnoreCase) };
+
+    private static ModelPriceInfo ToPrice(string model, ModelPriceOptions p)
+    {
+        ModelTier? tier = null;
+        if (p.Tier is not null) tier = ModelTiers.Parse(p.Tier);
+        return new ModelPriceInfo(model, p.Input, p.CachedInput ?? p.Input, p.Output, p.BatchDiscount, tier, p.SelfHosted);
+    }
+}

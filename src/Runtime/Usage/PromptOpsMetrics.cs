@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using PromptOps.Caching;
+
+namespace PromptOps.Usage;
+
+/// <summary>
+/// The PromptOps instruments, on the meter named <see cref="MeterName"/>:
+/// <list type="bullet">
+/// <item><c>gen_ai.client.token.usage</c> (histogram, <c>{token}</c>): tokens billed per provider call, tagged
+/// <c>gen_ai.token.type</c> = <c>input</c>/<c>output</c>, <c>gen_ai.operation.name</c>, <c>gen_ai.request.model</c>,
+/// <c>gen_ai.response.model</c> — the OpenTelemetry GenAI convention. Cache hits bill no tokens and are not recorded.</item>
+/// <item><c>gen_ai.client.operation.duration</c> (histogram, <c>s</c>).</item>
+/// <item><c>promptops.cost.spent</c> (counter, <c>USD</c>): what provider calls cost, tagged model, tier and prompt id.</item>
+/// <item><c>promptops.cost.saved</c> (counter, <c>USD</c>): what cache hits would have cost, tagged with the cache layer.</item>
+/// <item><c>promptops.cache.lookups</c> (counter): tagged <c>promptops.cache.layer</c> (<c>l1</c>, <c>l2</c>,
+/// <c>in_flight</c>, <c>none</c> for a bypass) and <c>promptops.cache.result</c> (<c>hit</c>, <c>miss</c>, <c>bypass</c>).</item>
+/// <item><c>promptops.requests.unpriced</c> (counter): calls to a model the price catalogue does not know.</item>
+/// </list>
+/// </summary>
+public sealed class PromptOpsMetrics : IDisposable
+{
+    /// <summary>The meter name to subscribe to (<c>AddMeter("PromptOps")</c>).</summary>
+    public const string MeterName = "PromptOps";
+
+    private static readonly Lazy<PromptOpsMetrics> SharedInstance = new(() => new PromptOpsMetrics(meterFactory: null));
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+
+    /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/> (DI), or on an own meter when null.</summary>
+    public PromptOpsMetrics(IMeterFactory? meterFactory)
+    {
+        if (meterFactory is not null)
+        {
+            _meter = meterFactory.Create(MeterName);
+        }
+        else
+        {
+            _meter = new Meter(MeterName);
+            _ownsMeter = true;
+        }
+
+        TokenUsage = _meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Measures number of input and output tokens used.");
+        OperationDuration = _meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "Measures the duration of a GenAI operation.");
+        CostSpent = _meter.CreateCounter<double>("promptops.cost.spent", "USD", "Cost of provider calls.");
+        CostSaved = _meter.CreateCounter<double>("promptops.cost.saved", "USD", "Cost that cache hits avoided.");
+        CacheLookups = _meter.CreateCounter<long>("promptops.cache.lookups", "{lookup}", "Cache lookups per layer and result.");
+        Unpriced = _meter.CreateCounter<long>("promptops.requests.unpriced", "{request}", "Calls to models without a price.");
+    }
+
+    /// <summary>The process-wide instance used when no DI container supplies one.</summary>
+    public static PromptOpsMetrics Shared => SharedInstance.Value;
+
+    internal Histogram<long> TokenUsage { get; }
+
+    internal Histogram<double> OperationDuration { get; }
+
+    internal Counter<double> CostSpent { get; }
+
+    internal Counter<double> CostSaved { get; }
+
+    internal Counter<long> CacheLookups { get; }
+
+    internal Counter<long> Unpriced { get; }
+
+    internal void CacheLookup(CacheLayer layer, bool hit)
+    {
+        if (!CacheLookups.Enabled) return;
+        CacheLookups.Add(1, new TagList
+        {
+            { "promptops.cache.layer", layer.ToMetricName() },
+            { "promptops.cache.result", hit ? "hit" : "miss" },
+        });
+    }
+
+    internal void CacheBypass()
+    {
+        if (!CacheLookups.Enabled) return;
+        CacheLookups.Add(1, new TagList
+        {
+            { "promptops.cache.layer", "none" },
+            { "promptops.cache.result", "bypass" },
+        });
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsMeter) _meter.Dispose();
+    }
+}

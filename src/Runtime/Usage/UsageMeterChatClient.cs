@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using PromptOps.Caching;
+using PromptOps.Knowledge;
+using PromptOps.Pricing;
+
+namespace PromptOps.Usage;
+
+/// <summary>
+/// Meters every call: tokens and duration (OpenTelemetry GenAI conventions), cost spent on provider calls, cost
+/// saved by cache hits (kept apart), cache results, and one <see cref="UsageRecord"/> per call for each
+/// <see cref="IUsageSink"/>. Place it outermost so that it sees cache hits (<c>UsePromptOps</c> does).
+/// Usage is read from <see cref="ChatResponse.Usage"/> (streaming: the <see cref="UsageContent"/> updates). Cached
+/// input tokens are part of the input tokens, as OpenAI reports them, and are priced at the cached rate.
+/// </summary>
+public sealed class UsageMeterChatClient : DelegatingChatClient
+{
+    private readonly PriceCatalog _prices;
+    private readonly IUsageSink[] _sinks;
+    private readonly PromptOpsMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the meter.</summary>
+    public UsageMeterChatClient(IChatClient innerClient, PriceCatalog? prices = null, IEnumerable<IUsageSink>? sinks = null,
+        PromptOpsMetrics? metrics = null, TimeProvider? timeProvider = null, ILogger<UsageMeterChatClient>? logger = null)
+        : base(innerClient)
+    {
+        _prices = prices ?? new PriceCatalog();
+        _sinks = sinks?.ToArray() ?? [];
+        _metrics = metrics ?? PromptOpsMetrics.Shared;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var started = _time.GetUtcNow();
+        var t0 = _time.GetTimestamp();
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Complete(options, started, t0, modelId: null, usage: null, CacheLayer.None, e, streaming: false, cancellationToken);
+            throw;
+        }
+
+        Complete(options, started, t0, response.ModelId, response.Usage, response.GetCacheLayer(), error: null, streaming: false, cancellationToken);
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var started = _time.GetUtcNow();
+        var t0 = _time.GetTimestamp();
+        string? modelId = null;
+        UsageDetails? usage = null;
+        var layer = CacheLayer.None;
+        var first = true;
+        var completed = false;
+        Exception? error = null;
+
+        await using var e = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    if (!await e.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        completed = true;
+                        break;
+                    }
+
+                    update = e.Current;
+                }
+                catch (Exception ex)
+                {
+                    error = ex;
+                    throw;
+                }
+
+                if (first)
+                {
+                    layer = update.GetCacheLayer();
+                    first = false;
+                }
+
+                modelId ??= update.ModelId;
+                foreach (var c in update.Contents)
+                {
+                    if (c is UsageContent u)
+                    {
+                        if (usage is null) usage = ResponseCopier.CopyUsage(u.Details);
+                        else usage.Add(u.Details);
+                    }
+                }
+
+                yield return update;
+            }
+        }
+        finally
+        {
+            // A consumer that stops early is recorded as cancelled, with what had arrived.
+            error ??= completed ? null : new OperationCanceledException("The stream was not read to its end.");
+            Complete(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken);
+        }
+    }
+
+    private void Complete(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
+        Exception? error, bool streaming, CancellationToken cancellationToken)
+    {
+        var elapsed = _time.GetElapsedTime(t0);
+        var meta = options.GetPromptOps();
+        var model = modelId ?? options?.ModelId;
+        var tier = meta?.EffectiveTier is { } t ? ModelTiers.GetName(t) : null;
+        var outcome = error is null ? UsageOutcome.Success
+            : error is OperationCanceledException || cancellationToken.IsCancellationRequested ? UsageOutcome.Cancelled
+            : UsageOutcome.Failed;
+
+        var input = usage?.InputTokenCount ?? 0;
+        var cached = usage?.CachedInputTokenCount ?? 0;
+        var output = usage?.OutputTokenCount ?? 0;
+        var cost = outcome == UsageOutcome.Success || usage is not null ? _prices.Cost(model, input, cached, output) : new CallCost(null, 0m);
+        var isHit = layer != CacheLayer.None;
+
+        var tags = new TagList
+        {
+            { "gen_ai.operation.name", "chat" },
+            { "gen_ai.request.model", options?.ModelId },
+            { "gen_ai.response.model", model },
+        };
+        if (error is not null) tags.Add("error.type", error.GetType().FullName);
+        _metrics.OperationDuration.Record(elapsed.TotalSeconds, tags);
+
+        if (!isHit && usage is not null && _metrics.TokenUsage.Enabled)
+        {
+            var inputTags = tags;
+            inputTags.Add("gen_ai.token.type", "input");
+            _metrics.TokenUsage.Record(input, inputTags);
+            var outputTags = tags;
+            outputTags.Add("gen_ai.token.type", "output");
+            _metrics.TokenUsage.Record(output, outputTags);
+        }
+
+        if (cost.Usd is { } usd)
+        {
+            var costTags = new TagList { { "gen_ai.response.model", model }, { "promptops.tier", tier }, { "promptops.prompt_id", meta?.PromptId } };
+            if (isHit)
+            {
+                costTags.Add("promptops.cache.layer", layer.ToMetricName());
+                _metrics.CostSaved.Add((double)usd, costTags);
+            }
+            else
+            {
+                _metrics.CostSpent.Add((double)usd, costTags);
+            }
+        }
+        else if (!isHit)
+        {
+            _metrics.Unpriced.Add(1, new TagList { { "gen_ai.response.model", model } });
+        }
+
+        if (_sinks.Length == 0) return;
+        var record = new UsageRecord
+        {
+            Timestamp = started,
+            PromptId = meta?.PromptId,
+            PromptVersion = meta?.PromptVersion,
+            Task = meta?.Task,
+            UserId = meta?.UserId,
+            ModelId = model,
+            Tier = tier,
+            InputTokens = input,
+            CachedInputTokens = cached,
+            OutputTokens = output,
+            CostUsd = isHit ? 0m : cost.Usd,
+            CostSavedUsd = isHit ? cost.Usd : 0m,
+            CacheLayer = layer,
+            Latency = elapsed,
+            Outcome = outcome,
+            ErrorType = error?.GetType().FullName,
+            Streaming = streaming,
+            IsPriced = cost.IsPriced,
+        };
+
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                sink.Record(record);
+            }
+            catch (Exception ex)
+            {
+                UsageLog.SinkFailed(_logger, sink.GetType().Name, ex);
+            }
+        }
+    }
+}
+
+internal static partial class UsageLog
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "PromptOps usage: the sink {Sink} threw; the record was not stored there.")]
+    public static partial void SinkFailed(ILogger logger, string sink, Exception exception);
+}

@@ -1,0 +1,74 @@
+using PromptOps.Caching;
+
+namespace PromptOps.Usage;
+
+/// <summary>How a call ended.</summary>
+public enum UsageOutcome
+{
+    /// <summary>An answer was returned (from the provider or a cache).</summary>
+    Success = 0,
+
+    /// <summary>The call threw.</summary>
+    Failed = 1,
+
+    /// <summary>The caller cancelled the call.</summary>
+    Cancelled = 2,
+}
+
+/// <summary>One call, as the usage meter saw it. Persisted by <see cref="IUsageSink"/> implementations.</summary>
+public sealed record UsageRecord
+{
+    /// <summary>When the call started (UTC).</summary>
+    public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>The prompt id from the metadata, if any.</summary>
+    public string? PromptId { get; init; }
+
+    /// <summary>The prompt version from the metadata, if any.</summary>
+    public string? PromptVersion { get; init; }
+
+    /// <summary>The task from the metadata, if any.</summary>
+    public string? Task { get; init; }
+
+    /// <summary>The end user from the metadata, if any.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>The model that answered (the response's model id, else the requested one).</summary>
+    public string? ModelId { get; init; }
+
+    /// <summary>The tier the request was routed by, if any (<c>fast_cheap</c>, …).</summary>
+    public string? Tier { get; init; }
+
+    /// <summary>Input tokens, including <see cref="CachedInputTokens"/>.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Input tokens the provider served from its prompt cache.</summary>
+    public long CachedInputTokens { get; init; }
+
+    /// <summary>Output tokens (including reasoning tokens).</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>USD spent on this call: 0 for a cache hit, null when the model has no price.</summary>
+    public decimal? CostUsd { get; init; }
+
+    /// <summary>USD a cache hit avoided (what the original call cost): 0 for a provider call, null when unpriced.</summary>
+    public decimal? CostSavedUsd { get; init; }
+
+    /// <summary>Where the answer came from.</summary>
+    public CacheLayer CacheLayer { get; init; }
+
+    /// <summary>Wall-clock time of the call.</summary>
+    public TimeSpan Latency { get; init; }
+
+    /// <summary>How the call ended.</summary>
+    public UsageOutcome Outcome { get; init; }
+
+    /// <summary>The exception type when <see cref="Outcome"/> is <see cref="UsageOutcome.Failed"/>.</summary>
+    public string? ErrorType { get; init; }
+
+    /// <summary>True for a streamed response.</summary>
+    public bool Streaming { get; init; }
+
+    /// <summary>True when the model was in the price catalogue.</summary>
+    public bool IsPriced { get; init; }
+}
