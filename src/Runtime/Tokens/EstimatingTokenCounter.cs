@@ -69,30 +69,55 @@ public sealed class EstimatingTokenCounter : ITokenCounter
     private static double RawUnits(string text, int length)
     {
         double units = 0;
-        var alnumRun = 0;
+        var letters = 0;       // current run of letters
+        var nonAscii = false;  // the run has non-ASCII letters
+        var digits = 0;        // current run of digits
         for (var i = 0; i < length; i++)
         {
             var c = text[i];
-            if (c < 128)
+            if (char.IsAsciiDigit(c))
             {
-                if (char.IsAsciiLetterOrDigit(c))
-                {
-                    alnumRun++;
-                    continue;
-                }
-
-                units += Math.Ceiling(alnumRun / 4.0);
-                alnumRun = 0;
-                if (!char.IsWhiteSpace(c)) units += 1;
+                units += Word(ref letters, ref nonAscii);
+                digits++;
                 continue;
             }
 
-            units += Math.Ceiling(alnumRun / 4.0);
-            alnumRun = 0;
-            units += IsCjk(c) ? 1 : 0.5;
+            units += Digits(ref digits);
+            if (char.IsAsciiLetter(c) || (c >= 128 && !IsCjk(c) && char.IsLetter(c)))
+            {
+                letters++;
+                nonAscii |= c >= 128;
+                continue;
+            }
+
+            units += Word(ref letters, ref nonAscii);
+            if (c == '\n') units += 1;
+            else if (char.IsWhiteSpace(c)) continue;
+            else if (IsCjk(c)) units += 0.6;
+            else if (char.IsSurrogate(c)) units += 0.75;
+            else units += 1;
         }
 
-        return units + Math.Ceiling(alnumRun / 4.0);
+        return units + Word(ref letters, ref nonAscii) + Digits(ref digits);
+    }
+
+    // A word is one token up to 8 ASCII letters (5 with accents or non-Latin letters), one more per 8 (5) after that.
+    private static double Word(ref int letters, ref bool nonAscii)
+    {
+        if (letters == 0) return 0;
+        var cost = 1 + ((letters - 1) / (nonAscii ? 5 : 8));
+        letters = 0;
+        nonAscii = false;
+        return cost;
+    }
+
+    // Numbers split into groups of up to three digits.
+    private static double Digits(ref int digits)
+    {
+        if (digits == 0) return 0;
+        var cost = (digits + 2) / 3;
+        digits = 0;
+        return cost;
     }
 
     private static bool IsCjk(char c) =>

@@ -49,6 +49,7 @@ public sealed class TiktokenTokenCounter : ITokenCounter
         ArgumentNullException.ThrowIfNull(text);
         ArgumentOutOfRangeException.ThrowIfNegative(maxTokens);
         if (text.Length == 0) return text;
+        if (maxTokens == 0) return string.Empty;
         var index = _tokenizer.GetIndexByTokenCount(text, maxTokens, out _, out _);
         return index >= text.Length ? text : text[..index];
     }

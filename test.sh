@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test. Installs what the tests need (redis-server) when it is missing, then runs `dotnet test`
+# on the solution and prints a closing line "N passed, N failed" counted from the test results.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "redis-server is missing; installing it (Debian package redis-server)..."
+  if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
+  command -v redis-server >/dev/null 2>&1 || { echo "could not install redis-server"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+
+dotnet test PromptOps.sln -c Release --logger "trx" --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0; total=0
+for f in "$results"/*.trx; do
+  [ -e "$f" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$f" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); p=${p:-0}
+  fl=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters"); fl=${fl:-0}
+  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters"); t=${t:-0}
+  passed=$((passed + p)); failed=$((failed + fl)); total=$((total + t))
+done
+
+# A build failure or a crashed test host leaves tests unaccounted for: count the run as failed.
+if [ $status -ne 0 ] && [ $failed -eq 0 ]; then failed=1; fi
+if [ $total -eq 0 ]; then failed=$((failed > 0 ? failed : 1)); fi
+echo "$passed passed, $failed failed"
+[ $status -eq 0 ] && [ $failed -eq 0 ]

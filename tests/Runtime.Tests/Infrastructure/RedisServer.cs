@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace PromptOps.Tests.Infrastructure;
+
+/// <summary>
+/// A real <c>redis-server</c> on a free loopback port, started for the tests and stopped after them. It never
+/// listens on anything but 127.0.0.1. If <c>redis-server</c> is missing the tests fail (they never skip): run
+/// <c>./test.sh</c>, which installs it.
+/// </summary>
+public sealed class RedisServer : IDisposable
+{
+    private Process? _process;
+
+    public RedisServer()
+    {
+        Executable = FindExecutable() ?? throw new InvalidOperationException(
+            "redis-server was not found on PATH. The Redis tests need a real server: run ./test.sh (it installs redis-server) or `apt-get install -y redis-server`.");
+        Port = FreePort();
+        Start();
+    }
+
+    public string Executable { get; }
+
+    public int Port { get; }
+
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Starts the server on the same port (after <see cref="Kill"/>).</summary>
+    public void Start()
+    {
+        if (IsRunning) return;
+        var psi = new ProcessStartInfo(Executable)
+        {
+            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start redis-server.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        WaitUntil(() => CanConnect(), TimeSpan.FromSeconds(10), "redis-server did not start listening");
+    }
+
+    /// <summary>Kills the server (SIGKILL) and waits until the port is closed.</summary>
+    public void Kill()
+    {
+        if (_process is null) return;
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        _process.Dispose();
+        _process = null;
+        WaitUntil(() => !CanConnect(), TimeSpan.FromSeconds(10), "redis-server did not stop");
+    }
+
+    public void Dispose() => Kill();
+
+    private bool CanConnect()
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, Port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static void WaitUntil(Func<bool> condition, TimeSpan limit, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (sw.Elapsed > limit) throw new TimeoutException($"{what} within {limit}.");
+            Thread.Sleep(20);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string? FindExecutable()
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Append("/usr/bin").Append("/usr/local/bin"))
+        {
+            var candidate = Path.Combine(dir, "redis-server");
+            if (File.Exists(candidate)) return candidate;
+        }
+
+        return null;
+    }
+}
