@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using PromptOps.Caching;
+using PromptOps.Knowledge;
+
+namespace PromptOps.Tests.Caching;
+
+public class PromptCacheKeyTests
+{
+    private static List<ChatMessage> Messages(string user = "Where is my refund?") =>
+    [
+        new(ChatRole.System, "Classify the ticket."),
+        new(ChatRole.User, user),
+    ];
+
+    private static string Key(ChatOptions? options, List<ChatMessage>? messages = null) =>
+        PromptCacheKey.Compute(messages ?? Messages(), options) ?? throw new InvalidOperationException("not cacheable");
+
+    private static AIFunction Tool(string name, string description) =>
+        AIFunctionFactory.Create((string city) => "sunny", name, description);
+
+    [Fact]
+    public void Key_is_deterministic_and_prefixed()
+    {
+        var a = Key(new ChatOptions { ModelId = "gpt-4o-mini", Temperature = 0 });
+        var b = Key(new ChatOptions { ModelId = "gpt-4o-mini", Temperature = 0 });
+        Assert.Equal(a, b);
+        Assert.StartsWith(PromptCacheKey.Prefix, a, StringComparison.Ordinal);
+        Assert.Equal(PromptCacheKey.Prefix.Length + 64, a.Length);
+    }
+
+    [Fact]
+    public void Requests_differing_only_in_tools_get_different_keys()
+    {
+        var none = Key(new ChatOptions());
+        var weather = Key(new ChatOptions { Tools = [Tool("get_weather", "Gets the weather")] });
+        var weatherOtherDescription = Key(new ChatOptions { Tools = [Tool("get_weather", "Gets the forecast")] });
+        var time = Key(new ChatOptions { Tools = [Tool("get_time", "Gets the weather")] });
+        var both = Key(new ChatOptions { Tools = [Tool("get_weather", "Gets the weather"), Tool("get_time", "Gets the weather")] });
+        Assert.Equal(5, new HashSet<string> { none, weather, weatherOtherDescription, time, both }.Count);
+    }
+
+    public static TheoryData<string, Func<ChatOptions>> AnswerChangingOptions() => new()
+    {
+        { "model", () => new ChatOptions { ModelId = "gpt-4o" } },
+        { "temperature", () => new ChatOptions { Temperature = 0.7f } },
+        { "max tokens", () => new ChatOptions { MaxOutputTokens = 10 } },
+        { "top p", () => new ChatOptions { TopP = 0.9f } },
+        { "top k", () => new ChatOptions { TopK = 5 } },
+        { "seed", () => new ChatOptions { Seed = 42 } },
+        { "frequency penalty", () => new ChatOptions { FrequencyPenalty = 0.5f } },
+        { "presence penalty", () => new ChatOptions { PresencePenalty = 0.5f } },
+        { "instructions", () => new ChatOptions { Instructions = "Be brief." } },
+        { "stop", () => new ChatOptions { StopSequences = ["\n"] } },
+        { "tool mode none", () => new ChatOptions { ToolMode = ChatToolMode.None } },
+        { "tool mode required", () => new ChatOptions { ToolMode = ChatToolMode.RequireAny } },
+        { "tool mode specific", () => new ChatOptions { ToolMode = ChatToolMode.RequireSpecific("get_weather") } },
+        { "parallel tools", () => new ChatOptions { AllowMultipleToolCalls = false } },
+        { "json", () => new ChatOptions { ResponseFormat = ChatResponseFormat.Json } },
+        { "json schema", () => new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(JsonDocument.Parse("""{"type":"object"}""").RootElement, "r") } },
+        { "text", () => new ChatOptions { ResponseFormat = ChatResponseFormat.Text } },
+        { "reasoning", () => new ChatOptions { Reasoning = new ReasoningOptions { Effort = ReasoningEffort.High } } },
+        { "provider option", () => new ChatOptions { AdditionalProperties = new() { ["logprobs"] = true } } },
+        { "prompt version", () => new ChatOptions().WithPromptOps(new PromptOpsMetadata { PromptVersion = "v2" }) },
+        { "cache scope", () => new ChatOptions().WithPromptOps(new PromptOpsMetadata { CacheScope = "tenant-1" }) },
+        { "tier", () => new ChatOptions().WithPromptOps(new PromptOpsMetadata { Tier = ModelTier.Best }) },
+        { "task tier", () => new ChatOptions().WithPromptOps(new PromptOpsMetadata { Task = "creative_writing" }) },
+    };
+
+    [Theory]
+    [MemberData(nameof(AnswerChangingOptions))]
+    public void Every_option_that_changes_the_answer_changes_the_key(string what, Func<ChatOptions> options)
+    {
+        Assert.NotEqual(Key(new ChatOptions()), Key(options()));
+        Assert.Equal(Key(options()), Key(options())); // and it is stable: ({what})
+        Assert.NotNull(what);
+    }
+
+    [Fact]
+    public void Messages_change_the_key_but_ids_and_timestamps_do_not()
+    {
+        var baseKey = Key(null);
+        Assert.NotEqual(baseKey, Key(null, Messages("Where is my invoice?")));
+        var withRole = Messages();
+        withRole[1] = new ChatMessage(ChatRole.Assistant, "Where is my refund?");
+        Assert.NotEqual(baseKey, Key(null, withRole));
+        var withAuthor = Messages();
+        withAuthor[1].AuthorName = "bob";
+        Assert.NotEqual(baseKey, Key(null, withAuthor));
+
+        var withIds = Messages();
+        withIds[1].MessageId = Guid.NewGuid().ToString();
+        withIds[1].CreatedAt = DateTimeOffset.UtcNow;
+        Assert.Equal(baseKey, Key(null, withIds));
+    }
+
+    [Fact]
+    public void Content_boundaries_cannot_collide()
+    {
+        var split = new List<ChatMessage> { new(ChatRole.User, [new TextContent("ab"), new TextContent("c")]) };
+        var joined = new List<ChatMessage> { new(ChatRole.User, [new TextContent("a"), new TextContent("bc")]) };
+        Assert.NotEqual(Key(null, split), Key(null, joined));
+        var twoMessages = new List<ChatMessage> { new(ChatRole.User, "a"), new(ChatRole.User, "b") };
+        var oneMessage = new List<ChatMessage> { new(ChatRole.User, [new TextContent("a"), new TextContent("b")]) };
+        Assert.NotEqual(Key(null, twoMessages), Key(null, oneMessage));
+    }
+
+    [Fact]
+    public void Images_function_calls_and_results_are_part_of_the_key()
+    {
+        List<ChatMessage> With(AIContent c) => [new(ChatRole.User, [new TextContent("look"), c])];
+        var keys = new HashSet<string>
+        {
+            Key(null, With(new DataContent(new byte[] { 1, 2, 3 }, "image/png"))),
+            Key(null, With(new DataContent(new byte[] { 1, 2, 4 }, "image/png"))),
+            Key(null, With(new UriContent("https://example.invalid/a.png", "image/png"))),
+            Key(null, With(new FunctionCallContent("c1", "get_weather", new Dictionary<string, object?> { ["city"] = "Paris" }))),
+            Key(null, With(new FunctionCallContent("c1", "get_weather", new Dictionary<string, object?> { ["city"] = "Tokyo" }))),
+            Key(null, With(new FunctionResultContent("c1", "sunny"))),
+            Key(null, With(new FunctionResultContent("c1", "rainy"))),
+        };
+        Assert.Equal(7, keys.Count);
+    }
+
+    [Fact]
+    public void Metadata_that_does_not_change_the_answer_stays_out_of_the_key()
+    {
+        var plain = Key(new ChatOptions().WithPromptOps(new PromptOpsMetadata { PromptVersion = "v1" }));
+        var more = Key(new ChatOptions().WithPromptOps(new PromptOpsMetadata
+        {
+            PromptVersion = "v1",
+            PromptId = "Tickets.Classify",
+            UserId = "user-42",
+            CacheTtl = CacheTtl.Daily,
+        }));
+        Assert.Equal(plain, more);
+    }
+
+    [Fact]
+    public void Requests_with_server_side_state_or_hidden_settings_are_not_cacheable()
+    {
+        Assert.Null(PromptCacheKey.Compute(Messages(), new ChatOptions { ConversationId = "conv-1" }));
+        Assert.Null(PromptCacheKey.Compute(Messages(), new ChatOptions { AllowBackgroundResponses = true }));
+        Assert.Null(PromptCacheKey.Compute(Messages(), new ChatOptions { RawRepresentationFactory = _ => new object() }));
+        Assert.Null(PromptCacheKey.Compute(Messages(), new ChatOptions { Tools = [new HostedWebSearchTool()] }));
+        Assert.Null(PromptCacheKey.Compute(Messages(), new ChatOptions().WithPromptOps(new PromptOpsMetadata { CacheTtl = CacheTtl.None })));
+    }
+}
