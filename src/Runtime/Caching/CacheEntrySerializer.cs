@@ -51,11 +51,33 @@ internal static class CacheEntrySerializer
             expiresAt = DateTimeOffset.FromUnixTimeMilliseconds(exp.GetInt64());
             if (expiresAt <= now) return false;
             response = (ChatResponse?)r.Deserialize(AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatResponse)));
-            return response is not null;
+            if (response is null || !IsWellFormed(response))
+            {
+                response = null;
+                return false;
+            }
+
+            return true;
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException or ArgumentException)
         {
             return false;
         }
+    }
+
+    // Well-formed JSON can still hold nulls where the object model has none ("messages":[null]); such an entry
+    // is corrupt and must read as a miss, not crash the copy or reach the caller.
+    private static bool IsWellFormed(ChatResponse response)
+    {
+        foreach (var m in response.Messages)
+        {
+            if (m is null || m.Contents is null) return false;
+            foreach (var c in m.Contents)
+            {
+                if (c is null) return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -69,7 +69,8 @@ public static class PromptOpsChatClientBuilderExtensions
     }
 
     private static PromptCacheChatClient CreateCache(IChatClient inner, IServiceProvider services, PromptCacheOptions options) =>
-        new(inner, options, services.GetService<IResponseCacheStore>() is { } s and not NoDistributedStore ? s : null,
+        new(inner, options,
+            options.UseDistributed && services.GetService<IResponseCacheStore>() is { } s and not NoDistributedStore ? s : null, // no Redis connection unless used
             services.GetService<ILoggerFactory>()?.CreateLogger<PromptCacheChatClient>(), GetMetrics(services));
 
     private static UsageMeterChatClient CreateMeter(IChatClient inner, IServiceProvider services) =>
