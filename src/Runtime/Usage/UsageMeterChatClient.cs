@@ -52,7 +52,12 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             throw;
         }
 
-        Complete(options, started, t0, response.ModelId, response.Usage, response.GetCacheLayer(), error: null, streaming: false, cancellationToken);
+        var spent = Complete(options, started, t0, response.ModelId, response.Usage, response.GetCacheLayer(), error: null, streaming: false, cancellationToken);
+        if (spent is { } usd)
+        {
+            (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CodeGen.UsageMeterResponseKeys.CostUsd] = usd;
+        }
+
         return response;
     }
 
@@ -118,7 +123,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
     }
 
-    private void Complete(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
+    private decimal? Complete(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
         Exception? error, bool streaming, CancellationToken cancellationToken)
     {
         var elapsed = _time.GetElapsedTime(t0);
@@ -172,7 +177,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             _metrics.Unpriced.Add(1, new TagList { { "gen_ai.response.model", model } });
         }
 
-        if (_sinks.Length == 0) return;
+        var spent = isHit ? 0m : cost.Usd;
+        if (_sinks.Length == 0) return spent;
         var record = new UsageRecord
         {
             Timestamp = started,
@@ -185,7 +191,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             InputTokens = input,
             CachedInputTokens = cached,
             OutputTokens = output,
-            CostUsd = isHit ? 0m : cost.Usd,
+            CostUsd = spent,
             CostSavedUsd = isHit ? cost.Usd : 0m,
             CacheLayer = layer,
             Latency = elapsed,
@@ -206,6 +212,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
                 UsageLog.SinkFailed(_logger, sink.GetType().Name, ex);
             }
         }
+
+        return spent;
     }
 }
 

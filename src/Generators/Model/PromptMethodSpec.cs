@@ -1,0 +1,73 @@
+using System;
+
+namespace PromptOps.Generators.Model
+{
+    /// <summary>What the method returns, after unwrapping Task/ValueTask and PromptResult.</summary>
+    internal enum ResultKind
+    {
+        Text,
+        Bool,
+        Enum,
+        Number,
+        Json,
+        Stream,
+    }
+
+    /// <summary>Task, ValueTask or IAsyncEnumerable.</summary>
+    internal enum AsyncKind
+    {
+        Task,
+        ValueTask,
+        AsyncEnumerable,
+    }
+
+    /// <summary>A containing type declaration: keyword (<c>class</c>, <c>record struct</c>, …) and name with type parameters.</summary>
+    internal sealed record TypeDeclSpec(string Keyword, string NameWithTypeParameters) : IEquatable<TypeDeclSpec>;
+
+    /// <summary>A piece of a template: literal text, or a parameter reference.</summary>
+    internal sealed record TemplatePart(bool IsParameter, string Text) : IEquatable<TemplatePart>;
+
+    /// <summary>A label the model may answer with and the enum member it maps to.</summary>
+    internal sealed record EnumLabel(string Label, string Member) : IEquatable<EnumLabel>;
+
+    /// <summary>A parameter of the [Prompt] method.</summary>
+    internal sealed record ParameterSpec(
+        string Name,
+        string TypeDisplay,
+        bool IsCancellationToken,
+        bool IsCacheScope,
+        int MaxInputTokens,
+        bool IsChatClient,
+        bool HasEnumeratorCancellation) : IEquatable<ParameterSpec>;
+
+    /// <summary>
+    /// Everything the emitter needs to write one [Prompt] method: strings, numbers, enums, bools and equatable
+    /// arrays only — never a symbol, syntax node, location or compilation — so the incremental pipeline caches it.
+    /// </summary>
+    internal sealed record PromptMethodSpec(
+        string TypeKey,
+        string? Namespace,
+        EquatableArray<TypeDeclSpec> ContainingTypes,
+        string MethodName,
+        string Accessibility,
+        bool IsStatic,
+        string ReturnTypeDisplay,
+        AsyncKind Async,
+        ResultKind Kind,
+        bool WrapsPromptResult,
+        string ValueTypeDisplay,
+        EquatableArray<ParameterSpec> Parameters,
+        string ClientAccess,
+        string PromptId,
+        string PromptVersion,
+        string? Task,
+        string? TierMember,
+        string? CacheTtl,
+        int MaxOutputTokens,
+        string? TemperatureLiteral,
+        int MaxInputTokens,
+        EquatableArray<TemplatePart> System,
+        EquatableArray<TemplatePart> User,
+        string? Instruction,
+        EquatableArray<EnumLabel> EnumLabels) : IEquatable<PromptMethodSpec>;
+}

@@ -1,0 +1,221 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using PromptOps.Caching;
+using PromptOps.Pricing;
+using PromptOps.Tokens;
+
+namespace PromptOps.CodeGen;
+
+/// <summary>
+/// Helpers called by code the PromptOps generator writes. Public so generated code can reach them; not meant to
+/// be called by hand, but safe to.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class PromptCall
+{
+    private static readonly JsonSerializerOptions CompactJson = new(JsonSerializerDefaults.Web) { WriteIndented = false };
+    private static readonly JsonSerializerOptions ReadJson = new(JsonSerializerDefaults.Web)
+    {
+        AllowTrailingCommas = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowReadingFromString,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    private static readonly PriceCatalog DefaultPrices = new();
+
+    /// <summary>
+    /// Formats a template argument: strings as they are, <see cref="IFormattable"/> values with the invariant
+    /// culture, enums by name, <c>null</c> as an empty string, anything else as compact JSON.
+    /// </summary>
+    public static string Format<T>(T value) => value switch
+    {
+        null => string.Empty,
+        string s => s,
+        bool b => b ? "true" : "false",
+        Enum e => e.ToString(),
+        DateTime d => d.ToString("O", CultureInfo.InvariantCulture),
+        DateTimeOffset d => d.ToString("O", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => JsonSerializer.Serialize(value, value.GetType(), CompactJson),
+    };
+
+    /// <summary>Formats an argument and truncates it to at most <paramref name="maxTokens"/> o200k tokens.</summary>
+    public static string Truncate(string text, int maxTokens) => TiktokenTokenCounter.O200k.Truncate(text, maxTokens);
+
+    /// <summary>Throws <see cref="PromptInputTooLongException"/> when the messages have more than <paramref name="maxTokens"/> o200k tokens.</summary>
+    public static void CheckInputTokens(string promptId, int maxTokens, string? system, string? user)
+    {
+        var counter = TiktokenTokenCounter.O200k;
+        var tokens = (system is null ? 0 : counter.CountTokens(system)) + (user is null ? 0 : counter.CountTokens(user));
+        if (tokens > maxTokens) throw new PromptInputTooLongException(promptId, tokens, maxTokens);
+    }
+
+    /// <summary>The reply text of a response (all assistant text, trimmed).</summary>
+    public static string Text(ChatResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return response.Text.Trim();
+    }
+
+    /// <summary>Reads a yes/no reply: yes, y, true, はい, 是 → true; no, n, false, いいえ, 否 → false; a trailing sentence is ignored.</summary>
+    public static bool ParseBool(string reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var head = FirstWord(reply);
+        switch (head)
+        {
+            case "yes" or "y" or "true" or "correct" or "はい" or "是" or "ええ" or "うん":
+                return true;
+            case "no" or "n" or "false" or "incorrect" or "いいえ" or "否" or "いや" or "ううん":
+                return false;
+        }
+
+        if (reply.TrimStart().StartsWith("はい", StringComparison.Ordinal)) return true;
+        if (reply.TrimStart().StartsWith("いいえ", StringComparison.Ordinal)) return false;
+        throw new PromptReplyException($"The reply is not yes or no: '{Clip(reply)}'.", reply, typeof(bool));
+    }
+
+    /// <summary>Reads a number (invariant culture; thousands separators, a trailing sentence and surrounding quotes are ignored).</summary>
+    public static T ParseNumber<T>(string reply)
+        where T : INumberBase<T>
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var s = reply.Trim().Trim('"', '\'', '`', '*').Trim();
+        var end = 0;
+        while (end < s.Length && (char.IsAsciiDigit(s[end]) || s[end] is '-' or '+' or '.' or ',' or 'e' or 'E')) end++;
+        var number = s[..end].TrimEnd('.', ',').Replace(",", string.Empty, StringComparison.Ordinal);
+        if (number.Length > 0 && T.TryParse(number, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        throw new PromptReplyException($"The reply is not a {typeof(T).Name}: '{Clip(reply)}'.", reply, typeof(T));
+    }
+
+    /// <summary>
+    /// Reads an enum reply leniently: case, quotes, markdown emphasis, punctuation and a trailing sentence are
+    /// ignored; the label may be the member name or its <c>[Description]</c>. No match throws
+    /// <see cref="PromptReplyException"/> with the raw reply — never a silent default.
+    /// </summary>
+    public static TEnum ParseEnum<TEnum>(string reply, string[] labels, TEnum[] values)
+        where TEnum : struct, Enum
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(values);
+        var normalized = NormalizeLabel(reply);
+
+        // 1. The whole reply is a label. 2. The reply starts with a label (longest first, so "NotSpam" beats "Not").
+        var best = -1;
+        var bestLength = 0;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var label = NormalizeLabel(labels[i]);
+            if (label.Length == 0) continue;
+            if (normalized == label) return values[i];
+            if (normalized.StartsWith(label, StringComparison.Ordinal) && label.Length > bestLength
+                && (normalized.Length == label.Length || !char.IsLetterOrDigit(normalized[label.Length])))
+            {
+                best = i;
+                bestLength = label.Length;
+            }
+        }
+
+        if (best >= 0) return values[best];
+        throw new PromptReplyException(
+            $"The reply matches none of the labels ({string.Join(", ", labels)}): '{Clip(reply)}'.", reply, typeof(TEnum));
+    }
+
+    /// <summary>Reads a JSON reply as <typeparamref name="T"/> (a fenced ```json block is accepted).</summary>
+    public static T ParseJson<T>(string reply)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var json = StripFence(reply);
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(json, ReadJson);
+            if (value is null) throw new PromptReplyException($"The reply is JSON null, not a {typeof(T).Name}.", reply, typeof(T));
+            return value;
+        }
+        catch (JsonException e)
+        {
+            throw new PromptReplyException($"The reply is not valid JSON for {typeof(T).Name}: {e.Message}", reply, typeof(T), e);
+        }
+    }
+
+    /// <summary>The response format asking for JSON that matches the schema of <typeparamref name="T"/>.</summary>
+    public static ChatResponseFormat JsonFormat<T>() => ChatResponseFormat.ForJsonSchema<T>(ReadJson);
+
+    /// <summary>Builds a <see cref="PromptResult{T}"/> from a value and its response.</summary>
+    public static PromptResult<T> Result<T>(T value, ChatResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var layer = response.GetCacheLayer();
+        decimal? cost = response.AdditionalProperties?.TryGetValue(UsageMeterResponseKeys.CostUsd, out var c) == true && c is decimal d
+            ? d
+            : layer != CacheLayer.None ? 0m : DefaultPrices.Cost(response.ModelId, response.Usage).Usd;
+        return new PromptResult<T>
+        {
+            Value = value,
+            RawText = response.Text,
+            ModelId = response.ModelId,
+            Usage = response.Usage,
+            CostUsd = cost,
+            CacheLayer = layer,
+            Response = response,
+        };
+    }
+
+    /// <summary>Joins the values of several <c>[CacheScope]</c> parameters into one scope.</summary>
+    public static string Scope(params string[] parts) => string.Join("\u001f", parts);
+
+    private static string FirstWord(string reply)
+    {
+        var s = reply.Trim().TrimStart('"', '\'', '`', '*', '「', '『').ToLowerInvariant();
+        var end = 0;
+        while (end < s.Length && char.IsLetterOrDigit(s[end])) end++;
+        return s[..end];
+    }
+
+    private static string NormalizeLabel(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        foreach (var ch in text.Trim())
+        {
+            if (char.IsLetterOrDigit(ch)) sb.Append(char.ToLowerInvariant(ch));
+            else if (ch is ' ' or '\t' or '\n' or '\r' or '-' or '_')
+            {
+                if (sb.Length > 0 && sb[^1] != ' ') sb.Append(' ');
+            }
+            else if (ch is '.' or '!' or '?' or ',' or ';' or ':' or '。' or '、' or '(' or ')')
+            {
+                if (sb.Length > 0 && sb[^1] != ' ') sb.Append(' ');
+            }
+        }
+
+        return sb.ToString().Trim();
+    }
+
+    private static string StripFence(string reply)
+    {
+        var s = reply.Trim();
+        if (!s.StartsWith("```", StringComparison.Ordinal)) return s;
+        var firstLine = s.IndexOf('\n', StringComparison.Ordinal);
+        var close = s.LastIndexOf("```", StringComparison.Ordinal);
+        return firstLine >= 0 && close > firstLine ? s[(firstLine + 1)..close].Trim() : s;
+    }
+
+    private static string Clip(string s) => s.Length <= 200 ? s : string.Concat(s.AsSpan(0, 200), "…");
+}
+
+/// <summary>Keys the usage meter writes on responses.</summary>
+public static class UsageMeterResponseKeys
+{
+    /// <summary>The USD cost of the call (<see cref="decimal"/>; 0 for a cache hit; absent when unpriced).</summary>
+    public const string CostUsd = "promptops.cost_usd";
+}
