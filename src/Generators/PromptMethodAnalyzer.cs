@@ -18,7 +18,9 @@ namespace PromptOps.Generators
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
         {
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            // The generated implementation part of a [Prompt] method lives in generated code; the analyzer must still
+            // see the method (it reports at the user's declaration, never inside generated code).
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze);
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
@@ -31,11 +33,13 @@ namespace PromptOps.Generators
         private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol attributeType)
         {
             var method = (IMethodSymbol)context.Symbol;
+
+            // A partial method with both parts is analysed once, through its definition (where the attribute is).
+            if (method.PartialDefinitionPart is { } definition) method = definition;
+            else if (method.PartialImplementationPart is not null) return;
+
             var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType));
             if (attribute is null) return;
-
-            // The implementation part of a partial method is analysed through its definition.
-            if (method.PartialDefinitionPart is not null) return;
 
             var diagnostics = new List<ParseDiagnostic>();
             PromptMethodParser.Parse(method, attribute, diagnostics, context.CancellationToken);
