@@ -1,3 +1,4 @@
+extern alias generators;
 using Microsoft.CodeAnalysis;
 using PromptOps.Generators.Tests.Infrastructure;
 
@@ -253,7 +254,7 @@ public class DiagnosticTests
     {
         var root = Path.GetFullPath(Path.Combine(GeneratorHarness.SourceDirectory(), "..", ".."));
         var unshipped = File.ReadAllText(Path.Combine(root, "src", "Generators", "AnalyzerReleases.Unshipped.md"));
-        foreach (var descriptor in new PromptMethodAnalyzer().SupportedDiagnostics)
+        foreach (var descriptor in new generators::PromptOps.Generators.PromptMethodAnalyzer().SupportedDiagnostics)
         {
             var page = Path.Combine(root, "docs", "rules", descriptor.Id + ".md");
             Assert.True(File.Exists(page), $"{descriptor.Id} has no page at {page}");

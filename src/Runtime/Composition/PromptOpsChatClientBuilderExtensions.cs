@@ -76,7 +76,7 @@ public static class PromptOpsChatClientBuilderExtensions
     private static UsageMeterChatClient CreateMeter(IChatClient inner, IServiceProvider services) =>
         new(inner,
             services.GetService<PriceCatalog>() ?? new PriceCatalog(),
-            services.GetServices<IUsageSink>(),
+            services.GetService<IEnumerable<IUsageSink>>() ?? [], // Build() without a container has no IEnumerable<T> support
             GetMetrics(services),
             services.GetService<TimeProvider>(),
             services.GetService<ILoggerFactory>()?.CreateLogger<UsageMeterChatClient>());

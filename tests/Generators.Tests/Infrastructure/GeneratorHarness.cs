@@ -1,3 +1,4 @@
+extern alias generators;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
@@ -30,7 +31,7 @@ internal static class GeneratorHarness
 
     public static GeneratorDriver CreateDriver() =>
         CSharpGeneratorDriver.Create(
-            [new PromptGenerator().AsSourceGenerator()],
+            [new generators::PromptOps.Generators.PromptGenerator().AsSourceGenerator()],
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
@@ -48,7 +49,7 @@ internal static class GeneratorHarness
     public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(params string[] sources)
     {
         var (_, _, output) = Run(sources);
-        var withAnalyzers = output.WithAnalyzers([new PromptMethodAnalyzer()]);
+        var withAnalyzers = output.WithAnalyzers([new generators::PromptOps.Generators.PromptMethodAnalyzer()]);
         var diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync();
         return [.. diagnostics.Where(d => d.Id.StartsWith("PO", StringComparison.Ordinal)).OrderBy(d => d.Location.SourceSpan.Start)];
     }

@@ -40,6 +40,16 @@ public class PromptOpsCompositionTests
     }
 
     [Fact]
+    public async Task UsePromptOps_builds_without_any_service_provider()
+    {
+        var provider = new RecordingChatClient();
+        using var client = new ChatClientBuilder(provider).UsePromptOps().Build();
+        await client.GetResponseAsync(Ask());
+        Assert.Equal(CacheLayer.Memory, (await client.GetResponseAsync(Ask())).GetCacheLayer());
+        Assert.Equal(1, provider.Calls);
+    }
+
+    [Fact]
     public async Task AddPromptOps_binds_options_from_configuration()
     {
         var provider = new RecordingChatClient();

@@ -1,0 +1,57 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+// The generator runs on this file when the test project builds: these are real generated clients.
+namespace PromptOps.Generators.Tests.Behaviour;
+
+public enum TicketCategory
+{
+    Billing,
+    [Description("Technical issue")]
+    Technical,
+    Account,
+}
+
+public sealed record Invoice(string Number, decimal Total);
+
+public partial class TicketTriage(IChatClient chat)
+{
+    public const string Instructions = "Classify the support ticket.";
+
+    [Prompt(Task = "classification", CacheTtl = "static", System = Instructions, User = "{ticket}")]
+    public partial Task<TicketCategory> ClassifyAsync(string ticket, CancellationToken ct = default);
+
+    [Prompt(Task = "yes_no", System = "Is the ticket " + "urgent?", User = """Ticket: "{ticket}" """)]
+    public partial ValueTask<bool> IsUrgentAsync(string ticket);
+
+    [Prompt(Task = "short_answer", User = "How many days since {date} until {days} more? {{not a placeholder}}")]
+    public partial Task<int> CountAsync(DateTime date, double days);
+
+    [Prompt(Task = "analysis", System = @"Extract the invoice as JSON.", User = "{document}", Tier = "high_quality", MaxTokens = 120, Temperature = 0)]
+    public partial Task<PromptResult<Invoice>> ExtractAsync([MaxInputTokens(5)] string document, CancellationToken ct);
+
+    [Prompt(Task = "summary", CacheTtl = "10m", User = "Summarize for {customer}: {items}")]
+    public partial Task<string> SummarizeAsync(Invoice items, [CacheScope] string customer, [CacheScope] int tenant);
+
+    [Prompt(Task = "article", User = "Write about {topic}.")]
+    public partial IAsyncEnumerable<string> WriteAsync(string topic, [EnumeratorCancellation] CancellationToken ct = default);
+
+    [Prompt(User = "{text}", MaxInputTokens = 8)]
+    public partial Task<string> EchoAsync(string text);
+}
+
+public static partial class StaticPrompts
+{
+    [Prompt(Task = "translation", User = "Translate to {language}: {text}")]
+    public static partial Task<string> TranslateAsync(IChatClient chat, string text, string language);
+}
+
+public partial class Outer<T>
+{
+    public partial record Inner(IChatClient Client)
+    {
+        [Prompt(User = "Describe {value}", Task = "sentiment")]
+        public partial Task<decimal> ScoreAsync(T value);
+    }
+}
