@@ -69,7 +69,10 @@ namespace PromptOps.Knowledge
             new PromptTaskInfo("creative_writing", 1000, ModelTier.Best),
         };
 
-        private static readonly Dictionary<string, PromptTaskInfo> ByName = BuildIndex();
+        private static readonly Dictionary<string, PromptTaskInfo> ByName = BuildIndex(normalize: true);
+
+        // Exact spellings first: the names generated code and most callers use, looked up without allocating.
+        private static readonly Dictionary<string, PromptTaskInfo> ByExactName = BuildIndex(normalize: false);
 
         /// <summary>The list of valid names (canonical and aliases), for error messages.</summary>
         public static string ValidNames
@@ -94,7 +97,7 @@ namespace PromptOps.Knowledge
         {
             task = null!;
             if (name == null) return false;
-            return ByName.TryGetValue(ModelTiers.Normalize(name), out task!);
+            return ByExactName.TryGetValue(name, out task!) || ByName.TryGetValue(ModelTiers.Normalize(name), out task!);
         }
 
         /// <summary>Looks up a task or throws an <see cref="ArgumentException"/> naming the bad value.</summary>
@@ -110,13 +113,13 @@ namespace PromptOps.Knowledge
         /// <summary>The tier of a task, or <see cref="DefaultTier"/> for none/unknown.</summary>
         public static ModelTier GetTier(string? name) => TryGet(name, out var t) ? t.Tier : DefaultTier;
 
-        private static Dictionary<string, PromptTaskInfo> BuildIndex()
+        private static Dictionary<string, PromptTaskInfo> BuildIndex(bool normalize)
         {
             var index = new Dictionary<string, PromptTaskInfo>(StringComparer.Ordinal);
             foreach (var t in All)
             {
-                index.Add(ModelTiers.Normalize(t.Name), t);
-                foreach (var a in t.Aliases) index.Add(ModelTiers.Normalize(a), t);
+                index.Add(normalize ? ModelTiers.Normalize(t.Name) : t.Name, t);
+                foreach (var a in t.Aliases) index.Add(normalize ? ModelTiers.Normalize(a) : a, t);
             }
             return index;
         }
