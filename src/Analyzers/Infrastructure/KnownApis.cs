@@ -1,0 +1,46 @@
+using Microsoft.CodeAnalysis;
+
+namespace PromptOps.Analyzers.Infrastructure
+{
+    /// <summary>The types the analyzers recognise, resolved once per compilation (null when not referenced).</summary>
+    internal sealed class KnownApis
+    {
+        private KnownApis(Compilation compilation)
+        {
+            ChatClient = compilation.GetTypeByMetadataName("Microsoft.Extensions.AI.IChatClient");
+            ChatClientExtensions = compilation.GetTypeByMetadataName("Microsoft.Extensions.AI.ChatClientExtensions");
+            ChatOptions = compilation.GetTypeByMetadataName("Microsoft.Extensions.AI.ChatOptions");
+            ChatMessage = compilation.GetTypeByMetadataName("Microsoft.Extensions.AI.ChatMessage");
+            ChatRole = compilation.GetTypeByMetadataName("Microsoft.Extensions.AI.ChatRole");
+            OpenAIChatClient = compilation.GetTypeByMetadataName("OpenAI.Chat.ChatClient");
+            OpenAIChatCompletionOptions = compilation.GetTypeByMetadataName("OpenAI.Chat.ChatCompletionOptions");
+            OpenAISystemMessage = compilation.GetTypeByMetadataName("OpenAI.Chat.SystemChatMessage");
+            OpenAIChatMessage = compilation.GetTypeByMetadataName("OpenAI.Chat.ChatMessage");
+            PromptAttribute = compilation.GetTypeByMetadataName("PromptOps.PromptAttribute");
+        }
+
+        public INamedTypeSymbol? ChatClient { get; }
+
+        public INamedTypeSymbol? ChatClientExtensions { get; }
+
+        public INamedTypeSymbol? ChatOptions { get; }
+
+        public INamedTypeSymbol? ChatMessage { get; }
+
+        public INamedTypeSymbol? ChatRole { get; }
+
+        public INamedTypeSymbol? OpenAIChatClient { get; }
+
+        public INamedTypeSymbol? OpenAIChatCompletionOptions { get; }
+
+        public INamedTypeSymbol? OpenAISystemMessage { get; }
+
+        public INamedTypeSymbol? OpenAIChatMessage { get; }
+
+        public INamedTypeSymbol? PromptAttribute { get; }
+
+        public bool IsRelevant => ChatClient is not null || OpenAIChatClient is not null || PromptAttribute is not null;
+
+        public static KnownApis Create(Compilation compilation) => new KnownApis(compilation);
+    }
+}

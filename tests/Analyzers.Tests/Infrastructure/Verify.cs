@@ -1,0 +1,85 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
+
+namespace PromptOps.Analyzers.Tests.Infrastructure;
+
+/// <summary>
+/// Analyzer and code-fix tests with Microsoft.CodeAnalysis.Testing (<see cref="DefaultVerifier"/>) against the .NET 8
+/// reference assemblies, Microsoft.Extensions.AI.Abstractions and the OpenAI SDK (their net8.0 builds), and a
+/// source copy of the PromptOps attributes (the analyzers find them by metadata name).
+/// </summary>
+internal static class Verify<TAnalyzer>
+    where TAnalyzer : DiagnosticAnalyzer, new()
+{
+    public const string PromptOpsAttributes = """
+        namespace PromptOps
+        {
+            [global::System.AttributeUsage(global::System.AttributeTargets.Method)]
+            public sealed class PromptAttribute : global::System.Attribute
+            {
+                public string? Task { get; set; }
+                public string? CacheTtl { get; set; }
+                public string? System { get; set; }
+                public string? User { get; set; }
+                public int MaxTokens { get; set; }
+                public string? Tier { get; set; }
+                public double Temperature { get; set; } = double.NaN;
+                public int MaxInputTokens { get; set; }
+            }
+
+            [System.AttributeUsage(System.AttributeTargets.Parameter)]
+            public sealed class CacheScopeAttribute : System.Attribute { }
+
+            [System.AttributeUsage(System.AttributeTargets.Parameter)]
+            public sealed class MaxInputTokensAttribute : System.Attribute { public MaxInputTokensAttribute(int n) { } }
+        }
+        """;
+
+    // The net8.0 builds from the NuGet cache (paths recorded at build time): the test compilations use .NET 8
+    // reference assemblies, and the net10.0 builds would not bind against them (CS1705).
+    private static readonly string[] Libraries = typeof(Verify<TAnalyzer>).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>()
+        .Where(a => a.Key.StartsWith("net8:", StringComparison.Ordinal))
+        .Select(a => File.Exists(a.Value) ? a.Value! : throw new FileNotFoundException("Reference for the test compilations not found.", a.Value))
+        .ToArray();
+
+    public static DiagnosticResult Diagnostic(string id) => CSharpAnalyzerVerifier<TAnalyzer, DefaultVerifier>.Diagnostic(id);
+
+    public static async Task AnalyzerAsync(string source, string? editorConfig = null, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
+        Configure(test.TestState, editorConfig);
+        test.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync();
+    }
+
+    public static async Task CodeFixAsync<TFix>(string source, string fixedSource, string? editorConfig = null, int? iterations = null)
+        where TFix : CodeFixProvider, new()
+    {
+        var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier> { TestCode = source, FixedCode = fixedSource };
+        Configure(test.TestState, editorConfig);
+        Configure(test.FixedState, editorConfig);
+        if (iterations is { } n)
+        {
+            test.NumberOfFixAllIterations = n;
+            test.NumberOfIncrementalIterations = n;
+        }
+
+        await test.RunAsync();
+    }
+
+    private static void Configure(SolutionState state, string? editorConfig)
+    {
+        state.ReferenceAssemblies = ReferenceAssemblies.Net.Net80;
+        state.AdditionalReferences.AddRange(Libraries.Select(p => MetadataReference.CreateFromFile(p)));
+        state.Sources.Add(("PromptOpsAttributes.cs", PromptOpsAttributes));
+        if (editorConfig is not null)
+        {
+            state.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig));
+        }
+    }
+}
