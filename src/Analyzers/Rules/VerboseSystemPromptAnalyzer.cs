@@ -1,0 +1,140 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using PromptOps.Analyzers.Compression;
+using PromptOps.Analyzers.Infrastructure;
+using PromptOps.Knowledge;
+
+namespace PromptOps.Analyzers.Rules
+{
+    /// <summary>
+    /// PO0001: a system prompt that costs more than it needs to — longer than <c>promptops.max_system_prompt_tokens</c>
+    /// (default 200, exact o200k tokens) or with a filler share of at least <c>promptops.max_filler_share</c> (default 0.3,
+    /// measured as what <see cref="PromptCompressor"/> removes). Sources: <c>[Prompt(System = …)]</c>,
+    /// <c>new ChatMessage(ChatRole.System, …)</c>, the OpenAI SDK's <c>new SystemChatMessage(…)</c> and
+    /// <c>ChatMessage.CreateSystemMessage(…)</c>, followed through const fields and concatenations (literal parts of
+    /// interpolations).
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class VerboseSystemPromptAnalyzer : DiagnosticAnalyzer
+    {
+        /// <summary>Diagnostic property: "true" when the text is one literal (directly or via a const) the fix can rewrite.</summary>
+        public const string RewritableKey = "rewritable";
+        /// <summary>Diagnostic property: tokens before compression.</summary>
+        public const string TokensKey = "tokens";
+        /// <summary>Diagnostic property: tokens after compression.</summary>
+        public const string CompressedTokensKey = "compressedTokens";
+
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.VerboseSystemPrompt);
+
+        /// <inheritdoc />
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                var apis = KnownApis.Create(start.Compilation);
+                if (!apis.IsRelevant) return;
+                start.RegisterOperationAction(ctx => AnalyzeCreation(ctx, apis), OperationKind.ObjectCreation);
+                if (apis.OpenAIChatMessage is not null) start.RegisterOperationAction(ctx => AnalyzeInvocation(ctx, apis), OperationKind.Invocation);
+                if (apis.PromptAttribute is not null) start.RegisterSyntaxNodeAction(ctx => AnalyzeAttribute(ctx, apis.PromptAttribute), SyntaxKind.Attribute);
+            });
+        }
+
+        private static void AnalyzeCreation(OperationAnalysisContext context, KnownApis apis)
+        {
+            var creation = (IObjectCreationOperation)context.Operation;
+            var type = creation.Type;
+            if (apis.ChatMessage is not null && SymbolEqualityComparer.Default.Equals(type, apis.ChatMessage) && creation.Arguments.Length == 2
+                && Unwrap(creation.Arguments[0].Value) is IPropertyReferenceOperation { Property.Name: "System" } role
+                && SymbolEqualityComparer.Default.Equals(role.Property.ContainingType, apis.ChatRole)
+                && creation.Arguments[1].Value.Type?.SpecialType == SpecialType.System_String)
+            {
+                Report(context.ReportDiagnostic, context.Options, creation.Arguments[1].Value, ModelTier.Balanced);
+            }
+            else if (apis.OpenAISystemMessage is not null && SymbolEqualityComparer.Default.Equals(type, apis.OpenAISystemMessage)
+                     && creation.Arguments.Length >= 1 && creation.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String)
+            {
+                Report(context.ReportDiagnostic, context.Options, creation.Arguments[0].Value, ModelTier.Balanced);
+            }
+        }
+
+        private static void AnalyzeInvocation(OperationAnalysisContext context, KnownApis apis)
+        {
+            var invocation = (IInvocationOperation)context.Operation;
+            if (invocation.TargetMethod.Name == "CreateSystemMessage"
+                && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, apis.OpenAIChatMessage)
+                && invocation.Arguments.Length >= 1 && invocation.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String)
+            {
+                Report(context.ReportDiagnostic, context.Options, invocation.Arguments[0].Value, ModelTier.Balanced);
+            }
+        }
+
+        private static void AnalyzeAttribute(SyntaxNodeAnalysisContext context, INamedTypeSymbol promptAttribute)
+        {
+            var attribute = (AttributeSyntax)context.Node;
+            if (attribute.ArgumentList is null) return;
+            var system = attribute.ArgumentList.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "System");
+            if (system is null) return;
+            var type = context.SemanticModel.GetTypeInfo(attribute, context.CancellationToken).Type;
+            if (!SymbolEqualityComparer.Default.Equals(type, promptAttribute)) return;
+
+            var tier = ModelTier.Balanced;
+            foreach (var argument in attribute.ArgumentList.Arguments)
+            {
+                var name = argument.NameEquals?.Name.Identifier.ValueText;
+                var value = context.SemanticModel.GetConstantValue(argument.Expression, context.CancellationToken);
+                if (name == "Task" && value.Value is string task && PromptTasks.TryGet(task, out var info)) tier = info.Tier;
+            }
+
+            foreach (var argument in attribute.ArgumentList.Arguments)
+            {
+                if (argument.NameEquals?.Name.Identifier.ValueText == "Tier" && context.SemanticModel.GetConstantValue(argument.Expression).Value is string t && ModelTiers.TryParse(t, out var explicitTier))
+                {
+                    tier = explicitTier;
+                }
+            }
+
+            var operation = context.SemanticModel.GetOperation(system.Expression, context.CancellationToken);
+            if (operation is null) return;
+            Report(context.ReportDiagnostic, context.Options, operation, tier);
+        }
+
+        private static void Report(System.Action<Diagnostic> report, AnalyzerOptions options, IOperation textOperation, ModelTier tier)
+        {
+            var text = ConstantText.Of(textOperation);
+            if (string.IsNullOrWhiteSpace(text)) return;
+            var settings = AnalyzerSettings.For(options.AnalyzerConfigOptionsProvider, textOperation.Syntax.SyntaxTree);
+
+            var tokens = TokenCounter.Count(text!);
+            var compressed = TokenCounter.Count(PromptCompressor.Compress(text!));
+            var filler = tokens == 0 ? 0 : (double)(tokens - compressed) / tokens;
+            var tooLong = tokens > settings.MaxSystemPromptTokens;
+            var tooFilled = filler >= settings.MaxFillerShare && tokens - compressed >= 5;
+            if (!tooLong && !tooFilled) return;
+
+            var model = ModelTiers.GetDefaultModel(tier);
+            var price = DefaultPrices.All.First(p => p.Model == model);
+            var monthly = tokens * (decimal)settings.MonthlyRequests * price.InputPerMillion / 1_000_000m;
+            var properties = ImmutableDictionary<string, string?>.Empty
+                .Add(RewritableKey, ConstantText.IsRewritable(textOperation) ? "true" : "false")
+                .Add(TokensKey, tokens.ToString(CultureInfo.InvariantCulture))
+                .Add(CompressedTokensKey, compressed.ToString(CultureInfo.InvariantCulture));
+            report(Diagnostic.Create(Descriptors.VerboseSystemPrompt, textOperation.Syntax.GetLocation(), properties,
+                tokens, filler * 100, settings.MonthlyRequests, model, monthly));
+        }
+
+        private static IOperation Unwrap(IOperation operation)
+        {
+            while (operation is IConversionOperation conversion) operation = conversion.Operand;
+            return operation;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using PromptOps.Analyzers.Compression;
+using PromptOps.Analyzers.Rules;
+
+namespace PromptOps.CodeFixes
+{
+    /// <summary>
+    /// PO0001 fix: "Compress prompt (212 → 96 tokens)". Rewrites the string literal — or the literal that initialises the
+    /// const the prompt comes from — with <see cref="PromptCompressor"/>'s output. Not offered for interpolated or
+    /// concatenated text (there is no single literal to rewrite).
+    /// </summary>
+    [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(CompressPromptCodeFix)), Shared]
+    public sealed class CompressPromptCodeFix : CodeFixProvider
+    {
+        /// <summary>The equivalence key (Fix All groups by it).</summary>
+        public const string EquivalenceKey = "PO0001.CompressPrompt";
+
+        /// <inheritdoc />
+        public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("PO0001");
+
+        /// <inheritdoc />
+        public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+        /// <inheritdoc />
+        public override Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            foreach (var diagnostic in context.Diagnostics)
+            {
+                if (!diagnostic.Properties.TryGetValue(VerboseSystemPromptAnalyzer.RewritableKey, out var rewritable) || rewritable != "true") continue;
+                var before = diagnostic.Properties[VerboseSystemPromptAnalyzer.TokensKey];
+                var after = diagnostic.Properties[VerboseSystemPromptAnalyzer.CompressedTokensKey];
+                if (before == after) continue;
+                context.RegisterCodeFix(
+                    CodeAction.Create($"Compress prompt ({before} → {after} tokens)", ct => FixAsync(context.Document, diagnostic, ct), EquivalenceKey),
+                    diagnostic);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        private static async Task<Solution> FixAsync(Document document, Diagnostic diagnostic, CancellationToken ct)
+        {
+            var solution = document.Project.Solution;
+            var root = await document.GetSyntaxRootAsync(ct).ConfigureAwait(false);
+            var model = await document.GetSemanticModelAsync(ct).ConfigureAwait(false);
+            if (root is null || model is null) return solution;
+            var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+            if (node is ArgumentSyntax argument) node = argument.Expression;
+            if (node is AttributeArgumentSyntax attributeArgument) node = attributeArgument.Expression;
+
+            LiteralExpressionSyntax? literal = node as LiteralExpressionSyntax;
+            var target = document;
+            if (literal is null && model.GetSymbolInfo(node, ct).Symbol is IFieldSymbol { IsConst: true } field)
+            {
+                var declarator = field.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<VariableDeclaratorSyntax>().FirstOrDefault();
+                literal = declarator?.Initializer?.Value as LiteralExpressionSyntax;
+                if (literal is not null) target = solution.GetDocument(literal.SyntaxTree) ?? document;
+            }
+
+            if (literal is null || !literal.IsKind(SyntaxKind.StringLiteralExpression)) return solution;
+            var compressed = PromptCompressor.Compress(literal.Token.ValueText);
+            var replacement = SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(compressed)).WithTriviaFrom(literal);
+            var targetRoot = await target.GetSyntaxRootAsync(ct).ConfigureAwait(false);
+            if (targetRoot is null) return solution;
+            return solution.WithDocumentSyntaxRoot(target.Id, targetRoot.ReplaceNode(literal, replacement));
+        }
+    }
+}
