@@ -14,8 +14,16 @@ fi
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
-dotnet test PromptOps.sln -c Release --logger "trx" --results-directory "$results" "$@"
-status=$?
+# Build everything (samples and benchmarks too, so they cannot rot), then run each test project with its own
+# results file (one trx per project: no two runs can write the same file).
+status=0
+dotnet build PromptOps.sln -c Release "$@" || status=$?
+if [ $status -eq 0 ]; then
+  for project in tests/*/*.csproj; do
+    name="$(basename "$project" .csproj)"
+    dotnet test "$project" -c Release --no-build --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=$?
+  done
+fi
 
 passed=0; failed=0; total=0
 for f in "$results"/*.trx; do
