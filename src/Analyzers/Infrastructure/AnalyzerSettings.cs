@@ -12,6 +12,10 @@ namespace PromptOps.Analyzers.Infrastructure
     /// promptops.max_filler_share = 0.3
     /// promptops.monthly_requests = 10000
     /// promptops.default_max_output_tokens = 500
+    /// promptops.default_max_input_tokens = 2000
+    /// promptops.min_cacheable_prefix_tokens = 32
+    /// promptops.simple_task_max_output_tokens = 10
+    /// promptops.min_repeated_prompt_tokens = 30
     /// </code>
     /// </summary>
     internal readonly struct AnalyzerSettings
@@ -20,9 +24,17 @@ namespace PromptOps.Analyzers.Infrastructure
         public const double DefaultMaxFillerShare = 0.3;
         public const int DefaultMonthlyRequests = 10_000;
         public const int DefaultMaxOutputTokens = 500;
+        public const int DefaultMaxInputTokensValue = 2000;
+        public const int DefaultMinCacheablePrefixTokens = 32;
+        public const int DefaultSimpleTaskMaxOutputTokens = 10;
+        public const int DefaultMinRepeatedPromptTokens = 30;
 
-        private AnalyzerSettings(int maxSystemPromptTokens, double maxFillerShare, int monthlyRequests, int defaultMaxOutputTokens)
+        private AnalyzerSettings(int maxSystemPromptTokens, double maxFillerShare, int monthlyRequests, int defaultMaxOutputTokens, int defaultMaxInputTokens, int minCacheablePrefixTokens, int simpleTaskMaxOutputTokens, int minRepeatedPromptTokens)
         {
+            SimpleTaskMaxOutputTokens = simpleTaskMaxOutputTokens;
+            MinRepeatedPromptTokens = minRepeatedPromptTokens;
+            DefaultMaxInputTokens = defaultMaxInputTokens;
+            MinCacheablePrefixTokens = minCacheablePrefixTokens;
             MaxSystemPromptTokens = maxSystemPromptTokens;
             MaxFillerShare = maxFillerShare;
             MonthlyRequests = monthlyRequests;
@@ -37,6 +49,14 @@ namespace PromptOps.Analyzers.Infrastructure
 
         public int DefaultMaxOutput { get; }
 
+        public int DefaultMaxInputTokens { get; }
+
+        public int MinCacheablePrefixTokens { get; }
+
+        public int SimpleTaskMaxOutputTokens { get; }
+
+        public int MinRepeatedPromptTokens { get; }
+
         public static AnalyzerSettings For(AnalyzerConfigOptionsProvider provider, SyntaxTree tree)
         {
             var options = provider.GetOptions(tree);
@@ -44,7 +64,11 @@ namespace PromptOps.Analyzers.Infrastructure
                 ReadInt(options, "promptops.max_system_prompt_tokens", DefaultMaxSystemPromptTokens),
                 ReadDouble(options, "promptops.max_filler_share", DefaultMaxFillerShare),
                 ReadInt(options, "promptops.monthly_requests", DefaultMonthlyRequests),
-                ReadInt(options, "promptops.default_max_output_tokens", DefaultMaxOutputTokens));
+                ReadInt(options, "promptops.default_max_output_tokens", DefaultMaxOutputTokens),
+                ReadInt(options, "promptops.default_max_input_tokens", DefaultMaxInputTokensValue),
+                ReadInt(options, "promptops.min_cacheable_prefix_tokens", DefaultMinCacheablePrefixTokens),
+                ReadInt(options, "promptops.simple_task_max_output_tokens", DefaultSimpleTaskMaxOutputTokens),
+                ReadInt(options, "promptops.min_repeated_prompt_tokens", DefaultMinRepeatedPromptTokens));
         }
 
         private static int ReadInt(AnalyzerConfigOptions options, string key, int fallback) =>

@@ -21,5 +21,43 @@ namespace PromptOps.Analyzers.Infrastructure
             Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
             description: "Without a limit the model decides how long, and how expensive, the answer is.",
             helpLinkUri: HelpBase + "PO0002.md");
+    
+
+        public static readonly DiagnosticDescriptor ExpensiveModel = new DiagnosticDescriptor(
+            "PO0003", "Expensive model for a simple task",
+            "{0} uses {1} (tier {2}) for a {3} task, which the {4} tier ({5}) handles; that is about {6:0}x the input price",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            description: "Route simple tasks to the cheap tier; keep the expensive models for the work that needs them.",
+            helpLinkUri: HelpBase + "PO0003.md");
+
+        public static readonly DiagnosticDescriptor PersonalDataInSharedCache = new DiagnosticDescriptor(
+            "PO0004", "Personal data in a shared cache",
+            "Parameter '{0}' of cached prompt '{1}' looks like personal data; mark it [CacheScope] so cached answers are never shared across people, or set CacheTtl = \"none\"",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + "PO0004.md");
+
+        public static readonly DiagnosticDescriptor CacheUnfriendlyLayout = new DiagnosticDescriptor(
+            "PO0005", "Layout that defeats provider prompt caching",
+            "The {0} starts with a value that changes per request ({1}) ahead of {2} tokens of static text; put the static text first so providers can cache the identical prefix",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + "PO0005.md");
+
+        public static readonly DiagnosticDescriptor UnboundedInput = new DiagnosticDescriptor(
+            "PO0006", "Unbounded input",
+            "String parameter '{0}' goes into prompt '{1}' with no limit; add [MaxInputTokens({2})] so one huge input cannot cost more than it should",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + "PO0006.md");
+
+        public static readonly DiagnosticDescriptor RepeatedSystemPrompt = new DiagnosticDescriptor(
+            "PO0007", "Repeated system prompt",
+            "This {0}-token system prompt is written out at {1} call sites; put it in one const so the prefix stays identical (and cacheable) and its cost lives in one place",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + "PO0007.md", customTags: WellKnownDiagnosticTags.CompilationEnd);
+
+        public static readonly DiagnosticDescriptor CostEstimate = new DiagnosticDescriptor(
+            "PO0008", "Cost estimate",
+            "'{0}': about {1} input tokens (static text) + up to {2} output tokens on {3} ≈ ${4:0.000000} per call, ${5:0.00} per {6:N0} calls",
+            Category, DiagnosticSeverity.Info, isEnabledByDefault: true,
+            helpLinkUri: HelpBase + "PO0008.md");
     }
 }

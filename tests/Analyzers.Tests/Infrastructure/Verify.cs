@@ -57,10 +57,10 @@ internal static class Verify<TAnalyzer>
         await test.RunAsync();
     }
 
-    public static async Task CodeFixAsync<TFix>(string source, string fixedSource, string? editorConfig = null, int? iterations = null)
+    public static async Task CodeFixAsync<TFix>(string source, string fixedSource, string? editorConfig = null, int? iterations = null, int? codeActionIndex = null)
         where TFix : CodeFixProvider, new()
     {
-        var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier> { TestCode = source, FixedCode = fixedSource };
+        var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier> { TestCode = source, FixedCode = fixedSource, CodeActionIndex = codeActionIndex };
         Configure(test.TestState, editorConfig);
         Configure(test.FixedState, editorConfig);
         if (iterations is { } n)

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using PromptOps.Analyzers.Infrastructure;
+
+namespace PromptOps.Analyzers.Rules
+{
+    /// <summary>
+    /// PO0007: the same long system text (at least <c>promptops.min_repeated_prompt_tokens</c>, default 30) written out as a
+    /// literal at several call sites — <c>new ChatMessage(ChatRole.System, "…")</c>, <c>new SystemChatMessage("…")</c>,
+    /// <c>ChatMessage.CreateSystemMessage("…")</c> or <c>[Prompt(System = "…")]</c>. Copies drift apart (and then no longer
+    /// share a provider-cached prefix) and hide their cost; one const keeps both in one place. Sites that already use the
+    /// same const are not reported.
+    /// </summary>
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    public sealed class RepeatedSystemPromptAnalyzer : DiagnosticAnalyzer
+    {
+        /// <inheritdoc />
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.RepeatedSystemPrompt);
+
+        /// <inheritdoc />
+        public override void Initialize(AnalysisContext context)
+        {
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.EnableConcurrentExecution();
+            context.RegisterCompilationStartAction(start =>
+            {
+                var apis = KnownApis.Create(start.Compilation);
+                if (!apis.IsRelevant) return;
+                var sites = new ConcurrentBag<(string Text, Location Location, int MinTokens)>();
+
+                start.RegisterOperationAction(ctx =>
+                {
+                    var creation = (IObjectCreationOperation)ctx.Operation;
+                    IOperation? text = null;
+                    if (apis.ChatMessage is not null && SymbolEqualityComparer.Default.Equals(creation.Type, apis.ChatMessage) && creation.Arguments.Length == 2
+                        && creation.Arguments[0].Value is IPropertyReferenceOperation { Property.Name: "System" })
+                    {
+                        text = creation.Arguments[1].Value;
+                    }
+                    else if (apis.OpenAISystemMessage is not null && SymbolEqualityComparer.Default.Equals(creation.Type, apis.OpenAISystemMessage) && creation.Arguments.Length >= 1)
+                    {
+                        text = creation.Arguments[0].Value;
+                    }
+
+                    Add(ctx.Options, text);
+                }, OperationKind.ObjectCreation);
+
+                start.RegisterOperationAction(ctx =>
+                {
+                    var invocation = (IInvocationOperation)ctx.Operation;
+                    if (invocation.TargetMethod.Name == "CreateSystemMessage" && apis.OpenAIChatMessage is not null
+                        && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, apis.OpenAIChatMessage) && invocation.Arguments.Length >= 1)
+                    {
+                        Add(ctx.Options, invocation.Arguments[0].Value);
+                    }
+                }, OperationKind.Invocation);
+
+                if (apis.PromptAttribute is not null)
+                {
+                    start.RegisterSyntaxNodeAction(ctx =>
+                    {
+                        var attribute = (AttributeSyntax)ctx.Node;
+                        var system = attribute.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "System");
+                        if (system is null || !SymbolEqualityComparer.Default.Equals(ctx.SemanticModel.GetTypeInfo(attribute, ctx.CancellationToken).Type, apis.PromptAttribute)) return;
+                        Add(ctx.Options, ctx.SemanticModel.GetOperation(system.Expression, ctx.CancellationToken));
+                    }, SyntaxKind.Attribute);
+                }
+
+                start.RegisterCompilationEndAction(end =>
+                {
+                    foreach (var group in sites.GroupBy(s => s.Text))
+                    {
+                        var list = group.ToList();
+                        if (list.Count < 2) continue;
+                        var tokens = TokenCounter.Count(group.Key);
+                        if (tokens < list.Min(s => s.MinTokens)) continue;
+                        foreach (var site in list.OrderBy(s => s.Location.SourceTree?.FilePath).ThenBy(s => s.Location.SourceSpan.Start))
+                        {
+                            end.ReportDiagnostic(Diagnostic.Create(Descriptors.RepeatedSystemPrompt, site.Location, tokens, list.Count));
+                        }
+                    }
+                });
+
+                void Add(AnalyzerOptions options, IOperation? operation)
+                {
+                    while (operation is IConversionOperation c) operation = c.Operand;
+                    if (operation is not ILiteralOperation { ConstantValue.Value: string text } literal || text.Length < 40) return; // a const use is the cure, not the disease
+                    var settings = AnalyzerSettings.For(options.AnalyzerConfigOptionsProvider, literal.Syntax.SyntaxTree);
+                    sites.Add((text, literal.Syntax.GetLocation(), settings.MinRepeatedPromptTokens));
+                }
+            });
+        }
+    }
+}
