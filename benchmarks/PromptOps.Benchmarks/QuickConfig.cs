@@ -17,14 +17,14 @@ namespace PromptOps.Benchmarks;
 /// </summary>
 public abstract class QuickConfig : ManualConfig
 {
-    protected QuickConfig(int warmupCount)
+    protected QuickConfig(int warmupCount, int iterationMilliseconds = 100)
     {
         AddJob(Job.Default
             .WithId("Quick")
             .WithLaunchCount(1)
             .WithWarmupCount(warmupCount)
             .WithIterationCount(30)
-            .WithIterationTime(TimeInterval.FromMilliseconds(100)));
+            .WithIterationTime(TimeInterval.FromMilliseconds(iterationMilliseconds)));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(StatisticColumn.Median);
         WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend));
@@ -52,6 +52,19 @@ public sealed class TokenConfig : QuickConfig
 {
     public TokenConfig()
         : base(warmupCount: 30)
+    {
+    }
+}
+
+/// <summary>
+/// The generator suite: one run of a generator over 1,000 methods takes ~30 to ~800 ms, so iterations are ~500 ms
+/// (one run for the slowest rows, several for the fastest); 15 warm-up iterations (~8 s) let Roslyn's and the
+/// generators' code reach tier-1 JIT first.
+/// </summary>
+public sealed class GeneratorConfig : QuickConfig
+{
+    public GeneratorConfig()
+        : base(warmupCount: 15, iterationMilliseconds: 500)
     {
     }
 }
