@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -40,7 +41,10 @@ namespace PromptOps.Generators.Parsing
     internal static class PromptMethodParser
     {
         public const string PromptAttributeName = "PromptOps.PromptAttribute";
-        private const string ChatClientName = "Microsoft.Extensions.AI.IChatClient";
+        [ThreadStatic]
+        private static SHA256? t_sha;
+
+        private static readonly ConditionalWeakTable<INamedTypeSymbol, List<ClientSource>> ClientsByType = new ConditionalWeakTable<INamedTypeSymbol, List<ClientSource>>();
 
         private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
@@ -110,26 +114,37 @@ namespace PromptOps.Generators.Parsing
                     Report(DiagnosticDescriptors.UnsupportedParameter, location, p.Name, methodName, "'params'");
                 }
 
-                var isToken = p.Type.ToDisplayString() == "System.Threading.CancellationToken";
+                var isToken = IsNamed(p.Type, "CancellationToken", "System", "Threading");
                 var isClient = method.IsStatic && p.Ordinal == 0 && IsChatClient(p.Type);
                 if (isClient) clientAccess = EscapeIdentifier(p.Name);
-                var scope = p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "PromptOps.CacheScopeAttribute");
+                var scope = false;
+                var enumeratorCancellation = false;
                 var maxInput = 0;
-                var maxAttr = p.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "PromptOps.MaxInputTokensAttribute");
-                if (maxAttr is not null && maxAttr.ConstructorArguments.Length == 1 && maxAttr.ConstructorArguments[0].Value is int n)
+                foreach (var a in p.GetAttributes())
                 {
-                    if (n <= 0) Report(DiagnosticDescriptors.InvalidSetting, location, $"[MaxInputTokens({n})] on '{p.Name}' must be positive");
-                    maxInput = n;
+                    var c = a.AttributeClass;
+                    if (IsNamed(c, "CacheScopeAttribute", "PromptOps"))
+                    {
+                        scope = true;
+                    }
+                    else if (IsNamed(c, "EnumeratorCancellationAttribute", "System", "Runtime", "CompilerServices"))
+                    {
+                        enumeratorCancellation = true;
+                    }
+                    else if (IsNamed(c, "MaxInputTokensAttribute", "PromptOps") && a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is int n)
+                    {
+                        if (n <= 0) Report(DiagnosticDescriptors.InvalidSetting, location, $"[MaxInputTokens({n})] on '{p.Name}' must be positive");
+                        maxInput = n;
+                    }
                 }
 
-                var enumeratorCancellation = p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.EnumeratorCancellationAttribute");
                 parameters.Add(new ParameterSpec(EscapeIdentifier(p.Name), p.Type.ToDisplayString(TypeFormat), isToken, scope, maxInput, isClient, enumeratorCancellation));
             }
 
             // --- the IChatClient --------------------------------------------------------------------------------
             if (!method.IsStatic)
             {
-                var sources = FindChatClients(method.ContainingType, cancellationToken);
+                var sources = ClientsByType.GetValue(method.ContainingType, t => FindChatClients(t, cancellationToken));
                 if (sources.Count == 0)
                 {
                     Report(DiagnosticDescriptors.NoChatClient, methodLocation, methodName, method.ContainingType.Name);
@@ -249,7 +264,7 @@ namespace PromptOps.Generators.Parsing
                 case ResultKind.Enum:
                     foreach (var member in ((INamedTypeSymbol)valueType!).GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
                     {
-                        var description = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.ComponentModel.DescriptionAttribute")
+                        var description = member.GetAttributes().FirstOrDefault(a => IsNamed(a.AttributeClass, "DescriptionAttribute", "System", "ComponentModel"))
                             ?.ConstructorArguments.FirstOrDefault().Value as string;
                         labels.Add(new EnumLabel(string.IsNullOrWhiteSpace(description) ? member.Name : description!, member.Name));
                     }
@@ -271,11 +286,13 @@ namespace PromptOps.Generators.Parsing
 
             var maxOutput = maxTokens > 0 ? maxTokens : PromptTasks.GetMaxOutputTokens(canonicalTask);
             var temperatureLiteral = double.IsNaN(temperature) ? null : ((float)temperature).ToString("R", CultureInfo.InvariantCulture) + "f";
-            var promptId = (method.ContainingType.ToDisplayString() + "." + methodName).Replace("global::", string.Empty);
-            var version = Version(system, user, canonicalTask, maxOutput, tierMember, temperatureLiteral, maxInputTokens, kind, valueType?.ToDisplayString(), instruction, parameters);
+            var typeKey = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            var valueDisplay = valueType?.ToDisplayString(TypeFormat) ?? "string";
+            var promptId = typeKey.Replace("global::", string.Empty) + "." + methodName;
+            var version = Version(system, user, canonicalTask, maxOutput, tierMember, temperatureLiteral, maxInputTokens, kind, valueDisplay, instruction, parameters);
 
             return new PromptMethodSpec(
-                TypeKey: method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                TypeKey: typeKey,
                 Namespace: method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
                 ContainingTypes: new EquatableArray<TypeDeclSpec>(containing),
                 MethodName: methodName,
@@ -285,7 +302,7 @@ namespace PromptOps.Generators.Parsing
                 Async: async,
                 Kind: kind,
                 WrapsPromptResult: wraps,
-                ValueTypeDisplay: valueType?.ToDisplayString(TypeFormat) ?? "string",
+                ValueTypeDisplay: valueDisplay,
                 Parameters: new EquatableArray<ParameterSpec>(parameters),
                 ClientAccess: clientAccess!,
                 PromptId: promptId,
@@ -319,9 +336,9 @@ namespace PromptOps.Generators.Parsing
         private static (AsyncKind Async, ResultKind Kind, bool Wraps, ITypeSymbol? Value, bool Ok) ClassifyReturn(ITypeSymbol returnType)
         {
             if (returnType is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named) return (AsyncKind.Task, ResultKind.Text, false, null, false);
-            var definition = named.ConstructedFrom.ToDisplayString();
+            var definition = named.ConstructedFrom;
             var arg = named.TypeArguments[0];
-            if (definition == "System.Collections.Generic.IAsyncEnumerable<T>")
+            if (IsNamed(definition, "IAsyncEnumerable", "System", "Collections", "Generic"))
             {
                 return arg.SpecialType == SpecialType.System_String
                     ? (AsyncKind.AsyncEnumerable, ResultKind.Stream, false, arg, true)
@@ -329,12 +346,12 @@ namespace PromptOps.Generators.Parsing
             }
 
             AsyncKind async;
-            if (definition == "System.Threading.Tasks.Task<TResult>") async = AsyncKind.Task;
-            else if (definition == "System.Threading.Tasks.ValueTask<TResult>") async = AsyncKind.ValueTask;
+            if (IsNamed(definition, "Task", "System", "Threading", "Tasks")) async = AsyncKind.Task;
+            else if (IsNamed(definition, "ValueTask", "System", "Threading", "Tasks")) async = AsyncKind.ValueTask;
             else return (AsyncKind.Task, ResultKind.Text, false, null, false);
 
             var wraps = false;
-            if (arg is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } inner && inner.ConstructedFrom.ToDisplayString() == "PromptOps.PromptResult<T>")
+            if (arg is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } inner && IsNamed(inner.ConstructedFrom, "PromptResult", "PromptOps"))
             {
                 wraps = true;
                 arg = inner.TypeArguments[0];
@@ -425,8 +442,30 @@ namespace PromptOps.Generators.Parsing
             return result;
         }
 
-        private static bool IsChatClient(ITypeSymbol type) =>
-            type.ToDisplayString() == ChatClientName || type.AllInterfaces.Any(i => i.ToDisplayString() == ChatClientName);
+        private static bool IsChatClient(ITypeSymbol type)
+        {
+            if (IsNamed(type, "IChatClient", "Microsoft", "Extensions", "AI")) return true;
+            foreach (var i in type.AllInterfaces)
+            {
+                if (IsNamed(i, "IChatClient", "Microsoft", "Extensions", "AI")) return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>Compares a symbol's name and namespace without building display strings (the transform runs on every edit).</summary>
+        internal static bool IsNamed(ISymbol? symbol, string name, params string[] ns)
+        {
+            if (symbol is null || symbol.Name != name || symbol.ContainingType is not null) return false;
+            var current = symbol.ContainingNamespace;
+            for (var i = ns.Length - 1; i >= 0; i--)
+            {
+                if (current is null || current.Name != ns[i]) return false;
+                current = current.ContainingNamespace;
+            }
+
+            return current is null || current.IsGlobalNamespace;
+        }
 
         private static string Keyword(INamedTypeSymbol type) => type switch
         {
@@ -468,7 +507,7 @@ namespace PromptOps.Generators.Parsing
                 sb.Append(p.Name).Append('=').Append(p.MaxInputTokens.ToString(CultureInfo.InvariantCulture)).Append('\u001e');
             }
 
-            using var sha = SHA256.Create();
+            var sha = t_sha ??= SHA256.Create();
             var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(sb.ToString()));
             var hex = new StringBuilder(16);
             for (var i = 0; i < 8; i++) hex.Append(hash[i].ToString("x2", CultureInfo.InvariantCulture));
