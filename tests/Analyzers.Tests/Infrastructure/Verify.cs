@@ -63,6 +63,12 @@ internal static class Verify<TAnalyzer>
         var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier> { TestCode = source, FixedCode = fixedSource, CodeActionIndex = codeActionIndex };
         Configure(test.TestState, editorConfig);
         Configure(test.FixedState, editorConfig);
+        if (source == fixedSource)
+        {
+            // A no-fix case: the diagnostic stays, so the fixed state expects it too.
+            test.FixedState.MarkupHandling = MarkupMode.Allow;
+        }
+
         if (iterations is { } n)
         {
             test.NumberOfFixAllIterations = n;
