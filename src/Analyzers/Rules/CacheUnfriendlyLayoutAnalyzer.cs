@@ -31,18 +31,7 @@ namespace PromptOps.Analyzers.Rules
                 if (apis.ChatMessage is null && apis.OpenAISystemMessage is null) return;
                 start.RegisterOperationAction(ctx =>
                 {
-                    var creation = (IObjectCreationOperation)ctx.Operation;
-                    IOperation? text = null;
-                    if (apis.ChatMessage is not null && SymbolEqualityComparer.Default.Equals(creation.Type, apis.ChatMessage) && creation.Arguments.Length == 2
-                        && creation.Arguments[0].Value is IPropertyReferenceOperation { Property.Name: "System" })
-                    {
-                        text = creation.Arguments[1].Value;
-                    }
-                    else if (apis.OpenAISystemMessage is not null && SymbolEqualityComparer.Default.Equals(creation.Type, apis.OpenAISystemMessage) && creation.Arguments.Length >= 1)
-                    {
-                        text = creation.Arguments[0].Value;
-                    }
-
+                    var text = SystemMessages.TextOf((IObjectCreationOperation)ctx.Operation, apis);
                     if (text is null) return;
                     while (text is IConversionOperation c) text = c.Operand;
                     var settings = AnalyzerSettings.For(ctx.Options.AnalyzerConfigOptionsProvider, text.Syntax.SyntaxTree);

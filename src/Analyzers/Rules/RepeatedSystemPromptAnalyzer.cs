@@ -34,32 +34,8 @@ namespace PromptOps.Analyzers.Rules
                 if (!apis.IsRelevant) return;
                 var sites = new ConcurrentBag<(string Text, Location Location, int MinTokens)>();
 
-                start.RegisterOperationAction(ctx =>
-                {
-                    var creation = (IObjectCreationOperation)ctx.Operation;
-                    IOperation? text = null;
-                    if (apis.ChatMessage is not null && SymbolEqualityComparer.Default.Equals(creation.Type, apis.ChatMessage) && creation.Arguments.Length == 2
-                        && creation.Arguments[0].Value is IPropertyReferenceOperation { Property.Name: "System" })
-                    {
-                        text = creation.Arguments[1].Value;
-                    }
-                    else if (apis.OpenAISystemMessage is not null && SymbolEqualityComparer.Default.Equals(creation.Type, apis.OpenAISystemMessage) && creation.Arguments.Length >= 1)
-                    {
-                        text = creation.Arguments[0].Value;
-                    }
-
-                    Add(ctx.Options, text);
-                }, OperationKind.ObjectCreation);
-
-                start.RegisterOperationAction(ctx =>
-                {
-                    var invocation = (IInvocationOperation)ctx.Operation;
-                    if (invocation.TargetMethod.Name == "CreateSystemMessage" && apis.OpenAIChatMessage is not null
-                        && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, apis.OpenAIChatMessage) && invocation.Arguments.Length >= 1)
-                    {
-                        Add(ctx.Options, invocation.Arguments[0].Value);
-                    }
-                }, OperationKind.Invocation);
+                start.RegisterOperationAction(ctx => Add(ctx.Options, SystemMessages.TextOf((IObjectCreationOperation)ctx.Operation, apis)), OperationKind.ObjectCreation);
+                start.RegisterOperationAction(ctx => Add(ctx.Options, SystemMessages.TextOf((IInvocationOperation)ctx.Operation, apis)), OperationKind.Invocation);
 
                 if (apis.PromptAttribute is not null)
                 {

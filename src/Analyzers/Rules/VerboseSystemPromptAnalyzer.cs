@@ -50,30 +50,17 @@ namespace PromptOps.Analyzers.Rules
 
         private static void AnalyzeCreation(OperationAnalysisContext context, KnownApis apis)
         {
-            var creation = (IObjectCreationOperation)context.Operation;
-            var type = creation.Type;
-            if (apis.ChatMessage is not null && SymbolEqualityComparer.Default.Equals(type, apis.ChatMessage) && creation.Arguments.Length == 2
-                && Unwrap(creation.Arguments[0].Value) is IPropertyReferenceOperation { Property.Name: "System" } role
-                && SymbolEqualityComparer.Default.Equals(role.Property.ContainingType, apis.ChatRole)
-                && creation.Arguments[1].Value.Type?.SpecialType == SpecialType.System_String)
+            if (SystemMessages.TextOf((IObjectCreationOperation)context.Operation, apis) is { } text)
             {
-                Report(context.ReportDiagnostic, context.Options, creation.Arguments[1].Value, ModelTier.Balanced);
-            }
-            else if (apis.OpenAISystemMessage is not null && SymbolEqualityComparer.Default.Equals(type, apis.OpenAISystemMessage)
-                     && creation.Arguments.Length >= 1 && creation.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String)
-            {
-                Report(context.ReportDiagnostic, context.Options, creation.Arguments[0].Value, ModelTier.Balanced);
+                Report(context.ReportDiagnostic, context.Options, text, ModelTier.Balanced);
             }
         }
 
         private static void AnalyzeInvocation(OperationAnalysisContext context, KnownApis apis)
         {
-            var invocation = (IInvocationOperation)context.Operation;
-            if (invocation.TargetMethod.Name == "CreateSystemMessage"
-                && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, apis.OpenAIChatMessage)
-                && invocation.Arguments.Length >= 1 && invocation.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String)
+            if (SystemMessages.TextOf((IInvocationOperation)context.Operation, apis) is { } text)
             {
-                Report(context.ReportDiagnostic, context.Options, invocation.Arguments[0].Value, ModelTier.Balanced);
+                Report(context.ReportDiagnostic, context.Options, text, ModelTier.Balanced);
             }
         }
 
@@ -129,12 +116,6 @@ namespace PromptOps.Analyzers.Rules
                 .Add(CompressedTokensKey, compressed.ToString(CultureInfo.InvariantCulture));
             report(Diagnostic.Create(Descriptors.VerboseSystemPrompt, textOperation.Syntax.GetLocation(), properties,
                 tokens, filler * 100, settings.MonthlyRequests, model, monthly));
-        }
-
-        private static IOperation Unwrap(IOperation operation)
-        {
-            while (operation is IConversionOperation conversion) operation = conversion.Operand;
-            return operation;
         }
     }
 }

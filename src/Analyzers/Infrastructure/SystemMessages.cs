@@ -1,0 +1,47 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PromptOps.Analyzers.Infrastructure
+{
+    /// <summary>Recognises the system-message constructors and factories the rules read prompt text from.</summary>
+    internal static class SystemMessages
+    {
+        /// <summary>
+        /// The text argument of <c>new ChatMessage(ChatRole.System, text)</c> (Microsoft.Extensions.AI) or
+        /// <c>new SystemChatMessage(text)</c> (OpenAI SDK); null for anything else.
+        /// </summary>
+        public static IOperation? TextOf(IObjectCreationOperation creation, KnownApis apis)
+        {
+            var type = creation.Type;
+            if (apis.ChatMessage is not null && SymbolEqualityComparer.Default.Equals(type, apis.ChatMessage) && creation.Arguments.Length == 2
+                && Unwrap(creation.Arguments[0].Value) is IPropertyReferenceOperation { Property.Name: "System" } role
+                && SymbolEqualityComparer.Default.Equals(role.Property.ContainingType, apis.ChatRole)
+                && creation.Arguments[1].Value.Type?.SpecialType == SpecialType.System_String)
+            {
+                return creation.Arguments[1].Value;
+            }
+
+            if (apis.OpenAISystemMessage is not null && SymbolEqualityComparer.Default.Equals(type, apis.OpenAISystemMessage)
+                && creation.Arguments.Length >= 1 && creation.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String)
+            {
+                return creation.Arguments[0].Value;
+            }
+
+            return null;
+        }
+
+        /// <summary>The text argument of the OpenAI SDK's <c>ChatMessage.CreateSystemMessage(text)</c>; null for anything else.</summary>
+        public static IOperation? TextOf(IInvocationOperation invocation, KnownApis apis) =>
+            invocation.TargetMethod.Name == "CreateSystemMessage" && apis.OpenAIChatMessage is not null
+            && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, apis.OpenAIChatMessage)
+            && invocation.Arguments.Length >= 1 && invocation.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String
+                ? invocation.Arguments[0].Value
+                : null;
+
+        public static IOperation Unwrap(IOperation operation)
+        {
+            while (operation is IConversionOperation conversion) operation = conversion.Operand;
+            return operation;
+        }
+    }
+}
