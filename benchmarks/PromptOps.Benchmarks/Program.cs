@@ -4,5 +4,24 @@ namespace PromptOps.Benchmarks;
 
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static async Task Main(string[] args)
+    {
+        // Per-analyzer and per-action-kind times in one process (AnalyzerTimes), e.g. --analyzer-times 10 PromptFree.
+        if (args is ["--analyzer-times", .. var rest])
+        {
+            var rounds = rest.Length > 0 && int.TryParse(rest[0], out var r) ? r : 10;
+            var projects = rest.Skip(rest.Length > 0 && int.TryParse(rest[0], out _) ? 1 : 0).Select(Enum.Parse<AnalyzerProject>).ToList();
+            await AnalyzerTimes.RunAsync(rounds, projects.Count > 0 ? projects : Enum.GetValues<AnalyzerProject>()).ConfigureAwait(false);
+            return;
+        }
+
+        // benchmarks/analyzer-report.sh: the analyzer suite's two projects as files, to build with the real compiler.
+        if (args is ["--write-analyzer-workloads", var directory])
+        {
+            AnalyzerWorkload.Write(directory);
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }
