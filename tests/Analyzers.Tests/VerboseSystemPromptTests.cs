@@ -106,6 +106,22 @@ public class VerboseSystemPromptTests
         """, "promptops.max_system_prompt_tokens = 10");
 
     [Fact]
+    public Task The_threshold_can_come_from_an_msbuild_property() => V.AnalyzerAsync(Header + """
+        class C
+        {
+            ChatMessage M() => new(ChatRole.System, {|PO0001:"Classify the ticket as billing, technical, account, shipping, returns, warranty, legal or other. Answer with the label only."|});
+        }
+        """, "is_global = true\nbuild_property.PromptOpsMaxSystemPromptTokens = 10");
+
+    [Fact]
+    public Task The_editorconfig_key_wins_over_the_msbuild_property() => V.AnalyzerAsync(Header + """
+        class C
+        {
+            ChatMessage M() => new(ChatRole.System, "Classify the ticket as billing, technical, account, shipping, returns, warranty, legal or other. Answer with the label only.");
+        }
+        """, "is_global = true\nbuild_property.PromptOpsMaxSystemPromptTokens = 10\n\n[*.cs]\npromptops.max_system_prompt_tokens = 500");
+
+    [Fact]
     public Task The_message_gives_tokens_filler_share_and_monthly_cost() => V.AnalyzerAsync(Header + $$"""
         class C
         {

@@ -5,7 +5,8 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace PromptOps.Analyzers.Infrastructure
 {
     /// <summary>
-    /// Thresholds read from <c>.editorconfig</c> (per file), e.g.
+    /// Thresholds read from <c>.editorconfig</c> (per file), else from the project's MSBuild properties
+    /// (<c>&lt;PromptOpsMaxSystemPromptTokens&gt;150&lt;/PromptOpsMaxSystemPromptTokens&gt;</c>, …), else the defaults, e.g.
     /// <code>
     /// [*.cs]
     /// promptops.max_system_prompt_tokens = 200
@@ -60,24 +61,35 @@ namespace PromptOps.Analyzers.Infrastructure
         public static AnalyzerSettings For(AnalyzerConfigOptionsProvider provider, SyntaxTree tree)
         {
             var options = provider.GetOptions(tree);
+            var global = provider.GlobalOptions;
             return new AnalyzerSettings(
-                ReadInt(options, "promptops.max_system_prompt_tokens", DefaultMaxSystemPromptTokens),
-                ReadDouble(options, "promptops.max_filler_share", DefaultMaxFillerShare),
-                ReadInt(options, "promptops.monthly_requests", DefaultMonthlyRequests),
-                ReadInt(options, "promptops.default_max_output_tokens", DefaultMaxOutputTokens),
-                ReadInt(options, "promptops.default_max_input_tokens", DefaultMaxInputTokensValue),
-                ReadInt(options, "promptops.min_cacheable_prefix_tokens", DefaultMinCacheablePrefixTokens),
-                ReadInt(options, "promptops.simple_task_max_output_tokens", DefaultSimpleTaskMaxOutputTokens),
-                ReadInt(options, "promptops.min_repeated_prompt_tokens", DefaultMinRepeatedPromptTokens));
+                ReadInt(options, global, "promptops.max_system_prompt_tokens", "PromptOpsMaxSystemPromptTokens", DefaultMaxSystemPromptTokens),
+                ReadDouble(options, global, "promptops.max_filler_share", "PromptOpsMaxFillerShare", DefaultMaxFillerShare),
+                ReadInt(options, global, "promptops.monthly_requests", "PromptOpsMonthlyRequests", DefaultMonthlyRequests),
+                ReadInt(options, global, "promptops.default_max_output_tokens", "PromptOpsDefaultMaxOutputTokens", DefaultMaxOutputTokens),
+                ReadInt(options, global, "promptops.default_max_input_tokens", "PromptOpsDefaultMaxInputTokens", DefaultMaxInputTokensValue),
+                ReadInt(options, global, "promptops.min_cacheable_prefix_tokens", "PromptOpsMinCacheablePrefixTokens", DefaultMinCacheablePrefixTokens),
+                ReadInt(options, global, "promptops.simple_task_max_output_tokens", "PromptOpsSimpleTaskMaxOutputTokens", DefaultSimpleTaskMaxOutputTokens),
+                ReadInt(options, global, "promptops.min_repeated_prompt_tokens", "PromptOpsMinRepeatedPromptTokens", DefaultMinRepeatedPromptTokens));
         }
 
-        private static int ReadInt(AnalyzerConfigOptions options, string key, int fallback) =>
-            options.TryGetValue(key, out var text) && int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
+        /// <summary>
+        /// The <c>.editorconfig</c> key for the file, else the MSBuild property of the project (made visible to the compiler
+        /// by the package's <c>PromptOps.props</c> as <c>build_property.{name}</c>), else null.
+        /// </summary>
+        private static string? Read(AnalyzerConfigOptions options, AnalyzerConfigOptions global, string key, string property)
+        {
+            if (options.TryGetValue(key, out var text) && !string.IsNullOrWhiteSpace(text)) return text;
+            return global.TryGetValue("build_property." + property, out text) && !string.IsNullOrWhiteSpace(text) ? text : null;
+        }
+
+        private static int ReadInt(AnalyzerConfigOptions options, AnalyzerConfigOptions global, string key, string property, int fallback) =>
+            Read(options, global, key, property) is { } text && int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
                 ? value
                 : fallback;
 
-        private static double ReadDouble(AnalyzerConfigOptions options, string key, double fallback) =>
-            options.TryGetValue(key, out var text) && double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value <= 1
+        private static double ReadDouble(AnalyzerConfigOptions options, AnalyzerConfigOptions global, string key, string property, double fallback) =>
+            Read(options, global, key, property) is { } text && double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && value <= 1
                 ? value
                 : fallback;
     }

@@ -83,7 +83,16 @@ internal static class Verify<TAnalyzer>
         state.ReferenceAssemblies = ReferenceAssemblies.Net.Net80;
         state.AdditionalReferences.AddRange(Libraries.Select(p => MetadataReference.CreateFromFile(p)));
         state.Sources.Add(("PromptOpsAttributes.cs", PromptOpsAttributes));
-        if (editorConfig is not null)
+        if (editorConfig is null) return;
+        if (editorConfig.StartsWith("is_global", StringComparison.Ordinal))
+        {
+            // A global config, as MSBuild writes for the build properties the package makes compiler-visible;
+            // what follows a "[*.cs]" line goes into an .editorconfig beside it.
+            var split = editorConfig.IndexOf("[*.cs]", StringComparison.Ordinal);
+            state.AnalyzerConfigFiles.Add(("/.globalconfig", split < 0 ? editorConfig : editorConfig[..split]));
+            if (split >= 0) state.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n" + editorConfig[split..]));
+        }
+        else
         {
             state.AnalyzerConfigFiles.Add(("/.editorconfig", "root = true\n\n[*.cs]\n" + editorConfig));
         }

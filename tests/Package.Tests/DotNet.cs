@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+
+namespace PromptOps.Package.Tests;
+
+/// <summary>Runs the <c>dotnet</c> CLI as a user would, capturing its output.</summary>
+internal static class DotNet
+{
+    public static string RepositoryRoot { get; } = typeof(DotNet).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "RepositoryRoot").Value!;
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+        // The child is a user's build, not part of this test run's build: drop what `dotnet test` set for us.
+        start.Environment.Remove("MSBuildExtensionsPath");
+        start.Environment.Remove("MSBUILD_EXE_PATH");
+        start.Environment.Remove("MSBuildSDKsPath");
+        start.Environment.Remove("VSTEST_HOST_DEBUG");
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var output = new StringBuilder();
+        var stdout = PumpAsync(process.StandardOutput, output);
+        var stderr = PumpAsync(process.StandardError, output);
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await Task.WhenAll(stdout, stderr);
+            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in {timeout}:\n{output}");
+        }
+
+        await Task.WhenAll(stdout, stderr);
+        return (process.ExitCode, output.ToString());
+    }
+
+    private static async Task PumpAsync(StreamReader reader, StringBuilder output)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            lock (output) output.AppendLine(line);
+        }
+    }
+}
