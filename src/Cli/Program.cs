@@ -1,0 +1,3 @@
+using PromptOps.Cli;
+
+return await PromptOpsCli.RunAsync(args, Console.Out, Console.Error);
