@@ -11,7 +11,10 @@ namespace PromptOps.Simulation;
 /// Answers are deterministic (the same request always gets the same answer), token usage is counted with the
 /// model's tokenizer (exact o200k/cl100k for OpenAI models, the documented estimate otherwise), output respects
 /// <see cref="ChatOptions.MaxOutputTokens"/> (finish reason <c>length</c> when it cuts), and the model id is the
-/// requested one, so the price catalogue prices it like a real call. Every answer starts with "[simulated".
+/// requested one, so the price catalogue prices it like a real call. A free-text answer starts with "[simulated".
+/// Where the system message or instructions constrain the reply the way generated prompts do — "Answer with exactly one
+/// of: A, B, C." or "Answer yes or no." — the answer is one of those labels, chosen deterministically: the label whose
+/// words occur most in the user's text, else one picked by the request's hash.
 /// </summary>
 public sealed class SimulatedChatClient : IChatClient
 {
@@ -68,9 +71,18 @@ public sealed class SimulatedChatClient : IChatClient
 
         var seed = Seed(list, options);
         var limit = options?.MaxOutputTokens ?? AnswerLength;
-        var budget = Math.Max(1, Math.Min(limit, AnswerLength) * 3 / 4);
-        var target = Math.Max(1, budget - counter.CountTokens(Compose(model, seed, 0)));
-        var answer = Compose(model, seed, target);
+        string answer;
+        if (Labels(list, options) is { } labels)
+        {
+            answer = Choose(labels, list, seed);
+        }
+        else
+        {
+            var budget = Math.Max(1, Math.Min(limit, AnswerLength) * 3 / 4);
+            var target = Math.Max(1, budget - counter.CountTokens(Compose(model, seed, 0)));
+            answer = Compose(model, seed, target);
+        }
+
         var truncated = counter.CountTokens(answer) > limit;
         if (truncated) answer = counter.Truncate(answer, limit);
         var output = counter.CountTokens(answer);
@@ -116,6 +128,39 @@ public sealed class SimulatedChatClient : IChatClient
     /// <inheritdoc />
     public void Dispose()
     {
+    }
+
+    private const string OneOf = "Answer with exactly one of: ";
+
+    /// <summary>The labels the prompt allows, or null when the reply is free text.</summary>
+    private static string[]? Labels(IReadOnlyCollection<ChatMessage> messages, ChatOptions? options)
+    {
+        foreach (var text in messages.Where(m => m.Role == ChatRole.System).Select(m => m.Text).Append(options?.Instructions))
+        {
+            if (string.IsNullOrEmpty(text)) continue;
+            var at = text.IndexOf(OneOf, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                var start = at + OneOf.Length;
+                var end = text.IndexOf(".\n", start, StringComparison.Ordinal) is var e and >= 0 ? e : text.EndsWith('.') ? text.Length - 1 : text.Length;
+                var labels = text[start..end].Split(", ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (labels.Length > 0) return labels;
+            }
+
+            if (text.Contains("Answer yes or no.", StringComparison.Ordinal)) return ["yes", "no"];
+        }
+
+        return null;
+    }
+
+    /// <summary>The label sharing most words with the user's text; ties and no match go by the request's hash.</summary>
+    private static string Choose(string[] labels, IReadOnlyCollection<ChatMessage> messages, byte[] seed)
+    {
+        var user = string.Join(' ', messages.Where(m => m.Role == ChatRole.User).Select(m => m.Text)).ToLowerInvariant();
+        var scores = labels.Select(l => l.ToLowerInvariant().Split([' ', '_', '-'], StringSplitOptions.RemoveEmptyEntries).Count(w => w.Length > 2 && user.Contains(w, StringComparison.Ordinal))).ToArray();
+        var best = scores.Max();
+        var candidates = labels.Where((_, i) => scores[i] == best).ToArray();
+        return candidates[seed[0] % candidates.Length];
     }
 
     private static byte[] Seed(IEnumerable<ChatMessage> messages, ChatOptions? options)

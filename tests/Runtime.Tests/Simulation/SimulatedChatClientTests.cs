@@ -63,4 +63,30 @@ public class SimulatedChatClientTests
         Assert.Throws<ArgumentException>(() => new SimulatedChatClient(" "));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SimulatedChatClient(answerLength: 0));
     }
+
+    [Fact]
+    public async Task A_label_constrained_prompt_gets_a_label_matching_the_user_text()
+    {
+        using var sim = new SimulatedChatClient();
+        const string System = "Classify the support ticket.\n\nAnswer with exactly one of: Billing, Technical issue, Account.";
+        ChatMessage[] billing = [new(ChatRole.System, System), new(ChatRole.User, "My billing statement shows a double charge")];
+        ChatMessage[] technical = [new(ChatRole.System, System), new(ChatRole.User, "A technical problem: the app crashes")];
+        Assert.Equal("Billing", (await sim.GetResponseAsync(billing, new ChatOptions { MaxOutputTokens = 10 })).Text);
+        Assert.Equal("Technical issue", (await sim.GetResponseAsync(technical)).Text);
+
+        // No label word in the text: still one of the labels, the same one every time.
+        ChatMessage[] vague = [new(ChatRole.System, System), new(ChatRole.User, "Hello?")];
+        var first = (await sim.GetResponseAsync(vague)).Text;
+        Assert.Contains(first, new[] { "Billing", "Technical issue", "Account" });
+        Assert.Equal(first, (await sim.GetResponseAsync(vague)).Text);
+    }
+
+    [Fact]
+    public async Task A_yes_no_prompt_gets_yes_or_no_and_free_text_stays_labelled_simulated()
+    {
+        using var sim = new SimulatedChatClient();
+        var r = await sim.GetResponseAsync([new(ChatRole.System, "Is the ticket urgent?\n\nAnswer yes or no."), new(ChatRole.User, "Server down")]);
+        Assert.Contains(r.Text, new[] { "yes", "no" });
+        Assert.StartsWith("[simulated", (await sim.GetResponseAsync([new(ChatRole.System, "Summarize."), new(ChatRole.User, "Server down")])).Text, StringComparison.Ordinal);
+    }
 }
