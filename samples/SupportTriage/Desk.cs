@@ -1,0 +1,149 @@
+using System.ClientModel;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using OpenAI;
+using PromptOps;
+using PromptOps.Caching;
+using PromptOps.Knowledge;
+using PromptOps.Simulation;
+using PromptOps.Usage;
+using Spectre.Console;
+
+namespace SupportTriage;
+
+/// <summary>Runs the trace through PromptOps and through the naive baseline, and prints the report.</summary>
+public static class Desk
+{
+    /// <summary>The simulated provider's answer length without a limit: what a chatty model writes when nothing stops it.</summary>
+    private const int UnlimitedAnswerTokens = 250;
+
+    public static async Task<int> RunAsync(SampleOptions options)
+    {
+        var trace = Trace.Create(options.Requests);
+        var console = AnsiConsole.Console;
+        if (Console.IsOutputRedirected) console.Profile.Width = 120;
+
+        IChatClient provider;
+        string providerLabel;
+        Action<PromptOpsOptions> configure = _ => { };
+        if (options.Provider == "openai")
+        {
+            var key = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                Console.Error.WriteLine("SupportTriage: --provider openai needs OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server such as Ollama or vLLM).");
+                return 2;
+            }
+
+            var baseUrl = Environment.GetEnvironmentVariable("OPENAI_BASE_URL");
+            var model = Environment.GetEnvironmentVariable("OPENAI_MODEL");
+            var client = new OpenAIClient(new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = string.IsNullOrWhiteSpace(baseUrl) ? null : new Uri(baseUrl) });
+            provider = client.GetChatClient(model ?? "gpt-4o-mini").AsIChatClient();
+            providerLabel = $"OpenAI-compatible ({(string.IsNullOrWhiteSpace(baseUrl) ? "api.openai.com" : baseUrl)})";
+            // Tiers to models this provider serves: OPENAI_MODEL for every tier (Ollama, vLLM), else OpenAI's own.
+            configure = o =>
+            {
+                o.Routing.Models["fast_cheap"] = model ?? "gpt-4o-mini";
+                o.Routing.Models["balanced"] = model ?? "gpt-4o-mini";
+                o.Routing.Models["high_quality"] = model ?? "gpt-4o";
+                o.Routing.Models["best"] = model ?? "gpt-4o";
+            };
+        }
+        else
+        {
+            provider = new SimulatedChatClient(answerLength: UnlimitedAnswerTokens);
+            providerLabel = "SIMULATED (offline, deterministic placeholder answers, real token counts and catalogue prices)";
+        }
+
+        var ledger = new InMemoryUsageSink();
+        var services = new ServiceCollection();
+        services.AddPromptOps(o =>
+        {
+            o.Redis.Configuration = options.Redis;
+            configure(o);
+        });
+        services.AddSingleton<IUsageSink>(ledger);
+        services.AddChatClient(provider).UsePromptOps();
+        await using var sp = services.BuildServiceProvider();
+        var desk = new SupportDesk(sp.GetRequiredService<IChatClient>());
+
+        console.MarkupLine($"[bold]PromptOps SupportTriage[/] — provider: [yellow]{Markup.Escape(providerLabel)}[/]");
+        console.MarkupLine($"{trace.Count:N0} requests from {Trace.Users.Count} users (free, starter, pro, enterprise); pipeline: usage meter → tier routing → cache{(options.Redis is null ? " (memory)" : " (memory + Redis)")} → provider");
+        var failures = await RunTraceAsync(console, "PromptOps", desk, trace);
+
+        // The naive baseline, always on the simulated provider so a real provider is not paid twice: the same trace,
+        // every request to the best tier's model, no cache, no output limit.
+        var baselineLedger = new InMemoryUsageSink();
+        var bestModel = ModelTiers.GetDefaultModel(ModelTier.Best);
+        var baselineServices = new ServiceCollection();
+        baselineServices.AddSingleton<IUsageSink>(baselineLedger);
+        baselineServices.AddChatClient(new NaiveClient(new SimulatedChatClient(answerLength: UnlimitedAnswerTokens), bestModel)).UseUsageMeter();
+        await using var baselineSp = baselineServices.BuildServiceProvider();
+        await RunTraceAsync(console, "Baseline", new SupportDesk(baselineSp.GetRequiredService<IChatClient>()), trace);
+
+        Report.Print(console, ledger.Snapshot(), baselineLedger.Snapshot(), bestModel, failures, options.Provider != "openai");
+        return 0;
+    }
+
+    private static async Task<int> RunTraceAsync(IAnsiConsole console, string name, SupportDesk desk, IReadOnlyList<TraceItem> trace)
+    {
+        var failures = 0;
+        async Task RunAllAsync(Action<int> progress)
+        {
+            foreach (var item in trace)
+            {
+                try
+                {
+                    await RunOneAsync(desk, item);
+                }
+                catch (PromptReplyException)
+                {
+                    failures++; // a reply that matched no label: counted, never a silent default
+                }
+
+                progress(item.Index + 1);
+            }
+        }
+
+        if (console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
+        {
+            await console.Progress().AutoClear(false).StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask(name, maxValue: trace.Count);
+                await RunAllAsync(done => task.Value = done);
+            });
+        }
+        else
+        {
+            var step = Math.Max(1, trace.Count / 4);
+            await RunAllAsync(done =>
+            {
+                if (done % step == 0 || done == trace.Count) console.MarkupLine($"  {name}: {done:N0}/{trace.Count:N0} requests");
+            });
+        }
+
+        return failures;
+    }
+
+    private static Task RunOneAsync(SupportDesk desk, TraceItem item) => item.Kind switch
+    {
+        TraceKind.Classify => desk.ClassifyAsync(item.Text),
+        TraceKind.Urgency => desk.IsUrgentAsync(item.Text),
+        TraceKind.Summary => desk.SummarizeAsync(item.Text),
+        TraceKind.Faq => desk.AnswerFaqAsync(item.Text),
+        TraceKind.Account => desk.AnswerAccountAsync(item.Text, item.UserId),
+        _ => throw new ArgumentOutOfRangeException(nameof(item), item.Kind, "unknown request kind"),
+    };
+
+    /// <summary>What an application without PromptOps sends: the best model, no output limit, nothing PromptOps adds.</summary>
+    private sealed class NaiveClient(IChatClient inner, string model) : DelegatingChatClient(inner)
+    {
+        public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var naive = options?.Clone() ?? new ChatOptions();
+            naive.ModelId = model;
+            naive.MaxOutputTokens = null;
+            return base.GetResponseAsync(messages, naive, cancellationToken);
+        }
+    }
+}

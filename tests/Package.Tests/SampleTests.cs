@@ -1,0 +1,25 @@
+namespace PromptOps.Package.Tests;
+
+/// <summary>The README's main command: the SupportTriage sample runs offline and meets its goal on the default trace.</summary>
+public sealed class SampleTests
+{
+    [Fact]
+    public async Task The_support_triage_sample_runs_offline_and_saves_at_least_80_percent()
+    {
+        var run = await DotNet.RunAsync(DotNet.RepositoryRoot, TimeSpan.FromMinutes(10), "run", "--project", Path.Combine("samples", "SupportTriage"), "-c", "Release");
+        Assert.True(run.ExitCode == 0, "the sample failed:\n" + run.Output);
+        Assert.Contains("provider: SIMULATED", run.Output, StringComparison.Ordinal);
+        Assert.Contains("PromptOps: 600/600 requests", run.Output, StringComparison.Ordinal);
+        Assert.Contains("(goal ≥ 80%: met)", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"replies that matched no label\s+│\s+0 │", run.Output);
+    }
+
+    [Fact]
+    public async Task The_sample_rejects_bad_arguments_with_one_line()
+    {
+        var run = await DotNet.RunAsync(DotNet.RepositoryRoot, TimeSpan.FromMinutes(10), "run", "--project", Path.Combine("samples", "SupportTriage"), "-c", "Release", "--", "--requests", "lots");
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("SupportTriage: --requests must be a positive number, not 'lots'.", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Output, StringComparison.Ordinal);
+    }
+}
