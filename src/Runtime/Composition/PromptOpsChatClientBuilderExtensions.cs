@@ -76,7 +76,8 @@ public static class PromptOpsChatClientBuilderExtensions
     private static UsageMeterChatClient CreateMeter(IChatClient inner, IServiceProvider services) =>
         new(inner,
             services.GetService<PriceCatalog>() ?? new PriceCatalog(),
-            services.GetService<IEnumerable<IUsageSink>>() ?? [], // Build() without a container has no IEnumerable<T> support
+            (services.GetService<IEnumerable<IUsageSink>>() ?? []) // Build() without a container has no IEnumerable<T> support
+                .Where(s => s is not ConfiguredLedgerSink { Sink: null }), // the SQLite ledger registration when no path is set
             GetMetrics(services),
             services.GetService<TimeProvider>(),
             services.GetService<ILoggerFactory>()?.CreateLogger<UsageMeterChatClient>());

@@ -3,6 +3,7 @@ using PromptOps.Caching;
 using PromptOps.Caching.Redis;
 using PromptOps.Pricing;
 using PromptOps.Routing;
+using PromptOps.Usage;
 
 namespace PromptOps;
 
@@ -24,9 +25,12 @@ public sealed class PromptOpsOptions
     /// <summary>The Redis connection (L2 cache).</summary>
     public RedisOptions Redis { get; set; } = new();
 
+    /// <summary>The usage ledger (<c>PromptOps:Ledger</c>): set <see cref="LedgerOptions.SqlitePath"/> to persist every call to SQLite.</summary>
+    public LedgerOptions Ledger { get; set; } = new();
+
     /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
     public IReadOnlyList<string> GetErrors() =>
-        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors()];
+        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors(), .. Ledger.GetErrors()];
 
     /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem, if there is any.</summary>
     public void Validate()
@@ -42,6 +46,7 @@ public sealed class PromptOpsOptions
         Cache = Cache.Clone(),
         Pricing = Pricing.Clone(),
         Redis = Redis.Clone(),
+        Ledger = Ledger.Clone(),
     };
 }
 

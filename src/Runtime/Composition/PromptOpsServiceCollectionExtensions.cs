@@ -2,22 +2,25 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PromptOps.Caching;
 using PromptOps.Caching.Redis;
 using PromptOps.Pricing;
 using PromptOps.Usage;
+using PromptOps.Usage.Sqlite;
 using StackExchange.Redis;
 
 namespace PromptOps;
 
-/// <summary>Registers PromptOps services: options, the price catalogue, metrics and, when configured, Redis.</summary>
+/// <summary>Registers PromptOps services: options, the price catalogue, metrics and, when configured, Redis and the SQLite usage ledger.</summary>
 public static class PromptOpsServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="PromptOpsOptions"/> from <paramref name="configuration"/> (pass the <c>PromptOps</c> section),
     /// validates them at start-up, and registers the price catalogue, metrics and, when
-    /// <c>Redis:Configuration</c> is set, the Redis connection and L2 store. Then build the client with
+    /// <c>Redis:Configuration</c> is set, the Redis connection and L2 store, and when <c>Ledger:SqlitePath</c> is set, the
+    /// SQLite usage ledger (an <see cref="IUsageSink"/> the container flushes and closes when it is disposed). Then build the client with
     /// <c>services.AddChatClient(provider).UsePromptOps()</c>.
     /// </summary>
     public static IServiceCollection AddPromptOps(this IServiceCollection services, IConfiguration configuration, Action<PromptOpsOptions>? configure = null)
@@ -57,8 +60,46 @@ public static class PromptOpsServiceCollectionExtensions
                 ? new RedisResponseCacheStore(sp.GetRequiredService<IConnectionMultiplexer>(), redis.KeyPrefix)
                 : NoDistributedStore.Instance;
         });
+        services.TryAddSingleton(sp => new LedgerSinkHolder(sp));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageSink, ConfiguredLedgerSink>(sp => new ConfiguredLedgerSink(sp.GetRequiredService<LedgerSinkHolder>())));
         return services;
     }
+}
+
+/// <summary>
+/// Opens the SQLite ledger of <c>PromptOps:Ledger:SqlitePath</c> on first use (none when the path is not set). Owned by
+/// the container, which disposes it — flushing every queued record — when the application stops.
+/// </summary>
+internal sealed class LedgerSinkHolder : IAsyncDisposable, IDisposable
+{
+    private readonly Lazy<SqliteUsageSink?> _sink;
+
+    public LedgerSinkHolder(IServiceProvider services) =>
+        _sink = new(() =>
+        {
+            var options = services.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Ledger;
+            return options.IsSqliteEnabled
+                ? new SqliteUsageSink(options, services.GetService<PromptOpsMetrics>(), services.GetService<TimeProvider>(),
+                    services.GetService<ILoggerFactory>()?.CreateLogger<SqliteUsageSink>())
+                : null;
+        });
+
+    public SqliteUsageSink? Sink => _sink.Value;
+
+    public ValueTask DisposeAsync() => _sink.IsValueCreated && _sink.Value is { } s ? s.DisposeAsync() : ValueTask.CompletedTask;
+
+    public void Dispose()
+    {
+        if (_sink.IsValueCreated) _sink.Value?.Dispose();
+    }
+}
+
+/// <summary>The <see cref="IUsageSink"/> registration of the SQLite ledger; the meter leaves it out when no path is set.</summary>
+internal sealed class ConfiguredLedgerSink(LedgerSinkHolder holder) : IUsageSink
+{
+    public SqliteUsageSink? Sink => holder.Sink;
+
+    public void Record(UsageRecord record) => holder.Sink?.Record(record);
 }
 
 /// <summary>Registered as the L2 store when no Redis is configured; the cache treats it as "no L2".</summary>

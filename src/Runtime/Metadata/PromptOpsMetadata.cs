@@ -34,6 +34,14 @@ public sealed record PromptOpsMetadata
     /// <summary>The end user the call is made for (budgets, plans and usage reports key on it).</summary>
     public string? UserId { get; init; }
 
+    /// <summary>
+    /// The application endpoint or feature the call serves (e.g. <c>POST /tickets/classify</c>, <c>support-chat</c>);
+    /// the usage ledger's reports group cost by it. Null: the usage meter uses the <c>http.route</c> tag of the current
+    /// <see cref="System.Diagnostics.Activity"/> or one of its parents (set by ASP.NET Core tracing instrumentation),
+    /// else <see cref="PromptId"/>.
+    /// </summary>
+    public string? Endpoint { get; init; }
+
     /// <summary>The tier this request routes to: <see cref="Tier"/>, else the task's tier, else null.</summary>
     public ModelTier? EffectiveTier => Tier ?? (PromptTasks.TryGet(Task, out var t) ? t.Tier : null);
 }

@@ -16,6 +16,8 @@ namespace PromptOps.Usage;
 /// <item><c>promptops.cache.lookups</c> (counter): tagged <c>promptops.cache.layer</c> (<c>l1</c>, <c>l2</c>,
 /// <c>in_flight</c>, <c>none</c> for a bypass) and <c>promptops.cache.result</c> (<c>hit</c>, <c>miss</c>, <c>bypass</c>).</item>
 /// <item><c>promptops.requests.unpriced</c> (counter): calls to a model the price catalogue does not know.</item>
+/// <item><c>promptops.ledger.dropped</c> (counter, <c>{record}</c>): usage records a persistent ledger sink did not store,
+/// tagged <c>promptops.ledger.reason</c> (<c>queue_full</c>, <c>disposed</c>, <c>write_failed</c>).</item>
 /// </list>
 /// </summary>
 public sealed class PromptOpsMetrics : IDisposable
@@ -46,6 +48,7 @@ public sealed class PromptOpsMetrics : IDisposable
         CostSaved = _meter.CreateCounter<double>("promptops.cost.saved", "USD", "Cost that cache hits avoided.");
         CacheLookups = _meter.CreateCounter<long>("promptops.cache.lookups", "{lookup}", "Cache lookups per layer and result.");
         Unpriced = _meter.CreateCounter<long>("promptops.requests.unpriced", "{request}", "Calls to models without a price.");
+        LedgerDropped = _meter.CreateCounter<long>("promptops.ledger.dropped", "{record}", "Usage records a ledger sink did not store.");
     }
 
     /// <summary>The process-wide instance used when no DI container supplies one.</summary>
@@ -62,6 +65,8 @@ public sealed class PromptOpsMetrics : IDisposable
     internal Counter<long> CacheLookups { get; }
 
     internal Counter<long> Unpriced { get; }
+
+    internal Counter<long> LedgerDropped { get; }
 
     internal void CacheLookup(CacheLayer layer, bool hit)
     {

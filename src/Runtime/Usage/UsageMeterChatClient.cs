@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PromptOps.Budgets;
 using PromptOps.Caching;
 using PromptOps.Knowledge;
 using PromptOps.Pricing;
@@ -131,6 +132,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         var model = modelId ?? options?.ModelId;
         var tier = meta?.EffectiveTier is { } t ? ModelTiers.GetName(t) : null;
         var outcome = error is null ? UsageOutcome.Success
+            : error is PromptOpsLimitException ? UsageOutcome.Refused
             : error is OperationCanceledException || cancellationToken.IsCancellationRequested ? UsageOutcome.Cancelled
             : UsageOutcome.Failed;
 
@@ -185,6 +187,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             PromptId = meta?.PromptId,
             PromptVersion = meta?.PromptVersion,
             Task = meta?.Task,
+            Endpoint = meta?.Endpoint ?? AmbientRoute() ?? meta?.PromptId,
             UserId = meta?.UserId,
             ModelId = model,
             Tier = tier,
@@ -197,6 +200,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             Latency = elapsed,
             Outcome = outcome,
             ErrorType = error?.GetType().FullName,
+            LimitName = (error as PromptOpsLimitException)?.LimitName,
             Streaming = streaming,
             IsPriced = cost.IsPriced,
         };
@@ -214,6 +218,18 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
 
         return spent;
+    }
+
+    /// <summary>The <c>http.route</c> tag of the current activity or its nearest parent that has one (ASP.NET Core instrumentation sets it).</summary>
+    private static string? AmbientRoute()
+    {
+        var depth = 0;
+        for (var a = Activity.Current; a is not null && depth < 16; a = a.Parent, depth++)
+        {
+            if (a.GetTagItem("http.route") is string { Length: > 0 } route) return route;
+        }
+
+        return null;
     }
 }
 

@@ -13,6 +13,12 @@ public enum UsageOutcome
 
     /// <summary>The caller cancelled the call.</summary>
     Cancelled = 2,
+
+    /// <summary>
+    /// PromptOps refused the call before it reached the provider: it threw a
+    /// <see cref="Budgets.PromptOpsLimitException"/> (a budget, a plan limit, a rate limit). Costs nothing.
+    /// </summary>
+    Refused = 3,
 }
 
 /// <summary>One call, as the usage meter saw it. Persisted by <see cref="IUsageSink"/> implementations.</summary>
@@ -29,6 +35,12 @@ public sealed record UsageRecord
 
     /// <summary>The task from the metadata, if any.</summary>
     public string? Task { get; init; }
+
+    /// <summary>
+    /// The application endpoint or feature that made the call: <see cref="PromptOpsMetadata.Endpoint"/>, else the
+    /// <c>http.route</c> tag of the current <see cref="System.Diagnostics.Activity"/> (or a parent), else the prompt id.
+    /// </summary>
+    public string? Endpoint { get; init; }
 
     /// <summary>The end user from the metadata, if any.</summary>
     public string? UserId { get; init; }
@@ -63,8 +75,11 @@ public sealed record UsageRecord
     /// <summary>How the call ended.</summary>
     public UsageOutcome Outcome { get; init; }
 
-    /// <summary>The exception type when <see cref="Outcome"/> is <see cref="UsageOutcome.Failed"/>.</summary>
+    /// <summary>The exception type when <see cref="Outcome"/> is <see cref="UsageOutcome.Failed"/> or <see cref="UsageOutcome.Refused"/>.</summary>
     public string? ErrorType { get; init; }
+
+    /// <summary>The limit that refused the call (<see cref="Budgets.PromptOpsLimitException.LimitName"/>) when <see cref="Outcome"/> is <see cref="UsageOutcome.Refused"/>.</summary>
+    public string? LimitName { get; init; }
 
     /// <summary>True for a streamed response.</summary>
     public bool Streaming { get; init; }

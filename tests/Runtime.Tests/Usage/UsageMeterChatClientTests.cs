@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using PromptOps.Budgets;
 using PromptOps.Caching;
 using PromptOps.Knowledge;
 using PromptOps.Pricing;
@@ -188,6 +190,61 @@ public sealed class UsageMeterChatClientTests : IDisposable
         Assert.Equal(2, sink.Dropped);
         Assert.Equal(DateTimeOffset.UnixEpoch.AddDays(2), sink.Snapshot()[0].Timestamp);
     }
+
+    [Fact]
+    public async Task A_limit_refusal_is_recorded_as_refused_with_the_limit_name_and_no_cost()
+    {
+        var sink = new InMemoryUsageSink();
+        var provider = new RecordingChatClient();
+        provider.Respond = (_, _, _) => throw new PromptOpsLimitException("daily budget spent", "budget.daily", 1.02m, 1m, "USD", TimeSpan.FromHours(3), "user-1");
+        using var meter = new UsageMeterChatClient(provider, new PriceCatalog(), [sink], _metrics);
+
+        await Assert.ThrowsAsync<PromptOpsLimitException>(() => meter.GetResponseAsync(Ask(), Meta()));
+
+        var record = Assert.Single(sink.Snapshot());
+        Assert.Equal(UsageOutcome.Refused, record.Outcome);
+        Assert.Equal("budget.daily", record.LimitName);
+        Assert.Equal(typeof(PromptOpsLimitException).FullName, record.ErrorType);
+        Assert.Equal(0m, record.CostUsd);
+        Assert.Equal(0, record.InputTokens);
+    }
+
+    [Fact]
+    public async Task A_derived_limit_exception_is_a_refusal_too()
+    {
+        var sink = new InMemoryUsageSink();
+        var provider = new RecordingChatClient();
+        provider.Respond = (_, _, _) => throw new RateLimitTestException();
+        using var meter = new UsageMeterChatClient(provider, new PriceCatalog(), [sink], _metrics);
+
+        await Assert.ThrowsAsync<RateLimitTestException>(() => meter.GetResponseAsync(Ask()));
+
+        Assert.Equal(UsageOutcome.Refused, Assert.Single(sink.Snapshot()).Outcome);
+        Assert.Equal("plan.rpm", sink.Snapshot()[0].LimitName);
+    }
+
+    [Fact]
+    public async Task The_endpoint_is_the_metadata_endpoint_else_the_ambient_http_route_else_the_prompt_id()
+    {
+        var sink = new InMemoryUsageSink();
+        using var meter = new UsageMeterChatClient(new RecordingChatClient(), new PriceCatalog(), [sink], _metrics);
+        var explicitEndpoint = new ChatOptions().WithPromptOps(new PromptOpsMetadata { PromptId = "Tickets.Classify", Endpoint = "POST /tickets" });
+
+        await meter.GetResponseAsync(Ask(), explicitEndpoint);
+        using (var request = new Activity("request").SetTag("http.route", "/tickets/{id}").Start())
+        using (var inner = new Activity("work").Start())
+        {
+            await meter.GetResponseAsync(Ask(), Meta()); // route of the parent activity wins over the prompt id
+            await meter.GetResponseAsync(Ask(), explicitEndpoint); // an explicit endpoint wins over the route
+        }
+
+        await meter.GetResponseAsync(Ask(), Meta());
+        await meter.GetResponseAsync(Ask());
+
+        Assert.Equal(["POST /tickets", "/tickets/{id}", "POST /tickets", "Tickets.Classify", null], sink.Snapshot().Select(r => r.Endpoint));
+    }
+
+    private sealed class RateLimitTestException() : PromptOpsLimitException("rpm", "plan.rpm", 6, 5, "requests", TimeSpan.FromSeconds(10));
 
     private sealed class ThrowingSink : IUsageSink
     {

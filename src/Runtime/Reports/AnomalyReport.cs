@@ -1,0 +1,114 @@
+using PromptOps.Usage;
+
+namespace PromptOps.Reports;
+
+/// <summary>The statistics of a daily cost series.</summary>
+/// <param name="Days">Days in the series (the period, days without calls counted as $0).</param>
+/// <param name="MeanUsd">The mean daily cost.</param>
+/// <param name="StdDevUsd">The population standard deviation σ of the daily cost.</param>
+/// <param name="ThresholdUsd">Mean + k·σ: a day costing more than this is a spike.</param>
+/// <param name="Evaluated">False when the series has fewer days than required, so no spike is reported.</param>
+public sealed record DailySeriesStats(int Days, decimal MeanUsd, decimal StdDevUsd, decimal ThresholdUsd, bool Evaluated);
+
+/// <summary>A day whose cost exceeded mean + k·σ of its series.</summary>
+/// <param name="Date">The UTC day.</param>
+/// <param name="UserId">The user, for a per-user spike; null for the overall series.</param>
+/// <param name="CostUsd">The day's cost.</param>
+/// <param name="ZScore">(cost − mean) ÷ σ.</param>
+/// <param name="ExcessUsd">Cost above the mean.</param>
+public sealed record CostSpike(DateOnly Date, string? UserId, decimal CostUsd, double ZScore, decimal ExcessUsd);
+
+/// <summary>A user's daily series and its spikes.</summary>
+/// <param name="UserId">The user.</param>
+/// <param name="Stats">The user's daily series over the report period.</param>
+/// <param name="Spikes">The user's spike days, in date order.</param>
+public sealed record UserAnomalies(string UserId, DailySeriesStats Stats, IReadOnlyList<CostSpike> Spikes);
+
+/// <summary>Daily cost spikes (mean + k·σ), overall and per user.</summary>
+/// <param name="Period">The days covered; null for an empty ledger without a requested period.</param>
+/// <param name="K">The number of standard deviations above the mean that makes a spike.</param>
+/// <param name="MinDays">Series shorter than this are not evaluated.</param>
+/// <param name="Overall">The statistics of the total daily cost.</param>
+/// <param name="Spikes">Days whose total cost is a spike, in date order.</param>
+/// <param name="Users">Users with at least one spike, the largest z-score first.</param>
+public sealed record AnomalyReport(ReportPeriod? Period, double K, int MinDays, DailySeriesStats Overall, IReadOnlyList<CostSpike> Spikes, IReadOnlyList<UserAnomalies> Users);
+
+public static partial class UsageReports
+{
+    /// <summary>
+    /// Finds days whose cost exceeds mean + <paramref name="k"/>·σ of the daily cost, over all calls and for each user.
+    /// Every series spans the whole <paramref name="period"/> (default: the ledger's first to last day), days without
+    /// calls counting as $0 — so a user who suddenly spends is found. σ is the population standard deviation of the
+    /// series, the spike day included; hence in a series of n days no day can be more than √(n − 1) σ above the mean
+    /// (with k = 2, a lone spike needs at least 6 days). A series with σ = 0 (every day the same) has no spike; a series
+    /// shorter than <paramref name="minDays"/> is not evaluated.
+    /// </summary>
+    public static AnomalyReport Anomalies(IEnumerable<UsageRecord> records, double k = 2.0, ReportPeriod? period = null, int minDays = 7)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (!(k > 0) || double.IsInfinity(k)) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be a positive number of standard deviations.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(minDays, 2);
+
+        var overall = new Dictionary<DateOnly, decimal>();
+        var perUser = new Dictionary<string, Dictionary<DateOnly, decimal>>(StringComparer.Ordinal);
+        DateOnly? first = null, last = null;
+        foreach (var r in In(records, period))
+        {
+            var day = DayOf(r.Timestamp);
+            if (first is null || day < first) first = day;
+            if (last is null || day > last) last = day;
+            var cost = r.CostUsd ?? 0m;
+            overall[day] = overall.GetValueOrDefault(day) + cost;
+            if (string.IsNullOrEmpty(r.UserId)) continue;
+            if (!perUser.TryGetValue(r.UserId, out var series)) perUser[r.UserId] = series = new Dictionary<DateOnly, decimal>();
+            series[day] = series.GetValueOrDefault(day) + cost;
+        }
+
+        var range = period ?? (first is { } f && last is { } l ? new ReportPeriod(f, l) : null);
+        if (range is not { } p) return new AnomalyReport(null, k, minDays, new DailySeriesStats(0, 0m, 0m, 0m, false), [], []);
+
+        var (stats, spikes) = Detect(overall, p, k, minDays, userId: null);
+        var users = new List<UserAnomalies>();
+        foreach (var (user, series) in perUser)
+        {
+            var (s, sp) = Detect(series, p, k, minDays, user);
+            if (sp.Count > 0) users.Add(new UserAnomalies(user, s, sp));
+        }
+
+        users.Sort(static (a, b) =>
+        {
+            var c = b.Spikes.Max(s => s.ZScore).CompareTo(a.Spikes.Max(s => s.ZScore));
+            return c != 0 ? c : string.CompareOrdinal(a.UserId, b.UserId);
+        });
+        return new AnomalyReport(p, k, minDays, stats, spikes, users);
+    }
+
+    private static (DailySeriesStats Stats, List<CostSpike> Spikes) Detect(Dictionary<DateOnly, decimal> series, ReportPeriod period, double k, int minDays, string? userId)
+    {
+        var n = period.Days;
+        decimal sum = 0m;
+        foreach (var v in series.Values) sum += v;
+        var mean = sum / n;
+        decimal squares = 0m;
+        foreach (var day in period.EachDay())
+        {
+            var d = series.GetValueOrDefault(day) - mean;
+            squares += d * d;
+        }
+
+        var sigma = (decimal)Math.Sqrt((double)(squares / n));
+        var threshold = mean + ((decimal)k * sigma);
+        var evaluated = n >= minDays;
+        var spikes = new List<CostSpike>();
+        if (evaluated && sigma > 0m)
+        {
+            foreach (var day in period.EachDay())
+            {
+                var cost = series.GetValueOrDefault(day);
+                if (cost > threshold) spikes.Add(new CostSpike(day, userId, cost, (double)((cost - mean) / sigma), cost - mean));
+            }
+        }
+
+        return (new DailySeriesStats(n, mean, sigma, threshold, evaluated), spikes);
+    }
+}

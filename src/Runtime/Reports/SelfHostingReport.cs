@@ -1,0 +1,172 @@
+using PromptOps.Caching;
+using PromptOps.Knowledge;
+using PromptOps.Usage;
+
+namespace PromptOps.Reports;
+
+/// <summary>
+/// The cost model of serving the same tokens on rented GPUs. Self-hosted serving runs replicas (one model copy on
+/// <see cref="GpusPerReplica"/> GPUs), each always on and billed by the hour whether busy or not. A replica processes
+/// input tokens at <see cref="InputTokensPerSecond"/> (prefill) and output tokens at <see cref="OutputTokensPerSecond"/>
+/// (decode, summed over the requests it batches); only <see cref="TargetUtilization"/> of its time is usable on average
+/// (traffic peaks, headroom). The defaults describe an 8B-parameter model with continuous batching (vLLM-class server) on
+/// one 80 GB data-centre GPU rented on demand — orders of magnitude, not a quote: put in your model, GPU and measured
+/// throughput. The monthly GPU cost is replicas × GPUs per replica × hourly price × <see cref="HoursPerMonth"/> +
+/// <see cref="FixedMonthlyUsd"/>.
+/// </summary>
+public sealed record GpuCostModel
+{
+    /// <summary>USD per GPU-hour (default 2.00: an A100/H100-class 80 GB GPU on demand at a GPU cloud; hyperscalers charge more).</summary>
+    public decimal GpuHourlyUsd { get; init; } = 2.00m;
+
+    /// <summary>GPUs one replica needs (default 1: an 8B model fits one 80 GB GPU; a 70B model needs 2–4).</summary>
+    public int GpusPerReplica { get; init; } = 1;
+
+    /// <summary>Input (prompt) tokens one replica processes per second at full load (default 10,000).</summary>
+    public double InputTokensPerSecond { get; init; } = 10_000;
+
+    /// <summary>Output tokens one replica generates per second at full load, over all the requests it batches (default 1,000).</summary>
+    public double OutputTokensPerSecond { get; init; } = 1_000;
+
+    /// <summary>The share of a replica's time usable on average, in (0, 1] (default 0.5: peaks need headroom).</summary>
+    public double TargetUtilization { get; init; } = 0.5;
+
+    /// <summary>Replicas that run even without load (default 1; 2 for redundancy).</summary>
+    public int MinReplicas { get; init; } = 1;
+
+    /// <summary>Fixed monthly cost of running it yourself — operations time, monitoring, storage (default 0: add yours).</summary>
+    public decimal FixedMonthlyUsd { get; init; }
+
+    /// <summary>Billed hours per month (default 730 = 365 × 24 ÷ 12).</summary>
+    public double HoursPerMonth { get; init; } = 730;
+
+    /// <summary>Every problem with this model, each naming the bad value; empty when valid.</summary>
+    public IReadOnlyList<string> GetErrors()
+    {
+        var errors = new List<string>();
+        if (GpuHourlyUsd < 0) errors.Add($"GpuHourlyUsd must not be negative (was {GpuHourlyUsd}).");
+        if (GpusPerReplica < 1) errors.Add($"GpusPerReplica must be at least 1 (was {GpusPerReplica}).");
+        if (!(InputTokensPerSecond > 0) || double.IsInfinity(InputTokensPerSecond)) errors.Add($"InputTokensPerSecond must be positive (was {InputTokensPerSecond}).");
+        if (!(OutputTokensPerSecond > 0) || double.IsInfinity(OutputTokensPerSecond)) errors.Add($"OutputTokensPerSecond must be positive (was {OutputTokensPerSecond}).");
+        if (!(TargetUtilization > 0 && TargetUtilization <= 1)) errors.Add($"TargetUtilization must be in (0, 1] (was {TargetUtilization}).");
+        if (MinReplicas < 1) errors.Add($"MinReplicas must be at least 1 (was {MinReplicas}).");
+        if (FixedMonthlyUsd < 0) errors.Add($"FixedMonthlyUsd must not be negative (was {FixedMonthlyUsd}).");
+        if (!(HoursPerMonth > 0 && HoursPerMonth <= 744)) errors.Add($"HoursPerMonth must be in (0, 744] (was {HoursPerMonth}).");
+        return errors;
+    }
+}
+
+/// <summary>API cost against self-hosted GPU cost for a monthly token volume, with the break-even volume.</summary>
+/// <param name="MonthlyInputTokens">Input tokens per month.</param>
+/// <param name="MonthlyOutputTokens">Output tokens per month.</param>
+/// <param name="ApiMonthlyUsd">What the API charges for that volume.</param>
+/// <param name="Replicas">Replicas needed: max(<see cref="GpuCostModel.MinReplicas"/>, ⌈GPU time needed ÷ usable time per replica⌉).</param>
+/// <param name="GpuMonthlyUsd">What the replicas cost per month, fixed cost included.</param>
+/// <param name="Utilization">GPU time needed ÷ GPU time paid for, in [0, 1].</param>
+/// <param name="MonthlySavingsUsd">API cost − GPU cost: positive when self-hosting is cheaper.</param>
+/// <param name="SelfHostingCheaper">True when the GPU cost is below the API cost.</param>
+/// <param name="TokensPerReplicaMonth">Tokens (at this input/output mix) one replica serves per month at the target utilization.</param>
+/// <param name="BreakEvenMonthlyTokens">
+/// The smallest monthly volume (at this input/output mix and API price per token) at which self-hosting costs no more
+/// than the API; null when there is none (a replica costs more than the API charges for the tokens it can serve) or no
+/// volume to take the mix and price from.
+/// </param>
+/// <param name="Gpu">The cost model used.</param>
+public sealed record SelfHostingReport(long MonthlyInputTokens, long MonthlyOutputTokens, decimal ApiMonthlyUsd, int Replicas, decimal GpuMonthlyUsd,
+    double Utilization, decimal MonthlySavingsUsd, bool SelfHostingCheaper, double TokensPerReplicaMonth, long? BreakEvenMonthlyTokens, GpuCostModel Gpu);
+
+public static partial class UsageReports
+{
+    /// <summary>
+    /// Compares the API cost <paramref name="apiMonthlyUsd"/> of <paramref name="monthlyInputTokens"/> +
+    /// <paramref name="monthlyOutputTokens"/> per month with serving them on GPUs (<paramref name="gpu"/>, default
+    /// <see cref="GpuCostModel"/>'s documented defaults).
+    /// </summary>
+    public static SelfHostingReport SelfHosting(long monthlyInputTokens, long monthlyOutputTokens, decimal apiMonthlyUsd, GpuCostModel? gpu = null)
+    {
+        gpu ??= new GpuCostModel();
+        var errors = gpu.GetErrors();
+        if (errors.Count > 0) throw new ArgumentException("Invalid GPU cost model: " + string.Join(" ", errors), nameof(gpu));
+        ArgumentOutOfRangeException.ThrowIfNegative(monthlyInputTokens);
+        ArgumentOutOfRangeException.ThrowIfNegative(monthlyOutputTokens);
+        if (apiMonthlyUsd < 0) throw new ArgumentOutOfRangeException(nameof(apiMonthlyUsd), apiMonthlyUsd, "The API cost cannot be negative.");
+
+        var secondsPerReplica = gpu.HoursPerMonth * 3600 * gpu.TargetUtilization;
+        var secondsNeeded = (monthlyInputTokens / gpu.InputTokensPerSecond) + (monthlyOutputTokens / gpu.OutputTokensPerSecond);
+        var replicas = Math.Max(gpu.MinReplicas, (int)Math.Ceiling((secondsNeeded / secondsPerReplica) - 1e-12));
+        var replicaMonthly = gpu.GpuHourlyUsd * gpu.GpusPerReplica * (decimal)gpu.HoursPerMonth;
+        var gpuMonthly = (replicas * replicaMonthly) + gpu.FixedMonthlyUsd;
+        var utilization = secondsNeeded / (replicas * gpu.HoursPerMonth * 3600);
+
+        var tokens = monthlyInputTokens + monthlyOutputTokens;
+        double perReplica = 0;
+        long? breakEven = null;
+        if (tokens > 0)
+        {
+            // Per token at this mix: GPU seconds, and the API price.
+            var secondsPerToken = ((double)monthlyInputTokens / tokens / gpu.InputTokensPerSecond) + ((double)monthlyOutputTokens / tokens / gpu.OutputTokensPerSecond);
+            perReplica = secondsPerReplica / secondsPerToken;
+            var price = apiMonthlyUsd / tokens;
+            breakEven = BreakEven(price, (decimal)perReplica, replicaMonthly, gpu.FixedMonthlyUsd, gpu.MinReplicas);
+        }
+
+        return new SelfHostingReport(monthlyInputTokens, monthlyOutputTokens, apiMonthlyUsd, replicas, gpuMonthly, Math.Min(1, utilization),
+            apiMonthlyUsd - gpuMonthly, gpuMonthly < apiMonthlyUsd, perReplica, breakEven, gpu);
+    }
+
+    /// <summary>The same comparison with the API cost from <paramref name="price"/> (input at the input price, output at the output price).</summary>
+    public static SelfHostingReport SelfHosting(long monthlyInputTokens, long monthlyOutputTokens, ModelPriceInfo price, GpuCostModel? gpu = null)
+    {
+        ArgumentNullException.ThrowIfNull(price);
+        var api = ((monthlyInputTokens * price.InputPerMillion) + (monthlyOutputTokens * price.OutputPerMillion)) / 1_000_000m;
+        return SelfHosting(monthlyInputTokens, monthlyOutputTokens, api, gpu);
+    }
+
+    /// <summary>
+    /// The comparison for the ledger's own volume: the tokens and cost of priced provider calls (cache hits and unpriced
+    /// models left out) over <paramref name="period"/> (default: the ledger's span), scaled to a month of
+    /// <see cref="GpuCostModel.HoursPerMonth"/> hours.
+    /// </summary>
+    public static SelfHostingReport SelfHosting(IEnumerable<UsageRecord> records, GpuCostModel? gpu = null, ReportPeriod? period = null)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        gpu ??= new GpuCostModel();
+        long input = 0, output = 0;
+        decimal cost = 0m;
+        DateOnly? first = null, last = null;
+        foreach (var r in In(records, period))
+        {
+            var day = DayOf(r.Timestamp);
+            if (first is null || day < first) first = day;
+            if (last is null || day > last) last = day;
+            if (r.CacheLayer != CacheLayer.None || r.CostUsd is not { } c) continue;
+            input += r.InputTokens;
+            output += r.OutputTokens;
+            cost += c;
+        }
+
+        var range = period ?? (first is { } f && last is { } l ? new ReportPeriod(f, l) : null);
+        if (range is not { } p) return SelfHosting(0, 0, 0m, gpu);
+        var scale = gpu.HoursPerMonth / 24 / p.Days;
+        return SelfHosting((long)Math.Round(input * scale), (long)Math.Round(output * scale), decimal.Round(cost * (decimal)scale, 6), gpu);
+    }
+
+    /// <summary>
+    /// The smallest volume V with price·V ≥ R·max(m, ⌈V / C⌉) + F, searched step by step (within step k the GPU cost is
+    /// k·R + F). None when price·C ≤ R: a full replica then costs at least what the API charges for its tokens.
+    /// </summary>
+    private static long? BreakEven(decimal price, decimal capacity, decimal replicaMonthly, decimal fixedMonthly, int minReplicas)
+    {
+        if (price <= 0 || capacity <= 0 || price * capacity <= replicaMonthly) return null;
+        var margin = (price * capacity) - replicaMonthly;
+        var lastStep = minReplicas + (long)Math.Ceiling((double)(fixedMonthly / margin)) + 1;
+        for (long k = minReplicas; k <= lastStep; k++)
+        {
+            var lower = k == minReplicas ? 0m : (k - 1) * capacity;
+            var v = Math.Max(lower, ((k * replicaMonthly) + fixedMonthly) / price);
+            if (v <= k * capacity) return (long)Math.Ceiling(v);
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,103 @@
+using PromptOps.Caching;
+using PromptOps.Usage;
+
+namespace PromptOps.Reports;
+
+/// <summary>
+/// What a set of calls used and cost. <see cref="CostUsd"/> sums the priced calls only: when
+/// <see cref="UnpricedRequests"/> is not zero, the true cost is higher (an unknown model is never counted as free).
+/// </summary>
+public sealed record UsageTotals
+{
+    /// <summary>No calls.</summary>
+    public static readonly UsageTotals Empty = new();
+
+    /// <summary>Calls, whatever their outcome.</summary>
+    public long Requests { get; init; }
+
+    /// <summary>Calls that returned an answer (from the provider or a cache).</summary>
+    public long Succeeded { get; init; }
+
+    /// <summary>Calls that threw.</summary>
+    public long Failed { get; init; }
+
+    /// <summary>Calls PromptOps refused (budgets, plans, rate limits).</summary>
+    public long Refused { get; init; }
+
+    /// <summary>Calls the caller cancelled.</summary>
+    public long Cancelled { get; init; }
+
+    /// <summary>Answers served by a cache layer.</summary>
+    public long CacheHits { get; init; }
+
+    /// <summary>Input tokens billed or served from a cache, including <see cref="CachedInputTokens"/>.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Input tokens the provider served from its prompt cache.</summary>
+    public long CachedInputTokens { get; init; }
+
+    /// <summary>Output tokens.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>USD spent (priced calls only).</summary>
+    public decimal CostUsd { get; init; }
+
+    /// <summary>USD that cache hits avoided.</summary>
+    public decimal CostSavedUsd { get; init; }
+
+    /// <summary>Calls whose model had no price (their cost is not in <see cref="CostUsd"/>).</summary>
+    public long UnpricedRequests { get; init; }
+
+    /// <summary>Cache hits ÷ requests; 0 without requests.</summary>
+    public decimal CacheHitRate => Requests == 0 ? 0m : (decimal)CacheHits / Requests;
+
+    /// <summary>Cost ÷ requests; null without requests.</summary>
+    public decimal? CostPerRequestUsd => Requests == 0 ? null : CostUsd / Requests;
+}
+
+/// <summary>Adds records up into a <see cref="UsageTotals"/> (mutable, single pass, no allocation per record).</summary>
+internal sealed class TotalsBuilder
+{
+    private long _requests, _succeeded, _failed, _refused, _cancelled, _hits, _input, _cached, _output, _unpriced;
+    private decimal _cost, _saved;
+
+    public decimal Cost => _cost;
+
+    public long Requests => _requests;
+
+    public void Add(UsageRecord r)
+    {
+        _requests++;
+        switch (r.Outcome)
+        {
+            case UsageOutcome.Success: _succeeded++; break;
+            case UsageOutcome.Failed: _failed++; break;
+            case UsageOutcome.Refused: _refused++; break;
+            case UsageOutcome.Cancelled: _cancelled++; break;
+        }
+
+        if (r.CacheLayer != CacheLayer.None && r.Outcome == UsageOutcome.Success) _hits++;
+        _input += r.InputTokens;
+        _cached += r.CachedInputTokens;
+        _output += r.OutputTokens;
+        if (r.CostUsd is { } c) _cost += c;
+        else _unpriced++;
+        if (r.CostSavedUsd is { } s) _saved += s;
+    }
+
+    public UsageTotals Build() => _requests == 0 ? UsageTotals.Empty : new UsageTotals
+    {
+        Requests = _requests,
+        Succeeded = _succeeded,
+        Failed = _failed,
+        Refused = _refused,
+        Cancelled = _cancelled,
+        CacheHits = _hits,
+        InputTokens = _input,
+        CachedInputTokens = _cached,
+        OutputTokens = _output,
+        CostUsd = _cost,
+        CostSavedUsd = _saved,
+        UnpricedRequests = _unpriced,
+    };
+}

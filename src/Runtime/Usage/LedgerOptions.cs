@@ -1,0 +1,54 @@
+namespace PromptOps.Usage;
+
+/// <summary>What a persistent ledger sink does with a record when its write queue is full.</summary>
+public enum LedgerOverflowPolicy
+{
+    /// <summary>The new record is dropped (counted, logged); the request never waits. The default.</summary>
+    DropNewest = 0,
+
+    /// <summary>The oldest queued record is dropped to make room (counted, logged); the request never waits.</summary>
+    DropOldest = 1,
+
+    /// <summary>
+    /// The request thread waits until the writer has made room: nothing is dropped, but a slow disk slows requests.
+    /// For ledgers that must be complete (billing).
+    /// </summary>
+    Wait = 2,
+}
+
+/// <summary>The usage ledger (configuration section <c>PromptOps:Ledger</c>).</summary>
+public sealed class LedgerOptions
+{
+    /// <summary>
+    /// The SQLite file the ledger is written to (created with its folder when missing). Null or empty: no SQLite ledger
+    /// (usage records still go to the <see cref="IUsageSink"/>s registered in the container).
+    /// </summary>
+    public string? SqlitePath { get; set; }
+
+    /// <summary>Records queued for the background writer at most (default 65,536). What happens beyond: <see cref="OverflowPolicy"/>.</summary>
+    public int QueueCapacity { get; set; } = 65_536;
+
+    /// <summary>Records written in one transaction at most (default 1,000). The writer takes what is queued, up to this many.</summary>
+    public int BatchSize { get; set; } = 1_000;
+
+    /// <summary>What to do when the queue is full (default <see cref="LedgerOverflowPolicy.DropNewest"/>).</summary>
+    public LedgerOverflowPolicy OverflowPolicy { get; set; } = LedgerOverflowPolicy.DropNewest;
+
+    /// <summary>True when <see cref="SqlitePath"/> is set.</summary>
+    public bool IsSqliteEnabled => !string.IsNullOrWhiteSpace(SqlitePath);
+
+    /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
+    public IReadOnlyList<string> GetErrors()
+    {
+        var errors = new List<string>();
+        if (QueueCapacity < 1) errors.Add($"PromptOps:Ledger:QueueCapacity must be at least 1 (was {QueueCapacity}).");
+        if (BatchSize < 1) errors.Add($"PromptOps:Ledger:BatchSize must be at least 1 (was {BatchSize}).");
+        if (!Enum.IsDefined(OverflowPolicy)) errors.Add($"PromptOps:Ledger:OverflowPolicy '{OverflowPolicy}' is not one of DropNewest, DropOldest, Wait.");
+        if (SqlitePath is { } path && path.Length > 0 && string.IsNullOrWhiteSpace(path)) errors.Add("PromptOps:Ledger:SqlitePath is blank; leave it unset to turn the SQLite ledger off.");
+        if (SqlitePath is { } p && p.IndexOfAny(Path.GetInvalidPathChars()) >= 0) errors.Add($"PromptOps:Ledger:SqlitePath '{p}' contains characters that are not valid in a path.");
+        return errors;
+    }
+
+    /// <summary>A copy.</summary>
+    public LedgerOptions Clone() => (LedgerOptions)MemberwiseClone();
+}

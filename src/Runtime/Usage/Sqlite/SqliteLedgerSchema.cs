@@ -1,0 +1,168 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace PromptOps.Usage.Sqlite;
+
+/// <summary>
+/// The SQLite ledger's schema (version <see cref="Version"/>, kept in <c>PRAGMA user_version</c>; the file is marked with
+/// <c>PRAGMA application_id</c> = <see cref="ApplicationId"/>). One table <c>usage_records</c>, one row per call:
+/// <code>
+/// id INTEGER PRIMARY KEY, timestamp_ms INTEGER NOT NULL (call start, Unix milliseconds, UTC),
+/// prompt_id, prompt_version, task, endpoint, user_id, model, tier TEXT,
+/// input_tokens, cached_input_tokens, output_tokens INTEGER NOT NULL,
+/// cost_pusd, cost_saved_pusd INTEGER (USD × 10^12, i.e. picodollars, exact for every catalogue price; NULL = unpriced),
+/// cache_layer INTEGER NOT NULL (CacheLayer), latency_us INTEGER NOT NULL, outcome INTEGER NOT NULL (UsageOutcome),
+/// error_type, limit_name TEXT, streaming, priced INTEGER NOT NULL (0/1)
+/// </code>
+/// with an index on <c>timestamp_ms</c>, and a view <c>usage</c> with readable columns (ISO time, USD as REAL, enum
+/// names) for ad-hoc queries with the <c>sqlite3</c> shell. The database runs in WAL mode.
+/// </summary>
+public static class SqliteLedgerSchema
+{
+    /// <summary>The schema version this PromptOps writes and reads.</summary>
+    public const int Version = 1;
+
+    /// <summary>The <c>PRAGMA application_id</c> of a PromptOps ledger (ASCII "POLG").</summary>
+    public const int ApplicationId = 0x504F4C47;
+
+    /// <summary>Picodollars per USD: costs are stored as integers of 10^-12 USD.</summary>
+    internal const decimal PicoPerUsd = 1_000_000_000_000m;
+
+    internal const string InsertSql =
+        "INSERT INTO usage_records (timestamp_ms, prompt_id, prompt_version, task, endpoint, user_id, model, tier, input_tokens, " +
+        "cached_input_tokens, output_tokens, cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced) " +
+        "VALUES ($ts, $prompt_id, $prompt_version, $task, $endpoint, $user_id, $model, $tier, $input, $cached, $output, $cost, $saved, $layer, " +
+        "$latency, $outcome, $error_type, $limit_name, $streaming, $priced)";
+
+    internal const string SelectColumns =
+        "timestamp_ms, prompt_id, prompt_version, task, endpoint, user_id, model, tier, input_tokens, cached_input_tokens, output_tokens, " +
+        "cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced";
+
+    private const string CreateSql = """
+        CREATE TABLE usage_records (
+            id INTEGER PRIMARY KEY,
+            timestamp_ms INTEGER NOT NULL,
+            prompt_id TEXT,
+            prompt_version TEXT,
+            task TEXT,
+            endpoint TEXT,
+            user_id TEXT,
+            model TEXT,
+            tier TEXT,
+            input_tokens INTEGER NOT NULL,
+            cached_input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cost_pusd INTEGER,
+            cost_saved_pusd INTEGER,
+            cache_layer INTEGER NOT NULL,
+            latency_us INTEGER NOT NULL,
+            outcome INTEGER NOT NULL,
+            error_type TEXT,
+            limit_name TEXT,
+            streaming INTEGER NOT NULL,
+            priced INTEGER NOT NULL
+        );
+        CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
+        CREATE VIEW usage AS SELECT
+            id,
+            strftime('%Y-%m-%dT%H:%M:%fZ', timestamp_ms / 1000.0, 'unixepoch') AS time,
+            prompt_id, prompt_version, task, endpoint, user_id, model, tier,
+            input_tokens, cached_input_tokens, output_tokens,
+            cost_pusd / 1e12 AS cost_usd,
+            cost_saved_pusd / 1e12 AS cost_saved_usd,
+            CASE cache_layer WHEN 0 THEN 'none' WHEN 1 THEN 'memory' WHEN 2 THEN 'distributed' WHEN 3 THEN 'in_flight' WHEN 4 THEN 'semantic' ELSE cache_layer END AS cache_layer,
+            latency_us / 1000.0 AS latency_ms,
+            CASE outcome WHEN 0 THEN 'success' WHEN 1 THEN 'failed' WHEN 2 THEN 'cancelled' WHEN 3 THEN 'refused' ELSE outcome END AS outcome,
+            error_type, limit_name, streaming, priced
+        FROM usage_records;
+        """;
+
+    /// <summary>
+    /// Opens <paramref name="path"/> for writing: creates the file, its folder and the schema when missing, turns on WAL
+    /// (<c>synchronous=NORMAL</c>: a process crash loses nothing committed; a power cut may lose the last batches).
+    /// Throws <see cref="InvalidDataException"/> for a file that is not a PromptOps ledger or has a newer schema.
+    /// </summary>
+    internal static SqliteConnection OpenForWriting(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Path.GetDirectoryName(full) is { Length: > 0 } dir) Directory.CreateDirectory(dir);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+            using var tx = connection.BeginTransaction();
+            var version = CheckFile(connection, full);
+            if (version == 0)
+            {
+                Execute(connection, CreateSql, tx);
+                Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {Version};"), tx);
+            }
+
+            tx.Commit();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens an existing ledger read-only and checks its schema.</summary>
+    internal static SqliteConnection OpenForReading(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (!File.Exists(full)) throw new FileNotFoundException($"The ledger file '{full}' does not exist.", full);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            if (CheckFile(connection, full) == 0) throw new InvalidDataException($"'{full}' is an empty SQLite database, not a PromptOps ledger.");
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Returns the schema version (0 for an empty database) or throws for a foreign or newer file.</summary>
+    private static long CheckFile(SqliteConnection connection, string path)
+    {
+        var appId = Scalar(connection, "PRAGMA application_id");
+        var version = Scalar(connection, "PRAGMA user_version");
+        var tables = Scalar(connection, "SELECT count(*) FROM sqlite_master");
+        if (appId == 0 && version == 0 && tables == 0) return 0;
+        if (appId != ApplicationId) throw new InvalidDataException($"'{path}' is a SQLite database but not a PromptOps ledger (application_id {appId}, expected {ApplicationId}).");
+        if (version > Version) throw new InvalidDataException($"The ledger '{path}' has schema version {version}; this PromptOps reads version {Version} and older. Update PromptOps.");
+        if (version < 1) throw new InvalidDataException($"The ledger '{path}' has no schema version (user_version {version}).");
+        return version;
+    }
+
+    private static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>USD → picodollars; null when unpriced or beyond ±9.2 million USD (what a 64-bit integer holds).</summary>
+    internal static long? ToPico(decimal? usd)
+    {
+        if (usd is not { } v) return null;
+        var pico = decimal.Round(v * PicoPerUsd, MidpointRounding.AwayFromZero);
+        return pico is >= long.MinValue and <= long.MaxValue ? (long)pico : null;
+    }
+
+    internal static decimal FromPico(long pico) => pico / PicoPerUsd;
+}

@@ -1,0 +1,363 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using PromptOps.Caching;
+using PromptOps.Tests.Infrastructure;
+using PromptOps.Usage;
+using PromptOps.Usage.Sqlite;
+
+namespace PromptOps.Tests.Usage;
+
+public sealed class SqliteUsageSinkTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "promptops-ledger-" + Guid.NewGuid().ToString("N"));
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly PromptOpsMetrics _metrics;
+
+    public SqliteUsageSinkTests()
+    {
+        _metrics = new PromptOpsMetrics(_services.GetRequiredService<IMeterFactory>());
+    }
+
+    private string Db => Path.Combine(_dir, "ledger.db");
+
+    public void Dispose()
+    {
+        _services.Dispose();
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
+    private static UsageRecord Rec(int i, string? user = "u") => new()
+    {
+        Timestamp = DateTimeOffset.UnixEpoch.AddDays(20_000).AddSeconds(i),
+        UserId = user,
+        ModelId = "gpt-4o-mini",
+        InputTokens = i,
+        OutputTokens = 1,
+        CostUsd = i * 0.000001m,
+        IsPriced = true,
+    };
+
+    private SqliteUsageSink Sink(int capacity = 65_536, int batch = 1_000, LedgerOverflowPolicy policy = LedgerOverflowPolicy.DropNewest, ILogger<SqliteUsageSink>? logger = null) =>
+        new(new LedgerOptions { SqlitePath = Db, QueueCapacity = capacity, BatchSize = batch, OverflowPolicy = policy }, _metrics, logger: logger);
+
+    /// <summary>Holds SQLite's write lock from another connection, so the sink's writer blocks on its next batch.</summary>
+    private SqliteConnection LockForWriting()
+    {
+        var connection = new SqliteConnection($"Data Source={Db};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "BEGIN EXCLUSIVE";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 2_000 && !condition(); i++) await Task.Delay(5);
+        Assert.True(condition(), "the condition did not become true within 10 s");
+    }
+
+    [Fact]
+    public async Task Every_field_round_trips_through_the_file_exactly()
+    {
+        var full = new UsageRecord
+        {
+            Timestamp = new DateTimeOffset(2026, 3, 1, 9, 30, 15, 123, TimeSpan.Zero),
+            PromptId = "Tickets.Classify",
+            PromptVersion = "v1",
+            Task = "classification",
+            Endpoint = "POST /tickets",
+            UserId = "alice",
+            ModelId = "gpt-4o",
+            Tier = "fast_cheap",
+            InputTokens = 10_000,
+            CachedInputTokens = 8_000,
+            OutputTokens = 100,
+            CostUsd = 0.016m,
+            CostSavedUsd = 0.0000001875m,
+            CacheLayer = CacheLayer.Distributed,
+            Latency = TimeSpan.FromMicroseconds(1_234_567),
+            Outcome = UsageOutcome.Refused,
+            ErrorType = "PromptOps.Budgets.PromptOpsLimitException",
+            LimitName = "budget.daily",
+            Streaming = true,
+            IsPriced = true,
+        };
+        var sparse = new UsageRecord { Timestamp = full.Timestamp.AddMinutes(1), CostUsd = null, CostSavedUsd = null };
+
+        await using (var sink = Sink())
+        {
+            sink.Record(full);
+            sink.Record(sparse);
+        }
+
+        var read = SqliteLedgerReader.Read(Db).ToList();
+        Assert.Equal([full, sparse], read);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_writes_everything_queued_nothing_is_lost()
+    {
+        var sink = Sink(batch: 64);
+        for (var i = 0; i < 10_000; i++) sink.Record(Rec(i));
+        await sink.DisposeAsync();
+
+        Assert.Equal(10_000, SqliteLedgerReader.Count(Db));
+        Assert.Equal(10_000, sink.Written);
+        Assert.Equal(0, sink.Dropped);
+        Assert.Equal(Enumerable.Range(0, 10_000).Select(i => (long)i), SqliteLedgerReader.Read(Db).Select(r => r.InputTokens));
+    }
+
+    [Fact]
+    public async Task Dispose_writes_everything_queued_too()
+    {
+        var sink = Sink(batch: 10);
+        var writers = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            for (var i = 0; i < 2_500; i++) sink.Record(Rec((t * 2_500) + i));
+        })).ToArray();
+        await Task.WhenAll(writers);
+        sink.Dispose();
+
+        Assert.Equal(10_000, SqliteLedgerReader.Count(Db));
+    }
+
+    [Fact]
+    public async Task FlushAsync_makes_queued_records_readable_while_the_sink_stays_open()
+    {
+        await using var sink = Sink();
+        for (var i = 0; i < 500; i++) sink.Record(Rec(i));
+        await sink.FlushAsync();
+
+        Assert.Equal(500, SqliteLedgerReader.Count(Db)); // a reader next to the open writer (WAL)
+        sink.Record(Rec(500));
+        await sink.FlushAsync();
+        Assert.Equal(501, SqliteLedgerReader.Read(Db).Count());
+    }
+
+    [Fact]
+    public async Task A_full_queue_drops_the_new_record_counts_it_and_logs_a_warning()
+    {
+        using var dropped = new MetricCollector<long>(_services.GetRequiredService<IMeterFactory>(), PromptOpsMetrics.MeterName, "promptops.ledger.dropped");
+        var logger = new FakeLogger<SqliteUsageSink>();
+        var sink = Sink(capacity: 4, batch: 1, logger: logger);
+        using (LockForWriting())
+        {
+            sink.Record(Rec(0));
+            await WaitUntil(() => sink.Pending == 0); // the writer holds record 0 and waits for the lock
+            for (var i = 1; i <= 7; i++) sink.Record(Rec(i)); // 1–4 fill the queue, 5–7 are dropped
+            Assert.Equal(3, sink.Dropped);
+        }
+
+        await sink.DisposeAsync();
+        Assert.Equal([0L, 1, 2, 3, 4], SqliteLedgerReader.Read(Db).Select(r => r.InputTokens));
+        Assert.Equal(3, dropped.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.All(dropped.GetMeasurementSnapshot(), m => Assert.Equal("queue_full", m.Tags["promptops.ledger.reason"]));
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), l => l.Level == LogLevel.Warning);
+        Assert.Contains("QueueCapacity", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DropOldest_keeps_the_newest_records()
+    {
+        var sink = Sink(capacity: 4, batch: 1, policy: LedgerOverflowPolicy.DropOldest);
+        using (LockForWriting())
+        {
+            sink.Record(Rec(0));
+            await WaitUntil(() => sink.Pending == 0);
+            for (var i = 1; i <= 7; i++) sink.Record(Rec(i)); // 1–3 are pushed out by 5–7
+            Assert.Equal(3, sink.Dropped);
+        }
+
+        await sink.FlushAsync(); // dropped records count as done: this returns
+        await sink.DisposeAsync();
+        Assert.Equal([0L, 4, 5, 6, 7], SqliteLedgerReader.Read(Db).Select(r => r.InputTokens));
+    }
+
+    [Fact]
+    public async Task The_Wait_policy_loses_nothing_when_the_queue_is_full()
+    {
+        var sink = Sink(capacity: 2, batch: 1, policy: LedgerOverflowPolicy.Wait);
+        Task[] writers;
+        using (LockForWriting())
+        {
+            sink.Record(Rec(0));
+            await WaitUntil(() => sink.Pending == 0);
+            writers = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+            {
+                for (var i = 0; i < 10; i++) sink.Record(Rec(1 + (t * 10) + i));
+            })).ToArray();
+            await WaitUntil(() => sink.Pending == 2); // the queue is full; the writers wait
+        }
+
+        await Task.WhenAll(writers);
+        await sink.DisposeAsync();
+        Assert.Equal(0, sink.Dropped);
+        Assert.Equal(41, SqliteLedgerReader.Count(Db));
+    }
+
+    [Fact]
+    public async Task A_batch_the_database_refuses_is_logged_counted_and_the_writer_goes_on()
+    {
+        var logger = new FakeLogger<SqliteUsageSink>();
+        await using var sink = Sink(logger: logger);
+        sink.Record(Rec(0));
+        await sink.FlushAsync();
+        using (var other = new SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            other.Open();
+            using var rename = other.CreateCommand();
+            rename.CommandText = "ALTER TABLE usage_records RENAME TO moved";
+            rename.ExecuteNonQuery();
+        }
+
+        sink.Record(Rec(1));
+        await sink.FlushAsync(); // returns: the failed batch is done
+
+        Assert.Equal(1, sink.Dropped);
+        Assert.Equal(1, sink.Written);
+        var error = Assert.Single(logger.Collector.GetSnapshot(), l => l.Level == LogLevel.Error);
+        Assert.Equal(2102, error.Id.Id);
+
+        using (var other = new SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            other.Open();
+            using var back = other.CreateCommand();
+            back.CommandText = "ALTER TABLE moved RENAME TO usage_records";
+            back.ExecuteNonQuery();
+        }
+
+        sink.Record(Rec(2));
+        await sink.FlushAsync();
+        Assert.Equal(2, sink.Written); // the writer survived the failure
+    }
+
+    [Fact]
+    public async Task Records_after_dispose_are_counted_as_dropped_not_thrown()
+    {
+        var sink = Sink();
+        await sink.DisposeAsync();
+        sink.Record(Rec(0));
+        Assert.Equal(1, sink.Dropped);
+        await sink.DisposeAsync(); // idempotent
+        sink.Dispose();
+    }
+
+    [Fact]
+    public async Task The_file_is_a_versioned_WAL_database_with_a_readable_view()
+    {
+        await using (var sink = Sink())
+        {
+            sink.Record(Rec(5) with { CostUsd = 1.5m, Outcome = UsageOutcome.Refused, CacheLayer = CacheLayer.Memory });
+        }
+
+        using var connection = new SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        string Scalar(string sql)
+        {
+            using var c = connection.CreateCommand();
+            c.CommandText = sql;
+            return Convert.ToString(c.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
+        }
+
+        Assert.Equal("1", Scalar("PRAGMA user_version"));
+        Assert.Equal(SqliteLedgerSchema.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar("PRAGMA application_id"));
+        Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
+        Assert.Equal("1500000000000", Scalar("SELECT cost_pusd FROM usage_records"));
+        Assert.Equal("1.5|refused|memory", Scalar("SELECT cost_usd || '|' || outcome || '|' || cache_layer FROM usage"));
+    }
+
+    [Fact]
+    public void A_foreign_or_newer_file_is_refused_with_a_clear_error()
+    {
+        Directory.CreateDirectory(_dir);
+        var foreign = Path.Combine(_dir, "foreign.db");
+        using (var c = new SqliteConnection($"Data Source={foreign};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE t (x INTEGER)";
+            cmd.ExecuteNonQuery();
+        }
+
+        var e = Assert.Throws<InvalidDataException>(() => new SqliteUsageSink(foreign));
+        Assert.Contains("not a PromptOps ledger", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidDataException>(() => SqliteLedgerReader.Read(foreign).ToList());
+
+        using (var sink = new SqliteUsageSink(Db))
+        {
+        }
+
+        using (var c = new SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA user_version = 2";
+            cmd.ExecuteNonQuery();
+        }
+
+        var newer = Assert.Throws<InvalidDataException>(() => new SqliteUsageSink(Db));
+        Assert.Contains("schema version 2", newer.Message, StringComparison.Ordinal);
+        Assert.Throws<FileNotFoundException>(() => SqliteLedgerReader.Read(Path.Combine(_dir, "missing.db")).ToList());
+    }
+
+    [Fact]
+    public async Task The_reader_filters_by_time_and_returns_time_order()
+    {
+        await using (var sink = Sink())
+        {
+            for (var i = 9; i >= 0; i--) sink.Record(Rec(i));
+        }
+
+        var from = Rec(3).Timestamp;
+        var to = Rec(7).Timestamp;
+        Assert.Equal([3L, 4, 5, 6], SqliteLedgerReader.Read(Db, from, to).Select(r => r.InputTokens));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), SqliteLedgerReader.Read(Db).Select(r => r.InputTokens));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SqliteLedgerReader.Read(Db, to, from));
+    }
+
+    [Fact]
+    public async Task AddPromptOps_with_a_ledger_path_persists_every_call_and_the_container_flushes_on_dispose()
+    {
+        var services = new ServiceCollection();
+        services.AddPromptOps(new ConfigurationBuilder().AddInMemoryCollection([new("PromptOps:Ledger:SqlitePath", Db)]).Build().GetSection("PromptOps"));
+        services.AddChatClient(new RecordingChatClient()).UsePromptOps();
+        var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IChatClient>();
+        var options = new ChatOptions().WithPromptOps(new PromptOpsMetadata { UserId = "alice", Endpoint = "/chat" });
+        for (var i = 0; i < 3; i++) await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi " + i)], options);
+
+        await provider.DisposeAsync();
+
+        var records = SqliteLedgerReader.Read(Db).ToList();
+        Assert.Equal(3, records.Count);
+        Assert.All(records, r => Assert.Equal(("alice", "/chat"), (r.UserId, r.Endpoint)));
+    }
+
+    [Fact]
+    public async Task Without_a_ledger_path_no_file_is_written_and_invalid_ledger_options_name_the_value()
+    {
+        var services = new ServiceCollection();
+        services.AddPromptOps(o => o.Ledger.QueueCapacity = 0);
+        using var provider = services.BuildServiceProvider();
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PromptOpsOptions>>().Value);
+        Assert.Contains("QueueCapacity must be at least 1 (was 0)", e.Message, StringComparison.Ordinal);
+
+        var plain = new ServiceCollection();
+        plain.AddPromptOps();
+        var sink = new InMemoryUsageSink();
+        plain.AddSingleton<IUsageSink>(sink);
+        plain.AddChatClient(new RecordingChatClient()).UsePromptOps();
+        using var sp = plain.BuildServiceProvider();
+        await sp.GetRequiredService<IChatClient>().GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
+        Assert.Single(sink.Snapshot());
+        Assert.False(Directory.Exists(_dir));
+    }
+}
