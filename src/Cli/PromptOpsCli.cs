@@ -33,7 +33,10 @@ public static class PromptOpsCli
         var console = CreateConsole(output);
         var root = new RootCommand("promptops — what your LLM calls cost, and how to pay less")
         {
+            ReportCommand.Create(console),
             EstimateCommand.Create(console),
+            SelfHostCommand.Create(console),
+            PlanCommand.Create(console),
             PricesCommand.Create(console),
         };
 

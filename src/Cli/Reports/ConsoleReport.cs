@@ -1,0 +1,114 @@
+using PromptOps.Reports;
+using Spectre.Console;
+
+namespace PromptOps.Cli.Reports;
+
+/// <summary>Renders a <see cref="LedgerReport"/> as console tables and charts.</summary>
+internal static class ConsoleReport
+{
+    public static void Write(IAnsiConsole console, LedgerReport report)
+    {
+        var t = report.Daily.Totals;
+        console.MarkupLine($"[bold]PromptOps usage report[/] — {Markup.Escape(report.Source)}, {(report.Period is { } p ? $"{p.From:yyyy-MM-dd} to {p.To:yyyy-MM-dd} ({p.Days} days)" : "no records")}");
+        console.MarkupLine($"{t.Requests:N0} requests, spent [bold]${t.CostUsd:N4}[/], saved by the cache ${t.CostSavedUsd:N4}, cache-hit rate {t.CacheHitRate:P1}; " +
+                           $"{t.Failed:N0} failed, {t.Refused:N0} refused, {t.Cancelled:N0} cancelled{(t.UnpricedRequests > 0 ? $", [yellow]{t.UnpricedRequests:N0} unpriced[/]" : "")}.");
+        if (report.User is { } user)
+        {
+            WriteUser(console, user);
+            return;
+        }
+
+        console.WriteLine();
+        var daily = new Table().Border(TableBorder.Simple).Title("Daily")
+            .AddColumn("date").AddColumn(new TableColumn("requests").RightAligned()).AddColumn(new TableColumn("cache hits").RightAligned())
+            .AddColumn(new TableColumn("cost $").RightAligned()).AddColumn(new TableColumn("saved $").RightAligned()).AddColumn("top model");
+        foreach (var d in report.Daily.Days)
+        {
+            daily.AddRow(d.Date.ToString("yyyy-MM-dd"), d.Totals.Requests.ToString("N0"), d.Totals.CacheHitRate.ToString("P1"),
+                d.Totals.CostUsd.ToString("N4"), d.Totals.CostSavedUsd.ToString("N4"), Markup.Escape((d.ByModel.Count > 0 ? d.ByModel[0].Key : "-")));
+        }
+
+        console.Write(daily);
+        if (report.Daily.Days.Count > 0)
+        {
+            var chart = new BarChart().Label("Daily cost ($)").Width(Math.Min(100, console.Profile.Width - 2));
+            foreach (var d in report.Daily.Days) chart.AddItem(d.Date.ToString("MM-dd"), (double)d.Totals.CostUsd, Color.Green);
+            console.Write(chart);
+        }
+
+        WriteBreakdown(console, "By model", "model", report.Drivers.TopModels);
+        WriteBreakdown(console, "By endpoint", "endpoint", report.Drivers.TopEndpoints);
+        WriteBreakdown(console, "Top users", "user", report.Drivers.TopUsers);
+
+        var d2 = report.Drivers;
+        console.MarkupLine($"Pareto: the top {d2.TopUserCount:N0} of {d2.Users:N0} users (20%) account for [bold]{d2.TopUsersShareOfCost:P1}[/] of the cost attributed to users" +
+                           (d2.UnattributedCostUsd > 0 ? $" (${d2.UnattributedCostUsd:N4} has no user)." : "."));
+        if (d2.PeakHour is { } hour)
+        {
+            var peak = d2.ByHour[hour];
+            console.MarkupLine($"Peak hour (UTC): [bold]{hour:00}:00–{hour:00}:59[/], {peak.Requests:N0} requests, ${peak.CostUsd:N4}.");
+        }
+
+        WriteAnomalies(console, report.Anomalies);
+        if (report.Pace is { } pace) WritePace(console, pace);
+        if (report.UnitEconomics is { } unit) WriteUnit(console, unit);
+    }
+
+    private static void WriteBreakdown(IAnsiConsole console, string title, string key, IReadOnlyList<UsageBreakdown> rows)
+    {
+        if (rows.Count == 0) return;
+        var table = new Table().Border(TableBorder.Simple).Title(title)
+            .AddColumn(key).AddColumn(new TableColumn("requests").RightAligned()).AddColumn(new TableColumn("input tokens").RightAligned())
+            .AddColumn(new TableColumn("output tokens").RightAligned()).AddColumn(new TableColumn("cost $").RightAligned())
+            .AddColumn(new TableColumn("share").RightAligned()).AddColumn(new TableColumn("cache hits").RightAligned());
+        foreach (var r in rows)
+        {
+            table.AddRow(Markup.Escape(r.Key), r.Totals.Requests.ToString("N0"), r.Totals.InputTokens.ToString("N0"), r.Totals.OutputTokens.ToString("N0"),
+                r.Totals.CostUsd.ToString("N4"), r.ShareOfCost.ToString("P1"), r.Totals.CacheHitRate.ToString("P1"));
+        }
+
+        console.Write(table);
+    }
+
+    private static void WriteAnomalies(IAnsiConsole console, AnomalyReport a)
+    {
+        if (!a.Overall.Evaluated)
+        {
+            console.MarkupLine($"Anomalies: not evaluated ({a.Overall.Days} days; at least {a.MinDays} are needed).");
+            return;
+        }
+
+        console.MarkupLine($"Anomalies (a day above mean + {a.K:0.#}σ): daily mean ${a.Overall.MeanUsd:N4}, σ ${a.Overall.StdDevUsd:N4}, threshold ${a.Overall.ThresholdUsd:N4}; " +
+                           $"{a.Spikes.Count} spike day(s) overall, {a.Users.Count} user(s) with spikes.");
+        foreach (var s in a.Spikes) console.MarkupLine($"  [red]{s.Date:yyyy-MM-dd}[/] ${s.CostUsd:N4} (z = {s.ZScore:0.0}, +${s.ExcessUsd:N4} over the mean)");
+        foreach (var u in a.Users)
+        {
+            foreach (var s in u.Spikes) console.MarkupLine($"  user [bold]{Markup.Escape(u.UserId)}[/]: [red]{s.Date:yyyy-MM-dd}[/] ${s.CostUsd:N4} (z = {s.ZScore:0.0}; their mean ${u.Stats.MeanUsd:N4})");
+        }
+    }
+
+    private static void WritePace(IAnsiConsole console, BudgetPaceReport pace)
+    {
+        var p = pace.Pace;
+        var color = p.Status switch { Budgets.BudgetPaceStatus.Critical => "red", Budgets.BudgetPaceStatus.Warning => "yellow", _ => "green" };
+        console.MarkupLine($"Budget pace, {pace.Month.From:yyyy-MM} as of {pace.AsOf:yyyy-MM-dd HH:mm} UTC: spent ${p.SpentUsd:N2} of ${p.MonthlyBudgetUsd:N2}; linear pace ${p.ExpectedSpendUsd:N2}; " +
+                           $"ratio {p.PaceRatio:0.00}× → [{color}]{p.Status}[/]; projected month end ${p.ProjectedMonthEndUsd:N2}.");
+        foreach (var action in p.RecommendedActions) console.MarkupLine($"  - {Markup.Escape(action)}");
+    }
+
+    private static void WriteUnit(IAnsiConsole console, UnitEconomicsReport u)
+    {
+        console.MarkupLine($"Unit economics: revenue ${u.RevenueUsd:N2}, AI cost ${u.AiCostUsd:N2} ({(u.AiCostShareOfRevenue is { } s ? s.ToString("P1") : "-")} of revenue), " +
+                           $"cost per request ${(u.CostPerRequestUsd ?? 0):N6}, per active user ${(u.CostPerActiveUserUsd ?? 0):N4};");
+        console.MarkupLine($"  gross margin {(u.GrossMargin is { } m ? m.ToString("P1") : "-")} → [bold]{u.Health}[/]{(u.UnpricedRequests > 0 ? $" ({u.UnpricedRequests:N0} unpriced requests: the true margin is lower)" : "")}.");
+    }
+
+    private static void WriteUser(IAnsiConsole console, UserReport user)
+    {
+        console.MarkupLine($"User [bold]{Markup.Escape(user.UserId)}[/]: {user.Totals.Requests:N0} requests on {user.ActiveDays} active day(s), ${user.Totals.CostUsd:N4}, ${user.AverageDailyCostUsd:N4} a day on average.");
+        var chart = new BarChart().Label("Daily cost ($)").Width(Math.Min(100, console.Profile.Width - 2));
+        foreach (var d in user.DailyCosts) chart.AddItem(d.Date.ToString("MM-dd"), (double)d.CostUsd, Color.Green);
+        console.Write(chart);
+        WriteBreakdown(console, "Models", "model", user.Models);
+    }
+}

@@ -1,0 +1,58 @@
+using PromptOps.Reports;
+
+namespace PromptOps.Cli.Reports;
+
+/// <summary>Everything <c>promptops report</c> shows, computed once from the ledger (the console and the HTML render the same figures).</summary>
+internal sealed record LedgerReport(
+    string Source,
+    UsageLedger Ledger,
+    ReportPeriod? Period,
+    DailyReport Daily,
+    CostDriversReport Drivers,
+    IReadOnlyList<UsageBreakdown> Users,
+    AnomalyReport Anomalies,
+    BudgetPaceReport? Pace,
+    UnitEconomicsReport? UnitEconomics,
+    UserReport? User)
+{
+    /// <summary>Builds the report; <paramref name="userId"/> adds that user's report.</summary>
+    public static LedgerReport Create(string source, UsageLedger ledger, ReportPeriod? period, decimal? monthlyBudget, DateTimeOffset? asOf, decimal? revenue, double k, string? userId)
+    {
+        var range = period ?? ledger.Period;
+        UserReport? user = null;
+        if (userId is not null)
+        {
+            user = ledger.User(userId, period);
+            if (user.Totals.Requests == 0) throw new CliInputException($"the ledger has no record of user '{userId}'{(period is { } p ? $" in {p}" : "")}.");
+        }
+
+        var reportTime = asOf ?? (ledger.Records.Count > 0 ? ledger.Records[^1].Timestamp : DateTimeOffset.UtcNow);
+        return new LedgerReport(
+            source,
+            ledger,
+            range,
+            ledger.Daily(period),
+            ledger.CostDrivers(period),
+            ledger.Users(period),
+            ledger.Anomalies(k, period),
+            monthlyBudget is { } budget ? ledger.BudgetPace(budget, reportTime) : null,
+            revenue is { } r ? ledger.UnitEconomics(r, period) : null,
+            user);
+    }
+
+    /// <summary>The users' cumulative share of cost, most expensive user first (the Pareto curve): (share of users, share of cost).</summary>
+    public IReadOnlyList<(double Users, double Cost)> ParetoCurve()
+    {
+        var costs = Users.Where(u => u.Key != UsageReports.NoneKey).Select(u => u.Totals.CostUsd).OrderByDescending(c => c).ToList();
+        var total = costs.Sum();
+        var points = new List<(double, double)>(costs.Count + 1) { (0, 0) };
+        decimal running = 0;
+        for (var i = 0; i < costs.Count; i++)
+        {
+            running += costs[i];
+            points.Add(((i + 1) / (double)costs.Count, total == 0 ? 0 : (double)(running / total)));
+        }
+
+        return points;
+    }
+}
