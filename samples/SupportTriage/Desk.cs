@@ -55,21 +55,29 @@ public static class Desk
             providerLabel = "SIMULATED (offline, deterministic placeholder answers, real token counts and catalogue prices)";
         }
 
+        console.MarkupLine($"[bold]PromptOps SupportTriage[/] — provider: [yellow]{Markup.Escape(providerLabel)}[/]");
+        console.MarkupLine($"{trace.Count:N0} requests from {Trace.Users.Count} users (free, starter, pro, enterprise) over a simulated month; " +
+                           $"pipeline: usage meter → tier routing → cache{(options.Redis is null ? " (memory)" : " (memory + Redis)")} → provider");
+
+        // The ledger's clock: the trace is spread over November 2026, so the ledger reads like a month of traffic.
+        var clock = new SimulatedMonth(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromDays(30) / trace.Count);
         var ledger = new InMemoryUsageSink();
+        int failures;
         var services = new ServiceCollection();
         services.AddPromptOps(o =>
         {
             o.Redis.Configuration = options.Redis;
+            o.Ledger.SqlitePath = options.Ledger;
             configure(o);
         });
+        services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton<IUsageSink>(ledger);
         services.AddChatClient(provider).UsePromptOps();
-        await using var sp = services.BuildServiceProvider();
-        var desk = new SupportDesk(sp.GetRequiredService<IChatClient>());
-
-        console.MarkupLine($"[bold]PromptOps SupportTriage[/] — provider: [yellow]{Markup.Escape(providerLabel)}[/]");
-        console.MarkupLine($"{trace.Count:N0} requests from {Trace.Users.Count} users (free, starter, pro, enterprise); pipeline: usage meter → tier routing → cache{(options.Redis is null ? " (memory)" : " (memory + Redis)")} → provider");
-        var failures = await RunTraceAsync(console, "PromptOps", desk, trace);
+        await using (var sp = services.BuildServiceProvider())
+        {
+            var desk = new SupportDesk(sp.GetRequiredService<IChatClient>());
+            failures = await RunTraceAsync(console, "PromptOps", desk, trace, clock);
+        } // disposing the container flushes the SQLite ledger
 
         // The naive baseline, always on the simulated provider so a real provider is not paid twice: the same trace,
         // every request to the best tier's model, no cache, no output limit.
@@ -79,13 +87,15 @@ public static class Desk
         baselineServices.AddSingleton<IUsageSink>(baselineLedger);
         baselineServices.AddChatClient(new NaiveClient(new SimulatedChatClient(answerLength: UnlimitedAnswerTokens), bestModel)).UseUsageMeter();
         await using var baselineSp = baselineServices.BuildServiceProvider();
-        await RunTraceAsync(console, "Baseline", new SupportDesk(baselineSp.GetRequiredService<IChatClient>()), trace);
+        await RunTraceAsync(console, "Baseline", new SupportDesk(baselineSp.GetRequiredService<IChatClient>()), trace, clock: null);
 
         Report.Print(console, ledger.Snapshot(), baselineLedger.Snapshot(), bestModel, failures, options.Provider != "openai");
+        console.MarkupLine($"Ledger: [bold]{Markup.Escape(Path.GetFullPath(options.Ledger))}[/] (SQLite). Reports: " +
+                           $"[grey]dotnet run --project src/Cli -- report {Markup.Escape(options.Ledger)} --budget 5 --html report.html[/]");
         return 0;
     }
 
-    private static async Task<int> RunTraceAsync(IAnsiConsole console, string name, SupportDesk desk, IReadOnlyList<TraceItem> trace)
+    private static async Task<int> RunTraceAsync(IAnsiConsole console, string name, SupportDesk desk, IReadOnlyList<TraceItem> trace, SimulatedMonth? clock)
     {
         var failures = 0;
         async Task RunAllAsync(Action<int> progress)
@@ -94,6 +104,8 @@ public static class Desk
             {
                 try
                 {
+                    // The user of every call below: metered, and (with plans and budgets) limited as this user.
+                    using var user = PromptOpsContext.BeginUser(item.UserId);
                     await RunOneAsync(desk, item);
                 }
                 catch (PromptReplyException)
@@ -101,6 +113,7 @@ public static class Desk
                     failures++; // a reply that matched no label: counted, never a silent default
                 }
 
+                clock?.Advance();
                 progress(item.Index + 1);
             }
         }
@@ -145,5 +158,15 @@ public static class Desk
             naive.MaxOutputTokens = null;
             return base.GetResponseAsync(messages, naive, cancellationToken);
         }
+    }
+
+    /// <summary>A clock that moves a fixed step per request: the ledger's timestamps spread the trace over a month.</summary>
+    private sealed class SimulatedMonth(DateTimeOffset start, TimeSpan step) : TimeProvider
+    {
+        private long _ticks = start.UtcTicks;
+
+        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+
+        public void Advance() => Interlocked.Add(ref _ticks, step.Ticks);
     }
 }

@@ -4,7 +4,7 @@
 //
 //   dotnet run --project samples/SupportTriage                      simulated provider (offline, deterministic)
 //   dotnet run --project samples/SupportTriage -- --provider openai  OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL
-//   options: --requests N (default 600)   --redis HOST:PORT (adds the L2 cache)
+//   options: --requests N (default 600)   --redis HOST:PORT (adds the L2 cache)   --ledger FILE (SQLite usage ledger)
 using System.Globalization;
 using SupportTriage;
 
@@ -19,7 +19,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine("SupportTriage: " + e.Message);
-    Console.Error.WriteLine("usage: dotnet run --project samples/SupportTriage [-- --provider simulated|openai] [--requests N] [--redis HOST:PORT]");
+    Console.Error.WriteLine("usage: dotnet run --project samples/SupportTriage [-- --provider simulated|openai] [--requests N] [--redis HOST:PORT] [--ledger FILE]");
     return 2;
 }
 

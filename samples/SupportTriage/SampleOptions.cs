@@ -1,13 +1,14 @@
 namespace SupportTriage;
 
 /// <summary>The sample's command line.</summary>
-public sealed record SampleOptions(string Provider, int Requests, string? Redis)
+public sealed record SampleOptions(string Provider, int Requests, string? Redis, string Ledger)
 {
     public static SampleOptions Parse(string[] args)
     {
         var provider = "simulated";
         var requests = 600;
         string? redis = null;
+        var ledger = Path.Combine(Path.GetTempPath(), $"promptops-supporttriage-{DateTime.UtcNow:yyyyMMdd-HHmmss}.db");
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -21,6 +22,9 @@ public sealed record SampleOptions(string Provider, int Requests, string? Redis)
                     var text = Value();
                     if (!int.TryParse(text, out requests) || requests <= 0) throw new ArgumentException($"--requests must be a positive number, not '{text}'.");
                     break;
+                case "--ledger":
+                    ledger = Value();
+                    break;
                 case "--redis":
                     redis = Value();
                     break;
@@ -29,6 +33,6 @@ public sealed record SampleOptions(string Provider, int Requests, string? Redis)
             }
         }
 
-        return new SampleOptions(provider, requests, redis);
+        return new SampleOptions(provider, requests, redis, ledger);
     }
 }

@@ -133,7 +133,7 @@ internal static class HtmlReport
         if (items.Count == 0) return "<p>No data.</p>\n";
         const int Height = 220, Top = 24, Bottom = 40, Left = 56, Right = 12;
         var barWidth = Math.Clamp(800 / items.Count, 8, 60);
-        var width = Left + Right + items.Count * barWidth;
+        var width = Math.Max(640, Left + Right + items.Count * barWidth); // few bars stay bar-sized, not stretched
         var max = Math.Max(items.Max(i => i.Value), 1e-12);
         var plot = Height - Top - Bottom;
         var svg = new StringBuilder();
@@ -141,7 +141,7 @@ internal static class HtmlReport
             .Append(CultureInfo.InvariantCulture, $"<text class=\"label\" x=\"{Left}\" y=\"14\">{E(caption)}; max {max.ToString("0.####", Inv)}</text>")
             .Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{Left}\" y1=\"{Top + plot}\" x2=\"{width - Right}\" y2=\"{Top + plot}\"/>")
             .Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Top + plot}\"/>");
-        var every = Math.Max(1, items.Count / 16);
+        var every = Math.Max(1, (int)Math.Ceiling(44.0 / barWidth)); // a label every ~44 units, so labels never overlap
         for (var i = 0; i < items.Count; i++)
         {
             var (label, value, highlight) = items[i];

@@ -1,0 +1,44 @@
+namespace PromptOps;
+
+/// <summary>
+/// The ambient end user of the calls made in the current async flow — what budgets, plans and usage reports key on when
+/// a request's <see cref="PromptOpsMetadata"/> names no user. Generated clients and code that cannot pass the user on
+/// every call set it once per unit of work (an ASP.NET Core middleware per request, a job per tenant):
+/// <code>
+/// using (PromptOpsContext.BeginUser(user.Id))
+/// {
+///     var category = await triage.ClassifyAsync(ticket);   // metered, budgeted and rate-limited as this user
+/// }
+/// </code>
+/// An explicit <see cref="PromptOpsMetadata.UserId"/> wins. The user is never part of the cache key: use
+/// <see cref="PromptOpsMetadata.CacheScope"/> (or <c>[CacheScope]</c>) to keep cached answers apart.
+/// </summary>
+public static class PromptOpsContext
+{
+    private static readonly AsyncLocal<string?> CurrentUser = new();
+
+    /// <summary>The ambient user of the current async flow, or null.</summary>
+    public static string? UserId => CurrentUser.Value;
+
+    /// <summary>Makes <paramref name="userId"/> the ambient user until the returned scope is disposed (scopes nest).</summary>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty or white space.</exception>
+    public static IDisposable BeginUser(string userId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userId);
+        var scope = new UserScope(CurrentUser.Value);
+        CurrentUser.Value = userId;
+        return scope;
+    }
+
+    private sealed class UserScope(string? previous) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            CurrentUser.Value = previous;
+        }
+    }
+}
