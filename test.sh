@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need (redis-server) when it is missing, then runs `dotnet test`
+# Runs every test. Installs what the tests need (redis-server, chromium) when it is missing, then runs `dotnet test`
 # on the solution and prints a closing line "N passed, N failed" counted from the test results.
 set -uo pipefail
 cd "$(dirname "$0")"
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "redis-server is missing; installing it (Debian package redis-server)..."
-  if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq redis-server >/dev/null
-  command -v redis-server >/dev/null 2>&1 || { echo "could not install redis-server"; echo "0 passed, 1 failed"; exit 1; }
+# Debian packages the tests need: redis-server (Redis tests) and chromium (the HTML report test renders in headless Chromium).
+if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+{ command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; } || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing what the tests need: ${missing[*]} (apt-get)..."
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  for tool in redis-server chromium; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "could not install $tool"; echo "0 passed, 1 failed"; exit 1; }
+  done
 fi
 
 results="$(mktemp -d)"
