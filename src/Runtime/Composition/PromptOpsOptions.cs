@@ -15,6 +15,12 @@ public sealed class PromptOpsOptions
     /// <summary>Tier routing.</summary>
     public TierRoutingOptions Routing { get; set; } = new();
 
+    /// <summary>The cascade (cheapest level first, escalate until an evaluator passes). Off unless <c>Cascade:Enabled</c>.</summary>
+    public CascadeOptions Cascade { get; set; } = new();
+
+    /// <summary>Fallback across providers and retries. Off unless <c>Fallback:Enabled</c>.</summary>
+    public FallbackOptions Fallback { get; set; } = new();
+
     /// <summary>The response cache.</summary>
     public PromptCacheOptions Cache { get; set; } = new();
 
@@ -26,7 +32,7 @@ public sealed class PromptOpsOptions
 
     /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
     public IReadOnlyList<string> GetErrors() =>
-        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors()];
+        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors(), .. Cascade.GetErrors(), .. Fallback.GetErrors()];
 
     /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem, if there is any.</summary>
     public void Validate()
@@ -42,6 +48,8 @@ public sealed class PromptOpsOptions
         Cache = Cache.Clone(),
         Pricing = Pricing.Clone(),
         Redis = Redis.Clone(),
+        Cascade = Cascade.Clone(),
+        Fallback = Fallback.Clone(),
     };
 }
 
