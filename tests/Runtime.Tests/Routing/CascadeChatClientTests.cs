@@ -114,7 +114,8 @@ public class CascadeChatClientTests
     [Fact]
     public void Bad_options_are_reported_by_name()
     {
-        Assert.Contains("Levels is empty", Assert.Single(new CascadeOptions { Levels = [] }.GetErrors()), StringComparison.Ordinal);
+        Assert.Contains("Levels is null", Assert.Single(new CascadeOptions { Levels = null! }.GetErrors()), StringComparison.Ordinal);
+        Assert.Equal(["fast_cheap", "balanced", "high_quality", "best"], new CascadeOptions().EffectiveLevels);
         Assert.Contains("'fast_cheap' more than once", Assert.Single(new CascadeOptions { Levels = ["fast_cheap", "FastCheap"] }.GetErrors()), StringComparison.Ordinal);
         var e = Assert.Throws<ArgumentException>(() => new CascadeChatClient(new RecordingChatClient(), new CascadeOptions { Levels = ["gpt-4o", " "] }));
         Assert.Contains("Levels:1 is empty", e.Message, StringComparison.Ordinal);

@@ -38,7 +38,7 @@ public sealed class CascadeChatClient : DelegatingChatClient
         var errors = _options.GetErrors().ToList();
         if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
         var models = (routing ?? new TierRoutingOptions()).Resolve();
-        _levels = [.. _options.Levels.Select(l => ModelTiers.TryParse(l, out var t) ? (models[(int)t], (ModelTier?)t) : (l.Trim(), null))];
+        _levels = [.. _options.EffectiveLevels.Select(l => ModelTiers.TryParse(l, out var t) ? (models[(int)t], (ModelTier?)t) : (l.Trim(), null))];
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 

@@ -10,9 +10,13 @@ public sealed class CascadeOptions
 
     /// <summary>
     /// The levels, cheapest first: tier names (<c>fast_cheap</c>, … — the model comes from <c>PromptOps:Routing:Models</c>)
-    /// or model ids. Default: the four tiers.
+    /// or model ids. Empty (the default): the four tiers, <c>fast_cheap</c> to <c>best</c>. (Empty rather than
+    /// pre-filled, because the configuration binder appends to a list that already has items.)
     /// </summary>
-    public List<string> Levels { get; set; } = [.. ModelTiers.All.Select(ModelTiers.GetName)];
+    public List<string> Levels { get; set; } = [];
+
+    /// <summary>The levels in use: <see cref="Levels"/>, or the four tiers when it is empty.</summary>
+    public IReadOnlyList<string> EffectiveLevels => Levels is { Count: > 0 } l ? l : [.. ModelTiers.All.Select(ModelTiers.GetName)];
 
     /// <summary>
     /// The evaluator for requests that carry none (<see cref="CascadeExtensions.WithCascade"/>). Null (the default):
@@ -29,9 +33,9 @@ public sealed class CascadeOptions
     /// <summary>The problems with these options, each naming the bad value; empty when valid.</summary>
     public IEnumerable<string> GetErrors()
     {
-        if (Levels is null || Levels.Count == 0)
+        if (Levels is null)
         {
-            yield return "PromptOps:Cascade:Levels is empty; list at least one tier name or model id.";
+            yield return "PromptOps:Cascade:Levels is null; leave it empty for the four tiers or list tier names or model ids.";
             yield break;
         }
 
