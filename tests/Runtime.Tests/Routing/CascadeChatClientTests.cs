@@ -101,6 +101,18 @@ public class CascadeChatClientTests
     }
 
     [Fact]
+    public async Task It_can_start_at_the_requests_tier()
+    {
+        var provider = Provider("claude-sonnet");
+        using var cascade = new CascadeChatClient(provider, new CascadeOptions { StartAtRequestTier = true });
+        var response = await cascade.GetResponseAsync(Messages, Judged().WithPromptOps(new PromptOpsMetadata { Task = "analysis" }));
+        Assert.Equal(["gpt-4o", "claude-sonnet"], provider.Received.Select(r => r.Options!.ModelId));
+        Assert.Equal(3, response.GetCascadeLevel()); // levels keep their numbers
+        await cascade.GetResponseAsync(Messages, Judged()); // no tier: from the cheapest
+        Assert.Equal("gpt-4o-mini", provider.Received[2].Options!.ModelId);
+    }
+
+    [Fact]
     public async Task A_streamed_cascade_is_judged_whole_and_carries_its_attempts_on_the_last_update()
     {
         var provider = Provider("claude-haiku");

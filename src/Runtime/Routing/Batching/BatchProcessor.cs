@@ -217,24 +217,19 @@ public sealed class BatchProcessor : IAsyncDisposable
         }
 
         var missing = new List<Pending>();
-        var answered = 0;
+        var answered = new List<(Pending Item, string Answer)>();
         for (var i = 0; i < items.Count; i++)
         {
-            if (answers[i] is { } a && (_options.AnswerValidator?.Invoke(a) ?? true))
-            {
-                items[i].Completion.TrySetResult(a);
-                answered++;
-            }
-            else
-            {
-                missing.Add(items[i]);
-            }
+            if (answers[i] is { } a && (_options.AnswerValidator?.Invoke(a) ?? true)) answered.Add((items[i], a));
+            else missing.Add(items[i]);
         }
 
-        Interlocked.Add(ref _inBatch, answered);
+        // Statistics first, so that a caller who has all its answers reads complete figures.
+        Interlocked.Add(ref _inBatch, answered.Count);
         var labels = items.Count * _counter.CountTokens("### Item 10\n\n\n");
         var batchOverhead = _counter.CountTokens(system) + MessageFraming + labels;
-        Interlocked.Add(ref _saved, answered * OverheadTokensPerRequest - batchOverhead);
+        Interlocked.Add(ref _saved, answered.Count * OverheadTokensPerRequest - batchOverhead);
+        foreach (var (item, answer) in answered) item.Completion.TrySetResult(answer);
         return missing;
     }
 

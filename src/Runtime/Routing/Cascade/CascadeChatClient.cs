@@ -54,7 +54,7 @@ public sealed class CascadeChatClient : DelegatingChatClient
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
         var attempts = new List<CascadeAttempt>(_levels.Length);
         ChatResponse? response = null;
-        for (var level = 0; level < _levels.Length; level++)
+        for (var level = FirstLevel(options); level < _levels.Length; level++)
         {
             var (model, tier) = _levels[level];
             var levelOptions = Strip(options)?.Clone() ?? new ChatOptions();
@@ -109,6 +109,13 @@ public sealed class CascadeChatClient : DelegatingChatClient
 
             yield return updates[i];
         }
+    }
+
+    private int FirstLevel(ChatOptions? options)
+    {
+        if (!_options.StartAtRequestTier || options.GetPromptOps()?.EffectiveTier is not { } tier) return 0;
+        var index = Array.FindIndex(_levels, l => l.Tier == tier);
+        return index < 0 ? 0 : index;
     }
 
     private ICascadeEvaluator? GetEvaluator(ChatOptions? options)

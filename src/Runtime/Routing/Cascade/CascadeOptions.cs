@@ -25,6 +25,13 @@ public sealed class CascadeOptions
     public ICascadeEvaluator? DefaultEvaluator { get; set; }
 
     /// <summary>
+    /// Start at the request's tier (<see cref="PromptOpsMetadata.Tier"/>, else its task's tier) when that tier is one of
+    /// the levels, instead of at the cheapest level: an <c>analysis</c> request then starts at <c>high_quality</c>.
+    /// Default false (every cascade starts at the cheapest level).
+    /// </summary>
+    public bool StartAtRequestTier { get; set; }
+
+    /// <summary>
     /// When no level passes: false (default) returns the last level's answer (its attempt says it failed); true throws
     /// a <see cref="CascadeExhaustedException"/> carrying the attempts.
     /// </summary>
@@ -56,6 +63,7 @@ public sealed class CascadeOptions
         Levels = [.. Levels ?? []],
         DefaultEvaluator = DefaultEvaluator,
         ThrowWhenNoLevelPasses = ThrowWhenNoLevelPasses,
+        StartAtRequestTier = StartAtRequestTier,
     };
 }
 
