@@ -281,3 +281,26 @@ internal sealed class ServiceCollectionProvider(IUsageSink sink) : IServiceProvi
     public object? GetService(Type serviceType) =>
         serviceType == typeof(IEnumerable<IUsageSink>) ? new[] { sink } : null;
 }
+
+public class ProviderUsageTests
+{
+    [Fact]
+    public void Anthropic_input_excludes_cache_reads_and_writes_so_they_are_added_and_reads_priced_cached()
+    {
+        var usage = PromptOps.Pricing.ProviderUsage.FromAnthropic(inputTokens: 50, cacheReadInputTokens: 2000, cacheCreationInputTokens: 100, outputTokens: 20);
+        Assert.Equal(2150, usage.InputTokenCount);
+        Assert.Equal(2000, usage.CachedInputTokenCount);
+        Assert.Equal(100, usage.AdditionalCounts![PromptOps.Pricing.ProviderUsage.CacheCreationInputTokensKey]);
+        var cost = new PriceCatalog().Cost("claude-sonnet", usage).Usd;
+        Assert.Equal((150 * 3.00m + 2000 * 0.30m + 20 * 15.00m) / 1_000_000m, cost);
+    }
+
+    [Fact]
+    public void OpenAI_prompt_tokens_already_include_cached_tokens()
+    {
+        var usage = PromptOps.Pricing.ProviderUsage.FromOpenAI(1200, 1024, 10);
+        Assert.Equal(1200, usage.InputTokenCount);
+        Assert.Equal((176 * 0.15m + 1024 * 0.075m + 10 * 0.60m) / 1_000_000m, new PriceCatalog().Cost("gpt-4o-mini", usage).Usd);
+        Assert.Throws<ArgumentOutOfRangeException>(() => PromptOps.Pricing.ProviderUsage.FromOpenAI(10, 11, 0));
+    }
+}
