@@ -25,8 +25,9 @@ public sealed class TierRoutingChatClient : DelegatingChatClient
     public TierRoutingChatClient(IChatClient innerClient, TierRoutingOptions? options = null, PriceCatalog? prices = null)
         : base(innerClient)
     {
-        _options = (options ?? new TierRoutingOptions()).Clone();
-        _models = _options.Resolve();
+        options ??= new TierRoutingOptions();
+        _models = options.Resolve(); // validates (naming the bad value) before anything else touches the options
+        _options = options.Clone();
         _prices = prices ?? new PriceCatalog();
     }
 

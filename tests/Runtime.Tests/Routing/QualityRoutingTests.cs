@@ -78,6 +78,13 @@ public class QualityRoutingTests
     }
 
     [Fact]
+    public void Options_without_models_are_refused_with_a_message_not_a_null_reference()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new TierRoutingChatClient(new RecordingChatClient(), new TierRoutingOptions { Models = null! }));
+        Assert.Contains("PromptOps:Routing:Models is null", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_candidate_without_a_price_is_refused_by_name()
     {
         var options = new TierRoutingOptions { Quality = { ["my-model"] = 70 }, Candidates = ["my-model"] };
