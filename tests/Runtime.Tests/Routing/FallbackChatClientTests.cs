@@ -96,7 +96,6 @@ public class FallbackChatClientTests
     [Fact]
     public async Task A_custom_classifier_can_make_an_error_retryable()
     {
-        var clock = new FakeTimeProvider { AutoAdvanceAmount = TimeSpan.FromSeconds(1) };
         var attempts = 0;
         var a = new RecordingChatClient();
         var ok = a.Respond;
