@@ -155,6 +155,24 @@ public class CascadeChatClientTests
     }
 
     [Fact]
+    public async Task The_meter_prices_each_attempt_of_a_streamed_cascade()
+    {
+        var sink = new InMemoryUsageSink();
+        var provider = Provider("claude-haiku");
+        using var client = new ChatClientBuilder(provider).UseUsageMeter().UseCascade()
+            .Build(new ServiceCollection().AddSingleton<IUsageSink>(sink).BuildServiceProvider());
+        await foreach (var _ in client.GetStreamingResponseAsync(Messages, Judged()))
+        {
+        }
+
+        var prices = new PriceCatalog();
+        var record = Assert.Single(sink.Snapshot());
+        Assert.True(record.Streaming);
+        Assert.Equal(2, record.Attempts!.Count);
+        Assert.Equal(prices.Cost("gpt-4o-mini", 100, 0, 5).Usd!.Value + prices.Cost("claude-haiku", 100, 0, 5).Usd!.Value, record.CostUsd);
+    }
+
+    [Fact]
     public async Task Cached_attempts_count_as_saved_and_paid_ones_as_spent()
     {
         var sink = new InMemoryUsageSink();

@@ -273,6 +273,33 @@ public sealed class WireTests : IAsyncLifetime
         Assert.Equal(2, record.Attempts!.Count);
         Assert.Equal(CacheLayer.None, record.CacheLayer);
     }
+
+    [Fact]
+    public async Task The_batch_processor_over_the_real_client_asks_a_missing_item_again_alone()
+    {
+        // The batch reply answers items 1 and 3 only; item 2 comes back in a single call.
+        _a.Enqueue(Reply.Ok("```json\n[{\"id\": 1, \"answer\": \"positive\"}, {\"id\": 3, \"answer\": \"neutral\"}]\n```", 120, 30),
+            Reply.Ok("negative", 40, 1));
+        await using var batcher = new BatchProcessor(OpenAi(_a), new BatchProcessorOptions
+        {
+            Instructions = "Classify the sentiment: positive, negative or neutral.",
+            MaxBatchSize = 3,
+            ChatOptions = new ChatOptions { ModelId = "gpt-4o-mini", MaxOutputTokens = 3 },
+        });
+
+        var answers = await Task.WhenAll(batcher.ProcessAsync("love it"), batcher.ProcessAsync("broken on arrival"), batcher.ProcessAsync("it is a phone"));
+
+        Assert.Equal(["positive", "negative", "neutral"], answers);
+        var requests = _a.Requests;
+        Assert.Equal(2, requests.Count);
+        Assert.Contains("### Item 2\nbroken on arrival", requests[0].Body.ToJsonString().Replace("\\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal((3 + 12) * 3 + 4, (int)requests[0].Body["max_completion_tokens"]!);
+        Assert.Equal("broken on arrival", (string?)requests[1].Body["messages"]![1]!["content"]);
+        var stats = batcher.Statistics;
+        Assert.Equal(160, stats.InputTokens);
+        Assert.Equal(2, stats.ItemsAnsweredInBatch);
+        Assert.Equal(1, stats.SingleCalls);
+    }
 }
 
 /// <summary>A minimal service provider that hands the meter one sink.</summary>
