@@ -22,6 +22,20 @@ public static class Program
             return;
         }
 
+        // The cascade's cost per 1,000 requests against the best tier (a deterministic simulation; see CascadeCostSimulation).
+        if (args is ["--cascade-cost", ..])
+        {
+            await CascadeCostSimulation.RunAsync().ConfigureAwait(false);
+            return;
+        }
+
+        // What BatchProcessor saves on 100 short items against 100 single calls (deterministic token counts).
+        if (args is ["--batch-overhead", ..])
+        {
+            await BatchOverheadSimulation.RunAsync().ConfigureAwait(false);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -14,8 +14,9 @@ namespace PromptOps;
 public static class PromptOpsChatClientBuilderExtensions
 {
     /// <summary>
-    /// Adds the whole PromptOps pipeline in the right order, outermost first: usage meter (sees cache hits) → tier
-    /// routing (sets the model the cache keys on) → response cache → the provider. Options come from
+    /// Adds the whole PromptOps pipeline in the right order, outermost first: usage meter (sees cache hits) → cascade
+    /// (when <c>Cascade:Enabled</c>) → tier routing (sets the model the cache keys on) → response cache → fallback and
+    /// retries (when <c>Fallback:Enabled</c>) → the provider. Options come from
     /// <c>services.AddPromptOps(…)</c> when registered, else the defaults; <paramref name="configure"/> adjusts a copy.
     /// Invalid options throw when the client is built, naming the bad value.
     /// </summary>
@@ -24,8 +25,44 @@ public static class PromptOpsChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder
             .Use((inner, services) => CreateMeter(inner, services))
-            .Use((inner, services) => new TierRoutingChatClient(inner, Resolve(services, configure).Routing))
-            .Use((inner, services) => CreateCache(inner, services, Resolve(services, configure).Cache));
+            .Use((inner, services) => Resolve(services, configure) is { Cascade.Enabled: true } o ? CreateCascade(inner, services, o.Cascade, o.Routing) : inner)
+            .Use((inner, services) => CreateRouter(inner, services, Resolve(services, configure).Routing))
+            .Use((inner, services) => CreateCache(inner, services, Resolve(services, configure).Cache))
+            .Use((inner, services) => Resolve(services, configure) is { Fallback.Enabled: true } o ? CreateFallback(inner, services, o.Fallback, []) : inner);
+    }
+
+    /// <summary>
+    /// Adds <see cref="CascadeChatClient"/>: cheapest level first, escalating while the request's evaluator (or
+    /// <see cref="CascadeOptions.DefaultEvaluator"/>) rejects the answer. Place it where <c>UsePromptOps</c> does: inside the
+    /// meter, outside tier routing and the cache.
+    /// </summary>
+    public static ChatClientBuilder UseCascade(this ChatClientBuilder builder, Action<CascadeOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((inner, services) =>
+        {
+            var all = Resolve(services, null);
+            configure?.Invoke(all.Cascade);
+            return CreateCascade(inner, services, all.Cascade, all.Routing);
+        });
+    }
+
+    /// <summary>
+    /// Adds <see cref="FallbackChatClient"/> around the builder's provider: the provider first (named
+    /// <see cref="FallbackOptions.PrimaryName"/>), then <paramref name="fallbacks"/>, then the keyed clients named in
+    /// <see cref="FallbackOptions.Providers"/>; retries with backoff per provider. Place it innermost (next to the provider).
+    /// </summary>
+    public static ChatClientBuilder UseFallback(this ChatClientBuilder builder, IEnumerable<NamedChatClient> fallbacks, Action<FallbackOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(fallbacks);
+        var list = fallbacks.ToList();
+        return builder.Use((inner, services) =>
+        {
+            var options = Resolve(services, null).Fallback;
+            configure?.Invoke(options);
+            return CreateFallback(inner, services, options, list);
+        });
     }
 
     /// <summary>Adds <see cref="TierRoutingChatClient"/>.</summary>
@@ -36,7 +73,7 @@ public static class PromptOpsChatClientBuilderExtensions
         {
             var options = Resolve(services, null).Routing;
             configure?.Invoke(options);
-            return new TierRoutingChatClient(inner, options);
+            return CreateRouter(inner, services, options);
         });
     }
 
@@ -66,6 +103,25 @@ public static class PromptOpsChatClientBuilderExtensions
         configure?.Invoke(options);
         options.Validate();
         return options;
+    }
+
+    private static TierRoutingChatClient CreateRouter(IChatClient inner, IServiceProvider services, TierRoutingOptions options) =>
+        new(inner, options, services.GetService<PriceCatalog>());
+
+    private static CascadeChatClient CreateCascade(IChatClient inner, IServiceProvider services, CascadeOptions options, TierRoutingOptions routing) =>
+        new(inner, options, routing, services.GetService<ILoggerFactory>()?.CreateLogger<CascadeChatClient>());
+
+    private static FallbackChatClient CreateFallback(IChatClient inner, IServiceProvider services, FallbackOptions options, IEnumerable<NamedChatClient> extra)
+    {
+        List<NamedChatClient> chain = [new(options.PrimaryName, inner), .. extra];
+        foreach (var key in options.Providers)
+        {
+            var client = services.GetKeyedService<IChatClient>(key.Trim())
+                ?? throw new InvalidOperationException($"PromptOps:Fallback:Providers names '{key}', but no keyed IChatClient is registered under that key (services.AddKeyedChatClient(\"{key}\", …)).");
+            chain.Add(new NamedChatClient(key, client) { DisposeWithChain = false }); // the container owns it
+        }
+
+        return new FallbackChatClient(chain, options, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>()?.CreateLogger<FallbackChatClient>());
     }
 
     private static PromptCacheChatClient CreateCache(IChatClient inner, IServiceProvider services, PromptCacheOptions options) =>

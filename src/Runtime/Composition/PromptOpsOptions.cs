@@ -16,6 +16,12 @@ public sealed class PromptOpsOptions
     /// <summary>Tier routing.</summary>
     public TierRoutingOptions Routing { get; set; } = new();
 
+    /// <summary>The cascade (cheapest level first, escalate until an evaluator passes). Off unless <c>Cascade:Enabled</c>.</summary>
+    public CascadeOptions Cascade { get; set; } = new();
+
+    /// <summary>Fallback across providers and retries. Off unless <c>Fallback:Enabled</c>.</summary>
+    public FallbackOptions Fallback { get; set; } = new();
+
     /// <summary>The response cache.</summary>
     public PromptCacheOptions Cache { get; set; } = new();
 
@@ -30,7 +36,7 @@ public sealed class PromptOpsOptions
 
     /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
     public IReadOnlyList<string> GetErrors() =>
-        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors(), .. Ledger.GetErrors()];
+        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors(), .. Ledger.GetErrors(), .. Cascade.GetErrors(), .. Fallback.GetErrors()];
 
     /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem, if there is any.</summary>
     public void Validate()
@@ -47,6 +53,8 @@ public sealed class PromptOpsOptions
         Pricing = Pricing.Clone(),
         Redis = Redis.Clone(),
         Ledger = Ledger.Clone(),
+        Cascade = Cascade.Clone(),
+        Fallback = Fallback.Clone(),
     };
 }
 

@@ -42,6 +42,21 @@ public sealed record PromptOpsMetadata
     /// </summary>
     public string? Endpoint { get; init; }
 
+    /// <summary>
+    /// The quality (0–100, see <see cref="ModelQuality"/>) the answer needs. When set, routing picks the cheapest
+    /// candidate model whose score meets it (see <see cref="BudgetSensitivity"/>) instead of the tier's model.
+    /// </summary>
+    public int? MinQuality { get; init; }
+
+    /// <summary>How strongly price weighs when <see cref="MinQuality"/> is set; null: <see cref="Knowledge.BudgetSensitivity.High"/>.</summary>
+    public BudgetSensitivity? BudgetSensitivity { get; init; }
+
+    /// <summary>
+    /// The call is provider batch work (e.g. OpenAI's or Anthropic's Batch API): the usage meter applies the price
+    /// catalogue's batch discount.
+    /// </summary>
+    public bool ProviderBatch { get; init; }
+
     /// <summary>The tier this request routes to: <see cref="Tier"/>, else the task's tier, else null.</summary>
     public ModelTier? EffectiveTier => Tier ?? (PromptTasks.TryGet(Task, out var t) ? t.Tier : null);
 }

@@ -1,26 +1,41 @@
 using Microsoft.Extensions.AI;
 using PromptOps.Knowledge;
+using PromptOps.Pricing;
 
 namespace PromptOps.Routing;
 
 /// <summary>
-/// Routes a request to its tier's model: the tier is <see cref="PromptOpsMetadata.Tier"/>, else the task's tier;
-/// the model comes from <see cref="TierRoutingOptions.Models"/>. An explicit <see cref="ChatOptions.ModelId"/> always
-/// wins; a request with neither tier nor task goes through unchanged. The caller's options are never modified.
+/// Routes a request to a model. With <see cref="PromptOpsMetadata.MinQuality"/>: the cheapest candidate model whose
+/// quality score meets it (<see cref="QualityRouter"/>). Otherwise the tier's model: the tier is
+/// <see cref="PromptOpsMetadata.Tier"/>, else the task's tier; the model comes from <see cref="TierRoutingOptions.Models"/>.
+/// An explicit <see cref="ChatOptions.ModelId"/> always wins; a request with neither quality, tier nor task goes through
+/// unchanged. The caller's options are never modified.
 /// </summary>
 public sealed class TierRoutingChatClient : DelegatingChatClient
 {
     private readonly string[] _models;
+    private readonly TierRoutingOptions _options;
+    private readonly PriceCatalog _prices;
+    private QualityRouter? _quality;
 
     /// <summary>Creates the router; invalid options throw an <see cref="ArgumentException"/> naming the bad value.</summary>
-    public TierRoutingChatClient(IChatClient innerClient, TierRoutingOptions? options = null)
+    /// <param name="innerClient">The next client.</param>
+    /// <param name="options">Tier models, quality scores and candidates.</param>
+    /// <param name="prices">Prices for quality-aware routing (the defaults when null).</param>
+    public TierRoutingChatClient(IChatClient innerClient, TierRoutingOptions? options = null, PriceCatalog? prices = null)
         : base(innerClient)
     {
-        _models = (options ?? new TierRoutingOptions()).Resolve();
+        options ??= new TierRoutingOptions();
+        _models = options.Resolve(); // validates (naming the bad value) before anything else touches the options
+        _options = options.Clone();
+        _prices = prices ?? new PriceCatalog();
     }
 
     /// <summary>The model a tier routes to.</summary>
     public string GetModel(ModelTier tier) => _models[(int)tier];
+
+    /// <summary>The quality-aware selector (built on first use, so a catalogue without a candidate's price fails only when used).</summary>
+    public QualityRouter QualityRouter => _quality ??= new QualityRouter(_options, _prices);
 
     /// <inheritdoc />
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -34,9 +49,13 @@ public sealed class TierRoutingChatClient : DelegatingChatClient
     private ChatOptions? Route(ChatOptions? options)
     {
         if (options is null || options.ModelId is not null) return options;
-        if (options.GetPromptOps()?.EffectiveTier is not { } tier) return options;
+        var meta = options.GetPromptOps();
+        string model;
+        if (meta?.MinQuality is { } quality) model = QualityRouter.Select(quality, meta.BudgetSensitivity ?? BudgetSensitivity.High).Model;
+        else if (meta?.EffectiveTier is { } tier) model = _models[(int)tier];
+        else return options;
         var routed = options.Clone();
-        routed.ModelId = _models[(int)tier];
+        routed.ModelId = model;
         return routed;
     }
 }

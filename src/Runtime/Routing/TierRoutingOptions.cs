@@ -11,6 +11,18 @@ public sealed class TierRoutingOptions
     /// </summary>
     public Dictionary<string, string> Models { get; set; } = ModelTiers.All.ToDictionary(ModelTiers.GetName, ModelTiers.GetDefaultModel, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Model id → quality score (0–100) for quality-aware routing; wins over <see cref="ModelQuality.Defaults"/>.
+    /// </summary>
+    public Dictionary<string, int> Quality { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The models quality-aware routing (a request with <see cref="PromptOpsMetadata.MinQuality"/>) may choose from.
+    /// Empty: the models of <see cref="Models"/> (the ones the provider is known to serve). Each needs a quality score
+    /// (default or <see cref="Quality"/>) and a price in the catalogue.
+    /// </summary>
+    public List<string> Candidates { get; set; } = [];
+
     /// <summary>The problems with these options, each naming the bad value; empty when valid.</summary>
     public IEnumerable<string> GetErrors()
     {
@@ -25,6 +37,18 @@ public sealed class TierRoutingOptions
             if (!ModelTiers.TryParse(tier, out _)) yield return $"PromptOps:Routing:Models: unknown tier '{tier}'. Valid tiers: {ModelTiers.ValidNames}.";
             else if (string.IsNullOrWhiteSpace(model)) yield return $"PromptOps:Routing:Models:{tier} has no model id.";
         }
+
+        foreach (var (model, score) in Quality ?? [])
+        {
+            if (score is < 0 or > 100) yield return $"PromptOps:Routing:Quality:{model} is {score}; a quality score is in [0, 100].";
+        }
+
+        foreach (var model in Candidates ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(model)) yield return "PromptOps:Routing:Candidates has an empty model id.";
+            else if (GetQuality(model) is null)
+                yield return $"PromptOps:Routing:Candidates: '{model}' has no quality score; set PromptOps:Routing:Quality:{model}.";
+        }
     }
 
     /// <summary>The model of each tier, indexed by <see cref="ModelTier"/>; tiers not configured get their default model.</summary>
@@ -37,6 +61,15 @@ public sealed class TierRoutingOptions
         return map;
     }
 
+    /// <summary>The quality score of <paramref name="model"/>: <see cref="Quality"/>, else the default, else null.</summary>
+    public int? GetQuality(string model) =>
+        Quality is not null && Quality.TryGetValue(model.Trim(), out var q) ? q : ModelQuality.GetDefault(model);
+
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public TierRoutingOptions Clone() => new() { Models = new Dictionary<string, string>(Models, StringComparer.OrdinalIgnoreCase) };
+    public TierRoutingOptions Clone() => new()
+    {
+        Models = new Dictionary<string, string>(Models, StringComparer.OrdinalIgnoreCase),
+        Quality = new Dictionary<string, int>(Quality ?? [], StringComparer.OrdinalIgnoreCase),
+        Candidates = [.. Candidates ?? []],
+    };
 }

@@ -7,6 +7,7 @@ using PromptOps.Budgets;
 using PromptOps.Caching;
 using PromptOps.Knowledge;
 using PromptOps.Pricing;
+using PromptOps.Routing;
 
 namespace PromptOps.Usage;
 
@@ -49,11 +50,12 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
         catch (Exception e)
         {
-            Complete(options, started, t0, modelId: null, usage: null, CacheLayer.None, e, streaming: false, cancellationToken);
+            Complete(options, started, t0, modelId: null, usage: null, CacheLayer.None, e, streaming: false, cancellationToken, e.GetCascadeAttempts());
             throw;
         }
 
-        var spent = Complete(options, started, t0, response.ModelId, response.Usage, response.GetCacheLayer(), error: null, streaming: false, cancellationToken);
+        var spent = Complete(options, started, t0, response.ModelId, response.Usage, response.GetCacheLayer(), error: null, streaming: false, cancellationToken,
+            response.GetCascadeAttempts());
         if (spent is { } usd)
         {
             (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CodeGen.UsageMeterResponseKeys.CostUsd] = usd;
@@ -70,6 +72,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         var t0 = _time.GetTimestamp();
         string? modelId = null;
         UsageDetails? usage = null;
+        IReadOnlyList<CascadeAttempt>? attempts = null;
         var layer = CacheLayer.None;
         var first = true;
         var completed = false;
@@ -104,6 +107,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
                 }
 
                 modelId ??= update.ModelId;
+                attempts ??= update.GetCascadeAttempts();
                 foreach (var c in update.Contents)
                 {
                     if (c is UsageContent u)
@@ -120,12 +124,12 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         {
             // A consumer that stops early is recorded as cancelled, with what had arrived.
             error ??= completed ? null : new OperationCanceledException("The stream was not read to its end.");
-            Complete(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken);
+            Complete(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts());
         }
     }
 
     private decimal? Complete(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
-        Exception? error, bool streaming, CancellationToken cancellationToken)
+        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null)
     {
         var elapsed = _time.GetElapsedTime(t0);
         var meta = options.GetPromptOps();
@@ -139,8 +143,14 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         var input = usage?.InputTokenCount ?? 0;
         var cached = usage?.CachedInputTokenCount ?? 0;
         var output = usage?.OutputTokenCount ?? 0;
-        var cost = outcome == UsageOutcome.Success || usage is not null ? _prices.Cost(model, input, cached, output) : new CallCost(null, 0m);
+        var batch = meta?.ProviderBatch == true;
+        var cost = outcome == UsageOutcome.Success || usage is not null ? _prices.Cost(model, input, cached, output, batch) : new CallCost(null, 0m);
         var isHit = layer != CacheLayer.None;
+        if (attempts is { Count: > 0 })
+        {
+            // A cascade: every attempt is priced at its own model; cached attempts count as saved, not spent.
+            return CompleteCascade(options, meta, tier, started, elapsed, model, attempts, layer, outcome, error, streaming, batch);
+        }
 
         var tags = new TagList
         {
@@ -205,18 +215,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             IsPriced = cost.IsPriced,
         };
 
-        foreach (var sink in _sinks)
-        {
-            try
-            {
-                sink.Record(record);
-            }
-            catch (Exception ex)
-            {
-                UsageLog.SinkFailed(_logger, sink.GetType().Name, ex);
-            }
-        }
-
+        Publish(record);
         return spent;
     }
 
@@ -230,6 +229,99 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
 
         return null;
+    }
+
+    private decimal? CompleteCascade(ChatOptions? options, PromptOpsMetadata? meta, string? tier, DateTimeOffset started, TimeSpan elapsed, string? model,
+        IReadOnlyList<CascadeAttempt> attempts, CacheLayer layer, UsageOutcome outcome, Exception? error, bool streaming, bool batch)
+    {
+        var tags = new TagList { { "gen_ai.operation.name", "chat" }, { "gen_ai.request.model", options?.ModelId }, { "gen_ai.response.model", model } };
+        if (error is not null) tags.Add("error.type", error.GetType().FullName);
+        _metrics.OperationDuration.Record(elapsed.TotalSeconds, tags);
+
+        decimal spent = 0m, saved = 0m;
+        var priced = true;
+        long input = 0, cached = 0, output = 0;
+        foreach (var a in attempts)
+        {
+            var hit = a.CacheLayer != CacheLayer.None;
+            var cost = _prices.Cost(a.ModelId, a.Usage, batch);
+            var costTags = new TagList { { "gen_ai.response.model", a.ModelId }, { "promptops.tier", tier }, { "promptops.prompt_id", meta?.PromptId } };
+            if (!hit && a.Usage is { } u)
+            {
+                input += u.InputTokenCount ?? 0;
+                cached += u.CachedInputTokenCount ?? 0;
+                output += u.OutputTokenCount ?? 0;
+                var tokenTags = new TagList { { "gen_ai.operation.name", "chat" }, { "gen_ai.request.model", a.ModelId }, { "gen_ai.response.model", a.ModelId } };
+                var inputTags = tokenTags;
+                inputTags.Add("gen_ai.token.type", "input");
+                _metrics.TokenUsage.Record(u.InputTokenCount ?? 0, inputTags);
+                var outputTags = tokenTags;
+                outputTags.Add("gen_ai.token.type", "output");
+                _metrics.TokenUsage.Record(u.OutputTokenCount ?? 0, outputTags);
+            }
+
+            if (cost.Usd is not { } usd)
+            {
+                priced = false;
+                if (!hit) _metrics.Unpriced.Add(1, new TagList { { "gen_ai.response.model", a.ModelId } });
+                continue;
+            }
+
+            if (hit)
+            {
+                saved += usd;
+                costTags.Add("promptops.cache.layer", a.CacheLayer.ToMetricName());
+                _metrics.CostSaved.Add((double)usd, costTags);
+            }
+            else
+            {
+                spent += usd;
+                _metrics.CostSpent.Add((double)usd, costTags);
+            }
+        }
+
+        decimal? spentOrNull = priced ? spent : null;
+        if (_sinks.Length == 0) return spentOrNull;
+        Publish(new UsageRecord
+        {
+            Timestamp = started,
+            PromptId = meta?.PromptId,
+            PromptVersion = meta?.PromptVersion,
+            Task = meta?.Task,
+            Endpoint = meta?.Endpoint ?? AmbientRoute() ?? meta?.PromptId,
+            UserId = meta?.UserId,
+            ModelId = model ?? attempts[^1].ModelId,
+            Tier = tier,
+            InputTokens = input,
+            CachedInputTokens = cached,
+            OutputTokens = output,
+            CostUsd = spentOrNull,
+            CostSavedUsd = priced ? saved : null,
+            CacheLayer = layer,
+            Latency = elapsed,
+            Outcome = outcome,
+            ErrorType = error?.GetType().FullName,
+            LimitName = (error as PromptOpsLimitException)?.LimitName,
+            Streaming = streaming,
+            IsPriced = priced,
+            Attempts = attempts,
+        });
+        return spentOrNull;
+    }
+
+    private void Publish(UsageRecord record)
+    {
+        foreach (var sink in _sinks)
+        {
+            try
+            {
+                sink.Record(record);
+            }
+            catch (Exception ex)
+            {
+                UsageLog.SinkFailed(_logger, sink.GetType().Name, ex);
+            }
+        }
     }
 }
 

@@ -86,4 +86,10 @@ public sealed record UsageRecord
 
     /// <summary>True when the model was in the price catalogue.</summary>
     public bool IsPriced { get; init; }
+
+    /// <summary>
+    /// For a cascaded call, every level tried, in order (the last one answered; see <see cref="Routing.CascadeAttempt"/>);
+    /// <see cref="CostUsd"/> and the token counts then add up the attempts the provider answered. Null otherwise.
+    /// </summary>
+    public IReadOnlyList<Routing.CascadeAttempt>? Attempts { get; init; }
 }

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.AI;
+
+namespace PromptOps.Pricing;
+
+/// <summary>
+/// Maps providers' usage blocks onto <see cref="UsageDetails"/> the way PromptOps prices them: <see cref="UsageDetails.InputTokenCount"/>
+/// is <b>every</b> input token, <see cref="UsageDetails.CachedInputTokenCount"/> the part of it read from the provider's
+/// prompt cache (priced at the cached rate, never counted twice). That is OpenAI's convention
+/// (<c>prompt_tokens</c> includes <c>prompt_tokens_details.cached_tokens</c>), which Microsoft.Extensions.AI.OpenAI
+/// already follows; other providers' counts must be added up first.
+/// </summary>
+public static class ProviderUsage
+{
+    /// <summary>The key of Anthropic's cache-write tokens in <see cref="UsageDetails.AdditionalCounts"/>.</summary>
+    public const string CacheCreationInputTokensKey = "cache_creation_input_tokens";
+
+    /// <summary>
+    /// Anthropic's usage: its <c>input_tokens</c> <b>excludes</b> <c>cache_read_input_tokens</c> and
+    /// <c>cache_creation_input_tokens</c>, so the input is the sum of the three and the cached part is the cache reads.
+    /// Cache writes are priced at the input rate (Anthropic bills them 25% above it for the 5-minute cache; the
+    /// catalogue has no cache-write price) and kept in <see cref="UsageDetails.AdditionalCounts"/> under
+    /// <see cref="CacheCreationInputTokensKey"/>.
+    /// </summary>
+    public static UsageDetails FromAnthropic(long inputTokens, long cacheReadInputTokens, long cacheCreationInputTokens, long outputTokens)
+    {
+        if (inputTokens < 0 || cacheReadInputTokens < 0 || cacheCreationInputTokens < 0 || outputTokens < 0)
+            throw new ArgumentOutOfRangeException(nameof(inputTokens), "Token counts cannot be negative.");
+        var input = inputTokens + cacheReadInputTokens + cacheCreationInputTokens;
+        var usage = new UsageDetails
+        {
+            InputTokenCount = input,
+            CachedInputTokenCount = cacheReadInputTokens,
+            OutputTokenCount = outputTokens,
+            TotalTokenCount = input + outputTokens,
+        };
+        if (cacheCreationInputTokens > 0) usage.AdditionalCounts = new AdditionalPropertiesDictionary<long> { [CacheCreationInputTokensKey] = cacheCreationInputTokens };
+        return usage;
+    }
+
+    /// <summary>OpenAI's usage: <c>prompt_tokens</c> already includes <c>cached_tokens</c>.</summary>
+    public static UsageDetails FromOpenAI(long promptTokens, long cachedTokens, long completionTokens)
+    {
+        if (promptTokens < 0 || cachedTokens < 0 || completionTokens < 0 || cachedTokens > promptTokens)
+            throw new ArgumentOutOfRangeException(nameof(cachedTokens), "Token counts cannot be negative, and cached tokens are part of the prompt tokens.");
+        return new UsageDetails
+        {
+            InputTokenCount = promptTokens,
+            CachedInputTokenCount = cachedTokens,
+            OutputTokenCount = completionTokens,
+            TotalTokenCount = promptTokens + completionTokens,
+        };
+    }
+}
