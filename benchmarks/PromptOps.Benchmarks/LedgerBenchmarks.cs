@@ -244,3 +244,52 @@ public class DailyReportBenchmarks
     [Benchmark]
     public int LoadSqlite_then_Daily() => UsageLedger.LoadSqlite(_path).Daily().Days.Count;
 }
+
+/// <summary>
+/// <c>--ledger-cpu [rounds]</c>: the CPU time (user + system, all threads of this process) and wall time of writing
+/// 1,000,000 records through <see cref="SqliteUsageSink"/>, streaming them into the daily report, loading them into a
+/// <see cref="UsageLedger"/>, and the daily report over the loaded ledger. CPU time is what a busy shared machine
+/// distorts least (wall time there mostly measures the other processes).
+/// </summary>
+internal static class LedgerCpuTimes
+{
+    public static void Run(int rounds)
+    {
+        var records = LedgerWorkload.Create(DailyReportBenchmarks.Records);
+        var dir = Path.Combine(Path.GetTempPath(), "promptops-ledger-cpu-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            for (var round = 1; round <= rounds; round++)
+            {
+                var path = Path.Combine(dir, $"ledger-{round}.db");
+                Measure(round, "write 1,000,000 (Record + Dispose)", () =>
+                {
+                    using var sink = new SqliteUsageSink(new LedgerOptions { SqlitePath = path, OverflowPolicy = LedgerOverflowPolicy.Wait });
+                    foreach (var r in records) sink.Record(r);
+                });
+                Measure(round, "stream file -> Daily", () => UsageReports.Daily(SqliteLedgerReader.Read(path)));
+                UsageLedger? ledger = null;
+                Measure(round, "LoadSqlite (1,000,000 records)", () => ledger = UsageLedger.LoadSqlite(path));
+                Measure(round, "Daily over the loaded ledger", () => ledger!.Daily());
+                Measure(round, "Daily over the in-memory records", () => UsageReports.Daily(records));
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void Measure(int round, string what, Action action)
+    {
+        GC.Collect();
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpu0 = process.TotalProcessorTime;
+        var wall = System.Diagnostics.Stopwatch.StartNew();
+        action();
+        wall.Stop();
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpu0;
+        Console.WriteLine(FormattableString.Invariant($"round {round}  {what,-36} CPU {cpu.TotalMilliseconds,8:F0} ms   wall {wall.Elapsed.TotalMilliseconds,8:F0} ms"));
+    }
+}
