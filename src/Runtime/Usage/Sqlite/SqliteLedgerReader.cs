@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using PromptOps.Caching;
 using SQLitePCL;
@@ -105,8 +107,10 @@ public static class SqliteLedgerReader
 
         public string? Get(sqlite3_stmt statement, int column)
         {
-            if (raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL) return null;
-            var bytes = raw.sqlite3_column_blob(statement, column); // a TEXT column's UTF-8 bytes
+            // A TEXT column's UTF-8 bytes. NULL and '' both come back as a null pointer (the writer stores '' as NULL),
+            // which saves a sqlite3_column_type call per text column.
+            var bytes = raw.sqlite3_column_blob(statement, column);
+            if (Unsafe.IsNullRef(in MemoryMarshal.GetReference(bytes))) return null;
             if (bytes.Length > _chars.Length) _chars = new char[Math.Max(bytes.Length, _chars.Length * 2)];
             var chars = _chars.AsSpan(0, Encoding.UTF8.GetChars(bytes, _chars));
             if (_lookup.TryGetValue(chars, out var pooled)) return pooled;

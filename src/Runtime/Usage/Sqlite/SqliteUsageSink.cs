@@ -267,7 +267,7 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
 
         private void Text(int index, string? value)
         {
-            if (value is null)
+            if (string.IsNullOrEmpty(value)) // '' is stored as NULL: the reader cannot tell them apart cheaply
             {
                 raw.sqlite3_bind_null(_statement, index);
                 return;
