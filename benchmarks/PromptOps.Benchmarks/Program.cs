@@ -36,6 +36,13 @@ public static class Program
             return;
         }
 
+        // CPU and wall time of the ledger's write, load and daily-report paths over 1,000,000 records, e.g. --ledger-cpu 3.
+        if (args is ["--ledger-cpu", .. var ledgerArgs])
+        {
+            LedgerCpuTimes.Run(ledgerArgs.Length > 0 && int.TryParse(ledgerArgs[0], out var n) ? n : 3);
+            return;
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -103,6 +103,18 @@ public sealed class SqliteUsageSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Empty_strings_are_stored_as_null()
+    {
+        await using (var sink = Sink())
+        {
+            sink.Record(Rec(1) with { UserId = "", Endpoint = "", ModelId = "gpt-4o" });
+        }
+
+        var read = Assert.Single(SqliteLedgerReader.Read(Db));
+        Assert.Equal((null, null, "gpt-4o"), (read.UserId, read.Endpoint, read.ModelId));
+    }
+
+    [Fact]
     public async Task DisposeAsync_writes_everything_queued_nothing_is_lost()
     {
         var sink = Sink(batch: 64);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.AI;
 namespace PromptOps.Routing;
 
 /// <summary>
-/// Built-in cascade evaluators: the reply parses as JSON / as a <typeparamref name="T"/>-shaped JSON value, is one of a
+/// Built-in cascade evaluators: the reply parses as JSON / as a <c>T</c>-shaped JSON value, is one of a
 /// set of labels (an enum), is a yes/no answer, is at least so long, was not cut off, or satisfies a caller's delegate.
 /// Replies are read after trimming white space and a surrounding Markdown code fence.
 /// </summary>

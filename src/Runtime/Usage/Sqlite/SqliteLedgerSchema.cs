@@ -8,7 +8,7 @@ namespace PromptOps.Usage.Sqlite;
 /// <c>PRAGMA application_id</c> = <see cref="ApplicationId"/>). One table <c>usage_records</c>, one row per call:
 /// <code>
 /// id INTEGER PRIMARY KEY, timestamp_ms INTEGER NOT NULL (call start, Unix milliseconds, UTC),
-/// prompt_id, prompt_version, task, endpoint, user_id, model, tier TEXT,
+/// prompt_id, prompt_version, task, endpoint, user_id, model, tier TEXT (an empty string is stored as NULL),
 /// input_tokens, cached_input_tokens, output_tokens INTEGER NOT NULL,
 /// cost_pusd, cost_saved_pusd INTEGER (USD × 10^12, i.e. picodollars, exact for every catalogue price; NULL = unpriced),
 /// cache_layer INTEGER NOT NULL (CacheLayer), latency_us INTEGER NOT NULL, outcome INTEGER NOT NULL (UsageOutcome),

@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Text;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using SQLitePCL;
 
 namespace PromptOps.Usage.Sqlite;
 
@@ -10,7 +12,7 @@ namespace PromptOps.Usage.Sqlite;
 /// The embedded persistent ledger: writes every <see cref="UsageRecord"/> to a SQLite file (schema:
 /// <see cref="SqliteLedgerSchema"/>), off the request path. <see cref="Record"/> only queues the record in a bounded
 /// channel; one background writer takes what is queued (up to <see cref="LedgerOptions.BatchSize"/>) and inserts it in one
-/// transaction with a prepared statement. <see cref="FlushAsync"/> waits for everything queued so far;
+/// transaction with one prepared statement (bound through SQLitePCLRaw, no per-row ADO.NET objects). <see cref="FlushAsync"/> waits for everything queued so far;
 /// <see cref="DisposeAsync"/> (and <see cref="Dispose"/>) stop taking records, write everything queued, and close the
 /// file — nothing is lost on a graceful shutdown.
 /// <para>When the queue is full, <see cref="LedgerOptions.OverflowPolicy"/> decides: drop the new record (default), drop
@@ -203,83 +205,90 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
 
     private static TaskCompletionSource NewProgress() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>The prepared INSERT and its parameters, reused for every row.</summary>
+    /// <summary>
+    /// The prepared INSERT, bound and stepped through SQLitePCLRaw (the native API under Microsoft.Data.Sqlite) on the
+    /// sink's connection: no command, reader or parameter objects per row, and strings are encoded to UTF-8 into one
+    /// reused buffer. The transaction is Microsoft.Data.Sqlite's (BEGIN IMMEDIATE with its busy retries).
+    /// </summary>
     private sealed class Inserter : IDisposable
     {
         private readonly SqliteConnection _connection;
-        private readonly SqliteCommand _command;
-        private readonly SqliteParameter _ts, _promptId, _promptVersion, _task, _endpoint, _userId, _model, _tier, _input, _cached, _output,
-            _cost, _saved, _layer, _latency, _outcome, _errorType, _limitName, _streaming, _priced;
+        private readonly sqlite3_stmt _statement;
+        private byte[] _utf8 = new byte[256];
 
         public Inserter(SqliteConnection connection)
         {
             _connection = connection;
-            _command = connection.CreateCommand();
-            _command.CommandText = SqliteLedgerSchema.InsertSql;
-            _ts = Add("$ts", SqliteType.Integer);
-            _promptId = Add("$prompt_id", SqliteType.Text);
-            _promptVersion = Add("$prompt_version", SqliteType.Text);
-            _task = Add("$task", SqliteType.Text);
-            _endpoint = Add("$endpoint", SqliteType.Text);
-            _userId = Add("$user_id", SqliteType.Text);
-            _model = Add("$model", SqliteType.Text);
-            _tier = Add("$tier", SqliteType.Text);
-            _input = Add("$input", SqliteType.Integer);
-            _cached = Add("$cached", SqliteType.Integer);
-            _output = Add("$output", SqliteType.Integer);
-            _cost = Add("$cost", SqliteType.Integer);
-            _saved = Add("$saved", SqliteType.Integer);
-            _layer = Add("$layer", SqliteType.Integer);
-            _latency = Add("$latency", SqliteType.Integer);
-            _outcome = Add("$outcome", SqliteType.Integer);
-            _errorType = Add("$error_type", SqliteType.Text);
-            _limitName = Add("$limit_name", SqliteType.Text);
-            _streaming = Add("$streaming", SqliteType.Integer);
-            _priced = Add("$priced", SqliteType.Integer);
+            Check(raw.sqlite3_prepare_v2(connection.Handle, SqliteLedgerSchema.InsertSql, out _statement));
         }
 
         public void Write(List<UsageRecord> batch)
         {
             using var tx = _connection.BeginTransaction();
-            _command.Transaction = tx;
-            foreach (var r in batch)
+            try
             {
-                _ts.Value = r.Timestamp.ToUnixTimeMilliseconds();
-                _promptId.Value = (object?)r.PromptId ?? DBNull.Value;
-                _promptVersion.Value = (object?)r.PromptVersion ?? DBNull.Value;
-                _task.Value = (object?)r.Task ?? DBNull.Value;
-                _endpoint.Value = (object?)r.Endpoint ?? DBNull.Value;
-                _userId.Value = (object?)r.UserId ?? DBNull.Value;
-                _model.Value = (object?)r.ModelId ?? DBNull.Value;
-                _tier.Value = (object?)r.Tier ?? DBNull.Value;
-                _input.Value = r.InputTokens;
-                _cached.Value = r.CachedInputTokens;
-                _output.Value = r.OutputTokens;
-                _cost.Value = (object?)SqliteLedgerSchema.ToPico(r.CostUsd) ?? DBNull.Value;
-                _saved.Value = (object?)SqliteLedgerSchema.ToPico(r.CostSavedUsd) ?? DBNull.Value;
-                _layer.Value = (int)r.CacheLayer;
-                _latency.Value = r.Latency.Ticks / TimeSpan.TicksPerMicrosecond;
-                _outcome.Value = (int)r.Outcome;
-                _errorType.Value = (object?)r.ErrorType ?? DBNull.Value;
-                _limitName.Value = (object?)r.LimitName ?? DBNull.Value;
-                _streaming.Value = r.Streaming ? 1 : 0;
-                _priced.Value = r.IsPriced ? 1 : 0;
-                _command.ExecuteNonQuery();
+                foreach (var r in batch)
+                {
+                    var s = _statement;
+                    raw.sqlite3_bind_int64(s, 1, r.Timestamp.ToUnixTimeMilliseconds());
+                    Text(2, r.PromptId);
+                    Text(3, r.PromptVersion);
+                    Text(4, r.Task);
+                    Text(5, r.Endpoint);
+                    Text(6, r.UserId);
+                    Text(7, r.ModelId);
+                    Text(8, r.Tier);
+                    raw.sqlite3_bind_int64(s, 9, r.InputTokens);
+                    raw.sqlite3_bind_int64(s, 10, r.CachedInputTokens);
+                    raw.sqlite3_bind_int64(s, 11, r.OutputTokens);
+                    Integer(12, SqliteLedgerSchema.ToPico(r.CostUsd));
+                    Integer(13, SqliteLedgerSchema.ToPico(r.CostSavedUsd));
+                    raw.sqlite3_bind_int64(s, 14, (long)r.CacheLayer);
+                    raw.sqlite3_bind_int64(s, 15, r.Latency.Ticks / TimeSpan.TicksPerMicrosecond);
+                    raw.sqlite3_bind_int64(s, 16, (long)r.Outcome);
+                    Text(17, r.ErrorType);
+                    Text(18, r.LimitName);
+                    raw.sqlite3_bind_int64(s, 19, r.Streaming ? 1 : 0);
+                    raw.sqlite3_bind_int64(s, 20, r.IsPriced ? 1 : 0);
+                    var rc = raw.sqlite3_step(s);
+                    raw.sqlite3_reset(s);
+                    if (rc != raw.SQLITE_DONE) Check(rc);
+                }
+            }
+            finally
+            {
+                raw.sqlite3_clear_bindings(_statement);
             }
 
             tx.Commit();
-            _command.Transaction = null;
         }
 
-        public void Dispose() => _command.Dispose();
+        public void Dispose() => _statement.Dispose();
 
-        private SqliteParameter Add(string name, SqliteType type)
+        private void Text(int index, string? value)
         {
-            var p = _command.CreateParameter();
-            p.ParameterName = name;
-            p.SqliteType = type;
-            _command.Parameters.Add(p);
-            return p;
+            if (string.IsNullOrEmpty(value)) // '' is stored as NULL: the reader cannot tell them apart cheaply
+            {
+                raw.sqlite3_bind_null(_statement, index);
+                return;
+            }
+
+            var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+            if (max > _utf8.Length) _utf8 = new byte[Math.Max(max, _utf8.Length * 2)];
+            var length = Encoding.UTF8.GetBytes(value, _utf8);
+            raw.sqlite3_bind_text(_statement, index, _utf8.AsSpan(0, length)); // SQLITE_TRANSIENT: SQLite copies the bytes
+        }
+
+        private void Integer(int index, long? value)
+        {
+            if (value is { } v) raw.sqlite3_bind_int64(_statement, index, v);
+            else raw.sqlite3_bind_null(_statement, index);
+        }
+
+        private void Check(int rc)
+        {
+            if (rc is raw.SQLITE_OK or raw.SQLITE_DONE) return;
+            throw new SqliteException($"SQLite error {rc}: {raw.sqlite3_errmsg(_connection.Handle).utf8_to_string()}", rc);
         }
     }
 }
