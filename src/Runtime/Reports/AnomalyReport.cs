@@ -41,13 +41,16 @@ public static partial class UsageReports
     /// calls counting as $0 — so a user who suddenly spends is found. σ is the population standard deviation of the
     /// series, the spike day included; hence in a series of n days no day can be more than √(n − 1) σ above the mean
     /// (with k = 2, a lone spike needs at least 6 days). A series with σ = 0 (every day the same) has no spike; a series
-    /// shorter than <paramref name="minDays"/> is not evaluated.
+    /// shorter than <paramref name="minDays"/> is not evaluated. A per-user spike must also exceed the user's mean by at least
+    /// <paramref name="minUserShareOfDailyCost"/> of the overall mean daily cost (default 10%), so sparse users are not reported for noise.
     /// </summary>
-    public static AnomalyReport Anomalies(IEnumerable<UsageRecord> records, double k = 2.0, ReportPeriod? period = null, int minDays = 7)
+    public static AnomalyReport Anomalies(IEnumerable<UsageRecord> records, double k = 2.0, ReportPeriod? period = null, int minDays = 7,
+        decimal minUserShareOfDailyCost = DefaultMinUserShareOfDailyCost)
     {
         ArgumentNullException.ThrowIfNull(records);
         if (!(k > 0) || double.IsInfinity(k)) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be a positive number of standard deviations.");
         ArgumentOutOfRangeException.ThrowIfLessThan(minDays, 2);
+        if (minUserShareOfDailyCost is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(minUserShareOfDailyCost), minUserShareOfDailyCost, "The share must be in [0, 1].");
 
         var overall = new Dictionary<DateOnly, decimal>();
         var perUser = new Dictionary<string, Dictionary<DateOnly, decimal>>(StringComparer.Ordinal);
@@ -69,9 +72,11 @@ public static partial class UsageReports
 
         var (stats, spikes) = Detect(overall, p, k, minDays, userId: null);
         var users = new List<UserAnomalies>();
+        var floor = stats.MeanUsd * minUserShareOfDailyCost;
         foreach (var (user, series) in perUser)
         {
             var (s, sp) = Detect(series, p, k, minDays, user);
+            sp.RemoveAll(spike => spike.ExcessUsd < floor); // statistically unusual for the user, but immaterial to the bill
             if (sp.Count > 0) users.Add(new UserAnomalies(user, s, sp));
         }
 
@@ -82,6 +87,12 @@ public static partial class UsageReports
         });
         return new AnomalyReport(p, k, minDays, stats, spikes, users);
     }
+
+    /// <summary>
+    /// The default materiality of a per-user spike: its excess over the user's mean must be at least this share of the
+    /// overall mean daily cost. Without it, a user with a handful of calls a month "spikes" on every active day.
+    /// </summary>
+    public const decimal DefaultMinUserShareOfDailyCost = 0.10m;
 
     private static (DailySeriesStats Stats, List<CostSpike> Spikes) Detect(Dictionary<DateOnly, decimal> series, ReportPeriod period, double k, int minDays, string? userId)
     {

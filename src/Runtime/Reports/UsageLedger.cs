@@ -67,7 +67,8 @@ public sealed class UsageLedger
         UsageReports.UnitEconomics(_records, revenueUsd, period, options);
 
     /// <inheritdoc cref="UsageReports.Anomalies"/>
-    public AnomalyReport Anomalies(double k = 2.0, ReportPeriod? period = null, int minDays = 7) => UsageReports.Anomalies(_records, k, period, minDays);
+    public AnomalyReport Anomalies(double k = 2.0, ReportPeriod? period = null, int minDays = 7, decimal minUserShareOfDailyCost = UsageReports.DefaultMinUserShareOfDailyCost) =>
+        UsageReports.Anomalies(_records, k, period, minDays, minUserShareOfDailyCost);
 
     /// <inheritdoc cref="UsageReports.BudgetPace"/>
     public BudgetPaceReport BudgetPace(decimal monthlyBudgetUsd, DateTimeOffset asOf) => UsageReports.BudgetPace(_records, monthlyBudgetUsd, asOf);

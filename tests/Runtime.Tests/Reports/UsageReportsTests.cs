@@ -284,6 +284,22 @@ public sealed class UsageReportsTests
     }
 
     [Fact]
+    public void Per_user_spikes_too_small_to_matter_to_the_bill_are_not_reported()
+    {
+        // u2 spends $1 a day (overall mean ≈ $1.00); "sparse" spends $0.05 on one day of eight: z = √7, but its excess
+        // ($0.05 − $0.05/8 ≈ $0.044) is under 10% of the overall mean daily cost ($0.10) — noise, not a cost problem.
+        var records = SpikeLedger().Where(r => r.UserId == "u2").ToList();
+        records.Add(R(new DateOnly(2026, 4, 3), 15, 0, "sparse", "gpt-4o-mini", "/chat", 0.05m));
+        Assert.Empty(UsageReports.Anomalies(records, k: 2).Users);
+
+        // Without the floor it is reported; with a larger one-day spend it is reported at the default floor too.
+        Assert.Equal("sparse", Assert.Single(UsageReports.Anomalies(records, k: 2, minUserShareOfDailyCost: 0m).Users).UserId);
+        records.Add(R(new DateOnly(2026, 4, 3), 16, 0, "sparse", "gpt-4o", "/chat", 0.50m));
+        Assert.Equal("sparse", Assert.Single(UsageLedger.From(records).Anomalies(k: 2).Users).UserId);
+        Assert.Throws<ArgumentOutOfRangeException>(() => UsageReports.Anomalies(records, minUserShareOfDailyCost: 2m));
+    }
+
+    [Fact]
     public void Anomalies_edge_cases_empty_one_day_constant_and_unpriced()
     {
         var empty = UsageReports.Anomalies([]);
