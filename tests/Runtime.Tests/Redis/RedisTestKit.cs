@@ -19,11 +19,25 @@ internal static class RedisTestKit
     /// <summary>A small retry interval so that recovery is noticed quickly.</summary>
     public static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Connects the way PromptOps does (fail fast, reconnect in the background), to the loopback test server only.</summary>
+    /// <summary>
+    /// Connects the way PromptOps does (fail fast, reconnect in the background), to the loopback test server only, and
+    /// waits (up to <see cref="Deadline"/>) until the connection is up: with AbortOnConnectFail=false, Connect may return
+    /// before the handshake ends on a loaded machine, and a fail-fast client then skips L2 — the test would not test what
+    /// it means to.
+    /// </summary>
     public static ConnectionMultiplexer Connect(RedisServer server)
     {
         Assert.StartsWith("127.0.0.1:", server.Configuration, StringComparison.Ordinal);
-        return ConnectionMultiplexer.Connect(new RedisOptions { Configuration = server.Configuration }.ToConfigurationOptions());
+        var redis = ConnectionMultiplexer.Connect(new RedisOptions { Configuration = server.Configuration }.ToConfigurationOptions());
+        var sw = Stopwatch.StartNew();
+        while (!redis.IsConnected && sw.Elapsed < Deadline) Thread.Sleep(20);
+        if (!redis.IsConnected)
+        {
+            redis.Dispose();
+            throw new InvalidOperationException($"Could not connect to the test redis-server at {server.Configuration} within {Deadline}.");
+        }
+
+        return redis;
     }
 
     /// <summary>A key prefix of its own for each test, so tests sharing a server never see each other's entries.</summary>
