@@ -370,7 +370,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         // The answer left L2 (expired or evicted): the vector is stale.
         try
         {
-            await store.RemoveAsync(request.Partition, match.ExactKey, cancellationToken).ConfigureAwait(false);
+            await store.RemoveAsync(request.Partition, match.ExactKey, vector.Length, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

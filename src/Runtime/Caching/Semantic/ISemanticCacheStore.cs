@@ -22,8 +22,8 @@ public interface ISemanticCacheStore
     /// <summary>The nearest entries of <paramref name="partitionKey"/> to <paramref name="vector"/>, nearest first (expired ones may be included).</summary>
     ValueTask<IReadOnlyList<SemanticStoreMatch>> SearchAsync(string partitionKey, ReadOnlyMemory<float> vector, int count, CancellationToken cancellationToken);
 
-    /// <summary>Removes the entry <paramref name="exactKey"/> of <paramref name="partitionKey"/>, if present.</summary>
-    ValueTask RemoveAsync(string partitionKey, string exactKey, CancellationToken cancellationToken);
+    /// <summary>Removes the entry <paramref name="exactKey"/> of <paramref name="partitionKey"/>'s vectors of <paramref name="dimensions"/> dimensions, if present.</summary>
+    ValueTask RemoveAsync(string partitionKey, string exactKey, int dimensions, CancellationToken cancellationToken);
 }
 
 /// <summary>One entry found by <see cref="ISemanticCacheStore.SearchAsync"/>.</summary>
