@@ -29,8 +29,8 @@ internal sealed class InvertedFileIndex
 
     public int ListCount => _lists.Length;
 
-    /// <summary>About √n lists (at least 64, at most 1,024).</summary>
-    public static int ListCountFor(int entries) => Math.Clamp((int)Math.Sqrt(entries), 64, 1024);
+    /// <summary>About 2√n lists (at least 64, at most 1,024): ~630 lists of ~160 entries at 100,000.</summary>
+    public static int ListCountFor(int entries) => Math.Clamp(2 * (int)Math.Sqrt(entries), 64, 1024);
 
     public void Insert(int slot, float[] vectors) => InsertInto(slot, NearestList(vectors.AsSpan(slot * _dimensions, _dimensions)));
 
@@ -111,7 +111,7 @@ internal sealed class InvertedFileIndex
         var assignment = new int[n];
         var sums = new float[lists * dimensions];
         var counts = new int[lists];
-        for (var iteration = 0; iteration < 5; iteration++)
+        for (var iteration = 0; iteration < 4; iteration++)
         {
             for (var i = 0; i < n; i++) assignment[i] = Nearest(sample.Slice(i * dimensions, dimensions), centroids, dimensions);
             Array.Clear(sums);

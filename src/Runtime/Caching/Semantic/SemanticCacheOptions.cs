@@ -50,8 +50,8 @@ public sealed class SemanticCacheOptions
     /// </summary>
     public int ApproximateIndexMinEntries { get; set; } = 16_384;
 
-    /// <summary>How many inverted-file lists an approximate lookup scans (more: better recall, slower). Default: 24.</summary>
-    public int ApproximateProbes { get; set; } = 24;
+    /// <summary>How many inverted-file lists an approximate lookup scans (more: better recall, slower). Default: 8.</summary>
+    public int ApproximateProbes { get; set; } = 8;
 
     /// <summary>Use the shared vector-set store (Redis 8 / Garnet) when one is registered and L2 is on. Default: on.</summary>
     public bool UseDistributed { get; set; } = true;

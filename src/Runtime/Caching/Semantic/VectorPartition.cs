@@ -146,8 +146,8 @@ internal sealed class VectorPartition
         {
             try
             {
-                // A sample of about 32 vectors per list, copied so that concurrent writes cannot tear it.
-                var sampleSize = Math.Min(trainedOn, lists * 32);
+                // A sample of about 16 vectors per list, copied so that concurrent writes cannot tear it.
+                var sampleSize = Math.Min(trainedOn, lists * 16);
                 var sample = new float[sampleSize * dims];
                 var step = Math.Max(1, highWater / sampleSize);
                 var taken = 0;
