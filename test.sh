@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test. Installs what the tests need (redis-server, chromium) when it is missing, then runs `dotnet test`
+# Runs every test. Installs what the tests need (redis-server, chromium, garnet-server) when it is missing, then runs `dotnet test`
 # on the solution and prints a closing line "N passed, N failed" counted from the test results.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -15,6 +15,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   for tool in redis-server chromium; do
     command -v "$tool" >/dev/null 2>&1 || { echo "could not install $tool"; echo "0 passed, 1 failed"; exit 1; }
   done
+fi
+
+# Garnet (Redis-protocol server with vector sets) for the semantic cache's shared-store tests: a dotnet tool, installed
+# into the git-ignored .tools folder (the tests would install it themselves, but one install here keeps them quick).
+if [ ! -x .tools/garnet/garnet-server ] && [ -z "${PROMPTOPS_GARNET:-}" ]; then
+  echo "garnet-server is missing; installing it (dotnet tool garnet-server 2.2.8 into .tools/garnet)..."
+  dotnet tool install garnet-server --version 2.2.8 --tool-path .tools/garnet >/dev/null \
+    || { echo "could not install garnet-server"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
 results="$(mktemp -d)"

@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using PromptOps.Caching.Semantic;
 using PromptOps.Knowledge;
 using PromptOps.Usage;
 
@@ -26,6 +27,11 @@ namespace PromptOps.Caching;
 /// and is overwritten.</item>
 /// <item>Responses that carry server-side state (a <c>ConversationId</c> or continuation token) or were stopped by
 /// the content filter are returned but not stored.</item>
+/// <item>Semantic layer (off by default, <see cref="PromptCacheOptions.Semantic"/>): after L1 and L2 miss, a request
+/// whose last message is plain user text is embedded and compared with earlier requests of its partition (same
+/// everything else, see <see cref="PromptCacheKey.ComputePartition"/>); a close enough one that the
+/// <see cref="SemanticGuards"/> accept answers it (<see cref="CacheLayer.Semantic"/>). A sampled fraction of these
+/// hits is verified against the provider and feeds the false-hit-rate metric.</item>
 /// </list>
 /// Every hit is a fresh copy marked with its <see cref="CacheLayer"/> (read it with
 /// <see cref="CacheLayerExtensions.GetCacheLayer(ChatResponse)"/>); its <c>Usage</c> is the original call's, which
@@ -42,6 +48,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private readonly PromptOpsMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Task<ChatResponse>> _inFlight = new(StringComparer.Ordinal);
+    private readonly SemanticLayer? _semantic;
 
     /// <summary>Creates the cache.</summary>
     /// <param name="innerClient">The client that answers misses.</param>
@@ -49,8 +56,11 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     /// <param name="distributedStore">The L2 store, or null for L1 only.</param>
     /// <param name="logger">Logger for L2 outages.</param>
     /// <param name="metrics">Instruments; <see cref="PromptOpsMetrics.Shared"/> when null.</param>
+    /// <param name="embeddingGenerator">The embedding generator of the semantic layer; required when <see cref="SemanticCacheOptions.Enabled"/>.</param>
+    /// <param name="semanticStore">The shared semantic index (Redis vector sets), or null for the in-memory index only; used only with an L2 store.</param>
     public PromptCacheChatClient(IChatClient innerClient, PromptCacheOptions? options = null, IResponseCacheStore? distributedStore = null,
-        ILogger<PromptCacheChatClient>? logger = null, PromptOpsMetrics? metrics = null)
+        ILogger<PromptCacheChatClient>? logger = null, PromptOpsMetrics? metrics = null,
+        IEmbeddingGenerator<string, Embedding<float>>? embeddingGenerator = null, ISemanticCacheStore? semanticStore = null)
         : base(innerClient)
     {
         _options = options?.Clone() ?? new PromptCacheOptions();
@@ -74,7 +84,28 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             _store = distributedStore;
             _guard = new DistributedGuard(distributedStore.Name, _options.DistributedRetryInterval, _time, _logger);
         }
+
+        if (_options.Semantic.Enabled)
+        {
+            if (embeddingGenerator is null)
+            {
+                throw new ArgumentException(
+                    "PromptOps:Cache:Semantic:Enabled is true, but no IEmbeddingGenerator<string, Embedding<float>> was given (register one, e.g. PromptOps.Embeddings.MiniLM's MiniLmEmbeddingGenerator).",
+                    nameof(embeddingGenerator));
+            }
+
+            _semantic = new SemanticLayer(_options.Semantic, embeddingGenerator, _time, _metrics,
+                _store is not null && _options.Semantic.UseDistributed ? semanticStore : null);
+        }
     }
+
+    /// <summary>The number of entries in the semantic layer's in-memory index (0 when the layer is off).</summary>
+    public int SemanticCount => _semantic?.Memory.Count ?? 0;
+
+    /// <summary>The bytes the semantic layer's in-memory index holds (0 when the layer is off).</summary>
+    public long SemanticBytes => _semantic?.Memory.Bytes ?? 0;
+
+    internal SemanticLayer? Semantic => _semantic;
 
     /// <summary>True while the L2 store is considered down.</summary>
     public bool IsDistributedDown => _guard?.IsDown ?? false;
@@ -181,6 +212,18 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             }
         }
 
+        SemanticProbe probe = default;
+        if (cached is null)
+        {
+            // Streams use the semantic layer too (a hit is replayed); sampled verification applies to non-streaming hits only.
+            probe = await ProbeSemanticAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            if (probe.Hit is not null)
+            {
+                cached = probe.Hit;
+                layer = CacheLayer.Semantic;
+            }
+        }
+
         if (cached is not null)
         {
             foreach (var update in ResponseCopier.Copy(cached, layer).ToChatResponseUpdates())
@@ -203,7 +246,9 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         var complete = updates.ToChatResponse();
         if (IsStorable(complete))
         {
-            await StoreAsync(key, ttl, ResponseCopier.Copy(complete, marker: null), cancellationToken).ConfigureAwait(false);
+            var snapshot = ResponseCopier.Copy(complete, marker: null);
+            await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
+            await AddSemanticAsync(probe, key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -253,17 +298,109 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             return (new Loaded(fromStore, fromStore), CacheLayer.Distributed);
         }
 
-        var response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        ChatResponse? response = null;
+        var probe = await ProbeSemanticAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        if (probe.Hit is { } similar)
+        {
+            if (!_semantic!.ShouldVerify())
+            {
+                return (new Loaded(similar, similar), CacheLayer.Semantic);
+            }
+
+            // A sampled hit: ask the provider anyway, answer with its response and record whether the two agree.
+            response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            _metrics.SemanticVerification(await _semantic.AgreeAsync(similar, response, cancellationToken).ConfigureAwait(false));
+        }
+
+        response ??= await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var snapshot = ResponseCopier.Copy(response, marker: null);
         if (IsStorable(response))
         {
             await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
+            await AddSemanticAsync(probe, key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
         }
 
         return (new Loaded(response, snapshot), CacheLayer.None);
     }
 
-    private async Task<ChatResponse?> TryReadDistributedAsync(string key, CancellationToken cancellationToken)
+    /// <summary>The semantic layer's look-up: which request it is, its vector, and the answer of a similar one if any.</summary>
+    private async ValueTask<SemanticProbe> ProbeSemanticAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        if (_semantic is null) return default;
+        var request = _semantic.Describe(messages, options);
+        if (request is null) return default;
+        var vector = await _semantic.EmbedAsync(request.Text, cancellationToken).ConfigureAwait(false);
+        if (vector is null) return default;
+
+        var entry = _semantic.FindInMemory(request, vector);
+        if (entry is not null)
+        {
+            _metrics.CacheLookup(CacheLayer.Semantic, hit: true);
+            return new SemanticProbe(request, vector, entry.Response);
+        }
+
+        var shared = await FindSharedAsync(request, vector, cancellationToken).ConfigureAwait(false);
+        _metrics.CacheLookup(CacheLayer.Semantic, hit: shared is not null);
+        return new SemanticProbe(request, vector, shared);
+    }
+
+    private async ValueTask<ChatResponse?> FindSharedAsync(SemanticRequest request, float[] vector, CancellationToken cancellationToken)
+    {
+        if (_semantic!.Store is not { } store || _store is null || !_guard!.ShouldTry()) return null;
+        IReadOnlyList<SemanticStoreMatch> matches;
+        try
+        {
+            matches = await store.SearchAsync(request.Partition, vector, _semantic.Options.Candidates, cancellationToken).ConfigureAwait(false);
+            _guard.Succeeded();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            _guard.Failed(e);
+            return null;
+        }
+
+        if (_semantic.Pick(request, matches, _time.GetUtcNow()) is not { } match) return null;
+        var answer = await TryReadDistributedAsync(match.ExactKey, cancellationToken, recordLookup: false).ConfigureAwait(false);
+        if (answer is not null) return answer;
+
+        // The answer left L2 (expired or evicted): the vector is stale.
+        try
+        {
+            await store.RemoveAsync(request.Partition, match.ExactKey, vector.Length, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _guard.Failed(e);
+        }
+
+        return null;
+    }
+
+    private async ValueTask AddSemanticAsync(SemanticProbe probe, string key, TimeSpan ttl, ChatResponse snapshot, CancellationToken cancellationToken)
+    {
+        if (probe.Request is not { } request || probe.Vector is not { } vector || ttl <= TimeSpan.Zero) return;
+        _semantic!.Memory.Add(request.Partition, key, request.Text, vector, snapshot, ttl);
+        if (_semantic.Store is not { } store || _store is null || !_guard!.ShouldTry()) return;
+        try
+        {
+            await store.AddAsync(request.Partition, key, vector, request.Text, _time.GetUtcNow() + ttl, cancellationToken).ConfigureAwait(false);
+            _guard.Succeeded();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The answer is in memory already; the caller is gone.
+        }
+        catch (Exception e)
+        {
+            _guard.Failed(e);
+        }
+    }
+
+    private async Task<ChatResponse?> TryReadDistributedAsync(string key, CancellationToken cancellationToken, bool recordLookup = true)
     {
         if (_store is null || !_guard!.ShouldTry()) return null;
         byte[]? bytes;
@@ -285,18 +422,18 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         var now = _time.GetUtcNow();
         if (bytes is null)
         {
-            _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
+            if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
             return null;
         }
 
         if (!CacheEntrySerializer.TryDeserialize(bytes, key, now, out var response, out var expiresAt))
         {
             PromptCacheLog.UnreadableEntry(_logger, key);
-            _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
+            if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
             return null;
         }
 
-        _metrics.CacheLookup(CacheLayer.Distributed, hit: true);
+        if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: true);
         var snapshot = ResponseCopier.Copy(response!, marker: null);
         SetMemory(key, snapshot, expiresAt - now);
         return snapshot;
@@ -345,4 +482,6 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         response.ConversationId is null && response.ContinuationToken is null && response.FinishReason != ChatFinishReason.ContentFilter;
 
     private readonly record struct Loaded(ChatResponse Original, ChatResponse Snapshot);
+
+    private readonly record struct SemanticProbe(SemanticRequest? Request, float[]? Vector, ChatResponse? Hit);
 }

@@ -60,6 +60,55 @@ public static class PromptCacheKey
         }
     }
 
+    /// <summary>The prefix of every semantic partition key (<see cref="ComputePartition"/>).</summary>
+    public const string PartitionPrefix = Prefix + "part:";
+
+    /// <summary>
+    /// The semantic cache's partition of a request: the same canonical encoding as <see cref="Compute"/> — so the
+    /// same model/tier, system prompt, earlier messages, tools, response format, other options, prompt version and
+    /// cache scope — except for the text of the last message, which must be a user message made only of text.
+    /// Requests in one partition differ only in that text, which is what the semantic layer embeds and compares.
+    /// Returns null when the request is not cacheable or its last message is not plain user text (the semantic
+    /// layer is then bypassed). A partition key never equals an exact key (its own prefix and encoding tag).
+    /// </summary>
+    /// <param name="messages">The request's messages.</param>
+    /// <param name="options">The request's options.</param>
+    /// <param name="userText">The text of the last (user) message: what the semantic layer embeds.</param>
+    public static string? ComputePartition(IEnumerable<ChatMessage> messages, ChatOptions? options, out string userText)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        userText = string.Empty;
+        if (!IsCacheable(options)) return null;
+        var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        if (list.Count == 0) return null;
+        var last = list[^1];
+        if (last.Role != ChatRole.User || last.Contents.Count == 0) return null;
+        foreach (var c in last.Contents)
+        {
+            if (c is not TextContent) return null;
+        }
+
+        var text = last.Text;
+        if (string.IsNullOrWhiteSpace(text)) return null;
+
+        var w = t_writer ??= new KeyWriter();
+        try
+        {
+            if (!w.WriteRequest(list, options, maskLastText: true)) return null;
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(w.WrittenSpan, hash);
+            Span<char> chars = stackalloc char[PartitionPrefix.Length + (SHA256.HashSizeInBytes * 2)];
+            PartitionPrefix.AsSpan().CopyTo(chars);
+            Convert.TryToHexStringLower(hash, chars[PartitionPrefix.Length..], out _);
+            userText = text;
+            return new string(chars);
+        }
+        finally
+        {
+            w.Reset();
+        }
+    }
+
     /// <summary>True unless the options carry server-side state or settings the key cannot see.</summary>
     public static bool IsCacheable(ChatOptions? options)
     {
@@ -92,20 +141,32 @@ public static class PromptCacheKey
             }
         }
 
-        public bool WriteRequest(IEnumerable<ChatMessage> messages, ChatOptions? options)
+        public bool WriteRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool maskLastText = false)
         {
-            Tag('V');
+            // 'V' for an exact key, 'W' for a semantic partition: the two encodings can never collide.
+            Tag(maskLastText ? 'W' : 'V');
             Int(1);
-            foreach (var m in messages)
+            if (maskLastText)
             {
-                if (!WriteMessage(m)) return false;
+                var list = (IReadOnlyList<ChatMessage>)messages;
+                for (var i = 0; i < list.Count; i++)
+                {
+                    if (!WriteMessage(list[i], maskText: i == list.Count - 1)) return false;
+                }
+            }
+            else
+            {
+                foreach (var m in messages)
+                {
+                    if (!WriteMessage(m)) return false;
+                }
             }
 
             Tag('E');
             return options is null || WriteOptions(options);
         }
 
-        private bool WriteMessage(ChatMessage m)
+        private bool WriteMessage(ChatMessage m, bool maskText = false)
         {
             Tag('M');
             Str(m.Role.Value);
@@ -113,6 +174,14 @@ public static class PromptCacheKey
             Int(m.Contents.Count);
             foreach (var c in m.Contents)
             {
+                if (maskText && c is TextContent masked)
+                {
+                    // The semantic partition: the text is what gets embedded; its other properties still partition.
+                    Tag('~');
+                    if (!WriteProperties('q', masked.AdditionalProperties, skipKey: null)) return false;
+                    continue;
+                }
+
                 if (!WriteContent(c)) return false;
             }
 

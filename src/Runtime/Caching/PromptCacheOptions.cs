@@ -1,3 +1,4 @@
+using PromptOps.Caching.Semantic;
 using PromptOps.Knowledge;
 
 namespace PromptOps.Caching;
@@ -30,6 +31,12 @@ public sealed class PromptCacheOptions
     /// </summary>
     public bool CacheStreaming { get; set; } = true;
 
+    /// <summary>
+    /// The semantic layer (section <c>PromptOps:Cache:Semantic</c>): after the exact layers, a similar earlier request's
+    /// answer. Off by default; needs an embedding generator.
+    /// </summary>
+    public SemanticCacheOptions Semantic { get; set; } = new();
+
     /// <summary>The clock (tests inject a fake one).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -43,8 +50,21 @@ public sealed class PromptCacheOptions
         if (MemoryMaxEntries <= 0) yield return $"PromptOps:Cache:MemoryMaxEntries must be positive, but is {MemoryMaxEntries}.";
         if (DistributedRetryInterval < TimeSpan.Zero) yield return $"PromptOps:Cache:DistributedRetryInterval must not be negative, but is {DistributedRetryInterval}.";
         if (TimeProvider is null) yield return "PromptOps:Cache:TimeProvider is null.";
+        if (Semantic is null)
+        {
+            yield return "PromptOps:Cache:Semantic is null.";
+        }
+        else
+        {
+            foreach (var semanticError in Semantic.GetErrors()) yield return semanticError;
+        }
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public PromptCacheOptions Clone() => (PromptCacheOptions)MemberwiseClone();
+    public PromptCacheOptions Clone()
+    {
+        var copy = (PromptCacheOptions)MemberwiseClone();
+        copy.Semantic = Semantic?.Clone()!;
+        return copy;
+    }
 }

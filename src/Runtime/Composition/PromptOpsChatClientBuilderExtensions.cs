@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PromptOps.Caching;
+using PromptOps.Caching.Semantic;
 using PromptOps.Pricing;
 using PromptOps.Routing;
 using PromptOps.Usage;
@@ -77,7 +78,11 @@ public static class PromptOpsChatClientBuilderExtensions
         });
     }
 
-    /// <summary>Adds <see cref="PromptCacheChatClient"/>; L2 is the registered <see cref="IResponseCacheStore"/>, if any.</summary>
+    /// <summary>
+    /// Adds <see cref="PromptCacheChatClient"/>; L2 is the registered <see cref="IResponseCacheStore"/>, if any. With
+    /// <c>Semantic.Enabled</c>, the semantic layer uses the registered <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>
+    /// (building fails, naming the setting, when there is none) and the registered <see cref="ISemanticCacheStore"/>.
+    /// </summary>
     public static ChatClientBuilder UsePromptCache(this ChatClientBuilder builder, Action<PromptCacheOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -124,10 +129,21 @@ public static class PromptOpsChatClientBuilderExtensions
         return new FallbackChatClient(chain, options, services.GetService<TimeProvider>(), services.GetService<ILoggerFactory>()?.CreateLogger<FallbackChatClient>());
     }
 
-    private static PromptCacheChatClient CreateCache(IChatClient inner, IServiceProvider services, PromptCacheOptions options) =>
-        new(inner, options,
+    private static PromptCacheChatClient CreateCache(IChatClient inner, IServiceProvider services, PromptCacheOptions options)
+    {
+        IEmbeddingGenerator<string, Embedding<float>>? generator = null;
+        ISemanticCacheStore? semanticStore = null;
+        if (options.Semantic.Enabled)
+        {
+            generator = services.GetService<IEmbeddingGenerator<string, Embedding<float>>>() ?? throw new InvalidOperationException(
+                "PromptOps:Cache:Semantic:Enabled is true, but no IEmbeddingGenerator<string, Embedding<float>> is registered. Register one (services.AddMiniLmEmbeddingGenerator() from PromptOps.Embeddings.MiniLM works offline) or turn the semantic layer off.");
+            if (options.UseDistributed && options.Semantic.UseDistributed && services.GetService<ISemanticCacheStore>() is { } st and not NoSemanticStore) semanticStore = st;
+        }
+
+        return new(inner, options,
             options.UseDistributed && services.GetService<IResponseCacheStore>() is { } s and not NoDistributedStore ? s : null, // no Redis connection unless used
-            services.GetService<ILoggerFactory>()?.CreateLogger<PromptCacheChatClient>(), GetMetrics(services));
+            services.GetService<ILoggerFactory>()?.CreateLogger<PromptCacheChatClient>(), GetMetrics(services), generator, semanticStore);
+    }
 
     private static UsageMeterChatClient CreateMeter(IChatClient inner, IServiceProvider services) =>
         new(inner,

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PromptOps.Caching;
 using PromptOps.Caching.Redis;
+using PromptOps.Caching.Semantic;
 using PromptOps.Pricing;
 using PromptOps.Usage;
 using PromptOps.Usage.Sqlite;
@@ -62,6 +63,13 @@ public static class PromptOpsServiceCollectionExtensions
         });
         services.TryAddSingleton(sp => new LedgerSinkHolder(sp));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageSink, ConfiguredLedgerSink>(sp => new ConfiguredLedgerSink(sp.GetRequiredService<LedgerSinkHolder>())));
+        services.TryAddSingleton<ISemanticCacheStore>(sp =>
+        {
+            var redis = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Redis;
+            return redis.IsConfigured
+                ? new RedisVectorSetSemanticStore(sp.GetRequiredService<IConnectionMultiplexer>(), redis.KeyPrefix)
+                : NoSemanticStore.Instance;
+        });
         return services;
     }
 }
@@ -112,4 +120,20 @@ internal sealed class NoDistributedStore : IResponseCacheStore
     public ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken) => ValueTask.FromResult<byte[]?>(null);
 
     public ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, TimeSpan ttl, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
+
+/// <summary>Registered as the shared semantic store when no Redis is configured; the cache treats it as "none".</summary>
+internal sealed class NoSemanticStore : ISemanticCacheStore
+{
+    public static readonly NoSemanticStore Instance = new();
+
+    public string Name => "none";
+
+    public ValueTask AddAsync(string partitionKey, string exactKey, ReadOnlyMemory<float> vector, string text, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        ValueTask.CompletedTask;
+
+    public ValueTask<IReadOnlyList<SemanticStoreMatch>> SearchAsync(string partitionKey, ReadOnlyMemory<float> vector, int count, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<SemanticStoreMatch>>([]);
+
+    public ValueTask RemoveAsync(string partitionKey, string exactKey, int dimensions, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

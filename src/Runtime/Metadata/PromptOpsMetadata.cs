@@ -31,6 +31,18 @@ public sealed record PromptOpsMetadata
     /// </summary>
     public string? CacheScope { get; init; }
 
+    /// <summary>
+    /// The semantic cache's similarity threshold for this prompt, in (0, 1]; null: <c>PromptOps:Cache:Semantic:Threshold</c>.
+    /// Raise it for prompts where a near miss is costly; it never changes the exact cache key.
+    /// </summary>
+    public double? SemanticThreshold { get; init; }
+
+    /// <summary>
+    /// False keeps this prompt out of the semantic cache layer (the exact layers still apply); null or true: the
+    /// layer applies when it is on (<c>PromptOps:Cache:Semantic:Enabled</c>). It never changes the exact cache key.
+    /// </summary>
+    public bool? SemanticCache { get; init; }
+
     /// <summary>The end user the call is made for (budgets, plans and usage reports key on it).</summary>
     public string? UserId { get; init; }
 

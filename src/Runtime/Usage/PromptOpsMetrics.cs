@@ -14,10 +14,18 @@ namespace PromptOps.Usage;
 /// <item><c>promptops.cost.spent</c> (counter, <c>USD</c>): what provider calls cost, tagged model, tier and prompt id.</item>
 /// <item><c>promptops.cost.saved</c> (counter, <c>USD</c>): what cache hits would have cost, tagged with the cache layer.</item>
 /// <item><c>promptops.cache.lookups</c> (counter): tagged <c>promptops.cache.layer</c> (<c>l1</c>, <c>l2</c>,
-/// <c>in_flight</c>, <c>none</c> for a bypass) and <c>promptops.cache.result</c> (<c>hit</c>, <c>miss</c>, <c>bypass</c>).</item>
+/// <c>in_flight</c>, <c>semantic</c>, <c>none</c> for a bypass of the whole cache) and <c>promptops.cache.result</c> (<c>hit</c>, <c>miss</c>, <c>bypass</c>).</item>
 /// <item><c>promptops.requests.unpriced</c> (counter): calls to a model the price catalogue does not know.</item>
 /// <item><c>promptops.ledger.dropped</c> (counter, <c>{record}</c>): usage records a persistent ledger sink did not store,
 /// tagged <c>promptops.ledger.reason</c> (<c>queue_full</c>, <c>disposed</c>, <c>write_failed</c>).</item>
+/// <item><c>promptops.cache.semantic.bypasses</c> (counter): requests the semantic layer did not consider, tagged
+/// <c>promptops.cache.semantic.reason</c> (<c>not_user_text</c>, <c>disabled_for_prompt</c>, <c>unrepresentable</c>, <c>embedding_failed</c>).</item>
+/// <item><c>promptops.cache.semantic.rejections</c> (counter): candidates above the threshold that a guard refused,
+/// tagged <c>promptops.cache.semantic.reason</c> (<c>negation</c>, <c>opposite</c>, <c>numbers</c>, <c>names</c>).</item>
+/// <item><c>promptops.cache.semantic.verifications</c> (counter): semantic hits checked against the provider, tagged
+/// <c>promptops.cache.semantic.result</c> (<c>agree</c>, <c>disagree</c>).</item>
+/// <item><c>promptops.cache.semantic.false_hit_rate</c> (observable gauge, ratio): disagreeing / verified hits since
+/// the process started; nothing is reported before the first verification.</item>
 /// </list>
 /// </summary>
 public sealed class PromptOpsMetrics : IDisposable
@@ -28,6 +36,8 @@ public sealed class PromptOpsMetrics : IDisposable
     private static readonly Lazy<PromptOpsMetrics> SharedInstance = new(() => new PromptOpsMetrics(meterFactory: null));
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
+    private long _semanticVerified;
+    private long _semanticFalseHits;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/> (DI), or on an own meter when null.</summary>
     public PromptOpsMetrics(IMeterFactory? meterFactory)
@@ -49,6 +59,11 @@ public sealed class PromptOpsMetrics : IDisposable
         CacheLookups = _meter.CreateCounter<long>("promptops.cache.lookups", "{lookup}", "Cache lookups per layer and result.");
         Unpriced = _meter.CreateCounter<long>("promptops.requests.unpriced", "{request}", "Calls to models without a price.");
         LedgerDropped = _meter.CreateCounter<long>("promptops.ledger.dropped", "{record}", "Usage records a ledger sink did not store.");
+        SemanticBypasses = _meter.CreateCounter<long>("promptops.cache.semantic.bypasses", "{request}", "Requests the semantic cache layer did not consider.");
+        SemanticRejections = _meter.CreateCounter<long>("promptops.cache.semantic.rejections", "{candidate}", "Semantic candidates refused by a guard.");
+        SemanticVerifications = _meter.CreateCounter<long>("promptops.cache.semantic.verifications", "{verification}", "Semantic hits checked against the provider.");
+        SemanticFalseHitRateGauge = _meter.CreateObservableGauge("promptops.cache.semantic.false_hit_rate", ObserveFalseHitRate, "1",
+            "Share of verified semantic hits whose cached answer disagreed with the provider's.");
     }
 
     /// <summary>The process-wide instance used when no DI container supplies one.</summary>
@@ -67,6 +82,55 @@ public sealed class PromptOpsMetrics : IDisposable
     internal Counter<long> Unpriced { get; }
 
     internal Counter<long> LedgerDropped { get; }
+    internal Counter<long> SemanticBypasses { get; }
+
+    internal Counter<long> SemanticRejections { get; }
+
+    internal Counter<long> SemanticVerifications { get; }
+
+    internal ObservableGauge<double> SemanticFalseHitRateGauge { get; }
+
+    /// <summary>Semantic hits verified against the provider since this instance was created.</summary>
+    public long SemanticVerified => Interlocked.Read(ref _semanticVerified);
+
+    /// <summary>Verified semantic hits whose cached answer disagreed with the provider's (false hits).</summary>
+    public long SemanticFalseHits => Interlocked.Read(ref _semanticFalseHits);
+
+    /// <summary>The false-hit rate of verified semantic hits (<see cref="SemanticFalseHits"/> / <see cref="SemanticVerified"/>), or null before any.</summary>
+    public double? SemanticFalseHitRate
+    {
+        get
+        {
+            var verified = SemanticVerified;
+            return verified == 0 ? null : (double)SemanticFalseHits / verified;
+        }
+    }
+
+    internal void SemanticBypass(string reason)
+    {
+        CacheBypass(CacheLayer.Semantic);
+        if (SemanticBypasses.Enabled) SemanticBypasses.Add(1, new KeyValuePair<string, object?>("promptops.cache.semantic.reason", reason));
+    }
+
+    internal void SemanticRejection(string reason)
+    {
+        if (SemanticRejections.Enabled) SemanticRejections.Add(1, new KeyValuePair<string, object?>("promptops.cache.semantic.reason", reason));
+    }
+
+    internal void SemanticVerification(bool agreed)
+    {
+        Interlocked.Increment(ref _semanticVerified);
+        if (!agreed) Interlocked.Increment(ref _semanticFalseHits);
+        if (SemanticVerifications.Enabled)
+        {
+            SemanticVerifications.Add(1, new KeyValuePair<string, object?>("promptops.cache.semantic.result", agreed ? "agree" : "disagree"));
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ObserveFalseHitRate()
+    {
+        if (SemanticFalseHitRate is { } rate) yield return new Measurement<double>(rate);
+    }
 
     internal void CacheLookup(CacheLayer layer, bool hit)
     {
@@ -78,12 +142,12 @@ public sealed class PromptOpsMetrics : IDisposable
         });
     }
 
-    internal void CacheBypass()
+    internal void CacheBypass(CacheLayer layer = CacheLayer.None)
     {
         if (!CacheLookups.Enabled) return;
         CacheLookups.Add(1, new TagList
         {
-            { "promptops.cache.layer", "none" },
+            { "promptops.cache.layer", layer.ToMetricName() },
             { "promptops.cache.result", "bypass" },
         });
     }
