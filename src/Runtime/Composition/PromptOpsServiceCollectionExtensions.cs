@@ -2,7 +2,10 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PromptOps.Budgets;
+using PromptOps.Budgets.Redis;
 using PromptOps.Caching;
 using PromptOps.Caching.Redis;
 using PromptOps.Pricing;
@@ -56,6 +59,14 @@ public static class PromptOpsServiceCollectionExtensions
             return redis.IsConfigured
                 ? new RedisResponseCacheStore(sp.GetRequiredService<IConnectionMultiplexer>(), redis.KeyPrefix)
                 : NoDistributedStore.Instance;
+        });
+        services.TryAddSingleton<IBudgetStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value;
+            if (!options.BudgetStore.UseRedis || !options.Redis.IsConfigured) return new InMemoryBudgetStore();
+            return new ResilientBudgetStore(new RedisBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis.KeyPrefix),
+                options.BudgetStore.WhenUnavailable, options.BudgetStore.RetryInterval, sp.GetService<TimeProvider>(),
+                sp.GetService<ILoggerFactory>()?.CreateLogger<ResilientBudgetStore>());
         });
         return services;
     }
