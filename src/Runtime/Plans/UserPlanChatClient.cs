@@ -19,7 +19,8 @@ namespace PromptOps.Plans;
 /// the highest tier below it whose model the plan includes (on a copy of the metadata), like the output clamp;</item>
 /// <item>the input: counted tokens above <see cref="UserPlan.MaxInputTokens"/> are refused (waiting will not help);</item>
 /// <item>the output: <c>MaxOutputTokens</c> is clamped to <see cref="UserPlan.MaxOutputTokens"/> (set to it when unset);</item>
-/// <item>requests per minute (System.Threading.RateLimiting sliding window, per user, in this process);</item>
+/// <item>requests per minute (a System.Threading.RateLimiting token bucket per user and plan, in this process:
+/// a burst of up to the plan's rpm, then one request every minute / rpm; refusals carry the limiter's retry time);</item>
 /// <item>daily requests and daily tokens, reserved in the <see cref="IBudgetStore"/> (Redis: shared by every
 /// instance) with the request's worst case (input + max output) and settled with the billed tokens (0 for a cache
 /// hit; a failed or refused call counts nothing).</item>
@@ -62,11 +63,11 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         var window = _options.RateLimitWindow;
         _rpm = PartitionedRateLimiter.Create<(string User, UserPlan Plan), (string, string)>(key =>
             key.Plan.RequestsPerMinute is { } rpm
-                ? RateLimitPartition.GetSlidingWindowLimiter((key.User, key.Plan.Name), _ => new SlidingWindowRateLimiterOptions
+                ? RateLimitPartition.GetTokenBucketLimiter((key.User, key.Plan.Name), _ => new TokenBucketRateLimiterOptions
                 {
-                    PermitLimit = rpm,
-                    Window = window,
-                    SegmentsPerWindow = 6,
+                    TokenLimit = rpm,
+                    TokensPerPeriod = 1,
+                    ReplenishmentPeriod = window / rpm,
                     QueueLimit = 0,
                     AutoReplenishment = false,
                 })

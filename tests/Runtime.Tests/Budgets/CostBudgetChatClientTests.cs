@@ -339,7 +339,7 @@ public class CostBudgetChatClientTests
         using var client = new ChatClientBuilder(new RecordingChatClient()).UsePromptOps().Build();
         Assert.Null(client.GetService<CostBudgetChatClient>());
         Assert.Null(client.GetService<BudgetDowngradeChatClient>());
-        Assert.Null(client.GetService<Plans.UserPlanChatClient>());
+        Assert.Null(client.GetService<global::PromptOps.Plans.UserPlanChatClient>());
     }
 
     /// <summary>A provider that reports a default model, as real provider clients do.</summary>
