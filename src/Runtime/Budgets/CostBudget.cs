@@ -32,8 +32,10 @@ public sealed class CostBudget
     private const decimal NanoPerUsd = 1_000_000_000m;
     private static readonly TimeSpan Grace = TimeSpan.FromHours(1);
     private readonly (BudgetWindow Window, long LimitNano)[] _windows;
+    private readonly int _monthIndex;
     private readonly object _paceGate = new();
     private (long TotalNano, string MonthKey, long AtTimestamp)? _month;
+    private volatile WindowSet? _current;
 
     /// <summary>Creates the budget.</summary>
     /// <param name="options">Limits and behaviour; validated here.</param>
@@ -59,6 +61,7 @@ public sealed class CostBudget
         if (options.DailyLimitUsd is { } d) windows.Add((BudgetWindow.Day, ToNanoFloor(d)));
         if (options.MonthlyBudgetUsd is { } m) windows.Add((BudgetWindow.Month, ToNanoFloor(m)));
         _windows = [.. windows];
+        _monthIndex = Array.FindIndex(_windows, w => w.Window == BudgetWindow.Month);
     }
 
     /// <summary>The options (a validated copy).</summary>
@@ -131,16 +134,12 @@ public sealed class CostBudget
         if (worstCaseUsd < 0) throw new ArgumentOutOfRangeException(nameof(worstCaseUsd), worstCaseUsd, "The worst case cannot be negative.");
         var now = Time.GetUtcNow();
         var amount = ToNanoCeiling(worstCaseUsd);
+        var windows = CurrentWindows(now);
         var charges = new BudgetCharge[_windows.Length];
-        for (var i = 0; i < charges.Length; i++)
-        {
-            var (window, limit) = _windows[i];
-            charges[i] = new BudgetCharge(Key(window, now), amount, limit, End(window, now) + LeaseDuration + Grace);
-        }
+        for (var i = 0; i < charges.Length; i++) charges[i] = new BudgetCharge(windows.Keys[i], amount, _windows[i].LimitNano, windows.ExpiresAt[i]);
 
         var reservation = await Store.TryReserveAsync(charges, now, now + LeaseDuration, cancellationToken).ConfigureAwait(false);
-        var monthIndex = Array.FindIndex(_windows, w => w.Window == BudgetWindow.Month);
-        if (monthIndex >= 0 && monthIndex < reservation.Totals.Count) RememberMonth(reservation.Totals[monthIndex], charges[monthIndex].Key);
+        if (_monthIndex >= 0 && _monthIndex < reservation.Totals.Count) RememberMonth(reservation.Totals[_monthIndex], charges[_monthIndex].Key);
         if (reservation.LeaseId is not { } leaseId)
         {
             var i = reservation.RefusedIndex;
@@ -204,11 +203,30 @@ public sealed class CostBudget
 
     private static long ToNanoFloor(decimal usd) => (long)decimal.Floor(usd * NanoPerUsd);
 
+    /// <summary>The keys and expiry times of the windows that contain <paramref name="now"/>, computed once per UTC hour.</summary>
+    private WindowSet CurrentWindows(DateTimeOffset now)
+    {
+        var hour = now.UtcTicks / TimeSpan.TicksPerHour;
+        var current = _current;
+        if (current is not null && current.Hour == hour) return current;
+        var keys = new string[_windows.Length];
+        var expires = new DateTimeOffset[_windows.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = Key(_windows[i].Window, now);
+            expires[i] = End(_windows[i].Window, now) + LeaseDuration + Grace;
+        }
+
+        return _current = new WindowSet(hour, keys, expires);
+    }
+
     private void RememberMonth(long totalNano, string monthKey)
     {
         lock (_paceGate) _month = (totalNano, monthKey, Time.GetTimestamp());
     }
 }
+
+internal sealed record WindowSet(long Hour, string[] Keys, DateTimeOffset[] ExpiresAt);
 
 /// <summary>A reservation made by <see cref="CostBudget.ReserveAsync"/>; settle it once with <see cref="CostBudget.SettleAsync"/>.</summary>
 public sealed class BudgetLease

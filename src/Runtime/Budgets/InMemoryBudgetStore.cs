@@ -7,9 +7,11 @@ namespace PromptOps.Budgets;
 /// </summary>
 public sealed class InMemoryBudgetStore : IBudgetStore
 {
+    private const int CompactThreshold = 1024;
     private readonly object _gate = new();
     private readonly Dictionary<string, Counter> _counters = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<(Counter Counter, long Lease), long> _expiries = new();
+    private readonly Dictionary<long, Lease> _leases = [];
+    private readonly PriorityQueue<long, long> _expiries = new();
     private long _nextLease;
     private long _nextSweepTicks;
 
@@ -22,6 +24,15 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         get
         {
             lock (_gate) return _counters.Count;
+        }
+    }
+
+    /// <summary>Entries in the lease-expiry queue (settled leases included until it is compacted); for tests.</summary>
+    internal int ExpiryQueueLength
+    {
+        get
+        {
+            lock (_gate) return _expiries.Count;
         }
     }
 
@@ -45,17 +56,20 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 if (totals[i] + c.Amount > c.Limit) return ValueTask.FromResult(BudgetReservation.Refused(i, totals));
             }
 
-            var lease = ++_nextLease;
+            var amounts = new long[charges.Count];
             for (var i = 0; i < charges.Count; i++)
             {
                 var counter = counters[i];
                 counter.Reserved += charges[i].Amount;
-                counter.Leases[lease] = charges[i].Amount;
+                counter.ActiveLeases++;
+                amounts[i] = charges[i].Amount;
                 totals[i] = counter.Used + counter.Reserved;
-                _expiries.Enqueue((counter, lease), leaseExpiresAt.UtcTicks);
             }
 
-            return ValueTask.FromResult(BudgetReservation.Reserved(lease.ToString(System.Globalization.CultureInfo.InvariantCulture), totals));
+            var id = ++_nextLease;
+            _leases.Add(id, new Lease(counters, amounts));
+            _expiries.Enqueue(id, leaseExpiresAt.UtcTicks);
+            return ValueTask.FromResult(BudgetReservation.Reserved(id.ToString(System.Globalization.CultureInfo.InvariantCulture), totals));
         }
     }
 
@@ -65,14 +79,13 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         ArgumentNullException.ThrowIfNull(charges);
         ArgumentNullException.ThrowIfNull(actual);
         if (actual.Count != charges.Count) throw new ArgumentException("One actual amount per charge is needed.", nameof(actual));
-        _ = long.TryParse(leaseId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var lease);
+        _ = long.TryParse(leaseId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id);
         lock (_gate)
         {
+            if (_leases.Remove(id, out var lease)) Release(lease);
             for (var i = 0; i < charges.Count; i++)
             {
-                var counter = GetOrAdd(charges[i].Key, charges[i].ExpiresAt);
-                if (counter.Leases.Remove(lease, out var reserved)) counter.Reserved -= reserved;
-                counter.Used += Math.Max(0, actual[i]);
+                if (actual[i] > 0) GetOrAdd(charges[i].Key, charges[i].ExpiresAt).Used += actual[i];
             }
         }
 
@@ -96,11 +109,20 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         return ValueTask.FromResult(totals);
     }
 
+    private static void Release(Lease lease)
+    {
+        for (var i = 0; i < lease.Counters.Length; i++)
+        {
+            lease.Counters[i].Reserved -= lease.Amounts[i];
+            lease.Counters[i].ActiveLeases--;
+        }
+    }
+
     private Counter GetOrAdd(string key, DateTimeOffset expiresAt)
     {
         if (!_counters.TryGetValue(key, out var counter))
         {
-            counter = new Counter(key, expiresAt.UtcTicks);
+            counter = new Counter(expiresAt.UtcTicks);
             _counters.Add(key, counter);
         }
         else if (expiresAt.UtcTicks > counter.ExpiresAtTicks)
@@ -114,10 +136,23 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     private void Purge(DateTimeOffset now)
     {
         var ticks = now.UtcTicks;
-        while (_expiries.TryPeek(out var item, out var expiry) && expiry <= ticks)
+        while (_expiries.TryPeek(out var id, out var expiry) && expiry <= ticks)
         {
             _expiries.Dequeue();
-            if (item.Counter.Leases.Remove(item.Lease, out var amount)) item.Counter.Reserved -= amount;
+            if (_leases.Remove(id, out var lease)) Release(lease);
+        }
+
+        // Settled leases stay in the expiry queue until their time; rebuild it when they are most of it, so that it
+        // holds O(active leases), not O(requests per lease duration).
+        if (_expiries.Count > CompactThreshold && _expiries.Count > 4 * _leases.Count)
+        {
+            var live = new List<(long, long)>(_leases.Count);
+            while (_expiries.TryDequeue(out var id, out var expiry))
+            {
+                if (_leases.ContainsKey(id)) live.Add((id, expiry));
+            }
+
+            _expiries.EnqueueRange(live);
         }
 
         // Forget ended windows, at most once a minute.
@@ -126,23 +161,23 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         List<string>? ended = null;
         foreach (var (key, counter) in _counters)
         {
-            if (counter.ExpiresAtTicks <= ticks && counter.Leases.Count == 0) (ended ??= []).Add(key);
+            if (counter.ExpiresAtTicks <= ticks && counter.ActiveLeases == 0) (ended ??= []).Add(key);
         }
 
         if (ended is null) return;
         foreach (var key in ended) _counters.Remove(key);
     }
 
-    private sealed class Counter(string key, long expiresAtTicks)
+    private sealed class Counter(long expiresAtTicks)
     {
-        public string Key { get; } = key;
-
         public long ExpiresAtTicks { get; set; } = expiresAtTicks;
 
         public long Used { get; set; }
 
         public long Reserved { get; set; }
 
-        public Dictionary<long, long> Leases { get; } = [];
+        public int ActiveLeases { get; set; }
     }
+
+    private sealed record Lease(Counter[] Counters, long[] Amounts);
 }

@@ -86,6 +86,21 @@ public class InMemoryBudgetStoreTests
     }
 
     [Fact]
+    public async Task Settled_leases_do_not_pile_up_in_the_expiry_queue()
+    {
+        var store = new InMemoryBudgetStore();
+        var charges = new[] { Charge("a", 1, long.MaxValue / 2) };
+        for (var i = 0; i < 20_000; i++)
+        {
+            var lease = (await store.TryReserveAsync(charges, Now, Now.AddMinutes(10), default)).LeaseId!;
+            await store.SettleAsync(lease, charges, [1], default);
+        }
+
+        Assert.True(store.ExpiryQueueLength <= 1_100, $"{store.ExpiryQueueLength} entries for 0 active leases");
+        Assert.Equal(new long[] { 20_000 }, await store.GetTotalsAsync(["a"], Now, default));
+    }
+
+    [Fact]
     public async Task Bad_input_throws()
     {
         var store = new InMemoryBudgetStore();
