@@ -95,7 +95,7 @@ public class BudgetReserveBenchmarks
 
 /// <summary>
 /// Redis reserve latency: one <see cref="RedisBudgetStore.TryReserveAsync"/> (the check-and-reserve Lua script over
-/// hour, day and month: 6 keys) against the anchor, one plain <c>INCRBYFLOAT</c> round trip, on the same connection
+/// hour, day and month: 6 keys; and over one window: 2 keys) against the anchor, one plain <c>INCRBYFLOAT</c> round trip, on the same connection
 /// to a real redis-server this suite starts on a free loopback port. Goal: reserve ≤ 1.5× the anchor. Reservations
 /// are not settled in the reserve row (their leases stay in the sorted sets, as calls in flight would); the
 /// reserve + settle row (two round trips) is a data point.
@@ -109,6 +109,7 @@ public class RedisBudgetBenchmarks
     private IDatabase _db = null!;
     private RedisBudgetStore _store = null!;
     private BudgetCharge[] _charges = null!;
+    private BudgetCharge[] _daily = null!;
     private readonly long[] _actual = [6_000_000, 6_000_000, 6_000_000];
 
     [GlobalSetup]
@@ -153,6 +154,7 @@ public class RedisBudgetBenchmarks
             new(CostBudget.Key(BudgetWindow.Day, now), 10_050_000, long.MaxValue / 4, now.AddDays(2)),
             new(CostBudget.Key(BudgetWindow.Month, now), 10_050_000, long.MaxValue / 4, now.AddDays(2)),
         ];
+        _daily = [new("{budget-1}:d", 10_050_000, long.MaxValue / 4, now.AddDays(2))];
     }
 
     [GlobalCleanup]
@@ -170,6 +172,14 @@ public class RedisBudgetBenchmarks
 
     [Benchmark(Baseline = true)]
     public Task<double> Incrbyfloat_round_trip() => _db.StringIncrementAsync("bench:plain", 0.01005);
+
+    [Benchmark]
+    public async Task<bool> Reserve_1_window()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var r = await _store.TryReserveAsync(_daily, now, now.AddMinutes(10), default).ConfigureAwait(false);
+        return r.IsReserved;
+    }
 
     [Benchmark]
     public async Task<bool> Reserve_3_windows()

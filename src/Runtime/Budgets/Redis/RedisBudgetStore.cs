@@ -8,7 +8,8 @@ namespace PromptOps.Budgets.Redis;
 /// <c>r</c> = reserved, <c>l:&lt;lease&gt;</c> = what a lease reserved) plus a sorted set of its lease ids by expiry
 /// (<c>&lt;key&gt;:leases</c>). Check-and-reserve is one Lua script (drop expired leases, check every limit, reserve
 /// all or nothing) and so is settle; both set the keys to expire after their window. Amounts travel as strings and
-/// are added with <c>HINCRBY</c> (exact integers). All keys of one operation share a hash tag (the caller puts
+/// are added with <c>HINCRBY</c> (exact integers). A counter's expiry is set when it is created (by a reservation) and by
+/// every settle; the lease set's on every reservation (it disappears when its last lease goes). All keys of one operation share a hash tag (the caller puts
 /// <c>{…}</c> in the key), so the scripts also run on a Redis Cluster. Lease expiry uses the caller's clock: the
 /// instances' clocks must agree to within a small fraction of the lease duration. Failures throw; the
 /// <see cref="ResilientBudgetStore"/> applies the configured policy.
@@ -20,6 +21,7 @@ public sealed class RedisBudgetStore : IBudgetStore
         local id = ARGV[3]
         local n = #KEYS / 2
         local totals = {}
+        local fresh = {}
         for i = 1, n do
           local k, z = KEYS[2 * i - 1], KEYS[2 * i]
           local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now)
@@ -34,6 +36,7 @@ public sealed class RedisBudgetStore : IBudgetStore
           local v = redis.call('HMGET', k, 'u', 'r')
           local total = (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0)
           totals[i] = total
+          fresh[i] = not v[1] and not v[2]
           if total + tonumber(ARGV[3 * i + 1]) > tonumber(ARGV[3 * i + 2]) then
             for j = i + 1, n do
               local w = redis.call('HMGET', KEYS[2 * j - 1], 'u', 'r')
@@ -48,7 +51,7 @@ public sealed class RedisBudgetStore : IBudgetStore
           if amount ~= '0' then redis.call('HINCRBY', k, 'r', amount) end
           redis.call('HSET', k, 'l:' .. id, amount)
           redis.call('ZADD', z, ARGV[2], id)
-          redis.call('PEXPIREAT', k, ARGV[3 * i + 3])
+          if fresh[i] then redis.call('PEXPIREAT', k, ARGV[3 * i + 3]) end
           redis.call('PEXPIREAT', z, ARGV[3 * i + 3])
           totals[i] = totals[i] + tonumber(amount)
         end
