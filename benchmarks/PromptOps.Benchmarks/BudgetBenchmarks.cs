@@ -11,12 +11,16 @@ using StackExchange.Redis;
 
 namespace PromptOps.Benchmarks;
 
-/// <summary>The budget suites: 30 warm-up iterations (~3 s).</summary>
+/// <summary>
+/// The budget suites: 30 warm-up iterations (~3 s). The generated benchmark project may take longer than
+/// BenchmarkDotNet's default 2-minute build timeout on a shared 2-core machine, so it gets 10 minutes.
+/// </summary>
 public sealed class BudgetConfig : QuickConfig
 {
     public BudgetConfig()
         : base(warmupCount: 30)
     {
+        WithBuildTimeout(TimeSpan.FromMinutes(10));
     }
 }
 
