@@ -135,8 +135,9 @@ public sealed class RedisBudgetTests(RedisServer server) : IClassFixture<RedisSe
         time.Advance(TimeSpan.FromMinutes(1)); // the lease ends
         await client.GetResponseAsync(Ask(), Gpt4o(1000));
         Assert.Equal(1, provider.Calls);
-        var key = prefix + CostBudget.Key(BudgetWindow.Day, time.GetUtcNow());
-        Assert.Equal(0L, await other.GetDatabase().SortedSetLengthAsync(key + ":leases"));
+        var leases = prefix + RedisBudgetStore.LeaseSetOf(CostBudget.Key(BudgetWindow.Day, time.GetUtcNow()));
+        Assert.Equal(prefix + "{budget}:leases", leases);
+        Assert.Equal(0L, await other.GetDatabase().SortedSetLengthAsync(leases)); // the dead lease was dropped, the new one settled
     }
 
     [Fact]

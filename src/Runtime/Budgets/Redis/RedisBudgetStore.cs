@@ -5,93 +5,107 @@ namespace PromptOps.Budgets.Redis;
 
 /// <summary>
 /// The <see cref="IBudgetStore"/> every instance shares: each counter is a Redis hash (<c>u</c> = used,
-/// <c>r</c> = reserved, <c>l:&lt;lease&gt;</c> = what a lease reserved) plus a sorted set of its lease ids by expiry
-/// (<c>&lt;key&gt;:leases</c>). Check-and-reserve is one Lua script (drop expired leases, check every limit, reserve
+/// <c>r</c> = reserved, <c>l:&lt;lease&gt;</c> = what a lease reserved); the leases of a hash-tag group (e.g. every
+/// budget window, <c>{budget}</c>, or one user's plan counters) are one sorted set of lease ids by expiry
+/// (<see cref="LeaseSetOf"/>). The charges of one operation must share a hash tag. An expired lease is dropped from the
+/// counters of the operation that finds it (the current windows); a window that has already ended may keep it counted
+/// as reserved until its key expires, which changes nothing (nobody reserves in an ended window). Check-and-reserve is one Lua script (drop expired leases, check every limit, reserve
 /// all or nothing) and so is settle; both set the keys to expire after their window. Amounts travel as strings and
 /// are added with <c>HINCRBY</c> (exact integers). A counter's expiry is set when it is created (by a reservation) and by
-/// every settle; the lease set's on every reservation (it disappears when its last lease goes). All keys of one operation share a hash tag (the caller puts
+/// every settle; the lease set's by every reservation, to the latest expiry of its counters (always later than any
+/// lease it holds, so it never drops a live lease). All keys of one operation share a hash tag (the caller puts
 /// <c>{…}</c> in the key), so the scripts also run on a Redis Cluster. Lease expiry uses the caller's clock: the
 /// instances' clocks must agree to within a small fraction of the lease duration. Failures throw; the
 /// <see cref="ResilientBudgetStore"/> applies the configured policy.
 /// </summary>
 public sealed class RedisBudgetStore : IBudgetStore
 {
+    // KEYS[1] is the lease set of the operation's hash-tag group, KEYS[2..] the counters.
     internal const string ReserveScript = """
         local now = tonumber(ARGV[1])
         local id = ARGV[3]
-        local n = #KEYS / 2
+        local z = KEYS[1]
+        local n = #KEYS - 1
+        local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now)
+        if #expired > 0 then
+          for _, e in ipairs(expired) do
+            for i = 2, #KEYS do
+              local a = redis.call('HGET', KEYS[i], 'l:' .. e)
+              if a then
+                if a ~= '0' then redis.call('HINCRBY', KEYS[i], 'r', '-' .. a) end
+                redis.call('HDEL', KEYS[i], 'l:' .. e)
+              end
+            end
+          end
+          redis.call('ZREMRANGEBYSCORE', z, '-inf', now)
+        end
         local totals = {}
         local fresh = {}
         for i = 1, n do
-          local k, z = KEYS[2 * i - 1], KEYS[2 * i]
-          local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now)
-          for _, e in ipairs(expired) do
-            local a = redis.call('HGET', k, 'l:' .. e)
-            if a then
-              if a ~= '0' then redis.call('HINCRBY', k, 'r', '-' .. a) end
-              redis.call('HDEL', k, 'l:' .. e)
-            end
-          end
-          if #expired > 0 then redis.call('ZREMRANGEBYSCORE', z, '-inf', now) end
-          local v = redis.call('HMGET', k, 'u', 'r')
+          local v = redis.call('HMGET', KEYS[i + 1], 'u', 'r')
           local total = (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0)
           totals[i] = total
           fresh[i] = not v[1] and not v[2]
           if total + tonumber(ARGV[3 * i + 1]) > tonumber(ARGV[3 * i + 2]) then
             for j = i + 1, n do
-              local w = redis.call('HMGET', KEYS[2 * j - 1], 'u', 'r')
+              local w = redis.call('HMGET', KEYS[j + 1], 'u', 'r')
               totals[j] = (tonumber(w[1]) or 0) + (tonumber(w[2]) or 0)
             end
             return {0, i, unpack(totals)}
           end
         end
+        local latest = 0
         for i = 1, n do
-          local k, z = KEYS[2 * i - 1], KEYS[2 * i]
+          local k = KEYS[i + 1]
           local amount = ARGV[3 * i + 1]
           if amount ~= '0' then redis.call('HINCRBY', k, 'r', amount) end
           redis.call('HSET', k, 'l:' .. id, amount)
-          redis.call('ZADD', z, ARGV[2], id)
           if fresh[i] then redis.call('PEXPIREAT', k, ARGV[3 * i + 3]) end
-          redis.call('PEXPIREAT', z, ARGV[3 * i + 3])
+          if tonumber(ARGV[3 * i + 3]) > latest then latest = tonumber(ARGV[3 * i + 3]) end
           totals[i] = totals[i] + tonumber(amount)
         end
+        redis.call('ZADD', z, ARGV[2], id)
+        redis.call('PEXPIREAT', z, latest)
         return {1, 0, unpack(totals)}
         """;
 
     internal const string SettleScript = """
         local id = ARGV[1]
-        for i = 1, #KEYS / 2 do
-          local k, z = KEYS[2 * i - 1], KEYS[2 * i]
+        for i = 2, #KEYS do
+          local k = KEYS[i]
           local a = redis.call('HGET', k, 'l:' .. id)
           if a then
             if a ~= '0' then redis.call('HINCRBY', k, 'r', '-' .. a) end
             redis.call('HDEL', k, 'l:' .. id)
-            redis.call('ZREM', z, id)
           end
-          local actual = ARGV[2 * i]
+          local actual = ARGV[2 * i - 2]
           if actual ~= '0' then redis.call('HINCRBY', k, 'u', actual) end
-          redis.call('PEXPIREAT', k, ARGV[2 * i + 1])
-          if redis.call('EXISTS', z) == 1 then redis.call('PEXPIREAT', z, ARGV[2 * i + 1]) end
+          redis.call('PEXPIREAT', k, ARGV[2 * i - 1])
         end
+        redis.call('ZREM', KEYS[1], id)
         return 1
         """;
 
     internal const string TotalsScript = """
         local now = tonumber(ARGV[1])
-        local totals = {}
-        for i = 1, #KEYS / 2 do
-          local k, z = KEYS[2 * i - 1], KEYS[2 * i]
-          local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now)
+        local z = KEYS[1]
+        local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now)
+        if #expired > 0 then
           for _, e in ipairs(expired) do
-            local a = redis.call('HGET', k, 'l:' .. e)
-            if a then
-              if a ~= '0' then redis.call('HINCRBY', k, 'r', '-' .. a) end
-              redis.call('HDEL', k, 'l:' .. e)
+            for i = 2, #KEYS do
+              local a = redis.call('HGET', KEYS[i], 'l:' .. e)
+              if a then
+                if a ~= '0' then redis.call('HINCRBY', KEYS[i], 'r', '-' .. a) end
+                redis.call('HDEL', KEYS[i], 'l:' .. e)
+              end
             end
           end
-          if #expired > 0 then redis.call('ZREMRANGEBYSCORE', z, '-inf', now) end
-          local v = redis.call('HMGET', k, 'u', 'r')
-          totals[i] = (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0)
+          redis.call('ZREMRANGEBYSCORE', z, '-inf', now)
+        end
+        local totals = {}
+        for i = 2, #KEYS do
+          local v = redis.call('HMGET', KEYS[i], 'u', 'r')
+          totals[i - 1] = (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0)
         end
         return totals
         """;
@@ -115,7 +129,7 @@ public sealed class RedisBudgetStore : IBudgetStore
     /// <inheritdoc />
     public string Name => "redis";
 
-    /// <summary>The Redis key of a counter (the hash); its leases are under this key + <c>:leases</c>.</summary>
+    /// <summary>The Redis key of a counter (the hash).</summary>
     public string GetRedisKey(string counterKey) => _prefix + counterKey;
 
     /// <inheritdoc />
@@ -177,14 +191,20 @@ public sealed class RedisBudgetStore : IBudgetStore
 
     private RedisKey[] Keys(int count, Func<int, string> key)
     {
-        var keys = new RedisKey[2 * count];
-        for (var i = 0; i < count; i++)
-        {
-            var k = _prefix + key(i);
-            keys[2 * i] = k;
-            keys[(2 * i) + 1] = k + ":leases";
-        }
-
+        var keys = new RedisKey[count + 1];
+        keys[0] = _prefix + LeaseSetOf(key(0));
+        for (var i = 0; i < count; i++) keys[i + 1] = _prefix + key(i);
         return keys;
+    }
+
+    /// <summary>
+    /// The lease set of the hash-tag group a counter key belongs to: <c>{budget}:d:20261130</c> → <c>{budget}:leases</c>.
+    /// A key without a hash tag has a lease set of its own (<c>key:leases</c>).
+    /// </summary>
+    public static string LeaseSetOf(string counterKey)
+    {
+        ArgumentNullException.ThrowIfNull(counterKey);
+        var close = counterKey.StartsWith('{') ? counterKey.IndexOf('}', StringComparison.Ordinal) : -1;
+        return close > 1 ? counterKey[..(close + 1)] + ":leases" : counterKey + ":leases";
     }
 }
