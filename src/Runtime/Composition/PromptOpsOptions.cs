@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
+using PromptOps.Budgets;
 using PromptOps.Caching;
 using PromptOps.Caching.Redis;
+using PromptOps.Plans;
 using PromptOps.Pricing;
 using PromptOps.Routing;
 using PromptOps.Usage;
@@ -34,9 +36,19 @@ public sealed class PromptOpsOptions
     /// <summary>The usage ledger (<c>PromptOps:Ledger</c>): set <see cref="LedgerOptions.SqlitePath"/> to persist every call to SQLite.</summary>
     public LedgerOptions Ledger { get; set; } = new();
 
+    /// <summary>The budget breaker (off until a limit is set).</summary>
+    public CostBudgetOptions Budget { get; set; } = new();
+
+    /// <summary>User plans and rate limits (off until <see cref="UserPlanOptions.Enabled"/>).</summary>
+    public UserPlanOptions Plans { get; set; } = new();
+
+    /// <summary>Where budgets and plan quotas are counted (memory, or Redis when configured).</summary>
+    public BudgetStoreOptions BudgetStore { get; set; } = new();
+
     /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
     public IReadOnlyList<string> GetErrors() =>
-        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors(), .. Ledger.GetErrors(), .. Cascade.GetErrors(), .. Fallback.GetErrors()];
+        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors(), .. Ledger.GetErrors(), .. Cascade.GetErrors(),
+         .. Fallback.GetErrors(), .. Budget.GetErrors(), .. Plans.GetErrors(), .. BudgetStore.GetErrors()];
 
     /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem, if there is any.</summary>
     public void Validate()
@@ -55,6 +67,9 @@ public sealed class PromptOpsOptions
         Ledger = Ledger.Clone(),
         Cascade = Cascade.Clone(),
         Fallback = Fallback.Clone(),
+        Budget = Budget.Clone(),
+        Plans = Plans.Clone(),
+        BudgetStore = BudgetStore.Clone(),
     };
 }
 

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PromptOps.Budgets;
+using PromptOps.Budgets.Redis;
 using PromptOps.Caching;
 using PromptOps.Caching.Redis;
 using PromptOps.Caching.Semantic;
@@ -69,6 +71,14 @@ public static class PromptOpsServiceCollectionExtensions
             return redis.IsConfigured
                 ? new RedisVectorSetSemanticStore(sp.GetRequiredService<IConnectionMultiplexer>(), redis.KeyPrefix)
                 : NoSemanticStore.Instance;
+        });
+        services.TryAddSingleton<IBudgetStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value;
+            if (!options.BudgetStore.UseRedis || !options.Redis.IsConfigured) return new InMemoryBudgetStore();
+            return new ResilientBudgetStore(new RedisBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis.KeyPrefix),
+                options.BudgetStore.WhenUnavailable, options.BudgetStore.RetryInterval, sp.GetService<TimeProvider>(),
+                sp.GetService<ILoggerFactory>()?.CreateLogger<ResilientBudgetStore>());
         });
         return services;
     }

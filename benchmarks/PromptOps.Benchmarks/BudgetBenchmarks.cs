@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using BenchmarkDotNet.Attributes;
+using PromptOps.Budgets;
+using PromptOps.Budgets.Redis;
+using PromptOps.Caching.Redis;
+using StackExchange.Redis;
+
+namespace PromptOps.Benchmarks;
+
+/// <summary>
+/// The budget suites: 30 warm-up iterations (~3 s). The generated benchmark project may take longer than
+/// BenchmarkDotNet's default 2-minute build timeout on a shared 2-core machine, so it gets 10 minutes.
+/// </summary>
+public sealed class BudgetConfig : QuickConfig
+{
+    public BudgetConfig()
+        : base(warmupCount: 30)
+    {
+        WithBuildTimeout(TimeSpan.FromMinutes(10));
+    }
+}
+
+/// <summary>
+/// In-memory reserve + settle throughput with 2 threads sharing one budget (each invocation: 2 threads × 1,000 pairs;
+/// the mean is per pair, so pairs/s = 1 / mean). Anchor: System.Threading.RateLimiting's
+/// <see cref="ConcurrencyLimiter"/> acquire + release (the BCL's admit-then-return-the-permit pair, one lock each).
+/// Rows: <see cref="CostBudget"/> (3 windows: key strings, worst case in nano-dollars, lease object) and the bare
+/// <see cref="InMemoryBudgetStore"/> (charges prepared once).
+/// </summary>
+[Config(typeof(BudgetConfig))]
+public class BudgetReserveBenchmarks
+{
+    private const int PairsPerThread = 1_000;
+    private const int Threads = 2;
+    private ConcurrencyLimiter _limiter = null!;
+    private CostBudget _budget = null!;
+    private InMemoryBudgetStore _store = null!;
+    private BudgetCharge[] _charges = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 1_000_000, QueueLimit = 0 });
+        _budget = new CostBudget(new CostBudgetOptions { HourlyLimitUsd = 1_000_000m, DailyLimitUsd = 1_000_000m, MonthlyBudgetUsd = 1_000_000m }, new InMemoryBudgetStore());
+        _store = new InMemoryBudgetStore();
+        var far = DateTimeOffset.UtcNow.AddDays(2);
+        _charges = [new("{budget}:h", 10_050_000, long.MaxValue / 4, far), new("{budget}:d", 10_050_000, long.MaxValue / 4, far), new("{budget}:m", 10_050_000, long.MaxValue / 4, far)];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _limiter.Dispose();
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Threads * PairsPerThread)]
+    public void ConcurrencyLimiter_acquire_release() => OnTwoThreads((Action)(() =>
+    {
+        for (var i = 0; i < PairsPerThread; i++)
+        {
+            using var lease = _limiter.AttemptAcquire();
+            if (!lease.IsAcquired) throw new InvalidOperationException("refused");
+        }
+    }));
+
+    [Benchmark(OperationsPerInvoke = Threads * PairsPerThread)]
+    public void CostBudget_reserve_settle() => OnTwoThreads(async () =>
+    {
+        for (var i = 0; i < PairsPerThread; i++)
+        {
+            var lease = await _budget.ReserveAsync("gpt-4o", 0.01005m).ConfigureAwait(false);
+            await _budget.SettleAsync(lease, 0.006m).ConfigureAwait(false);
+        }
+    });
+
+    [Benchmark(OperationsPerInvoke = Threads * PairsPerThread)]
+    public void InMemoryStore_reserve_settle() => OnTwoThreads(async () =>
+    {
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < PairsPerThread; i++)
+        {
+            var r = await _store.TryReserveAsync(_charges, now, now.AddMinutes(10), default).ConfigureAwait(false);
+            await _store.SettleAsync(r.LeaseId!, _charges, Actual, default).ConfigureAwait(false);
+        }
+    });
+
+    private static readonly long[] Actual = [6_000_000, 6_000_000, 6_000_000];
+
+    private static void OnTwoThreads(Action work) => OnTwoThreads(() =>
+    {
+        work();
+        return Task.CompletedTask;
+    });
+
+    /// <summary>Runs <paramref name="work"/> on two thread-pool threads at once (the in-memory store completes synchronously).</summary>
+    private static void OnTwoThreads(Func<Task> work) => Task.WhenAll(Task.Run(work), Task.Run(work)).GetAwaiter().GetResult();
+}
+
+/// <summary>
+/// Redis reserve latency: one <see cref="RedisBudgetStore.TryReserveAsync"/> (the check-and-reserve Lua script over
+/// hour, day and month: 6 keys; and over one window: 2 keys) against the anchor, one plain <c>INCRBYFLOAT</c> round trip, on the same connection
+/// to a real redis-server this suite starts on a free loopback port. Goal: reserve ≤ 1.5× the anchor. Reservations
+/// are not settled in the reserve row (their leases stay in the sorted sets, as calls in flight would); the
+/// reserve + settle row (two round trips) is a data point.
+/// </summary>
+[Config(typeof(BudgetConfig))]
+public class RedisBudgetBenchmarks
+{
+    private static readonly string[] RedisPaths = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
+    private Process? _server;
+    private ConnectionMultiplexer _redis = null!;
+    private IDatabase _db = null!;
+    private RedisBudgetStore _store = null!;
+    private BudgetCharge[] _charges = null!;
+    private BudgetCharge[] _daily = null!;
+    private readonly long[] _actual = [6_000_000, 6_000_000, 6_000_000];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var port = FreePort();
+        var executable = RedisPaths.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException("redis-server is not installed (apt-get install -y redis-server).");
+        var psi = new ProcessStartInfo(executable)
+        {
+            ArgumentList = { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" },
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        _server = Process.Start(psi) ?? throw new InvalidOperationException("Could not start redis-server.");
+        _server.OutputDataReceived += (_, _) => { };
+        _server.BeginOutputReadLine();
+        var configuration = "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
+        var sw = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                _redis = ConnectionMultiplexer.Connect(new RedisOptions { Configuration = configuration }.ToConfigurationOptions());
+                if (_redis.IsConnected) break;
+                _redis.Dispose();
+            }
+            catch (RedisConnectionException) when (sw.Elapsed < TimeSpan.FromSeconds(10))
+            {
+            }
+
+            if (sw.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException("redis-server did not start.");
+            Thread.Sleep(50);
+        }
+
+        _db = _redis.GetDatabase();
+        _store = new RedisBudgetStore(_redis, "bench:");
+        var now = DateTimeOffset.UtcNow;
+        _charges =
+        [
+            new(CostBudget.Key(BudgetWindow.Hour, now), 10_050_000, long.MaxValue / 4, now.AddDays(2)),
+            new(CostBudget.Key(BudgetWindow.Day, now), 10_050_000, long.MaxValue / 4, now.AddDays(2)),
+            new(CostBudget.Key(BudgetWindow.Month, now), 10_050_000, long.MaxValue / 4, now.AddDays(2)),
+        ];
+        _daily = [new("{budget-1}:d", 10_050_000, long.MaxValue / 4, now.AddDays(2))];
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _redis.Dispose();
+        if (_server is { HasExited: false })
+        {
+            _server.Kill();
+            _server.WaitForExit();
+        }
+
+        _server?.Dispose();
+    }
+
+    [Benchmark(Baseline = true)]
+    public Task<double> Incrbyfloat_round_trip() => _db.StringIncrementAsync("bench:plain", 0.01005);
+
+    [Benchmark]
+    public async Task<bool> Reserve_1_window()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var r = await _store.TryReserveAsync(_daily, now, now.AddMinutes(10), default).ConfigureAwait(false);
+        return r.IsReserved;
+    }
+
+    [Benchmark]
+    public async Task<bool> Reserve_3_windows()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var r = await _store.TryReserveAsync(_charges, now, now.AddMinutes(10), default).ConfigureAwait(false);
+        return r.IsReserved;
+    }
+
+    [Benchmark]
+    public async Task Reserve_and_settle_3_windows()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var r = await _store.TryReserveAsync(_charges, now, now.AddMinutes(10), default).ConfigureAwait(false);
+        await _store.SettleAsync(r.LeaseId!, _charges, _actual, default).ConfigureAwait(false);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace PromptOps.Budgets;
+
+/// <summary>The budget window a limit applies to.</summary>
+public enum BudgetWindow
+{
+    /// <summary>The current UTC hour.</summary>
+    Hour = 0,
+
+    /// <summary>The current UTC day.</summary>
+    Day = 1,
+
+    /// <summary>The current UTC calendar month.</summary>
+    Month = 2,
+}
+
+/// <summary>
+/// A request the budget breaker refused: its worst case (<see cref="RequestedUsd"/>) does not fit in what is left of
+/// an hourly, daily or monthly budget. <see cref="PromptOpsLimitException.Current"/> is what was spent or reserved in
+/// the window at that moment, <see cref="PromptOpsLimitException.Limit"/> the budget, both in USD;
+/// <see cref="PromptOpsLimitException.RetryAfter"/> is the time until the window ends.
+/// </summary>
+public sealed class BudgetExceededException : PromptOpsLimitException
+{
+    /// <summary>Creates the exception.</summary>
+    public BudgetExceededException(BudgetWindow window, decimal currentUsd, decimal limitUsd, decimal requestedUsd, string? modelId, TimeSpan retryAfter)
+        : base(string.Create(CultureInfo.InvariantCulture,
+                $"PromptOps budget: the {Name(window)} budget of ${limitUsd:0.00####} would be exceeded: ${currentUsd:0.00####} is spent or reserved and this request to '{modelId}' may cost up to ${requestedUsd:0.00####}. Retry after {retryAfter:g}."),
+            LimitNameOf(window), currentUsd, limitUsd, "USD", retryAfter)
+    {
+        Window = window;
+        RequestedUsd = requestedUsd;
+        ModelId = modelId;
+    }
+
+    /// <summary>The window whose budget would be exceeded.</summary>
+    public BudgetWindow Window { get; }
+
+    /// <summary>The request's worst-case cost (its input tokens plus its maximum output at the model's price).</summary>
+    public decimal RequestedUsd { get; }
+
+    /// <summary>The model the request was going to.</summary>
+    public string? ModelId { get; }
+
+    /// <summary>The <see cref="PromptOpsLimitException.LimitName"/> of a window: <c>budget.hourly</c>, <c>budget.daily</c>, <c>budget.monthly</c>.</summary>
+    public static string LimitNameOf(BudgetWindow window) => "budget." + Name(window);
+
+    private static string Name(BudgetWindow window) => window switch
+    {
+        BudgetWindow.Hour => "hourly",
+        BudgetWindow.Day => "daily",
+        _ => "monthly",
+    };
+}
+
+/// <summary>
+/// A request refused because the shared budget store (Redis) cannot be reached and the policy is
+/// <see cref="BudgetStoreFailurePolicy.FailClosed"/>. <see cref="PromptOpsLimitException.RetryAfter"/> is when the store is tried again.
+/// </summary>
+public sealed class BudgetStoreUnavailableException : PromptOpsLimitException
+{
+    /// <summary>The <see cref="PromptOpsLimitException.LimitName"/> of this refusal.</summary>
+    public const string Name = "budget.store_unavailable";
+
+    /// <summary>Creates the exception.</summary>
+    public BudgetStoreUnavailableException(string store, string counterKey, TimeSpan retryAfter, Exception? innerException = null)
+        : base($"PromptOps budget: the {store} budget store cannot be reached and the policy is FailClosed, so '{counterKey}' cannot be checked. Retry after {retryAfter:g}.",
+            Name, 0m, 0m, "USD", retryAfter, null, innerException)
+    {
+        Store = store;
+    }
+
+    /// <summary>The store that failed (<c>redis</c>).</summary>
+    public string Store { get; }
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+
+namespace PromptOps.Budgets;
+
+internal static partial class BudgetLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning,
+        Message = "PromptOps budgets: the {Store} store cannot be reached; policy {Policy} applies until it answers again (next try in {RetryInterval}). One warning per outage.")]
+    public static partial void StoreUnavailable(ILogger logger, string store, BudgetStoreFailurePolicy policy, TimeSpan retryInterval, Exception exception);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
+        Message = "PromptOps budgets: the {Store} store is available again; {Pending} settle(s) made during the outage are replayed.")]
+    public static partial void StoreRecovered(ILogger logger, string store, int pending);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning,
+        Message = "PromptOps budgets: {Max} settles already wait for the {Store} store; this one is only counted locally.")]
+    public static partial void PendingSettleDropped(ILogger logger, string store, int max);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Warning,
+        Message = "PromptOps budgets: settling a reservation failed; it expires with its lease.")]
+    public static partial void SettleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information,
+        Message = "PromptOps budgets: the monthly pace is critical ({Ratio}x); requests of tier {From} are downgraded to {To}.")]
+    public static partial void Downgrading(ILogger logger, decimal ratio, PromptOps.Knowledge.ModelTier from, PromptOps.Knowledge.ModelTier to);
+}

@@ -1,0 +1,35 @@
+namespace PromptOps.Budgets;
+
+/// <summary>
+/// Where budgets and plan quotas are counted (configuration section <c>PromptOps:BudgetStore</c>): in memory, or in
+/// Redis (<c>PromptOps:Redis</c>) so that every instance shares them.
+/// </summary>
+public sealed class BudgetStoreOptions
+{
+    /// <summary>Count in Redis when <c>PromptOps:Redis:Configuration</c> is set. Default: on. Off: in memory (this process only).</summary>
+    public bool UseRedis { get; set; } = true;
+
+    /// <summary>What happens while Redis cannot be reached. Default: <see cref="BudgetStoreFailurePolicy.FallbackToLocal"/>.</summary>
+    public BudgetStoreFailurePolicy WhenUnavailable { get; set; } = BudgetStoreFailurePolicy.FallbackToLocal;
+
+    /// <summary>After a Redis failure, how long Redis is skipped before one request probes it. Default: 5 seconds.</summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a reservation holds budget if it is never settled (the process died). Set it above the longest call
+    /// (streams included): a call that outlives its lease no longer holds its worst case. Default: 10 minutes.
+    /// </summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The problems with these options, each naming the bad value; empty when valid.</summary>
+    public IEnumerable<string> GetErrors()
+    {
+        if (!Enum.IsDefined(WhenUnavailable)) yield return $"PromptOps:BudgetStore:WhenUnavailable '{WhenUnavailable}' is not FallbackToLocal or FailClosed.";
+        if (RetryInterval < TimeSpan.Zero) yield return $"PromptOps:BudgetStore:RetryInterval must not be negative, but is {RetryInterval}.";
+        if (LeaseDuration <= TimeSpan.Zero) yield return $"PromptOps:BudgetStore:LeaseDuration must be positive, but is {LeaseDuration}.";
+        else if (LeaseDuration > TimeSpan.FromDays(1)) yield return $"PromptOps:BudgetStore:LeaseDuration must be at most one day, but is {LeaseDuration}.";
+    }
+
+    /// <summary>A copy that can be changed without changing this instance.</summary>
+    public BudgetStoreOptions Clone() => (BudgetStoreOptions)MemberwiseClone();
+}

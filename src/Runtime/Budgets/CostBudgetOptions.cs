@@ -1,0 +1,64 @@
+using PromptOps.Knowledge;
+
+namespace PromptOps.Budgets;
+
+/// <summary>
+/// Options of the budget breaker (configuration section <c>PromptOps:Budget</c>). The breaker is on when at least one
+/// limit is set. Limits are USD per UTC hour, UTC day and UTC calendar month, shared by every request of the
+/// application (and, with Redis, every instance).
+/// </summary>
+public sealed class CostBudgetOptions
+{
+    /// <summary>The most that exists in one window (USD): counters are exact integers of nano-dollars, below 2^53.</summary>
+    public const decimal MaxLimitUsd = 9_000_000m;
+
+    /// <summary>Hard limit per UTC hour (USD); null: none.</summary>
+    public decimal? HourlyLimitUsd { get; set; }
+
+    /// <summary>Hard limit per UTC day (USD); null: none.</summary>
+    public decimal? DailyLimitUsd { get; set; }
+
+    /// <summary>Monthly budget (USD), a hard limit too, and the base of the pace status; null: none.</summary>
+    public decimal? MonthlyBudgetUsd { get; set; }
+
+    /// <summary>The output tokens reserved for a request that sets no <c>MaxOutputTokens</c>. Default: 4,096.</summary>
+    public int DefaultMaxOutputTokens { get; set; } = 4096;
+
+    /// <summary>Let calls to models priced at $0 (self-hosted) through without a reservation. Default: off (they are refused once a limit is reached).</summary>
+    public bool ExemptZeroPriceModels { get; set; }
+
+    /// <summary>Let calls to models the price catalogue does not know through, uncounted. Default: off (they are refused: an unknown price is never $0).</summary>
+    public bool AllowUnpricedModels { get; set; }
+
+    /// <summary>
+    /// While the monthly pace is critical (spend &gt; 1.5× the linear pace), route requests whose tier is above
+    /// <see cref="DowngradeTier"/> to that tier. Needs <see cref="MonthlyBudgetUsd"/>. Default: off.
+    /// </summary>
+    public bool DowngradeWhenCritical { get; set; }
+
+    /// <summary>The tier requests are downgraded to while the pace is critical. Default: <c>fast_cheap</c>.</summary>
+    public string DowngradeTier { get; set; } = ModelTiers.FastCheapName;
+
+    /// <summary>How old the monthly spend behind the pace may be before the store is read again. Default: 10 seconds.</summary>
+    public TimeSpan PaceRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>True when at least one limit is set (the breaker is on).</summary>
+    public bool IsConfigured => HourlyLimitUsd is not null || DailyLimitUsd is not null || MonthlyBudgetUsd is not null;
+
+    /// <summary>The problems with these options, each naming the bad value; empty when valid.</summary>
+    public IEnumerable<string> GetErrors()
+    {
+        foreach (var (name, value) in new[] { ("HourlyLimitUsd", HourlyLimitUsd), ("DailyLimitUsd", DailyLimitUsd), ("MonthlyBudgetUsd", MonthlyBudgetUsd) })
+        {
+            if (value is { } v && (v <= 0 || v > MaxLimitUsd)) yield return $"PromptOps:Budget:{name} must be in (0, {MaxLimitUsd}], but is {v}.";
+        }
+
+        if (DefaultMaxOutputTokens <= 0) yield return $"PromptOps:Budget:DefaultMaxOutputTokens must be positive, but is {DefaultMaxOutputTokens}.";
+        if (!ModelTiers.TryParse(DowngradeTier, out _)) yield return $"PromptOps:Budget:DowngradeTier: unknown tier '{DowngradeTier}'. Valid tiers: {ModelTiers.ValidNames}.";
+        if (DowngradeWhenCritical && MonthlyBudgetUsd is null) yield return "PromptOps:Budget:DowngradeWhenCritical needs PromptOps:Budget:MonthlyBudgetUsd (the pace is measured against it).";
+        if (PaceRefreshInterval < TimeSpan.Zero) yield return $"PromptOps:Budget:PaceRefreshInterval must not be negative, but is {PaceRefreshInterval}.";
+    }
+
+    /// <summary>A copy that can be changed without changing this instance.</summary>
+    public CostBudgetOptions Clone() => (CostBudgetOptions)MemberwiseClone();
+}

@@ -1,0 +1,183 @@
+namespace PromptOps.Budgets;
+
+/// <summary>
+/// The default <see cref="IBudgetStore"/>: counters in this process, under one lock (each operation is a few
+/// dictionary updates). Expired leases are dropped in expiry order before every reservation; counters whose window
+/// has ended are forgotten. Several processes need <see cref="Redis.RedisBudgetStore"/> to share a budget.
+/// </summary>
+public sealed class InMemoryBudgetStore : IBudgetStore
+{
+    private const int CompactThreshold = 1024;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Counter> _counters = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, Lease> _leases = [];
+    private readonly PriorityQueue<long, long> _expiries = new();
+    private long _nextLease;
+    private long _nextSweepTicks;
+
+    /// <inheritdoc />
+    public string Name => "memory";
+
+    /// <summary>How many counters are held (ended windows are forgotten); for tests and diagnostics.</summary>
+    public int CounterCount
+    {
+        get
+        {
+            lock (_gate) return _counters.Count;
+        }
+    }
+
+    /// <summary>Entries in the lease-expiry queue (settled leases included until it is compacted); for tests.</summary>
+    internal int ExpiryQueueLength
+    {
+        get
+        {
+            lock (_gate) return _expiries.Count;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(charges);
+        if (charges.Count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
+        cancellationToken.ThrowIfCancellationRequested();
+        var totals = new long[charges.Count];
+        lock (_gate)
+        {
+            Purge(now);
+            var counters = new Counter[charges.Count];
+            for (var i = 0; i < charges.Count; i++)
+            {
+                var c = charges[i];
+                if (c.Amount < 0) throw new ArgumentOutOfRangeException(nameof(charges), c.Amount, $"The amount reserved on '{c.Key}' is negative.");
+                var counter = counters[i] = GetOrAdd(c.Key, c.ExpiresAt);
+                totals[i] = counter.Used + counter.Reserved;
+                if (totals[i] + c.Amount > c.Limit) return ValueTask.FromResult(BudgetReservation.Refused(i, totals));
+            }
+
+            var amounts = new long[charges.Count];
+            for (var i = 0; i < charges.Count; i++)
+            {
+                var counter = counters[i];
+                counter.Reserved += charges[i].Amount;
+                counter.ActiveLeases++;
+                amounts[i] = charges[i].Amount;
+                totals[i] = counter.Used + counter.Reserved;
+            }
+
+            var id = ++_nextLease;
+            _leases.Add(id, new Lease(counters, amounts));
+            _expiries.Enqueue(id, leaseExpiresAt.UtcTicks);
+            return ValueTask.FromResult(BudgetReservation.Reserved(id.ToString(System.Globalization.CultureInfo.InvariantCulture), totals));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(charges);
+        ArgumentNullException.ThrowIfNull(actual);
+        if (actual.Count != charges.Count) throw new ArgumentException("One actual amount per charge is needed.", nameof(actual));
+        _ = long.TryParse(leaseId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id);
+        lock (_gate)
+        {
+            if (_leases.Remove(id, out var lease)) Release(lease);
+            for (var i = 0; i < charges.Count; i++)
+            {
+                if (actual[i] > 0) GetOrAdd(charges[i].Key, charges[i].ExpiresAt).Used += actual[i];
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<long[]> GetTotalsAsync(IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var totals = new long[keys.Count];
+        lock (_gate)
+        {
+            Purge(now);
+            for (var i = 0; i < keys.Count; i++)
+            {
+                if (_counters.TryGetValue(keys[i], out var c)) totals[i] = c.Used + c.Reserved;
+            }
+        }
+
+        return ValueTask.FromResult(totals);
+    }
+
+    private static void Release(Lease lease)
+    {
+        for (var i = 0; i < lease.Counters.Length; i++)
+        {
+            lease.Counters[i].Reserved -= lease.Amounts[i];
+            lease.Counters[i].ActiveLeases--;
+        }
+    }
+
+    private Counter GetOrAdd(string key, DateTimeOffset expiresAt)
+    {
+        if (!_counters.TryGetValue(key, out var counter))
+        {
+            counter = new Counter(expiresAt.UtcTicks);
+            _counters.Add(key, counter);
+        }
+        else if (expiresAt.UtcTicks > counter.ExpiresAtTicks)
+        {
+            counter.ExpiresAtTicks = expiresAt.UtcTicks;
+        }
+
+        return counter;
+    }
+
+    private void Purge(DateTimeOffset now)
+    {
+        var ticks = now.UtcTicks;
+        while (_expiries.TryPeek(out var id, out var expiry) && expiry <= ticks)
+        {
+            _expiries.Dequeue();
+            if (_leases.Remove(id, out var lease)) Release(lease);
+        }
+
+        // Settled leases stay in the expiry queue until their time; rebuild it when they are most of it, so that it
+        // holds O(active leases), not O(requests per lease duration).
+        if (_expiries.Count > CompactThreshold && _expiries.Count > 4 * _leases.Count)
+        {
+            var live = new List<(long, long)>(_leases.Count);
+            while (_expiries.TryDequeue(out var id, out var expiry))
+            {
+                if (_leases.ContainsKey(id)) live.Add((id, expiry));
+            }
+
+            _expiries.EnqueueRange(live);
+        }
+
+        // Forget ended windows, at most once a minute.
+        if (ticks < _nextSweepTicks) return;
+        _nextSweepTicks = ticks + TimeSpan.TicksPerMinute;
+        List<string>? ended = null;
+        foreach (var (key, counter) in _counters)
+        {
+            if (counter.ExpiresAtTicks <= ticks && counter.ActiveLeases == 0) (ended ??= []).Add(key);
+        }
+
+        if (ended is null) return;
+        foreach (var key in ended) _counters.Remove(key);
+    }
+
+    private sealed class Counter(long expiresAtTicks)
+    {
+        public long ExpiresAtTicks { get; set; } = expiresAtTicks;
+
+        public long Used { get; set; }
+
+        public long Reserved { get; set; }
+
+        public int ActiveLeases { get; set; }
+    }
+
+    private sealed record Lease(Counter[] Counters, long[] Amounts);
+}

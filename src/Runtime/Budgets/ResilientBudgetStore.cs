@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace PromptOps.Budgets;
+
+/// <summary>What the budget and plans do while the shared store (Redis) cannot be reached.</summary>
+public enum BudgetStoreFailurePolicy
+{
+    /// <summary>
+    /// Count in a local, in-process window instead and log one warning per outage. Each instance then enforces the
+    /// limits on its own spend only: with N instances up to N times a limit can be spent during an outage.
+    /// </summary>
+    FallbackToLocal = 0,
+
+    /// <summary>Refuse every request that needs the store (a <see cref="BudgetStoreUnavailableException"/>) until it answers again.</summary>
+    FailClosed = 1,
+}
+
+/// <summary>
+/// Puts a shared store (Redis) behind a failure policy. The first failure logs one warning and marks the store down
+/// for the retry interval; while it is down, reservations go to the local store (<see cref="BudgetStoreFailurePolicy.FallbackToLocal"/>)
+/// or are refused (<see cref="BudgetStoreFailurePolicy.FailClosed"/>); after the interval one request probes the
+/// store, and its first success logs the recovery. A settle that fails is kept (bounded) and replayed when the store
+/// answers again, so spend made during an outage is not lost from the shared total; with
+/// <see cref="BudgetStoreFailurePolicy.FallbackToLocal"/> it is also counted locally at once.
+/// </summary>
+public sealed class ResilientBudgetStore : IBudgetStore
+{
+    private const string LocalLeasePrefix = "local:";
+    private const int MaxPendingSettles = 100_000;
+    private readonly IBudgetStore _primary;
+    private readonly InMemoryBudgetStore _local = new();
+    private readonly BudgetStoreFailurePolicy _policy;
+    private readonly TimeSpan _retryInterval;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentQueue<PendingSettle> _pending = new();
+    private readonly object _gate = new();
+    private bool _down;
+    private long _retryAt;
+    private int _replaying;
+
+    /// <summary>Creates the wrapper.</summary>
+    /// <param name="primary">The shared store (e.g. <see cref="Redis.RedisBudgetStore"/>).</param>
+    /// <param name="policy">What to do while <paramref name="primary"/> fails.</param>
+    /// <param name="retryInterval">How long the store is skipped after a failure before one request probes it.</param>
+    /// <param name="timeProvider">The clock of the retry interval.</param>
+    /// <param name="logger">Receives one warning per outage and one message on recovery.</param>
+    public ResilientBudgetStore(IBudgetStore primary, BudgetStoreFailurePolicy policy, TimeSpan retryInterval, TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(primary);
+        if (retryInterval < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(retryInterval), retryInterval, "The retry interval cannot be negative.");
+        _primary = primary;
+        _policy = policy;
+        _retryInterval = retryInterval;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public string Name => _primary.Name;
+
+    /// <summary>True while the shared store is considered down.</summary>
+    public bool IsDown
+    {
+        get
+        {
+            lock (_gate) return _down;
+        }
+    }
+
+    /// <summary>Settles that failed and wait to be replayed on the shared store.</summary>
+    public int PendingSettles => _pending.Count;
+
+    /// <summary>The local store used while the shared one is down (<see cref="BudgetStoreFailurePolicy.FallbackToLocal"/>).</summary>
+    public InMemoryBudgetStore Local => _local;
+
+    /// <inheritdoc />
+    public async ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
+    {
+        if (ShouldTry())
+        {
+            try
+            {
+                var r = await _primary.TryReserveAsync(charges, now, leaseExpiresAt, cancellationToken).ConfigureAwait(false);
+                await SucceededAsync(cancellationToken).ConfigureAwait(false);
+                return r;
+            }
+            catch (Exception e) when (IsStoreFailure(e, cancellationToken))
+            {
+                Failed(e);
+            }
+        }
+
+        if (_policy == BudgetStoreFailurePolicy.FailClosed) throw Unavailable(charges);
+        var local = await _local.TryReserveAsync(charges, now, leaseExpiresAt, cancellationToken).ConfigureAwait(false);
+        return local.LeaseId is { } id ? BudgetReservation.Reserved(LocalLeasePrefix + id, [.. local.Totals]) : local;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(leaseId);
+        if (leaseId.StartsWith(LocalLeasePrefix, StringComparison.Ordinal))
+        {
+            await _local.SettleAsync(leaseId[LocalLeasePrefix.Length..], charges, actual, cancellationToken).ConfigureAwait(false);
+
+            // Spend made while the store was down also belongs to the shared total.
+            if (actual.Any(a => a > 0)) Enqueue(new PendingSettle(leaseId, [.. charges], [.. actual]));
+            return;
+        }
+
+        if (ShouldTry())
+        {
+            try
+            {
+                await _primary.SettleAsync(leaseId, charges, actual, CancellationToken.None).ConfigureAwait(false);
+                await SucceededAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (IsStoreFailure(e, CancellationToken.None))
+            {
+                Failed(e);
+            }
+        }
+
+        // The shared lease will expire; the real spend is replayed when the store is back.
+        Enqueue(new PendingSettle(leaseId, [.. charges], [.. actual]));
+        if (_policy == BudgetStoreFailurePolicy.FallbackToLocal)
+        {
+            await _local.SettleAsync(leaseId, charges, actual, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<long[]> GetTotalsAsync(IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (ShouldTry())
+        {
+            try
+            {
+                var totals = await _primary.GetTotalsAsync(keys, now, cancellationToken).ConfigureAwait(false);
+                await SucceededAsync(cancellationToken).ConfigureAwait(false);
+                return totals;
+            }
+            catch (Exception e) when (IsStoreFailure(e, cancellationToken))
+            {
+                Failed(e);
+            }
+        }
+
+        return await _local.GetTotalsAsync(keys, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static bool IsStoreFailure(Exception e, CancellationToken cancellationToken) =>
+        !(e is OperationCanceledException && cancellationToken.IsCancellationRequested) && e is not ArgumentException;
+
+    private BudgetStoreUnavailableException Unavailable(IReadOnlyList<BudgetCharge> charges) =>
+        new(_primary.Name, charges.Count > 0 ? charges[0].Key : "?", _retryInterval);
+
+    private void Enqueue(PendingSettle settle)
+    {
+        if (_pending.Count < MaxPendingSettles) _pending.Enqueue(settle);
+        else BudgetLog.PendingSettleDropped(_logger, _primary.Name, MaxPendingSettles);
+    }
+
+    private bool ShouldTry()
+    {
+        lock (_gate)
+        {
+            if (!_down) return true;
+            var now = _time.GetTimestamp();
+            if (now < _retryAt) return false;
+            _retryAt = now + (long)(_retryInterval.TotalSeconds * _time.TimestampFrequency);
+            return true;
+        }
+    }
+
+    private void Failed(Exception e)
+    {
+        bool first;
+        lock (_gate)
+        {
+            first = !_down;
+            _down = true;
+            _retryAt = _time.GetTimestamp() + (long)(_retryInterval.TotalSeconds * _time.TimestampFrequency);
+        }
+
+        if (first) BudgetLog.StoreUnavailable(_logger, _primary.Name, _policy, _retryInterval, e);
+    }
+
+    private async ValueTask SucceededAsync(CancellationToken cancellationToken)
+    {
+        bool recovered;
+        lock (_gate)
+        {
+            recovered = _down;
+            _down = false;
+        }
+
+        if (recovered) BudgetLog.StoreRecovered(_logger, _primary.Name, _pending.Count);
+        if (!_pending.IsEmpty && Interlocked.CompareExchange(ref _replaying, 1, 0) == 0)
+        {
+            try
+            {
+                while (_pending.TryPeek(out var p))
+                {
+                    await _primary.SettleAsync(p.LeaseId, p.Charges, p.Actual, CancellationToken.None).ConfigureAwait(false);
+                    _pending.TryDequeue(out _);
+                }
+            }
+            catch (Exception e) when (IsStoreFailure(e, cancellationToken))
+            {
+                Failed(e);
+            }
+            finally
+            {
+                Volatile.Write(ref _replaying, 0);
+            }
+        }
+    }
+
+    private sealed record PendingSettle(string LeaseId, BudgetCharge[] Charges, long[] Actual);
+}

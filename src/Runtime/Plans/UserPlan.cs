@@ -1,0 +1,78 @@
+namespace PromptOps.Plans;
+
+/// <summary>
+/// What a user may do: daily requests and tokens, the longest input, the most output per request, the models and
+/// the requests per minute. A null limit is unlimited; null <see cref="AllowedModels"/> allows every model.
+/// </summary>
+public sealed record UserPlan
+{
+    /// <summary>The plan's name (<c>free</c>, <c>starter</c>, <c>pro</c>, <c>enterprise</c>, or a custom one).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Requests per UTC day; null: unlimited. Cache hits count (they are requests); refused requests do not.</summary>
+    public int? DailyRequests { get; init; }
+
+    /// <summary>Billed tokens (input + output) per UTC day; null: unlimited. Cache hits bill nothing and count nothing.</summary>
+    public long? DailyTokens { get; init; }
+
+    /// <summary>The longest input (counted tokens); a longer request is refused. Null: unlimited.</summary>
+    public int? MaxInputTokens { get; init; }
+
+    /// <summary>The most output tokens per request: <c>MaxOutputTokens</c> is clamped to it (and set to it when unset). Null: unlimited.</summary>
+    public int? MaxOutputTokens { get; init; }
+
+    /// <summary>The models the plan includes (catalogue names; provider ids with date/version suffixes match their base name); null: all.</summary>
+    public IReadOnlyList<string>? AllowedModels { get; init; }
+
+    /// <summary>Requests per minute; null: unlimited.</summary>
+    public int? RequestsPerMinute { get; init; }
+
+    /// <summary>True when <paramref name="modelId"/> is in <see cref="AllowedModels"/> (by catalogue name resolution) or every model is allowed.</summary>
+    public bool Allows(string? modelId)
+    {
+        if (AllowedModels is null) return true;
+        if (string.IsNullOrWhiteSpace(modelId)) return false;
+        var set = new HashSet<string>(AllowedModels.Select(m => m.Trim().ToLowerInvariant()), StringComparer.Ordinal);
+        return Knowledge.DefaultPrices.ResolveName(modelId, set.Contains) is not null;
+    }
+}
+
+/// <summary>
+/// The built-in plans (DESIGN.md "User plans") — the one place they are defined. Daily requests / daily tokens / max
+/// input / max output / models / rpm: free 10 / 50k / 2,000 / 500 / gpt-4o-mini / 5; starter 100 / 500k / 4,000 /
+/// 2,000 / + claude-haiku / 20; pro 1,000 / 5M / 8,000 / 4,000 / + gpt-4o, claude-sonnet / 60; enterprise unlimited
+/// requests and tokens / 128,000 / 8,000 / all / 300.
+/// </summary>
+public static class UserPlans
+{
+    /// <summary>The free plan.</summary>
+    public static readonly UserPlan Free = new()
+    {
+        Name = "free", DailyRequests = 10, DailyTokens = 50_000, MaxInputTokens = 2_000, MaxOutputTokens = 500,
+        AllowedModels = ["gpt-4o-mini"], RequestsPerMinute = 5,
+    };
+
+    /// <summary>The starter plan.</summary>
+    public static readonly UserPlan Starter = new()
+    {
+        Name = "starter", DailyRequests = 100, DailyTokens = 500_000, MaxInputTokens = 4_000, MaxOutputTokens = 2_000,
+        AllowedModels = ["gpt-4o-mini", "claude-haiku"], RequestsPerMinute = 20,
+    };
+
+    /// <summary>The pro plan.</summary>
+    public static readonly UserPlan Pro = new()
+    {
+        Name = "pro", DailyRequests = 1_000, DailyTokens = 5_000_000, MaxInputTokens = 8_000, MaxOutputTokens = 4_000,
+        AllowedModels = ["gpt-4o-mini", "claude-haiku", "gpt-4o", "claude-sonnet"], RequestsPerMinute = 60,
+    };
+
+    /// <summary>The enterprise plan.</summary>
+    public static readonly UserPlan Enterprise = new()
+    {
+        Name = "enterprise", DailyRequests = null, DailyTokens = null, MaxInputTokens = 128_000, MaxOutputTokens = 8_000,
+        AllowedModels = null, RequestsPerMinute = 300,
+    };
+
+    /// <summary>The built-in plans, cheapest first.</summary>
+    public static readonly IReadOnlyList<UserPlan> All = [Free, Starter, Pro, Enterprise];
+}
