@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 using PromptOps;
+using PromptOps.Budgets;
 using PromptOps.Caching;
 using PromptOps.Knowledge;
 using PromptOps.Simulation;
@@ -16,6 +17,9 @@ public static class Desk
 {
     /// <summary>The simulated provider's answer length without a limit: what a chatty model writes when nothing stops it.</summary>
     private const int UnlimitedAnswerTokens = 250;
+
+    /// <summary>The desk's monthly LLM budget in the simulation (the breaker also stops any day above a tenth of it).</summary>
+    private const decimal MonthlyBudgetUsd = 0.02m;
 
     public static async Task<int> RunAsync(SampleOptions options)
     {
@@ -62,12 +66,23 @@ public static class Desk
         // The ledger's clock: the trace is spread over November 2026, so the ledger reads like a month of traffic.
         var clock = new SimulatedMonth(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromDays(30) / trace.Count);
         var ledger = new InMemoryUsageSink();
-        int failures;
+        RunResult result;
         var services = new ServiceCollection();
         services.AddPromptOps(o =>
         {
             o.Redis.Configuration = options.Redis;
             o.Ledger.SqlitePath = options.Ledger;
+            // User plans (DESIGN.md's free/starter/pro/enterprise) and a monthly budget with hourly and daily breakers.
+            o.Plans.Enabled = true;
+            foreach (var (user, plan) in Trace.Users) o.Plans.Users[user] = plan;
+            // Requests per minute are counted on the real clock, and this trace plays a month in seconds: the sample lifts
+            // the rpm limits (a real deployment keeps the plan's; daily quotas and the budget follow the simulated clock).
+            foreach (var plan in PromptOps.Plans.UserPlans.All.Select(p => p.Name))
+            {
+                o.Plans.Definitions[plan] = new PromptOps.Plans.UserPlanDefinition { RequestsPerMinute = 1_000_000 };
+            }
+            o.Budget.MonthlyBudgetUsd = MonthlyBudgetUsd;
+            o.Budget.DailyLimitUsd = MonthlyBudgetUsd / 10;
             configure(o);
         });
         services.AddSingleton<TimeProvider>(clock);
@@ -76,7 +91,7 @@ public static class Desk
         await using (var sp = services.BuildServiceProvider())
         {
             var desk = new SupportDesk(sp.GetRequiredService<IChatClient>());
-            failures = await RunTraceAsync(console, "PromptOps", desk, trace, clock);
+            result = await RunTraceAsync(console, "PromptOps", desk, trace, clock);
         } // disposing the container flushes the SQLite ledger
 
         // The naive baseline, always on the simulated provider so a real provider is not paid twice: the same trace,
@@ -87,17 +102,22 @@ public static class Desk
         baselineServices.AddSingleton<IUsageSink>(baselineLedger);
         baselineServices.AddChatClient(new NaiveClient(new SimulatedChatClient(answerLength: UnlimitedAnswerTokens), bestModel)).UseUsageMeter();
         await using var baselineSp = baselineServices.BuildServiceProvider();
-        await RunTraceAsync(console, "Baseline", new SupportDesk(baselineSp.GetRequiredService<IChatClient>()), trace, clock: null);
+        // Only what PromptOps served is compared: a request a plan refused costs nothing either way.
+        var served = trace.Where(t => !result.Refused.ContainsKey(t.Index)).ToList();
+        await RunTraceAsync(console, "Baseline", new SupportDesk(baselineSp.GetRequiredService<IChatClient>()), served, clock: null);
 
-        Report.Print(console, ledger.Snapshot(), baselineLedger.Snapshot(), bestModel, failures, options.Provider != "openai");
+        Report.Print(console, ledger.Snapshot(), baselineLedger.Snapshot(), bestModel, result, options.Provider != "openai",
+            PromptOps.Reports.UsageReports.BudgetPace(ledger.Snapshot(), MonthlyBudgetUsd, clock.GetUtcNow()));
         console.MarkupLine($"Ledger: [bold]{Markup.Escape(Path.GetFullPath(options.Ledger))}[/] (SQLite). Reports: " +
                            $"[grey]dotnet run --project src/Cli -- report {Markup.Escape(options.Ledger)} --budget 5 --html report.html[/]");
         return 0;
     }
 
-    private static async Task<int> RunTraceAsync(IAnsiConsole console, string name, SupportDesk desk, IReadOnlyList<TraceItem> trace, SimulatedMonth? clock)
+    private static async Task<RunResult> RunTraceAsync(IAnsiConsole console, string name, SupportDesk desk, IReadOnlyList<TraceItem> trace, SimulatedMonth? clock)
     {
         var failures = 0;
+        var refused = new Dictionary<int, string>();
+        var done = 0;
         async Task RunAllAsync(Action<int> progress)
         {
             foreach (var item in trace)
@@ -112,9 +132,13 @@ public static class Desk
                 {
                     failures++; // a reply that matched no label: counted, never a silent default
                 }
+                catch (PromptOpsLimitException e)
+                {
+                    refused[item.Index] = e.LimitName; // a plan or the budget said no, before anything was spent
+                }
 
-                clock?.Advance();
-                progress(item.Index + 1);
+                if (!item.Burst) clock?.Advance();
+                progress(++done);
             }
         }
 
@@ -135,7 +159,7 @@ public static class Desk
             });
         }
 
-        return failures;
+        return new RunResult(failures, refused);
     }
 
     private static Task RunOneAsync(SupportDesk desk, TraceItem item) => item.Kind switch
@@ -169,4 +193,8 @@ public static class Desk
 
         public void Advance() => Interlocked.Add(ref _ticks, step.Ticks);
     }
+
 }
+
+/// <summary>What a run of the trace ended with, besides the ledger: replies that matched no label, and refusals by request index.</summary>
+public sealed record RunResult(int Failures, IReadOnlyDictionary<int, string> Refused);

@@ -1,4 +1,5 @@
 using PromptOps.Caching;
+using PromptOps.Reports;
 using PromptOps.Usage;
 using Spectre.Console;
 
@@ -7,7 +8,8 @@ namespace SupportTriage;
 /// <summary>The end-of-run report: requests, cache hit rates per layer, cost against the baseline, per-model costs.</summary>
 public static class Report
 {
-    public static void Print(IAnsiConsole console, IReadOnlyList<UsageRecord> records, IReadOnlyList<UsageRecord> baseline, string bestModel, int failures, bool simulated)
+    public static void Print(IAnsiConsole console, IReadOnlyList<UsageRecord> records, IReadOnlyList<UsageRecord> baseline, string bestModel, RunResult result, bool simulated,
+        BudgetPaceReport pace)
     {
         var spent = records.Sum(r => r.CostUsd ?? 0m);
         var saved = records.Sum(r => r.CostSavedUsd ?? 0m);
@@ -24,7 +26,9 @@ public static class Report
         summary.AddRow("cache hits: Redis (L2)", $"{Hits(CacheLayer.Distributed):N0} ({Rate(Hits(CacheLayer.Distributed)):P1})");
         summary.AddRow("cache hits: joined an in-flight call", $"{Hits(CacheLayer.InFlight):N0} ({Rate(Hits(CacheLayer.InFlight)):P1})");
         summary.AddRow("cache hits: semantic", $"{Hits(CacheLayer.Semantic):N0} ({Rate(Hits(CacheLayer.Semantic)):P1})");
-        summary.AddRow("replies that matched no label", failures.ToString("N0"));
+        summary.AddRow("replies that matched no label", result.Failures.ToString("N0"));
+        summary.AddRow("refused by a plan or the budget", result.Refused.Count == 0 ? "0"
+            : $"{result.Refused.Count:N0} ({string.Join(", ", result.Refused.Values.GroupBy(v => v).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} × {g.Count()}"))})");
         summary.HideHeaders();
         console.Write(summary);
 
@@ -36,11 +40,16 @@ public static class Report
         cost.HideHeaders();
         console.Write(cost);
 
+        var p = pace.Pace;
+        var color = p.Status switch { PromptOps.Budgets.BudgetPaceStatus.Critical => "red", PromptOps.Budgets.BudgetPaceStatus.Warning => "yellow", _ => "green" };
+        console.MarkupLine($"Budget: spent ${p.SpentUsd:0.0000} of ${p.MonthlyBudgetUsd:0.00} this month ({pace.Month.From:yyyy-MM}, as of {pace.AsOf:MM-dd HH:mm}); " +
+                           $"pace {p.PaceRatio:0.00}× → [{color}]{p.Status}[/]; projected month end ${p.ProjectedMonthEndUsd:0.0000}.");
+
         var models = new Table().Border(TableBorder.Rounded).Title("[bold]By model[/]")
             .AddColumn("model").AddColumn(new TableColumn("requests").RightAligned()).AddColumn(new TableColumn("cache hits").RightAligned())
             .AddColumn(new TableColumn("input tokens").RightAligned()).AddColumn(new TableColumn("output tokens").RightAligned())
             .AddColumn(new TableColumn("spent $").RightAligned()).AddColumn(new TableColumn("saved $").RightAligned());
-        foreach (var g in records.GroupBy(r => r.ModelId ?? "(unknown)").OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var g in records.Where(r => r.Outcome == UsageOutcome.Success).GroupBy(r => r.ModelId ?? "(unknown)").OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
             var paid = g.Where(r => r.CacheLayer == CacheLayer.None).ToList();
             models.AddRow(Markup.Escape(g.Key), g.Count().ToString("N0"), g.Count(r => r.CacheLayer != CacheLayer.None).ToString("N0"),

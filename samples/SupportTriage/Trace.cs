@@ -1,7 +1,8 @@
 namespace SupportTriage;
 
 /// <summary>One request of the trace.</summary>
-public sealed record TraceItem(int Index, string UserId, string Plan, TraceKind Kind, string Text);
+/// <param name="Burst">Sent right after the previous request (a script hammering the API): the clock does not move.</param>
+public sealed record TraceItem(int Index, string UserId, string Plan, TraceKind Kind, string Text, bool Burst = false);
 
 /// <summary>What the request asks the desk to do.</summary>
 public enum TraceKind
@@ -16,7 +17,7 @@ public enum TraceKind
 /// <summary>
 /// A deterministic support-desk day: tickets (classified and checked for urgency as they arrive, some summarized),
 /// FAQ questions that users repeat word for word (picked from the help centre's suggestions), account questions per
-/// user. Topics follow a Zipf-like law, as real traffic does: a few make up most requests. The same seed always gives
+/// user, and one burst from a free user's script that the plan's daily quota refuses. Topics follow a Zipf-like law, as real traffic does: a few make up most requests. The same seed always gives
 /// the same trace.
 /// </summary>
 public static class Trace
@@ -107,7 +108,12 @@ public static class Trace
             }
         }
 
-        return items.Take(requests).ToList();
+        // Halfway through, a free user's script sends 30 FAQ requests at once: the free plan allows 10 a day.
+        var burstAt = requests / 2;
+        var burst = Enumerable.Range(0, Math.Min(30, requests / 10))
+            .Select(i => new TraceItem(0, "user-03", "free", TraceKind.Faq, Questions[i % Questions.Length] + $" (ticket {i})", Burst: true));
+        return items.Take(burstAt).Concat(burst).Concat(items.Skip(burstAt)).Take(requests)
+            .Select((item, i) => item with { Index = i }).ToList();
     }
 
     /// <summary>An index in [0, n) with P(i) ∝ 1 / (i + 1).</summary>

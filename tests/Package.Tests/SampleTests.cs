@@ -6,12 +6,27 @@ public sealed class SampleTests
     [Fact]
     public async Task The_support_triage_sample_runs_offline_and_saves_at_least_80_percent()
     {
-        var run = await DotNet.RunAsync(DotNet.RepositoryRoot, TimeSpan.FromMinutes(10), "run", "--project", Path.Combine("samples", "SupportTriage"), "-c", "Release");
+        var ledger = Path.Combine(Path.GetTempPath(), $"promptops-sample-{Guid.NewGuid():N}.db");
+        (int ExitCode, string Output) run;
+        try
+        {
+            run = await DotNet.RunAsync(DotNet.RepositoryRoot, TimeSpan.FromMinutes(10), "run", "--project", Path.Combine("samples", "SupportTriage"), "-c", "Release", "--", "--ledger", ledger);
+            Assert.True(File.Exists(ledger), "the sample wrote no ledger:\n" + run.Output);
+        }
+        finally
+        {
+            foreach (var f in new[] { ledger, ledger + "-wal", ledger + "-shm" }) File.Delete(f);
+        }
+
         Assert.True(run.ExitCode == 0, "the sample failed:\n" + run.Output);
         Assert.Contains("provider: SIMULATED", run.Output, StringComparison.Ordinal);
         Assert.Contains("PromptOps: 600/600 requests", run.Output, StringComparison.Ordinal);
         Assert.Contains("(goal ≥ 80%: met)", run.Output, StringComparison.Ordinal);
         Assert.Matches(@"replies that matched no label\s+│\s+0 │", run.Output);
+        // The free user's burst of 30 requests in one day: the free plan's 10 a day are served, the rest refused.
+        Assert.Contains("plan.daily_requests × 20", run.Output, StringComparison.Ordinal);
+        Assert.Contains("→ OnTrack", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Ledger: ", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]
