@@ -20,12 +20,11 @@ namespace PromptOps.Budgets.Redis;
 /// </summary>
 public sealed class RedisBudgetStore : IBudgetStore
 {
-    // KEYS[1] is the lease set of the operation's hash-tag group, KEYS[2..] the counters.
-    internal const string ReserveScript = """
-        local now = tonumber(ARGV[1])
-        local id = ARGV[3]
-        local z = KEYS[1]
-        local n = #KEYS - 1
+    /// <summary>
+    /// Lua shared by the reserve and totals scripts (it expects <c>now</c> and <c>z</c>, the lease set, in scope): releases
+    /// the reservations of leases that expired (a process died before it settled) and drops them from the lease set.
+    /// </summary>
+    private const string PurgeExpiredLeases = """
         local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now)
         if #expired > 0 then
           for _, e in ipairs(expired) do
@@ -39,6 +38,15 @@ public sealed class RedisBudgetStore : IBudgetStore
           end
           redis.call('ZREMRANGEBYSCORE', z, '-inf', now)
         end
+        """;
+
+    // KEYS[1] is the lease set of the operation's hash-tag group, KEYS[2..] the counters.
+    internal const string ReserveScript = """
+        local now = tonumber(ARGV[1])
+        local id = ARGV[3]
+        local z = KEYS[1]
+        local n = #KEYS - 1
+""" + "\n" + PurgeExpiredLeases + "\n" + """
         local totals = {}
         local fresh = {}
         for i = 1, n do
@@ -89,19 +97,7 @@ public sealed class RedisBudgetStore : IBudgetStore
     internal const string TotalsScript = """
         local now = tonumber(ARGV[1])
         local z = KEYS[1]
-        local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now)
-        if #expired > 0 then
-          for _, e in ipairs(expired) do
-            for i = 2, #KEYS do
-              local a = redis.call('HGET', KEYS[i], 'l:' .. e)
-              if a then
-                if a ~= '0' then redis.call('HINCRBY', KEYS[i], 'r', '-' .. a) end
-                redis.call('HDEL', KEYS[i], 'l:' .. e)
-              end
-            end
-          end
-          redis.call('ZREMRANGEBYSCORE', z, '-inf', now)
-        end
+""" + "\n" + PurgeExpiredLeases + "\n" + """
         local totals = {}
         for i = 2, #KEYS do
           local v = redis.call('HMGET', KEYS[i], 'u', 'r')
