@@ -26,6 +26,8 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="${1:-$(mktemp -d /tmp/analyzerbench.XXXXXX)}"
 ROUNDS="${ROUNDS:-8}"
+PARTS="${PARTS:-1 2}"                          # PARTS=2: only the with/without timing
+TIMED="${TIMED:-PromptFree Prompts}"           # the projects part 2 times, e.g. TIMED=PromptFree
 case "$WORK" in /tmp/*) ;; *) echo "The work directory must be under /tmp: $WORK" >&2; exit 1 ;; esac
 mkdir -p "$WORK"
 ART="$WORK/artifacts"
@@ -105,6 +107,7 @@ build() { # project, extra arguments…
 }
 
 # --- 1. ReportAnalyzer ---------------------------------------------------------------------------------------------------
+if [[ " $PARTS " == *" 1 "* ]]; then
 for name in PromptFree Prompts PromptsUnmarked; do
   for run in 1 2; do
     log="$LOGS/$name-report-$run.log"
@@ -144,7 +147,10 @@ if [ -z "$server_before" ]; then # stop the compiler server this script started,
   for pid in $(pgrep -f 'Roslyn/bincore/VBCSCompiler' || true); do kill "$pid" 2>/dev/null || true; done
 fi
 
+fi
+
 # --- 2. Compiler time with and without PromptOps -------------------------------------------------------------------------
+if [[ " $PARTS " == *" 2 "* ]]; then
 # The compiler runs as its own process (no server) through a wrapper that records its wall-clock, user and system CPU
 # seconds (/usr/bin/time). CPU time (user + system, all threads) is the work the compile did; it is much less sensitive
 # to other processes on the machine than wall-clock time.
@@ -154,10 +160,11 @@ chmod +x "$WORK/tools/csc"
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo
-echo "## Compiler with and without PromptOps, $ROUNDS rounds after one warm-up round (each round: PromptFree with, without; Prompts with, without)"
+echo "## Compiler with and without PromptOps, $ROUNDS rounds after one warm-up round (each round, for each of $TIMED: with then without in odd rounds, without then with in even ones)"
 for round in $(seq 0 "$ROUNDS"); do
-  for name in PromptFree Prompts; do
-    for with in true false; do
+  for name in $TIMED; do
+    order="true false"; [ $((round % 2)) = 0 ] && order="false true"
+    for with in $order; do
       log="$LOGS/$name-time-$with-$round.log"
       rm -f "$WORK/csc-one.txt"
       CSC_TIMES="$WORK/csc-one.txt" build "$name" -p:PromptOps=$with -p:UseSharedCompilation=false \
@@ -166,14 +173,15 @@ for round in $(seq 0 "$ROUNDS"); do
     done
   done
 done
-echo '| Project | Without PromptOps: wall / CPU (s, median) | With PromptOps: wall / CPU (s, median) | Ratio of medians: wall / CPU | Per-round CPU ratios |'
-echo '|---|---:|---:|---:|---|'
-for name in PromptFree Prompts; do
+XX
+for name in $TIMED; do
   wall() { awk -v n="$name" -v w="$1" '$1 == n && $2 == w { print $3 }' "$WORK/csc-times.txt"; }
   cpu() { awk -v n="$name" -v w="$1" '$1 == n && $2 == w { print $4 + $5 }' "$WORK/csc-times.txt"; }
   w0=$(wall false | median); w1=$(wall true | median); c0=$(cpu false | median); c1=$(cpu true | median)
   ratios=$(paste <(cpu true) <(cpu false) | awk '{ printf "%.3f ", $1 / $2 }')
-  echo "| $name | $w0 / $c0 | $w1 / $c1 | $(awk -v a="$w1" -v b="$w0" -v c="$c1" -v d="$c0" 'BEGIN { printf "%.3f / %.3f", a / b, c / d }') | $ratios|"
+  mratio=$(echo "$ratios" | tr ' ' '\n' | grep . | median)
+  echo "| $name | $w0 / $c0 | $w1 / $c1 | $(awk -v a="$w1" -v b="$w0" -v c="$c1" -v d="$c0" 'BEGIN { printf "%.3f / %.3f", a / b, c / d }') | $mratio | $ratios|"
 done
 echo
 echo "# Raw times (project, with PromptOps, wall, user, system seconds): $WORK/csc-times.txt; logs: $LOGS"
+fi
