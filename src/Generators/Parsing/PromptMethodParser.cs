@@ -46,6 +46,9 @@ namespace PromptOps.Generators.Parsing
 
         private static readonly ConditionalWeakTable<INamedTypeSymbol, List<ClientSource>> ClientsByType = new ConditionalWeakTable<INamedTypeSymbol, List<ClientSource>>();
 
+        /// <summary>What every [Prompt] method of a type shares, computed once per type symbol (i.e. once per type per compilation).</summary>
+        private static readonly ConditionalWeakTable<INamedTypeSymbol, TypeFacts> FactsByType = new ConditionalWeakTable<INamedTypeSymbol, TypeFacts>();
+
         private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
@@ -75,16 +78,10 @@ namespace PromptOps.Generators.Parsing
                 Report(DiagnosticDescriptors.HasBody, methodLocation, methodName);
             }
 
-            var containing = new List<TypeDeclSpec>();
-            for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+            var typeFacts = FactsByType.GetValue(method.ContainingType, t => TypeFacts.Of(t, cancellationToken));
+            foreach (var type in typeFacts.NotPartial)
             {
-                var typeSyntaxes = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().ToList();
-                if (!typeSyntaxes.Any(s => s.Modifiers.Any(SyntaxKind.PartialKeyword)))
-                {
-                    Report(DiagnosticDescriptors.TypeMustBePartial, type.Locations.FirstOrDefault(), type.Name, methodName);
-                }
-
-                containing.Insert(0, new TypeDeclSpec(Keyword(type), NameWithTypeParameters(type)));
+                Report(DiagnosticDescriptors.TypeMustBePartial, type.Locations.FirstOrDefault(), type.Name, methodName);
             }
 
             if (method.IsGenericMethod)
@@ -286,15 +283,14 @@ namespace PromptOps.Generators.Parsing
 
             var maxOutput = maxTokens > 0 ? maxTokens : PromptTasks.GetMaxOutputTokens(canonicalTask);
             var temperatureLiteral = double.IsNaN(temperature) ? null : ((float)temperature).ToString("R", CultureInfo.InvariantCulture) + "f";
-            var typeKey = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            var typeKey = typeFacts.TypeKey;
             var valueDisplay = valueType?.ToDisplayString(TypeFormat) ?? "string";
-            var promptId = typeKey.Replace("global::", string.Empty) + "." + methodName;
-            var version = Version(system, user, canonicalTask, maxOutput, tierMember, temperatureLiteral, maxInputTokens, kind, valueDisplay, instruction, parameters);
+            var promptId = typeFacts.PromptIdPrefix + methodName;
 
             return new PromptMethodSpec(
                 TypeKey: typeKey,
-                Namespace: method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
-                ContainingTypes: new EquatableArray<TypeDeclSpec>(containing),
+                Namespace: typeFacts.Namespace,
+                ContainingTypes: typeFacts.Containing,
                 MethodName: methodName,
                 Accessibility: AccessibilityText(method.DeclaredAccessibility),
                 IsStatic: method.IsStatic,
@@ -306,7 +302,8 @@ namespace PromptOps.Generators.Parsing
                 Parameters: new EquatableArray<ParameterSpec>(parameters),
                 ClientAccess: clientAccess!,
                 PromptId: promptId,
-                PromptVersion: version,
+                SystemTemplate: system,
+                UserTemplate: user,
                 Task: canonicalTask,
                 TierMember: tierMember,
                 CacheTtl: canonicalTtl,
@@ -392,6 +389,48 @@ namespace PromptOps.Generators.Parsing
             }
 
             return null;
+        }
+
+        private sealed class TypeFacts
+        {
+            private TypeFacts(string typeKey, string? ns, EquatableArray<TypeDeclSpec> containing, List<INamedTypeSymbol> notPartial)
+            {
+                TypeKey = typeKey;
+                PromptIdPrefix = typeKey.Replace("global::", string.Empty) + ".";
+                Namespace = ns;
+                Containing = containing;
+                NotPartial = notPartial;
+            }
+
+            public string TypeKey { get; }
+
+            public string PromptIdPrefix { get; }
+
+            public string? Namespace { get; }
+
+            /// <summary>The containing types, outermost first.</summary>
+            public EquatableArray<TypeDeclSpec> Containing { get; }
+
+            /// <summary>The containing types (innermost first) that have no partial declaration.</summary>
+            public List<INamedTypeSymbol> NotPartial { get; }
+
+            public static TypeFacts Of(INamedTypeSymbol containingType, CancellationToken cancellationToken)
+            {
+                var containing = new List<TypeDeclSpec>();
+                var notPartial = new List<INamedTypeSymbol>();
+                for (var type = containingType; type is not null; type = type.ContainingType)
+                {
+                    var typeSyntaxes = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().ToList();
+                    if (!typeSyntaxes.Any(s => s.Modifiers.Any(SyntaxKind.PartialKeyword))) notPartial.Add(type);
+                    containing.Insert(0, new TypeDeclSpec(Keyword(type), NameWithTypeParameters(type)));
+                }
+
+                return new TypeFacts(
+                    containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                    containingType.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                    new EquatableArray<TypeDeclSpec>(containing),
+                    notPartial);
+            }
         }
 
         private sealed class ClientSource
@@ -492,9 +531,17 @@ namespace PromptOps.Generators.Parsing
         internal static string EscapeIdentifier(string name) =>
             SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.AwaitKeyword ? "@" + name : name;
 
-        private static string Version(string? system, string? user, string? task, int maxOutput, string? tier, string? temperature, int maxInput,
-            ResultKind kind, string? valueType, string? instruction, List<ParameterSpec> parameters)
+        /// <summary>
+        /// The prompt version: a hash of the templates and the settings that change the answer. Computed by the emitter
+        /// (only when a file is written), from the spec alone.
+        /// </summary>
+        internal static string Version(PromptMethodSpec spec)
         {
+            string? system = spec.SystemTemplate, user = spec.UserTemplate, task = spec.Task, tier = spec.TierMember, temperature = spec.TemperatureLiteral;
+            string? valueType = spec.ValueTypeDisplay, instruction = spec.Instruction;
+            int maxOutput = spec.MaxOutputTokens, maxInput = spec.MaxInputTokens;
+            var kind = spec.Kind;
+            var parameters = spec.Parameters;
             // The settings that change the answer. The TTL is left out on purpose: changing how long answers are
             // kept does not make the kept answers wrong.
             var sb = new StringBuilder("promptops-version-1\u001e");
