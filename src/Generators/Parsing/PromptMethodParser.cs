@@ -46,6 +46,10 @@ namespace PromptOps.Generators.Parsing
 
         private static readonly ConditionalWeakTable<INamedTypeSymbol, List<ClientSource>> ClientsByType = new ConditionalWeakTable<INamedTypeSymbol, List<ClientSource>>();
 
+        private static readonly ConditionalWeakTable<INamedTypeSymbol, EnumFacts> LabelsByEnum = new ConditionalWeakTable<INamedTypeSymbol, EnumFacts>();
+
+        private static readonly ConditionalWeakTable<ITypeSymbol, string> DisplayByType = new ConditionalWeakTable<ITypeSymbol, string>();
+
         /// <summary>What every [Prompt] method of a type shares, computed once per type symbol (i.e. once per type per compilation).</summary>
         private static readonly ConditionalWeakTable<INamedTypeSymbol, TypeFacts> FactsByType = new ConditionalWeakTable<INamedTypeSymbol, TypeFacts>();
 
@@ -135,7 +139,7 @@ namespace PromptOps.Generators.Parsing
                     }
                 }
 
-                parameters.Add(new ParameterSpec(EscapeIdentifier(p.Name), p.Type.ToDisplayString(TypeFormat), isToken, scope, maxInput, isClient, enumeratorCancellation));
+                parameters.Add(new ParameterSpec(EscapeIdentifier(p.Name), Display(p.Type), isToken, scope, maxInput, isClient, enumeratorCancellation));
             }
 
             // --- the IChatClient --------------------------------------------------------------------------------
@@ -254,24 +258,14 @@ namespace PromptOps.Generators.Parsing
             if (!ok) return null;
 
             // --- result-specific instruction and labels --------------------------------------------------------
-            var labels = new List<EnumLabel>();
+            var labels = EquatableArray<EnumLabel>.Empty;
             string? instruction = null;
             switch (kind)
             {
                 case ResultKind.Enum:
-                    foreach (var member in ((INamedTypeSymbol)valueType!).GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
-                    {
-                        var description = member.GetAttributes().FirstOrDefault(a => IsNamed(a.AttributeClass, "DescriptionAttribute", "System", "ComponentModel"))
-                            ?.ConstructorArguments.FirstOrDefault().Value as string;
-                        labels.Add(new EnumLabel(string.IsNullOrWhiteSpace(description) ? member.Name : description!, member.Name));
-                    }
-
-                    instruction = "Answer with exactly one of: " + string.Join(", ", labels.Select(l => l.Label)) + ".";
-                    foreach (var l in labels.ToList())
-                    {
-                        if (l.Label != l.Member) labels.Add(new EnumLabel(l.Member, l.Member));
-                    }
-
+                    var enumFacts = LabelsByEnum.GetValue((INamedTypeSymbol)valueType!, EnumFacts.Of);
+                    labels = enumFacts.Labels;
+                    instruction = enumFacts.Instruction;
                     break;
                 case ResultKind.Bool:
                     instruction = "Answer yes or no.";
@@ -284,7 +278,7 @@ namespace PromptOps.Generators.Parsing
             var maxOutput = maxTokens > 0 ? maxTokens : PromptTasks.GetMaxOutputTokens(canonicalTask);
             var temperatureLiteral = double.IsNaN(temperature) ? null : ((float)temperature).ToString("R", CultureInfo.InvariantCulture) + "f";
             var typeKey = typeFacts.TypeKey;
-            var valueDisplay = valueType?.ToDisplayString(TypeFormat) ?? "string";
+            var valueDisplay = (valueType is null ? "string" : Display(valueType));
             var promptId = typeFacts.PromptIdPrefix + methodName;
 
             return new PromptMethodSpec(
@@ -294,7 +288,7 @@ namespace PromptOps.Generators.Parsing
                 MethodName: methodName,
                 Accessibility: AccessibilityText(method.DeclaredAccessibility),
                 IsStatic: method.IsStatic,
-                ReturnTypeDisplay: method.ReturnType.ToDisplayString(TypeFormat),
+                ReturnTypeDisplay: Display(method.ReturnType),
                 Async: async,
                 Kind: kind,
                 WrapsPromptResult: wraps,
@@ -313,7 +307,7 @@ namespace PromptOps.Generators.Parsing
                 System: new EquatableArray<TemplatePart>(systemParts),
                 User: new EquatableArray<TemplatePart>(userParts),
                 Instruction: instruction,
-                EnumLabels: new EquatableArray<EnumLabel>(labels));
+                EnumLabels: labels);
 
             List<TemplatePart> ParseTemplate(string which, string? template)
             {
@@ -390,6 +384,42 @@ namespace PromptOps.Generators.Parsing
 
             return null;
         }
+
+        /// <summary>An enum's labels and the instruction listing them, computed once per enum symbol (many methods share one enum).</summary>
+        private sealed class EnumFacts
+        {
+            private EnumFacts(EquatableArray<EnumLabel> labels, string instruction)
+            {
+                Labels = labels;
+                Instruction = instruction;
+            }
+
+            public EquatableArray<EnumLabel> Labels { get; }
+
+            public string Instruction { get; }
+
+            public static EnumFacts Of(INamedTypeSymbol enumType)
+            {
+                var labels = new List<EnumLabel>();
+                foreach (var member in enumType.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
+                {
+                    var description = member.GetAttributes().FirstOrDefault(a => IsNamed(a.AttributeClass, "DescriptionAttribute", "System", "ComponentModel"))
+                        ?.ConstructorArguments.FirstOrDefault().Value as string;
+                    labels.Add(new EnumLabel(string.IsNullOrWhiteSpace(description) ? member.Name : description!, member.Name));
+                }
+
+                var instruction = "Answer with exactly one of: " + string.Join(", ", labels.Select(l => l.Label)) + ".";
+                foreach (var l in labels.ToList())
+                {
+                    if (l.Label != l.Member) labels.Add(new EnumLabel(l.Member, l.Member));
+                }
+
+                return new EnumFacts(new EquatableArray<EnumLabel>(labels), instruction);
+            }
+        }
+
+        /// <summary>The display string of a type symbol (the same symbol object recurs: <c>string</c>, <c>CancellationToken</c>, the enum …).</summary>
+        private static string Display(ITypeSymbol type) => DisplayByType.GetValue(type, t => t.ToDisplayString(TypeFormat));
 
         private sealed class TypeFacts
         {
