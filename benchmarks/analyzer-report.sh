@@ -28,6 +28,7 @@ WORK="${1:-$(mktemp -d /tmp/analyzerbench.XXXXXX)}"
 ROUNDS="${ROUNDS:-8}"
 PARTS="${PARTS:-1 2}"                          # PARTS=2: only the with/without timing
 TIMED="${TIMED:-PromptFree Prompts}"           # the projects part 2 times, e.g. TIMED=PromptFree
+REPORT_RUNS="${REPORT_RUNS:-2}"                # builds per project in part 1; the last one is reported
 case "$WORK" in /tmp/*) ;; *) echo "The work directory must be under /tmp: $WORK" >&2; exit 1 ;; esac
 mkdir -p "$WORK"
 ART="$WORK/artifacts"
@@ -109,16 +110,16 @@ build() { # project, extra arguments…
 # --- 1. ReportAnalyzer ---------------------------------------------------------------------------------------------------
 if [[ " $PARTS " == *" 1 "* ]]; then
 for name in PromptFree Prompts PromptsUnmarked; do
-  for run in 1 2; do
+  for run in $(seq 1 "$REPORT_RUNS"); do
     log="$LOGS/$name-report-$run.log"
     build "$name" -p:ReportAnalyzer=true -v:d > "$log" 2>&1 || { grep -E 'error' "$log" | head -20; exit 1; }
   done
-  log="$LOGS/$name-report-2.log"
+  log="$LOGS/$name-report-$REPORT_RUNS.log"
   # The Csc task's report, from "Total analyzer execution time" to the end of the generator table.
   awk '/Total analyzer execution time/ { p = 1 } p && !/^ *$/ && !/Time \(s\)/ { print } p && /Done executing task|Task "|Target "/ { exit }' "$log" \
     | grep -vE 'Done executing task|Task "|Target "' > "$LOGS/$name-report.txt"
   echo
-  echo "## $name: ReportAnalyzer, second of two builds (all analyzer types: $LOGS/$name-report.txt)"
+  echo "## $name: ReportAnalyzer, build $REPORT_RUNS of $REPORT_RUNS (all analyzer types: $LOGS/$name-report.txt)"
   echo '```'
   # Totals, every assembly (one indentation level), and the PromptOps types.
   grep -E 'Total (analyzer|generator) execution time|^ {10,14}[0-9<][0-9.]* +[0-9<]+ {3}[^ ]|^ +[0-9<][0-9.]* +[0-9<]+ +PromptOps\.' "$LOGS/$name-report.txt" \
