@@ -174,7 +174,8 @@ for round in $(seq 0 "$ROUNDS"); do
     done
   done
 done
-XX
+echo '| Project | Without PromptOps: wall / CPU (s, median) | With PromptOps: wall / CPU (s, median) | Ratio of medians: wall / CPU | Median of per-round CPU ratios | Per-round CPU ratios |'
+echo '|---|---:|---:|---:|---:|---|'
 for name in $TIMED; do
   wall() { awk -v n="$name" -v w="$1" '$1 == n && $2 == w { print $3 }' "$WORK/csc-times.txt"; }
   cpu() { awk -v n="$name" -v w="$1" '$1 == n && $2 == w { print $4 + $5 }' "$WORK/csc-times.txt"; }
