@@ -15,10 +15,11 @@ namespace PromptOps.Benchmarks;
 /// trees, nothing bound yet).
 /// <para>Goal (issue): on the prompt-free project the analyzers add ≤ 5 % (ratio ≤ 1.05), and the o200k tokenizer is
 /// never loaded there. The prompts project has no goal; its ratio is reported.</para>
-/// <para>Reference row (no goal), <c>Compile_FloorAnalyzer</c>: <see cref="FloorAnalyzer"/>, one analyzer that registers
-/// the same kinds of actions as the PromptOps analyzers and does nothing in them — what Roslyn's analyzer driver costs
-/// for that registration before any PromptOps code runs; <c>Compile_EmptyAnalyzer</c>: the same analyzer registering
-/// nothing but its compilation-start action — what running any analyzer at all costs (a build always runs the SDK's).</para>
+/// <para>Reference rows (no goal): <c>Compile_EmptyAnalyzer</c>, <see cref="FloorAnalyzer"/> registering nothing but its
+/// compilation-start action — what running any analyzer at all costs in <see cref="CompilationWithAnalyzers"/>;
+/// <c>Compile_SdkAnalyzers</c> and <c>Compile_SdkAndPromptOps</c>: the .NET SDK's analyzers that every net10.0 build
+/// runs (NetAnalyzers, SDK severities and build properties), without and with the PromptOps analyzers — the same
+/// comparison inside a build that already runs analyzers, as every real build does.</para>
 /// </summary>
 [Config(typeof(AnalyzerConfig))]
 public class AnalyzerBenchmarks
@@ -83,14 +84,29 @@ public class AnalyzerBenchmarks
         if (Project == AnalyzerProject.PromptFree) TokenizerCheck.AssertNotLoaded("after all measured runs");
     }
 
-    [GlobalSetup(Target = nameof(Compile_FloorAnalyzer))]
-    public void SetupFloor()
+    [GlobalSetup(Target = nameof(Compile_SdkAnalyzers))]
+    public void SetupSdk()
     {
-        _project = AnalyzerWorkload.Compilation(Project);
-        _analyzers = [new FloorAnalyzer()];
-        _options = AnalyzerWorkload.AnalysisOptions();
-        var diagnostics = _project.Clone().WithAnalyzers(_analyzers, _options).GetAllDiagnosticsAsync().GetAwaiter().GetResult();
-        if (diagnostics.Length > 0) throw new InvalidOperationException($"{Project}: {diagnostics.Length} diagnostics with the floor analyzer, first: {diagnostics[0]}");
+        _project = AnalyzerWorkload.WithSdkSeverities(AnalyzerWorkload.Compilation(Project));
+        _analyzers = AnalyzerWorkload.SdkAnalyzers();
+        _options = AnalyzerWorkload.AnalysisOptions(options: AnalyzerWorkload.SdkOptions);
+        VerifySdk(_project, _analyzers);
+    }
+
+    [GlobalSetup(Target = nameof(Compile_SdkAndPromptOps))]
+    public void SetupSdkAndPromptOps()
+    {
+        _project = AnalyzerWorkload.WithSdkSeverities(AnalyzerWorkload.Compilation(Project));
+        _analyzers = [.. AnalyzerWorkload.SdkAnalyzers(), .. AnalyzerWorkload.Analyzers()];
+        _options = AnalyzerWorkload.AnalysisOptions(options: AnalyzerWorkload.SdkOptions);
+        VerifySdk(_project, _analyzers);
+        if (Project == AnalyzerProject.PromptFree) TokenizerCheck.AssertNotLoaded("after analysing the prompt-free project with the SDK's analyzers");
+    }
+
+    [GlobalCleanup(Target = nameof(Compile_SdkAndPromptOps))]
+    public void CleanupSdkAndPromptOps()
+    {
+        if (Project == AnalyzerProject.PromptFree) TokenizerCheck.AssertNotLoaded("after all measured runs with the SDK's analyzers");
     }
 
     [GlobalSetup(Target = nameof(Compile_EmptyAnalyzer))]
@@ -108,7 +124,21 @@ public class AnalyzerBenchmarks
     public Task<ImmutableArray<Diagnostic>> Compile_WithAnalyzers() => _project.Clone().WithAnalyzers(_analyzers, _options).GetAllDiagnosticsAsync();
 
     [Benchmark]
-    public Task<ImmutableArray<Diagnostic>> Compile_FloorAnalyzer() => _project.Clone().WithAnalyzers(_analyzers, _options).GetAllDiagnosticsAsync();
+    public Task<ImmutableArray<Diagnostic>> Compile_SdkAnalyzers() => _project.Clone().WithAnalyzers(_analyzers, _options).GetAllDiagnosticsAsync();
+
+    [Benchmark]
+    public Task<ImmutableArray<Diagnostic>> Compile_SdkAndPromptOps() => _project.Clone().WithAnalyzers(_analyzers, _options).GetAllDiagnosticsAsync();
+
+    /// <summary>One run: no analyzer exception; prints what the analyzers report.</summary>
+    private void VerifySdk(CSharpCompilation project, ImmutableArray<DiagnosticAnalyzer> analyzers)
+    {
+        var exceptions = new List<string>();
+        var diagnostics = project.Clone()
+            .WithAnalyzers(analyzers, AnalyzerWorkload.AnalysisOptions(onException: (e, a, _) => { lock (exceptions) exceptions.Add(a.GetType().Name + ": " + e); }, options: AnalyzerWorkload.SdkOptions))
+            .GetAllDiagnosticsAsync().GetAwaiter().GetResult();
+        if (exceptions.Count > 0) throw new InvalidOperationException("Analyzer exceptions: " + string.Join(Environment.NewLine, exceptions.Take(3)));
+        Console.WriteLine($"// {Project}: {analyzers.Length} analyzers, diagnostics: {string.Join(", ", diagnostics.GroupBy(d => d.Id).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} × {g.Count()}"))}");
+    }
 
     [Benchmark]
     public Task<ImmutableArray<Diagnostic>> Compile_EmptyAnalyzer() => _project.Clone().WithAnalyzers(_analyzers, _options).GetAllDiagnosticsAsync();

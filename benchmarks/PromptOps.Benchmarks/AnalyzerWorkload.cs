@@ -74,9 +74,55 @@ internal static class AnalyzerWorkload
     /// <summary>No additional files and an empty <c>.editorconfig</c>: every analyzer runs with its defaults.</summary>
     public static readonly AnalyzerOptions Options = new([], EmptyConfig.Provider);
 
+    private static readonly string[] SdkAnalyzerFiles = ["Microsoft.CodeAnalysis.NetAnalyzers.dll", "Microsoft.CodeAnalysis.CSharp.NetAnalyzers.dll"];
+
+    /// <summary>
+    /// The analyzers of the .NET SDK that every build of a net10.0 project runs by default (<c>EnableNETAnalyzers</c>):
+    /// Microsoft.CodeAnalysis.NetAnalyzers and Microsoft.CodeAnalysis.CSharp.NetAnalyzers from the SDK that built this
+    /// project (path written at build time, see the project file). Run with <see cref="SdkCompilationOptions"/> and
+    /// <see cref="SdkOptions"/>, as the SDK passes them.
+    /// </summary>
+    public static ImmutableArray<DiagnosticAnalyzer> SdkAnalyzers()
+    {
+        var folder = typeof(AnalyzerWorkload).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SdkAnalyzersPath").Value!;
+        var loader = new LoadFromLoader();
+        var analyzers = SdkAnalyzerFiles
+            .Select(name => Path.Combine(folder, name))
+            .Select(path => File.Exists(path) ? new AnalyzerFileReference(path, loader) : throw new FileNotFoundException("No SDK analyzers here.", path))
+            .SelectMany(reference =>
+            {
+                var failures = new List<string>();
+                reference.AnalyzerLoadFailed += (_, e) => failures.Add(e.Message);
+                var found = reference.GetAnalyzers(LanguageNames.CSharp);
+                return failures.Count == 0 ? found : throw new InvalidOperationException($"{reference.FullPath}: {string.Join("; ", failures.Take(3))}");
+            });
+        return [.. analyzers];
+    }
+
+    /// <summary>
+    /// The SDK's default severities for its analyzers: <c>analysislevel_10_default.globalconfig</c> (SDK 10.0.401) keeps
+    /// every rule at its default except CA1516, which it turns off.
+    /// </summary>
+    public static CSharpCompilation WithSdkSeverities(CSharpCompilation compilation) =>
+        compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+            compilation.Options.SpecificDiagnosticOptions.SetItem("CA1516", ReportDiagnostic.Suppress)));
+
+    /// <summary>
+    /// The global options the SDK passes to analyzers for a net10.0 class library (its generated
+    /// <c>*.GeneratedMSBuildEditorConfig.editorconfig</c>: <c>build_property.*</c>); no <c>.editorconfig</c> keys.
+    /// </summary>
+    public static readonly AnalyzerOptions SdkOptions = new([], new GlobalConfig(new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["build_property.TargetFramework"] = "net10.0",
+        ["build_property.TargetFrameworkIdentifier"] = ".NETCoreApp",
+        ["build_property.TargetFrameworkVersion"] = "v10.0",
+        ["build_property._SupportedPlatformList"] = "Linux,macOS,Windows",
+        ["build_property.EffectiveAnalysisLevelStyle"] = "10.0",
+    }));
+
     /// <summary>As a command-line build runs analyzers: concurrently, without timing them.</summary>
-    public static CompilationWithAnalyzersOptions AnalysisOptions(bool logTimes = false, Action<Exception, DiagnosticAnalyzer, Diagnostic>? onException = null) =>
-        new(Options, onException, concurrentAnalysis: true, logAnalyzerExecutionTime: logTimes, reportSuppressedDiagnostics: false);
+    public static CompilationWithAnalyzersOptions AnalysisOptions(bool logTimes = false, Action<Exception, DiagnosticAnalyzer, Diagnostic>? onException = null, AnalyzerOptions? options = null) =>
+        new(options ?? Options, onException, concurrentAnalysis: true, logAnalyzerExecutionTime: logTimes, reportSuppressedDiagnostics: false);
 
     /// <summary>The source files of a project (for the <c>Prompts</c> project, without the generated code).</summary>
     public static IReadOnlyList<(string Path, string Text)> Sources(AnalyzerProject project) => project switch
@@ -119,17 +165,29 @@ internal static class AnalyzerWorkload
     }
 
     /// <summary>
-    /// Writes the sources of the projects a real build can reproduce to <c>{directory}/PromptFree</c> and
-    /// <c>{directory}/Prompts</c> (the build runs the generator).
+    /// Writes the projects' sources for a real build (<c>benchmarks/analyzer-report.sh</c>):
+    /// <c>{directory}/PromptFree</c> and <c>{directory}/Prompts</c> (the sources; the build runs the generator),
+    /// <c>{directory}/PromptsGenerated</c> (the code the generator writes for <c>Prompts</c>, for a build of that project
+    /// without PromptOps) and <c>{directory}/PromptsUnmarked</c> (the sources plus that code without
+    /// <c>[GeneratedCode]</c> on the <c>[Prompt]</c> method implementations, for a build with the analyzers and without
+    /// the generator). Generated files keep their <c>.g.cs</c> names and <c>// &lt;auto-generated/&gt;</c> headers.
     /// </summary>
     public static void Write(string directory)
     {
-        foreach (var project in new[] { AnalyzerProject.PromptFree, AnalyzerProject.Prompts })
+        WriteFiles(Path.Combine(directory, "PromptFree"), Sources(AnalyzerProject.PromptFree));
+        WriteFiles(Path.Combine(directory, "Prompts"), Sources(AnalyzerProject.Prompts));
+        var sourceCount = Sources(AnalyzerProject.Prompts).Count;
+        WriteFiles(Path.Combine(directory, "PromptsGenerated"), Generated(Compilation(AnalyzerProject.Prompts), sourceCount));
+        WriteFiles(Path.Combine(directory, "PromptsUnmarked"), [.. Sources(AnalyzerProject.PromptsUnmarked), .. Generated(Compilation(AnalyzerProject.PromptsUnmarked), sourceCount)]);
+
+        static IReadOnlyList<(string Path, string Text)> Generated(Compilation compilation, int sourceCount) =>
+            [.. compilation.SyntaxTrees.Skip(sourceCount).Select(t => (Path.GetFileName(t.FilePath), t.GetText().ToString()))];
+
+        static void WriteFiles(string folder, IReadOnlyList<(string Path, string Text)> files)
         {
-            var folder = Path.Combine(directory, project.ToString());
             Directory.CreateDirectory(folder);
-            foreach (var (path, text) in Sources(project)) File.WriteAllText(Path.Combine(folder, path), text);
-            Console.WriteLine($"{folder}: {Sources(project).Count} files");
+            foreach (var (path, text) in files) File.WriteAllText(Path.Combine(folder, path), text);
+            Console.WriteLine($"{folder}: {files.Count} files");
         }
     }
 
@@ -460,6 +518,32 @@ internal static class AnalyzerWorkload
             }
         }
         """);
+
+    private sealed class LoadFromLoader : IAnalyzerAssemblyLoader
+    {
+        public void AddDependencyLocation(string fullPath)
+        {
+        }
+
+        public Assembly LoadFromPath(string fullPath) => Assembly.LoadFrom(fullPath);
+    }
+
+    /// <summary>Global options only (what the SDK's generated global config holds); the same for every file.</summary>
+    private sealed class GlobalConfig(Dictionary<string, string> values) : AnalyzerConfigOptionsProvider
+    {
+        private readonly Options _options = new(values);
+
+        public override AnalyzerConfigOptions GlobalOptions => _options;
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => _options;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => _options;
+
+        private sealed class Options(Dictionary<string, string> values) : AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value) => values.TryGetValue(key, out value);
+        }
+    }
 
     /// <summary>An empty <c>.editorconfig</c>: no key is set for any file.</summary>
     private sealed class EmptyConfig : AnalyzerConfigOptionsProvider

@@ -29,6 +29,10 @@ public abstract class QuickConfig : ManualConfig
         AddColumn(StatisticColumn.Median);
         WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend));
         WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Declared));
+
+        // BenchmarkDotNet's default (2 minutes) is too short for building the benchmark project while other agents
+        // build on the same 2 cores: the build was killed at 120 s.
+        WithBuildTimeout(TimeSpan.FromMinutes(10));
     }
 }
 

@@ -37,6 +37,7 @@ namespace PromptOps.Generators
             // A partial method with both parts is analysed once, through its definition (where the attribute is).
             if (method.PartialDefinitionPart is { } definition) method = definition;
             else if (method.PartialImplementationPart is not null) return;
+            if (!AttributeSyntaxFilter.MayHaveAttributes(method, context.CancellationToken)) return; // cannot carry [Prompt]
 
             var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType));
             if (attribute is null) return;

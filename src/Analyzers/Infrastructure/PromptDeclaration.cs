@@ -96,6 +96,7 @@ namespace PromptOps.Analyzers.Infrastructure
         public static PromptDeclaration? TryCreate(IMethodSymbol method, INamedTypeSymbol promptAttribute, System.Threading.CancellationToken ct)
         {
             if (method.PartialDefinitionPart is not null) return null; // analysed through the definition
+            if (!Generators.Parsing.AttributeSyntaxFilter.MayHaveAttributes(method, ct)) return null; // no attribute list: no [Prompt], nothing bound
             var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, promptAttribute));
             if (attribute?.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax syntax) return null;
             return new PromptDeclaration(method, attribute, syntax);

@@ -178,6 +178,7 @@ namespace PromptOps.Analyzers.Rules
         {
             var method = (IMethodSymbol)context.Symbol;
             if (method.PartialDefinitionPart is not null) return;
+            if (!Generators.Parsing.AttributeSyntaxFilter.MayHaveAttributes(method, context.CancellationToken)) return;
             var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, promptAttribute));
             if (attribute is null) return;
             var hasTask = attribute.NamedArguments.Any(a => a.Key == "Task" && a.Value.Value is string s && s.Length > 0);

@@ -59,7 +59,7 @@ namespace PromptOps.Generators.Emitting
             w.Line($"private static readonly global::PromptOps.PromptOpsMetadata {prefix}_Metadata = new global::PromptOps.PromptOpsMetadata");
             w.Line("{");
             w.Line($"    PromptId = {Literal(m.PromptId)},");
-            w.Line($"    PromptVersion = {Literal(m.PromptVersion)},");
+            w.Line($"    PromptVersion = {Literal(Parsing.PromptMethodParser.Version(m))},");
             if (m.Task is not null) w.Line($"    Task = {Literal(m.Task)},");
             if (m.TierMember is not null) w.Line($"    Tier = global::PromptOps.Knowledge.ModelTier.{m.TierMember},");
             if (m.CacheTtl is not null) w.Line($"    CacheTtl = global::PromptOps.Knowledge.CacheTtl.Parse({Literal(m.CacheTtl)}),");

@@ -43,6 +43,9 @@ namespace PromptOps.Generators.Model
     /// <summary>
     /// Everything the emitter needs to write one [Prompt] method: strings, numbers, enums, bools and equatable
     /// arrays only — never a symbol, syntax node, location or compilation — so the incremental pipeline caches it.
+    /// <see cref="SystemTemplate"/> and <see cref="UserTemplate"/> are the attribute's raw strings; the prompt version is
+    /// hashed from them and the other settings when the source is written (<c>PromptMethodParser.Version</c>), not in
+    /// the transform, which re-runs for every method on every edit.
     /// </summary>
     internal sealed record PromptMethodSpec(
         string TypeKey,
@@ -59,7 +62,8 @@ namespace PromptOps.Generators.Model
         EquatableArray<ParameterSpec> Parameters,
         string ClientAccess,
         string PromptId,
-        string PromptVersion,
+        string? SystemTemplate,
+        string? UserTemplate,
         string? Task,
         string? TierMember,
         string? CacheTtl,

@@ -46,6 +46,13 @@ namespace PromptOps.Generators.Parsing
 
         private static readonly ConditionalWeakTable<INamedTypeSymbol, List<ClientSource>> ClientsByType = new ConditionalWeakTable<INamedTypeSymbol, List<ClientSource>>();
 
+        private static readonly ConditionalWeakTable<INamedTypeSymbol, EnumFacts> LabelsByEnum = new ConditionalWeakTable<INamedTypeSymbol, EnumFacts>();
+
+        private static readonly ConditionalWeakTable<ITypeSymbol, string> DisplayByType = new ConditionalWeakTable<ITypeSymbol, string>();
+
+        /// <summary>What every [Prompt] method of a type shares, computed once per type symbol (i.e. once per type per compilation).</summary>
+        private static readonly ConditionalWeakTable<INamedTypeSymbol, TypeFacts> FactsByType = new ConditionalWeakTable<INamedTypeSymbol, TypeFacts>();
+
         private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
@@ -75,16 +82,10 @@ namespace PromptOps.Generators.Parsing
                 Report(DiagnosticDescriptors.HasBody, methodLocation, methodName);
             }
 
-            var containing = new List<TypeDeclSpec>();
-            for (var type = method.ContainingType; type is not null; type = type.ContainingType)
+            var typeFacts = FactsByType.GetValue(method.ContainingType, t => TypeFacts.Of(t, cancellationToken));
+            foreach (var type in typeFacts.NotPartial)
             {
-                var typeSyntaxes = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().ToList();
-                if (!typeSyntaxes.Any(s => s.Modifiers.Any(SyntaxKind.PartialKeyword)))
-                {
-                    Report(DiagnosticDescriptors.TypeMustBePartial, type.Locations.FirstOrDefault(), type.Name, methodName);
-                }
-
-                containing.Insert(0, new TypeDeclSpec(Keyword(type), NameWithTypeParameters(type)));
+                Report(DiagnosticDescriptors.TypeMustBePartial, type.Locations.FirstOrDefault(), type.Name, methodName);
             }
 
             if (method.IsGenericMethod)
@@ -138,7 +139,7 @@ namespace PromptOps.Generators.Parsing
                     }
                 }
 
-                parameters.Add(new ParameterSpec(EscapeIdentifier(p.Name), p.Type.ToDisplayString(TypeFormat), isToken, scope, maxInput, isClient, enumeratorCancellation));
+                parameters.Add(new ParameterSpec(EscapeIdentifier(p.Name), Display(p.Type), isToken, scope, maxInput, isClient, enumeratorCancellation));
             }
 
             // --- the IChatClient --------------------------------------------------------------------------------
@@ -257,24 +258,14 @@ namespace PromptOps.Generators.Parsing
             if (!ok) return null;
 
             // --- result-specific instruction and labels --------------------------------------------------------
-            var labels = new List<EnumLabel>();
+            var labels = EquatableArray<EnumLabel>.Empty;
             string? instruction = null;
             switch (kind)
             {
                 case ResultKind.Enum:
-                    foreach (var member in ((INamedTypeSymbol)valueType!).GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
-                    {
-                        var description = member.GetAttributes().FirstOrDefault(a => IsNamed(a.AttributeClass, "DescriptionAttribute", "System", "ComponentModel"))
-                            ?.ConstructorArguments.FirstOrDefault().Value as string;
-                        labels.Add(new EnumLabel(string.IsNullOrWhiteSpace(description) ? member.Name : description!, member.Name));
-                    }
-
-                    instruction = "Answer with exactly one of: " + string.Join(", ", labels.Select(l => l.Label)) + ".";
-                    foreach (var l in labels.ToList())
-                    {
-                        if (l.Label != l.Member) labels.Add(new EnumLabel(l.Member, l.Member));
-                    }
-
+                    var enumFacts = LabelsByEnum.GetValue((INamedTypeSymbol)valueType!, EnumFacts.Of);
+                    labels = enumFacts.Labels;
+                    instruction = enumFacts.Instruction;
                     break;
                 case ResultKind.Bool:
                     instruction = "Answer yes or no.";
@@ -286,19 +277,18 @@ namespace PromptOps.Generators.Parsing
 
             var maxOutput = maxTokens > 0 ? maxTokens : PromptTasks.GetMaxOutputTokens(canonicalTask);
             var temperatureLiteral = double.IsNaN(temperature) ? null : ((float)temperature).ToString("R", CultureInfo.InvariantCulture) + "f";
-            var typeKey = method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-            var valueDisplay = valueType?.ToDisplayString(TypeFormat) ?? "string";
-            var promptId = typeKey.Replace("global::", string.Empty) + "." + methodName;
-            var version = Version(system, user, canonicalTask, maxOutput, tierMember, temperatureLiteral, maxInputTokens, kind, valueDisplay, instruction, parameters);
+            var typeKey = typeFacts.TypeKey;
+            var valueDisplay = (valueType is null ? "string" : Display(valueType));
+            var promptId = typeFacts.PromptIdPrefix + methodName;
 
             return new PromptMethodSpec(
                 TypeKey: typeKey,
-                Namespace: method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
-                ContainingTypes: new EquatableArray<TypeDeclSpec>(containing),
+                Namespace: typeFacts.Namespace,
+                ContainingTypes: typeFacts.Containing,
                 MethodName: methodName,
                 Accessibility: AccessibilityText(method.DeclaredAccessibility),
                 IsStatic: method.IsStatic,
-                ReturnTypeDisplay: method.ReturnType.ToDisplayString(TypeFormat),
+                ReturnTypeDisplay: Display(method.ReturnType),
                 Async: async,
                 Kind: kind,
                 WrapsPromptResult: wraps,
@@ -306,7 +296,8 @@ namespace PromptOps.Generators.Parsing
                 Parameters: new EquatableArray<ParameterSpec>(parameters),
                 ClientAccess: clientAccess!,
                 PromptId: promptId,
-                PromptVersion: version,
+                SystemTemplate: system,
+                UserTemplate: user,
                 Task: canonicalTask,
                 TierMember: tierMember,
                 CacheTtl: canonicalTtl,
@@ -316,7 +307,7 @@ namespace PromptOps.Generators.Parsing
                 System: new EquatableArray<TemplatePart>(systemParts),
                 User: new EquatableArray<TemplatePart>(userParts),
                 Instruction: instruction,
-                EnumLabels: new EquatableArray<EnumLabel>(labels));
+                EnumLabels: labels);
 
             List<TemplatePart> ParseTemplate(string which, string? template)
             {
@@ -392,6 +383,84 @@ namespace PromptOps.Generators.Parsing
             }
 
             return null;
+        }
+
+        /// <summary>An enum's labels and the instruction listing them, computed once per enum symbol (many methods share one enum).</summary>
+        private sealed class EnumFacts
+        {
+            private EnumFacts(EquatableArray<EnumLabel> labels, string instruction)
+            {
+                Labels = labels;
+                Instruction = instruction;
+            }
+
+            public EquatableArray<EnumLabel> Labels { get; }
+
+            public string Instruction { get; }
+
+            public static EnumFacts Of(INamedTypeSymbol enumType)
+            {
+                var labels = new List<EnumLabel>();
+                foreach (var member in enumType.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
+                {
+                    var description = member.GetAttributes().FirstOrDefault(a => IsNamed(a.AttributeClass, "DescriptionAttribute", "System", "ComponentModel"))
+                        ?.ConstructorArguments.FirstOrDefault().Value as string;
+                    labels.Add(new EnumLabel(string.IsNullOrWhiteSpace(description) ? member.Name : description!, member.Name));
+                }
+
+                var instruction = "Answer with exactly one of: " + string.Join(", ", labels.Select(l => l.Label)) + ".";
+                foreach (var l in labels.ToList())
+                {
+                    if (l.Label != l.Member) labels.Add(new EnumLabel(l.Member, l.Member));
+                }
+
+                return new EnumFacts(new EquatableArray<EnumLabel>(labels), instruction);
+            }
+        }
+
+        /// <summary>The display string of a type symbol (the same symbol object recurs: <c>string</c>, <c>CancellationToken</c>, the enum …).</summary>
+        private static string Display(ITypeSymbol type) => DisplayByType.GetValue(type, t => t.ToDisplayString(TypeFormat));
+
+        private sealed class TypeFacts
+        {
+            private TypeFacts(string typeKey, string? ns, EquatableArray<TypeDeclSpec> containing, List<INamedTypeSymbol> notPartial)
+            {
+                TypeKey = typeKey;
+                PromptIdPrefix = typeKey.Replace("global::", string.Empty) + ".";
+                Namespace = ns;
+                Containing = containing;
+                NotPartial = notPartial;
+            }
+
+            public string TypeKey { get; }
+
+            public string PromptIdPrefix { get; }
+
+            public string? Namespace { get; }
+
+            /// <summary>The containing types, outermost first.</summary>
+            public EquatableArray<TypeDeclSpec> Containing { get; }
+
+            /// <summary>The containing types (innermost first) that have no partial declaration.</summary>
+            public List<INamedTypeSymbol> NotPartial { get; }
+
+            public static TypeFacts Of(INamedTypeSymbol containingType, CancellationToken cancellationToken)
+            {
+                var containing = new List<TypeDeclSpec>();
+                var notPartial = new List<INamedTypeSymbol>();
+                for (var type = containingType; type is not null; type = type.ContainingType)
+                {
+                    var typeSyntaxes = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().ToList();
+                    if (!typeSyntaxes.Any(s => s.Modifiers.Any(SyntaxKind.PartialKeyword))) notPartial.Add(type);
+                    containing.Insert(0, new TypeDeclSpec(Keyword(type), NameWithTypeParameters(type)));
+                }
+
+                return new TypeFacts(
+                    containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                    containingType.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                    new EquatableArray<TypeDeclSpec>(containing),
+                    notPartial);
+            }
         }
 
         private sealed class ClientSource
@@ -492,9 +561,17 @@ namespace PromptOps.Generators.Parsing
         internal static string EscapeIdentifier(string name) =>
             SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.AwaitKeyword ? "@" + name : name;
 
-        private static string Version(string? system, string? user, string? task, int maxOutput, string? tier, string? temperature, int maxInput,
-            ResultKind kind, string? valueType, string? instruction, List<ParameterSpec> parameters)
+        /// <summary>
+        /// The prompt version: a hash of the templates and the settings that change the answer. Computed by the emitter
+        /// (only when a file is written), from the spec alone.
+        /// </summary>
+        internal static string Version(PromptMethodSpec spec)
         {
+            string? system = spec.SystemTemplate, user = spec.UserTemplate, task = spec.Task, tier = spec.TierMember, temperature = spec.TemperatureLiteral;
+            string? valueType = spec.ValueTypeDisplay, instruction = spec.Instruction;
+            int maxOutput = spec.MaxOutputTokens, maxInput = spec.MaxInputTokens;
+            var kind = spec.Kind;
+            var parameters = spec.Parameters;
             // The settings that change the answer. The TTL is left out on purpose: changing how long answers are
             // kept does not make the kept answers wrong.
             var sb = new StringBuilder("promptops-version-1\u001e");
