@@ -29,9 +29,9 @@ namespace PromptOps.Analyzers.Rules
             {
                 var apis = KnownApis.Create(start.Compilation);
                 if (apis.ChatMessage is null && apis.OpenAISystemMessage is null) return;
-                start.RegisterOperationAction(ctx =>
+                FilteredOperations.RegisterObjectCreations(start, FilteredOperations.IsSystemMessageTypeName, (creation, ctx) =>
                 {
-                    var text = SystemMessages.TextOf((IObjectCreationOperation)ctx.Operation, apis);
+                    var text = SystemMessages.TextOf(creation, apis);
                     if (text is null) return;
                     while (text is IConversionOperation c) text = c.Operand;
                     var settings = AnalyzerSettings.For(ctx.Options.AnalyzerConfigOptionsProvider, text.Syntax.SyntaxTree);
@@ -40,7 +40,7 @@ namespace PromptOps.Analyzers.Rules
                     var tokens = TokenCounter.Count(after);
                     if (tokens < settings.MinCacheablePrefixTokens) return;
                     ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.CacheUnfriendlyLayout, text.Syntax.GetLocation(), "system prompt", dynamic, tokens));
-                }, OperationKind.ObjectCreation);
+                });
             });
         }
 

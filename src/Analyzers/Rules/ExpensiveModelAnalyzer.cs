@@ -33,13 +33,12 @@ namespace PromptOps.Analyzers.Rules
             {
                 var options = start.Compilation.GetTypeByMetadataName("Microsoft.Extensions.AI.ChatOptions");
                 if (options is null) return;
-                start.RegisterOperationAction(ctx => Analyze(ctx, options), OperationKind.ObjectCreation);
+                FilteredOperations.RegisterObjectCreations(start, name => name == "ChatOptions", (creation, ctx) => Analyze(creation, ctx, options));
             });
         }
 
-        private static void Analyze(OperationAnalysisContext context, INamedTypeSymbol optionsType)
+        private static void Analyze(IObjectCreationOperation creation, SyntaxNodeAnalysisContext context, INamedTypeSymbol optionsType)
         {
-            var creation = (IObjectCreationOperation)context.Operation;
             if (!SymbolEqualityComparer.Default.Equals(creation.Type, optionsType) || creation.Initializer is null) return;
             ISimpleAssignmentOperation? modelAssignment = null;
             int? maxOutput = null;

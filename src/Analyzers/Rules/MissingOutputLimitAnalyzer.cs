@@ -50,7 +50,9 @@ namespace PromptOps.Analyzers.Rules
                 if (!apis.IsRelevant) return;
                 if (apis.ChatOptions is not null || apis.OpenAIChatCompletionOptions is not null)
                 {
-                    start.RegisterOperationAction(ctx => AnalyzeInvocation(ctx, apis), OperationKind.Invocation);
+                    FilteredOperations.RegisterInvocations(start,
+                        name => name == "GetResponseAsync" || name == "GetStreamingResponseAsync" || name.StartsWith("CompleteChat", System.StringComparison.Ordinal),
+                        (invocation, ctx) => AnalyzeInvocation(invocation, ctx, apis));
                 }
 
                 if (apis.PromptAttribute is not null)
@@ -60,9 +62,8 @@ namespace PromptOps.Analyzers.Rules
             });
         }
 
-        private static void AnalyzeInvocation(OperationAnalysisContext context, KnownApis apis)
+        private static void AnalyzeInvocation(IInvocationOperation invocation, SyntaxNodeAnalysisContext context, KnownApis apis)
         {
-            var invocation = (IInvocationOperation)context.Operation;
             var method = invocation.TargetMethod;
             INamedTypeSymbol? optionsType;
             string property;

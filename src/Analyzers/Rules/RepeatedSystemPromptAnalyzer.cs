@@ -34,8 +34,8 @@ namespace PromptOps.Analyzers.Rules
                 if (!apis.IsRelevant) return;
                 var sites = new ConcurrentBag<(string Text, Location Location, int MinTokens)>();
 
-                start.RegisterOperationAction(ctx => Add(ctx.Options, SystemMessages.TextOf((IObjectCreationOperation)ctx.Operation, apis)), OperationKind.ObjectCreation);
-                start.RegisterOperationAction(ctx => Add(ctx.Options, SystemMessages.TextOf((IInvocationOperation)ctx.Operation, apis)), OperationKind.Invocation);
+                FilteredOperations.RegisterObjectCreations(start, FilteredOperations.IsSystemMessageTypeName, (creation, ctx) => Add(ctx.Options, SystemMessages.TextOf(creation, apis)));
+                FilteredOperations.RegisterInvocations(start, name => name == "CreateSystemMessage", (invocation, ctx) => Add(ctx.Options, SystemMessages.TextOf(invocation, apis)));
 
                 if (apis.PromptAttribute is not null)
                 {

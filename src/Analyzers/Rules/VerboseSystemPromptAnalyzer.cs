@@ -42,23 +42,23 @@ namespace PromptOps.Analyzers.Rules
             {
                 var apis = KnownApis.Create(start.Compilation);
                 if (!apis.IsRelevant) return;
-                start.RegisterOperationAction(ctx => AnalyzeCreation(ctx, apis), OperationKind.ObjectCreation);
-                if (apis.OpenAIChatMessage is not null) start.RegisterOperationAction(ctx => AnalyzeInvocation(ctx, apis), OperationKind.Invocation);
+                FilteredOperations.RegisterObjectCreations(start, FilteredOperations.IsSystemMessageTypeName, (creation, ctx) => AnalyzeCreation(creation, ctx, apis));
+                if (apis.OpenAIChatMessage is not null) FilteredOperations.RegisterInvocations(start, name => name == "CreateSystemMessage", (invocation, ctx) => AnalyzeInvocation(invocation, ctx, apis));
                 if (apis.PromptAttribute is not null) start.RegisterSyntaxNodeAction(ctx => AnalyzeAttribute(ctx, apis.PromptAttribute), SyntaxKind.Attribute);
             });
         }
 
-        private static void AnalyzeCreation(OperationAnalysisContext context, KnownApis apis)
+        private static void AnalyzeCreation(IObjectCreationOperation creation, SyntaxNodeAnalysisContext context, KnownApis apis)
         {
-            if (SystemMessages.TextOf((IObjectCreationOperation)context.Operation, apis) is { } text)
+            if (SystemMessages.TextOf(creation, apis) is { } text)
             {
                 Report(context.ReportDiagnostic, context.Options, text, ModelTier.Balanced);
             }
         }
 
-        private static void AnalyzeInvocation(OperationAnalysisContext context, KnownApis apis)
+        private static void AnalyzeInvocation(IInvocationOperation invocation, SyntaxNodeAnalysisContext context, KnownApis apis)
         {
-            if (SystemMessages.TextOf((IInvocationOperation)context.Operation, apis) is { } text)
+            if (SystemMessages.TextOf(invocation, apis) is { } text)
             {
                 Report(context.ReportDiagnostic, context.Options, text, ModelTier.Balanced);
             }

@@ -1,0 +1,99 @@
+using System;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace PromptOps.Analyzers.Infrastructure
+{
+    /// <summary>
+    /// Object-creation and invocation callbacks behind a cheap syntactic name check. An operation action makes Roslyn
+    /// build the IOperation tree of every method body in the project — on a project without a single prompt that was most
+    /// of these analyzers' cost (benchmarks/README.md §4). Here a syntax node action looks at the written name first
+    /// (<c>new ChatMessage(…)</c>, <c>.GetResponseAsync(…)</c>) and asks the semantic model for the operation of that node
+    /// only. The semantic checks that follow are unchanged, so an alias or a target-typed <c>new(…)</c> is still judged by
+    /// its symbol: target-typed creations always pass the name check, and a name check only ever skips nodes whose
+    /// written name cannot be one of the APIs.
+    /// </summary>
+    internal static class FilteredOperations
+    {
+        /// <summary>Calls <paramref name="action"/> for <c>new T(…)</c> where T's written name passes <paramref name="typeName"/>, and for every <c>new(…)</c>.</summary>
+        public static void RegisterObjectCreations(CompilationStartAnalysisContext start, Func<string, bool> typeName,
+            Action<IObjectCreationOperation, SyntaxNodeAnalysisContext> action) =>
+            start.RegisterSyntaxNodeAction(ctx =>
+            {
+                if (ctx.Node is ObjectCreationExpressionSyntax creation && !typeName(RightmostName(creation.Type))) return;
+                if (Find<IObjectCreationOperation>(ctx) is { } operation) action(operation, ctx);
+            }, SyntaxKind.ObjectCreationExpression, SyntaxKind.ImplicitObjectCreationExpression);
+
+        /// <summary>Calls <paramref name="action"/> for invocations whose written method name passes <paramref name="methodName"/>.</summary>
+        public static void RegisterInvocations(CompilationStartAnalysisContext start, Func<string, bool> methodName,
+            Action<IInvocationOperation, SyntaxNodeAnalysisContext> action) =>
+            start.RegisterSyntaxNodeAction(ctx =>
+            {
+                var invocation = (InvocationExpressionSyntax)ctx.Node;
+                var name = invocation.Expression switch
+                {
+                    MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+                    MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText, // a?.GetResponseAsync(…)
+                    SimpleNameSyntax simple => simple.Identifier.ValueText,
+                    _ => null,
+                };
+                if (name is null || !methodName(name)) return;
+                if (Find<IInvocationOperation>(ctx) is { } operation) action(operation, ctx);
+            }, SyntaxKind.InvocationExpression);
+
+        /// <summary>
+        /// The operation of the node. The semantic model may wrap it (a target-typed <c>new(…)</c> in a collection expression
+        /// comes back as a conversion, or only as part of its parent's operation), so conversions are unwrapped and the
+        /// parent's operation tree is searched for the node as a fallback.
+        /// </summary>
+        private static T? Find<T>(SyntaxNodeAnalysisContext ctx)
+            where T : class, IOperation
+        {
+            var operation = ctx.SemanticModel.GetOperation(ctx.Node, ctx.CancellationToken);
+            while (operation is IConversionOperation conversion && !(conversion.Operand is T) && conversion.Operand is IConversionOperation) operation = conversion.Operand;
+            if (operation is IConversionOperation { Operand: T unwrapped }) return unwrapped;
+            if (operation is T found) return found;
+            for (var parent = ctx.Node.Parent; parent is not null && operation is null; parent = parent.Parent)
+            {
+                operation = ctx.SemanticModel.GetOperation(parent, ctx.CancellationToken);
+            }
+
+            if (operation is null) return null;
+            foreach (var descendant in operation.DescendantsAndSelf())
+            {
+                if (descendant is T match && descendant.Syntax == ctx.Node) return match;
+            }
+
+            return null;
+        }
+
+        /// <summary>Names of the system-message types (Microsoft.Extensions.AI's and the OpenAI SDK's).</summary>
+        public static bool IsSystemMessageTypeName(string name) => name == "ChatMessage" || name == "SystemChatMessage";
+
+        private static string RightmostName(TypeSyntax type)
+        {
+            while (true)
+            {
+                switch (type)
+                {
+                    case QualifiedNameSyntax qualified:
+                        type = qualified.Right;
+                        continue;
+                    case AliasQualifiedNameSyntax alias:
+                        type = alias.Name;
+                        continue;
+                    case SimpleNameSyntax simple:
+                        return simple.Identifier.ValueText;
+                    case NullableTypeSyntax nullable:
+                        type = nullable.ElementType;
+                        continue;
+                    default:
+                        return string.Empty;
+                }
+            }
+        }
+    }
+}
