@@ -18,12 +18,16 @@ namespace PromptOps.Analyzers.Infrastructure
     /// </summary>
     internal static class FilteredOperations
     {
-        /// <summary>Calls <paramref name="action"/> for <c>new T(…)</c> where T's written name passes <paramref name="typeName"/>, and for every <c>new(…)</c>.</summary>
+        /// <summary>
+        /// Calls <paramref name="action"/> for <c>new T(…)</c> where T's written name passes <paramref name="typeName"/>, and for
+        /// every target-typed <c>new(…)</c>, when the creation's shape (arguments, initializer) passes <paramref name="shape"/>.
+        /// </summary>
         public static void RegisterObjectCreations(CompilationStartAnalysisContext start, Func<string, bool> typeName,
-            Action<IObjectCreationOperation, SyntaxNodeAnalysisContext> action) =>
+            Func<BaseObjectCreationExpressionSyntax, bool> shape, Action<IObjectCreationOperation, SyntaxNodeAnalysisContext> action) =>
             start.RegisterSyntaxNodeAction(ctx =>
             {
                 if (ctx.Node is ObjectCreationExpressionSyntax creation && !typeName(RightmostName(creation.Type))) return;
+                if (!shape((BaseObjectCreationExpressionSyntax)ctx.Node)) return;
                 if (Find<IObjectCreationOperation>(ctx) is { } operation) action(operation, ctx);
             }, SyntaxKind.ObjectCreationExpression, SyntaxKind.ImplicitObjectCreationExpression);
 
@@ -72,6 +76,21 @@ namespace PromptOps.Analyzers.Infrastructure
 
         /// <summary>Names of the system-message types (Microsoft.Extensions.AI's and the OpenAI SDK's).</summary>
         public static bool IsSystemMessageTypeName(string name) => name == "ChatMessage" || name == "SystemChatMessage";
+
+        /// <summary>A system message is created with its text as an argument: <c>new(ChatRole.System, text)</c>, <c>new SystemChatMessage(text)</c>.</summary>
+        public static bool HasArguments(BaseObjectCreationExpressionSyntax creation) => creation.ArgumentList is { Arguments.Count: > 0 };
+
+        /// <summary>The creation's initializer assigns <paramref name="property"/> (<c>new ChatOptions { ModelId = … }</c>).</summary>
+        public static bool Assigns(BaseObjectCreationExpressionSyntax creation, string property)
+        {
+            if (creation.Initializer is null) return false;
+            foreach (var expression in creation.Initializer.Expressions)
+            {
+                if (expression is AssignmentExpressionSyntax { Left: IdentifierNameSyntax name } && name.Identifier.ValueText == property) return true;
+            }
+
+            return false;
+        }
 
         private static string RightmostName(TypeSyntax type)
         {

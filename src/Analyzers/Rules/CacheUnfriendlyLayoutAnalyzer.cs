@@ -29,7 +29,7 @@ namespace PromptOps.Analyzers.Rules
             {
                 var apis = KnownApis.Create(start.Compilation);
                 if (apis.ChatMessage is null && apis.OpenAISystemMessage is null) return;
-                FilteredOperations.RegisterObjectCreations(start, FilteredOperations.IsSystemMessageTypeName, (creation, ctx) =>
+                FilteredOperations.RegisterObjectCreations(start, FilteredOperations.IsSystemMessageTypeName, FilteredOperations.HasArguments, (creation, ctx) =>
                 {
                     var text = SystemMessages.TextOf(creation, apis);
                     if (text is null) return;

@@ -33,7 +33,7 @@ namespace PromptOps.Analyzers.Rules
             {
                 var options = start.Compilation.GetTypeByMetadataName("Microsoft.Extensions.AI.ChatOptions");
                 if (options is null) return;
-                FilteredOperations.RegisterObjectCreations(start, name => name == "ChatOptions", (creation, ctx) => Analyze(creation, ctx, options));
+                FilteredOperations.RegisterObjectCreations(start, name => name == "ChatOptions", c => FilteredOperations.Assigns(c, "ModelId"), (creation, ctx) => Analyze(creation, ctx, options));
             });
         }
 

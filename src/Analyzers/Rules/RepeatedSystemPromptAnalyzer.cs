@@ -34,7 +34,7 @@ namespace PromptOps.Analyzers.Rules
                 if (!apis.IsRelevant) return;
                 var sites = new ConcurrentBag<(string Text, Location Location, int MinTokens)>();
 
-                FilteredOperations.RegisterObjectCreations(start, FilteredOperations.IsSystemMessageTypeName, (creation, ctx) => Add(ctx.Options, SystemMessages.TextOf(creation, apis)));
+                FilteredOperations.RegisterObjectCreations(start, FilteredOperations.IsSystemMessageTypeName, FilteredOperations.HasArguments, (creation, ctx) => Add(ctx.Options, SystemMessages.TextOf(creation, apis)));
                 FilteredOperations.RegisterInvocations(start, name => name == "CreateSystemMessage", (invocation, ctx) => Add(ctx.Options, SystemMessages.TextOf(invocation, apis)));
 
                 if (apis.PromptAttribute is not null)

@@ -42,7 +42,7 @@ namespace PromptOps.Analyzers.Rules
             {
                 var apis = KnownApis.Create(start.Compilation);
                 if (!apis.IsRelevant) return;
-                FilteredOperations.RegisterObjectCreations(start, FilteredOperations.IsSystemMessageTypeName, (creation, ctx) => AnalyzeCreation(creation, ctx, apis));
+                FilteredOperations.RegisterObjectCreations(start, FilteredOperations.IsSystemMessageTypeName, FilteredOperations.HasArguments, (creation, ctx) => AnalyzeCreation(creation, ctx, apis));
                 if (apis.OpenAIChatMessage is not null) FilteredOperations.RegisterInvocations(start, name => name == "CreateSystemMessage", (invocation, ctx) => AnalyzeInvocation(invocation, ctx, apis));
                 if (apis.PromptAttribute is not null) start.RegisterSyntaxNodeAction(ctx => AnalyzeAttribute(ctx, apis.PromptAttribute), SyntaxKind.Attribute);
             });
