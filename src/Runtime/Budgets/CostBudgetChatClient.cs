@@ -110,7 +110,7 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
             if (_budget.Options.AllowUnpricedModels) return (null, null);
             throw new PromptOpsLimitException(
                 $"PromptOps budget: the model '{model ?? "(none)"}' has no price in the catalogue, so the call cannot be counted against the budget. Add its price (PromptOps:Pricing:Models) or set PromptOps:Budget:AllowUnpricedModels.",
-                UnpricedModelLimit, 0m, 0m, "USD", null, options.GetPromptOps()?.UserId);
+                UnpricedModelLimit, 0m, 0m, "USD", null, options.GetPromptOpsUserId());
         }
 
         if (_budget.Options.ExemptZeroPriceModels && price is { InputPerMillion: 0, CachedInputPerMillion: 0, OutputPerMillion: 0 }) return (null, price);

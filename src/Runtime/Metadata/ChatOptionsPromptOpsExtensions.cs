@@ -21,17 +21,15 @@ public static class ChatOptionsPromptOpsExtensions
         return options;
     }
 
-    /// <summary>
-    /// Returns the metadata attached to <paramref name="options"/>, or null. When the metadata names no user and
-    /// <see cref="PromptOpsContext.UserId"/> is set, the result carries that ambient user (a metadata with only the user
-    /// when none is attached).
-    /// </summary>
-    public static PromptOpsMetadata? GetPromptOps(this ChatOptions? options)
-    {
-        var metadata = options?.AdditionalProperties is { } props && props.TryGetValue(AdditionalPropertiesKey, out var value)
+    /// <summary>Returns the metadata attached to <paramref name="options"/>, or null.</summary>
+    public static PromptOpsMetadata? GetPromptOps(this ChatOptions? options) =>
+        options?.AdditionalProperties is { } props && props.TryGetValue(AdditionalPropertiesKey, out var value)
             ? value as PromptOpsMetadata
             : null;
-        if (metadata?.UserId is not null || PromptOpsContext.UserId is not { } ambient) return metadata;
-        return metadata is null ? new PromptOpsMetadata { UserId = ambient } : metadata with { UserId = ambient };
-    }
+
+    /// <summary>
+    /// The end user of the request: <see cref="PromptOpsMetadata.UserId"/> when the metadata names one, else the ambient
+    /// <see cref="PromptOpsContext.UserId"/>, else null. Budgets, plans and the usage meter key on it.
+    /// </summary>
+    public static string? GetPromptOpsUserId(this ChatOptions? options) => PromptOpsContext.UserIdOf(options.GetPromptOps());
 }

@@ -20,6 +20,9 @@ public static class PromptOpsContext
     /// <summary>The ambient user of the current async flow, or null.</summary>
     public static string? UserId => CurrentUser.Value;
 
+    /// <summary>The user of a request with this metadata: its <see cref="PromptOpsMetadata.UserId"/>, else the ambient user.</summary>
+    internal static string? UserIdOf(PromptOpsMetadata? metadata) => metadata?.UserId ?? CurrentUser.Value;
+
     /// <summary>Makes <paramref name="userId"/> the ambient user until the returned scope is disposed (scopes nest).</summary>
     /// <exception cref="ArgumentException"><paramref name="userId"/> is null, empty or white space.</exception>
     public static IDisposable BeginUser(string userId)

@@ -166,11 +166,11 @@ public sealed class UserPlanChatClient : DelegatingChatClient
     private async ValueTask<Admission> AdmitAsync(IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var meta = options.GetPromptOps();
-        if (meta?.UserId is not { Length: > 0 } user)
+        if (PromptOpsContext.UserIdOf(meta) is not { Length: > 0 } user)
         {
             if (_options.RequireUserId)
             {
-                throw new PlanLimitException("PromptOps plan: the request has no user id (PromptOpsMetadata.UserId) and PromptOps:Plans:RequireUserId is set.",
+                throw new PlanLimitException("PromptOps plan: the request has no user id (PromptOpsMetadata.UserId or PromptOpsContext.BeginUser) and PromptOps:Plans:RequireUserId is set.",
                     PlanLimitException.UserRequired, 0m, 0m, "requests", null, null, null);
             }
 
@@ -178,7 +178,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         }
 
         var plan = await GetPlanAsync(user, cancellationToken).ConfigureAwait(false);
-        var routed = options!;
+        var routed = options ?? new ChatOptions(); // an ambient user may call without options
         var changed = false;
 
         // 1. The model the request will actually use.
@@ -188,7 +188,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
             model = explicitModel;
             if (!plan.Allows(model)) throw NotAllowed(user, plan, model);
         }
-        else if (meta.EffectiveTier is { } tier)
+        else if (meta?.EffectiveTier is { } tier)
         {
             var allowed = (int)tier;
             while (allowed >= 0 && !plan.Allows(_tierModels[allowed])) allowed--;

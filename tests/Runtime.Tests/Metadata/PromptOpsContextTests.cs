@@ -11,30 +11,31 @@ public sealed class PromptOpsContextTests
     private static readonly PromptOpsMetadata Classify = new() { PromptId = "Tickets.Classify", PromptVersion = "v1", Task = "classification" };
 
     [Fact]
-    public void The_ambient_user_fills_metadata_without_a_user_and_scopes_nest_and_restore()
+    public void The_ambient_user_is_the_user_of_requests_without_one_and_scopes_nest_and_restore()
     {
         var options = new ChatOptions().WithPromptOps(Classify);
-        Assert.Null(options.GetPromptOps()!.UserId);
-        Assert.Null(new ChatOptions().GetPromptOps());
+        Assert.Null(options.GetPromptOpsUserId());
+        Assert.Null(new ChatOptions().GetPromptOpsUserId());
 
         using (PromptOpsContext.BeginUser("alice"))
         {
-            Assert.Equal("alice", options.GetPromptOps()!.UserId);
-            Assert.Equal("Tickets.Classify", options.GetPromptOps()!.PromptId); // the rest of the metadata is kept
-            Assert.Equal("alice", new ChatOptions().GetPromptOps()!.UserId);      // no metadata: one with only the user
-            Assert.Equal("alice", ((ChatOptions?)null).GetPromptOps()!.UserId);
+            Assert.Equal("alice", options.GetPromptOpsUserId());
+            Assert.Null(options.GetPromptOps()!.UserId);                 // the metadata itself is not changed
+            Assert.Equal("alice", new ChatOptions().GetPromptOpsUserId()); // no metadata
+            Assert.Equal("alice", ((ChatOptions?)null).GetPromptOpsUserId());
             using (PromptOpsContext.BeginUser("bob"))
             {
                 Assert.Equal("bob", PromptOpsContext.UserId);
+                Assert.Equal("bob", options.GetPromptOpsUserId());
             }
 
             Assert.Equal("alice", PromptOpsContext.UserId);
             // An explicit user wins over the ambient one.
-            Assert.Equal("carol", new ChatOptions().WithPromptOps(Classify with { UserId = "carol" }).GetPromptOps()!.UserId);
+            Assert.Equal("carol", new ChatOptions().WithPromptOps(Classify with { UserId = "carol" }).GetPromptOpsUserId());
         }
 
         Assert.Null(PromptOpsContext.UserId);
-        Assert.Null(options.GetPromptOps()!.UserId);
+        Assert.Null(options.GetPromptOpsUserId());
         Assert.Throws<ArgumentException>(() => PromptOpsContext.BeginUser(" "));
     }
 

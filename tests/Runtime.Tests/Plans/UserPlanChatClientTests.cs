@@ -67,6 +67,24 @@ public class UserPlanChatClientTests
     }
 
     [Fact]
+    public async Task The_ambient_user_is_limited_even_without_options_or_metadata()
+    {
+        var time = Clock(hour: 9);
+        var provider = Provider();
+        using var client = Plans(new DefaultModelClient(provider, "gpt-4o-mini"), time); // the free plan's model
+        using (PromptOpsContext.BeginUser("dora"))
+        {
+            for (var i = 0; i < 10; i++) await client.GetResponseAsync(Ask($"q{i}")); // no ChatOptions at all
+            var e = await Assert.ThrowsAsync<PlanLimitException>(() => client.GetResponseAsync(Ask(), new ChatOptions()));
+            Assert.Equal(PlanLimitException.DailyRequests, e.LimitName);
+            Assert.Equal("dora", e.UserId);
+        }
+
+        await client.GetResponseAsync(Ask()); // outside the scope: no user, not subject to plans
+        Assert.Equal(11, provider.Calls);
+    }
+
+    [Fact]
     public async Task Failed_calls_do_not_count_against_daily_requests()
     {
         var provider = new RecordingChatClient { Respond = (_, _, _) => throw new HttpRequestException("down") };
