@@ -49,26 +49,26 @@ namespace PromptOps.Analyzers.Infrastructure
             }, SyntaxKind.InvocationExpression);
 
         /// <summary>
-        /// The operation of the node. The semantic model may wrap it (a target-typed <c>new(…)</c> in a collection expression
-        /// comes back as a conversion, or only as part of its parent's operation), so conversions are unwrapped and the
-        /// parent's operation tree is searched for the node as a fallback.
+        /// The operation of the node, conversions unwrapped. A target-typed <c>new(…)</c> that is an element of a collection
+        /// expression has no operation of its own; it is found in the nearest enclosing node's operation tree.
         /// </summary>
         private static T? Find<T>(SyntaxNodeAnalysisContext ctx)
             where T : class, IOperation
         {
             var operation = ctx.SemanticModel.GetOperation(ctx.Node, ctx.CancellationToken);
-            while (operation is IConversionOperation conversion && !(conversion.Operand is T) && conversion.Operand is IConversionOperation) operation = conversion.Operand;
-            if (operation is IConversionOperation { Operand: T unwrapped }) return unwrapped;
-            if (operation is T found) return found;
-            for (var parent = ctx.Node.Parent; parent is not null && operation is null; parent = parent.Parent)
-            {
-                operation = ctx.SemanticModel.GetOperation(parent, ctx.CancellationToken);
-            }
+            while (operation is IConversionOperation conversion) operation = conversion.Operand;
+            if (operation is not null) return operation as T;
 
-            if (operation is null) return null;
-            foreach (var descendant in operation.DescendantsAndSelf())
+            // An element of a collection expression has no operation of its own: find it in the nearest enclosing one.
+            for (var parent = ctx.Node.Parent; parent is not null; parent = parent.Parent)
             {
-                if (descendant is T match && descendant.Syntax == ctx.Node) return match;
+                if (ctx.SemanticModel.GetOperation(parent, ctx.CancellationToken) is not { } enclosing) continue;
+                foreach (var descendant in enclosing.DescendantsAndSelf())
+                {
+                    if (descendant is T match && descendant.Syntax == ctx.Node) return match;
+                }
+
+                return null;
             }
 
             return null;
