@@ -65,45 +65,11 @@ public sealed class FallbackChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        var failures = new List<Exception>();
-        var skipped = new List<string>();
-        for (var i = 0; i < _providers.Length; i++)
-        {
-            var provider = _providers[i];
-            if (!_health[i].TryEnter(_time.GetUtcNow(), out var probe))
-            {
-                skipped.Add(provider.Name);
-                continue;
-            }
-
-            var context = ResilienceContextPool.Shared.Get(cancellationToken);
-            context.Properties.Set(ProviderName, provider.Name);
-            try
-            {
-                var response = await _pipeline.ExecuteAsync(
-                    static (ctx, s) => new ValueTask<ChatResponse>(s.Client.GetResponseAsync(s.Messages, s.Options, ctx.CancellationToken)),
-                    context, (provider.Client, Messages: list, Options: MapModel(provider, options))).ConfigureAwait(false);
-                if (_health[i].Succeeded(probe)) FallbackLog.Recovered(_logger, provider.Name);
-                (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[FallbackResponseExtensions.ProviderKey] = provider.Name;
-                return response;
-            }
-            catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
-            {
-                OnProviderFailed(i, probe, e);
-                failures.Add(e);
-            }
-            catch
-            {
-                _health[i].Release(probe);
-                throw;
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
-        }
-
-        throw AllFailed(failures, skipped);
+        var (response, name) = await CallAsync(list, options,
+            static (client, messages, options, _, attempt) => new ValueTask<ChatResponse>(client.GetResponseAsync(messages, options, attempt)),
+            cancellationToken).ConfigureAwait(false);
+        (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[FallbackResponseExtensions.ProviderKey] = name;
+        return response;
     }
 
     /// <inheritdoc />
@@ -112,46 +78,7 @@ public sealed class FallbackChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
-        var failures = new List<Exception>();
-        var skipped = new List<string>();
-        StreamStart? start = null;
-        string? name = null;
-        for (var i = 0; i < _providers.Length && start is null; i++)
-        {
-            var provider = _providers[i];
-            if (!_health[i].TryEnter(_time.GetUtcNow(), out var probe))
-            {
-                skipped.Add(provider.Name);
-                continue;
-            }
-
-            var context = ResilienceContextPool.Shared.Get(cancellationToken);
-            context.Properties.Set(ProviderName, provider.Name);
-            try
-            {
-                start = await _pipeline.ExecuteAsync(
-                    static (ctx, s) => StartStreamAsync(s.Client, s.Messages, s.Options, s.Caller, ctx.CancellationToken),
-                    context, (provider.Client, Messages: list, Options: MapModel(provider, options), Caller: cancellationToken)).ConfigureAwait(false);
-                name = provider.Name;
-                if (_health[i].Succeeded(probe)) FallbackLog.Recovered(_logger, provider.Name);
-            }
-            catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
-            {
-                OnProviderFailed(i, probe, e);
-                failures.Add(e);
-            }
-            catch
-            {
-                _health[i].Release(probe);
-                throw;
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
-        }
-
-        if (start is null) throw AllFailed(failures, skipped);
+        var (start, name) = await CallAsync(list, options, StartStreamAsync, cancellationToken).ConfigureAwait(false);
         using (start.Cancellation)
         {
             await using var e = start.Enumerator;
@@ -262,6 +189,54 @@ public sealed class FallbackChatClient : IChatClient
 
     // Opens the stream and waits for its first update under the attempt's token (timeout included); the rest of the
     // stream runs under the caller's token only, so a pooled Polly token that is later reused cannot cancel it.
+    /// <summary>
+    /// The fallback loop both paths share: each healthy provider in order (an unhealthy one is skipped until its probe),
+    /// through the retry pipeline; the first success marks the provider healthy again and is returned with the
+    /// provider's name. A failure that is not the caller's cancellation is recorded and the next provider is tried.
+    /// </summary>
+    private async Task<(T Result, string Provider)> CallAsync<T>(IReadOnlyList<ChatMessage> messages, ChatOptions? options,
+        Func<IChatClient, IReadOnlyList<ChatMessage>, ChatOptions?, CancellationToken, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
+    {
+        var failures = new List<Exception>();
+        var skipped = new List<string>();
+        for (var i = 0; i < _providers.Length; i++)
+        {
+            var provider = _providers[i];
+            if (!_health[i].TryEnter(_time.GetUtcNow(), out var probe))
+            {
+                skipped.Add(provider.Name);
+                continue;
+            }
+
+            var context = ResilienceContextPool.Shared.Get(cancellationToken);
+            context.Properties.Set(ProviderName, provider.Name);
+            try
+            {
+                var result = await _pipeline.ExecuteAsync(
+                    static (ctx, s) => s.Call(s.Client, s.Messages, s.Options, s.Caller, ctx.CancellationToken),
+                    context, (Call: call, provider.Client, Messages: messages, Options: MapModel(provider, options), Caller: cancellationToken)).ConfigureAwait(false);
+                if (_health[i].Succeeded(probe)) FallbackLog.Recovered(_logger, provider.Name);
+                return (result, provider.Name);
+            }
+            catch (Exception e) when (!IsCallerCancellation(e, cancellationToken))
+            {
+                OnProviderFailed(i, probe, e);
+                failures.Add(e);
+            }
+            catch
+            {
+                _health[i].Release(probe);
+                throw;
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+
+        throw AllFailed(failures, skipped);
+    }
+
     private static async ValueTask<StreamStart> StartStreamAsync(IChatClient client, IReadOnlyList<ChatMessage> messages, ChatOptions? options,
         CancellationToken caller, CancellationToken attempt)
     {
