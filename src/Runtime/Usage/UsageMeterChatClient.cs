@@ -161,28 +161,11 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         if (error is not null) tags.Add("error.type", error.GetType().FullName);
         _metrics.OperationDuration.Record(elapsed.TotalSeconds, tags);
 
-        if (!isHit && usage is not null && _metrics.TokenUsage.Enabled)
-        {
-            var inputTags = tags;
-            inputTags.Add("gen_ai.token.type", "input");
-            _metrics.TokenUsage.Record(input, inputTags);
-            var outputTags = tags;
-            outputTags.Add("gen_ai.token.type", "output");
-            _metrics.TokenUsage.Record(output, outputTags);
-        }
+        if (!isHit && usage is not null) RecordTokens(tags, input, output);
 
         if (cost.Usd is { } usd)
         {
-            var costTags = new TagList { { "gen_ai.response.model", model }, { "promptops.tier", tier }, { "promptops.prompt_id", meta?.PromptId } };
-            if (isHit)
-            {
-                costTags.Add("promptops.cache.layer", layer.ToMetricName());
-                _metrics.CostSaved.Add((double)usd, costTags);
-            }
-            else
-            {
-                _metrics.CostSpent.Add((double)usd, costTags);
-            }
+            RecordCost(usd, model, tier, meta?.PromptId, layer);
         }
         else if (!isHit)
         {
@@ -245,19 +228,13 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         {
             var hit = a.CacheLayer != CacheLayer.None;
             var cost = _prices.Cost(a.ModelId, a.Usage, batch);
-            var costTags = new TagList { { "gen_ai.response.model", a.ModelId }, { "promptops.tier", tier }, { "promptops.prompt_id", meta?.PromptId } };
             if (!hit && a.Usage is { } u)
             {
                 input += u.InputTokenCount ?? 0;
                 cached += u.CachedInputTokenCount ?? 0;
                 output += u.OutputTokenCount ?? 0;
-                var tokenTags = new TagList { { "gen_ai.operation.name", "chat" }, { "gen_ai.request.model", a.ModelId }, { "gen_ai.response.model", a.ModelId } };
-                var inputTags = tokenTags;
-                inputTags.Add("gen_ai.token.type", "input");
-                _metrics.TokenUsage.Record(u.InputTokenCount ?? 0, inputTags);
-                var outputTags = tokenTags;
-                outputTags.Add("gen_ai.token.type", "output");
-                _metrics.TokenUsage.Record(u.OutputTokenCount ?? 0, outputTags);
+                RecordTokens(new TagList { { "gen_ai.operation.name", "chat" }, { "gen_ai.request.model", a.ModelId }, { "gen_ai.response.model", a.ModelId } },
+                    u.InputTokenCount ?? 0, u.OutputTokenCount ?? 0);
             }
 
             if (cost.Usd is not { } usd)
@@ -267,17 +244,9 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
                 continue;
             }
 
-            if (hit)
-            {
-                saved += usd;
-                costTags.Add("promptops.cache.layer", a.CacheLayer.ToMetricName());
-                _metrics.CostSaved.Add((double)usd, costTags);
-            }
-            else
-            {
-                spent += usd;
-                _metrics.CostSpent.Add((double)usd, costTags);
-            }
+            if (hit) saved += usd;
+            else spent += usd;
+            RecordCost(usd, a.ModelId, tier, meta?.PromptId, a.CacheLayer);
         }
 
         decimal? spentOrNull = priced ? spent : null;
@@ -307,6 +276,32 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             Attempts = attempts,
         });
         return spentOrNull;
+    }
+
+    /// <summary>Input and output tokens of a provider call (<c>gen_ai.client.token.usage</c>).</summary>
+    private void RecordTokens(TagList tags, long input, long output)
+    {
+        if (!_metrics.TokenUsage.Enabled) return;
+        var inputTags = tags;
+        inputTags.Add("gen_ai.token.type", "input");
+        _metrics.TokenUsage.Record(input, inputTags);
+        var outputTags = tags;
+        outputTags.Add("gen_ai.token.type", "output");
+        _metrics.TokenUsage.Record(output, outputTags);
+    }
+
+    /// <summary>A call's cost: spent when the provider answered, saved (tagged with the layer) when a cache did.</summary>
+    private void RecordCost(decimal usd, string? model, string? tier, string? promptId, CacheLayer layer)
+    {
+        var tags = new TagList { { "gen_ai.response.model", model }, { "promptops.tier", tier }, { "promptops.prompt_id", promptId } };
+        if (layer == CacheLayer.None)
+        {
+            _metrics.CostSpent.Add((double)usd, tags);
+            return;
+        }
+
+        tags.Add("promptops.cache.layer", layer.ToMetricName());
+        _metrics.CostSaved.Add((double)usd, tags);
     }
 
     private void Publish(UsageRecord record)
