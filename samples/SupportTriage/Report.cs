@@ -57,9 +57,9 @@ public static class Report
                 g.Sum(r => r.CostUsd ?? 0m).ToString("0.000000"), g.Sum(r => r.CostSavedUsd ?? 0m).ToString("0.000000"));
         }
 
-        var baselinePaid = baseline.Sum(r => r.OutputTokens);
+        var baselineOutput = baseline.Sum(r => r.OutputTokens);
         models.AddRow($"[grey]baseline: {Markup.Escape(bestModel)}[/]", baseline.Count.ToString("N0"), "0", baseline.Sum(r => r.InputTokens).ToString("N0"),
-            baselinePaid.ToString("N0"), naive.ToString("0.000000"), "-");
+            baselineOutput.ToString("N0"), naive.ToString("0.000000"), "-");
         console.Write(models);
     }
 }
