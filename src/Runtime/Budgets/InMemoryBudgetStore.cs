@@ -53,7 +53,15 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 if (c.Amount < 0) throw new ArgumentOutOfRangeException(nameof(charges), c.Amount, $"The amount reserved on '{c.Key}' is negative.");
                 var counter = counters[i] = GetOrAdd(c.Key, c.ExpiresAt);
                 totals[i] = counter.Used + counter.Reserved;
-                if (totals[i] + c.Amount > c.Limit) return ValueTask.FromResult(BudgetReservation.Refused(i, totals));
+                if (totals[i] + c.Amount > c.Limit)
+                {
+                    for (var j = i + 1; j < charges.Count; j++)
+                    {
+                        if (_counters.TryGetValue(charges[j].Key, out var later)) totals[j] = later.Used + later.Reserved;
+                    }
+
+                    return ValueTask.FromResult(BudgetReservation.Refused(i, totals));
+                }
             }
 
             var amounts = new long[charges.Count];

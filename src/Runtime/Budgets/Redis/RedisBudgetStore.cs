@@ -1,39 +1,48 @@
 using System.Globalization;
+using System.Text;
 using StackExchange.Redis;
 
 namespace PromptOps.Budgets.Redis;
 
 /// <summary>
-/// The <see cref="IBudgetStore"/> every instance shares: each counter is a Redis hash (<c>u</c> = used,
-/// <c>r</c> = reserved, <c>l:&lt;lease&gt;</c> = what a lease reserved); the leases of a hash-tag group (e.g. every
-/// budget window, <c>{budget}</c>, or one user's plan counters) are one sorted set of lease ids by expiry
-/// (<see cref="LeaseSetOf"/>). The charges of one operation must share a hash tag. An expired lease is dropped from the
-/// counters of the operation that finds it (the current windows); a window that has already ended may keep it counted
-/// as reserved until its key expires, which changes nothing (nobody reserves in an ended window). Check-and-reserve is one Lua script (drop expired leases, check every limit, reserve
-/// all or nothing) and so is settle; both set the keys to expire after their window. Amounts travel as strings and
-/// are added with <c>HINCRBY</c> (exact integers). A counter's expiry is set when it is created (by a reservation) and by
-/// every settle; the lease set's by every reservation, to the latest expiry of its counters (always later than any
-/// lease it holds, so it never drops a live lease). All keys of one operation share a hash tag (the caller puts
-/// <c>{…}</c> in the key), so the scripts also run on a Redis Cluster. Lease expiry uses the caller's clock: the
-/// instances' clocks must agree to within a small fraction of the lease duration. Failures throw; the
-/// <see cref="ResilientBudgetStore"/> applies the configured policy.
+/// The <see cref="IBudgetStore"/> every instance shares. Each counter is a Redis hash with one field, <c>t</c> = used +
+/// reserved (an integer, changed only with <c>HINCRBY</c>). The leases of a hash-tag group (e.g. every budget window,
+/// <c>{budget}</c>, or one user's plan counters) are one sorted set scored by expiry (<see cref="LeaseSetOf"/>) whose
+/// members carry what each lease reserved on which counter (<c>id amount keylength key …</c>), so that the operation
+/// that finds an expired lease (a process died before it settled) can release it. Check-and-reserve is one Lua script
+/// (drop expired leases; add the amount to each counter and keep it if it fits, else undo and refuse) and so is settle
+/// (remove the lease; add actual − reserved while the lease was still held, else the actual amount). A counter gets its
+/// expiry (the end of its window plus a grace period) from the command that creates it; the lease set's expiry is pushed
+/// 32 days past the latest counter of every reservation, so it outlives every counter a lease in it touches (an empty
+/// lease set disappears by itself). All keys of one operation share a hash tag (the caller puts <c>{…}</c> in the key),
+/// so the scripts also run on a Redis Cluster. Lease expiry uses the caller's clock: the instances' clocks must agree
+/// to within a small fraction of the lease duration. Failures throw; the <see cref="ResilientBudgetStore"/> applies the
+/// configured policy.
+/// <para>Per reservation of n windows the script runs n + 3 commands (n + 4 when it creates the counters) and a settle
+/// n + 1; the design and its measurements are in <c>benchmarks/README.md</c> (section 8).</para>
 /// </summary>
 public sealed class RedisBudgetStore : IBudgetStore
 {
+    /// <summary>How long past its latest counter a lease set is kept, so that it outlives every counter its leases charged.</summary>
+    private static readonly TimeSpan LeaseSetMargin = TimeSpan.FromDays(32);
+
     /// <summary>
-    /// Lua shared by the reserve and totals scripts (it expects <c>now</c> and <c>z</c>, the lease set, in scope): releases
-    /// the reservations of leases that expired (a process died before it settled) and drops them from the lease set.
+    /// Lua shared by the reserve and totals scripts (it expects <c>now</c> and <c>z</c>, the lease set, in scope): for
+    /// each lease that expired, gives back what its member says it reserved on each counter that still exists, then
+    /// drops it from the lease set. The counters named in a member share the operation's hash tag (same slot).
     /// </summary>
     private const string PurgeExpiredLeases = """
         local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now)
         if #expired > 0 then
-          for _, e in ipairs(expired) do
-            for i = 2, #KEYS do
-              local a = redis.call('HGET', KEYS[i], 'l:' .. e)
-              if a then
-                if a ~= '0' then redis.call('HINCRBY', KEYS[i], 'r', '-' .. a) end
-                redis.call('HDEL', KEYS[i], 'l:' .. e)
-              end
+          for _, m in ipairs(expired) do
+            local p = string.find(m, ' ', 1, true)
+            while p do
+              local q = string.find(m, ' ', p + 1, true)
+              local r = string.find(m, ' ', q + 1, true)
+              local len = tonumber(string.sub(m, q + 1, r - 1))
+              local k = string.sub(m, r + 1, r + len)
+              if redis.call('EXISTS', k) == 1 then redis.call('HINCRBY', k, 't', '-' .. string.sub(m, p + 1, q - 1)) end
+              p = string.find(m, ' ', r + len + 1, true)
             end
           end
           redis.call('ZREMRANGEBYSCORE', z, '-inf', now)
@@ -41,56 +50,55 @@ public sealed class RedisBudgetStore : IBudgetStore
         """;
 
     // KEYS[1] is the lease set of the operation's hash-tag group, KEYS[2..] the counters.
+    // ARGV: now, lease expiry, lease member ('' when nothing is reserved), lease-set expiry, then per counter
+    // amount, limit, counter expiry.
     internal const string ReserveScript = """
         local now = tonumber(ARGV[1])
-        local id = ARGV[3]
         local z = KEYS[1]
         local n = #KEYS - 1
 """ + "\n" + PurgeExpiredLeases + "\n" + """
         local totals = {}
-        local fresh = {}
         for i = 1, n do
-          local v = redis.call('HMGET', KEYS[i + 1], 'u', 'r')
-          local total = (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0)
-          totals[i] = total
-          fresh[i] = not v[1] and not v[2]
-          if total + tonumber(ARGV[3 * i + 1]) > tonumber(ARGV[3 * i + 2]) then
+          local k = KEYS[i + 1]
+          local a = ARGV[3 * i + 2]
+          local v
+          if a == '0' then
+            v = tonumber(redis.call('HGET', k, 't')) or 0
+          else
+            v = redis.call('HINCRBY', k, 't', a)
+            if v == tonumber(a) then redis.call('PEXPIREAT', k, ARGV[3 * i + 4]) end
+          end
+          totals[i] = v
+          if v > tonumber(ARGV[3 * i + 3]) then
+            for j = 1, i do
+              local b = ARGV[3 * j + 2]
+              if b ~= '0' then totals[j] = redis.call('HINCRBY', KEYS[j + 1], 't', '-' .. b) end
+            end
             for j = i + 1, n do
-              local w = redis.call('HMGET', KEYS[j + 1], 'u', 'r')
-              totals[j] = (tonumber(w[1]) or 0) + (tonumber(w[2]) or 0)
+              totals[j] = tonumber(redis.call('HGET', KEYS[j + 1], 't')) or 0
             end
             return {0, i, unpack(totals)}
           end
         end
-        local latest = 0
-        for i = 1, n do
-          local k = KEYS[i + 1]
-          local amount = ARGV[3 * i + 1]
-          if amount ~= '0' then redis.call('HINCRBY', k, 'r', amount) end
-          redis.call('HSET', k, 'l:' .. id, amount)
-          if fresh[i] then redis.call('PEXPIREAT', k, ARGV[3 * i + 3]) end
-          if tonumber(ARGV[3 * i + 3]) > latest then latest = tonumber(ARGV[3 * i + 3]) end
-          totals[i] = totals[i] + tonumber(amount)
+        if ARGV[3] ~= '' then
+          redis.call('ZADD', z, ARGV[2], ARGV[3])
+          redis.call('PEXPIREAT', z, ARGV[4])
         end
-        redis.call('ZADD', z, ARGV[2], id)
-        redis.call('PEXPIREAT', z, latest)
         return {1, 0, unpack(totals)}
         """;
 
+    // ARGV: the lease member ('' when the lease reserved nothing), then per counter actual − reserved, actual, counter expiry.
     internal const string SettleScript = """
-        local id = ARGV[1]
-        for i = 2, #KEYS do
-          local k = KEYS[i]
-          local a = redis.call('HGET', k, 'l:' .. id)
-          if a then
-            if a ~= '0' then redis.call('HINCRBY', k, 'r', '-' .. a) end
-            redis.call('HDEL', k, 'l:' .. id)
+        local held = ARGV[1] ~= '' and redis.call('ZREM', KEYS[1], ARGV[1]) == 1
+        for i = 1, #KEYS - 1 do
+          local d = ARGV[3 * i]
+          if held then d = ARGV[3 * i - 1] end
+          if d ~= '0' then
+            local k = KEYS[i + 1]
+            local v = redis.call('HINCRBY', k, 't', d)
+            if v == tonumber(d) then redis.call('PEXPIREAT', k, ARGV[3 * i + 1]) end
           end
-          local actual = ARGV[2 * i - 2]
-          if actual ~= '0' then redis.call('HINCRBY', k, 'u', actual) end
-          redis.call('PEXPIREAT', k, ARGV[2 * i - 1])
         end
-        redis.call('ZREM', KEYS[1], id)
         return 1
         """;
 
@@ -100,8 +108,7 @@ public sealed class RedisBudgetStore : IBudgetStore
 """ + "\n" + PurgeExpiredLeases + "\n" + """
         local totals = {}
         for i = 2, #KEYS do
-          local v = redis.call('HMGET', KEYS[i], 'u', 'r')
-          totals[i - 1] = (tonumber(v[1]) or 0) + (tonumber(v[2]) or 0)
+          totals[i - 1] = tonumber(redis.call('HGET', KEYS[i], 't')) or 0
         end
         return totals
         """;
@@ -136,18 +143,23 @@ public sealed class RedisBudgetStore : IBudgetStore
         cancellationToken.ThrowIfCancellationRequested();
         var leaseId = Guid.NewGuid().ToString("N");
         var keys = Keys(charges.Count, i => charges[i].Key);
-        var args = new RedisValue[3 + (3 * charges.Count)];
-        args[0] = now.ToUnixTimeMilliseconds();
-        args[1] = leaseExpiresAt.ToUnixTimeMilliseconds();
-        args[2] = leaseId;
+        var args = new RedisValue[4 + (3 * charges.Count)];
+        var latest = long.MinValue;
         for (var i = 0; i < charges.Count; i++)
         {
             var c = charges[i];
             if (c.Amount < 0) throw new ArgumentOutOfRangeException(nameof(charges), c.Amount, $"The amount reserved on '{c.Key}' is negative.");
-            args[3 + (3 * i)] = c.Amount.ToString(CultureInfo.InvariantCulture);
-            args[4 + (3 * i)] = c.Limit.ToString(CultureInfo.InvariantCulture);
-            args[5 + (3 * i)] = c.ExpiresAt.ToUnixTimeMilliseconds();
+            var expires = c.ExpiresAt.ToUnixTimeMilliseconds();
+            args[4 + (3 * i)] = c.Amount;
+            args[5 + (3 * i)] = c.Limit;
+            args[6 + (3 * i)] = expires;
+            latest = Math.Max(latest, expires);
         }
+
+        args[0] = now.ToUnixTimeMilliseconds();
+        args[1] = leaseExpiresAt.ToUnixTimeMilliseconds();
+        args[2] = Member(leaseId, keys, charges);
+        args[3] = latest + (long)LeaseSetMargin.TotalMilliseconds;
 
         var result = (RedisResult[])(await _redis.GetDatabase(_database).ScriptEvaluateAsync(ReserveScript, keys, args).ConfigureAwait(false))!;
         var totals = new long[charges.Count];
@@ -163,12 +175,14 @@ public sealed class RedisBudgetStore : IBudgetStore
         ArgumentNullException.ThrowIfNull(actual);
         if (actual.Count != charges.Count) throw new ArgumentException("One actual amount per charge is needed.", nameof(actual));
         var keys = Keys(charges.Count, i => charges[i].Key);
-        var args = new RedisValue[1 + (2 * charges.Count)];
-        args[0] = leaseId;
+        var args = new RedisValue[1 + (3 * charges.Count)];
+        args[0] = Member(leaseId, keys, charges);
         for (var i = 0; i < charges.Count; i++)
         {
-            args[1 + (2 * i)] = Math.Max(0, actual[i]).ToString(CultureInfo.InvariantCulture);
-            args[2 + (2 * i)] = charges[i].ExpiresAt.ToUnixTimeMilliseconds();
+            var spent = Math.Max(0, actual[i]);
+            args[1 + (3 * i)] = spent - charges[i].Amount;
+            args[2 + (3 * i)] = spent;
+            args[3 + (3 * i)] = charges[i].ExpiresAt.ToUnixTimeMilliseconds();
         }
 
         await _redis.GetDatabase(_database).ScriptEvaluateAsync(SettleScript, keys, args).ConfigureAwait(false);
@@ -191,6 +205,28 @@ public sealed class RedisBudgetStore : IBudgetStore
         keys[0] = _prefix + LeaseSetOf(key(0));
         for (var i = 0; i < count; i++) keys[i + 1] = _prefix + key(i);
         return keys;
+    }
+
+    /// <summary>
+    /// The lease's member in its lease set: the id, then for each counter it reserved something on, <c> amount
+    /// length key</c> (the key's UTF-8 length, so that keys may contain spaces). Empty when the lease reserves nothing
+    /// (it then has nothing to release and is not stored). Settle rebuilds it from the same charges.
+    /// </summary>
+    private static string Member(string leaseId, RedisKey[] keys, IReadOnlyList<BudgetCharge> charges)
+    {
+        var builder = new StringBuilder(leaseId, 128);
+        var any = false;
+        for (var i = 0; i < charges.Count; i++)
+        {
+            if (charges[i].Amount == 0) continue;
+            var key = (string)keys[i + 1]!;
+            builder.Append(' ').Append(charges[i].Amount.ToString(CultureInfo.InvariantCulture))
+                .Append(' ').Append(Encoding.UTF8.GetByteCount(key).ToString(CultureInfo.InvariantCulture))
+                .Append(' ').Append(key);
+            any = true;
+        }
+
+        return any ? builder.ToString() : string.Empty;
     }
 
     /// <summary>
