@@ -93,7 +93,7 @@ public sealed class RedisBudgetTests(RedisServer server) : IClassFixture<RedisSe
         var key = CostBudget.Key(BudgetWindow.Day, time.GetUtcNow());
         var totals = await new RedisBudgetStore(admin, prefix).GetTotalsAsync([key], time.GetUtcNow(), default);
         Assert.Equal(spent.Sum(c => CostBudget.ToNanoCeiling(c)), totals[0]);
-        Assert.Equal(0L, (long)await admin.GetDatabase().HashGetAsync(prefix + key, "r"));
+        Assert.Equal(0L, await admin.GetDatabase().SortedSetLengthAsync(prefix + RedisBudgetStore.LeaseSetOf(key))); // no lease is left
 
         // Each refusal came when what was spent or reserved left less than that request's worst case.
         foreach (var (e, worst) in refusals)
