@@ -36,6 +36,13 @@ public static class Program
             return;
         }
 
+        // The Redis budget store's round trips against INCRBYFLOAT, interleaved (RedisLatencyProbe), e.g. --redis-latency 20000.
+        if (args is ["--redis-latency", .. var latencyArgs])
+        {
+            await RedisLatencyProbe.RunAsync(latencyArgs.Length > 0 && int.TryParse(latencyArgs[0], out var rounds) ? rounds : 20_000).ConfigureAwait(false);
+            return;
+        }
+
         // CPU and wall time of the ledger's write, load and daily-report paths over 1,000,000 records, e.g. --ledger-cpu 3.
         if (args is ["--ledger-cpu", .. var ledgerArgs])
         {
