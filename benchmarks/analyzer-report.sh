@@ -15,7 +15,9 @@
 #   2. the compiler's wall-clock and CPU time with and without PromptOps (no ReportAnalyzer; csc run through a
 #      /usr/bin/time wrapper), $ROUNDS rounds after a warm-up round, medians and ratios. "Without" keeps everything else
 #      the build runs (the SDK's analyzers and generators, those of the packages); for Prompts it compiles the
-#      generator's output as plain files instead.
+#      generator's output as plain files instead. FLOOR=1 adds a third variant, benchmarks/FloorAnalyzer: analyzers
+#      and a generator that register exactly what PromptOps registers and do nothing — the part of the difference
+#      that is Roslyn hosting such analyzers, whatever they do.
 #
 # Everything is written under $WORK (default: a new /tmp/analyzerbench.XXXXXX); the repository's projects are built
 # with --artifacts-path $WORK/artifacts, so nothing in the repository changes.
@@ -29,6 +31,7 @@ ROUNDS="${ROUNDS:-8}"
 PARTS="${PARTS:-1 2}"                          # PARTS=2: only the with/without timing
 TIMED="${TIMED:-PromptFree Prompts}"           # the projects part 2 times, e.g. TIMED=PromptFree
 REPORT_RUNS="${REPORT_RUNS:-2}"                # builds per project in part 1; the last one is reported
+FLOOR="${FLOOR:-0}"                            # FLOOR=1: part 2 also times a third build with benchmarks/FloorAnalyzer
 case "$WORK" in /tmp/*) ;; *) echo "The work directory must be under /tmp: $WORK" >&2; exit 1 ;; esac
 mkdir -p "$WORK"
 ART="$WORK/artifacts"
@@ -54,6 +57,12 @@ cp "$ART/bin/PromptOps.Generators/release/PromptOps.Generators.dll" "$ANALYZERS/
 # The tokenizer the analyzers load: the netstandard2.0 builds, beside the analyzers.
 cp "$NUGET/microsoft.ml.tokenizers/$TOKENIZERS_VERSION/lib/netstandard2.0/Microsoft.ML.Tokenizers.dll" "$ANALYZERS/"
 cp "$NUGET/microsoft.ml.tokenizers.data.o200kbase/$TOKENIZERS_VERSION/lib/netstandard2.0/Microsoft.ML.Tokenizers.Data.O200kBase.dll" "$ANALYZERS/"
+if [ "$FLOOR" = 1 ]; then
+  # Analyzers and a generator with PromptOps' registrations and empty callbacks: what hosting them costs the compiler.
+  log="$LOGS/build-FloorAnalyzer.log"
+  dotnet build "$REPO/benchmarks/FloorAnalyzer/FloorAnalyzer.csproj" -c Release --artifacts-path "$ART" -v:q -nologo > "$log" 2>&1 || { cat "$log"; exit 1; }
+  cp "$ART/bin/FloorAnalyzer/release/FloorAnalyzer.dll" "$ANALYZERS/"
+fi
 echo "# Analyzer folder $ANALYZERS: $(cd "$ANALYZERS" && ls | tr '\n' ' ')"
 
 # --- the projects' sources, written by the benchmark harness (the code AnalyzerBenchmarks compiles) --------------------
@@ -89,6 +98,8 @@ write_project() { # name, analyzer DLLs…
 EOF
     for dll in "$@"; do echo "    <Analyzer Include=\"$ANALYZERS/$dll\" />"; done
     echo '  </ItemGroup>'
+    echo '  <!-- -p:PromptOps=floor: benchmarks/FloorAnalyzer instead (FLOOR=1). -->'
+    echo "  <ItemGroup Condition=\"'\$(PromptOps)' == 'floor'\"><Analyzer Include=\"$ANALYZERS/FloorAnalyzer.dll\" /></ItemGroup>"
     if [ "$name" = Prompts ]; then
       echo '  <!-- Without PromptOps, the code the generator writes is compiled as plain files. -->'
       echo "  <ItemGroup Condition=\"'\$(PromptOps)' != 'true'\"><Compile Include=\"$WORK/PromptsGenerated/*.cs\" /></ItemGroup>"
@@ -161,10 +172,12 @@ chmod +x "$WORK/tools/csc"
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo
-echo "## Compiler with and without PromptOps, $ROUNDS rounds after one warm-up round (each round, for each of $TIMED: with then without in odd rounds, without then with in even ones)"
+VARIANTS="false true"; [ "$FLOOR" = 1 ] && VARIANTS="false floor true"
+echo "## Compiler with and without PromptOps, $ROUNDS rounds after one warm-up round (each round builds each of $TIMED once per variant — $VARIANTS — in an order that rotates from round to round)"
 for round in $(seq 0 "$ROUNDS"); do
   for name in $TIMED; do
-    order="true false"; [ $((round % 2)) = 0 ] && order="false true"
+    read -r -a variants <<< "$VARIANTS"; order=""
+    for ((i = 0; i < ${#variants[@]}; i++)); do order="$order ${variants[$(((round + i) % ${#variants[@]}))]}"; done
     for with in $order; do
       log="$LOGS/$name-time-$with-$round.log"
       rm -f "$WORK/csc-one.txt"
@@ -174,15 +187,25 @@ for round in $(seq 0 "$ROUNDS"); do
     done
   done
 done
-echo '| Project | Without PromptOps: wall / CPU (s, median) | With PromptOps: wall / CPU (s, median) | Ratio of medians: wall / CPU | Median of per-round CPU ratios | Per-round CPU ratios |'
-echo '|---|---:|---:|---:|---:|---|'
+echo '| Project | Variant | wall / CPU (s, median) | Ratio of medians to without: wall / CPU | Median of per-round CPU ratios | Per-round CPU ratios |'
+echo '|---|---|---:|---:|---:|---|'
 for name in $TIMED; do
   wall() { awk -v n="$name" -v w="$1" '$1 == n && $2 == w { print $3 }' "$WORK/csc-times.txt"; }
   cpu() { awk -v n="$name" -v w="$1" '$1 == n && $2 == w { print $4 + $5 }' "$WORK/csc-times.txt"; }
-  w0=$(wall false | median); w1=$(wall true | median); c0=$(cpu false | median); c1=$(cpu true | median)
-  ratios=$(paste <(cpu true) <(cpu false) | awk '{ printf "%.3f ", $1 / $2 }')
-  mratio=$(echo "$ratios" | tr ' ' '\n' | grep . | median)
-  echo "| $name | $w0 / $c0 | $w1 / $c1 | $(awk -v a="$w1" -v b="$w0" -v c="$c1" -v d="$c0" 'BEGIN { printf "%.3f / %.3f", a / b, c / d }') | $mratio | $ratios|"
+  w0=$(wall false | median); c0=$(cpu false | median)
+  echo "| $name | without | $w0 / $c0 | | | |"
+  for with in $VARIANTS; do
+    [ "$with" = false ] && continue
+    label=$([ "$with" = true ] && echo "with PromptOps" || echo "floor (empty analyzers)")
+    w1=$(wall "$with" | median); c1=$(cpu "$with" | median)
+    ratios=$(paste <(cpu "$with") <(cpu false) | awk '{ printf "%.3f ", $1 / $2 }')
+    mratio=$(echo "$ratios" | tr ' ' '\n' | grep . | median)
+    echo "| $name | $label | $w1 / $c1 | $(awk -v a="$w1" -v b="$w0" -v c="$c1" -v d="$c0" 'BEGIN { printf "%.3f / %.3f", a / b, c / d }') | $mratio | $ratios|"
+  done
+  if [ "$FLOOR" = 1 ]; then
+    ratios=$(paste <(cpu true) <(cpu floor) | awk '{ printf "%.3f ", $1 / $2 }')
+    echo "| $name | with PromptOps / floor | | $(awk -v a="$(cpu true | median)" -v b="$(cpu floor | median)" 'BEGIN { printf "CPU %.3f", a / b }') | $(echo "$ratios" | tr ' ' '\n' | grep . | median) | $ratios|"
+  fi
 done
 echo
 echo "# Raw times (project, with PromptOps, wall, user, system seconds): $WORK/csc-times.txt; logs: $LOGS"
