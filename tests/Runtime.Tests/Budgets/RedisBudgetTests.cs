@@ -32,6 +32,7 @@ public sealed class RedisBudgetTests(RedisServer server) : IClassFixture<RedisSe
         });
         services.AddChatClient(provider).UsePromptOps();
         var sp = services.BuildServiceProvider();
+        WaitUntilConnected(sp.GetRequiredService<IConnectionMultiplexer>());
         return (sp.GetRequiredService<IChatClient>(), sp);
     }
 

@@ -29,15 +29,29 @@ internal static class RedisTestKit
     {
         Assert.StartsWith("127.0.0.1:", server.Configuration, StringComparison.Ordinal);
         var redis = ConnectionMultiplexer.Connect(new RedisOptions { Configuration = server.Configuration }.ToConfigurationOptions());
-        var sw = Stopwatch.StartNew();
-        while (!redis.IsConnected && sw.Elapsed < Deadline) Thread.Sleep(20);
-        if (!redis.IsConnected)
+        try
+        {
+            WaitUntilConnected(redis);
+        }
+        catch
         {
             redis.Dispose();
-            throw new InvalidOperationException($"Could not connect to the test redis-server at {server.Configuration} within {Deadline}.");
+            throw;
         }
 
         return redis;
+    }
+
+    /// <summary>
+    /// Waits (up to <see cref="Deadline"/>) until <paramref name="redis"/> is connected; throws naming the server if it
+    /// is not. For connections PromptOps makes itself (<c>AddPromptOps</c>): they return before the handshake ends on a
+    /// loaded machine (AbortOnConnectFail=false), and a fail-fast client would skip Redis until it has.
+    /// </summary>
+    public static void WaitUntilConnected(IConnectionMultiplexer redis)
+    {
+        var sw = Stopwatch.StartNew();
+        while (!redis.IsConnected && sw.Elapsed < Deadline) Thread.Sleep(20);
+        if (!redis.IsConnected) throw new InvalidOperationException($"Could not connect to the test redis-server at {redis.Configuration} within {Deadline}.");
     }
 
     /// <summary>A key prefix of its own for each test, so tests sharing a server never see each other's entries.</summary>
