@@ -61,6 +61,7 @@ public sealed class RedisCompositionTests(RedisServer server) : IClassFixture<Re
         {
             ["PromptOps:Redis:Configuration"] = server.Configuration,
             ["PromptOps:Redis:KeyPrefix"] = prefix,
+            ["PromptOps:Redis:OperationTimeout"] = "00:00:10",
             ["PromptOps:Cache:DistributedRetryInterval"] = "00:00:00.200",
         }).Build();
 
