@@ -1,3 +1,4 @@
+using System.Globalization;
 using PromptOps.Knowledge;
 
 namespace PromptOps.Budgets;
@@ -50,10 +51,10 @@ public sealed class CostBudgetOptions
     {
         foreach (var (name, value) in new[] { ("HourlyLimitUsd", HourlyLimitUsd), ("DailyLimitUsd", DailyLimitUsd), ("MonthlyBudgetUsd", MonthlyBudgetUsd) })
         {
-            if (value is { } v && (v <= 0 || v > MaxLimitUsd)) yield return $"PromptOps:Budget:{name} must be in (0, {MaxLimitUsd}], but is {v}.";
+            if (value is { } v && (v <= 0 || v > MaxLimitUsd)) yield return string.Create(CultureInfo.InvariantCulture, $"PromptOps:Budget:{name} must be in (0, {MaxLimitUsd}], but is {v}.");
         }
 
-        if (DefaultMaxOutputTokens <= 0) yield return $"PromptOps:Budget:DefaultMaxOutputTokens must be positive, but is {DefaultMaxOutputTokens}.";
+        if (DefaultMaxOutputTokens <= 0) yield return string.Create(CultureInfo.InvariantCulture, $"PromptOps:Budget:DefaultMaxOutputTokens must be positive, but is {DefaultMaxOutputTokens}.");
         if (!ModelTiers.TryParse(DowngradeTier, out _)) yield return $"PromptOps:Budget:DowngradeTier: unknown tier '{DowngradeTier}'. Valid tiers: {ModelTiers.ValidNames}.";
         if (DowngradeWhenCritical && MonthlyBudgetUsd is null) yield return "PromptOps:Budget:DowngradeWhenCritical needs PromptOps:Budget:MonthlyBudgetUsd (the pace is measured against it).";
         if (PaceRefreshInterval < TimeSpan.Zero) yield return $"PromptOps:Budget:PaceRefreshInterval must not be negative, but is {PaceRefreshInterval}.";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using PromptOps.Caching.Semantic;
 using PromptOps.Knowledge;
 
@@ -47,7 +48,7 @@ public sealed class PromptCacheOptions
     public IEnumerable<string> GetErrors()
     {
         if (!CacheTtl.TryParse(DefaultTtl, out _, out var error)) yield return "PromptOps:Cache:DefaultTtl: " + error;
-        if (MemoryMaxEntries <= 0) yield return $"PromptOps:Cache:MemoryMaxEntries must be positive, but is {MemoryMaxEntries}.";
+        if (MemoryMaxEntries <= 0) yield return string.Create(CultureInfo.InvariantCulture, $"PromptOps:Cache:MemoryMaxEntries must be positive, but is {MemoryMaxEntries}.");
         if (DistributedRetryInterval < TimeSpan.Zero) yield return $"PromptOps:Cache:DistributedRetryInterval must not be negative, but is {DistributedRetryInterval}.";
         if (TimeProvider is null) yield return "PromptOps:Cache:TimeProvider is null.";
         if (Semantic is null)

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace PromptOps.Plans;
 
 /// <summary>One plan as configured (<c>PromptOps:Plans:Definitions:&lt;name&gt;</c>): a value left unset keeps the built-in plan's value (or is unlimited for a new plan).</summary>
@@ -81,7 +83,7 @@ public sealed class UserPlanOptions
                          ("MaxOutputTokens", d.MaxOutputTokens), ("RequestsPerMinute", d.RequestsPerMinute),
                      })
             {
-                if (value is <= 0) yield return $"PromptOps:Plans:Definitions:{name}:{field} must be positive (leave it unset for the built-in value or unlimited), but is {value}.";
+                if (value is <= 0) yield return string.Create(CultureInfo.InvariantCulture, $"PromptOps:Plans:Definitions:{name}:{field} must be positive (leave it unset for the built-in value or unlimited), but is {value}.");
             }
 
             if (d.Models is { } models && (models.Count == 0 || models.Any(string.IsNullOrWhiteSpace)))

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using PromptOps.Knowledge;
 
@@ -115,7 +116,7 @@ public static class LiteLlmPriceImporter
 
         if (d < 0)
         {
-            throw new PriceFileFormatException($"{source}: '{entry.Name}'.{field} is negative ({d}).");
+            throw new PriceFileFormatException(string.Create(CultureInfo.InvariantCulture, $"{source}: '{entry.Name}'.{field} is negative ({d})."));
         }
 
         return d;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using PromptOps.Knowledge;
 using PromptOps.Usage;
 
@@ -79,7 +80,7 @@ public static partial class UsageReports
         {
             if (l.LowSavings < 0 || l.HighSavings >= 1 || l.LowSavings > l.HighSavings)
             {
-                throw new ArgumentException($"The lever '{l.Name}' has an invalid range {l.LowSavings}–{l.HighSavings} (need 0 ≤ low ≤ high < 1).", nameof(levers));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The lever '{l.Name}' has an invalid range {l.LowSavings}–{l.HighSavings} (need 0 ≤ low ≤ high < 1)."), nameof(levers));
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using PromptOps.Caching;
 using PromptOps.Knowledge;
 using PromptOps.Usage;
@@ -44,14 +45,14 @@ public sealed record GpuCostModel
     public IReadOnlyList<string> GetErrors()
     {
         var errors = new List<string>();
-        if (GpuHourlyUsd < 0) errors.Add($"GpuHourlyUsd must not be negative (was {GpuHourlyUsd}).");
-        if (GpusPerReplica < 1) errors.Add($"GpusPerReplica must be at least 1 (was {GpusPerReplica}).");
-        if (!(InputTokensPerSecond > 0) || double.IsInfinity(InputTokensPerSecond)) errors.Add($"InputTokensPerSecond must be positive (was {InputTokensPerSecond}).");
-        if (!(OutputTokensPerSecond > 0) || double.IsInfinity(OutputTokensPerSecond)) errors.Add($"OutputTokensPerSecond must be positive (was {OutputTokensPerSecond}).");
-        if (!(TargetUtilization > 0 && TargetUtilization <= 1)) errors.Add($"TargetUtilization must be in (0, 1] (was {TargetUtilization}).");
-        if (MinReplicas < 1) errors.Add($"MinReplicas must be at least 1 (was {MinReplicas}).");
-        if (FixedMonthlyUsd < 0) errors.Add($"FixedMonthlyUsd must not be negative (was {FixedMonthlyUsd}).");
-        if (!(HoursPerMonth > 0 && HoursPerMonth <= 744)) errors.Add($"HoursPerMonth must be in (0, 744] (was {HoursPerMonth}).");
+        if (GpuHourlyUsd < 0) errors.Add(string.Create(CultureInfo.InvariantCulture, $"GpuHourlyUsd must not be negative (was {GpuHourlyUsd})."));
+        if (GpusPerReplica < 1) errors.Add(string.Create(CultureInfo.InvariantCulture, $"GpusPerReplica must be at least 1 (was {GpusPerReplica})."));
+        if (!(InputTokensPerSecond > 0) || double.IsInfinity(InputTokensPerSecond)) errors.Add(string.Create(CultureInfo.InvariantCulture, $"InputTokensPerSecond must be positive (was {InputTokensPerSecond})."));
+        if (!(OutputTokensPerSecond > 0) || double.IsInfinity(OutputTokensPerSecond)) errors.Add(string.Create(CultureInfo.InvariantCulture, $"OutputTokensPerSecond must be positive (was {OutputTokensPerSecond})."));
+        if (!(TargetUtilization > 0 && TargetUtilization <= 1)) errors.Add(string.Create(CultureInfo.InvariantCulture, $"TargetUtilization must be in (0, 1] (was {TargetUtilization})."));
+        if (MinReplicas < 1) errors.Add(string.Create(CultureInfo.InvariantCulture, $"MinReplicas must be at least 1 (was {MinReplicas})."));
+        if (FixedMonthlyUsd < 0) errors.Add(string.Create(CultureInfo.InvariantCulture, $"FixedMonthlyUsd must not be negative (was {FixedMonthlyUsd})."));
+        if (!(HoursPerMonth > 0 && HoursPerMonth <= 744)) errors.Add(string.Create(CultureInfo.InvariantCulture, $"HoursPerMonth must be in (0, 744] (was {HoursPerMonth})."));
         return errors;
     }
 }

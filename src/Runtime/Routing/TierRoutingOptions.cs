@@ -1,3 +1,4 @@
+using System.Globalization;
 using PromptOps.Knowledge;
 
 namespace PromptOps.Routing;
@@ -40,7 +41,7 @@ public sealed class TierRoutingOptions
 
         foreach (var (model, score) in Quality ?? [])
         {
-            if (score is < 0 or > 100) yield return $"PromptOps:Routing:Quality:{model} is {score}; a quality score is in [0, 100].";
+            if (score is < 0 or > 100) yield return string.Create(CultureInfo.InvariantCulture, $"PromptOps:Routing:Quality:{model} is {score}; a quality score is in [0, 100].");
         }
 
         foreach (var model in Candidates ?? [])

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace PromptOps.Usage;
 
 /// <summary>What a persistent ledger sink does with a record when its write queue is full.</summary>
@@ -41,8 +43,8 @@ public sealed class LedgerOptions
     public IReadOnlyList<string> GetErrors()
     {
         var errors = new List<string>();
-        if (QueueCapacity < 1) errors.Add($"PromptOps:Ledger:QueueCapacity must be at least 1 (was {QueueCapacity}).");
-        if (BatchSize < 1) errors.Add($"PromptOps:Ledger:BatchSize must be at least 1 (was {BatchSize}).");
+        if (QueueCapacity < 1) errors.Add(string.Create(CultureInfo.InvariantCulture, $"PromptOps:Ledger:QueueCapacity must be at least 1 (was {QueueCapacity})."));
+        if (BatchSize < 1) errors.Add(string.Create(CultureInfo.InvariantCulture, $"PromptOps:Ledger:BatchSize must be at least 1 (was {BatchSize})."));
         if (!Enum.IsDefined(OverflowPolicy)) errors.Add($"PromptOps:Ledger:OverflowPolicy '{OverflowPolicy}' is not one of DropNewest, DropOldest, Wait.");
         if (SqlitePath is { } path && path.Length > 0 && string.IsNullOrWhiteSpace(path)) errors.Add("PromptOps:Ledger:SqlitePath is blank; leave it unset to turn the SQLite ledger off.");
         if (SqlitePath is { } p && p.IndexOfAny(Path.GetInvalidPathChars()) >= 0) errors.Add($"PromptOps:Ledger:SqlitePath '{p}' contains characters that are not valid in a path.");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,25 @@ public class BudgetOptionsTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         e = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<IChatClient>());
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Errors_name_the_bad_value_the_same_way_under_any_culture()
+    {
+        var culture = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("sv-SE"); // minus sign U+2212, decimal comma
+            var errors = new CostBudgetOptions { DailyLimitUsd = -1m, HourlyLimitUsd = -0.5m, PaceRefreshInterval = TimeSpan.FromSeconds(-1) }.GetErrors().ToList();
+
+            Assert.Contains("PromptOps:Budget:DailyLimitUsd must be in (0, 9000000], but is -1.", errors);
+            Assert.Contains("PromptOps:Budget:HourlyLimitUsd must be in (0, 9000000], but is -0.5.", errors);
+            Assert.Contains("PromptOps:Budget:PaceRefreshInterval must not be negative, but is -00:00:01.", errors); // TimeSpan's default format is invariant
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = culture;
+        }
     }
 
     [Fact]

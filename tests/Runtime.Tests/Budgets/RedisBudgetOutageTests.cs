@@ -115,7 +115,10 @@ public sealed class RedisBudgetOutageTests(RedisServer server) : IClassFixture<R
         };
         using var rig = Build(time, prefix, BudgetStoreFailurePolicy.FailClosed, provider);
 
-        var inFlight = rig.Client.GetResponseAsync(Ask(), Gpt4o(1000)); // reserved in Redis
+        var inFlight = rig.Client.GetResponseAsync(Ask(), Gpt4o(1000));
+        // The provider is called only once the reservation has succeeded in Redis: wait for that before killing it.
+        await EventuallyAsync(() => Task.FromResult(provider.Calls == 1 || inFlight.IsCompleted), pause: TimeSpan.FromMilliseconds(20));
+        Assert.True(provider.Calls == 1, $"The in-flight call did not reach the provider (its reservation in Redis did not finish) within {Deadline}; the call is {inFlight.Status}.");
         server.Kill();
         try
         {

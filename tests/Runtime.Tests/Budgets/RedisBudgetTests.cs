@@ -25,6 +25,7 @@ public sealed class RedisBudgetTests(RedisServer server) : IClassFixture<RedisSe
         services.AddPromptOps(o =>
         {
             o.Redis.Configuration = server.Configuration;
+            o.Redis.OperationTimeout = OperationTimeout;
             o.Redis.KeyPrefix = prefix;
             o.Cache.Enabled = false;
             o.BudgetStore.LeaseDuration = TimeSpan.FromMinutes(5);
@@ -32,6 +33,7 @@ public sealed class RedisBudgetTests(RedisServer server) : IClassFixture<RedisSe
         });
         services.AddChatClient(provider).UsePromptOps();
         var sp = services.BuildServiceProvider();
+        WaitUntilConnected(sp.GetRequiredService<IConnectionMultiplexer>());
         return (sp.GetRequiredService<IChatClient>(), sp);
     }
 

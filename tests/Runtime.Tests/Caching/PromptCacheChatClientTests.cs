@@ -102,9 +102,12 @@ public class PromptCacheChatClientTests
         };
         using var cache = new PromptCacheChatClient(provider);
 
-        var calls = Enumerable.Range(0, 8).Select(_ => Task.Run(() => cache.GetResponseAsync(Ask()))).ToList();
-        while (provider.Calls == 0) await Task.Delay(5);
-        await Task.Delay(50);
+        // Started on this thread: each call runs synchronously up to its first await (no L2, no semantic layer), so the
+        // first is inside the provider and the other seven have joined it before the gate opens — none can come late
+        // and make a second call.
+        var calls = Enumerable.Range(0, 8).Select(_ => cache.GetResponseAsync(Ask())).ToList();
+        Assert.Equal(1, provider.Calls);
+        Assert.All(calls, c => Assert.False(c.IsCompleted));
         gate.SetResult();
         foreach (var call in calls) await Assert.ThrowsAsync<HttpRequestException>(() => call);
         Assert.Equal(1, provider.Calls);

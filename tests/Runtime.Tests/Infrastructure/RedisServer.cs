@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -41,11 +42,30 @@ public sealed class RedisServer : IDisposable
             UseShellExecute = false,
         };
         _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start redis-server.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        var output = new ConcurrentQueue<string>();
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        WaitUntil(() => CanConnect(), TimeSpan.FromSeconds(10), "redis-server did not start listening");
+
+        // Wait for our server's own word that it listens, not only for the port to accept: if the port was taken, the
+        // server exits and someone else's listener would accept our connections.
+        var sw = Stopwatch.StartNew();
+        while (!(output.Any(l => l.Contains("Ready to accept connections", StringComparison.Ordinal)) && CanConnect()))
+        {
+            if (_process.HasExited)
+            {
+                _process.WaitForExit(); // the rest of its output
+                var code = _process.ExitCode;
+                _process.Dispose();
+                _process = null;
+                throw new InvalidOperationException($"redis-server exited with code {code} before listening on {Configuration}:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
+            }
+
+            if (sw.Elapsed > TimeSpan.FromSeconds(10))
+                throw new TimeoutException($"redis-server did not start listening on {Configuration} within 10 s:{Environment.NewLine}{string.Join(Environment.NewLine, output)}");
+            Thread.Sleep(20);
+        }
     }
 
     /// <summary>Kills the server (SIGKILL) and waits until the port is closed.</summary>

@@ -61,6 +61,7 @@ public sealed class RedisCompositionTests(RedisServer server) : IClassFixture<Re
         {
             ["PromptOps:Redis:Configuration"] = server.Configuration,
             ["PromptOps:Redis:KeyPrefix"] = prefix,
+            ["PromptOps:Redis:OperationTimeout"] = "00:00:10",
             ["PromptOps:Cache:DistributedRetryInterval"] = "00:00:00.200",
         }).Build();
 
@@ -80,7 +81,8 @@ public sealed class RedisCompositionTests(RedisServer server) : IClassFixture<Re
         var redis1 = app1.GetRequiredService<IConnectionMultiplexer>();
         var redis2 = app2.GetRequiredService<IConnectionMultiplexer>();
         Assert.NotSame(redis1, redis2);
-        Assert.True(redis1.IsConnected);
+        WaitUntilConnected(redis1);
+        WaitUntilConnected(redis2);
         Assert.IsType<RedisResponseCacheStore>(app1.GetRequiredService<IResponseCacheStore>());
         Assert.IsType<RedisResponseCacheStore>(app2.GetRequiredService<IResponseCacheStore>());
 

@@ -31,6 +31,9 @@ public sealed class RedisStartupRecoveryTests(RedisServer server) : IClassFixtur
             services.AddPromptOps(o =>
             {
                 o.Redis.Configuration = server.Configuration;
+                // Also the connect timeout, so the first connect (Redis is down) may block up to 10 s; but a command stalled
+                // past the 1 s default after recovery would be a second outage with a second warning.
+                o.Redis.OperationTimeout = OperationTimeout;
                 o.Redis.KeyPrefix = prefix;
                 o.Cache.DistributedRetryInterval = RetryInterval;
             });

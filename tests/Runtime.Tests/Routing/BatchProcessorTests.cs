@@ -87,7 +87,7 @@ public partial class BatchProcessorTests
     {
         // Item 2 missing, item 3 answered twice (first wins), item 4 empty, an id out of range.
         var provider = Provider(items => """[{"id": 1, "answer": "positive"}, {"id": 3, "answer": "first"}, {"id": 3, "answer": "second"}, {"id": 4, "answer": " "}, {"id": 9, "answer": "x"}]""");
-        await using var batcher = new BatchProcessor(provider, new BatchProcessorOptions { Instructions = Task, MaxBatchSize = 4 });
+        await using var batcher = new BatchProcessor(provider, new BatchProcessorOptions { Instructions = Task, MaxBatchSize = 4 }, timeProvider: new FakeTimeProvider());
 
         var answers = await System.Threading.Tasks.Task.WhenAll(batcher.ProcessAsync("great"), batcher.ProcessAsync("bad"), batcher.ProcessAsync("ok"), batcher.ProcessAsync("bad too"));
 
@@ -110,7 +110,7 @@ public partial class BatchProcessorTests
             Instructions = Task,
             MaxBatchSize = 2,
             AnswerValidator = a => a is "positive" or "negative",
-        });
+        }, timeProvider: new FakeTimeProvider());
         var answers = await System.Threading.Tasks.Task.WhenAll(batcher.ProcessAsync("great"), batcher.ProcessAsync("bad"));
         Assert.Equal(["positive", "negative"], answers);
         Assert.Equal(2, provider.Calls);
@@ -123,7 +123,7 @@ public partial class BatchProcessorTests
     public async Task An_unparseable_reply_falls_back_to_single_calls_for_every_item(string reply)
     {
         var provider = Provider(_ => reply);
-        await using var batcher = new BatchProcessor(provider, new BatchProcessorOptions { Instructions = Task, MaxBatchSize = 3 });
+        await using var batcher = new BatchProcessor(provider, new BatchProcessorOptions { Instructions = Task, MaxBatchSize = 3 }, timeProvider: new FakeTimeProvider());
         var answers = await System.Threading.Tasks.Task.WhenAll(batcher.ProcessAsync("great"), batcher.ProcessAsync("bad"), batcher.ProcessAsync("fine"));
         Assert.Equal(["positive", "negative", "positive"], answers);
         Assert.Equal(4, provider.Calls);
@@ -137,7 +137,7 @@ public partial class BatchProcessorTests
         var provider = Provider();
         var inner = provider.Respond;
         provider.Respond = (m, o, ct) => IsBatch(m) || m[1].Text == "boom" ? throw new HttpRequestException("down") : inner(m, o, ct);
-        await using var batcher = new BatchProcessor(provider, new BatchProcessorOptions { Instructions = Task, MaxBatchSize = 2 });
+        await using var batcher = new BatchProcessor(provider, new BatchProcessorOptions { Instructions = Task, MaxBatchSize = 2 }, timeProvider: new FakeTimeProvider());
 
         var good = batcher.ProcessAsync("great");
         var bad = batcher.ProcessAsync("boom");
@@ -167,7 +167,7 @@ public partial class BatchProcessorTests
     public async Task The_overhead_saved_is_the_instructions_and_framing_of_each_single_call_minus_the_batch_overhead()
     {
         var provider = Provider();
-        await using var batcher = new BatchProcessor(provider, new BatchProcessorOptions { Instructions = Task, MaxBatchSize = 20 });
+        await using var batcher = new BatchProcessor(provider, new BatchProcessorOptions { Instructions = Task, MaxBatchSize = 20 }, timeProvider: new FakeTimeProvider());
         await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 20).Select(i => batcher.ProcessAsync("review " + i)));
 
         var counter = TokenCounters.ForModel("gpt-4o-mini");
@@ -188,7 +188,7 @@ public partial class BatchProcessorTests
             Instructions = Task,
             MaxBatchSize = 2,
             ChatOptions = new ChatOptions { ModelId = "gpt-4o-mini", MaxOutputTokens = 5 },
-        });
+        }, timeProvider: new FakeTimeProvider());
         await System.Threading.Tasks.Task.WhenAll(batcher.ProcessAsync("a"), batcher.ProcessAsync("b"));
         Assert.Equal((5 + 12) * 2 + 4, provider.Received.Single().Options!.MaxOutputTokens);
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using StackExchange.Redis;
 
 namespace PromptOps.Semantic.Tests.Infrastructure;
 
@@ -43,6 +44,19 @@ public sealed class GarnetServer : IDisposable
             if (_process.HasExited) throw new InvalidOperationException($"garnet-server exited with code {_process.ExitCode} before listening.");
             if (sw.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("garnet-server did not start listening within 60 s.");
             Thread.Sleep(50);
+        }
+
+        // One PING (after the connection handshake) to warm it up: Garnet is a .NET server, and its first commands run
+        // cold (JIT), slowly enough on a loaded machine to time out a test's first operations.
+        try
+        {
+            using var warm = ConnectionMultiplexer.Connect(new ConfigurationOptions { EndPoints = { Configuration }, ConnectTimeout = 60_000, SyncTimeout = 60_000 });
+            warm.GetDatabase().Ping();
+        }
+        catch
+        {
+            Dispose();
+            throw;
         }
     }
 

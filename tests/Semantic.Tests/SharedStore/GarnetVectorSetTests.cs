@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using Microsoft.Extensions.AI;
 using PromptOps.Caching;
@@ -11,6 +12,9 @@ namespace PromptOps.Semantic.Tests.SharedStore;
 public sealed class GarnetVectorSetTests(GarnetServer garnet) : IClassFixture<GarnetServer>
 {
     private const string System = "You answer questions about our product.";
+
+    /// <summary>How long <see cref="Connect"/> waits for the connection to come up before it fails.</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
 
     [Fact]
     public async Task Store_round_trip_converts_garnet_squared_l2_scores_to_cosine()
@@ -131,7 +135,19 @@ public sealed class GarnetVectorSetTests(GarnetServer garnet) : IClassFixture<Ga
     private ConnectionMultiplexer Connect()
     {
         Assert.StartsWith("127.0.0.1:", garnet.Configuration, StringComparison.Ordinal);
-        return ConnectionMultiplexer.Connect(new RedisOptions { Configuration = garnet.Configuration, OperationTimeout = TimeSpan.FromSeconds(5) }.ToConfigurationOptions());
+        var redis = ConnectionMultiplexer.Connect(new RedisOptions { Configuration = garnet.Configuration, OperationTimeout = TimeSpan.FromSeconds(5) }.ToConfigurationOptions());
+
+        // With AbortOnConnectFail=false, Connect may return before the handshake ends on a loaded machine, and a
+        // fail-fast client then skips the shared store: wait until the connection is up.
+        var sw = Stopwatch.StartNew();
+        while (!redis.IsConnected && sw.Elapsed < Deadline) Thread.Sleep(20);
+        if (!redis.IsConnected)
+        {
+            redis.Dispose();
+            throw new InvalidOperationException($"Could not connect to the test garnet-server at {garnet.Configuration} within {Deadline}.");
+        }
+
+        return redis;
     }
 
     private static string Prefix() => $"t-{Guid.NewGuid():N}:";

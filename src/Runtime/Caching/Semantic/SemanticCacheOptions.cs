@@ -63,14 +63,16 @@ public sealed class SemanticCacheOptions
         if (!(VerifyFraction >= 0 && VerifyFraction <= 1)) yield return $"PromptOps:Cache:Semantic:VerifyFraction must be in [0, 1], but is {Format(VerifyFraction)}.";
         if (!(AnswerAgreementThreshold > 0 && AnswerAgreementThreshold <= 1))
             yield return $"PromptOps:Cache:Semantic:AnswerAgreementThreshold must be in (0, 1], but is {Format(AnswerAgreementThreshold)}.";
-        if (Candidates is < 1 or > 64) yield return $"PromptOps:Cache:Semantic:Candidates must be between 1 and 64, but is {Candidates}.";
-        if (MaxBytes <= 0) yield return $"PromptOps:Cache:Semantic:MaxBytes must be positive, but is {MaxBytes}.";
-        if (ApproximateIndexMinEntries < 1024) yield return $"PromptOps:Cache:Semantic:ApproximateIndexMinEntries must be at least 1024, but is {ApproximateIndexMinEntries}.";
-        if (ApproximateProbes < 1) yield return $"PromptOps:Cache:Semantic:ApproximateProbes must be positive, but is {ApproximateProbes}.";
+        if (Candidates is < 1 or > 64) yield return $"PromptOps:Cache:Semantic:Candidates must be between 1 and 64, but is {Format(Candidates)}.";
+        if (MaxBytes <= 0) yield return $"PromptOps:Cache:Semantic:MaxBytes must be positive, but is {Format(MaxBytes)}.";
+        if (ApproximateIndexMinEntries < 1024) yield return $"PromptOps:Cache:Semantic:ApproximateIndexMinEntries must be at least 1024, but is {Format(ApproximateIndexMinEntries)}.";
+        if (ApproximateProbes < 1) yield return $"PromptOps:Cache:Semantic:ApproximateProbes must be positive, but is {Format(ApproximateProbes)}.";
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
     public SemanticCacheOptions Clone() => (SemanticCacheOptions)MemberwiseClone();
 
     private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace PromptOps.Routing;
 
 /// <summary>Options of <see cref="BatchProcessor"/>.</summary>
@@ -28,9 +30,9 @@ public sealed class BatchProcessorOptions
     public IEnumerable<string> GetErrors()
     {
         if (string.IsNullOrWhiteSpace(Instructions)) yield return "BatchProcessorOptions.Instructions is empty; state the task applied to every item.";
-        if (MaxBatchSize is < 1 or > 500) yield return $"BatchProcessorOptions.MaxBatchSize is {MaxBatchSize}; use 1 to 500.";
+        if (MaxBatchSize is < 1 or > 500) yield return string.Create(CultureInfo.InvariantCulture, $"BatchProcessorOptions.MaxBatchSize is {MaxBatchSize}; use 1 to 500.");
         if (MaxDelay <= TimeSpan.Zero) yield return $"BatchProcessorOptions.MaxDelay is {MaxDelay}; it must be positive.";
-        if (MaxParallelSingleCalls < 1) yield return $"BatchProcessorOptions.MaxParallelSingleCalls is {MaxParallelSingleCalls}; it must be at least 1.";
+        if (MaxParallelSingleCalls < 1) yield return string.Create(CultureInfo.InvariantCulture, $"BatchProcessorOptions.MaxParallelSingleCalls is {MaxParallelSingleCalls}; it must be at least 1.");
     }
 }
 

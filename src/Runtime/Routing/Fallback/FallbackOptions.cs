@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace PromptOps.Routing;
 
 /// <summary>Options of <see cref="FallbackChatClient"/> (configuration section <c>PromptOps:Fallback</c>).</summary>
@@ -64,7 +66,7 @@ public sealed class FallbackOptions
 
         foreach (var dup in (Providers ?? []).Where(n => !string.IsNullOrWhiteSpace(n)).GroupBy(n => n.Trim(), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
             yield return $"PromptOps:Fallback:Providers lists '{dup.Key}' more than once.";
-        if (MaxRetries is < 0 or > 100) yield return $"PromptOps:Fallback:MaxRetries is {MaxRetries}; use 0 to 100.";
+        if (MaxRetries is < 0 or > 100) yield return string.Create(CultureInfo.InvariantCulture, $"PromptOps:Fallback:MaxRetries is {MaxRetries}; use 0 to 100.");
         if (BaseDelay <= TimeSpan.Zero) yield return $"PromptOps:Fallback:BaseDelay is {BaseDelay}; it must be positive.";
         if (MaxDelay < BaseDelay) yield return $"PromptOps:Fallback:MaxDelay ({MaxDelay}) is shorter than BaseDelay ({BaseDelay}).";
         if (MaxRetryAfter < TimeSpan.Zero) yield return $"PromptOps:Fallback:MaxRetryAfter is {MaxRetryAfter}; it cannot be negative.";

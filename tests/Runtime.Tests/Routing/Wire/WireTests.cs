@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using OpenAI;
 using PromptOps.Caching;
 using PromptOps.CodeGen;
@@ -285,7 +286,7 @@ public sealed class WireTests : IAsyncLifetime
             Instructions = "Classify the sentiment: positive, negative or neutral.",
             MaxBatchSize = 3,
             ChatOptions = new ChatOptions { ModelId = "gpt-4o-mini", MaxOutputTokens = 3 },
-        });
+        }, timeProvider: new FakeTimeProvider()); // no flush timer: only the size sends the batch
 
         var answers = await Task.WhenAll(batcher.ProcessAsync("love it"), batcher.ProcessAsync("broken on arrival"), batcher.ProcessAsync("it is a phone"));
 
