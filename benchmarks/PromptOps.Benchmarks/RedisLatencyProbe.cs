@@ -17,6 +17,14 @@ namespace PromptOps.Benchmarks;
 internal static class RedisLatencyProbe
 {
     private const string Anchor = "INCRBYFLOAT (anchor)";
+    private const string AwaitedAnchor = "INCRBYFLOAT awaited in an async method";
+
+    /// <summary>
+    /// A store method that does one <c>INCRBYFLOAT</c>: what the anchor costs when it is wrapped the way every store
+    /// operation is (an async method that awaits the client's task; its continuation is one more thread-pool hop).
+    /// </summary>
+    private static async ValueTask<double> AwaitedIncrbyfloatAsync(IDatabase db) =>
+        await db.StringIncrementAsync("bench:plain", 0.01005).ConfigureAwait(false);
 
     /// <summary>The charges of the benchmarks: one daily window, and hour + day + month (limits that never refuse).</summary>
     public static (BudgetCharge[] Daily, BudgetCharge[] ThreeWindows) Charges(DateTimeOffset now) =>
@@ -45,6 +53,7 @@ internal static class RedisLatencyProbe
         {
             (Anchor, () => db.StringIncrementAsync("bench:plain", 0.01005)),
             ("script 'return 1' (EVALSHA floor)", () => db.ScriptEvaluateAsync("return 1")),
+            (AwaitedAnchor, async () => await AwaitedIncrbyfloatAsync(db).ConfigureAwait(false)),
             ("reserve, 1 window", async () =>
             {
                 var now = DateTimeOffset.UtcNow;

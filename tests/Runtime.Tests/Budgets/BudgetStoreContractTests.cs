@@ -237,6 +237,25 @@ public sealed class RedisBudgetStoreTests(RedisServer server) : BudgetStoreContr
     }
 
     [Fact]
+    public async Task Scripts_the_server_forgot_are_loaded_again()
+    {
+        // A restart, a failover or SCRIPT FLUSH empties the server's script cache; EVALSHA then answers NOSCRIPT.
+        var options = ConfigurationOptions.Parse(server.Configuration);
+        options.AllowAdmin = true;
+        using var admin = await ConnectionMultiplexer.ConnectAsync(options);
+        var store = NewStore();
+        var charges = new[] { Charge("{b}:d", 5, 100) };
+
+        await store.TryReserveAsync(charges, Now, Now.AddMinutes(5), default);
+        await admin.GetServers()[0].ScriptFlushAsync();
+        var lease = (await store.TryReserveAsync(charges, Now, Now.AddMinutes(5), default)).LeaseId!;
+        await admin.GetServers()[0].ScriptFlushAsync();
+        await store.SettleAsync(lease, charges, [2], default);
+        await admin.GetServers()[0].ScriptFlushAsync();
+        Assert.Equal(new long[] { 7L }, await store.GetTotalsAsync(["{b}:d"], Now, default));
+    }
+
+    [Fact]
     public async Task A_purge_does_not_recreate_a_counter_that_has_expired()
     {
         var store = NewStore();

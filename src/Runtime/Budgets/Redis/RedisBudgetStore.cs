@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
 
@@ -113,9 +115,29 @@ public sealed class RedisBudgetStore : IBudgetStore
         return totals
         """;
 
+    /// <summary>This process's part of every lease id: random, so that instances never collide.</summary>
+    private static readonly string ProcessId = Guid.NewGuid().ToString("N")[..16];
+
+    private static long _leases;
+
+    private static readonly Script Reserve = new(ReserveScript);
+    private static readonly Script Settle = new(SettleScript);
+    private static readonly Script Totals = new(TotalsScript);
+
     private readonly IConnectionMultiplexer _redis;
     private readonly string _prefix;
     private readonly int _database;
+
+    /// <summary>The most counter keys <see cref="_keyInfo"/> remembers before it starts over.</summary>
+    private const int KeyInfoCapacity = 4096;
+
+    /// <summary>
+    /// What each counter key turns into (its Redis key, its lease set's, its part of a lease member), so that the
+    /// strings are built once per key and window instead of once per call. Bounded: cleared when it reaches
+    /// <see cref="KeyInfoCapacity"/> keys (ended windows, users who left).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, KeyInfo> _keyInfo = new(StringComparer.Ordinal);
+    private readonly Func<string, KeyInfo> _createKeyInfo;
 
     /// <summary>Creates the store.</summary>
     /// <param name="redis">The connection (shared; not disposed here).</param>
@@ -127,6 +149,11 @@ public sealed class RedisBudgetStore : IBudgetStore
         _redis = redis;
         _prefix = keyPrefix ?? string.Empty;
         _database = database;
+        _createKeyInfo = key =>
+        {
+            var full = _prefix + key;
+            return new KeyInfo(full, _prefix + LeaseSetOf(key), " " + Encoding.UTF8.GetByteCount(full).ToString(CultureInfo.InvariantCulture) + " " + full);
+        };
     }
 
     /// <inheritdoc />
@@ -141,8 +168,8 @@ public sealed class RedisBudgetStore : IBudgetStore
         ArgumentNullException.ThrowIfNull(charges);
         if (charges.Count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
         cancellationToken.ThrowIfCancellationRequested();
-        var leaseId = Guid.NewGuid().ToString("N");
-        var keys = Keys(charges.Count, i => charges[i].Key);
+        var leaseId = NewLeaseId();
+        var (keys, infos) = Keys(charges);
         var args = new RedisValue[4 + (3 * charges.Count)];
         var latest = long.MinValue;
         for (var i = 0; i < charges.Count; i++)
@@ -158,10 +185,10 @@ public sealed class RedisBudgetStore : IBudgetStore
 
         args[0] = now.ToUnixTimeMilliseconds();
         args[1] = leaseExpiresAt.ToUnixTimeMilliseconds();
-        args[2] = Member(leaseId, keys, charges);
+        args[2] = Member(leaseId, infos, charges);
         args[3] = latest + (long)LeaseSetMargin.TotalMilliseconds;
 
-        var result = (RedisResult[])(await _redis.GetDatabase(_database).ScriptEvaluateAsync(ReserveScript, keys, args).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await EvaluateAsync(Reserve, keys, args).ConfigureAwait(false))!;
         var totals = new long[charges.Count];
         for (var i = 0; i < totals.Length && i + 2 < result.Length; i++) totals[i] = (long)result[i + 2];
         return (long)result[0] == 1 ? BudgetReservation.Reserved(leaseId, totals) : BudgetReservation.Refused((int)(long)result[1] - 1, totals);
@@ -174,9 +201,9 @@ public sealed class RedisBudgetStore : IBudgetStore
         ArgumentNullException.ThrowIfNull(charges);
         ArgumentNullException.ThrowIfNull(actual);
         if (actual.Count != charges.Count) throw new ArgumentException("One actual amount per charge is needed.", nameof(actual));
-        var keys = Keys(charges.Count, i => charges[i].Key);
+        var (keys, infos) = Keys(charges);
         var args = new RedisValue[1 + (3 * charges.Count)];
-        args[0] = Member(leaseId, keys, charges);
+        args[0] = Member(leaseId, infos, charges);
         for (var i = 0; i < charges.Count; i++)
         {
             var spent = Math.Max(0, actual[i]);
@@ -185,7 +212,7 @@ public sealed class RedisBudgetStore : IBudgetStore
             args[3 + (3 * i)] = charges[i].ExpiresAt.ToUnixTimeMilliseconds();
         }
 
-        await _redis.GetDatabase(_database).ScriptEvaluateAsync(SettleScript, keys, args).ConfigureAwait(false);
+        await EvaluateAsync(Settle, keys, args).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -194,17 +221,64 @@ public sealed class RedisBudgetStore : IBudgetStore
         ArgumentNullException.ThrowIfNull(keys);
         cancellationToken.ThrowIfCancellationRequested();
         if (keys.Count == 0) return [];
-        var result = (RedisResult[])(await _redis.GetDatabase(_database)
-            .ScriptEvaluateAsync(TotalsScript, Keys(keys.Count, i => keys[i]), [now.ToUnixTimeMilliseconds()]).ConfigureAwait(false))!;
+        var redisKeys = new RedisKey[keys.Count + 1];
+        redisKeys[0] = Info(keys[0]).LeaseSet;
+        for (var i = 0; i < keys.Count; i++) redisKeys[i + 1] = Info(keys[i]).Key;
+        var result = (RedisResult[])(await EvaluateAsync(Totals, redisKeys, [now.ToUnixTimeMilliseconds()]).ConfigureAwait(false))!;
         return [.. result.Select(r => (long)r)];
     }
 
-    private RedisKey[] Keys(int count, Func<int, string> key)
+    /// <summary>
+    /// Runs a script by its SHA-1 (<c>EVALSHA</c> with the digest computed once, instead of StackExchange.Redis looking
+    /// the ~2 KB text up in its script cache on every call); a server that does not know it yet (first use, a restart,
+    /// <c>SCRIPT FLUSH</c>, a failover) gets the text once through the client's own load-and-retry path.
+    /// </summary>
+    private async Task<RedisResult> EvaluateAsync(Script script, RedisKey[] keys, RedisValue[] args)
     {
-        var keys = new RedisKey[count + 1];
-        keys[0] = _prefix + LeaseSetOf(key(0));
-        for (var i = 0; i < count; i++) keys[i + 1] = _prefix + key(i);
-        return keys;
+        var db = _redis.GetDatabase(_database);
+        try
+        {
+            return await db.ScriptEvaluateAsync(script.Sha1, keys, args).ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            return await db.ScriptEvaluateAsync(script.Text, keys, args).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A Lua script and its SHA-1 digest (what <c>EVALSHA</c> names it by).</summary>
+    private sealed class Script(string text)
+    {
+        public string Text { get; } = text;
+
+        [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350:Do Not Use Weak Cryptographic Algorithms", Justification = "SHA-1 is how Redis names a script, not a security measure.")]
+        public byte[] Sha1 { get; } = SHA1.HashData(Encoding.UTF8.GetBytes(text));
+    }
+
+    /// <summary>A lease id unique across instances: this process's random id and a counter (no random bytes per call).</summary>
+    private static string NewLeaseId() => ProcessId + Interlocked.Increment(ref _leases).ToString("x", CultureInfo.InvariantCulture);
+
+    private KeyInfo Info(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (_keyInfo.TryGetValue(key, out var info)) return info;
+        if (_keyInfo.Count >= KeyInfoCapacity) _keyInfo.Clear();
+        return _keyInfo.GetOrAdd(key, _createKeyInfo);
+    }
+
+    /// <summary>The script's keys (the lease set of the first charge's group, then the counters) and each charge's key info.</summary>
+    private (RedisKey[] Keys, KeyInfo[] Infos) Keys(IReadOnlyList<BudgetCharge> charges)
+    {
+        var keys = new RedisKey[charges.Count + 1];
+        var infos = new KeyInfo[charges.Count];
+        for (var i = 0; i < charges.Count; i++)
+        {
+            infos[i] = Info(charges[i].Key);
+            keys[i + 1] = infos[i].Key;
+        }
+
+        keys[0] = infos[0].LeaseSet;
+        return (keys, infos);
     }
 
     /// <summary>
@@ -212,22 +286,46 @@ public sealed class RedisBudgetStore : IBudgetStore
     /// length key</c> (the key's UTF-8 length, so that keys may contain spaces). Empty when the lease reserves nothing
     /// (it then has nothing to release and is not stored). Settle rebuilds it from the same charges.
     /// </summary>
-    private static string Member(string leaseId, RedisKey[] keys, IReadOnlyList<BudgetCharge> charges)
+    private static string Member(string leaseId, KeyInfo[] infos, IReadOnlyList<BudgetCharge> charges)
     {
-        var builder = new StringBuilder(leaseId, 128);
-        var any = false;
+        var length = leaseId.Length;
         for (var i = 0; i < charges.Count; i++)
         {
-            if (charges[i].Amount == 0) continue;
-            var key = (string)keys[i + 1]!;
-            builder.Append(' ').Append(charges[i].Amount.ToString(CultureInfo.InvariantCulture))
-                .Append(' ').Append(Encoding.UTF8.GetByteCount(key).ToString(CultureInfo.InvariantCulture))
-                .Append(' ').Append(key);
-            any = true;
+            if (charges[i].Amount != 0) length += 1 + Digits(charges[i].Amount) + infos[i].MemberSuffix.Length;
         }
 
-        return any ? builder.ToString() : string.Empty;
+        if (length == leaseId.Length) return string.Empty;
+        return string.Create(length, (leaseId, infos, charges), static (span, state) =>
+        {
+            state.leaseId.AsSpan().CopyTo(span);
+            var at = state.leaseId.Length;
+            for (var i = 0; i < state.charges.Count; i++)
+            {
+                var amount = state.charges[i].Amount;
+                if (amount == 0) continue;
+                span[at++] = ' ';
+                amount.TryFormat(span[at..], out var written, default, CultureInfo.InvariantCulture);
+                at += written;
+                state.infos[i].MemberSuffix.AsSpan().CopyTo(span[at..]);
+                at += state.infos[i].MemberSuffix.Length;
+            }
+        });
     }
+
+    private static int Digits(long value)
+    {
+        var digits = 1;
+        while (value >= 10)
+        {
+            value /= 10;
+            digits++;
+        }
+
+        return digits;
+    }
+
+    /// <summary>A counter key's Redis key, its lease set's Redis key, and <c> length key</c> for lease members.</summary>
+    private sealed record KeyInfo(RedisKey Key, RedisKey LeaseSet, string MemberSuffix);
 
     /// <summary>
     /// The lease set of the hash-tag group a counter key belongs to: <c>{budget}:d:20261130</c> → <c>{budget}:leases</c>.
