@@ -37,6 +37,42 @@ public class VerboseSystemPromptTests
         """);
 
     [Fact]
+    public Task System_messages_are_found_whatever_the_syntax_names_the_type() => V.AnalyzerAsync($$"""
+        using System.Collections.Generic;
+        using Microsoft.Extensions.AI;
+        using Msg = Microsoft.Extensions.AI.ChatMessage;
+
+        class C
+        {
+            // The syntactic pre-filter skips creations whose written or declared type cannot be a system message; these can.
+            Msg Aliased() => new Msg(ChatRole.System, {|PO0001:"{{Verbose}}"|});
+            Msg AliasedTarget = new(ChatRole.System, {|PO0001:"{{Verbose}}"|});
+            ChatMessage? Declared = new(ChatRole.System, {|PO0001:"{{Verbose}}"|});
+            Microsoft.Extensions.AI.ChatMessage Qualified { get; } = new(ChatRole.System, {|PO0001:"{{Verbose}}"|});
+            List<ChatMessage> Elements = new() { new(ChatRole.System, {|PO0001:"{{Verbose}}"|}) };
+            void Local()
+            {
+                ChatMessage m = new(ChatRole.System, {|PO0001:"{{Verbose}}"|});
+                Dictionary<string, string> notAMessage = new(System.StringComparer.Ordinal) { ["k"] = "{{Verbose}}" };
+            }
+        }
+        """);
+
+    [Fact]
+    public Task A_global_alias_in_another_file_is_followed() => V.AnalyzerAsync(
+        [
+            ("Aliases.cs", "global using SystemPrompt = Microsoft.Extensions.AI.ChatMessage;"),
+            ("C.cs", $$"""
+                using Microsoft.Extensions.AI;
+
+                class C
+                {
+                    SystemPrompt M() => new SystemPrompt(ChatRole.System, {|PO0001:"{{Verbose}}"|});
+                }
+                """),
+        ]);
+
+    [Fact]
     public Task A_const_field_is_followed_and_the_fix_edits_the_const() => V.CodeFixAsync<CompressPromptCodeFix>(Header + $$"""
         class C
         {

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -12,9 +14,11 @@ namespace PromptOps.Analyzers.Infrastructure
     /// build the IOperation tree of every method body in the project — on a project without a single prompt that was most
     /// of these analyzers' cost (benchmarks/README.md §4). Here a syntax node action looks at the written name first
     /// (<c>new ChatMessage(…)</c>, <c>.GetResponseAsync(…)</c>) and asks the semantic model for the operation of that node
-    /// only. The semantic checks that follow are unchanged, so an alias or a target-typed <c>new(…)</c> is still judged by
-    /// its symbol: target-typed creations always pass the name check, and a name check only ever skips nodes whose
-    /// written name cannot be one of the APIs.
+    /// only; binding a node costs the binding of its whole member, which the compiler's own binding does not share. The
+    /// semantic checks that follow are unchanged. A name check only skips nodes whose written type cannot be one of the
+    /// APIs: a target-typed <c>new(…)</c> is judged by the type it is assigned to when the declaration spells it
+    /// (<c>Dictionary&lt;string, int&gt; d = new(comparer)</c>) and passes otherwise, and a using alias of an API type
+    /// (<c>using Msg = Microsoft.Extensions.AI.ChatMessage;</c>, in any file) makes its alias name pass too.
     /// </summary>
     internal static class FilteredOperations
     {
@@ -23,13 +27,67 @@ namespace PromptOps.Analyzers.Infrastructure
         /// every target-typed <c>new(…)</c>, when the creation's shape (arguments, initializer) passes <paramref name="shape"/>.
         /// </summary>
         public static void RegisterObjectCreations(CompilationStartAnalysisContext start, Func<string, bool> typeName,
-            Func<BaseObjectCreationExpressionSyntax, bool> shape, Action<IObjectCreationOperation, SyntaxNodeAnalysisContext> action) =>
+            Func<BaseObjectCreationExpressionSyntax, bool> shape, Action<IObjectCreationOperation, SyntaxNodeAnalysisContext> action)
+        {
+            var compilation = start.Compilation;
             start.RegisterSyntaxNodeAction(ctx =>
             {
-                if (ctx.Node is ObjectCreationExpressionSyntax creation && !typeName(RightmostName(creation.Type))) return;
+                var type = ctx.Node is ObjectCreationExpressionSyntax creation ? creation.Type : DeclaredTargetType((ImplicitObjectCreationExpressionSyntax)ctx.Node);
+                if (type is not null && !Passes(RightmostName(type), typeName, compilation)) return;
                 if (!shape((BaseObjectCreationExpressionSyntax)ctx.Node)) return;
                 if (Find<IObjectCreationOperation>(ctx) is { } operation) action(operation, ctx);
             }, SyntaxKind.ObjectCreationExpression, SyntaxKind.ImplicitObjectCreationExpression);
+        }
+
+        /// <summary>The written name passes, or it is a using alias whose target's name passes.</summary>
+        private static bool Passes(string name, Func<string, bool> typeName, Compilation compilation) =>
+            typeName(name) || (AliasesOf(compilation).TryGetValue(name, out var targets) && targets.Exists(t => typeName(t)));
+
+        /// <summary>
+        /// The type a target-typed <c>new(…)</c> gets when its declaration spells it: a field, local or property
+        /// initializer (<c>List&lt;ChatMessage&gt; l = new()</c>). Null when only binding can tell (an argument, a return, an
+        /// assignment, a collection element).
+        /// </summary>
+        private static TypeSyntax? DeclaredTargetType(ImplicitObjectCreationExpressionSyntax creation) => creation.Parent switch
+        {
+            EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Type: { IsVar: false } type } } } => type,
+            EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax property } => property.Type,
+            _ => null,
+        };
+
+        private static readonly ConditionalWeakTable<Compilation, Dictionary<string, List<string>>> Aliases = new ConditionalWeakTable<Compilation, Dictionary<string, List<string>>>();
+
+        /// <summary>
+        /// Every using alias of a type in the compilation (<c>Msg</c> → <c>ChatMessage</c>), from every file: a global alias
+        /// applies everywhere, and treating a file's alias as visible in others only lets more nodes through. Computed
+        /// once per compilation, the first time a creation's name does not pass.
+        /// </summary>
+        private static Dictionary<string, List<string>> AliasesOf(Compilation compilation) => Aliases.GetValue(compilation, c =>
+        {
+            var aliases = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var tree in c.SyntaxTrees)
+            {
+                if (tree.GetRoot() is CompilationUnitSyntax unit) Collect(unit.Usings, unit.Members, aliases);
+            }
+
+            return aliases;
+        });
+
+        private static void Collect(SyntaxList<UsingDirectiveSyntax> usings, SyntaxList<MemberDeclarationSyntax> members, Dictionary<string, List<string>> aliases)
+        {
+            foreach (var directive in usings)
+            {
+                if (directive.Alias is null || directive.NamespaceOrType is null) continue;
+                var alias = directive.Alias.Name.Identifier.ValueText;
+                if (!aliases.TryGetValue(alias, out var targets)) aliases.Add(alias, targets = new List<string>());
+                targets.Add(RightmostName(directive.NamespaceOrType));
+            }
+
+            foreach (var member in members)
+            {
+                if (member is BaseNamespaceDeclarationSyntax ns) Collect(ns.Usings, ns.Members, aliases);
+            }
+        }
 
         /// <summary>Calls <paramref name="action"/> for invocations whose written method name passes <paramref name="methodName"/>.</summary>
         public static void RegisterInvocations(CompilationStartAnalysisContext start, Func<string, bool> methodName,

@@ -57,6 +57,15 @@ internal static class Verify<TAnalyzer>
         await test.RunAsync();
     }
 
+    /// <summary>Several files in one project (markup allowed in each).</summary>
+    public static async Task AnalyzerAsync((string Name, string Source)[] files, string? editorConfig = null)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>();
+        foreach (var (name, source) in files) test.TestState.Sources.Add((name, source));
+        Configure(test.TestState, editorConfig);
+        await test.RunAsync();
+    }
+
     public static async Task CodeFixAsync<TFix>(string source, string fixedSource, string? editorConfig = null, int? iterations = null, int? codeActionIndex = null)
         where TFix : CodeFixProvider, new()
     {
