@@ -100,6 +100,11 @@ public sealed class SqliteUsageSinkTests : IDisposable
 
         var read = SqliteLedgerReader.Read(Db).ToList();
         Assert.Equal([full, sparse], read);
+
+        // Both ways of reading a row: SQLite's column functions called directly (what Read uses here) and SQLitePCLRaw's.
+        Assert.True(SqliteLedgerReader.DirectColumnAccess, "the e_sqlite3 column functions should load on this platform");
+        Assert.Equal([full, sparse], SqliteLedgerReader.ReadForTests(Db, direct: true).ToList());
+        Assert.Equal([full, sparse], SqliteLedgerReader.ReadForTests(Db, direct: false).ToList());
     }
 
     [Fact]
