@@ -24,10 +24,10 @@ public sealed record OptimizationLever(string Name, string Action, decimal LowSa
     /// </summary>
     public static IReadOnlyList<OptimizationLever> Defaults { get; } =
     [
-        new("caching", "Cache repeated prompts: response cache with a TTL per prompt (UsePromptCache, [Prompt(CacheTtl=…)]) and a cache-friendly layout for provider prompt caching (PO0006).", 0.15m, 0.30m),
+        new("caching", "Cache repeated prompts: response cache with a TTL per prompt (UsePromptCache, [Prompt(CacheTtl=…)]) and a cache-friendly layout for provider prompt caching (PO0005).", 0.15m, 0.30m),
         new("routing", "Route simple tasks (classification, yes/no, short answers) to the fast_cheap tier (UseTierRouting; PO0003 flags expensive models on trivial tasks).", 0.40m, 0.70m),
         new("cascading", "Cascade: answer with the cheap model first and escalate to a stronger one only when the answer fails a check.", 0.15m, 0.25m),
-        new("compression", "Compress long system prompts and context (PO0001 code fix, PO0005 unbounded input).", 0.10m, 0.20m),
+        new("compression", "Compress long system prompts and context (PO0001 code fix; PO0006 flags unbounded input).", 0.10m, 0.20m),
         new("output_limits", "Set MaxOutputTokens from the task table (PO0002 code fix).", 0.10m, 0.20m),
         new("batching", "Send work that can wait to the provider's batch API (50% off).", 0.10m, 0.25m),
     ];
