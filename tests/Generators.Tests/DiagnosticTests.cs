@@ -177,6 +177,27 @@ public class DiagnosticTests
         }
         """, "PO1011", "3.5");
 
+    [Theory]
+    [InlineData("1.5")]
+    [InlineData("0")]
+    [InlineData("-0.2")]
+    public Task PO1011_semantic_threshold_out_of_range(string value) => Verify($$"""
+        public partial class C(IChatClient chat)
+        {
+            [[|Prompt(SemanticThreshold = {{value}}, User = "{x}")|]]
+            public partial Task<string> Ask(string x);
+        }
+        """, "PO1011", "SemanticThreshold must be in (0, 1]", value);
+
+    [Fact]
+    public Task PO1012_semantic_threshold_with_no_caching() => Verify("""
+        public partial class C(IChatClient chat)
+        {
+            [[|Prompt(CacheTtl = "none", SemanticThreshold = 0.9, User = "{x}")|]]
+            public partial Task<string> Ask(string x);
+        }
+        """, "PO1012", "SemanticThreshold of 'Ask' has no effect");
+
     [Fact]
     public Task PO1012_scope_with_no_caching() => Verify("""
         public partial class C(IChatClient chat)

@@ -63,6 +63,7 @@ namespace PromptOps.Generators.Emitting
             if (m.Task is not null) w.Line($"    Task = {Literal(m.Task)},");
             if (m.TierMember is not null) w.Line($"    Tier = global::PromptOps.Knowledge.ModelTier.{m.TierMember},");
             if (m.CacheTtl is not null) w.Line($"    CacheTtl = global::PromptOps.Knowledge.CacheTtl.Parse({Literal(m.CacheTtl)}),");
+            if (m.SemanticThresholdLiteral is not null) w.Line($"    SemanticThreshold = {m.SemanticThresholdLiteral},");
             w.Line("};");
 
             if (m.Kind == ResultKind.Enum)

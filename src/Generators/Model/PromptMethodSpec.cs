@@ -69,6 +69,7 @@ namespace PromptOps.Generators.Model
         string? CacheTtl,
         int MaxOutputTokens,
         string? TemperatureLiteral,
+        string? SemanticThresholdLiteral,
         int MaxInputTokens,
         EquatableArray<TemplatePart> System,
         EquatableArray<TemplatePart> User,

@@ -167,7 +167,7 @@ namespace PromptOps.Generators.Parsing
             // --- attribute settings ---------------------------------------------------------------------------
             string? task = null, ttl = null, system = null, user = null, tier = null;
             int maxTokens = 0, maxInputTokens = 0;
-            double temperature = double.NaN;
+            double temperature = double.NaN, semanticThreshold = double.NaN;
             foreach (var arg in attribute.NamedArguments)
             {
                 switch (arg.Key)
@@ -180,6 +180,7 @@ namespace PromptOps.Generators.Parsing
                     case "MaxTokens": maxTokens = arg.Value.Value is int m ? m : 0; break;
                     case "MaxInputTokens": maxInputTokens = arg.Value.Value is int mi ? mi : 0; break;
                     case "Temperature": temperature = arg.Value.Value is double t ? t : double.NaN; break;
+                    case "SemanticThreshold": semanticThreshold = arg.Value.Value is double st ? st : double.NaN; break;
                 }
             }
 
@@ -219,6 +220,11 @@ namespace PromptOps.Generators.Parsing
                 Report(DiagnosticDescriptors.InvalidSetting, attributeLocation, "Temperature must be between 0 and 2, but is " + temperature.ToString(CultureInfo.InvariantCulture));
             }
 
+            if (!double.IsNaN(semanticThreshold) && !(semanticThreshold > 0 && semanticThreshold <= 1))
+            {
+                Report(DiagnosticDescriptors.InvalidSetting, attributeLocation, "SemanticThreshold must be in (0, 1] (a cosine similarity), but is " + semanticThreshold.ToString(CultureInfo.InvariantCulture));
+            }
+
             if (system is null && user is null) Report(DiagnosticDescriptors.EmptyPrompt, attributeLocation, methodName);
 
             // --- templates ----------------------------------------------------------------------------------
@@ -241,6 +247,12 @@ namespace PromptOps.Generators.Parsing
                 var spec = parameters[p.Ordinal];
                 if (spec.IsCancellationToken || spec.IsChatClient || spec.IsCacheScope) continue;
                 if (!used.Contains(p.Name)) Report(DiagnosticDescriptors.UnusedParameter, p.Locations.FirstOrDefault(), p.Name, methodName);
+            }
+
+            if (ttlIsNone && !double.IsNaN(semanticThreshold))
+            {
+                Report(DiagnosticDescriptors.ConflictingSettings, attributeLocation,
+                    $"SemanticThreshold of '{methodName}' has no effect because CacheTtl is 'none'; remove SemanticThreshold or set a TTL");
             }
 
             if (ttlIsNone && parameters.Any(p => p.IsCacheScope))
@@ -277,6 +289,7 @@ namespace PromptOps.Generators.Parsing
 
             var maxOutput = maxTokens > 0 ? maxTokens : PromptTasks.GetMaxOutputTokens(canonicalTask);
             var temperatureLiteral = double.IsNaN(temperature) ? null : ((float)temperature).ToString("R", CultureInfo.InvariantCulture) + "f";
+            var semanticThresholdLiteral = double.IsNaN(semanticThreshold) ? null : semanticThreshold.ToString("R", CultureInfo.InvariantCulture) + "d";
             var typeKey = typeFacts.TypeKey;
             var valueDisplay = (valueType is null ? "string" : Display(valueType));
             var promptId = typeFacts.PromptIdPrefix + methodName;
@@ -303,6 +316,7 @@ namespace PromptOps.Generators.Parsing
                 CacheTtl: canonicalTtl,
                 MaxOutputTokens: maxOutput,
                 TemperatureLiteral: temperatureLiteral,
+                SemanticThresholdLiteral: semanticThresholdLiteral,
                 MaxInputTokens: maxInputTokens,
                 System: new EquatableArray<TemplatePart>(systemParts),
                 User: new EquatableArray<TemplatePart>(userParts),

@@ -35,4 +35,11 @@ public sealed class PromptAttribute : Attribute
 
     /// <summary>The most input tokens the rendered prompt may have; 0 means no limit.</summary>
     public int MaxInputTokens { get; set; }
+
+    /// <summary>
+    /// The similarity a semantic cache hit needs for this prompt, in (0, 1]; <see cref="double.NaN"/> (the default)
+    /// means <c>PromptOps:Cache:Semantic:Threshold</c>. Used only when the semantic layer is on. Raise it for prompts
+    /// where near-duplicates need different answers; lower it only with a measurement (benchmarks/README.md, section 7).
+    /// </summary>
+    public double SemanticThreshold { get; set; } = double.NaN;
 }

@@ -62,6 +62,7 @@ public class GeneratedClientTests
         Assert.Equal("classification", meta.Task);
         Assert.Equal(ModelTier.FastCheap, meta.EffectiveTier);
         Assert.Equal(CacheTtl.Static, meta.CacheTtl);
+        Assert.Null(meta.SemanticThreshold); // the semantic layer's configured threshold applies
         Assert.Matches("^[0-9a-f]{16}$", meta.PromptVersion!);
     }
 
@@ -163,6 +164,7 @@ public class GeneratedClientTests
         Assert.Equal("Summarize for alice: {\"number\":\"A-1\",\"total\":3}", messages.Single().Text);
         Assert.Equal("alice\u001f42", options!.GetPromptOps()!.CacheScope);
         Assert.Equal(TimeSpan.FromMinutes(10), options.GetPromptOps()!.CacheTtl!.Value.Duration);
+        Assert.Equal(0.97, options.GetPromptOps()!.SemanticThreshold);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public partial class TicketTriage(IChatClient chat)
     [Prompt(Task = "analysis", System = @"Extract the invoice as JSON.", User = "{document}", Tier = "high_quality", MaxTokens = 120, Temperature = 0)]
     public partial Task<PromptResult<Invoice>> ExtractAsync([MaxInputTokens(5)] string document, CancellationToken ct);
 
-    [Prompt(Task = "summary", CacheTtl = "10m", User = "Summarize for {customer}: {items}")]
+    [Prompt(Task = "summary", CacheTtl = "10m", User = "Summarize for {customer}: {items}", SemanticThreshold = 0.97)]
     public partial Task<string> SummarizeAsync(Invoice items, [CacheScope] string customer, [CacheScope] int tenant);
 
     [Prompt(Task = "article", User = "Write about {topic}.")]
