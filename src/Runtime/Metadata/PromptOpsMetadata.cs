@@ -35,7 +35,22 @@ public sealed record PromptOpsMetadata
     /// The semantic cache's similarity threshold for this prompt, in (0, 1]; null: <c>PromptOps:Cache:Semantic:Threshold</c>.
     /// Raise it for prompts where a near miss is costly; it never changes the exact cache key.
     /// </summary>
-    public double? SemanticThreshold { get; init; }
+    /// <exception cref="ArgumentOutOfRangeException">The value is not in (0, 1].</exception>
+    public double? SemanticThreshold
+    {
+        get => _semanticThreshold;
+        init
+        {
+            if (value is { } t && !(t > 0 && t <= 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(SemanticThreshold), t, "The semantic threshold is a cosine similarity in (0, 1].");
+            }
+
+            _semanticThreshold = value;
+        }
+    }
+
+    private readonly double? _semanticThreshold;
 
     /// <summary>
     /// False keeps this prompt out of the semantic cache layer (the exact layers still apply); null or true: the

@@ -56,7 +56,7 @@ internal sealed class SemanticLayer
             return null;
         }
 
-        var threshold = meta?.SemanticThreshold is { } t && t > 0 && t <= 1 ? t : _options.Threshold;
+        var threshold = meta?.SemanticThreshold ?? _options.Threshold; // validated by PromptOpsMetadata
         return new SemanticRequest(partition, text, (float)threshold);
     }
 
