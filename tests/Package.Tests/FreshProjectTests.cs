@@ -7,57 +7,18 @@ namespace PromptOps.Package.Tests;
 /// (the generated method must work). Everything happens under a new temporary directory; the package is packed with a
 /// version of its own so no earlier run's copy in the NuGet cache can stand in for it.
 /// </summary>
-public sealed class FreshProjectTests : IAsyncLifetime
+public sealed class FreshProjectTests : IDisposable
 {
-    private static readonly TimeSpan Step = TimeSpan.FromMinutes(10);
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "promptops-package-" + Guid.NewGuid().ToString("N")[..12]);
-    private readonly string _version = "0.1.0-it." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture) + "." + Random.Shared.Next(1000, 9999);
+    private static readonly TimeSpan Step = LocalFeed.Step;
+    private readonly LocalFeed _feed = new("package");
 
-    public Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_root);
-        return Task.CompletedTask;
-    }
-
-    public Task DisposeAsync()
-    {
-        TryDelete(_root);
-        // The copy `dotnet add package` extracted into the global packages folder: this version exists only for this run.
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        TryDelete(Path.Combine(packages, "promptops", _version));
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _feed.Dispose();
 
     [Fact]
     public async Task A_fresh_console_project_gets_the_warnings_and_a_working_generated_client()
     {
-        var feed = Path.Combine(_root, "feed");
-        var pack = await DotNet.RunAsync(DotNet.RepositoryRoot, Step, "pack", Path.Combine("src", "Runtime", "PromptOps.Runtime.csproj"),
-            "-c", "Release", "-o", feed, "--artifacts-path", Path.Combine(_root, "artifacts"), $"-p:Version={_version}", "-nologo");
-        Assert.True(pack.ExitCode == 0, "dotnet pack failed:\n" + pack.Output);
-        Assert.True(File.Exists(Path.Combine(feed, $"PromptOps.{_version}.nupkg")), "no package in the feed:\n" + pack.Output);
-
-        // Only the feed and the registry: no Directory.Build.props or NuGet.config of the repository above /tmp.
-        await File.WriteAllTextAsync(Path.Combine(_root, "NuGet.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
-              </packageSources>
-            </configuration>
-            """);
-
-        var created = await DotNet.RunAsync(_root, Step, "new", "console", "-o", "App", "-f", "net10.0");
-        Assert.True(created.ExitCode == 0, "dotnet new console failed:\n" + created.Output);
-        var app = Path.Combine(_root, "App");
-
-        var added = await DotNet.RunAsync(app, Step, "add", "package", "PromptOps", "--version", _version);
-        Assert.True(added.ExitCode == 0, "dotnet add package failed:\n" + added.Output);
-
-        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), Program);
+        await _feed.PackAsync(Path.Combine("src", "Runtime", "PromptOps.Runtime.csproj"), "PromptOps");
+        var app = await _feed.NewConsoleAsync("PromptOps", Program);
 
         var build = await DotNet.RunAsync(app, Step, "build", "-nologo", "-v:minimal");
         Assert.True(build.ExitCode == 0, "dotnet build failed:\n" + build.Output);
@@ -76,20 +37,6 @@ public sealed class FreshProjectTests : IAsyncLifetime
         Assert.Contains("user: The app crashes when I open settings.", run.Output, StringComparison.Ordinal);
         Assert.Contains("summary: [simulated gpt-4o-mini]", run.Output, StringComparison.Ordinal);
         Assert.Contains("raw call: max_output_tokens=none", run.Output, StringComparison.Ordinal);
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 
     private const string Program = """
