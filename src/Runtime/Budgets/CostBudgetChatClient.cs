@@ -81,14 +81,7 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
         {
             await foreach (var update in base.GetStreamingResponseAsync(list, options, cancellationToken).ConfigureAwait(false))
             {
-                foreach (var content in update.Contents)
-                {
-                    if (content is UsageContent u)
-                    {
-                        if (usage is null) usage = ResponseCopier.CopyUsage(u.Details);
-                        else usage.Add(u.Details);
-                    }
-                }
+                ResponseCopier.AddUsage(ref usage, update);
 
                 yield return update;
             }

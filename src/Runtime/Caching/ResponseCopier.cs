@@ -61,6 +61,20 @@ internal static class ResponseCopier
         _ => c,
     };
 
+    /// <summary>
+    /// Adds the usage an update of a streamed response reports to <paramref name="total"/> (created, as a copy, by the
+    /// first usage seen): what the meter, the budget and the plans settle a stream with.
+    /// </summary>
+    internal static void AddUsage(ref UsageDetails? total, ChatResponseUpdate update)
+    {
+        foreach (var content in update.Contents)
+        {
+            if (content is not UsageContent u) continue;
+            if (total is null) total = CopyUsage(u.Details);
+            else total.Add(u.Details);
+        }
+    }
+
     internal static UsageDetails? CopyUsage(UsageDetails? u)
     {
         if (u is null) return null;

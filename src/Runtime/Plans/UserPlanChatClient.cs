@@ -136,14 +136,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
                     first = false;
                 }
 
-                foreach (var content in update.Contents)
-                {
-                    if (content is UsageContent u)
-                    {
-                        if (usage is null) usage = ResponseCopier.CopyUsage(u.Details);
-                        else usage.Add(u.Details);
-                    }
-                }
+                ResponseCopier.AddUsage(ref usage, update);
 
                 yield return update;
             }

@@ -108,14 +108,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
 
                 modelId ??= update.ModelId;
                 attempts ??= update.GetCascadeAttempts();
-                foreach (var c in update.Contents)
-                {
-                    if (c is UsageContent u)
-                    {
-                        if (usage is null) usage = ResponseCopier.CopyUsage(u.Details);
-                        else usage.Add(u.Details);
-                    }
-                }
+                ResponseCopier.AddUsage(ref usage, update);
 
                 yield return update;
             }
