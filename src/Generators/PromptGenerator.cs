@@ -9,8 +9,9 @@ using PromptOps.Generators.Parsing;
 namespace PromptOps.Generators
 {
     /// <summary>
-    /// Writes the bodies of <c>[Prompt]</c> partial methods. It stays silent: a method with errors gets no body, and
-    /// <see cref="PromptMethodAnalyzer"/> (same parser) reports why.
+    /// Writes the bodies of <c>[Prompt]</c> partial methods. It stays silent: <see cref="PromptMethodAnalyzer"/> (same
+    /// parser) reports what is wrong, and a method with errors gets a body that throws (when its declaration can take
+    /// one), so the build shows the PO1xxx error rather than the compiler's "must have an implementation part".
     /// </summary>
     [Generator(LanguageNames.CSharp)]
     public sealed class PromptGenerator : IIncrementalGenerator
@@ -37,7 +38,7 @@ namespace PromptOps.Generators
                 .WithTrackingName(TrackingNames.Methods);
 
             var valid = methods
-                .Where(static spec => spec is not null)
+                .Where(static spec => spec is not null && spec.Emit != EmitKind.Nothing)
                 .Select(static (spec, _) => spec!)
                 .WithTrackingName(TrackingNames.Valid);
 

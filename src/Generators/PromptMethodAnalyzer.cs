@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using PromptOps.Generators.Diagnostics;
@@ -18,9 +17,9 @@ namespace PromptOps.Generators
         /// <inheritdoc />
         public override void Initialize(AnalysisContext context)
         {
-            // The generated implementation part of a [Prompt] method lives in generated code; the analyzer must still
-            // see the method (it reports at the user's declaration, never inside generated code).
-            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.Analyze);
+            // The user's declaration is never generated code; the generated implementation part is (its file is), and
+            // every diagnostic is reported at the user's declaration.
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
             context.EnableConcurrentExecution();
             context.RegisterCompilationStartAction(start =>
             {
@@ -32,19 +31,11 @@ namespace PromptOps.Generators
 
         private static void Analyze(SymbolAnalysisContext context, INamedTypeSymbol attributeType)
         {
-            var method = (IMethodSymbol)context.Symbol;
-
-            // A partial method with both parts is analysed once, through its definition (where the attribute is).
-            if (method.PartialDefinitionPart is { } definition) method = definition;
-            else if (method.PartialImplementationPart is not null) return;
-            if (!AttributeSyntaxFilter.MayHaveAttributes(method, context.CancellationToken)) return; // cannot carry [Prompt]
-
-            var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attributeType));
-            if (attribute is null) return;
-
-            var diagnostics = new List<ParseDiagnostic>();
-            PromptMethodParser.Parse(method, attribute, diagnostics, context.CancellationToken);
-            foreach (var d in diagnostics) context.ReportDiagnostic(d.ToDiagnostic());
+            var found = PromptMethods.Find((IMethodSymbol)context.Symbol, attributeType, context.CancellationToken);
+            if (found is not { } prompt) return;
+            var findings = new List<ParseDiagnostic>();
+            PromptMethodParser.Parse(prompt.Method, prompt.Attribute, findings, context.CancellationToken);
+            foreach (var finding in findings) context.ReportDiagnostic(DiagnosticDescriptors.ToDiagnostic(finding));
         }
     }
 }

@@ -251,23 +251,48 @@ public class DiagnosticTests
     }
 
     [Fact]
-    public async Task A_method_with_errors_gets_no_generated_body_only_the_diagnostic()
+    public async Task A_method_with_errors_gets_a_throwing_body_and_the_diagnostic()
     {
-        var (generated, _, _) = GeneratorHarness.Run(Usings + """
+        const string Source = """
             public partial class C(IChatClient chat)
             {
                 [Prompt(Task = "nope", User = "{x}")]
+                public partial Task<string> Ask(string x);
+            }
+            """;
+        var (generated, errors, _) = GeneratorHarness.Run(Usings + Source);
+        var body = Assert.Single(generated).SourceText.ToString();
+        Assert.Contains("public partial global::System.Threading.Tasks.Task<string> Ask(string x)", body, StringComparison.Ordinal);
+        Assert.Contains("=> throw new global::System.InvalidOperationException(", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("GetResponseAsync", body, StringComparison.Ordinal);
+        Assert.Empty(errors); // no CS8795: the build's error is PO1007 alone
+        Assert.Contains(await GeneratorHarness.AnalyzeAsync(Usings + Source), d => d.Id == "PO1007");
+    }
+
+    [Fact]
+    public void A_method_that_cannot_take_a_body_gets_none()
+    {
+        var (generated, _, _) = GeneratorHarness.Run(Usings + """
+            public class C(IChatClient chat)
+            {
+                [Prompt(User = "{x}")]
                 public partial Task<string> Ask(string x);
             }
             """);
-        Assert.Empty(generated);
-        Assert.Contains(await GeneratorHarness.AnalyzeAsync(Usings + """
-            public partial class C(IChatClient chat)
-            {
-                [Prompt(Task = "nope", User = "{x}")]
-                public partial Task<string> Ask(string x);
-            }
-            """), d => d.Id == "PO1007");
+        Assert.Empty(generated); // a type that is not partial (PO1013) cannot take a generated part
+    }
+
+    [Fact]
+    public void Each_problem_has_a_descriptor_whose_severity_matches_the_parser()
+    {
+        foreach (var problem in Enum.GetValues<generators::PromptOps.Generators.Parsing.PromptProblem>())
+        {
+            var descriptor = generators::PromptOps.Generators.Diagnostics.DiagnosticDescriptors.For(problem);
+            var isError = generators::PromptOps.Generators.Parsing.ParseDiagnostic.IsError(problem);
+            Assert.Equal(isError ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, descriptor.DefaultSeverity);
+        }
+
+        Assert.Equal(Enum.GetValues<generators::PromptOps.Generators.Parsing.PromptProblem>().Length, generators::PromptOps.Generators.Diagnostics.DiagnosticDescriptors.All.Length);
     }
 
     [Fact]

@@ -1,110 +1,109 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text.RegularExpressions;
+using System.Text;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using PromptOps.Generators.Model;
+using PromptOps.Generators.Parsing;
 using PromptOps.Knowledge;
 
 namespace PromptOps.Analyzers.Infrastructure
 {
-    /// <summary>What the cost rules need to know about a <c>[Prompt]</c> method, read from its attribute.</summary>
+    /// <summary>
+    /// A <c>[Prompt]</c> method as the cost rules see it: the spec the generator emits from (<see cref="PromptMethodParser"/>,
+    /// compiled into this assembly too) plus where to report — the user's declaration, its attribute and arguments.
+    /// The rules read values only from <see cref="Spec"/>; there is no second reader of the attribute or the templates.
+    /// </summary>
     internal sealed class PromptDeclaration
     {
-        private static readonly Regex Placeholder = new Regex(@"(?<!\{)\{@?([A-Za-z_][A-Za-z0-9_]*)\}(?!\})", RegexOptions.CultureInvariant);
-
-        private PromptDeclaration(IMethodSymbol method, AttributeData attribute, AttributeSyntax syntax)
+        private PromptDeclaration(IMethodSymbol method, AttributeSyntax syntax, PromptMethodSpec spec)
         {
             Method = method;
-            Attribute = attribute;
             Syntax = syntax;
-            foreach (var arg in attribute.NamedArguments)
-            {
-                switch (arg.Key)
-                {
-                    case "Task": Task = arg.Value.Value as string; break;
-                    case "Tier": Tier = arg.Value.Value as string; break;
-                    case "CacheTtl": CacheTtl = arg.Value.Value as string; break;
-                    case "System": System = arg.Value.Value as string; break;
-                    case "User": User = arg.Value.Value as string; break;
-                    case "MaxTokens": MaxTokens = arg.Value.Value is int m ? m : 0; break;
-                    case "MaxInputTokens": MaxInputTokens = arg.Value.Value is int mi ? mi : 0; break;
-                }
-            }
+            Spec = spec;
         }
 
+        /// <summary>The user's declaration (the definition part).</summary>
         public IMethodSymbol Method { get; }
-
-        public AttributeData Attribute { get; }
 
         public AttributeSyntax Syntax { get; }
 
-        public string? Task { get; }
-
-        public string? Tier { get; }
-
-        public string? CacheTtl { get; }
-
-        public string? System { get; }
-
-        public string? User { get; }
-
-        public int MaxTokens { get; }
-
-        public int MaxInputTokens { get; }
+        public PromptMethodSpec Spec { get; }
 
         /// <summary>True unless CacheTtl is "none" (no CacheTtl means the runtime's default TTL: cached).</summary>
-        public bool IsCached => CacheTtl is null || !Knowledge.CacheTtl.TryParse(CacheTtl, out var ttl, out _) || !ttl.IsNone;
+        public bool IsCached => Spec.CacheTtl != CacheTtl.None.Name;
+
+        /// <summary>The tier set with <c>Tier = …</c>, if any.</summary>
+        public ModelTier? ExplicitTier => Spec.TierMember is { } member && Enum.TryParse<ModelTier>(member, out var tier) ? tier : null;
 
         /// <summary>The tier the prompt runs on: Tier, else the task's tier, else balanced.</summary>
-        public ModelTier EffectiveTier =>
-            Tier is not null && ModelTiers.TryParse(Tier, out var t) ? t : PromptTasks.GetTier(Task);
-
-        public int EffectiveMaxOutputTokens => MaxTokens > 0 ? MaxTokens : PromptTasks.GetMaxOutputTokens(Task);
+        public ModelTier EffectiveTier => ExplicitTier ?? PromptTasks.GetTier(Spec.Task);
 
         /// <summary>The placeholder names used in System and User.</summary>
         public HashSet<string> Placeholders
         {
             get
             {
-                var set = new HashSet<string>(System_StringComparer.Ordinal);
-                foreach (var text in new[] { System, User })
-                {
-                    if (text is null) continue;
-                    foreach (Match m in Placeholder.Matches(text)) set.Add(m.Groups[1].Value);
-                }
-
+                var set = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var part in Spec.System.Concat(Spec.User)) if (part.IsParameter) set.Add(part.Text);
                 return set;
             }
         }
 
-        /// <summary>The template with placeholders removed: the text every call pays for.</summary>
-        public static string StaticText(string? template) =>
-            template is null ? string.Empty : Placeholder.Replace(template, string.Empty).Replace("{{", "{").Replace("}}", "}");
+        /// <summary>The parameters with their symbols (for locations), in declaration order.</summary>
+        public IEnumerable<(ParameterSpec Spec, IParameterSymbol Symbol)> Parameters =>
+            Spec.Parameters.Zip(Method.Parameters, (spec, symbol) => (spec, symbol));
+
+        /// <summary>The literal text of a parsed template, placeholders left out: what every call pays for.</summary>
+        public static string StaticText(IEnumerable<TemplatePart> parts)
+        {
+            var sb = new StringBuilder();
+            foreach (var part in parts) if (!part.IsParameter) sb.Append(part.Text);
+            return sb.ToString();
+        }
 
         /// <summary>The static text before the first placeholder, its name, and the static text after it; null without placeholders.</summary>
-        public static (string Before, string Placeholder, string After)? SplitAtFirstPlaceholder(string? template)
+        public static (string Before, string Placeholder, string After)? SplitAtFirstPlaceholder(EquatableArray<TemplatePart> parts)
         {
-            if (template is null) return null;
-            var m = Placeholder.Match(template);
-            if (!m.Success) return null;
-            return (StaticText(template.Substring(0, m.Index)), m.Groups[1].Value, StaticText(template.Substring(m.Index + m.Length)));
+            for (var i = 0; i < parts.Count; i++)
+            {
+                if (!parts[i].IsParameter) continue;
+                return (StaticText(parts.Take(i)), parts[i].Text, StaticText(parts.Skip(i + 1)));
+            }
+
+            return null;
         }
 
         public AttributeArgumentSyntax? Argument(string name) =>
             Syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
 
-        public static PromptDeclaration? TryCreate(IMethodSymbol method, INamedTypeSymbol promptAttribute, System.Threading.CancellationToken ct)
+        /// <summary>
+        /// The [Prompt] of the method whose attribute list holds <paramref name="attribute"/> (a syntax node action on the
+        /// attribute, which has the semantic model the const-following rules need); null when it is not a [Prompt].
+        /// </summary>
+        public static PromptDeclaration? OfAttribute(AttributeSyntax attribute, SemanticModel model, INamedTypeSymbol promptAttribute, CancellationToken ct)
         {
-            if (method.PartialDefinitionPart is not null) return null; // analysed through the definition
-            if (!Generators.Parsing.AttributeSyntaxFilter.MayHaveAttributes(method, ct)) return null; // no attribute list: no [Prompt], nothing bound
-            var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, promptAttribute));
-            if (attribute?.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax syntax) return null;
-            return new PromptDeclaration(method, attribute, syntax);
+            if (attribute.Parent?.Parent is not MethodDeclarationSyntax declaration) return null;
+            if (model.GetDeclaredSymbol(declaration, ct) is not IMethodSymbol method) return null;
+            method = method.PartialDefinitionPart ?? method;
+            foreach (var data in method.GetAttributes())
+            {
+                if (!SymbolEqualityComparer.Default.Equals(data.AttributeClass, promptAttribute)) continue;
+                if (data.ApplicationSyntaxReference?.GetSyntax(ct) != attribute) return null;
+                return new PromptDeclaration(method, attribute, PromptMethodParser.Parse(method, data, diagnostics: null, ct));
+            }
+
+            return null;
         }
 
-        private static class System_StringComparer
+        /// <summary>The [Prompt] behind a method symbol handed to a symbol action, analysed once per partial method.</summary>
+        public static PromptDeclaration? TryCreate(IMethodSymbol method, INamedTypeSymbol promptAttribute, CancellationToken ct)
         {
-            public static readonly global::System.StringComparer Ordinal = global::System.StringComparer.Ordinal;
+            if (PromptMethods.Find(method, promptAttribute, ct) is not { } found) return null;
+            if (found.Attribute.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax syntax) return null;
+            return new PromptDeclaration(found.Method, syntax, PromptMethodParser.Parse(found.Method, found.Attribute, diagnostics: null, ct));
         }
     }
 }

@@ -177,24 +177,16 @@ namespace PromptOps.Analyzers.Rules
 
         private static void AnalyzePromptMethod(SymbolAnalysisContext context, INamedTypeSymbol promptAttribute)
         {
-            var method = (IMethodSymbol)context.Symbol;
-            if (method.PartialDefinitionPart is not null) return;
-            if (!Generators.Parsing.AttributeSyntaxFilter.MayHaveAttributes(method, context.CancellationToken)) return;
-            var attribute = method.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, promptAttribute));
-            if (attribute is null) return;
-            var hasTask = attribute.NamedArguments.Any(a => a.Key == "Task" && a.Value.Value is string s && s.Length > 0);
-            var hasMax = attribute.NamedArguments.Any(a => a.Key == "MaxTokens" && a.Value.Value is int n && n > 0);
-            if (hasTask || hasMax) return;
+            var prompt = PromptDeclaration.TryCreate((IMethodSymbol)context.Symbol, promptAttribute, context.CancellationToken);
+            if (prompt is null || prompt.Spec.Task is not null || prompt.Spec.MaxTokensSetting > 0) return;
 
-            var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken);
-            if (syntax is null) return;
-            var settings = AnalyzerSettings.For(context.Options.AnalyzerConfigOptionsProvider, syntax.SyntaxTree);
+            var settings = AnalyzerSettings.For(context.Options.AnalyzerConfigOptionsProvider, prompt.Syntax.SyntaxTree);
             var properties = ImmutableDictionary<string, string?>.Empty
                 .Add(KindKey, KindPrompt)
                 .Add(PropertyKey, "MaxTokens")
                 .Add(SuggestedKey, settings.DefaultMaxOutput.ToString(CultureInfo.InvariantCulture));
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.MissingOutputLimit, syntax.GetLocation(), properties,
-                "[Prompt] method '" + method.Name + "' (no Task)", "MaxTokens", settings.DefaultMaxOutput));
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.MissingOutputLimit, prompt.Syntax.GetLocation(), properties,
+                "[Prompt] method '" + prompt.Method.Name + "' (no Task)", "MaxTokens", settings.DefaultMaxOutput));
         }
 
         private static bool IsChatClientMethod(IMethodSymbol method, KnownApis apis)

@@ -57,7 +57,7 @@ namespace PromptOps.Analyzers.Rules
 
         private static void ExpensiveTier(SymbolAnalysisContext context, PromptDeclaration prompt)
         {
-            if (prompt.Tier is null || !ModelTiers.TryParse(prompt.Tier, out var tier) || !PromptTasks.TryGet(prompt.Task, out var task) || tier <= task.Tier) return;
+            if (prompt.ExplicitTier is not { } tier || !PromptTasks.TryGet(prompt.Spec.Task, out var task) || tier <= task.Tier) return;
             var argument = prompt.Argument("Tier");
             if (argument is null) return;
             var model = ModelTiers.GetDefaultModel(tier);
@@ -70,11 +70,10 @@ namespace PromptOps.Analyzers.Rules
         private static void PersonalDataInCache(SymbolAnalysisContext context, PromptDeclaration prompt)
         {
             if (!prompt.IsCached) return;
-            foreach (var parameter in prompt.Method.Parameters)
+            foreach (var (spec, parameter) in prompt.Parameters)
             {
-                if (parameter.Type.ToDisplayString() is "System.Threading.CancellationToken" or "Microsoft.Extensions.AI.IChatClient") continue;
-                if (parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "PromptOps.CacheScopeAttribute")) continue;
-                if (!PersonalData.IsMatch(parameter.Name.TrimStart('@'))) continue;
+                if (spec.IsCancellationToken || spec.IsChatClient || spec.IsCacheScope) continue;
+                if (!PersonalData.IsMatch(parameter.Name)) continue;
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.PersonalDataInSharedCache, parameter.Locations.FirstOrDefault(),
                     ImmutableDictionary<string, string?>.Empty.Add(ParameterKey, parameter.Name), parameter.Name, prompt.Method.Name));
             }
@@ -83,7 +82,7 @@ namespace PromptOps.Analyzers.Rules
         private static void LeadingDynamicValue(SymbolAnalysisContext context, PromptDeclaration prompt, AnalyzerSettings settings)
         {
             // The first message is System when there is one, else User.
-            var (name, template) = prompt.System is not null ? ("System", prompt.System) : ("User", prompt.User);
+            var (name, template) = prompt.Spec.SystemTemplate is not null ? ("System", prompt.Spec.System) : ("User", prompt.Spec.User);
             var split = PromptDeclaration.SplitAtFirstPlaceholder(template);
             if (split is null) return;
             var (before, leading, after) = split.Value;
@@ -97,12 +96,11 @@ namespace PromptOps.Analyzers.Rules
 
         private static void UnboundedInput(SymbolAnalysisContext context, PromptDeclaration prompt, AnalyzerSettings settings)
         {
-            if (prompt.MaxInputTokens > 0) return; // the whole prompt is bounded
+            if (prompt.Spec.MaxInputTokens > 0) return; // the whole prompt is bounded
             var used = prompt.Placeholders;
-            foreach (var parameter in prompt.Method.Parameters)
+            foreach (var (spec, parameter) in prompt.Parameters)
             {
-                if (parameter.Type.SpecialType != SpecialType.System_String || !used.Contains(parameter.Name)) continue;
-                if (parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "PromptOps.MaxInputTokensAttribute")) continue;
+                if (!spec.IsString || spec.MaxInputTokens > 0 || !used.Contains(parameter.Name)) continue;
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.UnboundedInput, parameter.Locations.FirstOrDefault(),
                     ImmutableDictionary<string, string?>.Empty.Add(ParameterKey, parameter.Name).Add(LimitKey, settings.DefaultMaxInputTokens.ToString(CultureInfo.InvariantCulture)),
                     parameter.Name, prompt.Method.Name, settings.DefaultMaxInputTokens));
@@ -111,8 +109,8 @@ namespace PromptOps.Analyzers.Rules
 
         private static void CostEstimate(SymbolAnalysisContext context, PromptDeclaration prompt, AnalyzerSettings settings)
         {
-            var input = TokenCounter.Count(PromptDeclaration.StaticText(prompt.System)) + TokenCounter.Count(PromptDeclaration.StaticText(prompt.User));
-            var output = prompt.EffectiveMaxOutputTokens;
+            var input = TokenCounter.Count(PromptDeclaration.StaticText(prompt.Spec.System)) + TokenCounter.Count(PromptDeclaration.StaticText(prompt.Spec.User));
+            var output = prompt.Spec.MaxOutputTokens;
             var model = ModelTiers.GetDefaultModel(prompt.EffectiveTier);
             var price = DefaultPrices.All.First(p => p.Model == model);
             var perCall = price.Cost(input, 0, output);

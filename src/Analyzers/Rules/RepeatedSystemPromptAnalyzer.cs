@@ -43,8 +43,9 @@ namespace PromptOps.Analyzers.Rules
                     {
                         var attribute = (AttributeSyntax)ctx.Node;
                         var system = attribute.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "System");
-                        if (system is null || !SymbolEqualityComparer.Default.Equals(ctx.SemanticModel.GetTypeInfo(attribute, ctx.CancellationToken).Type, apis.PromptAttribute)) return;
-                        Add(ctx.Options, ctx.SemanticModel.GetOperation(system.Expression, ctx.CancellationToken));
+                        if (system?.Expression is not LiteralExpressionSyntax literal) return; // a const use is the cure, not the disease
+                        var prompt = PromptDeclaration.OfAttribute(attribute, ctx.SemanticModel, apis.PromptAttribute, ctx.CancellationToken);
+                        if (prompt?.Spec.SystemTemplate is { } text) AddText(ctx.Options, text, literal);
                     }, SyntaxKind.Attribute);
                 }
 
@@ -66,9 +67,14 @@ namespace PromptOps.Analyzers.Rules
                 void Add(AnalyzerOptions options, IOperation? operation)
                 {
                     while (operation is IConversionOperation c) operation = c.Operand;
-                    if (operation is not ILiteralOperation { ConstantValue.Value: string text } literal || text.Length < 40) return; // a const use is the cure, not the disease
-                    var settings = AnalyzerSettings.For(options.AnalyzerConfigOptionsProvider, literal.Syntax.SyntaxTree);
-                    sites.Add((text, literal.Syntax.GetLocation(), settings.MinRepeatedPromptTokens));
+                    if (operation is ILiteralOperation { ConstantValue.Value: string text } literal) AddText(options, text, literal.Syntax); // a const use is the cure, not the disease
+                }
+
+                void AddText(AnalyzerOptions options, string text, SyntaxNode literal)
+                {
+                    if (text.Length < 40) return;
+                    var settings = AnalyzerSettings.For(options.AnalyzerConfigOptionsProvider, literal.SyntaxTree);
+                    sites.Add((text, literal.GetLocation(), settings.MinRepeatedPromptTokens));
                 }
             });
         }

@@ -69,34 +69,19 @@ namespace PromptOps.Analyzers.Rules
             var attribute = (AttributeSyntax)context.Node;
             if (attribute.ArgumentList is null) return;
             var system = attribute.ArgumentList.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "System");
-            if (system is null) return;
-            var type = context.SemanticModel.GetTypeInfo(attribute, context.CancellationToken).Type;
-            if (!SymbolEqualityComparer.Default.Equals(type, promptAttribute)) return;
-
-            var tier = ModelTier.Balanced;
-            foreach (var argument in attribute.ArgumentList.Arguments)
-            {
-                var name = argument.NameEquals?.Name.Identifier.ValueText;
-                var value = context.SemanticModel.GetConstantValue(argument.Expression, context.CancellationToken);
-                if (name == "Task" && value.Value is string task && PromptTasks.TryGet(task, out var info)) tier = info.Tier;
-            }
-
-            foreach (var argument in attribute.ArgumentList.Arguments)
-            {
-                if (argument.NameEquals?.Name.Identifier.ValueText == "Tier" && context.SemanticModel.GetConstantValue(argument.Expression).Value is string t && ModelTiers.TryParse(t, out var explicitTier))
-                {
-                    tier = explicitTier;
-                }
-            }
-
+            if (system is null) return; // cheap syntax filter before anything is bound
+            var prompt = PromptDeclaration.OfAttribute(attribute, context.SemanticModel, promptAttribute, context.CancellationToken);
+            if (prompt?.Spec.SystemTemplate is not { } text) return;
             var operation = context.SemanticModel.GetOperation(system.Expression, context.CancellationToken);
             if (operation is null) return;
-            Report(context.ReportDiagnostic, context.Options, operation, tier);
+            Report(context.ReportDiagnostic, context.Options, text, operation, prompt.EffectiveTier);
         }
 
-        private static void Report(System.Action<Diagnostic> report, AnalyzerOptions options, IOperation textOperation, ModelTier tier)
+        private static void Report(System.Action<Diagnostic> report, AnalyzerOptions options, IOperation textOperation, ModelTier tier) =>
+            Report(report, options, ConstantText.Of(textOperation), textOperation, tier);
+
+        private static void Report(System.Action<Diagnostic> report, AnalyzerOptions options, string? text, IOperation textOperation, ModelTier tier)
         {
-            var text = ConstantText.Of(textOperation);
             if (string.IsNullOrWhiteSpace(text)) return;
             var settings = AnalyzerSettings.For(options.AnalyzerConfigOptionsProvider, textOperation.Syntax.SyntaxTree);
 

@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using PromptOps.Generators.Parsing;
 
 namespace PromptOps.Generators.Diagnostics
 {
@@ -74,6 +75,30 @@ namespace PromptOps.Generators.Diagnostics
             InvalidCacheTtl, UnknownPlaceholder, UnusedParameter, InvalidSetting, ConflictingSettings, TypeMustBePartial,
             MalformedTemplate, EmptyPrompt,
         };
+
+        /// <summary>The descriptor of a problem the parser found.</summary>
+        public static DiagnosticDescriptor For(PromptProblem problem) => problem switch
+        {
+            PromptProblem.MustBePartial => MustBePartial,
+            PromptProblem.HasBody => HasBody,
+            PromptProblem.UnsupportedReturnType => UnsupportedReturnType,
+            PromptProblem.UnsupportedParameter => UnsupportedParameter,
+            PromptProblem.NoChatClient => NoChatClient,
+            PromptProblem.SeveralChatClients => SeveralChatClients,
+            PromptProblem.UnknownTask => UnknownTask,
+            PromptProblem.InvalidCacheTtl => InvalidCacheTtl,
+            PromptProblem.UnknownPlaceholder => UnknownPlaceholder,
+            PromptProblem.UnusedParameter => UnusedParameter,
+            PromptProblem.InvalidSetting => InvalidSetting,
+            PromptProblem.ConflictingSettings => ConflictingSettings,
+            PromptProblem.TypeMustBePartial => TypeMustBePartial,
+            PromptProblem.MalformedTemplate => MalformedTemplate,
+            PromptProblem.EmptyPrompt => EmptyPrompt,
+            _ => throw new System.ArgumentOutOfRangeException(nameof(problem), problem, null),
+        };
+
+        /// <summary>The diagnostic for one parser finding.</summary>
+        public static Diagnostic ToDiagnostic(ParseDiagnostic finding) => Diagnostic.Create(For(finding.Problem), finding.Location, finding.Args);
 
         private static DiagnosticDescriptor Create(string id, DiagnosticSeverity severity, string title, string message) =>
             new DiagnosticDescriptor(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpBase + id + ".md");

@@ -11,7 +11,11 @@ namespace PromptOps.Generators.Emitting
     internal static class PromptEmitter
     {
         public const string GeneratorName = "PromptOps.Generators";
-        public const string GeneratorVersion = "0.1.0";
+
+        /// <summary>This assembly's informational version without the source revision (<c>0.1.0</c>, <c>0.2.0-beta.1</c>).</summary>
+        public static readonly string GeneratorVersion = ReadVersion();
+
+        private static readonly string GeneratedCodeAttribute = $"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{GeneratorVersion}\")]";
 
         private const string AI = "global::Microsoft.Extensions.AI.";
         private const string Call = "global::PromptOps.CodeGen.PromptCall.";
@@ -38,10 +42,12 @@ namespace PromptOps.Generators.Emitting
 
             foreach (var type in first.ContainingTypes) w.Open("partial " + type.Keyword + " " + type.NameWithTypeParameters);
 
+            var prefixes = MemberPrefixes(methods);
             for (var i = 0; i < methods.Count; i++)
             {
                 if (i > 0) w.Line();
-                EmitMethod(w, methods[i]);
+                if (methods[i].Emit == EmitKind.Stub) EmitStub(w, methods[i]);
+                else EmitMethod(w, methods[i], prefixes[i]);
             }
 
             foreach (var _ in first.ContainingTypes) w.Close();
@@ -49,68 +55,115 @@ namespace PromptOps.Generators.Emitting
             return w.ToString();
         }
 
-        private static void EmitMethod(IndentedWriter w, PromptMethodSpec m)
+        /// <summary>
+        /// The prefix of each method's generated members: <c>__PromptOps_Name</c>, and for overloads
+        /// <c>__PromptOps_Name_1</c>, <c>_2</c>, … numbered in the order of their parameter lists, so the names do not depend
+        /// on the order the declarations were found in.
+        /// </summary>
+        private static string[] MemberPrefixes(IReadOnlyList<PromptMethodSpec> methods)
         {
-            var prefix = "__PromptOps_" + m.MethodName;
-            var generatedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"{GeneratorName}\", \"{GeneratorVersion}\")]";
+            var prefixes = new string[methods.Count];
+            foreach (var group in Enumerable.Range(0, methods.Count).GroupBy(i => methods[i].MethodName, System.StringComparer.Ordinal))
+            {
+                var indexes = group.OrderBy(i => Signature(methods[i]), System.StringComparer.Ordinal).ToList();
+                for (var n = 0; n < indexes.Count; n++)
+                {
+                    prefixes[indexes[n]] = "__PromptOps_" + group.Key + (indexes.Count == 1 ? string.Empty : "_" + (n + 1).ToString(CultureInfo.InvariantCulture));
+                }
+            }
 
-            // Static metadata: built once, shared by every call.
-            w.Line(generatedCode);
+            return prefixes;
+        }
+
+        private static string Signature(PromptMethodSpec m) => string.Join(",", m.Parameters.Select(p => p.TypeDisplay));
+
+        private static string ParameterList(PromptMethodSpec m) => string.Join(", ", m.Parameters.Select(p =>
+            (m.Async == AsyncKind.AsyncEnumerable && p.IsCancellationToken && !p.HasEnumeratorCancellation
+                ? "[global::System.Runtime.CompilerServices.EnumeratorCancellation] "
+                : string.Empty) + p.TypeDisplay + " " + p.Name));
+
+        private static string Declaration(PromptMethodSpec m, bool async) =>
+            $"{m.Accessibility} {(m.IsStatic ? "static " : string.Empty)}{(async ? "async " : string.Empty)}partial {m.ReturnTypeDisplay} {m.MethodName}({ParameterList(m)})";
+
+        /// <summary>
+        /// The body of a method with errors: the build fails on the PO1xxx error, and this never runs. No [GeneratedCode]
+        /// here either (see <see cref="EmitMethod"/>): it would hide the method, and so the PO1xxx error, from the analyzer.
+        /// </summary>
+        private static void EmitStub(IndentedWriter w, PromptMethodSpec m)
+        {
+            w.Line(Declaration(m, async: false));
+            w.Line($"    => throw new global::System.InvalidOperationException({Literal("[Prompt] method '" + m.MethodName + "' has errors (PO1xxx) and no generated body; see the build output.")});");
+        }
+
+        private static void EmitMethod(IndentedWriter w, PromptMethodSpec m, string prefix)
+        {
+            // Static metadata: built once, shared by every call. The generated members carry [GeneratedCode]; the method
+            // itself does not, because the compiler merges attributes across partial parts and the user's declaration
+            // would then count as generated code, which analyzers (PromptOps' own included) skip.
+            w.Line(GeneratedCodeAttribute);
             w.Line($"private static readonly global::PromptOps.PromptOpsMetadata {prefix}_Metadata = new global::PromptOps.PromptOpsMetadata");
             w.Line("{");
             w.Line($"    PromptId = {Literal(m.PromptId)},");
-            w.Line($"    PromptVersion = {Literal(Parsing.PromptMethodParser.Version(m))},");
+            w.Line($"    PromptVersion = {Literal(Parsing.PromptVersion.Of(m))},");
             if (m.Task is not null) w.Line($"    Task = {Literal(m.Task)},");
             if (m.TierMember is not null) w.Line($"    Tier = global::PromptOps.Knowledge.ModelTier.{m.TierMember},");
-            if (m.CacheTtl is not null) w.Line($"    CacheTtl = global::PromptOps.Knowledge.CacheTtl.Parse({Literal(m.CacheTtl)}),");
+            if (m.CacheTtl is not null) w.Line($"    CacheTtl = {CacheTtlExpression(m.CacheTtl)},");
             if (m.SemanticThresholdLiteral is not null) w.Line($"    SemanticThreshold = {m.SemanticThresholdLiteral},");
             w.Line("};");
 
             if (m.Kind == ResultKind.Enum)
             {
                 w.Line();
-                w.Line(generatedCode);
+                w.Line(GeneratedCodeAttribute);
                 w.Line($"private static readonly string[] {prefix}_Labels = new string[] {{ {string.Join(", ", m.EnumLabels.Select(l => Literal(l.Label)))} }};");
-                w.Line(generatedCode);
+                w.Line(GeneratedCodeAttribute);
                 w.Line($"private static readonly {m.ValueTypeDisplay}[] {prefix}_Values = new {m.ValueTypeDisplay}[] {{ {string.Join(", ", m.EnumLabels.Select(l => m.ValueTypeDisplay + "." + l.Member))} }};");
             }
 
             if (m.Kind == ResultKind.Json)
             {
                 w.Line();
-                w.Line(generatedCode);
+                w.Line(GeneratedCodeAttribute);
                 w.Line($"private static readonly {AI}ChatResponseFormat {prefix}_Format = {Call}JsonFormat<{m.ValueTypeDisplay}>();");
             }
 
             w.Line();
-            w.Line(generatedCode);
-            var token = m.Parameters.FirstOrDefault(p => p.IsCancellationToken);
-            var parameters = string.Join(", ", m.Parameters.Select(p =>
-                (m.Async == AsyncKind.AsyncEnumerable && p.IsCancellationToken && !p.HasEnumeratorCancellation
-                    ? "[global::System.Runtime.CompilerServices.EnumeratorCancellation] "
-                    : string.Empty) + p.TypeDisplay + " " + p.Name));
-            w.Open($"{m.Accessibility} {(m.IsStatic ? "static " : string.Empty)}async partial {m.ReturnTypeDisplay} {m.MethodName}({parameters})");
+            w.Open(Declaration(m, async: true));
 
+            var token = m.Parameters.FirstOrDefault(p => p.IsCancellationToken);
             var tokenExpression = token?.Name ?? "global::System.Threading.CancellationToken.None";
             var systemParts = m.System.ToList();
             if (m.Instruction is not null) systemParts.Add(new TemplatePart(false, (systemParts.Count == 0 ? string.Empty : "\n\n") + m.Instruction));
-            var systemExpression = Render(systemParts, m);
 
-            var hasSystem = systemParts.Count > 0;
-            var hasUser = m.User.Count > 0;
-            w.Line($"var __system = {(hasSystem ? systemExpression : "(string?)null")};");
-            w.Line($"var __user = {(hasUser ? Render(m.User.ToList(), m) : "(string?)null")};");
-            if (m.MaxInputTokens > 0)
+            // Which messages exist is known here: only those are built, without null checks at run time.
+            var messages = new List<string>(2);
+            if (systemParts.Count > 0)
             {
-                w.Line($"{Call}CheckInputTokens({Literal(m.PromptId)}, {m.MaxInputTokens.ToString(CultureInfo.InvariantCulture)}, __system, __user);");
+                w.Line($"var __system = {Render(systemParts, m)};");
+                messages.Add($"new {AI}ChatMessage({AI}ChatRole.System, __system)");
             }
 
-            w.Line($"var __messages = new global::System.Collections.Generic.List<{AI}ChatMessage>(2);");
-            w.Line($"if (__system is not null) __messages.Add(new {AI}ChatMessage({AI}ChatRole.System, __system));");
-            w.Line($"if (__user is not null) __messages.Add(new {AI}ChatMessage({AI}ChatRole.User, __user));");
-            w.Line($"var __options = new {AI}ChatOptions {{ MaxOutputTokens = {m.MaxOutputTokens.ToString(CultureInfo.InvariantCulture)} }};");
-            if (m.TemperatureLiteral is not null) w.Line($"__options.Temperature = {m.TemperatureLiteral};");
-            if (m.Kind == ResultKind.Json) w.Line($"__options.ResponseFormat = {prefix}_Format;");
+            if (m.User.Count > 0)
+            {
+                w.Line($"var __user = {Render(m.User.ToList(), m)};");
+                messages.Add($"new {AI}ChatMessage({AI}ChatRole.User, __user)");
+            }
+
+            if (m.MaxInputTokens > 0)
+            {
+                var system = systemParts.Count > 0 ? "__system" : "null";
+                var user = m.User.Count > 0 ? "__user" : "null";
+                w.Line($"{Call}CheckInputTokens({Literal(m.PromptId)}, {m.MaxInputTokens.ToString(CultureInfo.InvariantCulture)}, {system}, {user});");
+            }
+
+            w.Line($"var __messages = new global::System.Collections.Generic.List<{AI}ChatMessage>({messages.Count})");
+            w.Line("{");
+            foreach (var message in messages) w.Line("    " + message + ",");
+            w.Line("};");
+            var optionInitializers = new List<string> { "MaxOutputTokens = " + m.MaxOutputTokens.ToString(CultureInfo.InvariantCulture) };
+            if (m.TemperatureLiteral is not null) optionInitializers.Add("Temperature = " + m.TemperatureLiteral);
+            if (m.Kind == ResultKind.Json) optionInitializers.Add("ResponseFormat = " + prefix + "_Format");
+            w.Line($"var __options = new {AI}ChatOptions {{ {string.Join(", ", optionInitializers)} }};");
 
             var scopes = m.Parameters.Where(p => p.IsCacheScope).ToList();
             if (scopes.Count == 0)
@@ -160,6 +213,19 @@ namespace PromptOps.Generators.Emitting
             w.Close();
         }
 
+        /// <summary><c>CacheTtl.Static</c> for a named TTL, <c>CacheTtl.FromTimeSpan(…)</c> for a span: nothing parsed at run time.</summary>
+        private static string CacheTtlExpression(string canonicalName)
+        {
+            const string Type = "global::PromptOps.Knowledge.CacheTtl.";
+            var ttl = Knowledge.CacheTtl.Parse(canonicalName);
+            if (ttl.IsNone) return Type + "None";
+            if (ttl.Name == Knowledge.CacheTtl.Static.Name) return Type + "Static";
+            if (ttl.Name == Knowledge.CacheTtl.SemiStatic.Name) return Type + "SemiStatic";
+            if (ttl.Name == Knowledge.CacheTtl.Daily.Name) return Type + "Daily";
+            if (ttl.Name == Knowledge.CacheTtl.Realtime.Name) return Type + "Realtime";
+            return $"{Type}FromTimeSpan(global::System.TimeSpan.FromTicks({ttl.Duration.Ticks.ToString(CultureInfo.InvariantCulture)}L))";
+        }
+
         private static string Render(List<TemplatePart> parts, PromptMethodSpec m)
         {
             // Adjacent literals are joined at generation time: a template without placeholders is one constant.
@@ -195,6 +261,15 @@ namespace PromptOps.Generators.Emitting
 
             if (pieces.Count == 1) return pieces[0];
             return pieces.Count <= 4 ? "string.Concat(" + string.Join(", ", pieces) + ")" : "string.Concat(new string[] { " + string.Join(", ", pieces) + " })";
+        }
+
+        private static string ReadVersion()
+        {
+            var assembly = typeof(PromptEmitter).Assembly;
+            var informational = (System.Reflection.AssemblyInformationalVersionAttribute?)System.Attribute.GetCustomAttribute(assembly, typeof(System.Reflection.AssemblyInformationalVersionAttribute));
+            var version = informational?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "0.0.0";
+            var plus = version.IndexOf('+');
+            return plus < 0 ? version : version.Substring(0, plus);
         }
 
         private static string Literal(string text) => SymbolDisplay.FormatLiteral(text, quote: true);

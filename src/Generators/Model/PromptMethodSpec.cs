@@ -30,10 +30,27 @@ namespace PromptOps.Generators.Model
     /// <summary>A label the model may answer with and the enum member it maps to.</summary>
     internal sealed record EnumLabel(string Label, string Member) : IEquatable<EnumLabel>;
 
+    /// <summary>What the generator can write for a method.</summary>
+    internal enum EmitKind
+    {
+        /// <summary>No errors: the whole body.</summary>
+        Body,
+
+        /// <summary>
+        /// Errors (reported by the analyzer as PO1xxx), but the declaration can take an implementation part: a body that
+        /// throws, so the build shows the PO1xxx error instead of the compiler's CS8795 "must have an implementation part".
+        /// </summary>
+        Stub,
+
+        /// <summary>No implementation part can be written (not partial, a body already, a containing type not partial, …).</summary>
+        Nothing,
+    }
+
     /// <summary>A parameter of the [Prompt] method.</summary>
     internal sealed record ParameterSpec(
         string Name,
         string TypeDisplay,
+        bool IsString,
         bool IsCancellationToken,
         bool IsCacheScope,
         int MaxInputTokens,
@@ -47,7 +64,13 @@ namespace PromptOps.Generators.Model
     /// hashed from them and the other settings when the source is written (<c>PromptMethodParser.Version</c>), not in
     /// the transform, which re-runs for every method on every edit.
     /// </summary>
+    /// <remarks>
+    /// The same spec is read by the cost analyzers (the parser is compiled into them too), so it carries the settings as
+    /// the user wrote them where a rule needs that (<see cref="MaxTokensSetting"/>), and it is produced for methods with
+    /// errors as well (<see cref="Emit"/> says what the generator may write; the rules judge the prompt regardless).
+    /// </remarks>
     internal sealed record PromptMethodSpec(
+        EmitKind Emit,
         string TypeKey,
         string? Namespace,
         EquatableArray<TypeDeclSpec> ContainingTypes,
@@ -60,7 +83,7 @@ namespace PromptOps.Generators.Model
         bool WrapsPromptResult,
         string ValueTypeDisplay,
         EquatableArray<ParameterSpec> Parameters,
-        string ClientAccess,
+        string? ClientAccess,
         string PromptId,
         string? SystemTemplate,
         string? UserTemplate,
@@ -68,6 +91,7 @@ namespace PromptOps.Generators.Model
         string? TierMember,
         string? CacheTtl,
         int MaxOutputTokens,
+        int MaxTokensSetting,
         string? TemperatureLiteral,
         string? SemanticThresholdLiteral,
         int MaxInputTokens,

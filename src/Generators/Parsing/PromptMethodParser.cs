@@ -2,607 +2,370 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Security.Cryptography;
-using System.Text;
-using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using PromptOps.Generators.Diagnostics;
 using PromptOps.Generators.Model;
 using PromptOps.Knowledge;
 
 namespace PromptOps.Generators.Parsing
 {
-    /// <summary>One problem found by the parser: a descriptor, where, and the message arguments.</summary>
-    internal readonly struct ParseDiagnostic
-    {
-        public ParseDiagnostic(DiagnosticDescriptor descriptor, Location? location, params object[] args)
-        {
-            Descriptor = descriptor;
-            Location = location;
-            Args = args;
-        }
-
-        public DiagnosticDescriptor Descriptor { get; }
-
-        public Location? Location { get; }
-
-        public object[] Args { get; }
-
-        public Diagnostic ToDiagnostic() => Diagnostic.Create(Descriptor, Location, Args);
-    }
-
     /// <summary>
-    /// Symbols → <see cref="PromptMethodSpec"/>. Shared by the generator (which only keeps the spec, and emits nothing
-    /// for a method with errors) and by <see cref="PromptMethodAnalyzer"/> (which reports the diagnostics).
+    /// Symbols → <see cref="PromptMethodSpec"/>: the one reader of <c>[Prompt]</c>. Shared by the generator (which keeps
+    /// the spec and emits from it), by the PO1xxx analyzer (which reports the problems it finds) and by the cost analyzers
+    /// (linked into their assembly), so all three see the same attribute values, template grammar and IChatClient.
+    /// Each step below reads one part of the declaration and reports what is wrong with it.
     /// </summary>
     internal static class PromptMethodParser
     {
         public const string PromptAttributeName = "PromptOps.PromptAttribute";
-        [ThreadStatic]
-        private static SHA256? t_sha;
 
-        private static readonly ConditionalWeakTable<INamedTypeSymbol, List<ClientSource>> ClientsByType = new ConditionalWeakTable<INamedTypeSymbol, List<ClientSource>>();
-
-        private static readonly ConditionalWeakTable<INamedTypeSymbol, EnumFacts> LabelsByEnum = new ConditionalWeakTable<INamedTypeSymbol, EnumFacts>();
-
-        private static readonly ConditionalWeakTable<ITypeSymbol, string> DisplayByType = new ConditionalWeakTable<ITypeSymbol, string>();
-
-        /// <summary>What every [Prompt] method of a type shares, computed once per type symbol (i.e. once per type per compilation).</summary>
-        private static readonly ConditionalWeakTable<INamedTypeSymbol, TypeFacts> FactsByType = new ConditionalWeakTable<INamedTypeSymbol, TypeFacts>();
-
-        private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
-            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
-
-        public static PromptMethodSpec? Parse(IMethodSymbol method, AttributeData attribute, List<ParseDiagnostic>? diagnostics, CancellationToken cancellationToken)
+        /// <summary>
+        /// Parses one [Prompt] method. Returns null only when the attribute cannot describe a prompt at all; a method with
+        /// errors still gets a spec (<see cref="PromptMethodSpec.Emit"/> says what may be written), so the cost rules
+        /// judge its prompt while the user fixes the declaration. Problems go to <paramref name="diagnostics"/> when given.
+        /// </summary>
+        public static PromptMethodSpec Parse(IMethodSymbol method, AttributeData attribute, List<ParseDiagnostic>? diagnostics, CancellationToken cancellationToken)
         {
-            var ok = true;
-            var methodLocation = method.Locations.FirstOrDefault();
-            var attributeLocation = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? methodLocation;
-            var methodName = method.Name;
-
-            void Report(DiagnosticDescriptor d, Location? location, params object[] args)
-            {
-                if (d.DefaultSeverity == DiagnosticSeverity.Error) ok = false;
-                diagnostics?.Add(new ParseDiagnostic(d, location ?? methodLocation, args));
-            }
-
-            // --- shape of the declaration -------------------------------------------------------------------
+            var problems = new Problems(method, attribute, diagnostics, cancellationToken);
             var declarations = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<MethodDeclarationSyntax>().ToList();
-            var isPartial = declarations.Any(d => d.Modifiers.Any(SyntaxKind.PartialKeyword));
-            if (!isPartial)
-            {
-                Report(DiagnosticDescriptors.MustBePartial, methodLocation, methodName);
-            }
-            else if (declarations.Any(d => d.Body is not null || d.ExpressionBody is not null)
-                     || (method.PartialImplementationPart is { } implementation && !IsGenerated(implementation)))
-            {
-                Report(DiagnosticDescriptors.HasBody, methodLocation, methodName);
-            }
-
-            var typeFacts = FactsByType.GetValue(method.ContainingType, t => TypeFacts.Of(t, cancellationToken));
+            var canImplement = CheckDeclaration(method, declarations, problems);
+            var typeFacts = TypeFacts.Of(method.ContainingType, cancellationToken);
             foreach (var type in typeFacts.NotPartial)
             {
-                Report(DiagnosticDescriptors.TypeMustBePartial, type.Locations.FirstOrDefault(), type.Name, methodName);
+                problems.Report(PromptProblem.TypeMustBePartial, type.Locations.FirstOrDefault(), type.Name, method.Name);
+                canImplement = false;
+            }
+
+            var shape = CheckReturn(method, declarations, problems);
+            var parameters = ReadParameters(method, problems, ref canImplement);
+            var clientAccess = FindClient(method, parameters, problems, cancellationToken);
+            var settings = PromptSettings.Read(attribute);
+            var resolved = Resolve(settings, problems);
+            var system = ParseTemplate("System", settings.System, method, problems);
+            var user = ParseTemplate("User", settings.User, method, problems);
+            CheckPlaceholders(method, settings, parameters, system, user, problems);
+            CheckConflicts(method.Name, settings, resolved, shape, parameters, problems);
+
+            var (labels, instruction) = Instruction(shape);
+            return new PromptMethodSpec(
+                Emit: !canImplement ? EmitKind.Nothing : problems.HasErrors ? EmitKind.Stub : EmitKind.Body,
+                TypeKey: typeFacts.TypeKey,
+                Namespace: typeFacts.Namespace,
+                ContainingTypes: typeFacts.Containing,
+                MethodName: method.Name,
+                Accessibility: SymbolFacts.AccessibilityText(method.DeclaredAccessibility),
+                IsStatic: method.IsStatic,
+                ReturnTypeDisplay: SymbolFacts.Display(method.ReturnType),
+                Async: shape.Async,
+                Kind: shape.Kind,
+                WrapsPromptResult: shape.WrapsPromptResult,
+                ValueTypeDisplay: shape.Value is null ? "string" : SymbolFacts.Display(shape.Value),
+                Parameters: new EquatableArray<ParameterSpec>(parameters),
+                ClientAccess: clientAccess,
+                PromptId: PromptId(method, typeFacts, parameters),
+                SystemTemplate: settings.System,
+                UserTemplate: settings.User,
+                Task: resolved.Task,
+                TierMember: resolved.TierMember,
+                CacheTtl: resolved.CacheTtl,
+                MaxOutputTokens: settings.MaxTokens > 0 ? settings.MaxTokens : PromptTasks.GetMaxOutputTokens(resolved.Task),
+                MaxTokensSetting: settings.MaxTokens,
+                TemperatureLiteral: double.IsNaN(settings.Temperature) ? null : ((float)settings.Temperature).ToString("R", CultureInfo.InvariantCulture) + "f",
+                SemanticThresholdLiteral: double.IsNaN(settings.SemanticThreshold) ? null : settings.SemanticThreshold.ToString("R", CultureInfo.InvariantCulture) + "d",
+                MaxInputTokens: settings.MaxInputTokens,
+                System: new EquatableArray<TemplatePart>(system),
+                User: new EquatableArray<TemplatePart>(user),
+                Instruction: instruction,
+                EnumLabels: labels);
+        }
+
+        /// <summary>Partial, without a body of its own: false when no implementation part can be written.</summary>
+        private static bool CheckDeclaration(IMethodSymbol method, List<MethodDeclarationSyntax> declarations, Problems problems)
+        {
+            if (!declarations.Any(d => d.Modifiers.Any(SyntaxKind.PartialKeyword)))
+            {
+                problems.Report(PromptProblem.MustBePartial, null, method.Name);
+                return false;
+            }
+
+            if (declarations.Any(d => d.Body is not null || d.ExpressionBody is not null)
+                || (method.PartialImplementationPart is { } implementation && !IsGenerated(implementation)))
+            {
+                problems.Report(PromptProblem.HasBody, null, method.Name);
+                return false;
             }
 
             if (method.IsGenericMethod)
             {
-                Report(DiagnosticDescriptors.UnsupportedReturnType, methodLocation, methodName, "a generic method (type parameters)");
+                problems.Report(PromptProblem.UnsupportedReturnType, null, method.Name, "a generic method (type parameters)");
+                return false;
             }
 
-            // --- return type --------------------------------------------------------------------------------
-            var (async, kind, wraps, valueType, returnOk) = ClassifyReturn(method.ReturnType);
-            if (!returnOk)
+            return true;
+        }
+
+        private static ReturnShape CheckReturn(IMethodSymbol method, List<MethodDeclarationSyntax> declarations, Problems problems)
+        {
+            var shape = ReturnShape.Of(method.ReturnType);
+            if (!shape.IsSupported)
             {
-                Report(DiagnosticDescriptors.UnsupportedReturnType, ReturnLocation(declarations) ?? methodLocation, methodName, method.ReturnType.ToDisplayString());
+                problems.Report(PromptProblem.UnsupportedReturnType, declarations.FirstOrDefault()?.ReturnType.GetLocation(), method.Name, method.ReturnType.ToDisplayString());
             }
 
-            // --- parameters ---------------------------------------------------------------------------------
-            var parameters = new List<ParameterSpec>();
-            string? clientAccess = null;
+            return shape;
+        }
+
+        private static List<ParameterSpec> ReadParameters(IMethodSymbol method, Problems problems, ref bool canImplement)
+        {
+            var parameters = new List<ParameterSpec>(method.Parameters.Length);
             foreach (var p in method.Parameters)
             {
                 var location = p.Locations.FirstOrDefault();
-                if (p.RefKind != RefKind.None)
+                if (p.RefKind != RefKind.None || p.IsParams)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedParameter, location, p.Name, methodName, "'" + p.RefKind.ToString().ToLowerInvariant() + "'");
-                }
-                else if (p.IsParams)
-                {
-                    Report(DiagnosticDescriptors.UnsupportedParameter, location, p.Name, methodName, "'params'");
+                    problems.Report(PromptProblem.UnsupportedParameter, location, p.Name, method.Name, p.IsParams ? "'params'" : "'" + p.RefKind.ToString().ToLowerInvariant() + "'");
+                    canImplement = false; // the stub would have to repeat the modifier; the compiler's own error is enough here
                 }
 
-                var isToken = IsNamed(p.Type, "CancellationToken", "System", "Threading");
-                var isClient = method.IsStatic && p.Ordinal == 0 && IsChatClient(p.Type);
-                if (isClient) clientAccess = EscapeIdentifier(p.Name);
-                var scope = false;
-                var enumeratorCancellation = false;
+                bool scope = false, enumeratorCancellation = false;
                 var maxInput = 0;
                 foreach (var a in p.GetAttributes())
                 {
                     var c = a.AttributeClass;
-                    if (IsNamed(c, "CacheScopeAttribute", "PromptOps"))
+                    if (SymbolFacts.IsNamed(c, "CacheScopeAttribute", "PromptOps"))
                     {
                         scope = true;
                     }
-                    else if (IsNamed(c, "EnumeratorCancellationAttribute", "System", "Runtime", "CompilerServices"))
+                    else if (SymbolFacts.IsNamed(c, "EnumeratorCancellationAttribute", "System", "Runtime", "CompilerServices"))
                     {
                         enumeratorCancellation = true;
                     }
-                    else if (IsNamed(c, "MaxInputTokensAttribute", "PromptOps") && a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is int n)
+                    else if (SymbolFacts.IsNamed(c, "MaxInputTokensAttribute", "PromptOps") && a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is int n)
                     {
-                        if (n <= 0) Report(DiagnosticDescriptors.InvalidSetting, location, $"[MaxInputTokens({n})] on '{p.Name}' must be positive");
+                        if (n <= 0) problems.Report(PromptProblem.InvalidSetting, location, $"[MaxInputTokens({n})] on '{p.Name}' must be positive");
                         maxInput = n;
                     }
                 }
 
-                parameters.Add(new ParameterSpec(EscapeIdentifier(p.Name), Display(p.Type), isToken, scope, maxInput, isClient, enumeratorCancellation));
+                parameters.Add(new ParameterSpec(
+                    Name: SymbolFacts.EscapeIdentifier(p.Name),
+                    TypeDisplay: SymbolFacts.Display(p.Type),
+                    IsString: p.Type.SpecialType == SpecialType.System_String,
+                    IsCancellationToken: SymbolFacts.IsNamed(p.Type, "CancellationToken", "System", "Threading"),
+                    IsCacheScope: scope,
+                    MaxInputTokens: maxInput,
+                    IsChatClient: method.IsStatic && p.Ordinal == 0 && ChatClientSources.IsChatClient(p.Type),
+                    HasEnumeratorCancellation: enumeratorCancellation));
             }
 
-            // --- the IChatClient --------------------------------------------------------------------------------
-            if (!method.IsStatic)
+            return parameters;
+        }
+
+        /// <summary>The expression the body calls: the first parameter of a static method, else the type's one IChatClient.</summary>
+        private static string? FindClient(IMethodSymbol method, List<ParameterSpec> parameters, Problems problems, CancellationToken cancellationToken)
+        {
+            if (method.IsStatic)
             {
-                var sources = ClientsByType.GetValue(method.ContainingType, t => FindChatClients(t, cancellationToken));
-                if (sources.Count == 0)
-                {
-                    Report(DiagnosticDescriptors.NoChatClient, methodLocation, methodName, method.ContainingType.Name);
-                }
-                else if (sources.Count > 1)
-                {
-                    Report(DiagnosticDescriptors.SeveralChatClients, methodLocation, methodName, string.Join(", ", sources.Select(s => "'" + s.Name + "'")), method.ContainingType.Name);
-                }
-                else
-                {
-                    clientAccess = sources[0].Access;
-                }
-            }
-            else if (clientAccess is null)
-            {
-                Report(DiagnosticDescriptors.NoChatClient, methodLocation, methodName, method.ContainingType.Name);
+                if (parameters.Count > 0 && parameters[0].IsChatClient) return parameters[0].Name;
+                problems.Report(PromptProblem.NoChatClient, null, method.Name, method.ContainingType.Name);
+                return null;
             }
 
-            // --- attribute settings ---------------------------------------------------------------------------
-            string? task = null, ttl = null, system = null, user = null, tier = null;
-            int maxTokens = 0, maxInputTokens = 0;
-            double temperature = double.NaN, semanticThreshold = double.NaN;
-            foreach (var arg in attribute.NamedArguments)
+            var sources = ChatClientSources.Of(method.ContainingType, cancellationToken);
+            if (sources.Count == 1) return sources[0].Access;
+            if (sources.Count == 0) problems.Report(PromptProblem.NoChatClient, null, method.Name, method.ContainingType.Name);
+            else problems.Report(PromptProblem.SeveralChatClients, null, method.Name, string.Join(", ", sources.Select(s => "'" + s.Name + "'")), method.ContainingType.Name);
+            return null;
+        }
+
+        /// <summary>The settings checked against the knowledge tables: canonical task, tier member and TTL name.</summary>
+        private static ResolvedSettings Resolve(PromptSettings settings, Problems problems)
+        {
+            var resolved = new ResolvedSettings { Task = settings.Task };
+            if (settings.Task is not null)
             {
-                switch (arg.Key)
-                {
-                    case "Task": task = arg.Value.Value as string; break;
-                    case "CacheTtl": ttl = arg.Value.Value as string; break;
-                    case "System": system = arg.Value.Value as string; break;
-                    case "User": user = arg.Value.Value as string; break;
-                    case "Tier": tier = arg.Value.Value as string; break;
-                    case "MaxTokens": maxTokens = arg.Value.Value is int m ? m : 0; break;
-                    case "MaxInputTokens": maxInputTokens = arg.Value.Value is int mi ? mi : 0; break;
-                    case "Temperature": temperature = arg.Value.Value is double t ? t : double.NaN; break;
-                    case "SemanticThreshold": semanticThreshold = arg.Value.Value is double st ? st : double.NaN; break;
-                }
+                if (PromptTasks.TryGet(settings.Task, out var task)) resolved.Task = task.Name;
+                else problems.Report(PromptProblem.UnknownTask, problems.AttributeLocation, settings.Task, PromptTasks.ValidNames);
             }
 
-            var canonicalTask = task;
-            if (task is not null)
+            if (settings.CacheTtl is not null)
             {
-                if (PromptTasks.TryGet(task, out var info)) canonicalTask = info.Name;
-                else Report(DiagnosticDescriptors.UnknownTask, attributeLocation, task, PromptTasks.ValidNames);
-            }
-
-            string? canonicalTtl = null;
-            var ttlIsNone = false;
-            if (ttl is not null)
-            {
-                if (CacheTtl.TryParse(ttl, out var parsedTtl, out var ttlError))
+                if (CacheTtl.TryParse(settings.CacheTtl, out var ttl, out var error))
                 {
-                    canonicalTtl = parsedTtl.Name;
-                    ttlIsNone = parsedTtl.IsNone;
+                    resolved.CacheTtl = ttl.Name;
+                    resolved.TtlIsNone = ttl.IsNone;
                 }
                 else
                 {
-                    Report(DiagnosticDescriptors.InvalidCacheTtl, attributeLocation, "CacheTtl: " + ttlError);
+                    problems.Report(PromptProblem.InvalidCacheTtl, problems.AttributeLocation, "CacheTtl: " + error);
                 }
             }
 
-            string? tierMember = null;
-            if (tier is not null)
+            if (settings.Tier is not null)
             {
-                if (ModelTiers.TryParse(tier, out var parsedTier)) tierMember = parsedTier.ToString();
-                else Report(DiagnosticDescriptors.InvalidSetting, attributeLocation, $"Tier '{tier}' is not a tier; use one of: {ModelTiers.ValidNames}");
+                if (ModelTiers.TryParse(settings.Tier, out var tier)) resolved.TierMember = tier.ToString();
+                else problems.Report(PromptProblem.InvalidSetting, problems.AttributeLocation, $"Tier '{settings.Tier}' is not a tier; use one of: {ModelTiers.ValidNames}");
             }
 
-            if (maxTokens < 0) Report(DiagnosticDescriptors.InvalidSetting, attributeLocation, $"MaxTokens must be positive (or 0 for the task default), but is {maxTokens}");
-            if (maxInputTokens < 0) Report(DiagnosticDescriptors.InvalidSetting, attributeLocation, $"MaxInputTokens must be positive (or 0 for no limit), but is {maxInputTokens}");
+            if (settings.MaxTokens < 0)
+            {
+                problems.Report(PromptProblem.InvalidSetting, problems.AttributeLocation, $"MaxTokens must be positive (or 0 for the task default), but is {settings.MaxTokens}");
+            }
+
+            if (settings.MaxInputTokens < 0)
+            {
+                problems.Report(PromptProblem.InvalidSetting, problems.AttributeLocation, $"MaxInputTokens must be positive (or 0 for no limit), but is {settings.MaxInputTokens}");
+            }
+
+            var temperature = settings.Temperature;
             if (!double.IsNaN(temperature) && (temperature < 0 || temperature > 2))
             {
-                Report(DiagnosticDescriptors.InvalidSetting, attributeLocation, "Temperature must be between 0 and 2, but is " + temperature.ToString(CultureInfo.InvariantCulture));
+                problems.Report(PromptProblem.InvalidSetting, problems.AttributeLocation, "Temperature must be between 0 and 2, but is " + temperature.ToString(CultureInfo.InvariantCulture));
             }
 
-            if (!double.IsNaN(semanticThreshold) && !(semanticThreshold > 0 && semanticThreshold <= 1))
+            var threshold = settings.SemanticThreshold;
+            if (!double.IsNaN(threshold) && !(threshold > 0 && threshold <= 1))
             {
-                Report(DiagnosticDescriptors.InvalidSetting, attributeLocation, "SemanticThreshold must be in (0, 1] (a cosine similarity), but is " + semanticThreshold.ToString(CultureInfo.InvariantCulture));
+                problems.Report(PromptProblem.InvalidSetting, problems.AttributeLocation, "SemanticThreshold must be in (0, 1] (a cosine similarity), but is " + threshold.ToString(CultureInfo.InvariantCulture));
             }
 
-            if (system is null && user is null) Report(DiagnosticDescriptors.EmptyPrompt, attributeLocation, methodName);
+            return resolved;
+        }
 
-            // --- templates ----------------------------------------------------------------------------------
-            var systemParts = ParseTemplate("System", system);
-            var userParts = ParseTemplate("User", user);
+        private static List<TemplatePart> ParseTemplate(string which, string? template, IMethodSymbol method, Problems problems)
+        {
+            if (template is null) return new List<TemplatePart>();
+            if (TemplateParser.TryParse(template, out var parts, out var error, out var position)) return parts;
+            problems.Report(PromptProblem.MalformedTemplate, problems.AttributeLocation, which, method.Name, error!, position);
+            return new List<TemplatePart>();
+        }
+
+        /// <summary>Every placeholder names a parameter; every plain parameter is used (or is a cache scope).</summary>
+        private static void CheckPlaceholders(IMethodSymbol method, PromptSettings settings, List<ParameterSpec> parameters, List<TemplatePart> system, List<TemplatePart> user, Problems problems)
+        {
+            if (settings.System is null && settings.User is null) problems.Report(PromptProblem.EmptyPrompt, problems.AttributeLocation, method.Name);
+
             var used = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var part in systemParts.Concat(userParts).Where(p => p.IsParameter)) used.Add(part.Text);
-            foreach (var part in systemParts.Where(p => p.IsParameter).Concat(userParts.Where(p => p.IsParameter)))
+            foreach (var (which, parts) in new[] { ("System", system), ("User", user) })
             {
-                var match = parameters.FirstOrDefault(p => p.Name.TrimStart('@') == part.Text);
-                if (match is null || match.IsCancellationToken || match.IsChatClient)
+                foreach (var part in parts.Where(p => p.IsParameter))
                 {
-                    var which = systemParts.Contains(part) ? "System" : "User";
-                    Report(DiagnosticDescriptors.UnknownPlaceholder, attributeLocation, which, part.Text, methodName);
+                    used.Add(part.Text);
+                    var match = parameters.FirstOrDefault(p => p.Name.TrimStart('@') == part.Text);
+                    if (match is null || match.IsCancellationToken || match.IsChatClient)
+                    {
+                        problems.Report(PromptProblem.UnknownPlaceholder, problems.AttributeLocation, which, part.Text, method.Name);
+                    }
                 }
             }
 
-            foreach (var p in method.Parameters)
+            for (var i = 0; i < parameters.Count; i++)
             {
-                var spec = parameters[p.Ordinal];
-                if (spec.IsCancellationToken || spec.IsChatClient || spec.IsCacheScope) continue;
-                if (!used.Contains(p.Name)) Report(DiagnosticDescriptors.UnusedParameter, p.Locations.FirstOrDefault(), p.Name, methodName);
+                var spec = parameters[i];
+                if (spec.IsCancellationToken || spec.IsChatClient || spec.IsCacheScope || used.Contains(method.Parameters[i].Name)) continue;
+                problems.Report(PromptProblem.UnusedParameter, method.Parameters[i].Locations.FirstOrDefault(), method.Parameters[i].Name, method.Name);
             }
+        }
 
-            if (ttlIsNone && !double.IsNaN(semanticThreshold))
+        private static void CheckConflicts(string methodName, PromptSettings settings, ResolvedSettings resolved, ReturnShape shape, List<ParameterSpec> parameters, Problems problems)
+        {
+            if (resolved.TtlIsNone && !double.IsNaN(settings.SemanticThreshold))
             {
-                Report(DiagnosticDescriptors.ConflictingSettings, attributeLocation,
+                problems.Report(PromptProblem.ConflictingSettings, problems.AttributeLocation,
                     $"SemanticThreshold of '{methodName}' has no effect because CacheTtl is 'none'; remove SemanticThreshold or set a TTL");
             }
 
-            if (ttlIsNone && parameters.Any(p => p.IsCacheScope))
+            if (resolved.TtlIsNone && parameters.Any(p => p.IsCacheScope))
             {
-                Report(DiagnosticDescriptors.ConflictingSettings, attributeLocation,
+                problems.Report(PromptProblem.ConflictingSettings, problems.AttributeLocation,
                     $"[CacheScope] parameters of '{methodName}' have no effect because CacheTtl is 'none'; remove [CacheScope] or set a TTL");
             }
 
-            if (async == AsyncKind.AsyncEnumerable && (canonicalTask is "classification" or "sentiment" or "yes_no"))
+            if (shape.Async == AsyncKind.AsyncEnumerable && (resolved.Task is "classification" or "sentiment" or "yes_no"))
             {
-                Report(DiagnosticDescriptors.ConflictingSettings, attributeLocation,
-                    $"'{methodName}' streams text, but task '{canonicalTask}' expects a one-word answer; return Task<string>, Task<bool> or an enum instead");
+                problems.Report(PromptProblem.ConflictingSettings, problems.AttributeLocation,
+                    $"'{methodName}' streams text, but task '{resolved.Task}' expects a one-word answer; return Task<string>, Task<bool> or an enum instead");
             }
+        }
 
-            if (!ok) return null;
-
-            // --- result-specific instruction and labels --------------------------------------------------------
-            var labels = EquatableArray<EnumLabel>.Empty;
-            string? instruction = null;
-            switch (kind)
+        /// <summary>The instruction appended to the system prompt for typed results, and an enum's labels.</summary>
+        private static (EquatableArray<EnumLabel> Labels, string? Instruction) Instruction(ReturnShape shape)
+        {
+            switch (shape.Kind)
             {
-                case ResultKind.Enum:
-                    var enumFacts = LabelsByEnum.GetValue((INamedTypeSymbol)valueType!, EnumFacts.Of);
-                    labels = enumFacts.Labels;
-                    instruction = enumFacts.Instruction;
-                    break;
+                case ResultKind.Enum when shape.IsSupported && shape.Value is INamedTypeSymbol enumType:
+                    var facts = EnumFacts.Of(enumType);
+                    return (facts.Labels, facts.Instruction);
                 case ResultKind.Bool:
-                    instruction = "Answer yes or no.";
-                    break;
+                    return (EquatableArray<EnumLabel>.Empty, "Answer yes or no.");
                 case ResultKind.Number:
-                    instruction = "Answer with a number only.";
-                    break;
+                    return (EquatableArray<EnumLabel>.Empty, "Answer with a number only.");
+                default:
+                    return (EquatableArray<EnumLabel>.Empty, null);
             }
+        }
 
-            var maxOutput = maxTokens > 0 ? maxTokens : PromptTasks.GetMaxOutputTokens(canonicalTask);
-            var temperatureLiteral = double.IsNaN(temperature) ? null : ((float)temperature).ToString("R", CultureInfo.InvariantCulture) + "f";
-            var semanticThresholdLiteral = double.IsNaN(semanticThreshold) ? null : semanticThreshold.ToString("R", CultureInfo.InvariantCulture) + "d";
-            var typeKey = typeFacts.TypeKey;
-            var valueDisplay = (valueType is null ? "string" : Display(valueType));
-            var promptId = typeFacts.PromptIdPrefix + methodName;
-
-            return new PromptMethodSpec(
-                TypeKey: typeKey,
-                Namespace: typeFacts.Namespace,
-                ContainingTypes: typeFacts.Containing,
-                MethodName: methodName,
-                Accessibility: AccessibilityText(method.DeclaredAccessibility),
-                IsStatic: method.IsStatic,
-                ReturnTypeDisplay: Display(method.ReturnType),
-                Async: async,
-                Kind: kind,
-                WrapsPromptResult: wraps,
-                ValueTypeDisplay: valueDisplay,
-                Parameters: new EquatableArray<ParameterSpec>(parameters),
-                ClientAccess: clientAccess!,
-                PromptId: promptId,
-                SystemTemplate: system,
-                UserTemplate: user,
-                Task: canonicalTask,
-                TierMember: tierMember,
-                CacheTtl: canonicalTtl,
-                MaxOutputTokens: maxOutput,
-                TemperatureLiteral: temperatureLiteral,
-                SemanticThresholdLiteral: semanticThresholdLiteral,
-                MaxInputTokens: maxInputTokens,
-                System: new EquatableArray<TemplatePart>(systemParts),
-                User: new EquatableArray<TemplatePart>(userParts),
-                Instruction: instruction,
-                EnumLabels: labels);
-
-            List<TemplatePart> ParseTemplate(string which, string? template)
+        /// <summary>
+        /// <c>Namespace.Type.Method</c>; an overloaded name adds the parameter types, <c>Type.Method(string, int)</c>, so
+        /// overloads never share a prompt id (nor, through it, cached answers or ledger rows).
+        /// </summary>
+        private static string PromptId(IMethodSymbol method, TypeFacts type, List<ParameterSpec> parameters)
+        {
+            var id = type.PromptIdPrefix + method.Name;
+            var overloads = 0;
+            foreach (var member in method.ContainingType.GetMembers(method.Name))
             {
-                if (template is null) return new List<TemplatePart>();
-                if (TemplateParser.TryParse(template, out var parts, out var error, out var position)) return parts;
-                Report(DiagnosticDescriptors.MalformedTemplate, attributeLocation, which, methodName, error!, position);
-                return new List<TemplatePart>();
+                if (member is IMethodSymbol) overloads++;
             }
+
+            return overloads <= 1 ? id : id + "(" + string.Join(", ", parameters.Select(p => p.TypeDisplay.Replace("global::", string.Empty))) + ")";
         }
 
         /// <summary>True for the implementation part written by this generator.</summary>
         private static bool IsGenerated(IMethodSymbol method) =>
             method.DeclaringSyntaxReferences.Any(r => r.SyntaxTree.FilePath.EndsWith(".PromptOps.g.cs", StringComparison.Ordinal));
 
-        private static Location? ReturnLocation(List<MethodDeclarationSyntax> declarations) => declarations.FirstOrDefault()?.ReturnType.GetLocation();
-
-        private static (AsyncKind Async, ResultKind Kind, bool Wraps, ITypeSymbol? Value, bool Ok) ClassifyReturn(ITypeSymbol returnType)
+        private sealed class ResolvedSettings
         {
-            if (returnType is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named) return (AsyncKind.Task, ResultKind.Text, false, null, false);
-            var definition = named.ConstructedFrom;
-            var arg = named.TypeArguments[0];
-            if (IsNamed(definition, "IAsyncEnumerable", "System", "Collections", "Generic"))
-            {
-                return arg.SpecialType == SpecialType.System_String
-                    ? (AsyncKind.AsyncEnumerable, ResultKind.Stream, false, arg, true)
-                    : (AsyncKind.AsyncEnumerable, ResultKind.Stream, false, arg, false);
-            }
+            public string? Task { get; set; }
 
-            AsyncKind async;
-            if (IsNamed(definition, "Task", "System", "Threading", "Tasks")) async = AsyncKind.Task;
-            else if (IsNamed(definition, "ValueTask", "System", "Threading", "Tasks")) async = AsyncKind.ValueTask;
-            else return (AsyncKind.Task, ResultKind.Text, false, null, false);
+            public string? TierMember { get; set; }
 
-            var wraps = false;
-            if (arg is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } inner && IsNamed(inner.ConstructedFrom, "PromptResult", "PromptOps"))
-            {
-                wraps = true;
-                arg = inner.TypeArguments[0];
-            }
+            public string? CacheTtl { get; set; }
 
-            var kind = ClassifyValue(arg);
-            return kind is null ? (async, ResultKind.Text, wraps, arg, false) : (async, kind.Value, wraps, arg, true);
+            public bool TtlIsNone { get; set; }
         }
 
-        private static ResultKind? ClassifyValue(ITypeSymbol type)
+        /// <summary>Where problems are reported, and whether any of them is an error.</summary>
+        private sealed class Problems
         {
-            switch (type.SpecialType)
+            private readonly List<ParseDiagnostic>? _diagnostics;
+            private readonly AttributeData _attribute;
+            private readonly CancellationToken _cancellationToken;
+            private readonly Location? _methodLocation;
+            private Location? _attributeLocation;
+
+            public Problems(IMethodSymbol method, AttributeData attribute, List<ParseDiagnostic>? diagnostics, CancellationToken cancellationToken)
             {
-                case SpecialType.System_String: return ResultKind.Text;
-                case SpecialType.System_Boolean: return ResultKind.Bool;
-                case SpecialType.System_SByte:
-                case SpecialType.System_Byte:
-                case SpecialType.System_Int16:
-                case SpecialType.System_UInt16:
-                case SpecialType.System_Int32:
-                case SpecialType.System_UInt32:
-                case SpecialType.System_Int64:
-                case SpecialType.System_UInt64:
-                case SpecialType.System_Single:
-                case SpecialType.System_Double:
-                case SpecialType.System_Decimal:
-                    return ResultKind.Number;
-                case SpecialType.System_Object:
-                case SpecialType.System_Void:
-                    return null;
+                _diagnostics = diagnostics;
+                _attribute = attribute;
+                _cancellationToken = cancellationToken;
+                _methodLocation = method.Locations.FirstOrDefault();
             }
 
-            if (type.TypeKind == TypeKind.Enum) return ResultKind.Enum;
-            if (type.TypeKind is TypeKind.Class or TypeKind.Struct or TypeKind.Array && !type.IsAbstract && type is not IErrorTypeSymbol
-                && !(type is INamedTypeSymbol { IsGenericType: true } g && g.ConstructedFrom.SpecialType == SpecialType.System_Nullable_T))
+            public bool HasErrors { get; private set; }
+
+            /// <summary>The attribute's syntax (found only when a problem is reported there).</summary>
+            public Location? AttributeLocation => _attributeLocation ??= _attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).GetLocation() ?? _methodLocation;
+
+            /// <summary>Records a problem at <paramref name="location"/> (the method's name when null).</summary>
+            public void Report(PromptProblem problem, Location? location, params object[] args)
             {
-                return ResultKind.Json;
+                if (ParseDiagnostic.IsError(problem)) HasErrors = true;
+                _diagnostics?.Add(new ParseDiagnostic(problem, location ?? _methodLocation, args));
             }
-
-            return null;
-        }
-
-        /// <summary>An enum's labels and the instruction listing them, computed once per enum symbol (many methods share one enum).</summary>
-        private sealed class EnumFacts
-        {
-            private EnumFacts(EquatableArray<EnumLabel> labels, string instruction)
-            {
-                Labels = labels;
-                Instruction = instruction;
-            }
-
-            public EquatableArray<EnumLabel> Labels { get; }
-
-            public string Instruction { get; }
-
-            public static EnumFacts Of(INamedTypeSymbol enumType)
-            {
-                var labels = new List<EnumLabel>();
-                foreach (var member in enumType.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue))
-                {
-                    var description = member.GetAttributes().FirstOrDefault(a => IsNamed(a.AttributeClass, "DescriptionAttribute", "System", "ComponentModel"))
-                        ?.ConstructorArguments.FirstOrDefault().Value as string;
-                    labels.Add(new EnumLabel(string.IsNullOrWhiteSpace(description) ? member.Name : description!, member.Name));
-                }
-
-                var instruction = "Answer with exactly one of: " + string.Join(", ", labels.Select(l => l.Label)) + ".";
-                foreach (var l in labels.ToList())
-                {
-                    if (l.Label != l.Member) labels.Add(new EnumLabel(l.Member, l.Member));
-                }
-
-                return new EnumFacts(new EquatableArray<EnumLabel>(labels), instruction);
-            }
-        }
-
-        /// <summary>The display string of a type symbol (the same symbol object recurs: <c>string</c>, <c>CancellationToken</c>, the enum …).</summary>
-        private static string Display(ITypeSymbol type) => DisplayByType.GetValue(type, t => t.ToDisplayString(TypeFormat));
-
-        private sealed class TypeFacts
-        {
-            private TypeFacts(string typeKey, string? ns, EquatableArray<TypeDeclSpec> containing, List<INamedTypeSymbol> notPartial)
-            {
-                TypeKey = typeKey;
-                PromptIdPrefix = typeKey.Replace("global::", string.Empty) + ".";
-                Namespace = ns;
-                Containing = containing;
-                NotPartial = notPartial;
-            }
-
-            public string TypeKey { get; }
-
-            public string PromptIdPrefix { get; }
-
-            public string? Namespace { get; }
-
-            /// <summary>The containing types, outermost first.</summary>
-            public EquatableArray<TypeDeclSpec> Containing { get; }
-
-            /// <summary>The containing types (innermost first) that have no partial declaration.</summary>
-            public List<INamedTypeSymbol> NotPartial { get; }
-
-            public static TypeFacts Of(INamedTypeSymbol containingType, CancellationToken cancellationToken)
-            {
-                var containing = new List<TypeDeclSpec>();
-                var notPartial = new List<INamedTypeSymbol>();
-                for (var type = containingType; type is not null; type = type.ContainingType)
-                {
-                    var typeSyntaxes = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).OfType<TypeDeclarationSyntax>().ToList();
-                    if (!typeSyntaxes.Any(s => s.Modifiers.Any(SyntaxKind.PartialKeyword))) notPartial.Add(type);
-                    containing.Insert(0, new TypeDeclSpec(Keyword(type), NameWithTypeParameters(type)));
-                }
-
-                return new TypeFacts(
-                    containingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
-                    containingType.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
-                    new EquatableArray<TypeDeclSpec>(containing),
-                    notPartial);
-            }
-        }
-
-        private sealed class ClientSource
-        {
-            public ClientSource(string name, string access)
-            {
-                Name = name;
-                Access = access;
-            }
-
-            public string Name { get; }
-
-            public string Access { get; }
-        }
-
-        private static List<ClientSource> FindChatClients(INamedTypeSymbol type, CancellationToken cancellationToken)
-        {
-            var result = new List<ClientSource>();
-            foreach (var member in type.GetMembers())
-            {
-                if (member.IsStatic || member.IsImplicitlyDeclared) continue;
-                switch (member)
-                {
-                    case IFieldSymbol f when IsChatClient(f.Type) && f.AssociatedSymbol is null:
-                        result.Add(new ClientSource(f.Name, "this." + EscapeIdentifier(f.Name)));
-                        break;
-                    case IPropertySymbol p when IsChatClient(p.Type) && p.GetMethod is not null && !p.IsIndexer:
-                        result.Add(new ClientSource(p.Name, "this." + EscapeIdentifier(p.Name)));
-                        break;
-                }
-            }
-
-            // Primary-constructor parameters (classes and structs; record parameters are properties, found above).
-            foreach (var reference in type.DeclaringSyntaxReferences)
-            {
-                if (reference.GetSyntax(cancellationToken) is TypeDeclarationSyntax { ParameterList: { } list } && reference.GetSyntax(cancellationToken) is not RecordDeclarationSyntax)
-                {
-                    foreach (var parameter in type.InstanceConstructors.Where(c => c.Parameters.Length == list.Parameters.Count && c.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken) == reference.GetSyntax(cancellationToken))).SelectMany(c => c.Parameters))
-                    {
-                        if (IsChatClient(parameter.Type) && !result.Any(r => r.Name == parameter.Name))
-                        {
-                            result.Add(new ClientSource(parameter.Name, EscapeIdentifier(parameter.Name)));
-                        }
-                    }
-                }
-            }
-
-            return result;
-        }
-
-        private static bool IsChatClient(ITypeSymbol type)
-        {
-            if (IsNamed(type, "IChatClient", "Microsoft", "Extensions", "AI")) return true;
-            foreach (var i in type.AllInterfaces)
-            {
-                if (IsNamed(i, "IChatClient", "Microsoft", "Extensions", "AI")) return true;
-            }
-
-            return false;
-        }
-
-        /// <summary>Compares a symbol's name and namespace without building display strings (the transform runs on every edit).</summary>
-        internal static bool IsNamed(ISymbol? symbol, string name, params string[] ns)
-        {
-            if (symbol is null || symbol.Name != name || symbol.ContainingType is not null) return false;
-            var current = symbol.ContainingNamespace;
-            for (var i = ns.Length - 1; i >= 0; i--)
-            {
-                if (current is null || current.Name != ns[i]) return false;
-                current = current.ContainingNamespace;
-            }
-
-            return current is null || current.IsGlobalNamespace;
-        }
-
-        private static string Keyword(INamedTypeSymbol type) => type switch
-        {
-            { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
-            { IsRecord: true } => "record",
-            { TypeKind: TypeKind.Struct } => "struct",
-            { TypeKind: TypeKind.Interface } => "interface",
-            _ => "class",
-        };
-
-        private static string NameWithTypeParameters(INamedTypeSymbol type) =>
-            type.TypeParameters.Length == 0 ? EscapeIdentifier(type.Name) : EscapeIdentifier(type.Name) + "<" + string.Join(", ", type.TypeParameters.Select(t => EscapeIdentifier(t.Name))) + ">";
-
-        private static string AccessibilityText(Accessibility accessibility) => accessibility switch
-        {
-            Accessibility.Public => "public",
-            Accessibility.Internal => "internal",
-            Accessibility.Protected => "protected",
-            Accessibility.ProtectedOrInternal => "protected internal",
-            Accessibility.ProtectedAndInternal => "private protected",
-            _ => "private",
-        };
-
-        internal static string EscapeIdentifier(string name) =>
-            SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.AwaitKeyword ? "@" + name : name;
-
-        /// <summary>
-        /// The prompt version: a hash of the templates and the settings that change the answer. Computed by the emitter
-        /// (only when a file is written), from the spec alone.
-        /// </summary>
-        internal static string Version(PromptMethodSpec spec)
-        {
-            string? system = spec.SystemTemplate, user = spec.UserTemplate, task = spec.Task, tier = spec.TierMember, temperature = spec.TemperatureLiteral;
-            string? valueType = spec.ValueTypeDisplay, instruction = spec.Instruction;
-            int maxOutput = spec.MaxOutputTokens, maxInput = spec.MaxInputTokens;
-            var kind = spec.Kind;
-            var parameters = spec.Parameters;
-            // The settings that change the answer. The TTL is left out on purpose: changing how long answers are
-            // kept does not make the kept answers wrong.
-            var sb = new StringBuilder("promptops-version-1\u001e");
-            sb.Append(system).Append('\u001e').Append(user).Append('\u001e').Append(task).Append('\u001e')
-              .Append(maxOutput.ToString(CultureInfo.InvariantCulture)).Append('\u001e').Append(tier).Append('\u001e')
-              .Append(temperature).Append('\u001e').Append(maxInput.ToString(CultureInfo.InvariantCulture)).Append('\u001e')
-              .Append(kind.ToString()).Append('\u001e').Append(valueType).Append('\u001e').Append(instruction).Append('\u001e');
-            foreach (var p in parameters.Where(p => p.MaxInputTokens > 0))
-            {
-                sb.Append(p.Name).Append('=').Append(p.MaxInputTokens.ToString(CultureInfo.InvariantCulture)).Append('\u001e');
-            }
-
-            var sha = t_sha ??= SHA256.Create();
-            var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(sb.ToString()));
-            var hex = new StringBuilder(16);
-            for (var i = 0; i < 8; i++) hex.Append(hash[i].ToString("x2", CultureInfo.InvariantCulture));
-            return hex.ToString();
         }
     }
 }

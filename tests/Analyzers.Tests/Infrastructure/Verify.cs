@@ -28,6 +28,7 @@ internal static class Verify<TAnalyzer>
                 public string? Tier { get; set; }
                 public double Temperature { get; set; } = double.NaN;
                 public int MaxInputTokens { get; set; }
+                public double SemanticThreshold { get; set; } = double.NaN;
             }
 
             [System.AttributeUsage(System.AttributeTargets.Parameter)]
