@@ -26,5 +26,21 @@ public class RuleDocumentationTests
         }
     }
 
+    [Fact]
+    public void The_tests_copy_of_the_attributes_has_every_property_of_the_runtimes()
+    {
+        // The analyzer tests compile against a source copy of [Prompt] (Verify.PromptOpsAttributes); a property added to
+        // the runtime's attribute and not to the copy would go untested (SemanticThreshold once did).
+        var root = Path.GetFullPath(Path.Combine(Here(), "..", ".."));
+        var runtime = File.ReadAllText(Path.Combine(root, "src", "Runtime", "Attributes", "PromptAttribute.cs"));
+        var property = new System.Text.RegularExpressions.Regex(@"public\s+([\w?]+)\s+(\w+)\s*\{\s*get;\s*set;\s*\}");
+        var expected = property.Matches(runtime).Select(m => m.Groups[1].Value + " " + m.Groups[2].Value).Order(StringComparer.Ordinal).ToList();
+        var copy = Infrastructure.Verify<PromptOps.Analyzers.Rules.PromptCostAnalyzer>.PromptOpsAttributes;
+        var actual = property.Matches(copy[..copy.IndexOf("CacheScopeAttribute", StringComparison.Ordinal)])
+            .Select(m => m.Groups[1].Value + " " + m.Groups[2].Value).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, actual);
+    }
+
     private static string Here([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

@@ -18,10 +18,11 @@ namespace PromptOps.Generators.Parsing
 
         public static string Of(PromptMethodSpec spec)
         {
-            // The settings that change the answer. The TTL is left out on purpose: changing how long answers are kept does
-            // not make the kept answers wrong.
-            var sb = new StringBuilder("promptops-version-1\u001e");
-            sb.Append(spec.SystemTemplate).Append('\u001e').Append(spec.UserTemplate).Append('\u001e').Append(spec.Task).Append('\u001e')
+            // The prompt's identity and the settings that change the answer. The id (which names the parameter types of an
+            // overload) keeps two prompts' cached answers apart even when their text is the same. The TTL is left out on
+            // purpose: changing how long answers are kept does not make the kept answers wrong.
+            var sb = new StringBuilder("promptops-version-2\u001e");
+            sb.Append(spec.PromptId).Append('\u001e').Append(spec.SystemTemplate).Append('\u001e').Append(spec.UserTemplate).Append('\u001e').Append(spec.Task).Append('\u001e')
               .Append(spec.MaxOutputTokens.ToString(CultureInfo.InvariantCulture)).Append('\u001e').Append(spec.TierMember).Append('\u001e')
               .Append(spec.TemperatureLiteral).Append('\u001e').Append(spec.MaxInputTokens.ToString(CultureInfo.InvariantCulture)).Append('\u001e')
               .Append(spec.Kind.ToString()).Append('\u001e').Append(spec.ValueTypeDisplay).Append('\u001e').Append(spec.Instruction).Append('\u001e');

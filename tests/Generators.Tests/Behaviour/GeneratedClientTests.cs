@@ -66,6 +66,29 @@ public class GeneratedClientTests
         Assert.Matches("^[0-9a-f]{16}$", meta.PromptVersion!);
     }
 
+    [Fact]
+    public async Task Overloads_have_their_own_prompt_ids_and_versions()
+    {
+        var chat = new Recorder("a", "b", "c");
+        var overloads = new OverloadedPrompts(chat);
+        await overloads.SummarizeAsync("text");
+        await overloads.SummarizeAsync("text", "tenant-1");
+        await overloads.SummarizeAsync("text", 10);
+
+        var metadata = chat.Calls.Select(c => c.Options!.GetPromptOps()!).ToList();
+        Assert.Equal(
+            [
+                "PromptOps.Generators.Tests.Behaviour.OverloadedPrompts.SummarizeAsync(string)",
+                "PromptOps.Generators.Tests.Behaviour.OverloadedPrompts.SummarizeAsync(string, string)",
+                "PromptOps.Generators.Tests.Behaviour.OverloadedPrompts.SummarizeAsync(string, int)",
+            ],
+            metadata.Select(m => m.PromptId));
+        Assert.Equal(3, metadata.Select(m => m.PromptVersion).Distinct().Count());
+        Assert.Equal("Summarize: text", chat.Calls[0].Messages.Single().Text);
+        Assert.Equal("tenant-1", metadata[1].CacheScope);
+        Assert.Equal("Summarize in 10 words: text", chat.Calls[2].Messages.Single().Text);
+    }
+
     [Theory]
     [InlineData("Technical issue", TicketCategory.Technical)]
     [InlineData("technical", TicketCategory.Technical)]

@@ -55,3 +55,16 @@ public partial class Outer<T>
         public partial Task<decimal> ScoreAsync(T value);
     }
 }
+
+/// <summary>Overloads: unique generated member names, prompt ids and prompt versions (so cached answers stay apart).</summary>
+public partial class OverloadedPrompts(IChatClient chat)
+{
+    [Prompt(Task = "summary", User = "Summarize: {text}")]
+    public partial Task<string> SummarizeAsync(string text);
+
+    [Prompt(Task = "summary", User = "Summarize: {text}")]
+    public partial Task<string> SummarizeAsync(string text, [CacheScope] string tenant);
+
+    [Prompt(Task = "summary", User = "Summarize in {words} words: {text}")]
+    public partial Task<string> SummarizeAsync(string text, int words);
+}

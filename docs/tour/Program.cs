@@ -1,0 +1,61 @@
+// The README's five-minute tour as one complete program. Every C# snippet of README.md appears here verbatim, and a
+// test (tests/Generators.Tests/TourTests.cs) compiles this file with the generator and checks the snippets, so the README
+// cannot drift from the API.
+//
+// To run it: `dotnet new console`, `dotnet add package PromptOps` and
+// `dotnet add package Microsoft.Extensions.Configuration.Json`, then replace Program.cs with this file. It answers through
+// PromptOps' built-in *simulated* provider; swap `openAiChatClient` for a real client (for example
+// `new OpenAI.Chat.ChatClient("gpt-4o-mini", key).AsIChatClient()` from Microsoft.Extensions.AI.OpenAI) to call a model.
+using System.ComponentModel;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using PromptOps;
+using PromptOps.Knowledge;
+using PromptOps.Simulation;
+
+var configuration = new ConfigurationBuilder()
+    .AddInMemoryCollection(new Dictionary<string, string?> { ["PromptOps:Cache:DefaultTtl"] = "01:00:00" })
+    .Build();
+IChatClient openAiChatClient = new SimulatedChatClient();
+
+var services = new ServiceCollection();
+services.AddSingleton<SupportDesk>();
+services.AddPromptOps(configuration.GetSection("PromptOps"));   // options, prices, metrics, Redis and the ledger if configured
+services.AddChatClient(openAiChatClient).UsePromptOps();        // the whole pipeline, in the right order
+
+await using var provider = services.BuildServiceProvider();
+var desk = provider.GetRequiredService<SupportDesk>();
+var user = new { Id = "user-42" };
+var ticket = "I was charged twice for my subscription this month.";
+
+using (PromptOpsContext.BeginUser(user.Id))                     // budgets, plans and reports key on the user
+{
+    var category = await desk.ClassifyAsync(ticket);            // gpt-4o-mini, 10 output tokens, cached for 30 days
+    Console.WriteLine($"category: {category}");
+}
+
+// A raw IChatClient call gets the same runtime by attaching metadata.
+var chat = provider.GetRequiredService<IChatClient>();
+var options = new ChatOptions { MaxOutputTokens = 10 };
+options.WithPromptOps(new PromptOpsMetadata { Task = "classification", CacheTtl = CacheTtl.Static });
+var reply = await chat.GetResponseAsync("Classify: the app crashes on start.", options);
+Console.WriteLine($"raw: {reply.Text}");
+
+public enum TicketCategory
+{
+    Billing,
+    [Description("Technical issue")] Technical,
+    Account,
+}
+
+public partial class SupportDesk(IChatClient chat)
+{
+    [Prompt(Task = "classification", CacheTtl = "static",
+            System = "Classify the support ticket by what it is about.", User = "{ticket}")]
+    public partial Task<TicketCategory> ClassifyAsync([MaxInputTokens(1000)] string ticket, CancellationToken cancellationToken = default);
+
+    [Prompt(Task = "short_answer", CacheTtl = "realtime",
+            System = "Answer the customer's question about their own account.", User = "{question}")]
+    public partial Task<string> AnswerAccountAsync([MaxInputTokens(500)] string question, [CacheScope] string userId, CancellationToken cancellationToken = default);
+}
