@@ -161,7 +161,7 @@ public sealed class CostBudget
         var amount = ToNanoCeiling(Math.Max(0, actualUsd));
         var actual = new long[lease.Charges.Length];
         Array.Fill(actual, amount);
-        await Store.SettleAsync(lease.LeaseId, lease.Charges, actual, cancellationToken).ConfigureAwait(false);
+        await Store.SettleAsync(lease.LeaseId, lease.Charges, actual, Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The cost of a finished call from its usage: input at the input price, cached input at the cached price, output at the output price.</summary>

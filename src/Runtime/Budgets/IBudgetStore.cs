@@ -10,7 +10,7 @@ namespace PromptOps.Budgets;
 /// <param name="ExpiresAt">When the counter may be forgotten: the end of its window plus a grace period longer than a lease.</param>
 public readonly record struct BudgetCharge(string Key, long Amount, long Limit, DateTimeOffset ExpiresAt);
 
-/// <summary>The answer of <see cref="IBudgetStore.TryReserveAsync"/>.</summary>
+/// <summary>The answer of <see cref="IBudgetStore.TryReserveAsync(string, IReadOnlyList{BudgetCharge}, DateTimeOffset, DateTimeOffset, CancellationToken)"/>.</summary>
 public sealed class BudgetReservation
 {
     private BudgetReservation(string? leaseId, int refusedIndex, long[] totals)
@@ -52,6 +52,11 @@ public sealed class BudgetReservation
 /// reserved amounts with the real ones; a lease that is never settled expires (its reservation is dropped) so a
 /// process that dies does not hold budget forever. Implementations: <see cref="InMemoryBudgetStore"/> (one
 /// process) and <see cref="Redis.RedisBudgetStore"/> (shared by every instance, one Lua script per operation).
+/// <para>Every operation is safe to replay, so a caller that lost a reply (a timeout) can simply send it again: a
+/// reservation retried with the same lease id finds its lease instead of reserving twice; a settle of a lease that is
+/// still held applies once; a settle of a lease that expired before it was settled adds the real amount once (the money
+/// was spent); any later settle of the same lease does nothing. After every scenario the counters equal the sum of the
+/// settled amounts plus what live leases hold.</para>
 /// </summary>
 public interface IBudgetStore
 {
@@ -59,26 +64,68 @@ public interface IBudgetStore
     string Name { get; }
 
     /// <summary>
-    /// Drops expired leases, then reserves every charge if for each one used + reserved + amount ≤ limit; otherwise
-    /// reserves nothing. Atomic with respect to every other operation on the same counters.
+    /// Drops expired leases, then reserves every charge under <paramref name="leaseId"/> if for each one used + reserved +
+    /// amount ≤ limit; otherwise reserves nothing. Atomic with respect to every other operation on the same counters.
+    /// When the lease is already held (this is a retry of a reservation whose reply was lost) nothing more is reserved
+    /// and the reservation is returned again.
     /// </summary>
+    /// <param name="leaseId">A new id from <see cref="BudgetLeaseIds.New"/>; the same id when the call is retried.</param>
     /// <param name="charges">The counters to charge (at least one).</param>
     /// <param name="now">The current time (lease expiry is compared with it).</param>
     /// <param name="leaseExpiresAt">When the reservation expires if it is never settled.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken);
+    ValueTask<BudgetReservation> TryReserveAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken);
+
+    /// <summary>Reserves under a new lease id (see the overload with a lease id, which a caller that retries needs).</summary>
+    ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken) =>
+        TryReserveAsync(BudgetLeaseIds.New(), charges, now, leaseExpiresAt, cancellationToken);
 
     /// <summary>
-    /// Settles a lease: drops its reservation on each counter (if it has not expired) and adds the real amount to
-    /// the counter's used total. Settling with zeros releases the reservation. An unknown or expired lease still
-    /// adds the real amounts (the money was spent).
+    /// Settles a lease, once: while it is held, its reservation on each counter is replaced by the real amount; when it
+    /// expired before this settle, or when the store does not know it (it lost its data, e.g. a restart without
+    /// persistence), the real amount is added (the money was spent); when this settle was applied already (a replay
+    /// whose first reply was lost) nothing happens. Settling with zeros releases the reservation. A store remembers an
+    /// applied settle for <see cref="BudgetLeaseIds.ReplayWindow"/>: a replay later than that counts the spend again,
+    /// which can only make the budget refuse early, never overspend.
     /// </summary>
     /// <param name="leaseId">The lease from <see cref="BudgetReservation.LeaseId"/>.</param>
     /// <param name="charges">The charges the lease reserved, in the same order.</param>
     /// <param name="actual">The real amount of each charge (0 releases it).</param>
+    /// <param name="now">The current time (how long the settle is remembered is counted from it).</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, CancellationToken cancellationToken);
+    ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Settles at the system clock's time (see the overload with a time).</summary>
+    ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, CancellationToken cancellationToken) =>
+        SettleAsync(leaseId, charges, actual, DateTimeOffset.UtcNow, cancellationToken);
+
+    /// <summary>
+    /// Adds spend that was never reserved in this store (made while it could not be reached), once per
+    /// <paramref name="spendId"/>: a replay with the same id within <see cref="BudgetLeaseIds.ReplayWindow"/> does nothing.
+    /// </summary>
+    /// <param name="spendId">A unique id of this spend (the local lease id it was made under).</param>
+    /// <param name="charges">The counters it belongs to.</param>
+    /// <param name="actual">The amount of each charge.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    ValueTask RecordSpendAsync(string spendId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Used + unexpired reserved of each counter (0 for a counter that does not exist).</summary>
     ValueTask<long[]> GetTotalsAsync(IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>Lease ids unique across processes: a random part per process and a counter (no random bytes per call).</summary>
+public static class BudgetLeaseIds
+{
+    private static readonly string ProcessId = Guid.NewGuid().ToString("N")[..16];
+    private static long _next;
+
+    /// <summary>
+    /// How long a store remembers that a settle or a recorded spend was applied, so that a replay of it changes nothing:
+    /// 15 minutes (longer than the default lease, and than any retry of a lost reply).
+    /// </summary>
+    public static readonly TimeSpan ReplayWindow = TimeSpan.FromMinutes(15);
+
+    /// <summary>A new lease id.</summary>
+    public static string New() => ProcessId + Interlocked.Increment(ref _next).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -3,16 +3,22 @@ namespace PromptOps.Budgets;
 /// <summary>
 /// The default <see cref="IBudgetStore"/>: counters in this process, under one lock (each operation is a few
 /// dictionary updates). Expired leases are dropped in expiry order before every reservation; counters whose window
-/// has ended are forgotten. Several processes need <see cref="Redis.RedisBudgetStore"/> to share a budget.
+/// has ended are forgotten. A lease that expires unsettled is remembered (until its counters end) so that its late
+/// settle adds the real amount exactly once. Several processes need <see cref="Redis.RedisBudgetStore"/> to share a budget.
 /// </summary>
 public sealed class InMemoryBudgetStore : IBudgetStore
 {
     private const int CompactThreshold = 1024;
     private readonly object _gate = new();
     private readonly Dictionary<string, Counter> _counters = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, Lease> _leases = [];
-    private readonly PriorityQueue<long, long> _expiries = new();
-    private long _nextLease;
+    private readonly Dictionary<string, Lease> _leases = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<string, long> _expiries = new();
+
+    /// <summary>Leases that expired before they were settled (their late settle still adds the spend), until their counters end.</summary>
+    private readonly Dictionary<string, long> _expired = new(StringComparer.Ordinal);
+
+    /// <summary>Settles and recorded spends applied (by id) and until when they are remembered, so that a replay changes nothing.</summary>
+    private readonly Dictionary<string, long> _applied = new(StringComparer.Ordinal);
     private long _nextSweepTicks;
 
     /// <inheritdoc />
@@ -36,9 +42,14 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         }
     }
 
+    /// <inheritdoc cref="IBudgetStore.TryReserveAsync(IReadOnlyList{BudgetCharge}, DateTimeOffset, DateTimeOffset, CancellationToken)" />
+    public ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken) =>
+        TryReserveAsync(BudgetLeaseIds.New(), charges, now, leaseExpiresAt, cancellationToken);
+
     /// <inheritdoc />
-    public ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
+    public ValueTask<BudgetReservation> TryReserveAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(leaseId);
         ArgumentNullException.ThrowIfNull(charges);
         if (charges.Count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
         cancellationToken.ThrowIfCancellationRequested();
@@ -46,6 +57,13 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         lock (_gate)
         {
             Purge(now);
+            if (_leases.ContainsKey(leaseId))
+            {
+                // A retry of a reservation that was made: return it again, reserve nothing more.
+                for (var i = 0; i < charges.Count; i++) totals[i] = _counters.TryGetValue(charges[i].Key, out var held) ? held.Used + held.Reserved : 0;
+                return ValueTask.FromResult(BudgetReservation.Reserved(leaseId, totals));
+            }
+
             var counters = new Counter[charges.Count];
             for (var i = 0; i < charges.Count; i++)
             {
@@ -74,30 +92,58 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 totals[i] = counter.Used + counter.Reserved;
             }
 
-            var id = ++_nextLease;
-            _leases.Add(id, new Lease(counters, amounts));
-            _expiries.Enqueue(id, leaseExpiresAt.UtcTicks);
-            return ValueTask.FromResult(BudgetReservation.Reserved(id.ToString(System.Globalization.CultureInfo.InvariantCulture), totals));
+            _leases.Add(leaseId, new Lease(counters, amounts, Latest(charges)));
+            _expiries.Enqueue(leaseId, leaseExpiresAt.UtcTicks);
+            return ValueTask.FromResult(BudgetReservation.Reserved(leaseId, totals));
         }
     }
 
+    /// <inheritdoc cref="IBudgetStore.SettleAsync(string, IReadOnlyList{BudgetCharge}, IReadOnlyList{long}, CancellationToken)" />
+    public ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, CancellationToken cancellationToken) =>
+        SettleAsync(leaseId, charges, actual, DateTimeOffset.UtcNow, cancellationToken);
+
     /// <inheritdoc />
-    public ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, CancellationToken cancellationToken)
+    public ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(charges);
-        ArgumentNullException.ThrowIfNull(actual);
-        if (actual.Count != charges.Count) throw new ArgumentException("One actual amount per charge is needed.", nameof(actual));
-        _ = long.TryParse(leaseId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id);
+        Check(leaseId, charges, actual);
         lock (_gate)
         {
-            if (_leases.Remove(id, out var lease)) Release(lease);
-            for (var i = 0; i < charges.Count; i++)
+            if (_leases.Remove(leaseId, out var lease))
             {
-                if (actual[i] > 0) GetOrAdd(charges[i].Key, charges[i].ExpiresAt).Used += actual[i];
+                Release(lease);
             }
+            else
+            {
+                _expired.Remove(leaseId); // expired unsettled: owed, added below
+                if (_applied.ContainsKey(leaseId)) return ValueTask.CompletedTask; // applied already: a replay
+            }
+
+            _applied[leaseId] = (now + BudgetLeaseIds.ReplayWindow).UtcTicks;
+            Add(charges, actual);
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask RecordSpendAsync(string spendId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        Check(spendId, charges, actual);
+        lock (_gate)
+        {
+            if (!_applied.TryAdd(spendId, (now + BudgetLeaseIds.ReplayWindow).UtcTicks)) return ValueTask.CompletedTask; // a replay
+            Add(charges, actual);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static void Check(string id, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentNullException.ThrowIfNull(charges);
+        ArgumentNullException.ThrowIfNull(actual);
+        if (actual.Count != charges.Count) throw new ArgumentException("One actual amount per charge is needed.", nameof(actual));
     }
 
     /// <inheritdoc />
@@ -115,6 +161,21 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         }
 
         return ValueTask.FromResult(totals);
+    }
+
+    private void Add(IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual)
+    {
+        for (var i = 0; i < charges.Count; i++)
+        {
+            if (actual[i] > 0) GetOrAdd(charges[i].Key, charges[i].ExpiresAt).Used += actual[i];
+        }
+    }
+
+    private static long Latest(IReadOnlyList<BudgetCharge> charges)
+    {
+        var latest = long.MinValue;
+        foreach (var c in charges) latest = Math.Max(latest, c.ExpiresAt.UtcTicks);
+        return latest;
     }
 
     private static void Release(Lease lease)
@@ -147,14 +208,18 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         while (_expiries.TryPeek(out var id, out var expiry) && expiry <= ticks)
         {
             _expiries.Dequeue();
-            if (_leases.Remove(id, out var lease)) Release(lease);
+            if (_leases.Remove(id, out var lease))
+            {
+                Release(lease);
+                _expired[id] = lease.LatestExpiryTicks; // its settle, if it ever comes, still adds what was spent
+            }
         }
 
         // Settled leases stay in the expiry queue until their time; rebuild it when they are most of it, so that it
         // holds O(active leases), not O(requests per lease duration).
         if (_expiries.Count > CompactThreshold && _expiries.Count > 4 * _leases.Count)
         {
-            var live = new List<(long, long)>(_leases.Count);
+            var live = new List<(string, long)>(_leases.Count);
             while (_expiries.TryDequeue(out var id, out var expiry))
             {
                 if (_leases.ContainsKey(id)) live.Add((id, expiry));
@@ -172,8 +237,14 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             if (counter.ExpiresAtTicks <= ticks && counter.ActiveLeases == 0) (ended ??= []).Add(key);
         }
 
-        if (ended is null) return;
-        foreach (var key in ended) _counters.Remove(key);
+        if (ended is not null)
+        {
+            foreach (var key in ended) _counters.Remove(key);
+        }
+
+        // Forget expired leases whose counters have ended (a settle can no longer matter) and applied settles past the replay window.
+        Forget(_expired, ticks);
+        Forget(_applied, ticks);
     }
 
     private sealed class Counter(long expiresAtTicks)
@@ -187,5 +258,17 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         public int ActiveLeases { get; set; }
     }
 
-    private sealed record Lease(Counter[] Counters, long[] Amounts);
+    private static void Forget(Dictionary<string, long> markers, long ticks)
+    {
+        List<string>? old = null;
+        foreach (var (id, until) in markers)
+        {
+            if (until <= ticks) (old ??= []).Add(id);
+        }
+
+        if (old is null) return;
+        foreach (var id in old) markers.Remove(id);
+    }
+
+    private sealed record Lease(Counter[] Counters, long[] Amounts, long LatestExpiryTicks);
 }

@@ -18,12 +18,14 @@ public enum BudgetStoreFailurePolicy
 }
 
 /// <summary>
-/// Puts a shared store (Redis) behind a failure policy. The first failure logs one warning and marks the store down
-/// for the retry interval; while it is down, reservations go to the local store (<see cref="BudgetStoreFailurePolicy.FallbackToLocal"/>)
-/// or are refused (<see cref="BudgetStoreFailurePolicy.FailClosed"/>); after the interval one request probes the
-/// store, and its first success logs the recovery. A settle that fails is kept (bounded) and replayed when the store
-/// answers again, so spend made during an outage is not lost from the shared total; with
-/// <see cref="BudgetStoreFailurePolicy.FallbackToLocal"/> it is also counted locally at once.
+/// Puts a shared store (Redis) behind a failure policy. A failed operation is retried once at once (every store
+/// operation is safe to replay: a reservation keeps its lease id), so a single timeout is a retry, not an outage. A
+/// second failure logs one warning and marks the store down for the retry interval; while it is down, reservations go
+/// to the local store (<see cref="BudgetStoreFailurePolicy.FallbackToLocal"/>) or are refused
+/// (<see cref="BudgetStoreFailurePolicy.FailClosed"/>); after the interval one request probes the store, and its first
+/// success logs the recovery. What could not reach the store is kept (bounded) and replayed when it answers again: a
+/// settle that failed; the release of a reservation whose reply was lost (so it does not hold budget until it expires);
+/// and spend made on local leases during the outage (recorded once in the shared total).
 /// </summary>
 public sealed class ResilientBudgetStore : IBudgetStore
 {
@@ -76,46 +78,90 @@ public sealed class ResilientBudgetStore : IBudgetStore
     /// <summary>The local store used while the shared one is down (<see cref="BudgetStoreFailurePolicy.FallbackToLocal"/>).</summary>
     public InMemoryBudgetStore Local => _local;
 
+    /// <inheritdoc cref="IBudgetStore.TryReserveAsync(IReadOnlyList{BudgetCharge}, DateTimeOffset, DateTimeOffset, CancellationToken)" />
+    public ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken) =>
+        TryReserveAsync(BudgetLeaseIds.New(), charges, now, leaseExpiresAt, cancellationToken);
+
     /// <inheritdoc />
-    public async ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
+    public async ValueTask<BudgetReservation> TryReserveAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(leaseId);
         if (ShouldTry())
         {
-            try
+            Exception? failure = null;
+            for (var attempt = 0; attempt < 2; attempt++)
             {
-                var r = await _primary.TryReserveAsync(charges, now, leaseExpiresAt, cancellationToken).ConfigureAwait(false);
-                await SucceededAsync(cancellationToken).ConfigureAwait(false);
-                return r;
+                try
+                {
+                    var r = await _primary.TryReserveAsync(leaseId, charges, now, leaseExpiresAt, cancellationToken).ConfigureAwait(false);
+                    await SucceededAsync(cancellationToken).ConfigureAwait(false);
+                    return r;
+                }
+                catch (Exception e) when (IsStoreFailure(e, cancellationToken))
+                {
+                    failure = e;
+                }
             }
-            catch (Exception e) when (IsStoreFailure(e, cancellationToken))
-            {
-                Failed(e);
-            }
+
+            // The reservation may have been made before its reply was lost: release it when the store is back.
+            Enqueue(new PendingSettle(leaseId, [.. charges], new long[charges.Count], IsSpend: false));
+            Failed(failure!);
         }
 
         if (_policy == BudgetStoreFailurePolicy.FailClosed) throw Unavailable(charges);
-        var local = await _local.TryReserveAsync(charges, now, leaseExpiresAt, cancellationToken).ConfigureAwait(false);
+        var local = await _local.TryReserveAsync(leaseId, charges, now, leaseExpiresAt, cancellationToken).ConfigureAwait(false);
         return local.LeaseId is { } id ? BudgetReservation.Reserved(LocalLeasePrefix + id, [.. local.Totals]) : local;
     }
 
     /// <inheritdoc />
-    public async ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, CancellationToken cancellationToken)
+    public async ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(leaseId);
         if (leaseId.StartsWith(LocalLeasePrefix, StringComparison.Ordinal))
         {
-            await _local.SettleAsync(leaseId[LocalLeasePrefix.Length..], charges, actual, cancellationToken).ConfigureAwait(false);
+            await _local.SettleAsync(leaseId[LocalLeasePrefix.Length..], charges, actual, now, cancellationToken).ConfigureAwait(false);
 
-            // Spend made while the store was down also belongs to the shared total.
-            if (actual.Any(a => a > 0)) Enqueue(new PendingSettle(leaseId, [.. charges], [.. actual]));
+            // Spend made while the store was down also belongs to the shared total (recorded once, by this lease's id).
+            if (actual.Any(a => a > 0)) Enqueue(new PendingSettle(leaseId, [.. charges], [.. actual], IsSpend: true));
             return;
         }
 
         if (ShouldTry())
         {
+            Exception? failure = null;
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                try
+                {
+                    await _primary.SettleAsync(leaseId, charges, actual, now, CancellationToken.None).ConfigureAwait(false);
+                    await SucceededAsync(cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception e) when (IsStoreFailure(e, CancellationToken.None))
+                {
+                    failure = e;
+                }
+            }
+
+            Failed(failure!);
+        }
+
+        // Replayed when the store is back: applied once whether or not one of the attempts above reached it.
+        Enqueue(new PendingSettle(leaseId, [.. charges], [.. actual], IsSpend: false));
+        if (_policy == BudgetStoreFailurePolicy.FallbackToLocal)
+        {
+            await _local.RecordSpendAsync(leaseId, charges, actual, now, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask RecordSpendAsync(string spendId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (ShouldTry())
+        {
             try
             {
-                await _primary.SettleAsync(leaseId, charges, actual, CancellationToken.None).ConfigureAwait(false);
+                await _primary.RecordSpendAsync(spendId, charges, actual, now, CancellationToken.None).ConfigureAwait(false);
                 await SucceededAsync(cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -125,12 +171,8 @@ public sealed class ResilientBudgetStore : IBudgetStore
             }
         }
 
-        // The shared lease will expire; the real spend is replayed when the store is back.
-        Enqueue(new PendingSettle(leaseId, [.. charges], [.. actual]));
-        if (_policy == BudgetStoreFailurePolicy.FallbackToLocal)
-        {
-            await _local.SettleAsync(leaseId, charges, actual, cancellationToken).ConfigureAwait(false);
-        }
+        Enqueue(new PendingSettle(spendId, [.. charges], [.. actual], IsSpend: true));
+        if (_policy == BudgetStoreFailurePolicy.FallbackToLocal) await _local.RecordSpendAsync(spendId, charges, actual, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -206,7 +248,9 @@ public sealed class ResilientBudgetStore : IBudgetStore
             {
                 while (_pending.TryPeek(out var p))
                 {
-                    await _primary.SettleAsync(p.LeaseId, p.Charges, p.Actual, CancellationToken.None).ConfigureAwait(false);
+                    var now = _time.GetUtcNow();
+                    if (p.IsSpend) await _primary.RecordSpendAsync(p.LeaseId, p.Charges, p.Actual, now, CancellationToken.None).ConfigureAwait(false);
+                    else await _primary.SettleAsync(p.LeaseId, p.Charges, p.Actual, now, CancellationToken.None).ConfigureAwait(false);
                     _pending.TryDequeue(out _);
                 }
             }
@@ -221,5 +265,6 @@ public sealed class ResilientBudgetStore : IBudgetStore
         }
     }
 
-    private sealed record PendingSettle(string LeaseId, BudgetCharge[] Charges, long[] Actual);
+    /// <summary>A settle (or, with <paramref name="IsSpend"/>, spend made on a local lease) to replay on the shared store.</summary>
+    private sealed record PendingSettle(string LeaseId, BudgetCharge[] Charges, long[] Actual, bool IsSpend);
 }

@@ -63,20 +63,20 @@ public abstract class BudgetStoreContractTests
         var store = NewStore();
         var charges = new[] { Charge("a", 50, 100) };
         var lease = (await store.TryReserveAsync(charges, Now, Now.AddMinutes(5), default)).LeaseId!;
-        await store.SettleAsync(lease, charges, [20], default);
+        await store.SettleAsync(lease, charges, [20], Now, default);
         Assert.Equal(new long[] { 20L }, await store.GetTotalsAsync(["a"], Now, default));
 
-        await store.SettleAsync(lease, charges, [0], default); // a second settle of the same lease does not release twice
+        await store.SettleAsync(lease, charges, [0], Now, default); // a second settle of the same lease does not release twice
         Assert.Equal(new long[] { 20L }, await store.GetTotalsAsync(["a"], Now, default));
 
         var released = (await store.TryReserveAsync(charges, Now, Now.AddMinutes(5), default)).LeaseId!;
         Assert.Equal(new long[] { 70L }, await store.GetTotalsAsync(["a"], Now, default));
-        await store.SettleAsync(released, charges, [0], default);
+        await store.SettleAsync(released, charges, [0], Now, default);
         Assert.Equal(new long[] { 20L }, await store.GetTotalsAsync(["a"], Now, default));
 
         // More than reserved (a provider that ignored the limit) counts what was spent.
         var over = (await store.TryReserveAsync(charges, Now, Now.AddMinutes(5), default)).LeaseId!;
-        await store.SettleAsync(over, charges, [80], default);
+        await store.SettleAsync(over, charges, [80], Now, default);
         Assert.Equal(new long[] { 100L }, await store.GetTotalsAsync(["a"], Now, default));
     }
 
@@ -92,9 +92,56 @@ public abstract class BudgetStoreContractTests
         Assert.Equal(new long[] { 0L, 0L }, await store.GetTotalsAsync(["{u}a", "{u}b"], Now.AddMinutes(5), default));
         Assert.True((await store.TryReserveAsync([Charge("{u}a", 1, 100)], Now.AddMinutes(5), Now.AddMinutes(10), default)).IsReserved);
 
-        // A settle that arrives after expiry adds what was spent (and releases nothing twice).
-        await store.SettleAsync(lease, charges, [30, 2], default);
+        // A settle that arrives after expiry adds what was spent (and releases nothing twice), once.
+        await store.SettleAsync(lease, charges, [30, 2], Now, default);
         Assert.Equal(new long[] { 31L, 2L }, await store.GetTotalsAsync(["{u}a", "{u}b"], Now.AddMinutes(6), default));
+        await store.SettleAsync(lease, charges, [30, 2], Now, default); // replayed (its first reply was lost)
+        Assert.Equal(new long[] { 31L, 2L }, await store.GetTotalsAsync(["{u}a", "{u}b"], Now.AddMinutes(6), default));
+    }
+
+    [Fact]
+    public async Task A_reservation_retried_with_its_lease_id_finds_its_lease()
+    {
+        var store = NewStore();
+        var charges = new[] { Charge("{r}a", 60, 100), Charge("{r}b", 60, 1000) };
+        var id = BudgetLeaseIds.New();
+        var first = await store.TryReserveAsync(id, charges, Now, Now.AddMinutes(5), default);
+        var retried = await store.TryReserveAsync(id, charges, Now, Now.AddMinutes(5), default); // the first reply was lost
+        Assert.True(first.IsReserved);
+        Assert.True(retried.IsReserved); // not refused (60 + 60 > 100), not reserved twice
+        Assert.Equal(id, retried.LeaseId);
+        Assert.Equal(new long[] { 60L, 60L }, retried.Totals);
+        await store.SettleAsync(id, charges, [10, 10], Now, default);
+        Assert.Equal(new long[] { 10L, 10L }, await store.GetTotalsAsync(["{r}a", "{r}b"], Now, default));
+    }
+
+    [Fact]
+    public async Task A_replayed_settle_is_applied_once_and_a_lease_the_store_does_not_know_is_counted_once()
+    {
+        var store = NewStore();
+        var charges = new[] { Charge("{s}a", 50, 100) };
+        var lease = (await store.TryReserveAsync(charges, Now, Now.AddMinutes(5), default)).LeaseId!;
+        await store.SettleAsync(lease, charges, [20], Now, default);
+        await store.SettleAsync(lease, charges, [20], Now, default); // the reply of the first was lost: sent again
+        await store.SettleAsync(lease, charges, [35], Now, default); // even with another amount
+        Assert.Equal(new long[] { 20L }, await store.GetTotalsAsync(["{s}a"], Now, default));
+
+        // A lease the store does not know (it lost its data: a restart without persistence) still spent its money.
+        var lost = BudgetLeaseIds.New();
+        await store.SettleAsync(lost, charges, [40], Now, default);
+        await store.SettleAsync(lost, charges, [40], Now, default); // replayed
+        Assert.Equal(new long[] { 60L }, await store.GetTotalsAsync(["{s}a"], Now, default));
+    }
+
+    [Fact]
+    public async Task Spend_recorded_without_a_lease_is_added_once_per_id()
+    {
+        var store = NewStore();
+        var charges = new[] { Charge("{o}a", 0, 100), Charge("{o}b", 0, 100) };
+        await store.RecordSpendAsync("outage-1", charges, [7, 8], Now, default);
+        await store.RecordSpendAsync("outage-1", charges, [7, 8], Now, default); // replayed
+        await store.RecordSpendAsync("outage-2", charges, [1, 1], Now, default);
+        Assert.Equal(new long[] { 8L, 9L }, await store.GetTotalsAsync(["{o}a", "{o}b"], Now, default));
     }
 
     [Fact]
@@ -115,7 +162,7 @@ public abstract class BudgetStoreContractTests
         await store.TryReserveAsync([Charge(keys[0], 12, 100), Charge(keys[1], 34, 100)], Now, Now.AddMinutes(5), default);
         var settled = new[] { Charge(keys[0], 5, 100), Charge(keys[1], 6, 100) };
         var lease = (await store.TryReserveAsync(settled, Now, Now.AddMinutes(5), default)).LeaseId!;
-        await store.SettleAsync(lease, settled, [1, 2], default);
+        await store.SettleAsync(lease, settled, [1, 2], Now, default);
         Assert.Equal(new long[] { 13L, 36L }, await store.GetTotalsAsync(keys, Now, default));
         Assert.Equal(new long[] { 1L, 2L }, await store.GetTotalsAsync(keys, Now.AddMinutes(5), default));
     }
@@ -126,7 +173,7 @@ public abstract class BudgetStoreContractTests
         var store = NewStore();
         await Assert.ThrowsAsync<ArgumentException>(async () => await store.TryReserveAsync([], Now, Now, default));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await store.TryReserveAsync([Charge("a", -1, 10)], Now, Now, default));
-        await Assert.ThrowsAsync<ArgumentException>(async () => await store.SettleAsync("1", [Charge("a", 1, 10)], [], default));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.SettleAsync("1", [Charge("a", 1, 10)], [], Now, default));
     }
 }
 
@@ -140,7 +187,7 @@ public sealed class InMemoryBudgetStoreTests : BudgetStoreContractTests
         var store = new InMemoryBudgetStore();
         var charge = new BudgetCharge("old", 5, 10, Now.AddHours(1));
         var lease = (await store.TryReserveAsync([charge], Now, Now.AddMinutes(5), default)).LeaseId!;
-        await store.SettleAsync(lease, [charge], [5], default);
+        await store.SettleAsync(lease, [charge], [5], Now, default);
         Assert.Equal(1, store.CounterCount);
 
         await store.GetTotalsAsync(["other"], Now.AddHours(2), default);
@@ -155,7 +202,7 @@ public sealed class InMemoryBudgetStoreTests : BudgetStoreContractTests
         for (var i = 0; i < 20_000; i++)
         {
             var lease = (await store.TryReserveAsync(charges, Now, Now.AddMinutes(10), default)).LeaseId!;
-            await store.SettleAsync(lease, charges, [1], default);
+            await store.SettleAsync(lease, charges, [1], Now, default);
         }
 
         Assert.True(store.ExpiryQueueLength <= 1_100, $"{store.ExpiryQueueLength} entries for 0 active leases");
@@ -208,14 +255,15 @@ public sealed class RedisBudgetStoreTests(RedisServer server) : BudgetStoreContr
         var lease = (await store.TryReserveAsync([day, month], Now, Now.AddMinutes(5), default)).LeaseId!;
         await store.TryReserveAsync([day, month], Now, Now.AddMinutes(5), default); // never settled
         Assert.False((await store.TryReserveAsync([fresh, day with { Amount = 30 }], Now, Now.AddMinutes(5), default)).IsReserved); // "fresh" was created, then undone
-        await store.SettleAsync(lease, [day, month], [0, 0], default);
-        await store.SettleAsync("never-reserved", [late], [7], default); // a replayed outage settle creates its counter
+        await store.SettleAsync(lease, [day, month], [0, 0], Now, default);
+        await store.RecordSpendAsync("outage-spend", [late], [7], Now, default); // spend made during an outage creates its counter
         await store.GetTotalsAsync(["{b}:d"], Now.AddMinutes(10), default); // purges the unsettled lease
 
         var keys = await KeysAsync();
         Assert.Equal(
             new[] { "{b}:d", "{b}:fresh", "{b}:late", "{b}:m" },
-            keys.Keys.Where(k => !k.EndsWith(":leases", StringComparison.Ordinal)).Select(k => k[_prefix.Length..]).Order(StringComparer.Ordinal));
+            keys.Keys.Where(k => !k.EndsWith(":leases", StringComparison.Ordinal) && !k.EndsWith(":settles", StringComparison.Ordinal)).Select(k => k[_prefix.Length..]).Order(StringComparer.Ordinal));
+        Assert.All(keys, k => Assert.True(k.Value > 0, $"{k.Key} has no expiry")); // the expired-lease set and the markers too
         Assert.Equal(day.ExpiresAt.ToUnixTimeMilliseconds(), keys[_prefix + "{b}:d"]);
         Assert.Equal(month.ExpiresAt.ToUnixTimeMilliseconds(), keys[_prefix + "{b}:m"]);
         Assert.Equal(fresh.ExpiresAt.ToUnixTimeMilliseconds(), keys[_prefix + "{b}:fresh"]);
@@ -250,7 +298,7 @@ public sealed class RedisBudgetStoreTests(RedisServer server) : BudgetStoreContr
         await admin.GetServers()[0].ScriptFlushAsync();
         var lease = (await store.TryReserveAsync(charges, Now, Now.AddMinutes(5), default)).LeaseId!;
         await admin.GetServers()[0].ScriptFlushAsync();
-        await store.SettleAsync(lease, charges, [2], default);
+        await store.SettleAsync(lease, charges, [2], Now, default);
         await admin.GetServers()[0].ScriptFlushAsync();
         Assert.Equal(new long[] { 7L }, await store.GetTotalsAsync(["{b}:d"], Now, default));
     }

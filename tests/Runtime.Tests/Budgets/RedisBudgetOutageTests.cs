@@ -76,7 +76,9 @@ public sealed class RedisBudgetOutageTests(RedisServer server) : IClassFixture<R
             Assert.Equal(Usd(4 * CallCost), Usd(e.Current));
             Assert.True(rig.Store.IsDown);
             Assert.Equal(5, rig.Provider.Calls);
-            Assert.Equal(4, rig.Store.PendingSettles);
+            // Kept for Redis: the 4 calls' spend, and the release of each of the 5 reservations whose reply never came
+            // (each may have reached Redis before it went away).
+            Assert.Equal(4 + 5, rig.Store.PendingSettles);
             var warning = Assert.Single(rig.Logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
             Assert.Contains("FallbackToLocal", warning.Message, StringComparison.Ordinal);
         }
@@ -133,7 +135,7 @@ public sealed class RedisBudgetOutageTests(RedisServer server) : IClassFixture<R
             time.Advance(Retry);
             await Assert.ThrowsAsync<BudgetStoreUnavailableException>(() => rig.Client.GetResponseAsync(Ask(), Gpt4o(1000)));
             Assert.Equal(1, provider.Calls);
-            Assert.Equal(1, rig.Store.PendingSettles);
+            Assert.Equal(1 + 1, rig.Store.PendingSettles); // the in-flight call's settle, and the release of the probe's reservation
             Assert.Single(rig.Logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning);
         }
         finally

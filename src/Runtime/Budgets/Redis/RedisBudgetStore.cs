@@ -13,7 +13,9 @@ namespace PromptOps.Budgets.Redis;
 /// members carry what each lease reserved on which counter (<c>id amount keylength key …</c>), so that the operation
 /// that finds an expired lease (a process died before it settled) can release it. Check-and-reserve is one Lua script
 /// (drop expired leases; add the amount to each counter and keep it if it fits, else undo and refuse) and so is settle
-/// (remove the lease; add actual − reserved while the lease was still held, else the actual amount). A counter gets its
+/// (remove the lease; add actual − reserved while the lease was still held, else the actual amount unless this settle
+/// was applied already). A marker set per group (<c>{budget}:settles</c>) remembers the ids of leases that expired
+/// unsettled and, for <see cref="BudgetLeaseIds.ReplayWindow"/>, of settles applied, so every operation can be replayed. A counter gets its
 /// expiry (the end of its window plus a grace period) from the command that creates it; the lease set's expiry is pushed
 /// 32 days past the latest counter of every reservation, so it outlives every counter a lease in it touches (an empty
 /// lease set disappears by itself). All keys of one operation share a hash tag (the caller puts <c>{…}</c> in the key),
@@ -29,15 +31,19 @@ public sealed class RedisBudgetStore : IBudgetStore
     private static readonly TimeSpan LeaseSetMargin = TimeSpan.FromDays(32);
 
     /// <summary>
-    /// Lua shared by the reserve and totals scripts (it expects <c>now</c> and <c>z</c>, the lease set, in scope): for
-    /// each lease that expired, gives back what its member says it reserved on each counter that still exists, then
-    /// drops it from the lease set. The counters named in a member share the operation's hash tag (same slot).
+    /// Lua shared by the reserve and totals scripts (it expects <c>now</c>, <c>z</c> (the lease set), <c>x</c> (the
+    /// marker set) and <c>keep</c> (until when an expired lease is remembered) in scope): for each lease that expired,
+    /// gives back what its member says it reserved on each counter that still exists, drops it from the lease set and
+    /// puts its id in the marker set, so that its late settle is known to be owed. The counters named in a member share
+    /// the operation's hash tag (same slot).
     /// </summary>
     private const string PurgeExpiredLeases = """
         local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now)
         if #expired > 0 then
+          redis.call('ZREMRANGEBYSCORE', x, '-inf', now)
           for _, m in ipairs(expired) do
             local p = string.find(m, ' ', 1, true)
+            redis.call('ZADD', x, keep, string.sub(m, 1, p - 1))
             while p do
               local q = string.find(m, ' ', p + 1, true)
               local r = string.find(m, ' ', q + 1, true)
@@ -48,20 +54,28 @@ public sealed class RedisBudgetStore : IBudgetStore
             end
           end
           redis.call('ZREMRANGEBYSCORE', z, '-inf', now)
+          if redis.call('PEXPIRETIME', x) < tonumber(keep) then redis.call('PEXPIREAT', x, keep) end
         end
         """;
 
-    // KEYS[1] is the lease set of the operation's hash-tag group, KEYS[2..] the counters.
-    // ARGV: now, lease expiry, lease member ('' when nothing is reserved), lease-set expiry, then per counter
-    // amount, limit, counter expiry.
+    // KEYS[1] is the lease set of the operation's hash-tag group, KEYS[2] its marker set, KEYS[3..] the counters.
+    // ARGV: now, lease expiry, lease member ('' when nothing is reserved), lease-set expiry (also how long an expired
+    // lease is remembered), then per counter amount, limit, counter expiry. A lease that is held already (a retry whose
+    // first reply was lost) is returned again without reserving anything more.
     internal const string ReserveScript = """
         local now = tonumber(ARGV[1])
         local z = KEYS[1]
-        local n = #KEYS - 1
+        local x = KEYS[2]
+        local keep = ARGV[4]
+        local n = #KEYS - 2
 """ + "\n" + PurgeExpiredLeases + "\n" + """
         local totals = {}
+        if ARGV[3] ~= '' and redis.call('ZSCORE', z, ARGV[3]) then
+          for i = 1, n do totals[i] = tonumber(redis.call('HGET', KEYS[i + 2], 't')) or 0 end
+          return {1, 0, unpack(totals)}
+        end
         for i = 1, n do
-          local k = KEYS[i + 1]
+          local k = KEYS[i + 2]
           local a = ARGV[3 * i + 2]
           local v
           if a == '0' then
@@ -74,10 +88,10 @@ public sealed class RedisBudgetStore : IBudgetStore
           if v > tonumber(ARGV[3 * i + 3]) then
             for j = 1, i do
               local b = ARGV[3 * j + 2]
-              if b ~= '0' then totals[j] = redis.call('HINCRBY', KEYS[j + 1], 't', '-' .. b) end
+              if b ~= '0' then totals[j] = redis.call('HINCRBY', KEYS[j + 2], 't', '-' .. b) end
             end
             for j = i + 1, n do
-              totals[j] = tonumber(redis.call('HGET', KEYS[j + 1], 't')) or 0
+              totals[j] = tonumber(redis.call('HGET', KEYS[j + 2], 't')) or 0
             end
             return {0, i, unpack(totals)}
           end
@@ -89,36 +103,48 @@ public sealed class RedisBudgetStore : IBudgetStore
         return {1, 0, unpack(totals)}
         """;
 
-    // ARGV: the lease member ('' when the lease reserved nothing), then per counter actual − reserved, actual, counter expiry.
+    // KEYS as for a reservation (the lease set, the marker set, the counters). ARGV: the lease member ('' when the lease
+    // reserved nothing), the id, the mode ('l' a lease, 's' spend recorded without a lease), until when the settle is
+    // remembered, now, then per counter actual − reserved, actual, counter expiry. A held lease is replaced by the actual
+    // amounts; a settle applied already (its marker 'd:id' is in the marker set: a replay) changes nothing; anything else
+    // — a lease that expired unsettled (its id is in the marker set), one the server lost, a recorded spend — adds them.
     internal const string SettleScript = """
-        local held = ARGV[1] ~= '' and redis.call('ZREM', KEYS[1], ARGV[1]) == 1
-        for i = 1, #KEYS - 1 do
-          local d = ARGV[3 * i]
-          if held then d = ARGV[3 * i - 1] end
+        local x = KEYS[2]
+        local done = 'd:' .. ARGV[2]
+        redis.call('ZREMRANGEBYSCORE', x, '-inf', ARGV[5])
+        local held = ARGV[3] == 'l' and ARGV[1] ~= '' and redis.call('ZREM', KEYS[1], ARGV[1]) == 1
+        if not held then
+          if ARGV[3] == 'l' then redis.call('ZREM', x, ARGV[2]) end
+          if redis.call('ZSCORE', x, done) then return 0 end
+        end
+        redis.call('ZADD', x, ARGV[4], done)
+        if redis.call('PEXPIRETIME', x) < tonumber(ARGV[4]) then redis.call('PEXPIREAT', x, ARGV[4]) end
+        for i = 1, #KEYS - 2 do
+          local d = ARGV[3 * i + 4]
+          if held then d = ARGV[3 * i + 3] end
           if d ~= '0' then
-            local k = KEYS[i + 1]
+            local k = KEYS[i + 2]
             local v = redis.call('HINCRBY', k, 't', d)
-            if v == tonumber(d) then redis.call('PEXPIREAT', k, ARGV[3 * i + 1]) end
+            if v == tonumber(d) then redis.call('PEXPIREAT', k, ARGV[3 * i + 5]) end
           end
         end
-        return 1
+        if held then return 1 end
+        return 2
         """;
 
+    // KEYS: the lease set, the marker set, the counters. ARGV: now, until when an expired lease is remembered.
     internal const string TotalsScript = """
         local now = tonumber(ARGV[1])
         local z = KEYS[1]
+        local x = KEYS[2]
+        local keep = ARGV[2]
 """ + "\n" + PurgeExpiredLeases + "\n" + """
         local totals = {}
-        for i = 2, #KEYS do
-          totals[i - 1] = tonumber(redis.call('HGET', KEYS[i], 't')) or 0
+        for i = 3, #KEYS do
+          totals[i - 2] = tonumber(redis.call('HGET', KEYS[i], 't')) or 0
         end
         return totals
         """;
-
-    /// <summary>This process's part of every lease id: random, so that instances never collide.</summary>
-    private static readonly string ProcessId = Guid.NewGuid().ToString("N")[..16];
-
-    private static long _leases;
 
     private static readonly Script Reserve = new(ReserveScript);
     private static readonly Script Settle = new(SettleScript);
@@ -152,7 +178,9 @@ public sealed class RedisBudgetStore : IBudgetStore
         _createKeyInfo = key =>
         {
             var full = _prefix + key;
-            return new KeyInfo(full, _prefix + LeaseSetOf(key), " " + Encoding.UTF8.GetByteCount(full).ToString(CultureInfo.InvariantCulture) + " " + full);
+            var leaseSet = LeaseSetOf(key);
+            return new KeyInfo(full, _prefix + leaseSet, _prefix + leaseSet[..^"leases".Length] + "settles",
+                " " + Encoding.UTF8.GetByteCount(full).ToString(CultureInfo.InvariantCulture) + " " + full);
         };
     }
 
@@ -163,12 +191,17 @@ public sealed class RedisBudgetStore : IBudgetStore
     public string GetRedisKey(string counterKey) => _prefix + counterKey;
 
     /// <inheritdoc />
-    public async ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
+    public ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken) =>
+        TryReserveAsync(BudgetLeaseIds.New(), charges, now, leaseExpiresAt, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<BudgetReservation> TryReserveAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(leaseId);
+        if (leaseId.Contains(' ', StringComparison.Ordinal)) throw new ArgumentException("A lease id cannot contain spaces.", nameof(leaseId));
         ArgumentNullException.ThrowIfNull(charges);
         if (charges.Count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
         cancellationToken.ThrowIfCancellationRequested();
-        var leaseId = NewLeaseId();
         var (keys, infos) = Keys(charges);
         var args = new RedisValue[4 + (3 * charges.Count)];
         var latest = long.MinValue;
@@ -194,22 +227,38 @@ public sealed class RedisBudgetStore : IBudgetStore
         return (long)result[0] == 1 ? BudgetReservation.Reserved(leaseId, totals) : BudgetReservation.Refused((int)(long)result[1] - 1, totals);
     }
 
+    /// <inheritdoc cref="IBudgetStore.SettleAsync(string, IReadOnlyList{BudgetCharge}, IReadOnlyList{long}, CancellationToken)" />
+    public ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, CancellationToken cancellationToken) =>
+        SettleAsync(leaseId, charges, actual, DateTimeOffset.UtcNow, cancellationToken);
+
     /// <inheritdoc />
-    public async ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, CancellationToken cancellationToken)
+    public ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken) =>
+        SettleAsync(leaseId, charges, actual, now, recorded: false);
+
+    /// <inheritdoc />
+    public ValueTask RecordSpendAsync(string spendId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken) =>
+        SettleAsync(spendId, charges, actual, now, recorded: true);
+
+    private async ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, bool recorded)
     {
         ArgumentException.ThrowIfNullOrEmpty(leaseId);
         ArgumentNullException.ThrowIfNull(charges);
         ArgumentNullException.ThrowIfNull(actual);
+        if (charges.Count == 0) throw new ArgumentException("A settle needs at least one charge.", nameof(charges));
         if (actual.Count != charges.Count) throw new ArgumentException("One actual amount per charge is needed.", nameof(actual));
         var (keys, infos) = Keys(charges);
-        var args = new RedisValue[1 + (3 * charges.Count)];
-        args[0] = Member(leaseId, infos, charges);
+        var args = new RedisValue[5 + (3 * charges.Count)];
+        args[0] = recorded ? string.Empty : Member(leaseId, infos, charges);
+        args[1] = leaseId;
+        args[2] = recorded ? "s" : "l";
+        args[3] = (now + BudgetLeaseIds.ReplayWindow).ToUnixTimeMilliseconds();
+        args[4] = now.ToUnixTimeMilliseconds();
         for (var i = 0; i < charges.Count; i++)
         {
             var spent = Math.Max(0, actual[i]);
-            args[1 + (3 * i)] = spent - charges[i].Amount;
-            args[2 + (3 * i)] = spent;
-            args[3 + (3 * i)] = charges[i].ExpiresAt.ToUnixTimeMilliseconds();
+            args[5 + (3 * i)] = recorded ? spent : spent - charges[i].Amount;
+            args[6 + (3 * i)] = spent;
+            args[7 + (3 * i)] = charges[i].ExpiresAt.ToUnixTimeMilliseconds();
         }
 
         await EvaluateAsync(Settle, keys, args).ConfigureAwait(false);
@@ -221,10 +270,12 @@ public sealed class RedisBudgetStore : IBudgetStore
         ArgumentNullException.ThrowIfNull(keys);
         cancellationToken.ThrowIfCancellationRequested();
         if (keys.Count == 0) return [];
-        var redisKeys = new RedisKey[keys.Count + 1];
+        var redisKeys = new RedisKey[keys.Count + 2];
         redisKeys[0] = Info(keys[0]).LeaseSet;
-        for (var i = 0; i < keys.Count; i++) redisKeys[i + 1] = Info(keys[i]).Key;
-        var result = (RedisResult[])(await EvaluateAsync(Totals, redisKeys, [now.ToUnixTimeMilliseconds()]).ConfigureAwait(false))!;
+        redisKeys[1] = Info(keys[0]).MarkerSet;
+        for (var i = 0; i < keys.Count; i++) redisKeys[i + 2] = Info(keys[i]).Key;
+        var keep = now.ToUnixTimeMilliseconds() + (long)LeaseSetMargin.TotalMilliseconds;
+        var result = (RedisResult[])(await EvaluateAsync(Totals, redisKeys, [now.ToUnixTimeMilliseconds(), keep]).ConfigureAwait(false))!;
         return [.. result.Select(r => (long)r)];
     }
 
@@ -255,9 +306,6 @@ public sealed class RedisBudgetStore : IBudgetStore
         public byte[] Sha1 { get; } = SHA1.HashData(Encoding.UTF8.GetBytes(text));
     }
 
-    /// <summary>A lease id unique across instances: this process's random id and a counter (no random bytes per call).</summary>
-    private static string NewLeaseId() => ProcessId + Interlocked.Increment(ref _leases).ToString("x", CultureInfo.InvariantCulture);
-
     private KeyInfo Info(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -266,18 +314,22 @@ public sealed class RedisBudgetStore : IBudgetStore
         return _keyInfo.GetOrAdd(key, _createKeyInfo);
     }
 
-    /// <summary>The script's keys (the lease set of the first charge's group, then the counters) and each charge's key info.</summary>
+    /// <summary>
+    /// The script's keys (the lease set and the marker set of the first charge's group, then the counters) and each
+    /// charge's key info.
+    /// </summary>
     private (RedisKey[] Keys, KeyInfo[] Infos) Keys(IReadOnlyList<BudgetCharge> charges)
     {
-        var keys = new RedisKey[charges.Count + 1];
+        var keys = new RedisKey[charges.Count + 2];
         var infos = new KeyInfo[charges.Count];
         for (var i = 0; i < charges.Count; i++)
         {
             infos[i] = Info(charges[i].Key);
-            keys[i + 1] = infos[i].Key;
+            keys[i + 2] = infos[i].Key;
         }
 
         keys[0] = infos[0].LeaseSet;
+        keys[1] = infos[0].MarkerSet;
         return (keys, infos);
     }
 
@@ -324,8 +376,11 @@ public sealed class RedisBudgetStore : IBudgetStore
         return digits;
     }
 
-    /// <summary>A counter key's Redis key, its lease set's Redis key, and <c> length key</c> for lease members.</summary>
-    private sealed record KeyInfo(RedisKey Key, RedisKey LeaseSet, string MemberSuffix);
+    /// <summary>
+    /// A counter key's Redis key, its lease set's, its marker set's (expired leases still owed, settles applied) and
+    /// <c> length key</c> for lease members.
+    /// </summary>
+    private sealed record KeyInfo(RedisKey Key, RedisKey LeaseSet, RedisKey MarkerSet, string MemberSuffix);
 
     /// <summary>
     /// The lease set of the hash-tag group a counter key belongs to: <c>{budget}:d:20261130</c> → <c>{budget}:leases</c>.
