@@ -41,6 +41,57 @@ internal sealed class LocalFeed : IDisposable
     /// <returns>The project's directory.</returns>
     public async Task<string> NewConsoleAsync(string packageId, string program)
     {
+        await WriteNuGetConfigAsync();
+        var created = await DotNet.RunAsync(Root, Step, "new", "console", "-o", "App", "-f", "net10.0");
+        Assert.True(created.ExitCode == 0, "dotnet new console failed:\n" + created.Output);
+        var app = Path.Combine(Root, "App");
+        var added = await DotNet.RunAsync(app, Step, "add", "package", packageId, "--version", Version);
+        Assert.True(added.ExitCode == 0, "dotnet add package failed:\n" + added.Output);
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
+        return app;
+    }
+
+    /// <summary>
+    /// A console project of its own under <see cref="Root"/>/<paramref name="name"/> (written directly, as
+    /// <c>dotnet new console</c> would, but for any <paramref name="targetFramework"/>), with
+    /// <paramref name="projectContent"/> (properties and items) in its project file, an optional
+    /// <c>Directory.Packages.props</c> beside it (central package management), <paramref name="program"/> as Program.cs,
+    /// then <c>dotnet add package</c> <paramref name="packageId"/> from the feed as a user would.
+    /// </summary>
+    /// <returns>The project's directory and the output of <c>dotnet add package</c> (its restore).</returns>
+    public async Task<(string Directory, string AddOutput)> NewProjectAsync(string name, string targetFramework, string packageId, string program,
+        string projectContent = "", string? directoryPackagesProps = null)
+    {
+        await WriteNuGetConfigAsync();
+        var app = Path.Combine(Root, name);
+        Directory.CreateDirectory(app);
+        await File.WriteAllTextAsync(Path.Combine(app, name + ".csproj"), ProjectFile(targetFramework, projectContent));
+        // An empty Directory.Build.props/.targets stops MSBuild from looking further up (the temp folder is not ours).
+        await File.WriteAllTextAsync(Path.Combine(app, "Directory.Build.props"), "<Project />");
+        await File.WriteAllTextAsync(Path.Combine(app, "Directory.Build.targets"), "<Project />");
+        await File.WriteAllTextAsync(Path.Combine(app, "Directory.Packages.props"),
+            directoryPackagesProps ?? "<Project><PropertyGroup><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup></Project>");
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
+        var added = await DotNet.RunAsync(app, Step, "add", "package", packageId, "--version", Version);
+        Assert.True(added.ExitCode == 0, $"dotnet add package {packageId} failed in {name}:\n" + added.Output);
+        return (app, added.Output);
+    }
+
+    /// <summary>The project file <see cref="NewProjectAsync"/> writes (also to rewrite it with other content).</summary>
+    public static string ProjectFile(string targetFramework, string projectContent) => $"""
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <OutputType>Exe</OutputType>
+            <TargetFramework>{targetFramework}</TargetFramework>
+            <ImplicitUsings>enable</ImplicitUsings>
+            <Nullable>enable</Nullable>
+          </PropertyGroup>
+        {projectContent}
+        </Project>
+        """;
+
+    private async Task WriteNuGetConfigAsync()
+    {
         await File.WriteAllTextAsync(Path.Combine(Root, "NuGet.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
@@ -51,13 +102,6 @@ internal sealed class LocalFeed : IDisposable
               </packageSources>
             </configuration>
             """);
-        var created = await DotNet.RunAsync(Root, Step, "new", "console", "-o", "App", "-f", "net10.0");
-        Assert.True(created.ExitCode == 0, "dotnet new console failed:\n" + created.Output);
-        var app = Path.Combine(Root, "App");
-        var added = await DotNet.RunAsync(app, Step, "add", "package", packageId, "--version", Version);
-        Assert.True(added.ExitCode == 0, "dotnet add package failed:\n" + added.Output);
-        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
-        return app;
     }
 
     public void Dispose()

@@ -478,8 +478,11 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         entry.AbsoluteExpirationRelativeToNow = ttl;
     }
 
+    // ContinuationToken is marked experimental (MEAI001) in the lowest Microsoft.Extensions.AI this package supports (10.5.0).
+#pragma warning disable MEAI001
     private static bool IsStorable(ChatResponse response) =>
         response.ConversationId is null && response.ContinuationToken is null && response.FinishReason != ChatFinishReason.ContentFilter;
+#pragma warning restore MEAI001
 
     private readonly record struct Loaded(ChatResponse Original, ChatResponse Snapshot);
 

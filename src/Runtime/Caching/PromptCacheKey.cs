@@ -51,7 +51,7 @@ public static class PromptCacheKey
             SHA256.HashData(w.WrittenSpan, hash);
             Span<char> chars = stackalloc char[Prefix.Length + (SHA256.HashSizeInBytes * 2)];
             Prefix.AsSpan().CopyTo(chars);
-            Convert.TryToHexStringLower(hash, chars[Prefix.Length..], out _);
+            Hex.WriteLower(hash, chars[Prefix.Length..]);
             return new string(chars);
         }
         finally
@@ -99,7 +99,7 @@ public static class PromptCacheKey
             SHA256.HashData(w.WrittenSpan, hash);
             Span<char> chars = stackalloc char[PartitionPrefix.Length + (SHA256.HashSizeInBytes * 2)];
             PartitionPrefix.AsSpan().CopyTo(chars);
-            Convert.TryToHexStringLower(hash, chars[PartitionPrefix.Length..], out _);
+            Hex.WriteLower(hash, chars[PartitionPrefix.Length..]);
             userText = text;
             return new string(chars);
         }
@@ -113,8 +113,12 @@ public static class PromptCacheKey
     public static bool IsCacheable(ChatOptions? options)
     {
         if (options is null) return true;
+        // ContinuationToken / AllowBackgroundResponses are marked experimental (MEAI001) in the lowest
+        // Microsoft.Extensions.AI this package supports (10.5.0); they are read, never set.
+#pragma warning disable MEAI001
         if (options.ConversationId is not null || options.ContinuationToken is not null) return false;
         if (options.AllowBackgroundResponses == true) return false;
+#pragma warning restore MEAI001
         if (options.RawRepresentationFactory is not null) return false;
         if (options.GetPromptOps()?.CacheTtl is { IsNone: true }) return false;
         return true;

@@ -90,7 +90,7 @@ public sealed class SimulatedChatClient : IChatClient
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, answer))
         {
             ModelId = model,
-            ResponseId = "sim-" + Convert.ToHexStringLower(seed.AsSpan(0, 8)),
+            ResponseId = "sim-" + Hex.ToLower(seed.AsSpan(0, 8)),
             CreatedAt = DateTimeOffset.UtcNow,
             FinishReason = truncated ? ChatFinishReason.Length : ChatFinishReason.Stop,
             Usage = new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output },

@@ -206,10 +206,12 @@ public static class SqliteLedgerReader
     {
         private const int MaxPooled = 100_000;
         private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+#if NET9_0_OR_GREATER
         private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-        private char[] _chars = new char[256];
 
         public StringPool() => _lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
+#endif
+        private char[] _chars = new char[256];
 
         /// <summary>
         /// A TEXT column's string. NULL and '' both come as a null reference (the writer stores '' as NULL), which saves
@@ -220,8 +222,14 @@ public static class SqliteLedgerReader
             if (Unsafe.IsNullRef(in MemoryMarshal.GetReference(bytes))) return null;
             if (bytes.Length > _chars.Length) _chars = new char[Math.Max(bytes.Length, _chars.Length * 2)];
             var chars = _chars.AsSpan(0, Encoding.UTF8.GetChars(bytes, _chars));
+#if NET9_0_OR_GREATER
             if (_lookup.TryGetValue(chars, out var pooled)) return pooled;
             var s = new string(chars);
+#else
+            // .NET 8 has no span lookup: the same strings, one short-lived allocation per column.
+            var s = new string(chars);
+            if (_pool.TryGetValue(s, out var pooled)) return pooled;
+#endif
             if (_pool.Count < MaxPooled) _pool[s] = s;
             return s;
         }

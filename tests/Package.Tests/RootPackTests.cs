@@ -1,0 +1,44 @@
+namespace PromptOps.Package.Tests;
+
+/// <summary>
+/// <c>dotnet pack</c> at the repository root gives exactly the packages users install — no package of the generator,
+/// the analyzers, the code fixes, the tests, the samples or the benchmarks (the generator's IncludeBuildOutput=false
+/// made that pack fail with NU5017). Build output goes to an artifacts folder of its own, not the repository's bin/obj.
+/// </summary>
+public sealed class RootPackTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "promptops-rootpack-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public void Dispose()
+    {
+        try
+        {
+            if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Packing_the_solution_gives_exactly_the_packages_users_install()
+    {
+        const string version = "0.1.0-rootpack";
+        var output = Path.Combine(_root, "out");
+        var pack = await DotNet.RunAsync(DotNet.RepositoryRoot, TimeSpan.FromMinutes(20), "pack", "PromptOps.sln", "-c", "Release", "-o", output,
+            "--artifacts-path", Path.Combine(_root, "artifacts"), $"-p:Version={version}", "-nologo");
+        Assert.True(pack.ExitCode == 0, "dotnet pack PromptOps.sln failed:\n" + pack.Output);
+
+        var packages = Directory.GetFiles(output, "*.nupkg").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        string[] expected =
+        [
+            $"PromptOps.{version}.nupkg",
+            $"PromptOps.Embeddings.MiniLM.{version}.nupkg",
+            $"PromptOps.Tool.{version}.nupkg",
+        ];
+        Assert.Equal(expected, packages);
+    }
+}
