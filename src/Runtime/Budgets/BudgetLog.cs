@@ -20,6 +20,10 @@ internal static partial class BudgetLog
         Message = "PromptOps budgets: settling a reservation failed; it expires with its lease.")]
     public static partial void SettleFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning,
+        Message = "PromptOps budgets: a call to {Model} cost {ActualUsd} USD, more than the {ReservedUsd} USD reserved for it (the provider went past the output limit, or the price is wrong); it is charged in full.")]
+    public static partial void OverReservation(ILogger logger, string model, decimal actualUsd, decimal reservedUsd);
+
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information,
         Message = "PromptOps budgets: the monthly pace is critical ({Ratio}x); requests of tier {From} are downgraded to {To}.")]
     public static partial void Downgrading(ILogger logger, decimal ratio, PromptOps.Knowledge.ModelTier from, PromptOps.Knowledge.ModelTier to);

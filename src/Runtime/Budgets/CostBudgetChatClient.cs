@@ -1,10 +1,12 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using PromptOps.Caching;
 using PromptOps.Knowledge;
 using PromptOps.Tokens;
+using PromptOps.Usage;
 
 namespace PromptOps.Budgets;
 
@@ -12,10 +14,18 @@ namespace PromptOps.Budgets;
 /// The budget breaker. Before each provider call it reserves the call's worst case — the counted input tokens
 /// (<see cref="RequestTokens"/>) plus <c>MaxOutputTokens</c> (or <see cref="CostBudgetOptions.DefaultMaxOutputTokens"/>)
 /// at the model's price — in every configured window, and refuses with a <see cref="BudgetExceededException"/> when it
-/// does not fit. After the call it settles the real cost from <see cref="UsageDetails"/> (cached input at the cached
-/// price); a call that fails or is cancelled releases its reservation (a stream that was cut off settles what its
-/// usage updates reported). A call that completes without usage settles its worst case. Place it inside the response
-/// cache (<c>UsePromptOps</c> does), so a cache hit reserves nothing.
+/// does not fit. After the call it settles what the call cost, and every call that reached the provider is paid for:
+/// <list type="bullet">
+/// <item>usage reported (<see cref="UsageDetails"/>, streamed or not): its cost, cached input at the cached price — in full
+/// even above the reservation (a provider that ignored the limit), which is logged and counted
+/// (<c>promptops.budget.over_reservation</c>);</item>
+/// <item>no usage reported, or a stream the caller abandoned or cancelled, or that failed after it started answering: an
+/// estimate — the counted input plus the output tokens of the text received (counted with the model's tokenizer);</item>
+/// <item>cancelled (or timed out) before any answer came back: the reserved worst case (the provider may bill it);</item>
+/// <item>the provider failed before answering (an exception other than cancellation): released (nothing billed).</item>
+/// </list>
+/// Each outcome is counted in <c>promptops.budget.settles</c>. Place it inside the response cache (<c>UsePromptOps</c>
+/// does), so a cache hit reserves nothing.
 /// <para>The model is <see cref="ChatOptions.ModelId"/>, else the inner client's default model
 /// (<see cref="ChatClientMetadata.DefaultModelId"/>). A model without a price is refused unless
 /// <see cref="CostBudgetOptions.AllowUnpricedModels"/>; a $0 model is exempt only with
@@ -28,14 +38,22 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
 
     private readonly CostBudget _budget;
     private readonly ILogger _logger;
+    private readonly PromptOpsMetrics _metrics;
 
     /// <summary>Creates the breaker over <paramref name="budget"/> (which may be shared by several clients).</summary>
     public CostBudgetChatClient(IChatClient innerClient, CostBudget budget, ILogger<CostBudgetChatClient>? logger = null)
+        : this(innerClient, budget, logger, metrics: null)
+    {
+    }
+
+    /// <summary>Creates the breaker over <paramref name="budget"/>, counting its settle outcomes in <paramref name="metrics"/>.</summary>
+    public CostBudgetChatClient(IChatClient innerClient, CostBudget budget, ILogger<CostBudgetChatClient>? logger, PromptOpsMetrics? metrics)
         : base(innerClient)
     {
         ArgumentNullException.ThrowIfNull(budget);
         _budget = budget;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _metrics = metrics ?? PromptOpsMetrics.Shared;
     }
 
     /// <summary>The budget this breaker enforces.</summary>
@@ -45,21 +63,27 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
-        var (lease, price) = await ReserveAsync(list, options, cancellationToken).ConfigureAwait(false);
-        if (lease is null) return await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
+        var call = await ReserveAsync(list, options, cancellationToken).ConfigureAwait(false);
+        if (call is null) return await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
 
         ChatResponse response;
         try
         {
             response = await base.GetResponseAsync(list, options, cancellationToken).ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            await SettleAsync(call, call.Lease.WorstCaseUsd, BudgetSettleOutcome.WorstCase).ConfigureAwait(false);
+            throw;
+        }
         catch
         {
-            await SettleAsync(lease, 0m).ConfigureAwait(false);
+            await SettleAsync(call, 0m, BudgetSettleOutcome.Released).ConfigureAwait(false);
             throw;
         }
 
-        await SettleAsync(lease, response.Usage is { } usage ? CostBudget.CostOf(price!, usage) : lease.WorstCaseUsd).ConfigureAwait(false);
+        if (response.Usage is { } usage) await SettleAsync(call, CostBudget.CostOf(call.Price, usage), BudgetSettleOutcome.Reported).ConfigureAwait(false);
+        else await SettleAsync(call, call.Estimate(response.Text), BudgetSettleOutcome.Estimated).ConfigureAwait(false);
         return response;
     }
 
@@ -68,62 +92,111 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
-        var (lease, price) = await ReserveAsync(list, options, cancellationToken).ConfigureAwait(false);
-        if (lease is null)
+        var call = await ReserveAsync(list, options, cancellationToken).ConfigureAwait(false);
+        if (call is null)
         {
             await foreach (var update in base.GetStreamingResponseAsync(list, options, cancellationToken).ConfigureAwait(false)) yield return update;
             yield break;
         }
 
         UsageDetails? usage = null;
-        var completed = false;
+        var text = new StringBuilder();
+        var ended = StreamEnd.Abandoned; // until the inner stream says otherwise: the caller stopped reading
+        var stream = base.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
-            await foreach (var update in base.GetStreamingResponseAsync(list, options, cancellationToken).ConfigureAwait(false))
+            while (true)
             {
-                ResponseCopier.AddUsage(ref usage, update);
+                try
+                {
+                    if (!await stream.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        ended = StreamEnd.Completed;
+                        break;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    ended = StreamEnd.Cancelled;
+                    throw;
+                }
+                catch
+                {
+                    ended = StreamEnd.Failed;
+                    throw;
+                }
 
+                var update = stream.Current;
+                ResponseCopier.AddUsage(ref usage, update);
+                if (update.Text is { Length: > 0 } chunk) text.Append(chunk);
                 yield return update;
             }
-
-            completed = true;
         }
         finally
         {
-            var actual = usage is not null ? CostBudget.CostOf(price!, usage) : completed ? lease.WorstCaseUsd : 0m;
-            await SettleAsync(lease, actual).ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            if (usage is not null) await SettleAsync(call, CostBudget.CostOf(call.Price, usage), BudgetSettleOutcome.Reported).ConfigureAwait(false);
+            else if (text.Length > 0 || ended == StreamEnd.Completed) await SettleAsync(call, call.Estimate(text.ToString()), BudgetSettleOutcome.Estimated).ConfigureAwait(false);
+            else if (ended == StreamEnd.Failed) await SettleAsync(call, 0m, BudgetSettleOutcome.Released).ConfigureAwait(false);
+            else await SettleAsync(call, call.Lease.WorstCaseUsd, BudgetSettleOutcome.WorstCase).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask<(BudgetLease? Lease, ModelPriceInfo? Price)> ReserveAsync(IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    private async ValueTask<Reserved?> ReserveAsync(IList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var model = options?.ModelId ?? (InnerClient.GetService(typeof(ChatClientMetadata)) as ChatClientMetadata)?.DefaultModelId;
         if (!_budget.Prices.TryGetPrice(model, out var price))
         {
-            if (_budget.Options.AllowUnpricedModels) return (null, null);
+            if (_budget.Options.AllowUnpricedModels) return null;
             throw new PromptOpsLimitException(
                 $"PromptOps budget: the model '{model ?? "(none)"}' has no price in the catalogue, so the call cannot be counted against the budget. Add its price (PromptOps:Pricing:Models) or set PromptOps:Budget:AllowUnpricedModels.",
                 UnpricedModelLimit, 0m, 0m, "USD", null, options.GetPromptOpsUserId());
         }
 
-        if (_budget.Options.ExemptZeroPriceModels && price is { InputPerMillion: 0, CachedInputPerMillion: 0, OutputPerMillion: 0 }) return (null, price);
+        if (_budget.Options.ExemptZeroPriceModels && price is { InputPerMillion: 0, CachedInputPerMillion: 0, OutputPerMillion: 0 }) return null;
 
         var input = RequestTokens.Count(messages, options, model);
         var maxOutput = options?.MaxOutputTokens is > 0 and var m ? m : _budget.Options.DefaultMaxOutputTokens;
         var worst = price.Cost(input, 0, maxOutput);
-        return (await _budget.ReserveAsync(model, worst, cancellationToken).ConfigureAwait(false), price);
+        var lease = await _budget.ReserveAsync(model, worst, cancellationToken).ConfigureAwait(false);
+        return new Reserved(lease, price, model, input);
     }
 
-    private async ValueTask SettleAsync(BudgetLease lease, decimal actualUsd)
+    private async ValueTask SettleAsync(Reserved call, decimal actualUsd, BudgetSettleOutcome outcome)
     {
+        _metrics.BudgetSettled(outcome);
+        if (actualUsd > call.Lease.WorstCaseUsd)
+        {
+            // Charged in full: the money was spent. The reservation did not cover it, so others may have been admitted.
+            _metrics.BudgetOverReservation(call.Model, actualUsd - call.Lease.WorstCaseUsd);
+            BudgetLog.OverReservation(_logger, call.Model ?? "(none)", actualUsd, call.Lease.WorstCaseUsd);
+        }
+
         try
         {
-            await _budget.SettleAsync(lease, actualUsd, CancellationToken.None).ConfigureAwait(false);
+            await _budget.SettleAsync(call.Lease, actualUsd, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             // The lease expires on its own; the answer is not lost because of the bookkeeping.
             BudgetLog.SettleFailed(_logger, e);
         }
+    }
+
+    /// <summary>How a stream ended.</summary>
+    private enum StreamEnd
+    {
+        Abandoned,
+        Completed,
+        Cancelled,
+        Failed,
+    }
+
+    /// <summary>A reservation and what its settle needs: the lease, the model's price, the model, the counted input.</summary>
+    private sealed record Reserved(BudgetLease Lease, ModelPriceInfo Price, string? Model, int InputTokens)
+    {
+        /// <summary>The counted input plus the output tokens of <paramref name="output"/>, at the model's price.</summary>
+        public decimal Estimate(string? output) =>
+            Price.Cost(InputTokens, 0, string.IsNullOrEmpty(output) ? 0 : TokenCounters.ForModel(Model).CountTokens(output));
     }
 }

@@ -39,7 +39,7 @@ public static class PromptOpsChatClientBuilderExtensions
             .Use((inner, services) => CreateRouter(inner, services, Resolve(services, configure).Routing))
             .Use((inner, services) => CreateCache(inner, services, Resolve(services, configure).Cache))
             .Use((inner, services) => Resolve(services, configure) is { Budget.IsConfigured: true } o
-                ? new CostBudgetChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>())
+                ? new CostBudgetChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>(), GetMetrics(services))
                 : inner)
             .Use((inner, services) => Resolve(services, configure) is { Fallback.Enabled: true } o ? CreateFallback(inner, services, o.Fallback, []) : inner);
     }
@@ -58,7 +58,7 @@ public static class PromptOpsChatClientBuilderExtensions
         {
             var options = Resolve(services, null);
             configure?.Invoke(options.Budget);
-            return new CostBudgetChatClient(inner, limits.GetBudget(services, options, options.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>());
+            return new CostBudgetChatClient(inner, limits.GetBudget(services, options, options.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>(), GetMetrics(services));
         });
     }
 

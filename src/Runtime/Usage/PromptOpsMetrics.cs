@@ -37,6 +37,7 @@ public sealed class PromptOpsMetrics : IDisposable
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private long _semanticVerified;
+    private long _budgetOverReservations;
     private long _semanticFalseHits;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/> (DI), or on an own meter when null.</summary>
@@ -62,6 +63,8 @@ public sealed class PromptOpsMetrics : IDisposable
         SemanticBypasses = _meter.CreateCounter<long>("promptops.cache.semantic.bypasses", "{request}", "Requests the semantic cache layer did not consider.");
         SemanticRejections = _meter.CreateCounter<long>("promptops.cache.semantic.rejections", "{candidate}", "Semantic candidates refused by a guard.");
         SemanticVerifications = _meter.CreateCounter<long>("promptops.cache.semantic.verifications", "{verification}", "Semantic hits checked against the provider.");
+        BudgetSettles = _meter.CreateCounter<long>("promptops.budget.settles", "{call}", "Budget settles by how the cost was known (reported, estimated, worst_case, released).");
+        BudgetOverReservations = _meter.CreateCounter<double>("promptops.budget.over_reservation", "USD", "Cost above what the budget reserved for a call (charged in full).");
         SemanticFalseHitRateGauge = _meter.CreateObservableGauge("promptops.cache.semantic.false_hit_rate", ObserveFalseHitRate, "1",
             "Share of verified semantic hits whose cached answer disagreed with the provider's.");
     }
@@ -104,6 +107,24 @@ public sealed class PromptOpsMetrics : IDisposable
             var verified = SemanticVerified;
             return verified == 0 ? null : (double)SemanticFalseHits / verified;
         }
+    }
+
+    internal Counter<long> BudgetSettles { get; }
+
+    internal Counter<double> BudgetOverReservations { get; }
+
+    /// <summary>Calls whose cost went above their reservation since this instance was created.</summary>
+    public long BudgetOverReservationCount => Interlocked.Read(ref _budgetOverReservations);
+
+    internal void BudgetSettled(Budgets.BudgetSettleOutcome outcome)
+    {
+        if (BudgetSettles.Enabled) BudgetSettles.Add(1, new KeyValuePair<string, object?>("promptops.budget.settle", Budgets.BudgetSettleOutcomes.Name(outcome)));
+    }
+
+    internal void BudgetOverReservation(string? model, decimal aboveUsd)
+    {
+        Interlocked.Increment(ref _budgetOverReservations);
+        if (BudgetOverReservations.Enabled) BudgetOverReservations.Add((double)aboveUsd, new KeyValuePair<string, object?>("gen_ai.request.model", model));
     }
 
     internal void SemanticBypass(string reason)

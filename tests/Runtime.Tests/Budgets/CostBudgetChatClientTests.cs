@@ -116,14 +116,15 @@ public class CostBudgetChatClientTests
     }
 
     [Fact]
-    public async Task Releases_the_reservation_when_the_call_fails_or_is_cancelled()
+    public async Task A_provider_failure_releases_and_a_cancelled_call_pays_its_worst_case()
     {
         var time = Clock();
         var provider = new RecordingChatClient { Respond = (_, _, ct) => throw new HttpRequestException("provider down") };
         var (client, budget, _) = Breaker(provider, time, o => o.DailyLimitUsd = 1m);
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetResponseAsync(Ask(), Gpt4o()));
-        Assert.Equal(0m, await SpentAsync(budget, BudgetWindow.Day));
+        Assert.Equal(0m, await SpentAsync(budget, BudgetWindow.Day)); // the provider failed before answering: nothing billed
 
+        // Cancelled (or timed out) once the request was sent: the provider may bill the whole answer.
         using var cts = new CancellationTokenSource();
         provider.Respond = async (_, _, ct) =>
         {
@@ -131,12 +132,13 @@ public class CostBudgetChatClientTests
             ct.ThrowIfCancellationRequested();
             return Answer("gpt-4o", 1, 1);
         };
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetResponseAsync(Ask(), Gpt4o(), cts.Token));
-        Assert.Equal(0m, await SpentAsync(budget, BudgetWindow.Day));
+        var messages = Ask();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.GetResponseAsync(messages, Gpt4o(), cts.Token));
+        Assert.Equal(Usd(WorstCase(messages, Gpt4o(), 1000)), Usd(await SpentAsync(budget, BudgetWindow.Day)));
     }
 
     [Fact]
-    public async Task Streaming_settles_from_the_usage_update_and_an_abandoned_stream_releases()
+    public async Task Streaming_settles_from_the_usage_update_and_an_abandoned_stream_pays_for_what_it_received()
     {
         var time = Clock();
         var (client, budget, _) = Breaker(Provider(input: 10, output: 30), time, o => o.DailyLimitUsd = 1m);
@@ -146,27 +148,111 @@ public class CostBudgetChatClientTests
 
         Assert.Equal(Usd(10 * Gpt4oInput + 30 * Gpt4oOutput), Usd(await SpentAsync(budget, BudgetWindow.Day)));
 
-        var provider = new RecordingChatClient
+        // A stream without usage that the caller leaves after three chunks: the counted input and the three chunks' tokens.
+        var chunks = new[] { "The parcel ", "left the depot ", "this morning ", "and will arrive tomorrow." };
+        var (abandoning, budget2, _) = Breaker(new StreamingProvider(chunks), time, o => o.DailyLimitUsd = 1m);
+        var messages = Ask();
+        var read = 0;
+        await foreach (var _ in abandoning.GetStreamingResponseAsync(messages, Gpt4o()))
         {
-            Respond = (_, _, _) => Task.FromResult(new ChatResponse([new ChatMessage(ChatRole.Assistant, "one"), new ChatMessage(ChatRole.Assistant, "two")]) { ModelId = "gpt-4o" }),
-        };
-        var (abandoning, budget2, _) = Breaker(provider, time, o => o.DailyLimitUsd = 1m);
-        await foreach (var _ in abandoning.GetStreamingResponseAsync(Ask(), Gpt4o()))
-        {
-            break;
+            if (++read == 3) break;
         }
 
-        Assert.Equal(0m, await SpentAsync(budget2, BudgetWindow.Day));
+        var input = RequestTokens.Count(messages, Gpt4o(), "gpt-4o");
+        var output = TokenCounters.ForModel("gpt-4o").CountTokens(string.Concat(chunks.Take(3)));
+        Assert.True(output > 0);
+        Assert.Equal(Usd(input * Gpt4oInput + output * Gpt4oOutput), Usd(await SpentAsync(budget2, BudgetWindow.Day)));
     }
 
     [Fact]
-    public async Task A_call_that_reports_no_usage_settles_its_worst_case()
+    public async Task A_stream_cancelled_before_its_first_chunk_pays_its_worst_case_and_one_that_fails_before_it_is_released()
     {
-        var provider = new RecordingChatClient { Respond = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "no usage"))) };
+        var time = Clock();
+        using var cts = new CancellationTokenSource();
+        var (cancelled, budget, _) = Breaker(new StreamingProvider([], failWith: () => new OperationCanceledException(cts.Token)), time, o => o.DailyLimitUsd = 1m);
+        var messages = Ask();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in cancelled.GetStreamingResponseAsync(messages, Gpt4o(), cts.Token))
+            {
+            }
+        });
+        Assert.Equal(Usd(WorstCase(messages, Gpt4o(), 1000)), Usd(await SpentAsync(budget, BudgetWindow.Day)));
+
+        var (failing, budget2, _) = Breaker(new StreamingProvider([], failWith: () => new HttpRequestException("503")), time, o => o.DailyLimitUsd = 1m);
+        await Assert.ThrowsAsync<HttpRequestException>(async () =>
+        {
+            await foreach (var _ in failing.GetStreamingResponseAsync(messages, Gpt4o()))
+            {
+            }
+        });
+        Assert.Equal(0m, await SpentAsync(budget2, BudgetWindow.Day));
+
+        // Failing after it started answering: what was received is paid for.
+        var (broken, budget3, _) = Breaker(new StreamingProvider(["Half an answer"], failWith: () => new HttpRequestException("connection reset")), time, o => o.DailyLimitUsd = 1m);
+        await Assert.ThrowsAsync<HttpRequestException>(async () =>
+        {
+            await foreach (var _ in broken.GetStreamingResponseAsync(messages, Gpt4o()))
+            {
+            }
+        });
+        var input = RequestTokens.Count(messages, Gpt4o(), "gpt-4o");
+        Assert.Equal(Usd(input * Gpt4oInput + TokenCounters.ForModel("gpt-4o").CountTokens("Half an answer") * Gpt4oOutput), Usd(await SpentAsync(budget3, BudgetWindow.Day)));
+    }
+
+    [Fact]
+    public async Task A_call_that_reports_no_usage_pays_the_counted_input_and_its_answers_tokens()
+    {
+        const string Reply = "No usage was reported for this answer.";
+        var provider = new RecordingChatClient { Respond = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, Reply))) };
         var (client, budget, _) = Breaker(provider, Clock(), o => o.DailyLimitUsd = 1m);
         var messages = Ask();
         await client.GetResponseAsync(messages, Gpt4o(500));
-        Assert.Equal(Usd(WorstCase(messages, Gpt4o(500), 500)), Usd(await SpentAsync(budget, BudgetWindow.Day)));
+        var expected = RequestTokens.Count(messages, Gpt4o(500), "gpt-4o") * Gpt4oInput + TokenCounters.ForModel("gpt-4o").CountTokens(Reply) * Gpt4oOutput;
+        Assert.Equal(Usd(expected), Usd(await SpentAsync(budget, BudgetWindow.Day)));
+        Assert.True(expected > 0m);
+    }
+
+    [Fact]
+    public async Task A_provider_that_bills_above_the_reservation_is_charged_in_full_logged_and_counted()
+    {
+        var provider = Provider(input: 10, output: 3000); // three times MaxOutputTokens
+        var options = new CostBudgetOptions { DailyLimitUsd = 1m };
+        var budget = new CostBudget(options, new InMemoryBudgetStore(), new PriceCatalog(), TimeSpan.FromMinutes(5), Clock());
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger<CostBudgetChatClient>();
+        using var metrics = new PromptOps.Usage.PromptOpsMetrics(meterFactory: null);
+        var client = new CostBudgetChatClient(provider, budget, logger, metrics);
+
+        await client.GetResponseAsync(Ask(), Gpt4o(1000));
+
+        Assert.Equal(Usd(10 * Gpt4oInput + 3000 * Gpt4oOutput), Usd(await SpentAsync(budget, BudgetWindow.Day)));
+        Assert.Equal(1, metrics.BudgetOverReservationCount);
+        Assert.Contains(logger.Collector.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Warning && r.Message.Contains("charged in full", StringComparison.Ordinal));
+    }
+
+    /// <summary>A provider that streams the given chunks (no usage), then ends or throws.</summary>
+    private sealed class StreamingProvider(string[] chunks, Func<Exception>? failWith = null) : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            throw new NotSupportedException();
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+            [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            foreach (var chunk in chunks)
+            {
+                await Task.Yield();
+                yield return new ChatResponseUpdate(ChatRole.Assistant, chunk) { ModelId = "gpt-4o" };
+            }
+
+            if (failWith is not null) throw failWith();
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
     }
 
     [Fact]

@@ -1,0 +1,29 @@
+namespace PromptOps.Budgets;
+
+/// <summary>How the budget breaker knew what a call cost when it settled it.</summary>
+public enum BudgetSettleOutcome
+{
+    /// <summary>From the usage the provider reported.</summary>
+    Reported,
+
+    /// <summary>Estimated: no usage was reported (or the stream ended early); counted input plus the output text received.</summary>
+    Estimated,
+
+    /// <summary>Cancelled before any answer came back: the reserved worst case.</summary>
+    WorstCase,
+
+    /// <summary>The provider failed before answering: nothing is charged.</summary>
+    Released,
+}
+
+/// <summary>The metric tag values of <see cref="BudgetSettleOutcome"/>.</summary>
+internal static class BudgetSettleOutcomes
+{
+    public static string Name(BudgetSettleOutcome outcome) => outcome switch
+    {
+        BudgetSettleOutcome.Reported => "reported",
+        BudgetSettleOutcome.Estimated => "estimated",
+        BudgetSettleOutcome.WorstCase => "worst_case",
+        _ => "released",
+    };
+}
