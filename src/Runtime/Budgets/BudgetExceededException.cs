@@ -71,6 +71,13 @@ public sealed class BudgetStoreUnavailableException : PromptOpsLimitException
         Store = store;
     }
 
+    /// <summary>Creates the exception with its own explanation (for example the escrow policy's).</summary>
+    public BudgetStoreUnavailableException(string store, TimeSpan retryAfter, string message, Exception? innerException)
+        : base(message, Name, 0m, 0m, "USD", retryAfter, null, innerException)
+    {
+        Store = store;
+    }
+
     /// <summary>The store that failed (<c>redis</c>).</summary>
     public string Store { get; }
 }

@@ -15,6 +15,14 @@ public enum BudgetStoreFailurePolicy
 
     /// <summary>Refuse every request that needs the store (a <see cref="BudgetStoreUnavailableException"/>) until it answers again.</summary>
     FailClosed = 1,
+
+    /// <summary>
+    /// The budget: each instance holds small slices of the shared budget, reserved in the shared store ahead of need
+    /// (<see cref="EscrowBudgetStore"/>), and spends from them; while the store cannot be reached it spends what its slices
+    /// hold and nothing more, so all instances together never spend more than the limit during an outage. Plan quotas,
+    /// which are not escrowed, fall back to a local window as with <see cref="FallbackToLocal"/>.
+    /// </summary>
+    Escrow = 2,
 }
 
 /// <summary>
@@ -62,6 +70,9 @@ public sealed class ResilientBudgetStore : IBudgetStore
 
     /// <inheritdoc />
     public string Name => _primary.Name;
+
+    /// <summary>What this store does while the shared store is down.</summary>
+    public BudgetStoreFailurePolicy Policy => _policy;
 
     /// <summary>True while the shared store is considered down.</summary>
     public bool IsDown
@@ -148,7 +159,7 @@ public sealed class ResilientBudgetStore : IBudgetStore
 
         // Replayed when the store is back: applied once whether or not one of the attempts above reached it.
         Enqueue(new PendingSettle(leaseId, [.. charges], [.. actual], IsSpend: false));
-        if (_policy == BudgetStoreFailurePolicy.FallbackToLocal)
+        if (_policy != BudgetStoreFailurePolicy.FailClosed)
         {
             await _local.RecordSpendAsync(leaseId, charges, actual, now, cancellationToken).ConfigureAwait(false);
         }
@@ -172,7 +183,7 @@ public sealed class ResilientBudgetStore : IBudgetStore
         }
 
         Enqueue(new PendingSettle(spendId, [.. charges], [.. actual], IsSpend: true));
-        if (_policy == BudgetStoreFailurePolicy.FallbackToLocal) await _local.RecordSpendAsync(spendId, charges, actual, now, cancellationToken).ConfigureAwait(false);
+        if (_policy != BudgetStoreFailurePolicy.FailClosed) await _local.RecordSpendAsync(spendId, charges, actual, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

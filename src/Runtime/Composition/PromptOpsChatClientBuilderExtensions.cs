@@ -231,7 +231,7 @@ public static class PromptOpsChatClientBuilderExtensions
             var errors = budget.GetErrors().ToList();
             if (!budget.IsConfigured) errors.Add("PromptOps:Budget: no limit is set (HourlyLimitUsd, DailyLimitUsd or MonthlyBudgetUsd).");
             if (errors.Count > 0) throw new OptionsValidationException(PromptOpsOptions.SectionName, typeof(PromptOpsOptions), errors);
-            var store = GetStore(services);
+            var store = services.GetService<BudgetEscrowHolder>()?.Store ?? GetStore(services);
             lock (_gate)
             {
                 return _budget ??= new CostBudget(budget, store, services.GetService<PriceCatalog>() ?? new PriceCatalog(), options.BudgetStore.LeaseDuration,

@@ -80,6 +80,21 @@ public static class PromptOpsServiceCollectionExtensions
                 options.BudgetStore.WhenUnavailable, options.BudgetStore.RetryInterval, sp.GetService<TimeProvider>(),
                 sp.GetService<ILoggerFactory>()?.CreateLogger<ResilientBudgetStore>());
         });
+        services.TryAddSingleton(sp =>
+        {
+            // The budget's escrow (policy Escrow with Redis): its own fail-closed view of Redis, so an outage is seen.
+            var options = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value;
+            if (!options.BudgetStore.UseRedis || !options.Redis.IsConfigured || options.BudgetStore.WhenUnavailable != BudgetStoreFailurePolicy.Escrow)
+            {
+                return new BudgetEscrowHolder(null);
+            }
+
+            var time = sp.GetService<TimeProvider>();
+            var loggers = sp.GetService<ILoggerFactory>();
+            var shared = new ResilientBudgetStore(new RedisBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis.KeyPrefix),
+                BudgetStoreFailurePolicy.FailClosed, options.BudgetStore.RetryInterval, time, loggers?.CreateLogger<ResilientBudgetStore>());
+            return new BudgetEscrowHolder(new EscrowBudgetStore(shared, options.BudgetStore.Escrow, time, loggers?.CreateLogger<EscrowBudgetStore>()));
+        });
         return services;
     }
 }
@@ -146,4 +161,14 @@ internal sealed class NoSemanticStore : ISemanticCacheStore
         ValueTask.FromResult<IReadOnlyList<SemanticStoreMatch>>([]);
 
     public ValueTask RemoveAsync(string partitionKey, string exactKey, int dimensions, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
+
+/// <summary>The budget's <see cref="EscrowBudgetStore"/> when the policy is Escrow with Redis (else null); disposing returns its slices.</summary>
+internal sealed class BudgetEscrowHolder(EscrowBudgetStore? store) : IAsyncDisposable, IDisposable
+{
+    public EscrowBudgetStore? Store { get; } = store;
+
+    public ValueTask DisposeAsync() => Store?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    public void Dispose() => Store?.Dispose();
 }

@@ -38,7 +38,7 @@ public class BudgetOptionsTests
     [InlineData("BudgetStore:LeaseDuration", "00:00:00", "PromptOps:BudgetStore:LeaseDuration must be positive, but is 00:00:00")]
     [InlineData("BudgetStore:LeaseDuration", "2.00:00:00", "LeaseDuration must be at most one day, but is 2.00:00:00")]
     [InlineData("BudgetStore:RetryInterval", "-00:00:01", "PromptOps:BudgetStore:RetryInterval must not be negative")]
-    [InlineData("BudgetStore:WhenUnavailable", "7", "PromptOps:BudgetStore:WhenUnavailable '7' is not FallbackToLocal or FailClosed")]
+    [InlineData("BudgetStore:WhenUnavailable", "7", "PromptOps:BudgetStore:WhenUnavailable '7' is not Escrow, FallbackToLocal or FailClosed")]
     public void Invalid_budget_plan_and_store_options_fail_at_start_up_naming_the_bad_value(string key, string value, string expected)
     {
         var services = new ServiceCollection();

@@ -89,8 +89,11 @@ public sealed class RedisBudgetTests(RedisServer server) : IClassFixture<RedisSe
         Assert.NotEmpty(refusals);
         Assert.Equal(200, spent.Count + refusals.Count);
 
-        // Settled spend never exceeds the budget; Redis holds exactly what was settled, and nothing stays reserved.
+        // Settled spend never exceeds the budget; once each instance returned its escrow slices, Redis holds exactly what
+        // was settled, and nothing stays reserved.
         Assert.True(spent.Sum() <= 1m, $"settled ${spent.Sum()} > $1");
+        await spA.GetRequiredService<BudgetEscrowHolder>().Store!.FlushAsync();
+        await spB.GetRequiredService<BudgetEscrowHolder>().Store!.FlushAsync();
         using var admin = Connect(server);
         var key = CostBudget.Key(BudgetWindow.Day, time.GetUtcNow());
         var totals = await new RedisBudgetStore(admin, prefix).GetTotalsAsync([key], time.GetUtcNow(), default);
@@ -139,6 +142,7 @@ public sealed class RedisBudgetTests(RedisServer server) : IClassFixture<RedisSe
         Assert.Equal(1, provider.Calls);
         var leases = prefix + RedisBudgetStore.LeaseSetOf(CostBudget.Key(BudgetWindow.Day, time.GetUtcNow()));
         Assert.Equal(prefix + "{budget}:leases", leases);
+        await sp.GetRequiredService<BudgetEscrowHolder>().Store!.FlushAsync(); // this instance's escrow slice returns
         Assert.Equal(0L, await other.GetDatabase().SortedSetLengthAsync(leases)); // the dead lease was dropped, the new one settled
     }
 

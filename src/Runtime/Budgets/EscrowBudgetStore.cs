@@ -1,0 +1,394 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace PromptOps.Budgets;
+
+/// <summary>
+/// Escrowed budgets (<see cref="BudgetStoreFailurePolicy.Escrow"/>): this instance reserves slices of the shared budget
+/// ahead of need — a slice is one lease in the shared store of <see cref="EscrowOptions.Share"/> of the smallest limit
+/// (at least the request's worst case) on every window — and grants reservations from them locally. The shared store
+/// therefore always holds, as reserved, everything any instance may still spend; while it cannot be reached an instance
+/// spends what its slices hold and nothing more, so all instances together never pass a limit during an outage.
+/// <para>A slice is replaced every <see cref="EscrowOptions.CheckpointInterval"/> (what it spent is settled into the shared
+/// total, what it did not is returned), and is never used past half its lease (so its calls can finish before the shared
+/// store would drop it); a slice that is replaced or expires is settled as soon as its last call is. When a slice cannot
+/// be had (the budget is nearly spent) a request reserves its own worst case in the shared store, as without escrow.
+/// Settles and releases that cannot reach the shared store are replayed by the <see cref="ResilientBudgetStore"/> below
+/// (use it with <see cref="BudgetStoreFailurePolicy.FailClosed"/>, so that an outage is seen here).</para>
+/// <para>Only what the provider bills above a call's reservation (a provider past its output limit) can pass a limit; the
+/// breaker logs and counts it. A shared store that loses its data (Redis restarted without persistence) loses the spend
+/// it held: run Redis with AOF for the escrow's bound to survive a restart.</para>
+/// </summary>
+public sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDisposable
+{
+    private readonly IBudgetStore _shared;
+    private readonly EscrowOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly object _gate = new();
+    private readonly Dictionary<string, Slice> _current = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LocalGrant> _grants = new(StringComparer.Ordinal);
+    private readonly List<Slice> _closing = [];
+    private readonly Dictionary<string, long> _lastTotals = new(StringComparer.Ordinal);
+    private readonly ITimer _timer;
+
+    /// <summary>Creates the escrow over <paramref name="shared"/> (a <see cref="ResilientBudgetStore"/> that fails closed, usually over Redis).</summary>
+    public EscrowBudgetStore(IBudgetStore shared, EscrowOptions? options = null, TimeProvider? timeProvider = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(shared);
+        _options = options?.Clone() ?? new EscrowOptions();
+        var errors = _options.GetErrors().ToList();
+        if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
+        _shared = shared;
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _timer = _time.CreateTimer(static state => _ = ((EscrowBudgetStore)state!).CheckpointAsync(), this, _options.CheckpointInterval, _options.CheckpointInterval);
+    }
+
+    /// <inheritdoc />
+    public string Name => _shared.Name;
+
+    /// <summary>What the slices of this instance hold now and have not spent or granted (for tests and diagnostics), per counter key.</summary>
+    public IReadOnlyDictionary<string, long> Available
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var result = new Dictionary<string, long>(StringComparer.Ordinal);
+                foreach (var slice in _current.Values.Where(s => !s.Closed))
+                {
+                    for (var i = 0; i < slice.Charges.Length; i++) result[slice.Charges[i].Key] = slice.Held - slice.Spent[i] - slice.Granted[i];
+                }
+
+                return result;
+            }
+        }
+    }
+
+    /// <summary>Slices held (open or waiting for their last call) — for tests.</summary>
+    public int SliceCount
+    {
+        get
+        {
+            lock (_gate) return _current.Count + _closing.Count;
+        }
+    }
+
+    /// <inheritdoc cref="IBudgetStore.TryReserveAsync(IReadOnlyList{BudgetCharge}, DateTimeOffset, DateTimeOffset, CancellationToken)" />
+    public ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken) =>
+        TryReserveAsync(BudgetLeaseIds.New(), charges, now, leaseExpiresAt, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<BudgetReservation> TryReserveAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(leaseId);
+        ArgumentNullException.ThrowIfNull(charges);
+        if (charges.Count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
+        var set = SetKey(charges);
+        Slice? stale;
+        lock (_gate)
+        {
+            if (TryGrant(set, leaseId, charges, now, allowDue: false) is { } granted) return granted;
+            stale = _current.GetValueOrDefault(set);
+        }
+
+        // No slice, or one too small or due for its checkpoint: take a new one from the shared store.
+        var size = SliceSize(charges);
+        var sliceCharges = charges.Select(c => c with { Amount = c.Amount == 0 ? 0 : size }).ToArray();
+        var sliceId = BudgetLeaseIds.New();
+        BudgetReservation slice;
+        try
+        {
+            slice = await _shared.TryReserveAsync(sliceId, sliceCharges, now, now + _options.SliceLease, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (e is ArgumentException) throw;
+
+            // The shared store cannot be reached: spend what the slices hold, and nothing more.
+            lock (_gate)
+            {
+                if (TryGrant(set, leaseId, charges, now, allowDue: true) is { } held) return held;
+            }
+
+            throw new BudgetStoreUnavailableException(_shared.Name, _options.CheckpointInterval,
+                $"PromptOps budget: the {_shared.Name} budget store cannot be reached and this instance's escrowed share of the budget is spent (policy Escrow); '{charges[0].Key}' cannot be checked. Retry later.",
+                e);
+        }
+
+        Remember(charges, slice.Totals);
+        if (slice.IsReserved)
+        {
+            Slice? toSettle;
+            BudgetReservation grant;
+            lock (_gate)
+            {
+                var fresh = new Slice(slice.LeaseId!, sliceCharges, size, now + _options.CheckpointInterval, now + (_options.SliceLease / 2));
+                toSettle = _current.Remove(set, out var previous) ? Close(previous) : null;
+                _current[set] = fresh;
+                grant = Grant(fresh, leaseId, charges, slice.Totals);
+            }
+
+            if (toSettle is not null) await SettleSliceAsync(toSettle, now).ConfigureAwait(false);
+            return grant;
+        }
+
+        // Not enough left for a slice: this request alone, exactly as without escrow.
+        var direct = await _shared.TryReserveAsync(leaseId, charges, now, leaseExpiresAt, cancellationToken).ConfigureAwait(false);
+        Remember(charges, direct.Totals);
+        return direct;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(leaseId);
+        ArgumentNullException.ThrowIfNull(actual);
+        Slice? done = null;
+        bool granted;
+        lock (_gate)
+        {
+            granted = _grants.Remove(leaseId, out var grant);
+            if (granted)
+            {
+                var slice = grant!.Slice;
+                for (var i = 0; i < grant.Amounts.Length; i++)
+                {
+                    slice.Granted[i] -= grant.Amounts[i];
+                    slice.Spent[i] += Math.Max(0, i < actual.Count ? actual[i] : 0);
+                }
+
+                slice.Calls--;
+                if (slice.Closed && slice.Calls == 0 && _closing.Remove(slice)) done = slice;
+            }
+        }
+
+        if (!granted) await _shared.SettleAsync(leaseId, charges, actual, now, cancellationToken).ConfigureAwait(false); // reserved directly in the shared store
+        else if (done is not null) await SettleSliceAsync(done, now).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask RecordSpendAsync(string spendId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _shared.RecordSpendAsync(spendId, charges, actual, now, cancellationToken);
+
+    /// <summary>The shared totals (which count every slice as reserved); the last ones seen while the store cannot be reached.</summary>
+    public async ValueTask<long[]> GetTotalsAsync(IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        try
+        {
+            var totals = await _shared.GetTotalsAsync(keys, now, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                for (var i = 0; i < keys.Count; i++) _lastTotals[keys[i]] = totals[i];
+            }
+
+            return totals;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && e is not ArgumentException)
+        {
+            lock (_gate) return [.. keys.Select(k => _lastTotals.GetValueOrDefault(k))];
+        }
+    }
+
+    /// <summary>
+    /// Settles every slice that is due (its checkpoint passed) and idle, so that spend reaches the shared total even when
+    /// no request comes; the timer calls it every <see cref="EscrowOptions.CheckpointInterval"/>.
+    /// </summary>
+    public Task CheckpointAsync() => CheckpointAsync(all: false);
+
+    /// <summary>
+    /// Settles every slice now — what it spent into the shared total, the rest back to the budget (a slice with calls in
+    /// flight is settled when its last call is) — for example before reading the shared totals. New slices are taken on
+    /// the next request.
+    /// </summary>
+    public Task FlushAsync() => CheckpointAsync(all: true);
+
+    private async Task CheckpointAsync(bool all)
+    {
+        // While the shared store is down a slice is all this instance may spend: keep it (until half its lease).
+        if (!all && _shared is ResilientBudgetStore { IsDown: true }) return;
+        var now = _time.GetUtcNow();
+        List<Slice> due = [];
+        lock (_gate)
+        {
+            foreach (var (set, slice) in _current.ToList())
+            {
+                if (!all && now < slice.CheckpointAt) continue;
+                _current.Remove(set);
+                if (Close(slice) is { } idle) due.Add(idle);
+            }
+        }
+
+        foreach (var slice in due)
+        {
+            try
+            {
+                await SettleSliceAsync(slice, now).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                EscrowLog.CheckpointFailed(_logger, e);
+            }
+        }
+    }
+
+    /// <summary>Returns every unspent slice to the shared budget (slices with calls in flight are settled when their last call is).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        List<Slice> idle = [];
+        lock (_gate)
+        {
+            foreach (var slice in _current.Values)
+            {
+                if (Close(slice) is { } s) idle.Add(s);
+            }
+
+            _current.Clear();
+        }
+
+        var now = _time.GetUtcNow();
+        foreach (var slice in idle)
+        {
+            try
+            {
+                await SettleSliceAsync(slice, now).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                EscrowLog.CheckpointFailed(_logger, e);
+            }
+        }
+    }
+
+    /// <summary>Returns every unspent slice (blocks until the shared store answered or failed).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>A grant from the current slice of <paramref name="set"/> when it has room (and is not due, unless <paramref name="allowDue"/>).</summary>
+    private BudgetReservation? TryGrant(string set, string leaseId, IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, bool allowDue)
+    {
+        if (!_current.TryGetValue(set, out var slice) || slice.Closed) return null;
+        if (now >= slice.UsableUntil || (!allowDue && now >= slice.CheckpointAt)) return null;
+        for (var i = 0; i < charges.Count; i++)
+        {
+            if (slice.Held - slice.Spent[i] - slice.Granted[i] < charges[i].Amount) return null;
+        }
+
+        return Grant(slice, leaseId, charges, null);
+    }
+
+    private BudgetReservation Grant(Slice slice, string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long>? sharedTotals)
+    {
+        var amounts = new long[charges.Count];
+        var totals = new long[charges.Count];
+        for (var i = 0; i < charges.Count; i++)
+        {
+            amounts[i] = charges[i].Amount;
+            slice.Granted[i] += amounts[i];
+            // What the shared store counts for this counter: everything reserved, slices in full (last seen).
+            totals[i] = sharedTotals is not null && i < sharedTotals.Count ? sharedTotals[i] : _lastTotals.GetValueOrDefault(charges[i].Key);
+        }
+
+        slice.Calls++;
+        _grants[leaseId] = new LocalGrant(slice, amounts);
+        return BudgetReservation.Reserved(leaseId, totals);
+    }
+
+    /// <summary>Marks a slice closed; returns it when it has no call in flight (settle it now), else keeps it until its last call.</summary>
+    private Slice? Close(Slice slice)
+    {
+        slice.Closed = true;
+        if (slice.Calls == 0) return slice;
+        _closing.Add(slice);
+        return null;
+    }
+
+    /// <summary>Settles a slice's lease in the shared store with what it spent (the rest returns to the budget).</summary>
+    private async ValueTask SettleSliceAsync(Slice slice, DateTimeOffset now)
+    {
+        try
+        {
+            await _shared.SettleAsync(slice.LeaseId, slice.Charges, slice.Spent, now, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ArgumentException)
+        {
+            // The resilient store below keeps it for replay; if it cannot, the slice expires with its lease.
+            EscrowLog.CheckpointFailed(_logger, e);
+        }
+    }
+
+    private long SliceSize(IReadOnlyList<BudgetCharge> charges)
+    {
+        var smallestLimit = charges.Min(c => c.Limit);
+        var share = (long)Math.Floor(smallestLimit * _options.Share);
+        return Math.Max(charges.Max(c => c.Amount), share);
+    }
+
+    private void Remember(IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> totals)
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < charges.Count && i < totals.Count; i++) _lastTotals[charges[i].Key] = totals[i];
+        }
+    }
+
+    private static string SetKey(IReadOnlyList<BudgetCharge> charges) => charges.Count == 1 ? charges[0].Key : string.Join('\n', charges.Select(c => c.Key));
+
+    /// <summary>A slice: one lease in the shared store holding <see cref="Held"/> on each counter of <see cref="Charges"/>.</summary>
+    private sealed class Slice(string leaseId, BudgetCharge[] charges, long held, DateTimeOffset checkpointAt, DateTimeOffset usableUntil)
+    {
+        public string LeaseId { get; } = leaseId;
+
+        public BudgetCharge[] Charges { get; } = charges;
+
+        public long Held { get; } = held;
+
+        public long[] Spent { get; } = new long[charges.Length];
+
+        public long[] Granted { get; } = new long[charges.Length];
+
+        public int Calls { get; set; }
+
+        public bool Closed { get; set; }
+
+        public DateTimeOffset CheckpointAt { get; } = checkpointAt;
+
+        public DateTimeOffset UsableUntil { get; } = usableUntil;
+    }
+
+    private sealed record LocalGrant(Slice Slice, long[] Amounts);
+}
+
+/// <summary>How <see cref="EscrowBudgetStore"/> slices the budget (configuration <c>PromptOps:BudgetStore:Escrow</c>).</summary>
+public sealed class EscrowOptions
+{
+    /// <summary>A slice's size as a share of the smallest limit it charges (at least the request's worst case). Default 0.05.</summary>
+    public double Share { get; set; } = 0.05;
+
+    /// <summary>How often a slice is settled into the shared total and replaced. Default 30 seconds.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A slice's lease in the shared store; a slice is used for at most half of it. Default 10 minutes.</summary>
+    public TimeSpan SliceLease { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The problems with these options, each naming the bad value; empty when valid.</summary>
+    public IEnumerable<string> GetErrors()
+    {
+        if (!(Share > 0 && Share <= 0.5)) yield return $"PromptOps:BudgetStore:Escrow:Share must be in (0, 0.5], but is {Share.ToString(System.Globalization.CultureInfo.InvariantCulture)}.";
+        if (CheckpointInterval <= TimeSpan.Zero) yield return $"PromptOps:BudgetStore:Escrow:CheckpointInterval must be positive, but is {CheckpointInterval}.";
+        if (SliceLease <= TimeSpan.Zero) yield return $"PromptOps:BudgetStore:Escrow:SliceLease must be positive, but is {SliceLease}.";
+        else if (CheckpointInterval > SliceLease / 2) yield return $"PromptOps:BudgetStore:Escrow:CheckpointInterval ({CheckpointInterval}) must be at most half of SliceLease ({SliceLease}).";
+    }
+
+    /// <summary>A copy that can be changed without changing this instance.</summary>
+    public EscrowOptions Clone() => (EscrowOptions)MemberwiseClone();
+}
+
+internal static partial class EscrowLog
+{
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning,
+        Message = "PromptOps budgets: settling an escrow slice failed; it is replayed when the store answers, or expires with its lease.")]
+    public static partial void CheckpointFailed(ILogger logger, Exception exception);
+}
