@@ -117,6 +117,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        messages = CheckMessages(messages);
         if (!TryGetKey(ref messages, options, out var key, out var ttl))
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
@@ -183,6 +184,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        messages = CheckMessages(messages);
         if (!_options.CacheStreaming || !TryGetKey(ref messages, options, out var key, out var ttl))
         {
             await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
@@ -257,6 +259,17 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     {
         if (disposing) _memory.Dispose();
         base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Where messages enter the cache: a null message or content is an <see cref="ArgumentException"/> naming its index,
+    /// whether or not the request is cacheable. A one-shot enumerable is materialised so that it can still be sent.
+    /// </summary>
+    private static IEnumerable<ChatMessage> CheckMessages(IEnumerable<ChatMessage> messages)
+    {
+        if (messages is not ICollection<ChatMessage>) messages = messages.ToList();
+        PromptCacheKey.ThrowIfMalformed(messages);
+        return messages;
     }
 
     private bool TryGetKey(ref IEnumerable<ChatMessage> messages, ChatOptions? options, out string key, out TimeSpan ttl)

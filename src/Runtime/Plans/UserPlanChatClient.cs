@@ -92,6 +92,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
+        PromptCacheKey.ThrowIfMalformed(list);
         var admitted = await AdmitAsync(list, options, cancellationToken).ConfigureAwait(false);
         if (admitted.Lease is null) return await base.GetResponseAsync(list, admitted.Options, cancellationToken).ConfigureAwait(false);
 
@@ -115,6 +116,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
+        PromptCacheKey.ThrowIfMalformed(list);
         var admitted = await AdmitAsync(list, options, cancellationToken).ConfigureAwait(false);
         if (admitted.Lease is null)
         {
