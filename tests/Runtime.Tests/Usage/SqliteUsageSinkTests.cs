@@ -89,6 +89,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
             LimitName = "budget.daily",
             Streaming = true,
             IsPriced = true,
+            Anomalies = UsageAnomalies.TokensClamped,
         };
         var sparse = new UsageRecord { Timestamp = full.Timestamp.AddMinutes(1), CostUsd = null, CostSavedUsd = null };
 
@@ -284,7 +285,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
             return Convert.ToString(c.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
         }
 
-        Assert.Equal("1", Scalar("PRAGMA user_version"));
+        Assert.Equal("2", Scalar("PRAGMA user_version"));
         Assert.Equal(SqliteLedgerSchema.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar("PRAGMA application_id"));
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
         Assert.Equal("1500000000000", Scalar("SELECT cost_pusd FROM usage_records"));
@@ -316,13 +317,56 @@ public sealed class SqliteUsageSinkTests : IDisposable
         {
             c.Open();
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA user_version = 2";
+            cmd.CommandText = "PRAGMA user_version = 3";
             cmd.ExecuteNonQuery();
         }
 
         var newer = Assert.Throws<InvalidDataException>(() => new SqliteUsageSink(Db));
-        Assert.Contains("schema version 2", newer.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 3", newer.Message, StringComparison.Ordinal);
         Assert.Throws<FileNotFoundException>(() => SqliteLedgerReader.Read(Path.Combine(_dir, "missing.db")).ToList());
+    }
+
+    [Fact]
+    public async Task A_version_1_ledger_stays_readable_and_is_migrated_when_opened_for_writing()
+    {
+        // A ledger written by the previous PromptOps: schema version 1, no anomalies column.
+        Directory.CreateDirectory(_dir);
+        using (var c = new SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE usage_records (id INTEGER PRIMARY KEY, timestamp_ms INTEGER NOT NULL, prompt_id TEXT, prompt_version TEXT, task TEXT,
+                    endpoint TEXT, user_id TEXT, model TEXT, tier TEXT, input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL,
+                    output_tokens INTEGER NOT NULL, cost_pusd INTEGER, cost_saved_pusd INTEGER, cache_layer INTEGER NOT NULL, latency_us INTEGER NOT NULL,
+                    outcome INTEGER NOT NULL, error_type TEXT, limit_name TEXT, streaming INTEGER NOT NULL, priced INTEGER NOT NULL);
+                CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
+                CREATE VIEW usage AS SELECT id, input_tokens FROM usage_records;
+                INSERT INTO usage_records (timestamp_ms, user_id, model, input_tokens, cached_input_tokens, output_tokens, cost_pusd, cache_layer, latency_us, outcome, streaming, priced)
+                    VALUES (1000, 'old', 'gpt-4o', 7, 0, 1, 5, 0, 10, 0, 0, 1);
+                PRAGMA application_id = 1347374151;
+                PRAGMA user_version = 1;
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        // Read as it is (read-only: not migrated), every record unflagged.
+        var old = Assert.Single(SqliteLedgerReader.Read(Db));
+        Assert.Equal(("old", 7L, UsageAnomalies.None), (old.UserId, old.InputTokens, old.Anomalies));
+
+        await using (var sink = Sink())
+        {
+            sink.Record(Rec(1) with { Anomalies = UsageAnomalies.TokensClamped });
+        }
+
+        var records = SqliteLedgerReader.Read(Db).ToList();
+        Assert.Equal([UsageAnomalies.None, UsageAnomalies.TokensClamped], records.Select(r => r.Anomalies));
+        Assert.Equal("old", records[0].UserId);
+        using var connection = new SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var q = connection.CreateCommand();
+        q.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || '|' || group_concat(anomalies, ',') FROM usage";
+        Assert.Equal("2|,tokens_clamped", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]

@@ -250,6 +250,7 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
                     Text(18, r.LimitName);
                     raw.sqlite3_bind_int64(s, 19, r.Streaming ? 1 : 0);
                     raw.sqlite3_bind_int64(s, 20, r.IsPriced ? 1 : 0);
+                    raw.sqlite3_bind_int64(s, 21, (long)r.Anomalies);
                     var rc = raw.sqlite3_step(s);
                     raw.sqlite3_reset(s);
                     if (rc != raw.SQLITE_DONE) Check(rc);
