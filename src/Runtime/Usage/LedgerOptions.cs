@@ -36,6 +36,16 @@ public sealed class LedgerOptions
     /// <summary>What to do when the queue is full (default <see cref="LedgerOverflowPolicy.DropNewest"/>).</summary>
     public LedgerOverflowPolicy OverflowPolicy { get; set; } = LedgerOverflowPolicy.DropNewest;
 
+    /// <summary>
+    /// Back-pressure instead of loss (<c>PromptOps:Ledger:BlockWhenFull</c>): when the queue is full, the request waits
+    /// for the writer to make room and no record is dropped — the <see cref="LedgerOverflowPolicy.Wait"/> policy, as a
+    /// switch. Default: off. Cannot be combined with <see cref="LedgerOverflowPolicy.DropOldest"/>.
+    /// </summary>
+    public bool BlockWhenFull { get; set; }
+
+    /// <summary>The policy the sink applies: <see cref="LedgerOverflowPolicy.Wait"/> when <see cref="BlockWhenFull"/>, else <see cref="OverflowPolicy"/>.</summary>
+    public LedgerOverflowPolicy EffectiveOverflowPolicy => BlockWhenFull ? LedgerOverflowPolicy.Wait : OverflowPolicy;
+
     /// <summary>True when <see cref="SqlitePath"/> is set.</summary>
     public bool IsSqliteEnabled => !string.IsNullOrWhiteSpace(SqlitePath);
 
@@ -46,6 +56,8 @@ public sealed class LedgerOptions
         if (QueueCapacity < 1) errors.Add(string.Create(CultureInfo.InvariantCulture, $"PromptOps:Ledger:QueueCapacity must be at least 1 (was {QueueCapacity})."));
         if (BatchSize < 1) errors.Add(string.Create(CultureInfo.InvariantCulture, $"PromptOps:Ledger:BatchSize must be at least 1 (was {BatchSize})."));
         if (!Enum.IsDefined(OverflowPolicy)) errors.Add($"PromptOps:Ledger:OverflowPolicy '{OverflowPolicy}' is not one of DropNewest, DropOldest, Wait.");
+        if (BlockWhenFull && OverflowPolicy == LedgerOverflowPolicy.DropOldest)
+            errors.Add("PromptOps:Ledger:BlockWhenFull is true but PromptOps:Ledger:OverflowPolicy is DropOldest: a full queue cannot both wait and drop; set one of them.");
         if (SqlitePath is { } path && path.Length > 0 && string.IsNullOrWhiteSpace(path)) errors.Add("PromptOps:Ledger:SqlitePath is blank; leave it unset to turn the SQLite ledger off.");
         if (SqlitePath is { } p && p.IndexOfAny(Path.GetInvalidPathChars()) >= 0) errors.Add($"PromptOps:Ledger:SqlitePath '{p}' contains characters that are not valid in a path.");
         return errors;

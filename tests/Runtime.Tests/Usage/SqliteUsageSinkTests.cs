@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using PromptOps.Caching;
 using PromptOps.Tests.Infrastructure;
 using PromptOps.Usage;
@@ -178,8 +179,103 @@ public sealed class SqliteUsageSinkTests : IDisposable
         Assert.Equal([0L, 1, 2, 3, 4], SqliteLedgerReader.Read(Db).Select(r => r.InputTokens));
         Assert.Equal(3, dropped.GetMeasurementSnapshot().Sum(m => m.Value));
         Assert.All(dropped.GetMeasurementSnapshot(), m => Assert.Equal("queue_full", m.Tags["promptops.ledger.reason"]));
-        var warning = Assert.Single(logger.Collector.GetSnapshot(), l => l.Level == LogLevel.Warning);
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Id.Id == 2101);
         Assert.Contains("QueueCapacity", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_drop_is_counted_each_warning_reports_the_drops_since_the_last_and_dispose_logs_the_total()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        var logger = new FakeLogger<SqliteUsageSink>();
+        var sink = new SqliteUsageSink(new LedgerOptions { SqlitePath = Db, QueueCapacity = 4, BatchSize = 1 }, _metrics, time, logger);
+        using (LockForWriting())
+        {
+            sink.Record(Rec(0));
+            await WaitUntil(() => sink.Pending == 0); // the writer holds record 0 and waits for the lock
+            for (var i = 1; i <= 4; i++) sink.Record(Rec(i)); // the queue is full
+            for (var i = 0; i < 500; i++) sink.Record(Rec(100 + i)); // 500 dropped: the first is logged at once, 499 wait
+            time.Advance(TimeSpan.FromSeconds(9));
+            sink.Record(Rec(1_000)); // still inside the 10 s: counted, not logged
+            time.Advance(TimeSpan.FromSeconds(2));
+            sink.Record(Rec(1_001)); // 11 s after the first warning: reports 499 + 1 + 1
+            for (var i = 0; i < 7; i++) sink.Record(Rec(2_000 + i)); // reported at dispose only
+            Assert.Equal(509, sink.Dropped);
+        }
+
+        await sink.DisposeAsync();
+        Assert.Equal(5, SqliteLedgerReader.Count(Db));
+        var warnings = logger.Collector.GetSnapshot().Where(l => l.Id.Id == 2101).ToList();
+        Assert.Equal(["1", "501"], warnings.Select(w => w.GetStructuredStateValue("Count")));
+        Assert.Equal(["1", "502"], warnings.Select(w => w.GetStructuredStateValue("Total")));
+        var total = Assert.Single(logger.Collector.GetSnapshot(), l => l.Id.Id == 2103);
+        Assert.Equal(LogLevel.Warning, total.Level);
+        Assert.Equal("509", total.GetStructuredStateValue("Total"));
+        Assert.Equal("7", total.GetStructuredStateValue("Unreported"));
+        Assert.Contains(Db, total.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrent_drops_are_counted_exactly()
+    {
+        var logger = new FakeLogger<SqliteUsageSink>();
+        var sink = new SqliteUsageSink(new LedgerOptions { SqlitePath = Db, QueueCapacity = 1, BatchSize = 1 }, _metrics, new FakeTimeProvider(), logger);
+        using (LockForWriting())
+        {
+            sink.Record(Rec(0));
+            await WaitUntil(() => sink.Pending == 0);
+            sink.Record(Rec(1)); // the queue is full from here on
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+            {
+                for (var i = 0; i < 25_000; i++) sink.Record(Rec(i));
+            })));
+        }
+
+        await sink.DisposeAsync();
+        Assert.Equal(100_000, sink.Dropped);
+        Assert.Equal(2, SqliteLedgerReader.Count(Db));
+        var logged = logger.Collector.GetSnapshot().Where(l => l.Id.Id == 2101).Sum(l => long.Parse(l.GetStructuredStateValue("Count")!, System.Globalization.CultureInfo.InvariantCulture));
+        var total = Assert.Single(logger.Collector.GetSnapshot(), l => l.Id.Id == 2103);
+        Assert.Equal("100000", total.GetStructuredStateValue("Total"));
+        Assert.Equal(100_000, logged + long.Parse(total.GetStructuredStateValue("Unreported")!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task BlockWhenFull_from_configuration_waits_for_room_and_loses_nothing()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(
+        [
+            new("PromptOps:Ledger:SqlitePath", Db), new("PromptOps:Ledger:BlockWhenFull", "true"),
+            new("PromptOps:Ledger:QueueCapacity", "2"), new("PromptOps:Ledger:BatchSize", "1"),
+        ]).Build();
+        using var provider = new ServiceCollection().AddPromptOps(config.GetSection("PromptOps")).BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Ledger;
+        Assert.True(options.BlockWhenFull);
+        Assert.Equal(LedgerOverflowPolicy.Wait, options.EffectiveOverflowPolicy);
+
+        var sink = new SqliteUsageSink(options, _metrics);
+        Task[] writers;
+        using (LockForWriting()) // the gate: the writer cannot commit until it is released
+        {
+            sink.Record(Rec(0));
+            await WaitUntil(() => sink.Pending == 0);
+            writers = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+            {
+                for (var i = 0; i < 10; i++) sink.Record(Rec(1 + (t * 10) + i));
+            })).ToArray();
+            await WaitUntil(() => sink.Pending == 2); // the queue is full: the writers wait instead of dropping
+            Assert.All(writers, w => Assert.False(w.IsCompleted));
+            Assert.Equal(0, sink.Dropped);
+        }
+
+        await Task.WhenAll(writers);
+        await sink.DisposeAsync();
+        Assert.Equal(0, sink.Dropped);
+        Assert.Equal(41, SqliteLedgerReader.Count(Db));
+        Assert.Equal(Enumerable.Range(0, 41).Select(i => (long)i), SqliteLedgerReader.Read(Db).Select(r => r.InputTokens).Order());
+
+        var conflicting = new LedgerOptions { BlockWhenFull = true, OverflowPolicy = LedgerOverflowPolicy.DropOldest };
+        Assert.Contains(conflicting.GetErrors(), e => e.Contains("BlockWhenFull", StringComparison.Ordinal) && e.Contains("DropOldest", StringComparison.Ordinal));
     }
 
     [Fact]
