@@ -465,6 +465,56 @@ public sealed class SqliteUsageSinkTests : IDisposable
         Assert.Equal("2|,tokens_clamped", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    public static TheoryData<string> BadLedgerPaths => ["directory", "text-file", "under-a-file"];
+
+    [Theory]
+    [MemberData(nameof(BadLedgerPaths))]
+    public void A_ledger_path_that_cannot_be_a_ledger_fails_at_start_up_naming_the_option_and_the_path(string kind)
+    {
+        Directory.CreateDirectory(_dir);
+        var path = kind switch
+        {
+            "directory" => Directory.CreateDirectory(Path.Combine(_dir, "ledger-dir")).FullName,
+            "text-file" => Path.Combine(_dir, "notes.txt"),
+            _ => Path.Combine(_dir, "notes.txt", "ledger.db"),
+        };
+        if (kind != "directory") File.WriteAllText(Path.Combine(_dir, "notes.txt"), "not a database, just some text that is long enough");
+        var expected = kind == "directory" ? "is a directory" : kind == "text-file" ? "is not a SQLite database file" : "which is a file, not a directory";
+
+        // Creating the sink directly.
+        var e = Assert.Throws<ArgumentException>(() => new SqliteUsageSink(path));
+        Assert.Contains("PromptOps:Ledger:SqlitePath", e.Message, StringComparison.Ordinal);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+
+        // Through AddPromptOps: the options validation (ValidateOnStart) refuses it before the first call.
+        var config = new ConfigurationBuilder().AddInMemoryCollection([new("PromptOps:Ledger:SqlitePath", path)]).Build();
+        using var provider = new ServiceCollection().AddPromptOps(config.GetSection("PromptOps")).BuildServiceProvider();
+        var v = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PromptOpsOptions>>().Value);
+        Assert.Contains("PromptOps:Ledger:SqlitePath", v.Message, StringComparison.Ordinal);
+        Assert.Contains(path, v.Message, StringComparison.Ordinal);
+        if (kind != "directory") Assert.Equal("not a database, just some text that is long enough", File.ReadAllText(Path.Combine(_dir, "notes.txt"))); // untouched
+    }
+
+    [Fact]
+    public void A_damaged_sqlite_file_fails_naming_the_option_and_the_path()
+    {
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, "damaged.db");
+        File.WriteAllBytes(path, [.. "SQLite format 3\0"u8, .. Enumerable.Repeat((byte)0xAB, 4096)]);
+        Assert.Empty(new LedgerOptions { SqlitePath = path }.GetErrors()); // the header is right; SQLite finds the damage
+
+        var e = Assert.Throws<InvalidDataException>(() => new SqliteUsageSink(path));
+        Assert.Contains("PromptOps:Ledger:SqlitePath", e.Message, StringComparison.Ordinal);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.IsType<SqliteException>(e.InnerException);
+
+        // An empty file is a new database, and a new file in a new folder is fine.
+        File.WriteAllBytes(Path.Combine(_dir, "empty.db"), []);
+        Assert.Empty(new LedgerOptions { SqlitePath = Path.Combine(_dir, "empty.db") }.GetErrors());
+        Assert.Empty(new LedgerOptions { SqlitePath = Path.Combine(_dir, "new", "deeper", "ledger.db") }.GetErrors());
+    }
+
     [Fact]
     public async Task The_reader_filters_by_time_and_returns_time_order()
     {

@@ -46,7 +46,8 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
 
     /// <summary>Opens (or creates) the ledger at <see cref="LedgerOptions.SqlitePath"/> and starts the background writer.</summary>
     /// <exception cref="ArgumentException">The options are invalid or name no path.</exception>
-    /// <exception cref="InvalidDataException">The file is not a PromptOps ledger or has a newer schema.</exception>
+    /// <exception cref="InvalidDataException">The file is not a PromptOps ledger, is damaged or has a newer schema (the message names the option and the path).</exception>
+    /// <exception cref="IOException">The file or its folder cannot be created or opened (the message names the option and the path).</exception>
     public SqliteUsageSink(LedgerOptions options, PromptOpsMetrics? metrics = null, TimeProvider? timeProvider = null, ILogger<SqliteUsageSink>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -60,7 +61,7 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
         _metrics = metrics ?? PromptOpsMetrics.Shared;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _connection = SqliteLedgerSchema.OpenForWriting(Path);
+        _connection = Open(Path);
 
         var channelOptions = new BoundedChannelOptions(options.QueueCapacity)
         {
@@ -71,6 +72,27 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
         };
         _channel = Channel.CreateBounded<UsageRecord>(channelOptions, _ => OnDroppedOldest());
         _writer = Task.Run(RunAsync);
+    }
+
+    /// <summary>Opens the ledger; a failure names the option and the file (SQLite's own messages name neither).</summary>
+    private static SqliteConnection Open(string path)
+    {
+        try
+        {
+            return SqliteLedgerSchema.OpenForWriting(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"PromptOps:Ledger:SqlitePath '{path}': {e.Message}", e);
+        }
+        catch (SqliteException e)
+        {
+            throw new InvalidDataException($"PromptOps:Ledger:SqlitePath '{path}' cannot be used as the usage ledger: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"PromptOps:Ledger:SqlitePath '{path}' cannot be opened: {e.Message}", e);
+        }
     }
 
     /// <summary>Creates a sink for <paramref name="path"/> with the default options.</summary>
