@@ -65,16 +65,39 @@ internal static class CacheEntrySerializer
         }
     }
 
-    // Well-formed JSON can still hold nulls where the object model has none ("messages":[null]); such an entry
-    // is corrupt and must read as a miss, not crash the copy or reach the caller.
-    private static bool IsWellFormed(ChatResponse response)
+    // Well-formed JSON can still hold nulls where the object model has none ("messages":[null]), or token counts no
+    // provider reports (negative); such an entry is corrupt and must read as a miss (and be overwritten by the fresh
+    // answer), not crash the copy or poison the usage meter on every hit.
+    internal static bool IsWellFormed(ChatResponse response)
     {
+        if (response.Messages is null || !HasValidUsage(response.Usage)) return false;
         foreach (var m in response.Messages)
         {
             if (m is null || m.Contents is null) return false;
             foreach (var c in m.Contents)
             {
-                if (c is null) return false;
+                if (c is null || (c is UsageContent u && !HasValidUsage(u.Details))) return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>False when a token count is negative (a provider or store fault): such usage is never cached.</summary>
+    internal static bool HasValidUsage(UsageDetails? usage)
+    {
+        if (usage is null) return true;
+        if (usage.InputTokenCount < 0 || usage.OutputTokenCount < 0 || usage.TotalTokenCount < 0
+            || usage.CachedInputTokenCount < 0 || usage.ReasoningTokenCount < 0)
+        {
+            return false;
+        }
+
+        if (usage.AdditionalCounts is { } counts)
+        {
+            foreach (var (_, value) in counts)
+            {
+                if (value < 0) return false;
             }
         }
 

@@ -117,6 +117,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        messages = CheckMessages(messages);
         if (!TryGetKey(ref messages, options, out var key, out var ttl))
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
@@ -183,6 +184,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        messages = CheckMessages(messages);
         if (!_options.CacheStreaming || !TryGetKey(ref messages, options, out var key, out var ttl))
         {
             await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
@@ -204,7 +206,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         else
         {
             _metrics.CacheLookup(CacheLayer.Memory, hit: false);
-            var fromStore = await TryReadDistributedAsync(key, cancellationToken).ConfigureAwait(false);
+            var fromStore = await TryReadDistributedAsync(key, ttl, cancellationToken).ConfigureAwait(false);
             if (fromStore is not null)
             {
                 cached = fromStore;
@@ -216,7 +218,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         if (cached is null)
         {
             // Streams use the semantic layer too (a hit is replayed); sampled verification applies to non-streaming hits only.
-            probe = await ProbeSemanticAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            probe = await ProbeSemanticAsync(messages, options, ttl, cancellationToken).ConfigureAwait(false);
             if (probe.Hit is not null)
             {
                 cached = probe.Hit;
@@ -259,6 +261,17 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         base.Dispose(disposing);
     }
 
+    /// <summary>
+    /// Where messages enter the cache: a null message or content is an <see cref="ArgumentException"/> naming its index,
+    /// whether or not the request is cacheable. A one-shot enumerable is materialised so that it can still be sent.
+    /// </summary>
+    private static IEnumerable<ChatMessage> CheckMessages(IEnumerable<ChatMessage> messages)
+    {
+        if (messages is not ICollection<ChatMessage>) messages = messages.ToList();
+        PromptCacheKey.ThrowIfMalformed(messages);
+        return messages;
+    }
+
     private bool TryGetKey(ref IEnumerable<ChatMessage> messages, ChatOptions? options, out string key, out TimeSpan ttl)
     {
         key = string.Empty;
@@ -292,14 +305,14 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private async Task<(Loaded Response, CacheLayer Layer)> LoadAsync(string key, TimeSpan ttl, IEnumerable<ChatMessage> messages, ChatOptions? options,
         CancellationToken cancellationToken)
     {
-        var fromStore = await TryReadDistributedAsync(key, cancellationToken).ConfigureAwait(false);
+        var fromStore = await TryReadDistributedAsync(key, ttl, cancellationToken).ConfigureAwait(false);
         if (fromStore is not null)
         {
             return (new Loaded(fromStore, fromStore), CacheLayer.Distributed);
         }
 
         ChatResponse? response = null;
-        var probe = await ProbeSemanticAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var probe = await ProbeSemanticAsync(messages, options, ttl, cancellationToken).ConfigureAwait(false);
         if (probe.Hit is { } similar)
         {
             if (!_semantic!.ShouldVerify())
@@ -324,7 +337,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     }
 
     /// <summary>The semantic layer's look-up: which request it is, its vector, and the answer of a similar one if any.</summary>
-    private async ValueTask<SemanticProbe> ProbeSemanticAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    private async ValueTask<SemanticProbe> ProbeSemanticAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan ttl, CancellationToken cancellationToken)
     {
         if (_semantic is null) return default;
         var request = _semantic.Describe(messages, options);
@@ -339,12 +352,12 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             return new SemanticProbe(request, vector, entry.Response);
         }
 
-        var shared = await FindSharedAsync(request, vector, cancellationToken).ConfigureAwait(false);
+        var shared = await FindSharedAsync(request, vector, ttl, cancellationToken).ConfigureAwait(false);
         _metrics.CacheLookup(CacheLayer.Semantic, hit: shared is not null);
         return new SemanticProbe(request, vector, shared);
     }
 
-    private async ValueTask<ChatResponse?> FindSharedAsync(SemanticRequest request, float[] vector, CancellationToken cancellationToken)
+    private async ValueTask<ChatResponse?> FindSharedAsync(SemanticRequest request, float[] vector, TimeSpan ttl, CancellationToken cancellationToken)
     {
         if (_semantic!.Store is not { } store || _store is null || !_guard!.ShouldTry()) return null;
         IReadOnlyList<SemanticStoreMatch> matches;
@@ -364,7 +377,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         }
 
         if (_semantic.Pick(request, matches, _time.GetUtcNow()) is not { } match) return null;
-        var answer = await TryReadDistributedAsync(match.ExactKey, cancellationToken, recordLookup: false).ConfigureAwait(false);
+        var answer = await TryReadDistributedAsync(match.ExactKey, ttl, cancellationToken, recordLookup: false).ConfigureAwait(false);
         if (answer is not null) return answer;
 
         // The answer left L2 (expired or evicted): the vector is stale.
@@ -400,7 +413,12 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         }
     }
 
-    private async Task<ChatResponse?> TryReadDistributedAsync(string key, CancellationToken cancellationToken, bool recordLookup = true)
+    /// <summary>
+    /// Reads <paramref name="key"/> from L2 and copies a readable entry into L1 for what is left of its life, but never
+    /// longer than <paramref name="ttl"/> (the request's TTL) or <see cref="CacheTtl.MaxDuration"/>: an L2 entry written
+    /// with a far expiry (another instance's longer TTL, a clock error, a hand-made value) cannot outlive the configured TTL in memory.
+    /// </summary>
+    private async Task<ChatResponse?> TryReadDistributedAsync(string key, TimeSpan ttl, CancellationToken cancellationToken, bool recordLookup = true)
     {
         if (_store is null || !_guard!.ShouldTry()) return null;
         byte[]? bytes;
@@ -435,7 +453,8 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: true);
         var snapshot = ResponseCopier.Copy(response!, marker: null);
-        SetMemory(key, snapshot, expiresAt - now);
+        var remaining = expiresAt - now;
+        SetMemory(key, snapshot, Min(Min(remaining, ttl), CacheTtl.MaxDuration));
         return snapshot;
     }
 
@@ -478,10 +497,15 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         entry.AbsoluteExpirationRelativeToNow = ttl;
     }
 
-    // ContinuationToken is marked experimental (MEAI001) in the lowest Microsoft.Extensions.AI this package supports (10.5.0).
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    // A response with impossible usage (negative token counts) is returned (the meter clamps it) but never stored:
+    // a cached copy would replay the fault on every hit. ContinuationToken is marked experimental (MEAI001) in the lowest
+    // Microsoft.Extensions.AI this package supports (10.5.0).
 #pragma warning disable MEAI001
     private static bool IsStorable(ChatResponse response) =>
-        response.ConversationId is null && response.ContinuationToken is null && response.FinishReason != ChatFinishReason.ContentFilter;
+        response.ConversationId is null && response.ContinuationToken is null && response.FinishReason != ChatFinishReason.ContentFilter
+        && CacheEntrySerializer.IsWellFormed(response);
 #pragma warning restore MEAI001
 
     private readonly record struct Loaded(ChatResponse Original, ChatResponse Snapshot);

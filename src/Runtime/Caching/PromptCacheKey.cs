@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.Extensions.AI;
 using PromptOps.Knowledge;
 
@@ -32,7 +34,7 @@ namespace PromptOps.Caching;
 public static class PromptCacheKey
 {
     /// <summary>The prefix of every key; bump the version when the encoding changes.</summary>
-    public const string Prefix = "promptops:v1:";
+    public const string Prefix = "promptops:v2:";
 
     [ThreadStatic]
     private static KeyWriter? t_writer;
@@ -80,6 +82,7 @@ public static class PromptCacheKey
         userText = string.Empty;
         if (!IsCacheable(options)) return null;
         var list = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        ThrowIfMalformed(list);
         if (list.Count == 0) return null;
         var last = list[^1];
         if (last.Role != ChatRole.User || last.Contents.Count == 0) return null;
@@ -124,6 +127,26 @@ public static class PromptCacheKey
         return true;
     }
 
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the first null message, null content list or null content
+    /// (<c>messages[2] is null</c>) instead of letting a <see cref="NullReferenceException"/> escape later.
+    /// </summary>
+    internal static void ThrowIfMalformed(IEnumerable<ChatMessage> messages)
+    {
+        var index = 0;
+        foreach (var m in messages) ThrowIfMalformed(m, index++, nameof(messages));
+    }
+
+    private static void ThrowIfMalformed(ChatMessage? m, int index, string paramName = "messages")
+    {
+        if (m is null) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}] is null."), paramName);
+        if (m.Contents is not { } contents) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].Contents is null."), paramName);
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is null) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].Contents[{i}] is null."), paramName);
+        }
+    }
+
     private sealed class KeyWriter
     {
         private const int MaxRetainedBytes = 1 << 20;
@@ -155,14 +178,15 @@ public static class PromptCacheKey
                 var list = (IReadOnlyList<ChatMessage>)messages;
                 for (var i = 0; i < list.Count; i++)
                 {
-                    if (!WriteMessage(list[i], maskText: i == list.Count - 1)) return false;
+                    if (!WriteMessage(list[i], i, maskText: i == list.Count - 1)) return false;
                 }
             }
             else
             {
+                var index = 0;
                 foreach (var m in messages)
                 {
-                    if (!WriteMessage(m)) return false;
+                    if (!WriteMessage(m, index++)) return false;
                 }
             }
 
@@ -170,8 +194,9 @@ public static class PromptCacheKey
             return options is null || WriteOptions(options);
         }
 
-        private bool WriteMessage(ChatMessage m, bool maskText = false)
+        private bool WriteMessage(ChatMessage m, int index, bool maskText = false)
         {
+            ThrowIfMalformed(m, index);
             Tag('M');
             Str(m.Role.Value);
             Str(m.AuthorName);
@@ -412,8 +437,14 @@ public static class PromptCacheKey
                 return false; // cannot be canonicalised: not cacheable rather than a risky key
             }
 
-            // Patch the length so that adjacent values cannot run into each other.
+            // The JSON writer turns an unpaired surrogate into U+FFFD, so such a value would share its key with the
+            // value that really holds U+FFFD. Neither can be told apart here: a value holding U+FFFD (raw or escaped)
+            // is not cacheable rather than a key two different requests could share.
             var length = _buffer.WrittenCount - lengthAt - 4;
+            var written = _buffer.WrittenSpan.Slice(lengthAt + 4, length);
+            if (written.IndexOf("\uFFFD"u8) >= 0 || written.IndexOf("\\uFFFD"u8) >= 0 || written.IndexOf("\\ufffd"u8) >= 0) return false;
+
+            // Patch the length so that adjacent values cannot run into each other.
             var target = MemoryMarshalHelper.AsWritable(_buffer.WrittenMemory.Span[lengthAt..(lengthAt + 4)]);
             BinaryPrimitives.WriteInt32LittleEndian(target, length);
             return true;
@@ -470,9 +501,21 @@ public static class PromptCacheKey
 
             var max = Encoding.UTF8.GetMaxByteCount(s.Length);
             var span = _buffer.GetSpan(max + 4);
-            var n = Encoding.UTF8.GetBytes(s, span[4..]);
-            BinaryPrimitives.WriteInt32LittleEndian(span, n);
-            _buffer.Advance(n + 4);
+            if (Utf8.FromUtf16(s, span[4..], out _, out var n, replaceInvalidSequences: false) == OperationStatus.Done)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(span, n);
+                _buffer.Advance(n + 4);
+                return;
+            }
+
+            // Ill-formed UTF-16 (an unpaired surrogate): UTF-8 would turn every such code unit into U+FFFD, so two
+            // different strings would share a key. Write the UTF-16 code units as they are, under the length -2
+            // (well-formed strings have a length >= 0, null is -1): lossless, and never equal to a UTF-8 encoding.
+            Int(-2);
+            Int(s.Length);
+            var units = _buffer.GetSpan(s.Length * 2);
+            for (var i = 0; i < s.Length; i++) BinaryPrimitives.WriteUInt16LittleEndian(units[(i * 2)..], s[i]);
+            _buffer.Advance(s.Length * 2);
         }
 
         private void Bytes(ReadOnlySpan<byte> bytes)

@@ -22,7 +22,8 @@ namespace PromptOps.Plans;
 /// <item>requests per minute (a System.Threading.RateLimiting token bucket per user and plan, in this process:
 /// a burst of up to the plan's rpm, then one request every minute / rpm; refusals carry the limiter's retry time);</item>
 /// <item>daily requests and daily tokens, reserved in the <see cref="IBudgetStore"/> (Redis: shared by every
-/// instance) with the request's worst case (input + max output) and settled with the billed tokens (0 for a cache
+/// instance) with the request's worst case (input + max output, or + <see cref="UserPlanOptions.DefaultMaxOutputTokens"/>
+/// when neither the plan nor the request limits the output) and settled with the billed tokens (0 for a cache
 /// hit; a failed or refused call counts nothing).</item>
 /// </list>
 /// A request without a user id is passed through, or refused when <see cref="UserPlanOptions.RequireUserId"/>.
@@ -92,6 +93,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
+        PromptCacheKey.ThrowIfMalformed(list);
         var admitted = await AdmitAsync(list, options, cancellationToken).ConfigureAwait(false);
         if (admitted.Lease is null) return await base.GetResponseAsync(list, admitted.Options, cancellationToken).ConfigureAwait(false);
 
@@ -115,6 +117,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? [.. messages];
+        PromptCacheKey.ThrowIfMalformed(list);
         var admitted = await AdmitAsync(list, options, cancellationToken).ConfigureAwait(false);
         if (admitted.Lease is null)
         {
@@ -233,7 +236,9 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         var day = now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var dayEnd = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
         var charges = new List<BudgetCharge>(2);
-        var worstTokens = input + (long)(maxOutput ?? 0);
+        // With no output limit anywhere, reserve a default output size: reserving the input alone let answers of any
+        // length through a daily token limit.
+        var worstTokens = input + (long)(maxOutput is > 0 and var limit ? limit : _options.DefaultMaxOutputTokens);
         if (plan.DailyRequests is { } dailyRequests) charges.Add(new BudgetCharge(DailyKey(user, day, "requests"), 1, dailyRequests, dayEnd + _leaseDuration + Grace));
         if (plan.DailyTokens is { } dailyTokens) charges.Add(new BudgetCharge(DailyKey(user, day, "tokens"), worstTokens, dailyTokens, dayEnd + _leaseDuration + Grace));
         if (charges.Count == 0) return new Admission(routed, null, [], worstTokens);

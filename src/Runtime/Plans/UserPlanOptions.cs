@@ -1,4 +1,5 @@
 using System.Globalization;
+using PromptOps.Knowledge;
 
 namespace PromptOps.Plans;
 
@@ -56,6 +57,13 @@ public sealed class UserPlanOptions
     /// <summary>The window of <see cref="UserPlan.RequestsPerMinute"/>. Default: one minute (change it only in tests).</summary>
     public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The output tokens a request is assumed to use when neither its plan nor the request sets <c>MaxOutputTokens</c>:
+    /// the daily-token reservation is its input plus this (else a request with no output limit reserves only its input,
+    /// and the daily limit is overrun). Default: 500, the task table's default output size.
+    /// </summary>
+    public int DefaultMaxOutputTokens { get; set; } = PromptTasks.DefaultMaxOutputTokens;
+
     /// <summary>The problems with these options, each naming the bad value; empty when valid.</summary>
     public IEnumerable<string> GetErrors()
     {
@@ -90,6 +98,7 @@ public sealed class UserPlanOptions
                 yield return $"PromptOps:Plans:Definitions:{name}:Models must list model ids (or \"*\" for all), but is [{string.Join(", ", models)}].";
         }
 
+        if (DefaultMaxOutputTokens <= 0) yield return string.Create(CultureInfo.InvariantCulture, $"PromptOps:Plans:DefaultMaxOutputTokens must be positive, but is {DefaultMaxOutputTokens}.");
         if (RateLimitWindow <= TimeSpan.Zero) yield return $"PromptOps:Plans:RateLimitWindow must be positive, but is {RateLimitWindow}.";
     }
 
@@ -125,6 +134,7 @@ public sealed class UserPlanOptions
         Definitions = Definitions.ToDictionary(kv => kv.Key, kv => kv.Value?.Clone()!, StringComparer.OrdinalIgnoreCase),
         RequireUserId = RequireUserId,
         RateLimitWindow = RateLimitWindow,
+        DefaultMaxOutputTokens = DefaultMaxOutputTokens,
     };
 }
 

@@ -171,8 +171,32 @@ public static class PromptCall
         };
     }
 
-    /// <summary>Joins the values of several <c>[CacheScope]</c> parameters into one scope.</summary>
-    public static string Scope(params string[] parts) => string.Join("\u001f", parts);
+    /// <summary>
+    /// Joins the values of several <c>[CacheScope]</c> parameters into one scope, without collisions: the parts are
+    /// separated by U+001F, and inside a part U+001B is written as U+001B '0' and U+001F as U+001B '1' (an
+    /// unambiguous escape), so tenant <c>"a\u001Fb"</c> + user <c>"c"</c> never equals tenant <c>"a"</c> + user
+    /// <c>"b\u001Fc"</c>. Parts without either character are joined as they are.
+    /// </summary>
+    public static string Scope(params string[] parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var sb = new StringBuilder();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (i > 0) sb.Append(ScopeSeparator);
+            foreach (var ch in parts[i] ?? string.Empty)
+            {
+                if (ch == ScopeEscape) sb.Append(ScopeEscape).Append('0');
+                else if (ch == ScopeSeparator) sb.Append(ScopeEscape).Append('1');
+                else sb.Append(ch);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private const char ScopeSeparator = '\u001f';
+    private const char ScopeEscape = '\u001b';
 
     private static string FirstWord(string reply)
     {

@@ -26,6 +26,7 @@ public static class RequestTokens
     public static int Count(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        Caching.PromptCacheKey.ThrowIfMalformed(messages); // "messages[2] is null", not a NullReferenceException
         var counter = TokenCounters.ForModel(modelId);
         long total = ReplyPrimingTokens;
         if (!string.IsNullOrEmpty(options?.Instructions)) total += PerMessageTokens + counter.CountTokens(options.Instructions);

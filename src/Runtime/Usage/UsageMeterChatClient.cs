@@ -20,11 +20,19 @@ namespace PromptOps.Usage;
 /// </summary>
 public sealed class UsageMeterChatClient : DelegatingChatClient
 {
+    /// <summary>
+    /// The most tokens one call is taken to have used (100 million: far above any context window). A larger count, like
+    /// a negative one, is a fault of the provider or of a stored response; the meter clamps it and flags the record
+    /// (<see cref="UsageAnomalies.TokensClamped"/>) instead of throwing after the provider has answered.
+    /// </summary>
+    public const long MaxPlausibleTokens = 100_000_000;
+
     private readonly PriceCatalog _prices;
     private readonly IUsageSink[] _sinks;
     private readonly PromptOpsMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private int _clampLogged;
 
     /// <summary>Creates the meter.</summary>
     public UsageMeterChatClient(IChatClient innerClient, PriceCatalog? prices = null, IEnumerable<IUsageSink>? sinks = null,
@@ -50,11 +58,11 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
         catch (Exception e)
         {
-            Complete(options, started, t0, modelId: null, usage: null, CacheLayer.None, e, streaming: false, cancellationToken, e.GetCascadeAttempts());
+            CompleteSafely(options, started, t0, modelId: null, usage: null, CacheLayer.None, e, streaming: false, cancellationToken, e.GetCascadeAttempts());
             throw;
         }
 
-        var spent = Complete(options, started, t0, response.ModelId, response.Usage, response.GetCacheLayer(), error: null, streaming: false, cancellationToken,
+        var spent = CompleteSafely(options, started, t0, response.ModelId, response.Usage, response.GetCacheLayer(), error: null, streaming: false, cancellationToken,
             response.GetCascadeAttempts());
         if (spent is { } usd)
         {
@@ -117,7 +125,59 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         {
             // A consumer that stops early is recorded as cancelled, with what had arrived.
             error ??= completed ? null : new OperationCanceledException("The stream was not read to its end.");
-            Complete(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts());
+            CompleteSafely(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts());
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Complete"/> after the provider (or a cache) has answered: metering must never turn an answer into an
+    /// exception, so a failure here is logged and the call goes on (unmetered).
+    /// </summary>
+    private decimal? CompleteSafely(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
+        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null)
+    {
+        try
+        {
+            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts);
+        }
+#pragma warning disable CA1031 // the answer is already there: a metering fault is logged, never thrown at the caller
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            UsageLog.MeterFailed(_logger, modelId ?? options?.ModelId, e);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The token counts of <paramref name="usage"/> brought into range: negative → 0, above <see cref="MaxPlausibleTokens"/>
+    /// → that, cached → at most the input. Logs the first clamp of this meter (then only flags the records).
+    /// </summary>
+    private (long Input, long Cached, long Output, bool Clamped) Sanitize(UsageDetails? usage, string? model)
+    {
+        var clamped = false;
+        var input = Clamp(usage?.InputTokenCount, ref clamped);
+        var cached = Clamp(usage?.CachedInputTokenCount, ref clamped);
+        var output = Clamp(usage?.OutputTokenCount, ref clamped);
+        if (cached > input)
+        {
+            cached = input;
+            clamped = true;
+        }
+
+        if (clamped && Interlocked.Exchange(ref _clampLogged, 1) == 0)
+        {
+            UsageLog.UsageClamped(_logger, model, usage?.InputTokenCount, usage?.CachedInputTokenCount, usage?.OutputTokenCount, input, cached, output);
+        }
+
+        return (input, cached, output, clamped);
+
+        static long Clamp(long? value, ref bool clamped)
+        {
+            var v = value ?? 0;
+            if (v is >= 0 and <= MaxPlausibleTokens) return v;
+            clamped = true;
+            return v < 0 ? 0 : MaxPlausibleTokens;
         }
     }
 
@@ -133,9 +193,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             : error is OperationCanceledException || cancellationToken.IsCancellationRequested ? UsageOutcome.Cancelled
             : UsageOutcome.Failed;
 
-        var input = usage?.InputTokenCount ?? 0;
-        var cached = usage?.CachedInputTokenCount ?? 0;
-        var output = usage?.OutputTokenCount ?? 0;
+        var (input, cached, output, clamped) = Sanitize(usage, model);
         var batch = meta?.ProviderBatch == true;
         var cost = outcome == UsageOutcome.Success || usage is not null ? _prices.Cost(model, input, cached, output, batch) : new CallCost(null, 0m);
         var isHit = layer != CacheLayer.None;
@@ -189,6 +247,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             LimitName = (error as PromptOpsLimitException)?.LimitName,
             Streaming = streaming,
             IsPriced = cost.IsPriced,
+            Anomalies = clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None,
         };
 
         Publish(record);
@@ -216,18 +275,21 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
 
         decimal spent = 0m, saved = 0m;
         var priced = true;
+        var clamped = false;
         long input = 0, cached = 0, output = 0;
         foreach (var a in attempts)
         {
             var hit = a.CacheLayer != CacheLayer.None;
-            var cost = _prices.Cost(a.ModelId, a.Usage, batch);
-            if (!hit && a.Usage is { } u)
+            var (aInput, aCached, aOutput, aClamped) = Sanitize(a.Usage, a.ModelId);
+            clamped |= aClamped;
+            var cost = _prices.Cost(a.ModelId, aInput, aCached, aOutput, batch);
+            if (!hit && a.Usage is not null)
             {
-                input += u.InputTokenCount ?? 0;
-                cached += u.CachedInputTokenCount ?? 0;
-                output += u.OutputTokenCount ?? 0;
+                input += aInput;
+                cached += aCached;
+                output += aOutput;
                 RecordTokens(new TagList { { "gen_ai.operation.name", "chat" }, { "gen_ai.request.model", a.ModelId }, { "gen_ai.response.model", a.ModelId } },
-                    u.InputTokenCount ?? 0, u.OutputTokenCount ?? 0);
+                    aInput, aOutput);
             }
 
             if (cost.Usd is not { } usd)
@@ -266,6 +328,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             LimitName = (error as PromptOpsLimitException)?.LimitName,
             Streaming = streaming,
             IsPriced = priced,
+            Anomalies = clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None,
             Attempts = attempts,
         });
         return spentOrNull;
@@ -317,4 +380,11 @@ internal static partial class UsageLog
 {
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "PromptOps usage: the sink {Sink} threw; the record was not stored there.")]
     public static partial void SinkFailed(ILogger logger, string sink, Exception exception);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning,
+        Message = "PromptOps usage: a response of {Model} reported impossible token counts (input {Input}, cached {Cached}, output {Output}); metered as input {ClampedInput}, cached {ClampedCached}, output {ClampedOutput} and flagged TokensClamped. Logged once per meter; later records are only flagged.")]
+    public static partial void UsageClamped(ILogger logger, string? model, long? input, long? cached, long? output, long clampedInput, long clampedCached, long clampedOutput);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "PromptOps usage: metering a call to {Model} failed; the answer is returned unmetered.")]
+    public static partial void MeterFailed(ILogger logger, string? model, Exception exception);
 }

@@ -21,6 +21,21 @@ public enum UsageOutcome
     Refused = 3,
 }
 
+/// <summary>What is unusual about a <see cref="UsageRecord"/>'s numbers.</summary>
+[Flags]
+public enum UsageAnomalies
+{
+    /// <summary>Nothing: the counts are the provider's.</summary>
+    None = 0,
+
+    /// <summary>
+    /// The response reported impossible token counts (negative, above <see cref="UsageMeterChatClient.MaxPlausibleTokens"/>,
+    /// or more cached than total input tokens); the meter clamped them into range (negative → 0, too large → the maximum,
+    /// cached → at most the input) and priced the clamped counts. The record's tokens and cost are not the provider's.
+    /// </summary>
+    TokensClamped = 1,
+}
+
 /// <summary>One call, as the usage meter saw it. Persisted by <see cref="IUsageSink"/> implementations.</summary>
 public sealed record UsageRecord
 {
@@ -86,6 +101,9 @@ public sealed record UsageRecord
 
     /// <summary>True when the model was in the price catalogue.</summary>
     public bool IsPriced { get; init; }
+
+    /// <summary>What is unusual about this record's numbers (<see cref="UsageAnomalies.TokensClamped"/>); <see cref="UsageAnomalies.None"/> normally.</summary>
+    public UsageAnomalies Anomalies { get; init; }
 
     /// <summary>
     /// For a cascaded call, every level tried, in order (the last one answered; see <see cref="Routing.CascadeAttempt"/>);

@@ -233,6 +233,31 @@ public class PromptCacheChatClientTests
     }
 
     [Fact]
+    public async Task A_null_message_or_content_is_an_argument_exception_naming_the_index_cached_or_not()
+    {
+        var provider = new RecordingChatClient();
+        using var cache = new PromptCacheChatClient(provider);
+        List<ChatMessage> withNull = [new(ChatRole.System, "s"), new(ChatRole.User, "u"), null!];
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => cache.GetResponseAsync(withNull));
+        Assert.Contains("messages[2] is null", e.Message, StringComparison.Ordinal);
+
+        // A bypassed request (TTL none) is checked too, and so is a stream.
+        var none = new ChatOptions().WithPromptOps(new PromptOpsMetadata { CacheTtl = CacheTtl.None });
+        e = await Assert.ThrowsAsync<ArgumentException>(() => cache.GetResponseAsync(withNull, none));
+        Assert.Contains("messages[2] is null", e.Message, StringComparison.Ordinal);
+        List<ChatMessage> nullContent = [new(ChatRole.User, [new TextContent("a"), null!])];
+        e = await Assert.ThrowsAsync<ArgumentException>(async () =>
+        {
+            await foreach (var _ in cache.GetStreamingResponseAsync(nullContent))
+            {
+            }
+        });
+        Assert.Contains("messages[0].Contents[1] is null", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0, provider.Calls);
+    }
+
+    [Fact]
     public async Task One_shot_message_enumerables_still_reach_the_provider()
     {
         var provider = new RecordingChatClient();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using PromptOps.Caching;
+using PromptOps.CodeGen;
 using PromptOps.Knowledge;
 
 namespace PromptOps.Tests.Caching;
@@ -144,5 +145,72 @@ public class PromptCacheKeyTests
         Assert.Null(PromptCacheKey.Compute(Messages(), new ChatOptions { RawRepresentationFactory = _ => new object() }));
         Assert.Null(PromptCacheKey.Compute(Messages(), new ChatOptions { Tools = [new HostedWebSearchTool()] }));
         Assert.Null(PromptCacheKey.Compute(Messages(), new ChatOptions().WithPromptOps(new PromptOpsMetadata { CacheTtl = CacheTtl.None })));
+    }
+
+    [Fact]
+    public void Scopes_of_several_parts_cannot_collide_through_the_separator()
+    {
+        // tenant "acme\u001fbob" + user "carol" against tenant "acme" + user "bob\u001fcarol".
+        var a = PromptCall.Scope("acme\u001fbob", "carol");
+        var b = PromptCall.Scope("acme", "bob\u001fcarol");
+        Assert.NotEqual(a, b);
+        Assert.NotEqual(ScopedKey(a), ScopedKey(b));
+
+        // The escape character itself is escaped, so it cannot forge a separator either.
+        Assert.NotEqual(PromptCall.Scope("a\u001b1", "b"), PromptCall.Scope("a", "b"));
+        Assert.NotEqual(PromptCall.Scope("a\u001b", "1b"), PromptCall.Scope("a\u001b1b"));
+        Assert.Equal(3, new HashSet<string> { PromptCall.Scope("x", "y", "z"), PromptCall.Scope("x", "y\u001fz"), PromptCall.Scope("x\u001fy", "z") }.Count);
+
+        // Plain parts are joined as before.
+        Assert.Equal("alice\u001f42", PromptCall.Scope("alice", "42"));
+
+        static string ScopedKey(string scope) => Key(new ChatOptions().WithPromptOps(new PromptOpsMetadata { CacheScope = scope }));
+    }
+
+    [Fact]
+    public void Unpaired_surrogates_are_encoded_losslessly()
+    {
+        // UTF-8 turns every unpaired surrogate into U+FFFD: these four strings used to share one key.
+        var texts = new[] { "a\uD800b", "a\uDC00b", "a\uFFFDb", "a\uD801b" };
+        var keys = texts.Select(t => Key(null, Messages(t))).ToHashSet();
+        Assert.Equal(texts.Length, keys.Count);
+
+        // Deterministic, and a well-formed pair is not confused with its halves.
+        Assert.Equal(Key(null, Messages("a\uD800b")), Key(null, Messages("a\uD800b")));
+        Assert.NotEqual(Key(null, Messages("\uD83D\uDE00")), Key(null, Messages("\uD83D")));
+
+        // Elsewhere in the request too: the scope, the instructions.
+        Assert.NotEqual(
+            Key(new ChatOptions().WithPromptOps(new PromptOpsMetadata { CacheScope = "t\uD800" })),
+            Key(new ChatOptions().WithPromptOps(new PromptOpsMetadata { CacheScope = "t\uFFFD" })));
+        Assert.NotEqual(Key(new ChatOptions { Instructions = "\uDFFF" }), Key(new ChatOptions { Instructions = "\uFFFD" }));
+    }
+
+    [Fact]
+    public void Unpaired_surrogates_in_json_values_never_share_a_key()
+    {
+        // Function arguments go through the JSON writer: an unpaired surrogate there is either encoded apart or not cacheable.
+        List<ChatMessage> Call(string value) =>
+            [new(ChatRole.User, "hi"), new(ChatRole.Assistant, [new FunctionCallContent("c1", "f", new Dictionary<string, object?> { ["x"] = value })])];
+        var lone = PromptCacheKey.Compute(Call("a\uD800"), null);
+        var replacement = PromptCacheKey.Compute(Call("a\uFFFD"), null);
+        var other = PromptCacheKey.Compute(Call("a\uDC00"), null);
+        Assert.True(lone is null || (lone != replacement && lone != other), "an unpaired surrogate shares a key");
+        Assert.True(replacement is null || replacement != other, "an unpaired surrogate shares a key");
+        Assert.NotNull(PromptCacheKey.Compute(Call("a\u00e9"), null)); // ordinary values stay cacheable
+    }
+
+    [Fact]
+    public void Null_messages_or_contents_are_an_argument_exception_naming_the_index()
+    {
+        var withNull = new List<ChatMessage> { new(ChatRole.System, "s"), new(ChatRole.User, "u"), null! };
+        var e = Assert.Throws<ArgumentException>(() => PromptCacheKey.Compute(withNull, null));
+        Assert.Contains("messages[2] is null", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => PromptCacheKey.ComputePartition(withNull, null, out _));
+        Assert.Contains("messages[2] is null", e.Message, StringComparison.Ordinal);
+
+        var nullContent = new List<ChatMessage> { new(ChatRole.User, "u"), new(ChatRole.User, [new TextContent("a"), null!]) };
+        e = Assert.Throws<ArgumentException>(() => PromptCacheKey.Compute(nullContent, null));
+        Assert.Contains("messages[1].Contents[1] is null", e.Message, StringComparison.Ordinal);
     }
 }

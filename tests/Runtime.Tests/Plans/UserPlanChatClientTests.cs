@@ -42,6 +42,52 @@ public class UserPlanChatClientTests
     }
 
     [Fact]
+    public async Task Without_any_output_limit_the_daily_token_reservation_includes_the_default_output_size()
+    {
+        // A plan with no MaxOutputTokens and a request with none: the reservation used to be the input alone, so a
+        // 2,000-token daily limit let through answers of any length (82,120 tokens were billed).
+        var time = Clock();
+        var provider = Provider(input: 10, output: 1_500);
+        using var client = Plans(provider, time, o =>
+        {
+            o.Definitions["team"] = new UserPlanDefinition { DailyTokens = 2_000, RequestsPerMinute = 10_000 };
+            o.Users["alice"] = "team";
+        });
+
+        await client.GetResponseAsync(Ask(), For("alice", task: null)); // reserves input + 500, settles 1,510
+        var e = await Assert.ThrowsAsync<PlanLimitException>(() => client.GetResponseAsync(Ask(), For("alice", task: null)));
+        Assert.Equal(PlanLimitException.DailyTokens, e.LimitName);
+        Assert.Equal(1_510m, e.Current);
+        Assert.Equal(1, provider.Calls);
+
+        // The reservation is input + the default: a limit below that refuses the first request.
+        var input = RequestTokens.Count(Ask(), For("bob", task: null), null);
+        using var small = Plans(Provider(), time, o =>
+        {
+            o.Definitions["tiny"] = new UserPlanDefinition { DailyTokens = 400, RequestsPerMinute = 10_000 };
+            o.Users["bob"] = "tiny";
+        });
+        e = await Assert.ThrowsAsync<PlanLimitException>(() => small.GetResponseAsync(Ask(), For("bob", task: null)));
+        Assert.Contains($"this request may use {input + 500}", e.Message, StringComparison.Ordinal);
+
+        // The default is configurable, and the request's own limit still wins when set.
+        using var configured = Plans(Provider(), time, o =>
+        {
+            o.Definitions["tiny"] = new UserPlanDefinition { DailyTokens = 400, RequestsPerMinute = 10_000 };
+            o.Users["bob"] = "tiny";
+            o.DefaultMaxOutputTokens = 100;
+        });
+        await configured.GetResponseAsync(Ask(), For("bob", task: null));
+        using var own = Plans(Provider(), time, o =>
+        {
+            o.Definitions["tiny"] = new UserPlanDefinition { DailyTokens = 400, RequestsPerMinute = 10_000 };
+            o.Users["bob"] = "tiny";
+        });
+        await own.GetResponseAsync(Ask(), For("bob", task: null, maxOutput: 50));
+        Assert.Contains(new UserPlanOptions { DefaultMaxOutputTokens = 0 }.GetErrors(), m => m.Contains("DefaultMaxOutputTokens must be positive", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Daily_requests_are_limited_per_user_and_reset_at_midnight()
     {
         var time = Clock(hour: 22);

@@ -104,7 +104,7 @@ public sealed class RedisSharedCacheTests(RedisServer server) : IClassFixture<Re
         Assert.InRange(ttl.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(10));
     }
 
-    public static TheoryData<string> Garbage => ["random-bytes", "invalid-utf8", "invalid-json", "json-array", "other-key", "other-version", "expired", "null-message", "null-content"];
+    public static TheoryData<string> Garbage => ["random-bytes", "invalid-utf8", "invalid-json", "json-array", "other-key", "other-version", "expired", "null-message", "null-content", "negative-usage", "negative-usage-content", "unknown-content"];
 
     [Theory]
     [MemberData(nameof(Garbage))]
@@ -129,6 +129,10 @@ public sealed class RedisSharedCacheTests(RedisServer server) : IClassFixture<Re
             // Well-formed envelopes for the right key whose response is corrupt: a null message, a null content.
             "null-message" => Envelope(cacheKey, "{\"messages\":[null]}"),
             "null-content" => Envelope(cacheKey, "{\"messages\":[{\"role\":\"assistant\",\"contents\":[null]}]}"),
+            // Token counts no provider reports: replayed on every hit they made the usage meter throw.
+            "negative-usage" => Envelope(cacheKey, "{\"messages\":[{\"role\":\"assistant\",\"contents\":[{\"$type\":\"text\",\"text\":\"poisoned\"}]}],\"usage\":{\"inputTokenCount\":-5,\"outputTokenCount\":3}}"),
+            "negative-usage-content" => Envelope(cacheKey, "{\"messages\":[{\"role\":\"assistant\",\"contents\":[{\"$type\":\"usage\",\"details\":{\"outputTokenCount\":-1}}]}]}"),
+            "unknown-content" => Envelope(cacheKey, "{\"messages\":[{\"role\":\"assistant\",\"contents\":[{\"$type\":\"no-such-content\",\"text\":\"poisoned\"}]}]}"),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
         Assert.True(await redis.GetDatabase().StringSetAsync(prefix + cacheKey, value, TimeSpan.FromMinutes(5)));

@@ -8,6 +8,14 @@ public class TokenCounterTests
     private const string Japanese = "以下のお問い合わせ内容を読み、請求、技術、アカウント、その他のいずれかに分類してください。カテゴリ名のみを回答してください。";
 
     [Fact]
+    public void Counting_a_request_with_a_null_message_names_it()
+    {
+        var e = Assert.Throws<ArgumentException>(() => PromptOps.Tokens.RequestTokens.Count(
+            [new Microsoft.Extensions.AI.ChatMessage(Microsoft.Extensions.AI.ChatRole.User, "hi"), null!], null, "gpt-4o"));
+        Assert.Contains("messages[1] is null", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void O200k_counts_are_exact()
     {
         var counter = TiktokenTokenCounter.O200k;

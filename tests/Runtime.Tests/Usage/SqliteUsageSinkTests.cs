@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using PromptOps.Caching;
 using PromptOps.Tests.Infrastructure;
 using PromptOps.Usage;
@@ -89,6 +90,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
             LimitName = "budget.daily",
             Streaming = true,
             IsPriced = true,
+            Anomalies = UsageAnomalies.TokensClamped,
         };
         var sparse = new UsageRecord { Timestamp = full.Timestamp.AddMinutes(1), CostUsd = null, CostSavedUsd = null };
 
@@ -177,8 +179,103 @@ public sealed class SqliteUsageSinkTests : IDisposable
         Assert.Equal([0L, 1, 2, 3, 4], SqliteLedgerReader.Read(Db).Select(r => r.InputTokens));
         Assert.Equal(3, dropped.GetMeasurementSnapshot().Sum(m => m.Value));
         Assert.All(dropped.GetMeasurementSnapshot(), m => Assert.Equal("queue_full", m.Tags["promptops.ledger.reason"]));
-        var warning = Assert.Single(logger.Collector.GetSnapshot(), l => l.Level == LogLevel.Warning);
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), l => l.Level == LogLevel.Warning && l.Id.Id == 2101);
         Assert.Contains("QueueCapacity", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_drop_is_counted_each_warning_reports_the_drops_since_the_last_and_dispose_logs_the_total()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        var logger = new FakeLogger<SqliteUsageSink>();
+        var sink = new SqliteUsageSink(new LedgerOptions { SqlitePath = Db, QueueCapacity = 4, BatchSize = 1 }, _metrics, time, logger);
+        using (LockForWriting())
+        {
+            sink.Record(Rec(0));
+            await WaitUntil(() => sink.Pending == 0); // the writer holds record 0 and waits for the lock
+            for (var i = 1; i <= 4; i++) sink.Record(Rec(i)); // the queue is full
+            for (var i = 0; i < 500; i++) sink.Record(Rec(100 + i)); // 500 dropped: the first is logged at once, 499 wait
+            time.Advance(TimeSpan.FromSeconds(9));
+            sink.Record(Rec(1_000)); // still inside the 10 s: counted, not logged
+            time.Advance(TimeSpan.FromSeconds(2));
+            sink.Record(Rec(1_001)); // 11 s after the first warning: reports 499 + 1 + 1
+            for (var i = 0; i < 7; i++) sink.Record(Rec(2_000 + i)); // reported at dispose only
+            Assert.Equal(509, sink.Dropped);
+        }
+
+        await sink.DisposeAsync();
+        Assert.Equal(5, SqliteLedgerReader.Count(Db));
+        var warnings = logger.Collector.GetSnapshot().Where(l => l.Id.Id == 2101).ToList();
+        Assert.Equal(["1", "501"], warnings.Select(w => w.GetStructuredStateValue("Count")));
+        Assert.Equal(["1", "502"], warnings.Select(w => w.GetStructuredStateValue("Total")));
+        var total = Assert.Single(logger.Collector.GetSnapshot(), l => l.Id.Id == 2103);
+        Assert.Equal(LogLevel.Warning, total.Level);
+        Assert.Equal("509", total.GetStructuredStateValue("Total"));
+        Assert.Equal("7", total.GetStructuredStateValue("Unreported"));
+        Assert.Contains(Db, total.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrent_drops_are_counted_exactly()
+    {
+        var logger = new FakeLogger<SqliteUsageSink>();
+        var sink = new SqliteUsageSink(new LedgerOptions { SqlitePath = Db, QueueCapacity = 1, BatchSize = 1 }, _metrics, new FakeTimeProvider(), logger);
+        using (LockForWriting())
+        {
+            sink.Record(Rec(0));
+            await WaitUntil(() => sink.Pending == 0);
+            sink.Record(Rec(1)); // the queue is full from here on
+            await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+            {
+                for (var i = 0; i < 25_000; i++) sink.Record(Rec(i));
+            })));
+        }
+
+        await sink.DisposeAsync();
+        Assert.Equal(100_000, sink.Dropped);
+        Assert.Equal(2, SqliteLedgerReader.Count(Db));
+        var logged = logger.Collector.GetSnapshot().Where(l => l.Id.Id == 2101).Sum(l => long.Parse(l.GetStructuredStateValue("Count")!, System.Globalization.CultureInfo.InvariantCulture));
+        var total = Assert.Single(logger.Collector.GetSnapshot(), l => l.Id.Id == 2103);
+        Assert.Equal("100000", total.GetStructuredStateValue("Total"));
+        Assert.Equal(100_000, logged + long.Parse(total.GetStructuredStateValue("Unreported")!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task BlockWhenFull_from_configuration_waits_for_room_and_loses_nothing()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(
+        [
+            new("PromptOps:Ledger:SqlitePath", Db), new("PromptOps:Ledger:BlockWhenFull", "true"),
+            new("PromptOps:Ledger:QueueCapacity", "2"), new("PromptOps:Ledger:BatchSize", "1"),
+        ]).Build();
+        using var provider = new ServiceCollection().AddPromptOps(config.GetSection("PromptOps")).BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Ledger;
+        Assert.True(options.BlockWhenFull);
+        Assert.Equal(LedgerOverflowPolicy.Wait, options.EffectiveOverflowPolicy);
+
+        var sink = new SqliteUsageSink(options, _metrics);
+        Task[] writers;
+        using (LockForWriting()) // the gate: the writer cannot commit until it is released
+        {
+            sink.Record(Rec(0));
+            await WaitUntil(() => sink.Pending == 0);
+            writers = Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+            {
+                for (var i = 0; i < 10; i++) sink.Record(Rec(1 + (t * 10) + i));
+            })).ToArray();
+            await WaitUntil(() => sink.Pending == 2); // the queue is full: the writers wait instead of dropping
+            Assert.All(writers, w => Assert.False(w.IsCompleted));
+            Assert.Equal(0, sink.Dropped);
+        }
+
+        await Task.WhenAll(writers);
+        await sink.DisposeAsync();
+        Assert.Equal(0, sink.Dropped);
+        Assert.Equal(41, SqliteLedgerReader.Count(Db));
+        Assert.Equal(Enumerable.Range(0, 41).Select(i => (long)i), SqliteLedgerReader.Read(Db).Select(r => r.InputTokens).Order());
+
+        var conflicting = new LedgerOptions { BlockWhenFull = true, OverflowPolicy = LedgerOverflowPolicy.DropOldest };
+        Assert.Contains(conflicting.GetErrors(), e => e.Contains("BlockWhenFull", StringComparison.Ordinal) && e.Contains("DropOldest", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -284,7 +381,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
             return Convert.ToString(c.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
         }
 
-        Assert.Equal("1", Scalar("PRAGMA user_version"));
+        Assert.Equal("2", Scalar("PRAGMA user_version"));
         Assert.Equal(SqliteLedgerSchema.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar("PRAGMA application_id"));
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
         Assert.Equal("1500000000000", Scalar("SELECT cost_pusd FROM usage_records"));
@@ -316,13 +413,106 @@ public sealed class SqliteUsageSinkTests : IDisposable
         {
             c.Open();
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA user_version = 2";
+            cmd.CommandText = "PRAGMA user_version = 3";
             cmd.ExecuteNonQuery();
         }
 
         var newer = Assert.Throws<InvalidDataException>(() => new SqliteUsageSink(Db));
-        Assert.Contains("schema version 2", newer.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 3", newer.Message, StringComparison.Ordinal);
         Assert.Throws<FileNotFoundException>(() => SqliteLedgerReader.Read(Path.Combine(_dir, "missing.db")).ToList());
+    }
+
+    [Fact]
+    public async Task A_version_1_ledger_stays_readable_and_is_migrated_when_opened_for_writing()
+    {
+        // A ledger written by the previous PromptOps: schema version 1, no anomalies column.
+        Directory.CreateDirectory(_dir);
+        using (var c = new SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE usage_records (id INTEGER PRIMARY KEY, timestamp_ms INTEGER NOT NULL, prompt_id TEXT, prompt_version TEXT, task TEXT,
+                    endpoint TEXT, user_id TEXT, model TEXT, tier TEXT, input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL,
+                    output_tokens INTEGER NOT NULL, cost_pusd INTEGER, cost_saved_pusd INTEGER, cache_layer INTEGER NOT NULL, latency_us INTEGER NOT NULL,
+                    outcome INTEGER NOT NULL, error_type TEXT, limit_name TEXT, streaming INTEGER NOT NULL, priced INTEGER NOT NULL);
+                CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
+                CREATE VIEW usage AS SELECT id, input_tokens FROM usage_records;
+                INSERT INTO usage_records (timestamp_ms, user_id, model, input_tokens, cached_input_tokens, output_tokens, cost_pusd, cache_layer, latency_us, outcome, streaming, priced)
+                    VALUES (1000, 'old', 'gpt-4o', 7, 0, 1, 5, 0, 10, 0, 0, 1);
+                PRAGMA application_id = 1347374151;
+                PRAGMA user_version = 1;
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        // Read as it is (read-only: not migrated), every record unflagged.
+        var old = Assert.Single(SqliteLedgerReader.Read(Db));
+        Assert.Equal(("old", 7L, UsageAnomalies.None), (old.UserId, old.InputTokens, old.Anomalies));
+
+        await using (var sink = Sink())
+        {
+            sink.Record(Rec(1) with { Anomalies = UsageAnomalies.TokensClamped });
+        }
+
+        var records = SqliteLedgerReader.Read(Db).ToList();
+        Assert.Equal([UsageAnomalies.None, UsageAnomalies.TokensClamped], records.Select(r => r.Anomalies));
+        Assert.Equal("old", records[0].UserId);
+        using var connection = new SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var q = connection.CreateCommand();
+        q.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || '|' || group_concat(anomalies, ',') FROM usage";
+        Assert.Equal("2|,tokens_clamped", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    public static TheoryData<string> BadLedgerPaths => ["directory", "text-file", "under-a-file"];
+
+    [Theory]
+    [MemberData(nameof(BadLedgerPaths))]
+    public void A_ledger_path_that_cannot_be_a_ledger_fails_at_start_up_naming_the_option_and_the_path(string kind)
+    {
+        Directory.CreateDirectory(_dir);
+        var path = kind switch
+        {
+            "directory" => Directory.CreateDirectory(Path.Combine(_dir, "ledger-dir")).FullName,
+            "text-file" => Path.Combine(_dir, "notes.txt"),
+            _ => Path.Combine(_dir, "notes.txt", "ledger.db"),
+        };
+        if (kind != "directory") File.WriteAllText(Path.Combine(_dir, "notes.txt"), "not a database, just some text that is long enough");
+        var expected = kind == "directory" ? "is a directory" : kind == "text-file" ? "is not a SQLite database file" : "which is a file, not a directory";
+
+        // Creating the sink directly.
+        var e = Assert.Throws<ArgumentException>(() => new SqliteUsageSink(path));
+        Assert.Contains("PromptOps:Ledger:SqlitePath", e.Message, StringComparison.Ordinal);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+
+        // Through AddPromptOps: the options validation (ValidateOnStart) refuses it before the first call.
+        var config = new ConfigurationBuilder().AddInMemoryCollection([new("PromptOps:Ledger:SqlitePath", path)]).Build();
+        using var provider = new ServiceCollection().AddPromptOps(config.GetSection("PromptOps")).BuildServiceProvider();
+        var v = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PromptOpsOptions>>().Value);
+        Assert.Contains("PromptOps:Ledger:SqlitePath", v.Message, StringComparison.Ordinal);
+        Assert.Contains(path, v.Message, StringComparison.Ordinal);
+        if (kind != "directory") Assert.Equal("not a database, just some text that is long enough", File.ReadAllText(Path.Combine(_dir, "notes.txt"))); // untouched
+    }
+
+    [Fact]
+    public void A_damaged_sqlite_file_fails_naming_the_option_and_the_path()
+    {
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, "damaged.db");
+        File.WriteAllBytes(path, [.. "SQLite format 3\0"u8, .. Enumerable.Repeat((byte)0xAB, 4096)]);
+        Assert.Empty(new LedgerOptions { SqlitePath = path }.GetErrors()); // the header is right; SQLite finds the damage
+
+        var e = Assert.Throws<InvalidDataException>(() => new SqliteUsageSink(path));
+        Assert.Contains("PromptOps:Ledger:SqlitePath", e.Message, StringComparison.Ordinal);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.IsType<SqliteException>(e.InnerException);
+
+        // An empty file is a new database, and a new file in a new folder is fine.
+        File.WriteAllBytes(Path.Combine(_dir, "empty.db"), []);
+        Assert.Empty(new LedgerOptions { SqlitePath = Path.Combine(_dir, "empty.db") }.GetErrors());
+        Assert.Empty(new LedgerOptions { SqlitePath = Path.Combine(_dir, "new", "deeper", "ledger.db") }.GetErrors());
     }
 
     [Fact]

@@ -4,6 +4,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using PromptOps.Budgets;
 using PromptOps.Caching;
 using PromptOps.Knowledge;
@@ -153,6 +155,67 @@ public sealed class UsageMeterChatClientTests : IDisposable
         Assert.Equal(typeof(InvalidOperationException).FullName, records[0].ErrorType);
         Assert.Equal("gpt-4o", records[0].ModelId);
         Assert.Equal(0m, records[0].CostUsd);
+    }
+
+    [Fact]
+    public async Task Negative_or_absurd_usage_is_clamped_flagged_and_logged_once_never_thrown()
+    {
+        var sink = new InMemoryUsageSink();
+        var logger = new FakeLogger<UsageMeterChatClient>();
+        UsageDetails usage = new() { InputTokenCount = -50, OutputTokenCount = 20 };
+        var provider = new RecordingChatClient(model: "gpt-4o");
+        provider.Respond = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "ok")) { ModelId = "gpt-4o", Usage = usage });
+        using var meter = new UsageMeterChatClient(provider, new PriceCatalog(), [sink], _metrics, logger: logger);
+
+        // The provider has answered: the answer is returned, whatever its usage says.
+        var response = await meter.GetResponseAsync(Ask());
+        Assert.Equal("ok", response.Text);
+        usage = new UsageDetails { InputTokenCount = long.MaxValue, OutputTokenCount = long.MinValue, CachedInputTokenCount = 10 };
+        await meter.GetResponseAsync(Ask());
+        usage = new UsageDetails { InputTokenCount = 100, CachedInputTokenCount = 500, OutputTokenCount = 5 };
+        await meter.GetResponseAsync(Ask());
+        usage = new UsageDetails { InputTokenCount = 100, OutputTokenCount = 5 };
+        await meter.GetResponseAsync(Ask());
+
+        var records = sink.Snapshot().ToList();
+        Assert.Equal(4, records.Count);
+        Assert.Equal((0L, 0L, 20L, UsageAnomalies.TokensClamped), (records[0].InputTokens, records[0].CachedInputTokens, records[0].OutputTokens, records[0].Anomalies));
+        Assert.Equal(20 * 10.00m / 1_000_000m, records[0].CostUsd);
+        Assert.Equal((UsageMeterChatClient.MaxPlausibleTokens, 10L, 0L, UsageAnomalies.TokensClamped), (records[1].InputTokens, records[1].CachedInputTokens, records[1].OutputTokens, records[1].Anomalies));
+        Assert.Equal((100L, 100L, UsageAnomalies.TokensClamped), (records[2].InputTokens, records[2].CachedInputTokens, records[2].Anomalies));
+        Assert.Equal(UsageAnomalies.None, records[3].Anomalies);
+        Assert.All(records, r => Assert.Equal(UsageOutcome.Success, r.Outcome));
+
+        var warning = Assert.Single(logger.Collector.GetSnapshot(), l => l.Level >= LogLevel.Warning);
+        Assert.Equal(2002, warning.Id.Id);
+        Assert.Contains("input -50", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cache_hit_and_a_stream_with_negative_usage_are_metered_not_thrown()
+    {
+        var sink = new InMemoryUsageSink();
+        var provider = new RecordingChatClient(model: "gpt-4o-mini", input: -7, output: -3);
+        var hit = new RecordingChatClient(model: "gpt-4o-mini", input: -7, output: 4);
+        hit.Respond = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "cached"))
+        {
+            ModelId = "gpt-4o-mini",
+            Usage = new UsageDetails { InputTokenCount = -7, OutputTokenCount = 4 },
+            AdditionalProperties = new() { [CacheLayerExtensions.AdditionalPropertiesKey] = CacheLayer.Distributed },
+        });
+        using var streamMeter = new UsageMeterChatClient(provider, new PriceCatalog(), [sink], _metrics);
+        using var hitMeter = new UsageMeterChatClient(hit, new PriceCatalog(), [sink], _metrics);
+
+        await foreach (var _ in streamMeter.GetStreamingResponseAsync(Ask()))
+        {
+        }
+
+        Assert.Equal("cached", (await hitMeter.GetResponseAsync(Ask())).Text);
+        var records = sink.Snapshot().ToList();
+        Assert.Equal(2, records.Count);
+        Assert.All(records, r => Assert.Equal(UsageAnomalies.TokensClamped, r.Anomalies));
+        Assert.Equal((0L, 0L, 0m), (records[0].InputTokens, records[0].OutputTokens, records[0].CostUsd));
+        Assert.Equal((0L, 4L, 0m, 4 * 0.60m / 1_000_000m), (records[1].InputTokens, records[1].OutputTokens, records[1].CostUsd, records[1].CostSavedUsd));
     }
 
     [Fact]

@@ -43,11 +43,11 @@ public static class SqliteLedgerReader
 
     private static IEnumerable<UsageRecord> ReadIterator(string path, DateTimeOffset? from, DateTimeOffset? to, bool? direct)
     {
-        using var connection = SqliteLedgerSchema.OpenForReading(path);
+        using var connection = SqliteLedgerSchema.OpenForReading(path, out var version);
         var where = new List<string>(2);
         if (from is not null) where.Add("timestamp_ms >= $from");
         if (to is not null) where.Add("timestamp_ms < $to");
-        var sql = $"SELECT {SqliteLedgerSchema.SelectColumns} FROM usage_records" +
+        var sql = $"SELECT {SqliteLedgerSchema.SelectColumnsFor(version)} FROM usage_records" +
             (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY timestamp_ms, id";
 
         // Read through SQLitePCLRaw (the native API under Microsoft.Data.Sqlite): a million rows through the ADO.NET
@@ -96,6 +96,7 @@ public static class SqliteLedgerReader
         LimitName = strings.Get(c.Text(17)),
         Streaming = c.Int64(18) != 0,
         IsPriced = c.Int64(19) != 0,
+        Anomalies = (UsageAnomalies)c.Int64(20),
     };
 
     /// <summary>The columns of the current row. Implemented by structs, so <see cref="Row"/> is compiled for each without indirection.</summary>

@@ -12,15 +12,19 @@ namespace PromptOps.Usage.Sqlite;
 /// input_tokens, cached_input_tokens, output_tokens INTEGER NOT NULL,
 /// cost_pusd, cost_saved_pusd INTEGER (USD × 10^12, i.e. picodollars, exact for every catalogue price; NULL = unpriced),
 /// cache_layer INTEGER NOT NULL (CacheLayer), latency_us INTEGER NOT NULL, outcome INTEGER NOT NULL (UsageOutcome),
-/// error_type, limit_name TEXT, streaming, priced INTEGER NOT NULL (0/1)
+/// error_type, limit_name TEXT, streaming, priced INTEGER NOT NULL (0/1),
+/// anomalies INTEGER NOT NULL DEFAULT 0 (UsageAnomalies; added in version 2)
 /// </code>
 /// with an index on <c>timestamp_ms</c>, and a view <c>usage</c> with readable columns (ISO time, USD as REAL, enum
 /// names) for ad-hoc queries with the <c>sqlite3</c> shell. The database runs in WAL mode.
+/// <para>Versions: 1 had no <c>anomalies</c> column. A version-1 ledger opened for writing is migrated in one transaction
+/// (<c>ALTER TABLE … ADD COLUMN anomalies … DEFAULT 0</c>, the view recreated); opened for reading it is read as it is,
+/// every record with <see cref="UsageAnomalies.None"/>.</para>
 /// </summary>
 public static class SqliteLedgerSchema
 {
     /// <summary>The schema version this PromptOps writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>The <c>PRAGMA application_id</c> of a PromptOps ledger (ASCII "POLG").</summary>
     public const int ApplicationId = 0x504F4C47;
@@ -30,13 +34,21 @@ public static class SqliteLedgerSchema
 
     internal const string InsertSql =
         "INSERT INTO usage_records (timestamp_ms, prompt_id, prompt_version, task, endpoint, user_id, model, tier, input_tokens, " +
-        "cached_input_tokens, output_tokens, cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced) " +
+        "cached_input_tokens, output_tokens, cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced, anomalies) " +
         "VALUES ($ts, $prompt_id, $prompt_version, $task, $endpoint, $user_id, $model, $tier, $input, $cached, $output, $cost, $saved, $layer, " +
-        "$latency, $outcome, $error_type, $limit_name, $streaming, $priced)";
+        "$latency, $outcome, $error_type, $limit_name, $streaming, $priced, $anomalies)";
 
     internal const string SelectColumns =
         "timestamp_ms, prompt_id, prompt_version, task, endpoint, user_id, model, tier, input_tokens, cached_input_tokens, output_tokens, " +
-        "cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced";
+        "cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced, anomalies";
+
+    /// <summary>The same columns from a version-1 ledger (no <c>anomalies</c> column: every record reads as <see cref="UsageAnomalies.None"/>).</summary>
+    internal const string SelectColumnsVersion1 =
+        "timestamp_ms, prompt_id, prompt_version, task, endpoint, user_id, model, tier, input_tokens, cached_input_tokens, output_tokens, " +
+        "cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced, 0";
+
+    /// <summary>The columns to select from a ledger of schema <paramref name="version"/>.</summary>
+    internal static string SelectColumnsFor(long version) => version >= 2 ? SelectColumns : SelectColumnsVersion1;
 
     private const string CreateSql = """
         CREATE TABLE usage_records (
@@ -60,9 +72,19 @@ public static class SqliteLedgerSchema
             error_type TEXT,
             limit_name TEXT,
             streaming INTEGER NOT NULL,
-            priced INTEGER NOT NULL
+            priced INTEGER NOT NULL,
+            anomalies INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
+        """ + CreateViewSql;
+
+    /// <summary>Version 1 → 2: the <c>anomalies</c> column (0 for every earlier record) and the view that shows it.</summary>
+    private const string MigrateToVersion2Sql = """
+        ALTER TABLE usage_records ADD COLUMN anomalies INTEGER NOT NULL DEFAULT 0;
+        DROP VIEW IF EXISTS usage;
+        """ + CreateViewSql;
+
+    private const string CreateViewSql = """
         CREATE VIEW usage AS SELECT
             id,
             strftime('%Y-%m-%dT%H:%M:%fZ', timestamp_ms / 1000.0, 'unixepoch') AS time,
@@ -73,7 +95,8 @@ public static class SqliteLedgerSchema
             CASE cache_layer WHEN 0 THEN 'none' WHEN 1 THEN 'memory' WHEN 2 THEN 'distributed' WHEN 3 THEN 'in_flight' WHEN 4 THEN 'semantic' ELSE cache_layer END AS cache_layer,
             latency_us / 1000.0 AS latency_ms,
             CASE outcome WHEN 0 THEN 'success' WHEN 1 THEN 'failed' WHEN 2 THEN 'cancelled' WHEN 3 THEN 'refused' ELSE outcome END AS outcome,
-            error_type, limit_name, streaming, priced
+            error_type, limit_name, streaming, priced,
+            CASE WHEN anomalies & 1 THEN 'tokens_clamped' ELSE '' END AS anomalies
         FROM usage_records;
         """;
 
@@ -98,6 +121,11 @@ public static class SqliteLedgerSchema
                 Execute(connection, CreateSql, tx);
                 Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {Version};"), tx);
             }
+            else if (version == 1)
+            {
+                Execute(connection, MigrateToVersion2Sql, tx);
+                Execute(connection, "PRAGMA user_version = 2;", tx);
+            }
 
             tx.Commit();
             return connection;
@@ -110,7 +138,10 @@ public static class SqliteLedgerSchema
     }
 
     /// <summary>Opens an existing ledger read-only and checks its schema.</summary>
-    internal static SqliteConnection OpenForReading(string path)
+    internal static SqliteConnection OpenForReading(string path) => OpenForReading(path, out _);
+
+    /// <summary>Opens an existing ledger read-only, checks its schema and returns its version (older versions are read as they are).</summary>
+    internal static SqliteConnection OpenForReading(string path, out long version)
     {
         var full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"The ledger file '{full}' does not exist.", full);
@@ -118,7 +149,8 @@ public static class SqliteLedgerSchema
         try
         {
             connection.Open();
-            if (CheckFile(connection, full) == 0) throw new InvalidDataException($"'{full}' is an empty SQLite database, not a PromptOps ledger.");
+            version = CheckFile(connection, full);
+            if (version == 0) throw new InvalidDataException($"'{full}' is an empty SQLite database, not a PromptOps ledger.");
             return connection;
         }
         catch

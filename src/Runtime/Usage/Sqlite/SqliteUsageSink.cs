@@ -16,8 +16,10 @@ namespace PromptOps.Usage.Sqlite;
 /// <see cref="DisposeAsync"/> (and <see cref="Dispose"/>) stop taking records, write everything queued, and close the
 /// file — nothing is lost on a graceful shutdown.
 /// <para>When the queue is full, <see cref="LedgerOptions.OverflowPolicy"/> decides: drop the new record (default), drop
-/// the oldest queued one, or make the caller wait. Every dropped record is counted (<see cref="Dropped"/>, the metric
-/// <c>promptops.ledger.dropped</c>) and logged as a warning (at most one line per 10 seconds, with the count). A batch
+/// the oldest queued one, or make the caller wait (also <see cref="LedgerOptions.BlockWhenFull"/>). Every dropped record
+/// is counted exactly (<see cref="Dropped"/>, the metric <c>promptops.ledger.dropped</c>) and logged as a warning: at
+/// most one line per 10 seconds, each with the number dropped since the previous line; disposing logs the total dropped
+/// while the sink was open (and how many of them no warning had reported yet), if any. A batch
 /// the database refuses (disk full, file locked longer than the 30 s busy timeout) is logged as an error and counted as
 /// dropped with reason <c>write_failed</c>; the writer goes on with the next batch.</para>
 /// </summary>
@@ -44,7 +46,8 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
 
     /// <summary>Opens (or creates) the ledger at <see cref="LedgerOptions.SqlitePath"/> and starts the background writer.</summary>
     /// <exception cref="ArgumentException">The options are invalid or name no path.</exception>
-    /// <exception cref="InvalidDataException">The file is not a PromptOps ledger or has a newer schema.</exception>
+    /// <exception cref="InvalidDataException">The file is not a PromptOps ledger, is damaged or has a newer schema (the message names the option and the path).</exception>
+    /// <exception cref="IOException">The file or its folder cannot be created or opened (the message names the option and the path).</exception>
     public SqliteUsageSink(LedgerOptions options, PromptOpsMetrics? metrics = null, TimeProvider? timeProvider = null, ILogger<SqliteUsageSink>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -53,12 +56,12 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
         if (!options.IsSqliteEnabled) throw new ArgumentException("PromptOps:Ledger:SqlitePath is not set.", nameof(options));
 
         Path = System.IO.Path.GetFullPath(options.SqlitePath!);
-        _policy = options.OverflowPolicy;
+        _policy = options.EffectiveOverflowPolicy;
         _batchSize = options.BatchSize;
         _metrics = metrics ?? PromptOpsMetrics.Shared;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _connection = SqliteLedgerSchema.OpenForWriting(Path);
+        _connection = Open(Path);
 
         var channelOptions = new BoundedChannelOptions(options.QueueCapacity)
         {
@@ -69,6 +72,27 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
         };
         _channel = Channel.CreateBounded<UsageRecord>(channelOptions, _ => OnDroppedOldest());
         _writer = Task.Run(RunAsync);
+    }
+
+    /// <summary>Opens the ledger; a failure names the option and the file (SQLite's own messages name neither).</summary>
+    private static SqliteConnection Open(string path)
+    {
+        try
+        {
+            return SqliteLedgerSchema.OpenForWriting(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"PromptOps:Ledger:SqlitePath '{path}': {e.Message}", e);
+        }
+        catch (SqliteException e)
+        {
+            throw new InvalidDataException($"PromptOps:Ledger:SqlitePath '{path}' cannot be used as the usage ledger: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"PromptOps:Ledger:SqlitePath '{path}' cannot be opened: {e.Message}", e);
+        }
     }
 
     /// <summary>Creates a sink for <paramref name="path"/> with the default options.</summary>
@@ -137,6 +161,7 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
         _channel.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
+        LogTotal();
     }
 
     /// <summary>Stops taking records, writes everything queued (blocking), and closes the file.</summary>
@@ -146,6 +171,15 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
         _channel.Writer.TryComplete();
         _writer.GetAwaiter().GetResult();
         _connection.Dispose();
+        LogTotal();
+    }
+
+    /// <summary>At dispose: the total dropped while the sink was open, so that no drop goes unreported (a burst shorter than the warning interval logs only its first drop).</summary>
+    private void LogTotal()
+    {
+        var total = Interlocked.Read(ref _dropped);
+        var unreported = Interlocked.Exchange(ref _droppedSinceLog, 0);
+        if (total > 0) LedgerLog.DroppedInAll(_logger, total, Path, unreported, _policy);
     }
 
     private async Task RunAsync()
@@ -194,13 +228,15 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
         _metrics.LedgerDropped.Add(count, new TagList { { "promptops.ledger.reason", reason } });
         if (reason == "write_failed") return; // already logged as an error with its exception
 
-        var since = Interlocked.Add(ref _droppedSinceLog, count);
+        // Counted before the rate check, and taken whole by the thread that logs: each warning reports exactly the drops
+        // since the previous one (a drop racing with the exchange is reported by the next warning or at dispose).
+        Interlocked.Add(ref _droppedSinceLog, count);
         var now = _time.GetTimestamp();
         var last = Interlocked.Read(ref _lastDropLog);
         if (last != long.MinValue && _time.GetElapsedTime(last, now) < DropLogInterval) return;
         if (Interlocked.CompareExchange(ref _lastDropLog, now, last) != last) return;
-        Interlocked.Add(ref _droppedSinceLog, -since);
-        LedgerLog.RecordsDropped(_logger, since, Path, reason, _policy);
+        var since = Interlocked.Exchange(ref _droppedSinceLog, 0);
+        if (since > 0) LedgerLog.RecordsDropped(_logger, since, Path, reason, _policy, Interlocked.Read(ref _dropped));
     }
 
     private static TaskCompletionSource NewProgress() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -250,6 +286,7 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
                     Text(18, r.LimitName);
                     raw.sqlite3_bind_int64(s, 19, r.Streaming ? 1 : 0);
                     raw.sqlite3_bind_int64(s, 20, r.IsPriced ? 1 : 0);
+                    raw.sqlite3_bind_int64(s, 21, (long)r.Anomalies);
                     var rc = raw.sqlite3_step(s);
                     raw.sqlite3_reset(s);
                     if (rc != raw.SQLITE_DONE) Check(rc);
@@ -296,8 +333,12 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
 internal static partial class LedgerLog
 {
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning,
-        Message = "PromptOps ledger: {Count} usage records were not stored in {Path} ({Reason}; overflow policy {Policy}). Raise PromptOps:Ledger:QueueCapacity or use the Wait policy if every record must be kept.")]
-    public static partial void RecordsDropped(ILogger logger, long count, string path, string reason, LedgerOverflowPolicy policy);
+        Message = "PromptOps ledger: {Count} usage records were not stored in {Path} since the last warning ({Reason}; overflow policy {Policy}; {Total} in all). Raise PromptOps:Ledger:QueueCapacity or set PromptOps:Ledger:BlockWhenFull if every record must be kept.")]
+    public static partial void RecordsDropped(ILogger logger, long count, string path, string reason, LedgerOverflowPolicy policy, long total);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning,
+        Message = "PromptOps ledger closed: {Total} usage records in all were not stored in {Path} ({Unreported} of them after the last warning; overflow policy {Policy}).")]
+    public static partial void DroppedInAll(ILogger logger, long total, string path, long unreported, LedgerOverflowPolicy policy);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "PromptOps ledger: a batch of {Count} usage records could not be written to {Path}; they are lost.")]
     public static partial void BatchFailed(ILogger logger, int count, string path, Exception exception);
