@@ -361,7 +361,8 @@ namespace PromptOps.Analyzers.Rules
                 var value = Unwrap(argument.Value);
                 if (value.Type?.SpecialType == SpecialType.System_String)
                 {
-                    yield return ConstantText.Of(value); // GetResponseAsync("…"): the user message
+                    // GetResponseAsync("…"): the user message, written here or in a local's initializer (not reassigned).
+                    yield return value is ILocalReferenceOperation text ? ConstantText.Of(InitializerOf(text.Local, body)) : ConstantText.Of(value);
                     continue;
                 }
 
@@ -390,6 +391,19 @@ namespace PromptOps.Analyzers.Rules
             }
         }
 
+        /// <summary>The initializer of a local that is never assigned again in the method; null otherwise.</summary>
+        private static IOperation? InitializerOf(ILocalSymbol local, IOperation body)
+        {
+            IOperation? initializer = null;
+            foreach (var op in body.Descendants())
+            {
+                if (op is IVariableDeclaratorOperation declarator && SymbolEqualityComparer.Default.Equals(declarator.Symbol, local)) initializer = declarator.Initializer?.Value;
+                else if (op is IAssignmentOperation { Target: ILocalReferenceOperation target } && SymbolEqualityComparer.Default.Equals(target.Local, local)) return null;
+            }
+
+            return initializer;
+        }
+
         private static IEnumerable<string?> MessageTextsIn(IOperation operation, KnownApis apis)
         {
             foreach (var op in operation.DescendantsAndSelf())
@@ -412,6 +426,10 @@ namespace PromptOps.Analyzers.Rules
                                                         && (call.TargetMethod.Name == "CreateSystemMessage" || call.TargetMethod.Name == "CreateUserMessage" || call.TargetMethod.Name == "CreateDeveloperMessage")
                                                         && call.Arguments.Length >= 1 && call.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String:
                         yield return ConstantText.Of(call.Arguments[0].Value);
+                        break;
+                    case IConversionOperation { Operand.Type.SpecialType: SpecialType.System_String } conversion when apis.OpenAIChatMessage is not null
+                                                                                                                  && SymbolEqualityComparer.Default.Equals(conversion.Type, apis.OpenAIChatMessage):
+                        yield return ConstantText.Of(conversion.Operand); // CompleteChat("…"): the SDK's implicit string → user message
                         break;
                 }
             }

@@ -42,7 +42,7 @@ internal static class Verify<TAnalyzer>
 
     // The net8.0 builds from the NuGet cache (paths recorded at build time): the test compilations use .NET 8
     // reference assemblies, and the net10.0 builds would not bind against them (CS1705).
-    private static readonly string[] Libraries = typeof(Verify<TAnalyzer>).Assembly
+    internal static readonly string[] Libraries = typeof(Verify<TAnalyzer>).Assembly
         .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
         .Cast<System.Reflection.AssemblyMetadataAttribute>()
         .Where(a => a.Key.StartsWith("net8:", StringComparison.Ordinal))
