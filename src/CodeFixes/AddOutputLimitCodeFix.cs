@@ -291,8 +291,20 @@ namespace PromptOps.CodeFixes
                 var expression = elements[i].Expression;
                 if (onOwnLine)
                 {
-                    nodes.Add(expression.WithLeadingTrivia(inner).WithTrailingTrivia(Comments(expression.GetTrailingTrivia())));
-                    nodes.Add(SyntaxFactory.Token(SyntaxFactory.TriviaList(), SyntaxKind.CommaToken, SyntaxFactory.TriviaList(eol)));
+                    // One element a line, each followed by a comma and what followed it on its line (a comment), comments
+                    // above an element kept above it.
+                    var isLast = i == elements.Count - 1;
+                    var trailing = expression.GetTrailingTrivia();
+                    var afterComma = isLast
+                        ? SyntaxFactory.TriviaList(trailing.TakeWhile(t => !t.IsKind(SyntaxKind.EndOfLineTrivia)))
+                        : arguments.GetSeparator(first + i).TrailingTrivia;
+                    if (!afterComma.Any(SyntaxKind.EndOfLineTrivia))
+                    {
+                        afterComma = HasComment(afterComma) ? afterComma.Add(eol) : SyntaxFactory.TriviaList(eol);
+                    }
+
+                    nodes.Add(expression.WithLeadingTrivia(Reindent(expression.GetLeadingTrivia(), inner)).WithTrailingTrivia(isLast ? default : Comments(trailing)));
+                    nodes.Add(SyntaxFactory.Token(SyntaxFactory.TriviaList(), SyntaxKind.CommaToken, afterComma));
                 }
                 else
                 {
@@ -325,7 +337,10 @@ namespace PromptOps.CodeFixes
                     SyntaxFactory.InitializerExpression(SyntaxKind.ArrayInitializerExpression, openBrace, SyntaxFactory.SeparatedList<ExpressionSyntax>(nodes), closeBrace));
             }
 
-            var wrapped = SyntaxFactory.Argument(collection.WithLeadingTrivia(elements[0].GetLeadingTrivia()).WithTrailingTrivia(lastTrailing));
+            // Multi-line: what followed the last element on its line went after its comma; the line break stays after "]".
+            var afterCollection = onOwnLine ? SyntaxFactory.TriviaList(lastTrailing.SkipWhile(t => !t.IsKind(SyntaxKind.EndOfLineTrivia))) : lastTrailing;
+            var leading = onOwnLine ? indentation : elements[0].GetLeadingTrivia();
+            var wrapped = SyntaxFactory.Argument(collection.WithLeadingTrivia(leading).WithTrailingTrivia(afterCollection));
             var result = new List<SyntaxNodeOrToken>();
             for (var i = 0; i < first; i++)
             {
@@ -357,6 +372,31 @@ namespace PromptOps.CodeFixes
 
             return SyntaxFactory.TriviaList(leading.Skip(start).Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)));
         }
+
+        /// <summary>The trivia with every line's indentation replaced by <paramref name="indentation"/> (comments kept on their lines).</summary>
+        private static SyntaxTriviaList Reindent(SyntaxTriviaList leading, SyntaxTriviaList indentation)
+        {
+            var result = new List<SyntaxTrivia>();
+            var atLineStart = true;
+            foreach (var trivia in leading)
+            {
+                if (atLineStart)
+                {
+                    result.AddRange(indentation);
+                    atLineStart = false;
+                    if (trivia.IsKind(SyntaxKind.WhitespaceTrivia)) continue;
+                }
+
+                result.Add(trivia);
+                atLineStart = trivia.IsKind(SyntaxKind.EndOfLineTrivia);
+            }
+
+            if (atLineStart) result.AddRange(indentation);
+            return SyntaxFactory.TriviaList(result);
+        }
+
+        private static bool HasComment(SyntaxTriviaList trivia) =>
+            trivia.Any(SyntaxKind.SingleLineCommentTrivia) || trivia.Any(SyntaxKind.MultiLineCommentTrivia);
 
         private static SyntaxTrivia IndentUnit(SyntaxTriviaList indentation) =>
             SyntaxFactory.Whitespace(indentation.ToFullString().IndexOf('\t') >= 0 ? "\t" : "    ");

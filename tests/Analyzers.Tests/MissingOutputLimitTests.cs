@@ -693,4 +693,49 @@ public class MissingOutputLimitTests
             }
         }
         """);
+
+    [Fact]
+    public Task Comments_and_trailing_commas_stay_where_they_were() => V.CodeFixAsync<AddOutputLimitCodeFix>(OpenAIHeader + """
+        class C
+        {
+            void M(ChatClient chat, string q)
+            {
+                ChatCompletion completion = chat.{|PO0002:CompleteChat|}(
+                    // the instructions
+                    new SystemChatMessage("Be brief."), // system
+                    new UserChatMessage(q) // user
+                );
+                var options = new ChatCompletionOptions { Temperature = 0, };
+                chat.{|PO0002:CompleteChat|}([new UserChatMessage(q)], options);
+                var other = new ChatCompletionOptions
+                {
+                    Temperature = 0 // deterministic
+                };
+                chat.{|PO0002:CompleteChat|}([new UserChatMessage(q)], other);
+            }
+        }
+        """, OpenAIHeader + """
+        class C
+        {
+            void M(ChatClient chat, string q)
+            {
+                ChatCompletion completion = chat.CompleteChat(
+                    [
+                        // the instructions
+                        new SystemChatMessage("Be brief."), // system
+                        new UserChatMessage(q), // user
+                    ],
+                    new ChatCompletionOptions() { MaxOutputTokenCount = 500 }
+                );
+                var options = new ChatCompletionOptions { Temperature = 0, MaxOutputTokenCount = 500, };
+                chat.CompleteChat([new UserChatMessage(q)], options);
+                var other = new ChatCompletionOptions
+                {
+                    Temperature = 0, // deterministic
+                    MaxOutputTokenCount = 500
+                };
+                chat.CompleteChat([new UserChatMessage(q)], other);
+            }
+        }
+        """);
 }
