@@ -11,7 +11,6 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
 using PromptOps.Analyzers.Rules;
@@ -175,9 +174,9 @@ namespace PromptOps.CodeFixes
             if (edits.Count == 0) return document;
             var newRoot = root.ReplaceNodes(edits.Keys, (original, current) => edits[original](current));
             var updated = document.WithSyntaxRoot(newRoot);
-            updated = await Simplifier.ReduceAsync(updated, Simplifier.Annotation, cancellationToken: ct).ConfigureAwait(false);
-            // The inserted trivia is explicit, copied from the list it joins; only elastic trivia (none is inserted) would be reformatted.
-            return await Formatter.FormatAsync(updated, Formatter.Annotation, cancellationToken: ct).ConfigureAwait(false);
+            // The trivia of what is inserted is explicit, taken from the list it joins (the formatter does not choose between
+            // "one item a line" and "same line", nor move a comma across a line break); only the type names are simplified.
+            return await Simplifier.ReduceAsync(updated, Simplifier.Annotation, cancellationToken: ct).ConfigureAwait(false);
         }
 
         /// <summary><c>new global::T() { Property = limit }</c>, the type reduced by the simplifier.</summary>
