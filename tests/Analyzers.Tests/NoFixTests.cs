@@ -20,15 +20,17 @@ public class NoFixTests
     }
 
     [Fact]
-    public Task PO0002_the_OpenAI_params_overload_has_no_fix()
+    public Task PO0002_the_OpenAI_protocol_overload_has_no_fix()
     {
         const string source = """
-            using System.Threading.Tasks;
+            using System.ClientModel;
+            using System.IO;
             using OpenAI.Chat;
 
             class C
             {
-                Task M(ChatClient chat) => chat.{|PO0002:CompleteChatAsync|}(new UserChatMessage("Hi"));
+                static Stream Stream(string json) => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+                ClientResult M(ChatClient chat) => chat.{|PO0002:CompleteChat|}(BinaryContent.Create(Stream("{\"model\":\"gpt-4o-mini\",\"messages\":[]}")));
             }
             """;
         return Infrastructure.Verify<PromptOps.Analyzers.Rules.MissingOutputLimitAnalyzer>.CodeFixAsync<AddOutputLimitCodeFix>(source, source);

@@ -16,6 +16,9 @@ namespace PromptOps.Analyzers.Infrastructure
             OpenAIChatCompletionOptions = compilation.GetTypeByMetadataName("OpenAI.Chat.ChatCompletionOptions");
             OpenAISystemMessage = compilation.GetTypeByMetadataName("OpenAI.Chat.SystemChatMessage");
             OpenAIChatMessage = compilation.GetTypeByMetadataName("OpenAI.Chat.ChatMessage");
+            OpenAIUserMessage = compilation.GetTypeByMetadataName("OpenAI.Chat.UserChatMessage");
+            OpenAIDeveloperMessage = compilation.GetTypeByMetadataName("OpenAI.Chat.DeveloperChatMessage");
+            BinaryContent = compilation.GetTypeByMetadataName("System.ClientModel.BinaryContent");
             PromptAttribute = compilation.GetTypeByMetadataName("PromptOps.PromptAttribute");
         }
 
@@ -36,6 +39,13 @@ namespace PromptOps.Analyzers.Infrastructure
         public INamedTypeSymbol? OpenAISystemMessage { get; }
 
         public INamedTypeSymbol? OpenAIChatMessage { get; }
+
+        public INamedTypeSymbol? OpenAIUserMessage { get; }
+
+        public INamedTypeSymbol? OpenAIDeveloperMessage { get; }
+
+        /// <summary>The request body of the OpenAI SDK's protocol methods (<c>CompleteChat(BinaryContent, RequestOptions)</c>).</summary>
+        public INamedTypeSymbol? BinaryContent { get; }
 
         public INamedTypeSymbol? PromptAttribute { get; }
 

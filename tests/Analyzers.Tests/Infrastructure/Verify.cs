@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
@@ -41,7 +42,7 @@ internal static class Verify<TAnalyzer>
 
     // The net8.0 builds from the NuGet cache (paths recorded at build time): the test compilations use .NET 8
     // reference assemblies, and the net10.0 builds would not bind against them (CS1705).
-    private static readonly string[] Libraries = typeof(Verify<TAnalyzer>).Assembly
+    internal static readonly string[] Libraries = typeof(Verify<TAnalyzer>).Assembly
         .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
         .Cast<System.Reflection.AssemblyMetadataAttribute>()
         .Where(a => a.Key.StartsWith("net8:", StringComparison.Ordinal))
@@ -67,10 +68,22 @@ internal static class Verify<TAnalyzer>
         await test.RunAsync();
     }
 
-    public static async Task CodeFixAsync<TFix>(string source, string fixedSource, string? editorConfig = null, int? iterations = null, int? codeActionIndex = null)
+    public static async Task CodeFixAsync<TFix>(string source, string fixedSource, string? editorConfig = null, int? iterations = null, int? codeActionIndex = null,
+        LanguageVersion? languageVersion = null, string? title = null)
         where TFix : CodeFixProvider, new()
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier> { TestCode = source, FixedCode = fixedSource, CodeActionIndex = codeActionIndex };
+        if (languageVersion is { } version)
+        {
+            test.SolutionTransforms.Add((solution, projectId) =>
+                solution.WithProjectParseOptions(projectId, ((CSharpParseOptions)solution.GetProject(projectId)!.ParseOptions!).WithLanguageVersion(version)));
+        }
+
+        if (title is not null)
+        {
+            test.CodeActionVerifier = (action, verifier) => verifier.Equal(title, action.Title);
+        }
+
         Configure(test.TestState, editorConfig);
         Configure(test.FixedState, editorConfig);
         if (source == fixedSource)
