@@ -18,6 +18,8 @@ public sealed class InstallMatrixTests(InstallMatrixTests.PackedFeed packed) : I
     [Theory]
     [InlineData("net8.0", "8.0.1", "8.0.0", "8.0.1", "8.0.1")]
     [InlineData("net8.0", "9.0.10", "9.0.10", "9.0.10", "9.0.10")]
+    [InlineData("net10.0", "8.0.1", "8.0.0", "8.0.1", "8.0.1")]
+    [InlineData("net10.0", "9.0.10", "9.0.10", "9.0.10", "9.0.10")]
     [InlineData("net10.0", "10.0.10", "10.0.10", "10.0.10", "10.0.10")]
     public async Task Installs_builds_and_runs_with_Microsoft_Extensions_pinned(string targetFramework, string cachingMemory, string optionsConfiguration,
         string logging, string dependencyInjection)
