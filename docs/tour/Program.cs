@@ -3,7 +3,8 @@
 // cannot drift from the API.
 //
 // To run it: `dotnet new console`, `dotnet add package PromptOps` and
-// `dotnet add package Microsoft.Extensions.Configuration.Json`, then replace Program.cs with this file. It answers through
+// `dotnet add package Microsoft.Extensions.Configuration.Json` (ConfigurationBuilder) and
+// `dotnet add package Microsoft.Extensions.DependencyInjection` (ServiceCollection), then replace Program.cs with this file. It answers through
 // PromptOps' built-in *simulated* provider; swap `openAiChatClient` for a real client (for example
 // `new OpenAI.Chat.ChatClient("gpt-4o-mini", key).AsIChatClient()` from Microsoft.Extensions.AI.OpenAI) to call a model.
 using System.ComponentModel;

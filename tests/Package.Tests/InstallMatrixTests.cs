@@ -102,6 +102,12 @@ public sealed class InstallMatrixTests(InstallMatrixTests.PackedFeed packed) : I
         var run = await RunAsync(app, "net10.0");
         Assert.Contains("raw: [simulated gpt-4o-mini]", run, StringComparison.Ordinal);
 
+        // dotnet format still sees and fixes them (listing them in WarningsNotAsErrors at design time hid them from it).
+        var format = await DotNet.RunAsync(app, Step, "format", "analyzers", "--diagnostics", "PO0002", "--severity", "warn");
+        Assert.True(format.ExitCode == 0, "dotnet format failed:\n" + format.Output);
+        Assert.Contains("MaxOutputTokens = ", await File.ReadAllTextAsync(Path.Combine(app, "Program.cs")), StringComparison.Ordinal);
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
+
         // The one line that makes the cost rules errors like the project's other warnings.
         await File.WriteAllTextAsync(csproj, withPackage.Replace("<TreatWarningsAsErrors>true</TreatWarningsAsErrors>",
             "<TreatWarningsAsErrors>true</TreatWarningsAsErrors><PromptOpsWarningsAsErrors>true</PromptOpsWarningsAsErrors>", StringComparison.Ordinal));
