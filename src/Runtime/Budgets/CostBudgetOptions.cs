@@ -13,6 +13,9 @@ public sealed class CostBudgetOptions
     /// <summary>The most that exists in one window (USD): counters are exact integers of nano-dollars, below 2^53.</summary>
     public const decimal MaxLimitUsd = 9_000_000m;
 
+    /// <summary>The smallest limit: one nano-dollar, the unit spend is counted in.</summary>
+    public const decimal MinLimitUsd = 0.000000001m;
+
     /// <summary>Hard limit per UTC hour (USD); null: none.</summary>
     public decimal? HourlyLimitUsd { get; set; }
 
@@ -52,6 +55,11 @@ public sealed class CostBudgetOptions
         foreach (var (name, value) in new[] { ("HourlyLimitUsd", HourlyLimitUsd), ("DailyLimitUsd", DailyLimitUsd), ("MonthlyBudgetUsd", MonthlyBudgetUsd) })
         {
             if (value is { } v && (v <= 0 || v > MaxLimitUsd)) yield return string.Create(CultureInfo.InvariantCulture, $"PromptOps:Budget:{name} must be in (0, {MaxLimitUsd}], but is {v}.");
+            else if (value is { } small && small < MinLimitUsd)
+            {
+                // Spend is counted in nano-dollars: a smaller limit would round to 0 and refuse every request.
+                yield return string.Create(CultureInfo.InvariantCulture, $"PromptOps:Budget:{name} must be at least {MinLimitUsd} (one nano-dollar, the smallest amount counted), but is {small}.");
+            }
         }
 
         if (DefaultMaxOutputTokens <= 0) yield return string.Create(CultureInfo.InvariantCulture, $"PromptOps:Budget:DefaultMaxOutputTokens must be positive, but is {DefaultMaxOutputTokens}.");

@@ -38,6 +38,8 @@ public class BudgetOptionsTests
     [InlineData("BudgetStore:LeaseDuration", "00:00:00", "PromptOps:BudgetStore:LeaseDuration must be positive, but is 00:00:00")]
     [InlineData("BudgetStore:LeaseDuration", "2.00:00:00", "LeaseDuration must be at most one day, but is 2.00:00:00")]
     [InlineData("BudgetStore:RetryInterval", "-00:00:01", "PromptOps:BudgetStore:RetryInterval must not be negative")]
+    [InlineData("Budget:DailyLimitUsd", "0.0000000001", "PromptOps:Budget:DailyLimitUsd must be at least 0.000000001 (one nano-dollar, the smallest amount counted), but is 0.0000000001.")]
+    [InlineData("BudgetStore:Escrow:Share", "0.9", "PromptOps:BudgetStore:Escrow:Share must be in (0, 0.5], but is 0.9.")]
     [InlineData("BudgetStore:WhenUnavailable", "7", "PromptOps:BudgetStore:WhenUnavailable '7' is not Escrow, FallbackToLocal or FailClosed")]
     public void Invalid_budget_plan_and_store_options_fail_at_start_up_naming_the_bad_value(string key, string value, string expected)
     {
