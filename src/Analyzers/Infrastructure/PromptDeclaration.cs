@@ -18,6 +18,13 @@ namespace PromptOps.Analyzers.Infrastructure
     /// </summary>
     internal sealed class PromptDeclaration
     {
+        /// <summary>
+        /// One parse per method and compilation, shared by the four rules that read [Prompt] (each would otherwise parse it
+        /// again): symbols belong to one compilation, so the table empties itself with it.
+        /// </summary>
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IMethodSymbol, PromptMethodSpec> Specs =
+            new System.Runtime.CompilerServices.ConditionalWeakTable<IMethodSymbol, PromptMethodSpec>();
+
         private PromptDeclaration(IMethodSymbol method, AttributeSyntax syntax, PromptMethodSpec spec)
         {
             Method = method;
@@ -76,6 +83,9 @@ namespace PromptOps.Analyzers.Infrastructure
             return null;
         }
 
+        private static PromptMethodSpec SpecOf(IMethodSymbol method, AttributeData attribute, CancellationToken ct) =>
+            Specs.GetValue(method, m => PromptMethodParser.Parse(m, attribute, diagnostics: null, ct));
+
         public AttributeArgumentSyntax? Argument(string name) =>
             Syntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name);
 
@@ -92,7 +102,7 @@ namespace PromptOps.Analyzers.Infrastructure
             {
                 if (!SymbolEqualityComparer.Default.Equals(data.AttributeClass, promptAttribute)) continue;
                 if (data.ApplicationSyntaxReference?.GetSyntax(ct) != attribute) return null;
-                return new PromptDeclaration(method, attribute, PromptMethodParser.Parse(method, data, diagnostics: null, ct));
+                return new PromptDeclaration(method, attribute, SpecOf(method, data, ct));
             }
 
             return null;
@@ -103,7 +113,7 @@ namespace PromptOps.Analyzers.Infrastructure
         {
             if (PromptMethods.Find(method, promptAttribute, ct) is not { } found) return null;
             if (found.Attribute.ApplicationSyntaxReference?.GetSyntax(ct) is not AttributeSyntax syntax) return null;
-            return new PromptDeclaration(found.Method, syntax, PromptMethodParser.Parse(found.Method, found.Attribute, diagnostics: null, ct));
+            return new PromptDeclaration(found.Method, syntax, SpecOf(found.Method, found.Attribute, ct));
         }
     }
 }
