@@ -10,18 +10,26 @@ namespace PromptOps.Analyzers.Infrastructure
         /// The text argument of <c>new ChatMessage(ChatRole.System, text)</c> (Microsoft.Extensions.AI) or
         /// <c>new SystemChatMessage(text)</c> (OpenAI SDK); null for anything else.
         /// </summary>
-        public static IOperation? TextOf(IObjectCreationOperation creation, KnownApis apis)
+        public static IOperation? TextOf(IObjectCreationOperation creation, KnownApis apis) =>
+            TextOf(creation, apis, "System", apis.OpenAISystemMessage, null);
+
+        /// <summary>
+        /// The text argument of <c>new ChatMessage(ChatRole.{role}, text)</c> (Microsoft.Extensions.AI), or of the single-text
+        /// constructor of one of the OpenAI SDK's message types given; null for anything else.
+        /// </summary>
+        public static IOperation? TextOf(IObjectCreationOperation creation, KnownApis apis, string role, INamedTypeSymbol? openAiType, INamedTypeSymbol? otherOpenAiType)
         {
             var type = creation.Type;
             if (apis.ChatMessage is not null && SymbolEqualityComparer.Default.Equals(type, apis.ChatMessage) && creation.Arguments.Length == 2
-                && Unwrap(creation.Arguments[0].Value) is IPropertyReferenceOperation { Property.Name: "System" } role
-                && SymbolEqualityComparer.Default.Equals(role.Property.ContainingType, apis.ChatRole)
+                && Unwrap(creation.Arguments[0].Value) is IPropertyReferenceOperation { Property: var property }
+                && property.Name == role && SymbolEqualityComparer.Default.Equals(property.ContainingType, apis.ChatRole)
                 && creation.Arguments[1].Value.Type?.SpecialType == SpecialType.System_String)
             {
                 return creation.Arguments[1].Value;
             }
 
-            if (apis.OpenAISystemMessage is not null && SymbolEqualityComparer.Default.Equals(type, apis.OpenAISystemMessage)
+            if (((openAiType is not null && SymbolEqualityComparer.Default.Equals(type, openAiType))
+                 || (otherOpenAiType is not null && SymbolEqualityComparer.Default.Equals(type, otherOpenAiType)))
                 && creation.Arguments.Length >= 1 && creation.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String)
             {
                 return creation.Arguments[0].Value;

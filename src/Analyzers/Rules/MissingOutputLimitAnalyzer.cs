@@ -436,26 +436,8 @@ namespace PromptOps.Analyzers.Rules
         }
 
         /// <summary><c>new ChatMessage(ChatRole.User, text)</c>, <c>new UserChatMessage(text)</c>, <c>new DeveloperChatMessage(text)</c>.</summary>
-        private static IOperation? UserOrDeveloperText(IObjectCreationOperation creation, KnownApis apis)
-        {
-            var type = creation.Type;
-            if (apis.ChatMessage is not null && SymbolEqualityComparer.Default.Equals(type, apis.ChatMessage) && creation.Arguments.Length == 2
-                && Unwrap(creation.Arguments[0].Value) is IPropertyReferenceOperation { Property.Name: "User" } role
-                && SymbolEqualityComparer.Default.Equals(role.Property.ContainingType, apis.ChatRole)
-                && creation.Arguments[1].Value.Type?.SpecialType == SpecialType.System_String)
-            {
-                return creation.Arguments[1].Value;
-            }
-
-            if (((apis.OpenAIUserMessage is not null && SymbolEqualityComparer.Default.Equals(type, apis.OpenAIUserMessage))
-                 || (apis.OpenAIDeveloperMessage is not null && SymbolEqualityComparer.Default.Equals(type, apis.OpenAIDeveloperMessage)))
-                && creation.Arguments.Length >= 1 && creation.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String)
-            {
-                return creation.Arguments[0].Value;
-            }
-
-            return null;
-        }
+        private static IOperation? UserOrDeveloperText(IObjectCreationOperation creation, KnownApis apis) =>
+            SystemMessages.TextOf(creation, apis, "User", apis.OpenAIUserMessage, apis.OpenAIDeveloperMessage);
 
         private static IOperation Root(IOperation operation)
         {
