@@ -36,6 +36,25 @@ public static class PromptCacheKey
     /// <summary>The prefix of every key; bump the version when the encoding changes.</summary>
     public const string Prefix = "promptops:v2:";
 
+    /// <summary>
+    /// The <see cref="ChatOptions"/> properties written into the key. A test enumerates <see cref="ChatOptions"/> by
+    /// reflection and fails on a property that is in neither this list nor <see cref="UncacheableOptionProperties"/>, so a
+    /// property added by a later Microsoft.Extensions.AI cannot silently be left out of the key.
+    /// </summary>
+    internal static readonly string[] KeyedOptionProperties =
+    [
+        nameof(ChatOptions.ModelId), nameof(ChatOptions.Instructions), nameof(ChatOptions.Temperature), nameof(ChatOptions.MaxOutputTokens),
+        nameof(ChatOptions.TopP), nameof(ChatOptions.TopK), nameof(ChatOptions.FrequencyPenalty), nameof(ChatOptions.PresencePenalty),
+        nameof(ChatOptions.Seed), nameof(ChatOptions.Reasoning), nameof(ChatOptions.ResponseFormat), nameof(ChatOptions.StopSequences),
+        nameof(ChatOptions.AllowMultipleToolCalls), nameof(ChatOptions.ToolMode), nameof(ChatOptions.Tools), nameof(ChatOptions.AdditionalProperties),
+    ];
+
+    /// <summary>The <see cref="ChatOptions"/> properties whose presence makes a request uncacheable (<see cref="IsCacheable"/>).</summary>
+    internal static readonly string[] UncacheableOptionProperties =
+    [
+        nameof(ChatOptions.ConversationId), "ContinuationToken", "AllowBackgroundResponses", nameof(ChatOptions.RawRepresentationFactory),
+    ];
+
     [ThreadStatic]
     private static KeyWriter? t_writer;
 

@@ -14,6 +14,61 @@ public class PromptCacheKeyTests
         new(ChatRole.User, user),
     ];
 
+    [Fact]
+    public void Every_ChatOptions_property_is_in_the_key_or_makes_the_request_uncacheable()
+    {
+        // A property added by a later Microsoft.Extensions.AI must be judged here, or requests that differ only in it
+        // would share answers.
+        var judged = PromptCacheKey.KeyedOptionProperties.Concat(PromptCacheKey.UncacheableOptionProperties).ToHashSet(StringComparer.Ordinal);
+        var properties = typeof(ChatOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Select(p => p.Name).ToList();
+        var unjudged = properties.Where(p => !judged.Contains(p)).ToList();
+        var stale = judged.Where(p => !properties.Contains(p)).ToList();
+        Assert.True(unjudged.Count == 0, "ChatOptions properties neither in the cache key nor uncacheable: " + string.Join(", ", unjudged));
+        Assert.True(stale.Count == 0, "Names that are not ChatOptions properties: " + string.Join(", ", stale));
+    }
+
+    [Fact]
+    public void Each_keyed_option_of_a_plain_type_changes_the_key()
+    {
+        var baseline = PromptCacheKey.Compute(Messages(), new ChatOptions());
+        foreach (var name in PromptCacheKey.KeyedOptionProperties)
+        {
+            var property = typeof(ChatOptions).GetProperty(name)!;
+            object? value = property.PropertyType switch
+            {
+                var t when t == typeof(string) => "x",
+                var t when t == typeof(float?) => 0.25f,
+                var t when t == typeof(int?) => 7,
+                var t when t == typeof(long?) => 7L,
+                var t when t == typeof(bool?) => true,
+                var t when t == typeof(IList<string>) => new List<string> { "STOP" },
+                _ => null, // richer types (tools, response format, reasoning, tool mode, properties) have tests of their own
+            };
+            if (value is null) continue;
+            var options = new ChatOptions();
+            property.SetValue(options, value);
+            Assert.True(PromptCacheKey.Compute(Messages(), options) != baseline, $"ChatOptions.{name} does not change the cache key");
+        }
+    }
+
+    [Fact]
+    public void Each_uncacheable_option_bypasses_the_cache()
+    {
+        foreach (var name in PromptCacheKey.UncacheableOptionProperties)
+        {
+            var property = typeof(ChatOptions).GetProperty(name)!;
+            var options = new ChatOptions();
+            if (property.PropertyType == typeof(string)) property.SetValue(options, "conversation-1");
+            else if (property.PropertyType == typeof(bool?)) property.SetValue(options, true);
+            else if (name == nameof(ChatOptions.RawRepresentationFactory)) options.RawRepresentationFactory = _ => null;
+            else if (name == "ContinuationToken") property.SetValue(options, System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(FirstConcrete(property.PropertyType)));
+            Assert.False(PromptCacheKey.IsCacheable(options), $"ChatOptions.{name} set, yet the request is cacheable");
+        }
+    }
+
+    private static Type FirstConcrete(Type type) =>
+        type.IsAbstract ? type.Assembly.GetTypes().Concat(typeof(PromptCacheKey).Assembly.GetTypes()).First(t => !t.IsAbstract && type.IsAssignableFrom(t)) : type;
+
     private static string Key(ChatOptions? options, List<ChatMessage>? messages = null) =>
         PromptCacheKey.Compute(messages ?? Messages(), options) ?? throw new InvalidOperationException("not cacheable");
 
