@@ -153,10 +153,15 @@ public static class LiteLlmPriceImporter
         var cachedM = ReadPerToken(entry, "cache_read_input_token_cost") * 1_000_000m ?? known?.CachedInputPerMillion ?? inputM;
         var writeM = ReadPerToken(entry, "cache_creation_input_token_cost") * 1_000_000m ?? known?.CacheWritePerMillion;
         var batchInput = ReadPerToken(entry, "input_cost_per_token_batches");
+        var batchOutput = ReadPerToken(entry, "output_cost_per_token_batches");
         var discount = known?.BatchDiscount ?? 0m;
         if (batchInput is { } b && input is { } i && i > 0)
         {
             discount = b < i ? decimal.Round(1 - (b / i), 4) : 0m;
+        }
+        else if (batchOutput is { } bo && output is { } o && o > 0)
+        {
+            discount = bo < o ? decimal.Round(1 - (bo / o), 4) : 0m;
         }
 
         var longContext = known?.LongContext;
