@@ -41,10 +41,17 @@ internal static class Catalogs
         }
     }
 
-    /// <summary>One line saying where the prices come from.</summary>
-    public static string Describe(string path, PriceCatalogFile.Info? info) =>
-        $"Built-in prices of {DefaultPrices.CatalogDate} ({DefaultPrices.CatalogSource})" +
-        (info is null
-            ? "; no catalogue file (" + path + ")."
-            : $"; {info.Entries:N0} models from the catalogue {path} (prices of {info.LastUpdated ?? "an unknown date"}, imported {info.ImportedAt ?? "at an unknown time"}{(info.ImportedFrom is null ? "" : " from " + info.ImportedFrom)}).");
+    /// <summary>Where the prices come from, in short lines (the console wraps long ones).</summary>
+    public static IEnumerable<string> Describe(string path, PriceCatalogFile.Info? info)
+    {
+        yield return $"Built-in prices of {DefaultPrices.CatalogDate}: {DefaultPrices.CatalogSource}.";
+        if (info is null)
+        {
+            yield return $"No catalogue file ({path}).";
+            yield break;
+        }
+
+        yield return $"Catalogue file {path}: {info.Entries:N0} models, prices of {info.LastUpdated ?? "an unknown date"}.";
+        yield return $"  imported {info.ImportedAt ?? "at an unknown time"}{(info.ImportedFrom is null ? "" : " from " + info.ImportedFrom)}.";
+    }
 }

@@ -31,7 +31,7 @@ internal static class PricesCommand
                 info = Import(console, catalog, catalogPath, path);
             }
 
-            console.MarkupLine(Markup.Escape(Catalogs.Describe(catalogPath, info)));
+            foreach (var line in Catalogs.Describe(catalogPath, info)) console.MarkupLine(Markup.Escape(line));
             var text = parse.GetValue(filter);
             var entries = catalog.Entries
                 .Where(e => text is null || e.Model.Contains(text, StringComparison.OrdinalIgnoreCase))
@@ -42,18 +42,19 @@ internal static class PricesCommand
                 throw new CliInputException(text is null ? "the catalogue is empty." : $"no model in the catalogue contains '{text}'.");
             }
 
+            console.MarkupLine("USD per 1M tokens; long context: input/output above the threshold.");
             var table = new Table().Border(TableBorder.Simple)
                 .AddColumn("model").AddColumn("tier")
-                .AddColumn(new TableColumn("input $/1M").RightAligned()).AddColumn(new TableColumn("cached input $/1M").RightAligned())
-                .AddColumn(new TableColumn("cache write $/1M").RightAligned())
-                .AddColumn(new TableColumn("output $/1M").RightAligned()).AddColumn(new TableColumn("batch discount").RightAligned())
-                .AddColumn("long context").AddColumn("self-hosted");
+                .AddColumn(new TableColumn("input").RightAligned()).AddColumn(new TableColumn("cached").RightAligned())
+                .AddColumn(new TableColumn("write").RightAligned())
+                .AddColumn(new TableColumn("output").RightAligned()).AddColumn(new TableColumn("batch").RightAligned())
+                .AddColumn("long context");
             foreach (var e in entries)
             {
-                table.AddRow(Markup.Escape(e.Model), e.Tier is { } t ? ModelTiers.GetName(t) : "-", Price(e.InputPerMillion), Price(e.CachedInputPerMillion),
+                var tier = (e.Tier is { } t ? ModelTiers.GetName(t) : "-") + (e.SelfHosted ? " (self-hosted)" : "");
+                table.AddRow(Markup.Escape(e.Model), tier, Price(e.InputPerMillion), Price(e.CachedInputPerMillion),
                     e.CacheWritePerMillion is { } w ? Price(w) : "-", Price(e.OutputPerMillion), e.BatchDiscount == 0 ? "-" : e.BatchDiscount.ToString("P0"),
-                    e.LongContext is { } lc ? $"> {lc.ThresholdTokens / 1000:N0}k: {Price(lc.InputPerMillion)}/{Price(lc.OutputPerMillion ?? e.OutputPerMillion)}" : "-",
-                    e.SelfHosted ? "yes" : "");
+                    e.LongContext is { } lc ? $">{lc.ThresholdTokens / 1000:N0}k {Price(lc.InputPerMillion)}/{Price(lc.OutputPerMillion ?? e.OutputPerMillion)}" : "-");
             }
 
             console.Write(table);
@@ -126,14 +127,15 @@ internal static class PricesCommand
             throw new CliInputException($"cannot write the catalogue '{catalogPath}': {Inputs.Reason(e)}");
         }
 
-        console.MarkupLine(Markup.Escape($"Imported {r.Imported:N0} models from {path}{(r.LastUpdated is null ? "" : $" (prices of {r.LastUpdated})")}: " +
-                                         $"{added:N0} new, {changed:N0} changed, {same:N0} unchanged; {r.Skipped - r.Unreadable:N0} entries without per-token prices skipped" +
+        console.MarkupLine(Markup.Escape($"Imported {r.Imported:N0} models from {path}{(r.LastUpdated is null ? "" : $" (prices of {r.LastUpdated})")}."));
+        console.MarkupLine(Markup.Escape($"{added:N0} new, {changed:N0} changed, {same:N0} unchanged; {r.Skipped - r.Unreadable:N0} entries without per-token prices skipped" +
                                          (r.Unreadable > 0 ? $", {r.Unreadable:N0} unreadable entries skipped" : "") + "."));
         foreach (var problem in r.Problems) console.MarkupLine("  [yellow]skipped[/] " + Markup.Escape(problem));
         if (r.Unreadable > r.Problems.Count) console.MarkupLine(Markup.Escape($"  … and {r.Unreadable - r.Problems.Count:N0} more unreadable entries."));
         foreach (var c in changes) console.MarkupLine("  changed " + Markup.Escape(c));
         if (changed > changes.Count) console.MarkupLine(Markup.Escape($"  … and {changed - changes.Count:N0} more changed prices."));
-        console.MarkupLine(Markup.Escape($"Saved {merged.Count:N0} models to the catalogue {catalogPath}; 'promptops estimate' and 'promptops report' use it."));
+        console.MarkupLine(Markup.Escape($"Saved {merged.Count:N0} models to the catalogue {catalogPath}."));
+        console.MarkupLine("'promptops estimate' and 'promptops report' use it (--catalog for another file).");
         return PriceCatalogFile.ReadInfo(catalogPath);
     }
 }
