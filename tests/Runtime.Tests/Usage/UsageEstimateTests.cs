@@ -168,6 +168,36 @@ public sealed class UsageEstimateTests : IDisposable
         Assert.Equal(2, totals.EstimatedRequests);
     }
 
+    [Fact]
+    public async Task The_estimated_flag_is_stored_in_the_ledgers_anomalies_column_and_named_by_its_view()
+    {
+        var db = Path.Combine(Path.GetTempPath(), "promptops-estimated-" + Guid.NewGuid().ToString("N") + ".db");
+        try
+        {
+            var t0 = new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero);
+            await using (var sink = new PromptOps.Usage.Sqlite.SqliteUsageSink(db))
+            {
+                sink.Record(new UsageRecord { Timestamp = t0, ModelId = "gpt-4o-mini", CostUsd = 0.01m, IsPriced = true, Anomalies = UsageAnomalies.Estimated });
+                sink.Record(new UsageRecord { Timestamp = t0, ModelId = "gpt-4o-mini", CostUsd = 0.01m, IsPriced = true, Anomalies = UsageAnomalies.Estimated | UsageAnomalies.TokensClamped });
+            }
+
+            Assert.Equal([UsageAnomalies.Estimated, UsageAnomalies.Estimated | UsageAnomalies.TokensClamped],
+                PromptOps.Usage.Sqlite.SqliteLedgerReader.Read(db).Select(r => r.Anomalies));
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var q = connection.CreateCommand();
+            q.CommandText = "SELECT group_concat(anomalies, ',') FROM usage";
+            Assert.Equal("estimated,tokens_clamped estimated", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            foreach (var f in new[] { db, db + "-wal", db + "-shm" })
+            {
+                if (File.Exists(f)) File.Delete(f);
+            }
+        }
+    }
+
     /// <summary>Streams the given text updates, with no usage.</summary>
     private sealed class StreamingClient(string[] parts) : IChatClient
     {
