@@ -12,7 +12,13 @@ public readonly record struct LiteLlmImportResult(int Imported, int Skipped)
 {
     /// <summary>Entries that could not be read (a non-object value such as <c>last_updated</c>, a price that is not a
     /// number or is negative), each as "'id': reason"; at most <see cref="LiteLlmPriceImporter.MaxProblemsListed"/> are kept.</summary>
-    public IReadOnlyList<string> Problems { get; init; } = [];
+    public IReadOnlyList<string> Problems
+    {
+        get => _problems ?? [];
+        init => _problems = value;
+    }
+
+    private readonly IReadOnlyList<string>? _problems;
 
     /// <summary>How many entries could not be read (the problems, including those not listed).</summary>
     public int Unreadable { get; init; }
