@@ -45,7 +45,7 @@ public static class CascadeCostSimulation
         Console.WriteLine("Quality scores: " + string.Join(", ", ModelTiers.All.Select(t => $"{ModelTiers.GetName(t)} {ModelTiers.GetDefaultModel(t)} {ModelQuality.GetDefault(ModelTiers.GetDefaultModel(t))}")));
         Console.WriteLine();
 
-        var best = await RunStrategyAsync("everything to best (claude-sonnet)", requests, (r, o) => o.ModelId = ModelTiers.GetDefaultModel(ModelTier.Best), cascade: false);
+        var best = await RunStrategyAsync("everything to best (" + ModelTiers.GetDefaultModel(ModelTier.Best) + ")", requests, (r, o) => o.ModelId = ModelTiers.GetDefaultModel(ModelTier.Best), cascade: false);
         var routed = await RunStrategyAsync("task tier routing (no cascade)", requests, (r, o) => o.WithPromptOps(new PromptOpsMetadata { Task = r.Class.Task }), cascade: false);
         var cascaded = await RunStrategyAsync("cascade fast_cheap → best", requests, (r, o) => o.WithCascade(Evaluator), cascade: true);
         var fromTier = await RunStrategyAsync("cascade from the task's tier → best", requests,
@@ -67,7 +67,7 @@ public static class CascadeCostSimulation
     private static void PrintByClass(StrategyResult cascaded, StrategyResult best)
     {
         Console.WriteLine();
-        Console.WriteLine(cascaded.Name + ", by class (levels 0–3: gpt-4o-mini, claude-haiku, gpt-4o, claude-sonnet):");
+        Console.WriteLine(cascaded.Name + ", by class (levels 0–3: " + string.Join(", ", ModelTiers.All.Select(ModelTiers.GetDefaultModel)) + "):");
         Console.WriteLine();
         Console.WriteLine("| class | requests | answered at level 0 / 1 / 2 / 3 | escalated | cost per request | best-tier cost per request |");
         Console.WriteLine("|---|---:|---|---:|---:|---:|");

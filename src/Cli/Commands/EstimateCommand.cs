@@ -16,7 +16,9 @@ internal static class EstimateCommand
     {
         var text = new Argument<string?>("text") { Description = "The prompt text (or use --file).", Arity = ArgumentArity.ZeroOrOne };
         var file = new Option<string?>("--file", "-f") { Description = "Read the prompt from this file." };
-        var models = new Option<string[]>("--model", "-m") { Description = "Models to price (repeatable). Default: every model in the catalogue.", AllowMultipleArgumentsPerToken = true };
+        var models = new Option<string[]>("--model", "-m") { Description = "Models to price (repeatable). Default: the common models (each tier's default and the models with a quality score); --all for every model in the catalogue.", AllowMultipleArgumentsPerToken = true };
+        var all = new Option<bool>("--all") { Description = "Price every model in the catalogue." };
+        var catalogOption = Catalogs.CreateOption();
         var requests = new Option<long>("--requests", "-n") { Description = "Requests per month.", DefaultValueFactory = _ => 10_000 };
         var task = new Option<string?>("--task", "-t") { Description = "The task (classification, summary, …): its default output limit is the output length." };
         var outputTokens = new Option<int?>("--output-tokens", "-o") { Description = "Output tokens per request (default: the task's limit, else 500)." };
@@ -28,7 +30,7 @@ internal static class EstimateCommand
         Validation.Check(task, t => t is not null && !PromptTasks.TryGet(t, out _)
             ? $"unknown task '{t}'; known tasks: {string.Join(", ", PromptTasks.All.Select(x => x.Name))}." : null);
 
-        var command = new Command("estimate", "Tokens and monthly cost of a prompt, per model and volume.") { text, file, models, requests, task, outputTokens, cached };
+        var command = new Command("estimate", "Tokens and monthly cost of a prompt, per model and volume.") { text, file, models, all, requests, task, outputTokens, cached, catalogOption };
         command.Validators.Add(r =>
         {
             var hasText = r.GetValue(text) is not null;
@@ -38,13 +40,16 @@ internal static class EstimateCommand
         command.SetAction(parse =>
         {
             var prompt = parse.GetValue(text) ?? Inputs.ReadText(parse.GetValue(file)!);
-            var catalog = new PriceCatalog();
+            var (catalog, _, _) = Catalogs.Load(parse.GetValue(catalogOption));
             var monthly = parse.GetValue(requests);
             var taskName = parse.GetValue(task);
             var output = parse.GetValue(outputTokens)
                 ?? (taskName is not null && PromptTasks.TryGet(taskName, out var info) ? info.MaxOutputTokens : PromptTasks.DefaultMaxOutputTokens);
             var cachedShare = parse.GetValue(cached);
-            var names = parse.GetValue(models) is { Length: > 0 } chosen ? chosen : [.. catalog.Entries.Select(e => e.Model)];
+            var names = parse.GetValue(models) is { Length: > 0 } chosen ? chosen
+                : parse.GetValue(all) ? [.. catalog.Entries.Select(e => e.Model)]
+                : [.. ModelTiers.All.Select(ModelTiers.GetDefaultModel).Concat(ModelQuality.Defaults.Select(q => q.Key)).Distinct(StringComparer.Ordinal)
+                    .Where(m => catalog.TryGetPrice(m, out _))];
 
             var rows = new List<(string Model, string Tier, ITokenCounter Counter, int Tokens, decimal PerRequest, decimal Monthly)>();
             foreach (var name in names)

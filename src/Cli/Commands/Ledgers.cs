@@ -1,5 +1,8 @@
 using System.Data.Common;
+using PromptOps.Caching;
+using PromptOps.Pricing;
 using PromptOps.Reports;
+using PromptOps.Usage;
 
 namespace PromptOps.Cli.Commands;
 
@@ -28,6 +31,31 @@ internal static class Ledgers
         {
             throw new CliInputException($"'{path}' is not a PromptOps ledger: {PromptOpsCli.OneLine(e.Message)}");
         }
+    }
+
+    /// <summary>
+    /// Prices the provider calls the ledger recorded as unpriced whose model the catalogue knows now (an imported price
+    /// file, a newer PromptOps), from their recorded tokens; returns the ledger and how many calls were priced so.
+    /// </summary>
+    public static (UsageLedger Ledger, int Repriced) PriceUnpriced(UsageLedger ledger, PriceCatalog catalog)
+    {
+        var repriced = 0;
+        var records = new List<UsageRecord>(ledger.Records.Count);
+        foreach (var r in ledger.Records)
+        {
+            if (!r.IsPriced && r.CostUsd is null && r.CacheLayer == CacheLayer.None && r.Attempts is null
+                && catalog.Cost(r.ModelId, r.InputTokens, r.CachedInputTokens, r.OutputTokens) is { Usd: { } usd })
+            {
+                records.Add(r with { CostUsd = usd, IsPriced = true });
+                repriced++;
+            }
+            else
+            {
+                records.Add(r);
+            }
+        }
+
+        return repriced == 0 ? (ledger, 0) : (UsageLedger.From(records), repriced);
     }
 
     /// <summary>Parses <c>yyyy-MM-dd</c>.</summary>

@@ -23,13 +23,14 @@ internal static class ReportCommand
         var revenue = new Option<decimal?>("--revenue") { Description = "Revenue of the period in USD: adds unit economics and gross margin." };
         var k = new Option<double>("--k") { Description = "Anomaly threshold: a day above mean + k·σ is a spike.", DefaultValueFactory = _ => 2.0 };
         var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML report with charts to this file." };
+        var catalogOption = Catalogs.CreateOption();
         Validation.Check(budget, v => v is <= 0 ? "--budget must be a positive number of USD." : null);
         Validation.Check(revenue, v => v is < 0 ? "--revenue cannot be negative." : null);
         Validation.Check(k, v => v is > 0 and < 100 ? null : "--k must be a positive number of standard deviations.");
 
         var command = new Command("report", "Cost reports over a usage ledger: tables, charts, anomalies, budget pace; --html for a file.")
         {
-            ledger, from, to, user, budget, asOf, revenue, k, html,
+            ledger, from, to, user, budget, asOf, revenue, k, html, catalogOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -37,13 +38,14 @@ internal static class ReportCommand
             var first = Ledgers.ParseDay(parse.GetValue(from), "--from");
             var last = Ledgers.ParseDay(parse.GetValue(to), "--to");
             if (first is { } f0 && last is { } l0 && l0 < f0) throw new CliInputException("--to is before --from.", PromptOpsCli.UsageError);
-            var loaded = Ledgers.Load(path);
+            var (catalog, _, _) = Catalogs.Load(parse.GetValue(catalogOption));
+            var (loaded, repriced) = Ledgers.PriceUnpriced(Ledgers.Load(path), catalog);
             ReportPeriod? period = first is null && last is null
                 ? null
                 : new ReportPeriod(first ?? loaded.Period?.From ?? last!.Value, last ?? loaded.Period?.To ?? first!.Value);
             if (period is { } p && p.To < p.From) throw new CliInputException($"the period {p.From:yyyy-MM-dd}..{p.To:yyyy-MM-dd} is empty.", PromptOpsCli.UsageError);
 
-            var report = LedgerReport.Create(Path.GetFileName(path), loaded, period, parse.GetValue(budget), parse.GetValue(asOf), parse.GetValue(revenue), parse.GetValue(k), parse.GetValue(user));
+            var report = LedgerReport.Create(Path.GetFileName(path), loaded, period, parse.GetValue(budget), parse.GetValue(asOf), parse.GetValue(revenue), parse.GetValue(k), parse.GetValue(user)) with { Repriced = repriced };
             ConsoleReport.Write(console, report);
             if (parse.GetValue(html) is { } file)
             {

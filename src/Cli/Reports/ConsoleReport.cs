@@ -12,6 +12,15 @@ internal static class ConsoleReport
         console.MarkupLine($"[bold]PromptOps usage report[/] — {Markup.Escape(report.Source)}, {(report.Period is { } p ? $"{p.From:yyyy-MM-dd} to {p.To:yyyy-MM-dd} ({p.Days} days)" : "no records")}");
         console.MarkupLine($"{t.Requests:N0} requests, spent [bold]${t.CostUsd:N4}[/], saved by the cache ${t.CostSavedUsd:N4}, cache-hit rate {t.CacheHitRate:P1}; " +
                            $"{t.Failed:N0} failed, {t.Refused:N0} refused, {t.Cancelled:N0} cancelled{(t.UnpricedRequests > 0 ? $", [yellow]{t.UnpricedRequests:N0} unpriced[/]" : "")}.");
+        if (t.EstimatedRequests > 0)
+        {
+            console.MarkupLine($"[yellow]Estimated:[/] ${t.EstimatedCostUsd:N4} of the ${t.CostUsd:N4} spent is estimated ({t.EstimatedRequests:N0} responses without usage; tokens counted locally).");
+        }
+
+        if (report.Repriced > 0)
+        {
+            console.MarkupLine($"Priced now: {report.Repriced:N0} calls recorded as unpriced are priced with the current catalogue.");
+        }
         if (report.User is { } user)
         {
             WriteUser(console, user);

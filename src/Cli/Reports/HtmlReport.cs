@@ -38,6 +38,7 @@ internal static class HtmlReport
             .Append(Card("cache-hit rate", t.CacheHitRate.ToString("P1", Inv)))
             .Append(Card("failed / refused", $"{t.Failed:N0} / {t.Refused:N0}"))
             .Append(Card("unpriced requests", t.UnpricedRequests.ToString("N0", Inv)))
+            .Append(Card("of it estimated (no usage reported)", Usd(t.EstimatedCostUsd)))
             .Append("</div>\n");
 
         if (report.User is { } user)

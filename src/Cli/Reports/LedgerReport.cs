@@ -15,6 +15,9 @@ internal sealed record LedgerReport(
     UnitEconomicsReport? UnitEconomics,
     UserReport? User)
 {
+    /// <summary>Calls recorded as unpriced that the current catalogue priced (see <c>Ledgers.PriceUnpriced</c>).</summary>
+    public int Repriced { get; init; }
+
     /// <summary>Builds the report; <paramref name="userId"/> adds that user's report.</summary>
     public static LedgerReport Create(string source, UsageLedger ledger, ReportPeriod? period, decimal? monthlyBudget, DateTimeOffset? asOf, decimal? revenue, double k, string? userId)
     {

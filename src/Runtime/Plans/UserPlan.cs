@@ -33,6 +33,12 @@ public sealed record UserPlan
         if (AllowedModels is null) return true;
         if (string.IsNullOrWhiteSpace(modelId)) return false;
         var set = new HashSet<string>(AllowedModels.Select(m => m.Trim().ToLowerInvariant()), StringComparer.Ordinal);
+        // A plan that names an alias (claude-haiku) includes the model it stands for (claude-haiku-4-5 and its dated ids).
+        foreach (var alias in Knowledge.DefaultPrices.Aliases)
+        {
+            if (set.Contains(alias.Key)) set.Add(alias.Value);
+        }
+
         return Knowledge.DefaultPrices.ResolveName(modelId, set.Contains) is not null;
     }
 }
@@ -40,7 +46,8 @@ public sealed record UserPlan
 /// <summary>
 /// The built-in plans (DESIGN.md "User plans") — the one place they are defined. Daily requests / daily tokens / max
 /// input / max output / models / rpm: free 10 / 50k / 2,000 / 500 / gpt-4o-mini / 5; starter 100 / 500k / 4,000 /
-/// 2,000 / + claude-haiku / 20; pro 1,000 / 5M / 8,000 / 4,000 / + gpt-4o, claude-sonnet / 60; enterprise unlimited
+/// 2,000 / + claude-haiku / 20; pro 1,000 / 5M / 8,000 / 4,000 / + gpt-4o, gpt-4.1 (today's high_quality default),
+/// claude-sonnet / 60; enterprise unlimited
 /// requests and tokens / 128,000 / 8,000 / all / 300.
 /// </summary>
 public static class UserPlans
@@ -63,7 +70,7 @@ public static class UserPlans
     public static readonly UserPlan Pro = new()
     {
         Name = "pro", DailyRequests = 1_000, DailyTokens = 5_000_000, MaxInputTokens = 8_000, MaxOutputTokens = 4_000,
-        AllowedModels = ["gpt-4o-mini", "claude-haiku", "gpt-4o", "claude-sonnet"], RequestsPerMinute = 60,
+        AllowedModels = ["gpt-4o-mini", "claude-haiku", "gpt-4o", "gpt-4.1", "claude-sonnet"], RequestsPerMinute = 60,
     };
 
     /// <summary>The enterprise plan.</summary>

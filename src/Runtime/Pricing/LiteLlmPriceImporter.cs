@@ -6,10 +6,33 @@ namespace PromptOps.Pricing;
 
 /// <summary>What an import of a LiteLLM price file did.</summary>
 /// <param name="Imported">Entries added or replaced.</param>
-/// <param name="Skipped">Entries with no per-token prices (image, audio-per-second and search models), and <c>sample_spec</c>.</param>
-public readonly record struct LiteLlmImportResult(int Imported, int Skipped);
+/// <param name="Skipped">Entries left out: no per-token prices (image, audio-per-second and search models), <c>sample_spec</c>,
+/// and entries that cannot be read (see <see cref="Problems"/>).</param>
+public readonly record struct LiteLlmImportResult(int Imported, int Skipped)
+{
+    /// <summary>Entries that could not be read (a non-object value such as <c>last_updated</c>, a price that is not a
+    /// number or is negative), each as "'id': reason"; at most <see cref="LiteLlmPriceImporter.MaxProblemsListed"/> are kept.</summary>
+    public IReadOnlyList<string> Problems
+    {
+        get => _problems ?? [];
+        init => _problems = value;
+    }
 
-/// <summary>A price file that cannot be read; the message names the entry, the field and the position.</summary>
+    private readonly IReadOnlyList<string>? _problems;
+
+    /// <summary>How many entries could not be read (the problems, including those not listed).</summary>
+    public int Unreadable { get; init; }
+
+    /// <summary>The file's <c>last_updated</c> value, when it has one.</summary>
+    public string? LastUpdated { get; init; }
+}
+
+/// <summary>The prices read from a LiteLLM file, before they are merged into a catalogue.</summary>
+/// <param name="Prices">The entries read, each merged over what the catalogue already knew of the same id.</param>
+/// <param name="Result">Counts and problems.</param>
+public sealed record LiteLlmParseResult(IReadOnlyList<ModelPriceInfo> Prices, LiteLlmImportResult Result);
+
+/// <summary>A price file that cannot be read at all; the message names the file and the reason.</summary>
 public sealed class PriceFileFormatException : FormatException
 {
     /// <summary>Creates the exception.</summary>
@@ -20,18 +43,32 @@ public sealed class PriceFileFormatException : FormatException
 }
 
 /// <summary>
-/// Reads LiteLLM's <c>model_prices_and_context_window.json</c>: an object whose properties are model ids, each
-/// with <c>input_cost_per_token</c>, <c>output_cost_per_token</c> (USD per token), and optionally
-/// <c>cache_read_input_token_cost</c> and <c>input_cost_per_token_batches</c>. Entries without per-token prices are
-/// skipped; a value of the wrong type, a negative price or invalid JSON throws <see cref="PriceFileFormatException"/>.
+/// Reads LiteLLM's <c>model_prices_and_context_window.json</c>: an object whose properties are model ids, each with
+/// <c>input_cost_per_token</c>, <c>output_cost_per_token</c> (USD per token), and optionally <c>cache_read_input_token_cost</c>,
+/// <c>cache_creation_input_token_cost</c>, <c>input_cost_per_token_batches</c> and long-context prices
+/// (<c>input_cost_per_token_above_200k_tokens</c>, …). An entry that cannot be read (a non-object value like the mirrors'
+/// <c>last_updated</c>, a price that is not a number, a negative price) is skipped, counted and reported — one bad entry
+/// never discards the others. Only a file that is not JSON, or whose root is not an object, throws
+/// <see cref="PriceFileFormatException"/>. An imported entry keeps what the catalogue knew and the file does not carry
+/// (tier, batch discount, cached-input, cache-write and long-context prices of the same id).
 /// </summary>
 public static class LiteLlmPriceImporter
 {
-    /// <summary>Parses the file into price entries.</summary>
-    /// <param name="json">The file's content.</param>
-    /// <param name="sourceName">A name for error messages (the path).</param>
-    /// <param name="existingTier">Returns the tier already known for a model id, kept on the imported entry.</param>
+    /// <summary>The most problems listed in <see cref="LiteLlmImportResult.Problems"/> (all are counted).</summary>
+    public const int MaxProblemsListed = 20;
+
+    /// <summary>Parses the file into price entries; <paramref name="existingTier"/> returns the tier known for an id.</summary>
     public static (List<ModelPriceInfo> Prices, int Skipped) Parse(Stream json, string? sourceName, Func<string, ModelTier?>? existingTier = null)
+    {
+        var r = Parse(json, sourceName, existingTier is null ? null : id => existingTier(id) is { } t ? new ModelPriceInfo(id, 0, 0, 0, 0, t) : null);
+        return ([.. r.Prices], r.Result.Skipped);
+    }
+
+    /// <summary>Parses the file; each entry is merged over <paramref name="existing"/>(id) when that returns the catalogue's entry.</summary>
+    /// <param name="json">The file's content.</param>
+    /// <param name="sourceName">A name for messages (the path).</param>
+    /// <param name="existing">The catalogue's current entry of exactly that id (not resolved), or null.</param>
+    public static LiteLlmParseResult Parse(Stream json, string? sourceName, Func<string, ModelPriceInfo?>? existing)
     {
         ArgumentNullException.ThrowIfNull(json);
         var source = sourceName ?? "the LiteLLM price file";
@@ -53,7 +90,9 @@ public static class LiteLlmPriceImporter
             }
 
             var prices = new List<ModelPriceInfo>();
-            var skipped = 0;
+            var problems = new List<string>();
+            int skipped = 0, unreadable = 0;
+            string? lastUpdated = null;
             foreach (var entry in doc.RootElement.EnumerateObject())
             {
                 if (entry.NameEquals("sample_spec"))
@@ -64,36 +103,90 @@ public static class LiteLlmPriceImporter
 
                 if (entry.Value.ValueKind != JsonValueKind.Object)
                 {
-                    throw new PriceFileFormatException($"{source}: entry '{entry.Name}' must be an object, but is {entry.Value.ValueKind}.");
-                }
+                    if (entry.NameEquals("last_updated") && entry.Value.ValueKind == JsonValueKind.String) lastUpdated = entry.Value.GetString();
+                    if (entry.Name.StartsWith("promptops_", StringComparison.Ordinal))
+                    {
+                        // The catalogue file's own header (PriceCatalogFile): metadata, not a problem.
+                        skipped++;
+                        continue;
+                    }
 
-                var input = ReadPerToken(source, entry, "input_cost_per_token");
-                var output = ReadPerToken(source, entry, "output_cost_per_token");
-                if (input is null && output is null)
-                {
-                    skipped++;
+                    Problem($"'{entry.Name}': not a model entry (a {entry.Value.ValueKind}, not an object)");
                     continue;
                 }
 
-                var inputM = (input ?? 0m) * 1_000_000m;
-                var outputM = (output ?? 0m) * 1_000_000m;
-                var cachedM = (ReadPerToken(source, entry, "cache_read_input_token_cost") ?? input ?? 0m) * 1_000_000m;
-                var batchInput = ReadPerToken(source, entry, "input_cost_per_token_batches");
-                var discount = 0m;
-                if (batchInput is { } b && input is { } i && i > 0 && b < i)
+                try
                 {
-                    discount = decimal.Round(1 - (b / i), 4);
+                    var price = Read(entry, existing?.Invoke(CatalogKey(entry.Name)));
+                    if (price is null) skipped++;
+                    else prices.Add(price);
                 }
-
-                var tier = existingTier?.Invoke(entry.Name);
-                prices.Add(new ModelPriceInfo(entry.Name, inputM, cachedM, outputM, discount, tier));
+                catch (FormatException e)
+                {
+                    Problem($"'{entry.Name}': {e.Message}");
+                }
+                catch (ArgumentException e)
+                {
+                    Problem($"'{entry.Name}': {e.Message}");
+                }
             }
 
-            return (prices, skipped);
+            return new LiteLlmParseResult(prices, new LiteLlmImportResult(prices.Count, skipped + unreadable)
+            {
+                Problems = problems,
+                Unreadable = unreadable,
+                LastUpdated = lastUpdated,
+            });
+
+            void Problem(string text)
+            {
+                unreadable++;
+                if (problems.Count < MaxProblemsListed) problems.Add(text);
+            }
         }
     }
 
-    private static decimal? ReadPerToken(string source, JsonProperty entry, string field)
+    internal static string CatalogKey(string model) => model.Trim().ToLowerInvariant();
+
+    private static ModelPriceInfo? Read(JsonProperty entry, ModelPriceInfo? known)
+    {
+        var input = ReadPerToken(entry, "input_cost_per_token");
+        var output = ReadPerToken(entry, "output_cost_per_token");
+        if (input is null && output is null) return null;
+
+        var inputM = (input ?? 0m) * 1_000_000m;
+        var outputM = (output ?? 0m) * 1_000_000m;
+        var cachedM = ReadPerToken(entry, "cache_read_input_token_cost") * 1_000_000m ?? known?.CachedInputPerMillion ?? inputM;
+        var writeM = ReadPerToken(entry, "cache_creation_input_token_cost") * 1_000_000m ?? known?.CacheWritePerMillion;
+        var batchInput = ReadPerToken(entry, "input_cost_per_token_batches");
+        var batchOutput = ReadPerToken(entry, "output_cost_per_token_batches");
+        var discount = known?.BatchDiscount ?? 0m;
+        if (batchInput is { } b && input is { } i && i > 0)
+        {
+            discount = b < i ? decimal.Round(1 - (b / i), 4) : 0m;
+        }
+        else if (batchOutput is { } bo && output is { } o && o > 0)
+        {
+            discount = bo < o ? decimal.Round(1 - (bo / o), 4) : 0m;
+        }
+
+        var longContext = known?.LongContext;
+        foreach (var threshold in (ReadOnlySpan<int>)[128, 200, 272])
+        {
+            if (ReadPerToken(entry, $"input_cost_per_token_above_{threshold}k_tokens") is not { } lcInput) continue;
+            var lcWrite = ReadPerToken(entry, $"cache_creation_input_token_cost_above_{threshold}k_tokens");
+            longContext = new LongContextPrice(threshold * 1000L, lcInput * 1_000_000m,
+                ReadPerToken(entry, $"cache_read_input_token_cost_above_{threshold}k_tokens") * 1_000_000m,
+                writeM is null ? null : lcWrite * 1_000_000m,
+                ReadPerToken(entry, $"output_cost_per_token_above_{threshold}k_tokens") * 1_000_000m);
+            break;
+        }
+
+        var provider = entry.Value.TryGetProperty("litellm_provider", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : known?.Provider;
+        return new ModelPriceInfo(entry.Name, inputM, cachedM, writeM, outputM, discount, known?.Tier, known?.SelfHosted ?? false, provider, longContext);
+    }
+
+    private static decimal? ReadPerToken(JsonProperty entry, string field)
     {
         if (!entry.Value.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null) return null;
         decimal d;
@@ -106,17 +199,17 @@ public static class LiteLlmPriceImporter
             }
         }
         else if (value.ValueKind == JsonValueKind.String
-                 && decimal.TryParse(value.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out d))
+                 && decimal.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out d))
         {
         }
         else
         {
-            throw new PriceFileFormatException($"{source}: '{entry.Name}'.{field} must be a number, but is {value.ValueKind} ({value.GetRawText()}).");
+            throw new FormatException($"{field} must be a number, but is {value.ValueKind} ({value.GetRawText()}).");
         }
 
         if (d < 0)
         {
-            throw new PriceFileFormatException(string.Create(CultureInfo.InvariantCulture, $"{source}: '{entry.Name}'.{field} is negative ({d})."));
+            throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{field} is negative ({d})."));
         }
 
         return d;

@@ -99,11 +99,31 @@ public sealed class PriceCatalog
             ? new CallCost(price.Model, price.Cost(inputTokens, cachedInputTokens, outputTokens, batch))
             : CallCost.Unknown;
 
-    /// <summary>The cost of a call from its <see cref="UsageDetails"/>; missing counts are taken as 0.</summary>
-    public CallCost Cost(string? modelId, UsageDetails? usage, bool batch = false) =>
-        Cost(modelId, usage?.InputTokenCount ?? 0, usage?.CachedInputTokenCount ?? 0, usage?.OutputTokenCount ?? 0, batch);
+    /// <summary>
+    /// The cost of a call with cache writes: <paramref name="cacheWriteInputTokens"/> are part of <paramref name="inputTokens"/>
+    /// (like the cached ones) and priced at the model's cache-write price (the input price when it has none).
+    /// </summary>
+    public CallCost Cost(string? modelId, long inputTokens, long cachedInputTokens, long cacheWriteInputTokens, long outputTokens, bool batch) =>
+        TryGetPrice(modelId, out var price)
+            ? new CallCost(price.Model, price.Cost(inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens, batch))
+            : CallCost.Unknown;
 
-    /// <summary>Imports LiteLLM's <c>model_prices_and_context_window.json</c> from a file; see <see cref="LiteLlmPriceImporter"/>.</summary>
+    /// <summary>
+    /// The cost of a call from its <see cref="UsageDetails"/>; missing counts are taken as 0. Cache writes are read from
+    /// <see cref="UsageDetails.AdditionalCounts"/> (<see cref="ProviderUsage.CacheWriteInputTokens"/>).
+    /// </summary>
+    public CallCost Cost(string? modelId, UsageDetails? usage, bool batch = false) =>
+        Cost(modelId, usage?.InputTokenCount ?? 0, usage?.CachedInputTokenCount ?? 0, ProviderUsage.CacheWriteInputTokens(usage) ?? 0, usage?.OutputTokenCount ?? 0, batch);
+
+    /// <summary>The entry of exactly <paramref name="modelId"/> (case-insensitive; no alias, prefix or date resolution), or null.</summary>
+    public ModelPriceInfo? GetExact(string modelId) =>
+        _entries.TryGetValue(Normalize(modelId), out var p) ? p : null;
+
+    /// <summary>
+    /// Imports LiteLLM's <c>model_prices_and_context_window.json</c> from a file; see <see cref="LiteLlmPriceImporter"/>.
+    /// Imported prices replace the entries of the same id; what the file does not carry (batch discount, cache-write and
+    /// long-context prices, tier) is kept from the entry it replaces.
+    /// </summary>
     public LiteLlmImportResult ImportLiteLlmFile(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -111,12 +131,15 @@ public sealed class PriceCatalog
         return ImportLiteLlm(stream, path);
     }
 
-    /// <summary>Imports LiteLLM's <c>model_prices_and_context_window.json</c> format from a stream.</summary>
-    public LiteLlmImportResult ImportLiteLlm(Stream json, string? sourceName = null)
+    /// <summary>Imports LiteLLM's <c>model_prices_and_context_window.json</c> format from a stream; see <see cref="ImportLiteLlmFile"/>.</summary>
+    public LiteLlmImportResult ImportLiteLlm(Stream json, string? sourceName = null) => ImportLiteLlmDetailed(json, sourceName).Result;
+
+    /// <summary>Imports a LiteLLM price map and returns the merged entries with the counts.</summary>
+    public LiteLlmParseResult ImportLiteLlmDetailed(Stream json, string? sourceName = null)
     {
-        var (prices, skipped) = LiteLlmPriceImporter.Parse(json, sourceName, name => TryGetPrice(name, out var p) ? p.Tier : null);
-        SetMany(prices);
-        return new LiteLlmImportResult(prices.Count, skipped);
+        var parsed = LiteLlmPriceImporter.Parse(json, sourceName, GetExact);
+        SetMany(parsed.Prices);
+        return parsed;
     }
 
     internal static string Normalize(string model) => model.Trim().ToLowerInvariant();

@@ -30,12 +30,33 @@ public sealed class PricingOptions
     /// <summary>A LiteLLM <c>model_prices_and_context_window.json</c> to import over the defaults, or null.</summary>
     public string? LiteLlmFile { get; set; }
 
+    /// <summary>
+    /// The catalogue file <c>promptops prices --import</c> writes (default <c>~/.promptops/prices.json</c>, see
+    /// <see cref="PriceCatalogFile.DefaultPath"/>), or null. Read after the built-in prices and before <see cref="LiteLlmFile"/>.
+    /// </summary>
+    public string? CatalogFile { get; set; }
+
     /// <summary>Model id → price; applied last, so it wins over the defaults and the file.</summary>
     public Dictionary<string, ModelPriceOptions> Models { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The problems with these options, each naming the bad value; empty when valid.</summary>
     public IEnumerable<string> GetErrors()
     {
+        if (!string.IsNullOrWhiteSpace(CatalogFile))
+        {
+            string? error = null;
+            try
+            {
+                new PriceCatalog([]).ImportLiteLlmFile(CatalogFile);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or PriceFileFormatException or ArgumentException)
+            {
+                error = $"PromptOps:Pricing:CatalogFile '{CatalogFile}' cannot be used: {e.Message}";
+            }
+
+            if (error is not null) yield return error;
+        }
+
         if (!string.IsNullOrWhiteSpace(LiteLlmFile))
         {
             string? error = null;
@@ -67,17 +88,18 @@ public sealed class PricingOptions
         }
     }
 
-    /// <summary>Builds the catalogue: defaults, then the LiteLLM file, then <see cref="Models"/>.</summary>
+    /// <summary>Builds the catalogue: defaults, then <see cref="CatalogFile"/>, then the LiteLLM file, then <see cref="Models"/>.</summary>
     public PriceCatalog BuildCatalog()
     {
         var catalog = new PriceCatalog();
+        if (!string.IsNullOrWhiteSpace(CatalogFile)) catalog.ImportLiteLlmFile(CatalogFile);
         if (!string.IsNullOrWhiteSpace(LiteLlmFile)) catalog.ImportLiteLlmFile(LiteLlmFile);
         catalog.SetMany((Models ?? []).Select(kv => ToPrice(kv.Key, kv.Value)));
         return catalog;
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public PricingOptions Clone() => new() { LiteLlmFile = LiteLlmFile, Models = new(Models, StringComparer.OrdinalIgnoreCase) };
+    public PricingOptions Clone() => new() { LiteLlmFile = LiteLlmFile, CatalogFile = CatalogFile, Models = new(Models, StringComparer.OrdinalIgnoreCase) };
 
     private static ModelPriceInfo ToPrice(string model, ModelPriceOptions p)
     {

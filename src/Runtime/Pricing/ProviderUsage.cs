@@ -15,11 +15,42 @@ public static class ProviderUsage
     public const string CacheCreationInputTokensKey = "cache_creation_input_tokens";
 
     /// <summary>
+    /// The keys of cache-write tokens PromptOps reads from <see cref="UsageDetails.AdditionalCounts"/> (Microsoft.Extensions.AI has
+    /// no standard property for them): Anthropic's wire name <c>cache_creation_input_tokens</c> (what <see cref="FromAnthropic"/>
+    /// writes) and the PascalCase <c>CacheCreationInputTokens</c>. The first present wins.
+    /// </summary>
+    public static readonly IReadOnlyList<string> CacheWriteKeys = [CacheCreationInputTokensKey, "CacheCreationInputTokens"];
+
+    /// <summary>
+    /// The keys of reasoning tokens read from <see cref="UsageDetails.AdditionalCounts"/> when
+    /// <see cref="UsageDetails.ReasoningTokenCount"/> is not set (older Microsoft.Extensions.AI.OpenAI versions wrote
+    /// <c>OutputTokenDetails.ReasoningTokenCount</c>; the wire name is <c>reasoning_tokens</c>).
+    /// </summary>
+    public static readonly IReadOnlyList<string> ReasoningKeys = ["OutputTokenDetails.ReasoningTokenCount", "reasoning_tokens"];
+
+    /// <summary>Input tokens written to the provider's prompt cache (part of <see cref="UsageDetails.InputTokenCount"/>), or null.</summary>
+    public static long? CacheWriteInputTokens(UsageDetails? usage) => Additional(usage, CacheWriteKeys);
+
+    /// <summary>Reasoning tokens (part of <see cref="UsageDetails.OutputTokenCount"/>), or null when the provider did not report them.</summary>
+    public static long? ReasoningTokens(UsageDetails? usage) => usage?.ReasoningTokenCount ?? Additional(usage, ReasoningKeys);
+
+    private static long? Additional(UsageDetails? usage, IReadOnlyList<string> keys)
+    {
+        if (usage?.AdditionalCounts is not { Count: > 0 } counts) return null;
+        foreach (var key in keys)
+        {
+            if (counts.TryGetValue(key, out var v)) return v;
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Anthropic's usage: its <c>input_tokens</c> <b>excludes</b> <c>cache_read_input_tokens</c> and
     /// <c>cache_creation_input_tokens</c>, so the input is the sum of the three and the cached part is the cache reads.
-    /// Cache writes are priced at the input rate (Anthropic bills them 25% above it for the 5-minute cache; the
-    /// catalogue has no cache-write price) and kept in <see cref="UsageDetails.AdditionalCounts"/> under
-    /// <see cref="CacheCreationInputTokensKey"/>.
+    /// Cache writes are part of the input and kept in <see cref="UsageDetails.AdditionalCounts"/> under
+    /// <see cref="CacheCreationInputTokensKey"/>; they are priced at the model's cache-write price (Anthropic: 25% above
+    /// the input price for the 5-minute cache).
     /// </summary>
     public static UsageDetails FromAnthropic(long inputTokens, long cacheReadInputTokens, long cacheCreationInputTokens, long outputTokens)
     {

@@ -48,6 +48,15 @@ public sealed record UsageTotals
     /// <summary>Calls whose model had no price (their cost is not in <see cref="CostUsd"/>).</summary>
     public long UnpricedRequests { get; init; }
 
+    /// <summary>
+    /// The part of <see cref="CostUsd"/> priced from estimated tokens (records flagged <see cref="UsageAnomalies.Estimated"/>:
+    /// the response carried no usage); shown apart by the reports.
+    /// </summary>
+    public decimal EstimatedCostUsd { get; init; }
+
+    /// <summary>Calls whose tokens were estimated (<see cref="UsageAnomalies.Estimated"/>).</summary>
+    public long EstimatedRequests { get; init; }
+
     /// <summary>Cache hits ÷ requests; 0 without requests.</summary>
     public decimal CacheHitRate => Requests == 0 ? 0m : (decimal)CacheHits / Requests;
 
@@ -58,8 +67,8 @@ public sealed record UsageTotals
 /// <summary>Adds records up into a <see cref="UsageTotals"/> (mutable, single pass, no allocation per record).</summary>
 internal sealed class TotalsBuilder
 {
-    private long _requests, _succeeded, _failed, _refused, _cancelled, _hits, _input, _cached, _output, _unpriced;
-    private decimal _cost, _saved;
+    private long _requests, _succeeded, _failed, _refused, _cancelled, _hits, _input, _cached, _output, _unpriced, _estimated;
+    private decimal _cost, _saved, _estimatedCost;
 
     public decimal Cost => _cost;
 
@@ -83,6 +92,11 @@ internal sealed class TotalsBuilder
         if (r.CostUsd is { } c) _cost += c;
         else _unpriced++;
         if (r.CostSavedUsd is { } s) _saved += s;
+        if ((r.Anomalies & UsageAnomalies.Estimated) != 0)
+        {
+            _estimated++;
+            if (r.CostUsd is { } e) _estimatedCost += e;
+        }
     }
 
     public UsageTotals Build() => _requests == 0 ? UsageTotals.Empty : new UsageTotals
@@ -99,5 +113,7 @@ internal sealed class TotalsBuilder
         CostUsd = _cost,
         CostSavedUsd = _saved,
         UnpricedRequests = _unpriced,
+        EstimatedCostUsd = _estimatedCost,
+        EstimatedRequests = _estimated,
     };
 }

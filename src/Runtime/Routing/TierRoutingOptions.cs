@@ -7,8 +7,8 @@ namespace PromptOps.Routing;
 public sealed class TierRoutingOptions
 {
     /// <summary>
-    /// Tier name → model id. Starts with the defaults (fast_cheap gpt-4o-mini, balanced claude-haiku, high_quality
-    /// gpt-4o, best claude-sonnet); set an entry to override it. Keys must be tier names.
+    /// Tier name → model id. Starts with the defaults (fast_cheap gpt-4o-mini, balanced claude-haiku-4-5, high_quality
+    /// gpt-4.1, best claude-sonnet-4-5; see docs/knowledge.md); set an entry to override it. Keys must be tier names.
     /// </summary>
     public Dictionary<string, string> Models { get; set; } = ModelTiers.All.ToDictionary(ModelTiers.GetName, ModelTiers.GetDefaultModel, StringComparer.OrdinalIgnoreCase);
 

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Text;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,6 +10,7 @@ using PromptOps.Caching;
 using PromptOps.Knowledge;
 using PromptOps.Pricing;
 using PromptOps.Routing;
+using PromptOps.Tokens;
 
 namespace PromptOps.Usage;
 
@@ -16,7 +19,11 @@ namespace PromptOps.Usage;
 /// saved by cache hits (kept apart), cache results, and one <see cref="UsageRecord"/> per call for each
 /// <see cref="IUsageSink"/>. Place it outermost so that it sees cache hits (<c>UsePromptOps</c> does).
 /// Usage is read from <see cref="ChatResponse.Usage"/> (streaming: the <see cref="UsageContent"/> updates). Cached
-/// input tokens are part of the input tokens, as OpenAI reports them, and are priced at the cached rate.
+/// input tokens are part of the input tokens, as OpenAI reports them, and are priced at the cached rate; cache writes
+/// (<see cref="ProviderUsage.CacheWriteInputTokens"/>) are part of them too, priced at the cache-write rate. A response —
+/// or a finished or abandoned stream — without usage is estimated (input: <see cref="RequestTokens.Count"/>; output: the
+/// model's token counter on the response text) and flagged <see cref="UsageAnomalies.Estimated"/>, never recorded as $0.
+/// A model the catalogue does not know is unpriced (cost null, <c>promptops.requests.unpriced</c>, one warning per model).
 /// </summary>
 public sealed class UsageMeterChatClient : DelegatingChatClient
 {
@@ -33,6 +40,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private int _clampLogged;
+    private const int MaxWarnedModels = 1024;
+    private readonly ConcurrentDictionary<string, byte> _unpricedWarned = new(StringComparer.Ordinal);
 
     /// <summary>Creates the meter.</summary>
     public UsageMeterChatClient(IChatClient innerClient, PriceCatalog? prices = null, IEnumerable<IUsageSink>? sinks = null,
@@ -62,8 +71,16 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             throw;
         }
 
-        var spent = CompleteSafely(options, started, t0, response.ModelId, response.Usage, response.GetCacheLayer(), error: null, streaming: false, cancellationToken,
-            response.GetCascadeAttempts());
+        var usage = response.Usage;
+        var estimated = false;
+        if (usage is null)
+        {
+            usage = EstimateSafely(messages, options, response.ModelId ?? options?.ModelId, response.Text);
+            estimated = usage is not null;
+        }
+
+        var spent = CompleteSafely(options, started, t0, response.ModelId, usage, response.GetCacheLayer(), error: null, streaming: false, cancellationToken,
+            response.GetCascadeAttempts(), estimated);
         if (spent is { } usd)
         {
             (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CodeGen.UsageMeterResponseKeys.CostUsd] = usd;
@@ -85,6 +102,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         var first = true;
         var completed = false;
         Exception? error = null;
+        StringBuilder? text = null;
 
         await using var e = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
@@ -117,6 +135,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
                 modelId ??= update.ModelId;
                 attempts ??= update.GetCascadeAttempts();
                 ResponseCopier.AddUsage(ref usage, update);
+                if (usage is null && update.Text is { Length: > 0 } t) (text ??= new StringBuilder()).Append(t);
 
                 yield return update;
             }
@@ -125,7 +144,15 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         {
             // A consumer that stops early is recorded as cancelled, with what had arrived.
             error ??= completed ? null : new OperationCanceledException("The stream was not read to its end.");
-            CompleteSafely(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts());
+            var estimated = false;
+            if (usage is null && !first)
+            {
+                // Updates arrived but no usage: the provider generated (and bills) tokens; estimate them.
+                usage = EstimateSafely(messages, options, modelId ?? options?.ModelId, text?.ToString() ?? "");
+                estimated = usage is not null;
+            }
+
+            CompleteSafely(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts(), estimated);
         }
     }
 
@@ -134,11 +161,11 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     /// exception, so a failure here is logged and the call goes on (unmetered).
     /// </summary>
     private decimal? CompleteSafely(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
-        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null)
+        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, bool estimated = false)
     {
         try
         {
-            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts);
+            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts, estimated);
         }
 #pragma warning disable CA1031 // the answer is already there: a metering fault is logged, never thrown at the caller
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -150,18 +177,53 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     }
 
     /// <summary>
+    /// The usage of a response that reported none: input tokens counted on the request (<see cref="RequestTokens.Count"/>),
+    /// output tokens with the model's token counter on the response text. Null when counting fails (logged).
+    /// </summary>
+    private UsageDetails? EstimateSafely(IEnumerable<ChatMessage> messages, ChatOptions? options, string? model, string responseText)
+    {
+        try
+        {
+            var input = RequestTokens.Count(messages, options, model);
+            var output = responseText.Length == 0 ? 0 : TokenCounters.ForModel(model).CountTokens(responseText);
+            return new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output };
+        }
+#pragma warning disable CA1031 // the answer is already there: a failed estimate leaves the call unmetered-by-estimate, never throws
+        catch (Exception e) when (e is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            UsageLog.MeterFailed(_logger, model, e);
+            return null;
+        }
+    }
+
+    /// <summary>
     /// The token counts of <paramref name="usage"/> brought into range: negative → 0, above <see cref="MaxPlausibleTokens"/>
     /// → that, cached → at most the input. Logs the first clamp of this meter (then only flags the records).
     /// </summary>
-    private (long Input, long Cached, long Output, bool Clamped) Sanitize(UsageDetails? usage, string? model)
+    private (long Input, long Cached, long Output, bool Clamped, long CacheWrite, long Reasoning) Sanitize(UsageDetails? usage, string? model)
     {
         var clamped = false;
         var input = Clamp(usage?.InputTokenCount, ref clamped);
         var cached = Clamp(usage?.CachedInputTokenCount, ref clamped);
         var output = Clamp(usage?.OutputTokenCount, ref clamped);
+        var write = Clamp(ProviderUsage.CacheWriteInputTokens(usage), ref clamped);
+        var reasoning = Clamp(ProviderUsage.ReasoningTokens(usage), ref clamped);
         if (cached > input)
         {
             cached = input;
+            clamped = true;
+        }
+
+        if (write > input - cached)
+        {
+            write = input - cached;
+            clamped = true;
+        }
+
+        if (reasoning > output)
+        {
+            reasoning = output;
             clamped = true;
         }
 
@@ -170,7 +232,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             UsageLog.UsageClamped(_logger, model, usage?.InputTokenCount, usage?.CachedInputTokenCount, usage?.OutputTokenCount, input, cached, output);
         }
 
-        return (input, cached, output, clamped);
+        return (input, cached, output, clamped, write, reasoning);
 
         static long Clamp(long? value, ref bool clamped)
         {
@@ -182,7 +244,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     }
 
     private decimal? Complete(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
-        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null)
+        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, bool estimated = false)
     {
         var elapsed = _time.GetElapsedTime(t0);
         var meta = options.GetPromptOps();
@@ -193,9 +255,10 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             : error is OperationCanceledException || cancellationToken.IsCancellationRequested ? UsageOutcome.Cancelled
             : UsageOutcome.Failed;
 
-        var (input, cached, output, clamped) = Sanitize(usage, model);
+        var (input, cached, output, clamped, write, reasoning) = Sanitize(usage, model);
         var batch = meta?.ProviderBatch == true;
-        var cost = outcome == UsageOutcome.Success || usage is not null ? _prices.Cost(model, input, cached, output, batch) : new CallCost(null, 0m);
+        // A call that failed or was refused before any answer (no usage) cost nothing; anything answered is priced.
+        var cost = outcome == UsageOutcome.Success || usage is not null ? _prices.Cost(model, input, cached, write, output, batch) : new CallCost(null, 0m);
         var isHit = layer != CacheLayer.None;
         if (attempts is { Count: > 0 })
         {
@@ -220,7 +283,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
         else if (!isHit)
         {
-            _metrics.Unpriced.Add(1, new TagList { { "gen_ai.response.model", model } });
+            Unpriced(model);
         }
 
         var spent = isHit ? 0m : cost.Usd;
@@ -238,6 +301,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             InputTokens = input,
             CachedInputTokens = cached,
             OutputTokens = output,
+            CacheWriteInputTokens = write,
+            ReasoningTokens = reasoning,
             CostUsd = spent,
             CostSavedUsd = isHit ? cost.Usd : 0m,
             CacheLayer = layer,
@@ -247,7 +312,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             LimitName = (error as PromptOpsLimitException)?.LimitName,
             Streaming = streaming,
             IsPriced = cost.IsPriced,
-            Anomalies = clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None,
+            Anomalies = (clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None) | (estimated ? UsageAnomalies.Estimated : UsageAnomalies.None),
         };
 
         Publish(record);
@@ -276,18 +341,20 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         decimal spent = 0m, saved = 0m;
         var priced = true;
         var clamped = false;
-        long input = 0, cached = 0, output = 0;
+        long input = 0, cached = 0, output = 0, write = 0, reasoning = 0;
         foreach (var a in attempts)
         {
             var hit = a.CacheLayer != CacheLayer.None;
-            var (aInput, aCached, aOutput, aClamped) = Sanitize(a.Usage, a.ModelId);
+            var (aInput, aCached, aOutput, aClamped, aWrite, aReasoning) = Sanitize(a.Usage, a.ModelId);
             clamped |= aClamped;
-            var cost = _prices.Cost(a.ModelId, aInput, aCached, aOutput, batch);
+            var cost = _prices.Cost(a.ModelId, aInput, aCached, aWrite, aOutput, batch);
             if (!hit && a.Usage is not null)
             {
                 input += aInput;
                 cached += aCached;
                 output += aOutput;
+                write += aWrite;
+                reasoning += aReasoning;
                 RecordTokens(new TagList { { "gen_ai.operation.name", "chat" }, { "gen_ai.request.model", a.ModelId }, { "gen_ai.response.model", a.ModelId } },
                     aInput, aOutput);
             }
@@ -295,7 +362,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             if (cost.Usd is not { } usd)
             {
                 priced = false;
-                if (!hit) _metrics.Unpriced.Add(1, new TagList { { "gen_ai.response.model", a.ModelId } });
+                if (!hit) Unpriced(a.ModelId);
                 continue;
             }
 
@@ -319,6 +386,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             InputTokens = input,
             CachedInputTokens = cached,
             OutputTokens = output,
+            CacheWriteInputTokens = write,
+            ReasoningTokens = reasoning,
             CostUsd = spentOrNull,
             CostSavedUsd = priced ? saved : null,
             CacheLayer = layer,
@@ -332,6 +401,14 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             Attempts = attempts,
         });
         return spentOrNull;
+    }
+
+    /// <summary>A provider call to a model the catalogue does not price: the metric, and one warning per model.</summary>
+    private void Unpriced(string? model)
+    {
+        _metrics.Unpriced.Add(1, new TagList { { "gen_ai.response.model", model } });
+        var key = model ?? "";
+        if (_unpricedWarned.Count < MaxWarnedModels && _unpricedWarned.TryAdd(key, 0)) UsageLog.ModelUnpriced(_logger, model ?? "(none)");
     }
 
     /// <summary>Input and output tokens of a provider call (<c>gen_ai.client.token.usage</c>).</summary>
@@ -384,6 +461,10 @@ internal static partial class UsageLog
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning,
         Message = "PromptOps usage: a response of {Model} reported impossible token counts (input {Input}, cached {Cached}, output {Output}); metered as input {ClampedInput}, cached {ClampedCached}, output {ClampedOutput} and flagged TokensClamped. Logged once per meter; later records are only flagged.")]
     public static partial void UsageClamped(ILogger logger, string? model, long? input, long? cached, long? output, long clampedInput, long clampedCached, long clampedOutput);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning,
+        Message = "PromptOps usage: the model {Model} is not in the price catalogue; its calls are recorded as unpriced (cost unknown, never $0). Add it with PromptOps:Pricing:Models or import a price file (promptops prices --import). Logged once per model.")]
+    public static partial void ModelUnpriced(ILogger logger, string model);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "PromptOps usage: metering a call to {Model} failed; the answer is returned unmetered.")]
     public static partial void MeterFailed(ILogger logger, string? model, Exception exception);

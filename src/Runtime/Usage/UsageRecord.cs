@@ -34,6 +34,14 @@ public enum UsageAnomalies
     /// cached → at most the input) and priced the clamped counts. The record's tokens and cost are not the provider's.
     /// </summary>
     TokensClamped = 1,
+
+    /// <summary>
+    /// The response carried no usage (a provider or proxy that does not report it, a stream that ended or was abandoned
+    /// before its usage update): the meter estimated the tokens — input with <see cref="Tokens.RequestTokens.Count"/>, output
+    /// with the model's token counter on the response text — and priced the estimate. Never a silent $0; reports show
+    /// the estimated part of the cost apart.
+    /// </summary>
+    Estimated = 2,
 }
 
 /// <summary>One call, as the usage meter saw it. Persisted by <see cref="IUsageSink"/> implementations.</summary>
@@ -74,6 +82,19 @@ public sealed record UsageRecord
 
     /// <summary>Output tokens (including reasoning tokens).</summary>
     public long OutputTokens { get; init; }
+
+    /// <summary>
+    /// Input tokens written to the provider's prompt cache (part of <see cref="InputTokens"/>; priced at the model's
+    /// cache-write price). Read from <see cref="Microsoft.Extensions.AI.UsageDetails.AdditionalCounts"/> (see
+    /// <see cref="Pricing.ProviderUsage.CacheWriteKeys"/>). Not stored in the SQLite ledger (its cost is).
+    /// </summary>
+    public long CacheWriteInputTokens { get; init; }
+
+    /// <summary>
+    /// Reasoning tokens (part of <see cref="OutputTokens"/>, billed as output), from
+    /// <see cref="Microsoft.Extensions.AI.UsageDetails.ReasoningTokenCount"/>. Not stored in the SQLite ledger.
+    /// </summary>
+    public long ReasoningTokens { get; init; }
 
     /// <summary>USD spent on this call: 0 for a cache hit, null when the model has no price.</summary>
     public decimal? CostUsd { get; init; }

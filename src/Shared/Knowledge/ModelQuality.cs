@@ -22,14 +22,21 @@ namespace PromptOps.Knowledge
         /// <summary>Model id → default quality score.</summary>
         public static readonly IReadOnlyList<KeyValuePair<string, int>> Defaults = new[]
         {
-            new KeyValuePair<string, int>("gemini-1.5-flash", 55),
+            new KeyValuePair<string, int>("gemini-2.0-flash", 55),
+            new KeyValuePair<string, int>("gpt-4.1-nano", 55),
+            new KeyValuePair<string, int>("gemini-2.5-flash-lite", 58),
             new KeyValuePair<string, int>("gpt-4o-mini", 60),
-            new KeyValuePair<string, int>("claude-haiku", 65),
-            new KeyValuePair<string, int>("gemini-1.5-pro", 78),
-            new KeyValuePair<string, int>("gpt-4-turbo", 80),
-            new KeyValuePair<string, int>("gpt-4o", 85),
-            new KeyValuePair<string, int>("claude-sonnet", 90),
-            new KeyValuePair<string, int>("claude-opus", 95),
+            new KeyValuePair<string, int>("gpt-4.1-mini", 63),
+            new KeyValuePair<string, int>("claude-haiku-4-5", 70),
+            new KeyValuePair<string, int>("gemini-2.5-flash", 70),
+            new KeyValuePair<string, int>("gpt-5-mini", 72),
+            new KeyValuePair<string, int>("gpt-4-turbo", 78),
+            new KeyValuePair<string, int>("gpt-4o", 80),
+            new KeyValuePair<string, int>("gpt-4.1", 83),
+            new KeyValuePair<string, int>("gemini-2.5-pro", 85),
+            new KeyValuePair<string, int>("gpt-5", 87),
+            new KeyValuePair<string, int>("claude-sonnet-4-5", 90),
+            new KeyValuePair<string, int>("claude-opus-4-5", 95),
         };
 
         /// <summary>The quality a tier stands for: a request asking for this much gets at least a model of that tier's class.</summary>
@@ -45,13 +52,22 @@ namespace PromptOps.Knowledge
             }
         }
 
-        /// <summary>The default score of a catalogue model (exact, case-insensitive name), or null when it has none.</summary>
+        /// <summary>
+        /// The default score of a catalogue model (exact, case-insensitive name, or an alias of one such as
+        /// <c>claude-haiku</c>), or null when it has none.
+        /// </summary>
         public static int? GetDefault(string? model)
         {
             if (model == null) return null;
+            var id = model.Trim();
+            foreach (var alias in DefaultPrices.Aliases)
+            {
+                if (string.Equals(alias.Key, id, StringComparison.OrdinalIgnoreCase)) id = alias.Value;
+            }
+
             foreach (var kv in Defaults)
             {
-                if (string.Equals(kv.Key, model.Trim(), StringComparison.OrdinalIgnoreCase)) return kv.Value;
+                if (string.Equals(kv.Key, id, StringComparison.OrdinalIgnoreCase)) return kv.Value;
             }
             return null;
         }

@@ -85,15 +85,19 @@ namespace PromptOps.Knowledge
             throw new ArgumentException("Unknown tier '" + name + "'. Valid tiers: " + ValidNames + ".", nameof(name));
         }
 
-        /// <summary>The default model of each tier (overridable in options).</summary>
+        /// <summary>
+        /// The default model of each tier (overridable in options), each a catalogue entry priced today: fast_cheap
+        /// <c>gpt-4o-mini</c>, balanced <c>claude-haiku-4-5</c>, high_quality <c>gpt-4.1</c>, best <c>claude-sonnet-4-5</c>
+        /// (why these: docs/knowledge.md).
+        /// </summary>
         public static string GetDefaultModel(ModelTier tier)
         {
             switch (tier)
             {
                 case ModelTier.FastCheap: return "gpt-4o-mini";
-                case ModelTier.Balanced: return "claude-haiku";
-                case ModelTier.HighQuality: return "gpt-4o";
-                case ModelTier.Best: return "claude-sonnet";
+                case ModelTier.Balanced: return "claude-haiku-4-5";
+                case ModelTier.HighQuality: return "gpt-4.1";
+                case ModelTier.Best: return "claude-sonnet-4-5";
                 default: throw new ArgumentOutOfRangeException(nameof(tier), tier, "Unknown tier.");
             }
         }

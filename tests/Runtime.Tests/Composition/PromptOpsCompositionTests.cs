@@ -78,6 +78,7 @@ public class PromptOpsCompositionTests
     [InlineData("Cache:DefaultTtl", "sometimes", "'sometimes' is not a cache TTL")]
     [InlineData("Cache:MemoryMaxEntries", "0", "MemoryMaxEntries must be positive")]
     [InlineData("Pricing:LiteLlmFile", "/nonexistent/prices.json", "'/nonexistent/prices.json' cannot be used")]
+    [InlineData("Pricing:CatalogFile", "/nonexistent/catalog.json", "PromptOps:Pricing:CatalogFile '/nonexistent/catalog.json' cannot be used")]
     [InlineData("Pricing:Models:x:Input", "-1", "PromptOps:Pricing:Models:x")]
     [InlineData("Pricing:Models:x:Tier", "gold", "Unknown tier 'gold'")]
     [InlineData("Redis:OperationTimeout", "-00:00:01", "OperationTimeout must be positive")]
@@ -107,6 +108,24 @@ public class PromptOpsCompositionTests
             var e = Assert.Throws<OptionsValidationException>(() => sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value);
             Assert.Contains(path, e.Message, StringComparison.Ordinal);
             Assert.Contains("not valid JSON", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void The_catalogue_file_from_configuration_is_read_into_the_registered_catalogue()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"promptops-catalog-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, """{ "last_updated": "2026-11-30", "my-llm": { "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06 } }""");
+        try
+        {
+            var services = new ServiceCollection();
+            services.AddPromptOps(Config(("Pricing:CatalogFile", path)));
+            using var sp = services.BuildServiceProvider();
+            Assert.Equal(3m, sp.GetRequiredService<PriceCatalog>().Cost("my-llm", 1_000_000, 0, 1_000_000).Usd);
         }
         finally
         {

@@ -54,9 +54,9 @@ public class TaskAndTierTests
     [Theory]
     [InlineData("fast_cheap", ModelTier.FastCheap, "gpt-4o-mini")]
     [InlineData("FastCheap", ModelTier.FastCheap, "gpt-4o-mini")]
-    [InlineData("balanced", ModelTier.Balanced, "claude-haiku")]
-    [InlineData("high-quality", ModelTier.HighQuality, "gpt-4o")]
-    [InlineData("BEST", ModelTier.Best, "claude-sonnet")]
+    [InlineData("balanced", ModelTier.Balanced, "claude-haiku-4-5")]
+    [InlineData("high-quality", ModelTier.HighQuality, "gpt-4.1")]
+    [InlineData("BEST", ModelTier.Best, "claude-sonnet-4-5")]
     public void Tiers_parse_and_have_default_models(string name, ModelTier tier, string model)
     {
         Assert.Equal(tier, ModelTiers.Parse(name));

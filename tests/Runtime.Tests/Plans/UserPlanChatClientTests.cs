@@ -37,7 +37,7 @@ public class UserPlanChatClientTests
         Assert.Equal([5, 20, 60, 300], UserPlans.All.Select(p => p.RequestsPerMinute));
         Assert.Equal(["gpt-4o-mini"], UserPlans.Free.AllowedModels!);
         Assert.Equal(["gpt-4o-mini", "claude-haiku"], UserPlans.Starter.AllowedModels!);
-        Assert.Equal(["gpt-4o-mini", "claude-haiku", "gpt-4o", "claude-sonnet"], UserPlans.Pro.AllowedModels!);
+        Assert.Equal(["gpt-4o-mini", "claude-haiku", "gpt-4o", "gpt-4.1", "claude-sonnet"], UserPlans.Pro.AllowedModels!);
         Assert.Null(UserPlans.Enterprise.AllowedModels);
     }
 
@@ -231,9 +231,9 @@ public class UserPlanChatClientTests
 
         await client.GetResponseAsync(Ask(), For("alice", model: "gpt-4o-mini-2024-07-18")); // a dated id of an included model
         await client.GetResponseAsync(Ask(), For("alice", task: "analysis")); // high_quality → fast_cheap for free
-        await client.GetResponseAsync(Ask(), For("paula", task: "analysis")); // pro includes gpt-4o
-        await client.GetResponseAsync(Ask(), For("paula", task: "creative_writing")); // best: claude-sonnet, in pro
-        Assert.Equal(["gpt-4o-mini-2024-07-18", "gpt-4o-mini", "gpt-4o", "claude-sonnet"], provider.Received.Select(r => r.Options!.ModelId));
+        await client.GetResponseAsync(Ask(), For("paula", task: "analysis")); // high_quality: gpt-4.1, in pro
+        await client.GetResponseAsync(Ask(), For("paula", task: "creative_writing")); // best: claude-sonnet-4-5, in pro as claude-sonnet
+        Assert.Equal(["gpt-4o-mini-2024-07-18", "gpt-4o-mini", "gpt-4.1", "claude-sonnet-4-5"], provider.Received.Select(r => r.Options!.ModelId));
     }
 
     [Fact]

@@ -41,11 +41,11 @@ public class CascadeChatClientTests
     [Fact]
     public async Task It_escalates_tier_by_tier_until_an_answer_passes()
     {
-        var provider = Provider("gpt-4o");
+        var provider = Provider("gpt-4.1");
         using var cascade = new CascadeChatClient(provider);
         var response = await cascade.GetResponseAsync(Messages, Judged());
 
-        Assert.Equal(["gpt-4o-mini", "claude-haiku", "gpt-4o"], provider.Received.Select(r => r.Options!.ModelId));
+        Assert.Equal(["gpt-4o-mini", "claude-haiku-4-5", "gpt-4.1"], provider.Received.Select(r => r.Options!.ModelId));
         Assert.Equal("positive", response.Text);
         Assert.Equal(2, response.GetCascadeLevel());
         var attempts = response.GetCascadeAttempts()!;
@@ -63,13 +63,13 @@ public class CascadeChatClientTests
         var provider = Provider();
         using var cascade = new CascadeChatClient(provider, new CascadeOptions { Levels = ["fast_cheap", "best"] });
         var response = await cascade.GetResponseAsync(Messages, Judged());
-        Assert.Equal("claude-sonnet", response.ModelId);
+        Assert.Equal("claude-sonnet-4-5", response.ModelId);
         Assert.False(response.GetCascadeAttempts()![^1].Passed);
 
         using var strict = new CascadeChatClient(provider, new CascadeOptions { Levels = ["fast_cheap", "best"], ThrowWhenNoLevelPasses = true });
         var e = await Assert.ThrowsAsync<CascadeExhaustedException>(() => strict.GetResponseAsync(Messages, Judged()));
         Assert.Equal(2, e.Attempts.Count);
-        Assert.Contains("level 1 (claude-sonnet)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("level 1 (claude-sonnet-4-5)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -78,11 +78,11 @@ public class CascadeChatClientTests
         var provider = Provider();
         using var cascade = new CascadeChatClient(provider);
         var plain = await cascade.GetResponseAsync(Messages, new ChatOptions());
-        var explicitModel = await cascade.GetResponseAsync(Messages, Judged().Also(o => o.ModelId = "gpt-4o"));
+        var explicitModel = await cascade.GetResponseAsync(Messages, Judged().Also(o => o.ModelId = "gpt-4.1"));
         Assert.Equal(2, provider.Calls);
         Assert.Null(plain.GetCascadeAttempts());
         Assert.Null(explicitModel.GetCascadeAttempts());
-        Assert.Equal("gpt-4o", provider.Received[1].Options!.ModelId);
+        Assert.Equal("gpt-4.1", provider.Received[1].Options!.ModelId);
         Assert.False(provider.Received[1].Options!.AdditionalProperties!.ContainsKey(CascadeExtensions.RequestKey));
     }
 
@@ -103,10 +103,10 @@ public class CascadeChatClientTests
     [Fact]
     public async Task It_can_start_at_the_requests_tier()
     {
-        var provider = Provider("claude-sonnet");
+        var provider = Provider("claude-sonnet-4-5");
         using var cascade = new CascadeChatClient(provider, new CascadeOptions { StartAtRequestTier = true });
         var response = await cascade.GetResponseAsync(Messages, Judged().WithPromptOps(new PromptOpsMetadata { Task = "analysis" }));
-        Assert.Equal(["gpt-4o", "claude-sonnet"], provider.Received.Select(r => r.Options!.ModelId));
+        Assert.Equal(["gpt-4.1", "claude-sonnet-4-5"], provider.Received.Select(r => r.Options!.ModelId));
         Assert.Equal(3, response.GetCascadeLevel()); // levels keep their numbers
         await cascade.GetResponseAsync(Messages, Judged()); // no tier: from the cheapest
         Assert.Equal("gpt-4o-mini", provider.Received[2].Options!.ModelId);
@@ -115,7 +115,7 @@ public class CascadeChatClientTests
     [Fact]
     public async Task A_streamed_cascade_is_judged_whole_and_carries_its_attempts_on_the_last_update()
     {
-        var provider = Provider("claude-haiku");
+        var provider = Provider("claude-haiku-4-5");
         using var cascade = new CascadeChatClient(provider);
         var updates = new List<ChatResponseUpdate>();
         await foreach (var u in cascade.GetStreamingResponseAsync(Messages, Judged())) updates.Add(u);
@@ -129,7 +129,7 @@ public class CascadeChatClientTests
         Assert.Contains("Levels is null", Assert.Single(new CascadeOptions { Levels = null! }.GetErrors()), StringComparison.Ordinal);
         Assert.Equal(["fast_cheap", "balanced", "high_quality", "best"], new CascadeOptions().EffectiveLevels);
         Assert.Contains("'fast_cheap' more than once", Assert.Single(new CascadeOptions { Levels = ["fast_cheap", "FastCheap"] }.GetErrors()), StringComparison.Ordinal);
-        var e = Assert.Throws<ArgumentException>(() => new CascadeChatClient(new RecordingChatClient(), new CascadeOptions { Levels = ["gpt-4o", " "] }));
+        var e = Assert.Throws<ArgumentException>(() => new CascadeChatClient(new RecordingChatClient(), new CascadeOptions { Levels = ["gpt-4.1", " "] }));
         Assert.Contains("Levels:1 is empty", e.Message, StringComparison.Ordinal);
     }
 
@@ -137,28 +137,28 @@ public class CascadeChatClientTests
     public async Task The_meter_prices_each_attempt_at_its_model()
     {
         var sink = new InMemoryUsageSink();
-        var provider = Provider("gpt-4o");
+        var provider = Provider("gpt-4.1");
         using var client = new ChatClientBuilder(provider).UseUsageMeter().UseCascade()
             .Build(new ServiceCollection().AddSingleton<IUsageSink>(sink).BuildServiceProvider());
         var response = await client.GetResponseAsync(Messages, Judged());
 
         var prices = new PriceCatalog();
-        var expected = new[] { "gpt-4o-mini", "claude-haiku", "gpt-4o" }.Sum(m => prices.Cost(m, 100, 0, 5).Usd!.Value);
+        var expected = new[] { "gpt-4o-mini", "claude-haiku-4-5", "gpt-4.1" }.Sum(m => prices.Cost(m, 100, 0, 5).Usd!.Value);
         var record = Assert.Single(sink.Snapshot());
         Assert.Equal(expected, record.CostUsd);
         Assert.Equal(0m, record.CostSavedUsd);
         Assert.Equal(300, record.InputTokens);
         Assert.Equal(15, record.OutputTokens);
-        Assert.Equal("gpt-4o", record.ModelId);
+        Assert.Equal("gpt-4.1", record.ModelId);
         Assert.Equal(3, record.Attempts!.Count);
-        Assert.NotEqual(prices.Cost("gpt-4o", 300, 0, 15).Usd, record.CostUsd); // not everything at the answering model's price
+        Assert.NotEqual(prices.Cost("gpt-4.1", 300, 0, 15).Usd, record.CostUsd); // not everything at the answering model's price
     }
 
     [Fact]
     public async Task The_meter_prices_each_attempt_of_a_streamed_cascade()
     {
         var sink = new InMemoryUsageSink();
-        var provider = Provider("claude-haiku");
+        var provider = Provider("claude-haiku-4-5");
         using var client = new ChatClientBuilder(provider).UseUsageMeter().UseCascade()
             .Build(new ServiceCollection().AddSingleton<IUsageSink>(sink).BuildServiceProvider());
         await foreach (var _ in client.GetStreamingResponseAsync(Messages, Judged()))
@@ -169,14 +169,14 @@ public class CascadeChatClientTests
         var record = Assert.Single(sink.Snapshot());
         Assert.True(record.Streaming);
         Assert.Equal(2, record.Attempts!.Count);
-        Assert.Equal(prices.Cost("gpt-4o-mini", 100, 0, 5).Usd!.Value + prices.Cost("claude-haiku", 100, 0, 5).Usd!.Value, record.CostUsd);
+        Assert.Equal(prices.Cost("gpt-4o-mini", 100, 0, 5).Usd!.Value + prices.Cost("claude-haiku-4-5", 100, 0, 5).Usd!.Value, record.CostUsd);
     }
 
     [Fact]
     public async Task Cached_attempts_count_as_saved_and_paid_ones_as_spent()
     {
         var sink = new InMemoryUsageSink();
-        var provider = Provider("claude-haiku");
+        var provider = Provider("claude-haiku-4-5");
         using var client = new ChatClientBuilder(provider).UseUsageMeter().UseCascade().UsePromptCache()
             .Build(new ServiceCollection().AddSingleton<IUsageSink>(sink).BuildServiceProvider());
         await client.GetResponseAsync(Messages, Judged());
@@ -185,7 +185,7 @@ public class CascadeChatClientTests
         Assert.Equal(2, provider.Calls); // the second cascade is served by the cache at both levels
         Assert.All(second.GetCascadeAttempts()!, a => Assert.Equal(CacheLayer.Memory, a.CacheLayer));
         var prices = new PriceCatalog();
-        var both = prices.Cost("gpt-4o-mini", 100, 0, 5).Usd!.Value + prices.Cost("claude-haiku", 100, 0, 5).Usd!.Value;
+        var both = prices.Cost("gpt-4o-mini", 100, 0, 5).Usd!.Value + prices.Cost("claude-haiku-4-5", 100, 0, 5).Usd!.Value;
         var records = sink.Snapshot();
         Assert.Equal(both, records[0].CostUsd);
         Assert.Equal(0m, records[1].CostUsd);
@@ -198,7 +198,7 @@ public class CascadeChatClientTests
         var sink = new InMemoryUsageSink();
         var provider = Provider();
         var inner = provider.Respond;
-        provider.Respond = (m, o, ct) => o!.ModelId == "claude-haiku" ? throw new InvalidOperationException("down") : inner(m, o, ct);
+        provider.Respond = (m, o, ct) => o!.ModelId == "claude-haiku-4-5" ? throw new InvalidOperationException("down") : inner(m, o, ct);
         using var client = new ChatClientBuilder(provider).UseUsageMeter().UseCascade()
             .Build(new ServiceCollection().AddSingleton<IUsageSink>(sink).BuildServiceProvider());
 

@@ -189,7 +189,7 @@ public class RoutingCompositionTests
         await using var sp = services.BuildServiceProvider();
         var client = sp.GetRequiredService<IChatClient>();
 
-        Assert.Equal(["gpt-4o-mini", "gpt-4o"], client.GetService<CascadeChatClient>()!.LevelModels);
+        Assert.Equal(["gpt-4o-mini", "gpt-4.1"], client.GetService<CascadeChatClient>()!.LevelModels);
         Assert.Equal(["primary", "backup"], client.GetService<FallbackChatClient>()!.Providers.Select(p => p.Name));
         var response = await client.GetResponseAsync("Classify: great");
         Assert.Equal("positive", response.Text);

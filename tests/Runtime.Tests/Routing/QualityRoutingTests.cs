@@ -14,13 +14,12 @@ public class QualityRoutingTests
         new(new TierRoutingOptions { Candidates = [.. ModelQuality.Defaults.Select(kv => kv.Key)] }, new PriceCatalog());
 
     [Theory]
-    [InlineData(50, "gemini-1.5-flash")]  // the cheapest of all
-    [InlineData(58, "gpt-4o-mini")]
-    [InlineData(62, "claude-haiku")]
-    [InlineData(70, "gemini-1.5-pro")]
-    [InlineData(84, "gpt-4o")]
-    [InlineData(88, "claude-sonnet")]
-    [InlineData(92, "claude-opus")]
+    [InlineData(50, "gemini-2.5-flash-lite")]  // the cheapest of all (tied on price with higher quality)
+    [InlineData(59, "gpt-4o-mini")]
+    [InlineData(61, "gpt-5-mini")]
+    [InlineData(73, "gpt-5")]
+    [InlineData(88, "claude-sonnet-4-5")]
+    [InlineData(92, "claude-opus-4-5")]
     public void The_cheapest_model_that_meets_the_quality_is_chosen(int quality, string model) =>
         Assert.Equal(model, AllModels().Select(quality).Model);
 
@@ -29,13 +28,13 @@ public class QualityRoutingTests
     {
         var router = AllModels();
         Assert.Equal("gpt-4o-mini", router.Select(60, BudgetSensitivity.High).Model);
-        Assert.Equal("claude-haiku", router.Select(60, BudgetSensitivity.Medium).Model); // 65 >= 60 + 5
-        Assert.Equal("claude-opus", router.Select(60, BudgetSensitivity.Low).Model);
-        Assert.Equal("claude-opus", router.Select(95, BudgetSensitivity.Medium).Model); // no margin available: the cheapest that meets it
+        Assert.Equal("gpt-5-mini", router.Select(60, BudgetSensitivity.Medium).Model); // 72 >= 60 + 5
+        Assert.Equal("claude-opus-4-5", router.Select(60, BudgetSensitivity.Low).Model);
+        Assert.Equal("claude-opus-4-5", router.Select(95, BudgetSensitivity.Medium).Model); // no margin available: the cheapest that meets it
     }
 
     [Fact]
-    public void Nothing_meets_the_bar_gives_the_best_candidate() => Assert.Equal("claude-opus", AllModels().Select(99).Model);
+    public void Nothing_meets_the_bar_gives_the_best_candidate() => Assert.Equal("claude-opus-4-5", AllModels().Select(99).Model);
 
     [Fact]
     public void Candidates_are_ordered_by_blended_price()
@@ -54,7 +53,7 @@ public class QualityRoutingTests
         await router.GetResponseAsync(Messages, new ChatOptions().WithPromptOps(new PromptOpsMetadata { MinQuality = 50 }));
         await router.GetResponseAsync(Messages, new ChatOptions { ModelId = "mine" }.WithPromptOps(new PromptOpsMetadata { MinQuality = 50 }));
         // Default candidates are the four tier models; gemini is not one of them.
-        Assert.Equal(["gpt-4o", "gpt-4o-mini", "mine"], provider.Received.Select(r => r.Options!.ModelId));
+        Assert.Equal(["gpt-4.1", "gpt-4o-mini", "mine"], provider.Received.Select(r => r.Options!.ModelId));
     }
 
     [Fact]
@@ -93,9 +92,12 @@ public class QualityRoutingTests
     }
 
     [Fact]
-    public void Every_default_catalogue_model_has_a_quality_score_and_the_tier_floors_rise()
+    public void Every_scored_model_is_priced_every_tier_default_meets_its_floor_and_the_tier_floors_rise()
     {
-        foreach (var price in DefaultPrices.All) Assert.NotNull(ModelQuality.GetDefault(price.Model));
+        var catalog = new PriceCatalog();
+        foreach (var (model, _) in ModelQuality.Defaults) Assert.True(catalog.GetExact(model) is not null, model);
+        foreach (var tier in ModelTiers.All) Assert.True(ModelQuality.GetDefault(ModelTiers.GetDefaultModel(tier)) >= ModelQuality.MinimumForTier(tier), ModelTiers.GetName(tier));
+        Assert.Equal(70, ModelQuality.GetDefault("claude-haiku")); // an alias has its model's score
         var floors = ModelTiers.All.Select(ModelQuality.MinimumForTier).ToList();
         Assert.Equal(floors.Order(), floors);
         foreach (var tier in ModelTiers.All) Assert.True(ModelQuality.GetDefault(ModelTiers.GetDefaultModel(tier)) >= ModelQuality.MinimumForTier(tier));

@@ -11,9 +11,9 @@ public class TierRoutingChatClientTests
 
     [Theory]
     [InlineData(ModelTier.FastCheap, "gpt-4o-mini")]
-    [InlineData(ModelTier.Balanced, "claude-haiku")]
-    [InlineData(ModelTier.HighQuality, "gpt-4o")]
-    [InlineData(ModelTier.Best, "claude-sonnet")]
+    [InlineData(ModelTier.Balanced, "claude-haiku-4-5")]
+    [InlineData(ModelTier.HighQuality, "gpt-4.1")]
+    [InlineData(ModelTier.Best, "claude-sonnet-4-5")]
     public async Task Tier_routes_to_the_default_model(ModelTier tier, string model)
     {
         var provider = new RecordingChatClient();
@@ -29,7 +29,7 @@ public class TierRoutingChatClientTests
         using var router = new TierRoutingChatClient(provider);
         await router.GetResponseAsync(Messages, new ChatOptions().WithPromptOps(new PromptOpsMetadata { Task = "classification" }));
         await router.GetResponseAsync(Messages, new ChatOptions().WithPromptOps(new PromptOpsMetadata { Task = "classification", Tier = ModelTier.Best }));
-        Assert.Equal(["gpt-4o-mini", "claude-sonnet"], provider.Received.Select(r => r.Options!.ModelId));
+        Assert.Equal(["gpt-4o-mini", "claude-sonnet-4-5"], provider.Received.Select(r => r.Options!.ModelId));
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public class TierRoutingChatClientTests
         }
 
         Assert.Equal("llama-3-8b", provider.Received.Single().Options!.ModelId);
-        Assert.Equal("claude-haiku", router.GetModel(ModelTier.Balanced));
+        Assert.Equal("claude-haiku-4-5", router.GetModel(ModelTier.Balanced));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace PromptOps.Usage.Sqlite;
 /// cost_pusd, cost_saved_pusd INTEGER (USD × 10^12, i.e. picodollars, exact for every catalogue price; NULL = unpriced),
 /// cache_layer INTEGER NOT NULL (CacheLayer), latency_us INTEGER NOT NULL, outcome INTEGER NOT NULL (UsageOutcome),
 /// error_type, limit_name TEXT, streaming, priced INTEGER NOT NULL (0/1),
-/// anomalies INTEGER NOT NULL DEFAULT 0 (UsageAnomalies; added in version 2)
+/// anomalies INTEGER NOT NULL DEFAULT 0 (UsageAnomalies flags: 1 TokensClamped, 2 Estimated; added in version 2)
 /// </code>
 /// with an index on <c>timestamp_ms</c>, and a view <c>usage</c> with readable columns (ISO time, USD as REAL, enum
 /// names) for ad-hoc queries with the <c>sqlite3</c> shell. The database runs in WAL mode.
@@ -96,7 +96,7 @@ public static class SqliteLedgerSchema
             latency_us / 1000.0 AS latency_ms,
             CASE outcome WHEN 0 THEN 'success' WHEN 1 THEN 'failed' WHEN 2 THEN 'cancelled' WHEN 3 THEN 'refused' ELSE outcome END AS outcome,
             error_type, limit_name, streaming, priced,
-            CASE WHEN anomalies & 1 THEN 'tokens_clamped' ELSE '' END AS anomalies
+            trim(CASE WHEN anomalies & 1 THEN 'tokens_clamped' ELSE '' END || CASE WHEN anomalies & 2 THEN ' estimated' ELSE '' END) AS anomalies
         FROM usage_records;
         """;
 
@@ -125,6 +125,11 @@ public static class SqliteLedgerSchema
             {
                 Execute(connection, MigrateToVersion2Sql, tx);
                 Execute(connection, "PRAGMA user_version = 2;", tx);
+            }
+            else
+            {
+                // The view only (no data change): a ledger written before the Estimated flag gets the view that names it.
+                Execute(connection, "DROP VIEW IF EXISTS usage;" + CreateViewSql, tx);
             }
 
             tx.Commit();

@@ -259,18 +259,18 @@ public sealed class WireTests : IAsyncLifetime
 
         Assert.Equal("positive", response.Text);
         Assert.Equal(1, response.GetCascadeLevel());
-        Assert.Equal(["gpt-4o-mini", "claude-haiku"], _a.Requests.Select(r => r.Model));
+        Assert.Equal(["gpt-4o-mini", "claude-haiku-4-5"], _a.Requests.Select(r => r.Model));
         var attempts = response.GetCascadeAttempts()!;
         Assert.False(attempts[0].Passed);
         Assert.True(attempts[1].Passed);
         Assert.Equal(600, response.Usage!.InputTokenCount); // both attempts
 
         var prices = new PriceCatalog();
-        var expected = prices.Cost("gpt-4o-mini", 300, 0, 2).Usd!.Value + prices.Cost("claude-haiku", 300, 0, 2).Usd!.Value;
+        var expected = prices.Cost("gpt-4o-mini", 300, 0, 2).Usd!.Value + prices.Cost("claude-haiku-4-5", 300, 0, 2).Usd!.Value;
         var record = Assert.Single(sink.Snapshot());
         Assert.Equal(expected, record.CostUsd);
         Assert.Equal(expected, response.AdditionalProperties![UsageMeterResponseKeys.CostUsd]);
-        Assert.Equal("claude-haiku", record.ModelId);
+        Assert.Equal("claude-haiku-4-5", record.ModelId);
         Assert.Equal(2, record.Attempts!.Count);
         Assert.Equal(CacheLayer.None, record.CacheLayer);
     }
@@ -313,14 +313,15 @@ internal sealed class ServiceCollectionProvider(IUsageSink sink) : IServiceProvi
 public class ProviderUsageTests
 {
     [Fact]
-    public void Anthropic_input_excludes_cache_reads_and_writes_so_they_are_added_and_reads_priced_cached()
+    public void Anthropic_input_excludes_cache_reads_and_writes_so_they_are_added_reads_priced_cached_and_writes_at_the_cache_write_price()
     {
         var usage = PromptOps.Pricing.ProviderUsage.FromAnthropic(inputTokens: 50, cacheReadInputTokens: 2000, cacheCreationInputTokens: 100, outputTokens: 20);
         Assert.Equal(2150, usage.InputTokenCount);
         Assert.Equal(2000, usage.CachedInputTokenCount);
         Assert.Equal(100, usage.AdditionalCounts![PromptOps.Pricing.ProviderUsage.CacheCreationInputTokensKey]);
-        var cost = new PriceCatalog().Cost("claude-sonnet", usage).Usd;
-        Assert.Equal((150 * 3.00m + 2000 * 0.30m + 20 * 15.00m) / 1_000_000m, cost);
+        var cost = new PriceCatalog().Cost("claude-sonnet", usage).Usd; // claude-sonnet → claude-sonnet-4-5
+        // 50 uncached at 3.00, 2000 cache reads at 0.30, 100 cache writes at 3.75 (1.25 × input), 20 output at 15.00.
+        Assert.Equal((50 * 3.00m + 2000 * 0.30m + 100 * 3.75m + 20 * 15.00m) / 1_000_000m, cost);
     }
 
     [Fact]
