@@ -165,7 +165,7 @@ public class VerboseSystemPromptTests
         }
         """, "promptops.monthly_requests = 1000000",
         V.Diagnostic("PO0001").WithSpan(6, 45, 6, 45 + Verbose.Length + 2)
-            .WithArguments(22, 13 * 100.0 / 22, 1000000, "claude-haiku", 5.50m)); // 22 tokens, 9 after compression; 22 × 1M × $0.25/1M
+            .WithArguments(22, 13 * 100.0 / 22, 1000000, "claude-haiku-4-5", 22.00m)); // 22 tokens, 9 after compression; 22 × 1M × $1/1M
 
     [Fact]
     public Task OpenAI_sdk_system_messages_are_reported() => V.CodeFixAsync<CompressPromptCodeFix>($$"""

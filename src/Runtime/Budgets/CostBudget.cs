@@ -164,12 +164,17 @@ public sealed class CostBudget
         await Store.SettleAsync(lease.LeaseId, lease.Charges, actual, Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The cost of a finished call from its usage: input at the input price, cached input at the cached price, output at the output price.</summary>
+    /// <summary>
+    /// The cost of a finished call from its usage: input at the input price, cached input at the cached price, cache writes
+    /// (<see cref="ProviderUsage.CacheWriteInputTokens"/>) at the cache-write price, output at the output price — the same
+    /// formula as the usage meter's.
+    /// </summary>
     public static decimal CostOf(ModelPriceInfo price, UsageDetails usage)
     {
         ArgumentNullException.ThrowIfNull(price);
         ArgumentNullException.ThrowIfNull(usage);
-        return price.Cost(Math.Max(0, usage.InputTokenCount ?? 0), Math.Max(0, usage.CachedInputTokenCount ?? 0), Math.Max(0, usage.OutputTokenCount ?? 0));
+        return price.Cost(Math.Max(0, usage.InputTokenCount ?? 0), Math.Max(0, usage.CachedInputTokenCount ?? 0),
+            Math.Max(0, ProviderUsage.CacheWriteInputTokens(usage) ?? 0), Math.Max(0, usage.OutputTokenCount ?? 0), batch: false);
     }
 
     /// <summary>The counter key of a window at <paramref name="now"/> (UTC), e.g. <c>{budget}:d:20261130</c>.</summary>

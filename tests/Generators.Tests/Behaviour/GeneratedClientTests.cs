@@ -201,7 +201,7 @@ public class GeneratedClientTests
         Assert.Equal("first", await triage.SummarizeAsync(new Invoice("A", 1m), "alice", 1));
         Assert.Equal("second", await triage.SummarizeAsync(new Invoice("A", 1m), "bob", 1));
         Assert.Equal(2, provider.Calls.Count);
-        Assert.Equal("claude-haiku", provider.Calls[0].Options!.ModelId); // summary → balanced tier
+        Assert.Equal("claude-haiku-4-5", provider.Calls[0].Options!.ModelId); // summary → balanced tier
     }
 
     [Fact]

@@ -141,7 +141,7 @@ public class BudgetOptionsTests
         var analysis = new ChatOptions().WithPromptOps(new PromptOpsMetadata { Task = "analysis" });
 
         var normal = await client.GetResponseAsync(Ask(), analysis);
-        Assert.Equal("gpt-4o", provider.Received[^1].Options!.ModelId);
+        Assert.Equal("gpt-4.1", provider.Received[^1].Options!.ModelId);
         Assert.False(normal.AdditionalProperties?.ContainsKey(BudgetDowngradeChatClient.DowngradedFromKey) ?? false);
 
         await budget.SettleAsync(await budget.ReserveAsync("gpt-4o", 0m), 15.01m);
