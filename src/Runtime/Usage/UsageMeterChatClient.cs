@@ -58,12 +58,16 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
         catch (Exception e)
         {
-            CompleteSafely(options, started, t0, modelId: null, usage: null, CacheLayer.None, e, streaming: false, cancellationToken, e.GetCascadeAttempts());
+            // A cut-off answer thrown by the truncation policy was answered (and billed): record its usage.
+            var cut = (e as PromptTruncatedException)?.Response;
+            CompleteSafely(options, started, t0, modelId: cut?.ModelId, usage: cut?.Usage, CacheLayer.None, e, streaming: false, cancellationToken, e.GetCascadeAttempts(),
+                e is PromptTruncatedException ? TruncationAction.Thrown : null);
             throw;
         }
 
-        var spent = CompleteSafely(options, started, t0, response.ModelId, response.Usage, response.GetCacheLayer(), error: null, streaming: false, cancellationToken,
-            response.GetCascadeAttempts());
+        var layer = response.GetCacheLayer();
+        var spent = CompleteSafely(options, started, t0, response.ModelId, response.Usage, layer, error: null, streaming: false, cancellationToken,
+            response.GetCascadeAttempts(), TruncationOf(response, layer));
         if (spent is { } usd)
         {
             (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CodeGen.UsageMeterResponseKeys.CostUsd] = usd;
@@ -82,6 +86,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         UsageDetails? usage = null;
         IReadOnlyList<CascadeAttempt>? attempts = null;
         var layer = CacheLayer.None;
+        ChatFinishReason? finish = null;
         var first = true;
         var completed = false;
         Exception? error = null;
@@ -115,6 +120,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
                 }
 
                 modelId ??= update.ModelId;
+                finish = update.FinishReason ?? finish;
                 attempts ??= update.GetCascadeAttempts();
                 ResponseCopier.AddUsage(ref usage, update);
 
@@ -125,7 +131,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         {
             // A consumer that stops early is recorded as cancelled, with what had arrived.
             error ??= completed ? null : new OperationCanceledException("The stream was not read to its end.");
-            CompleteSafely(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts());
+            var truncation = error is PromptTruncatedException ? TruncationAction.Thrown : finish == ChatFinishReason.Length ? TruncationAction.Returned : null;
+            CompleteSafely(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts(), truncation);
         }
     }
 
@@ -134,11 +141,11 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     /// exception, so a failure here is logged and the call goes on (unmetered).
     /// </summary>
     private decimal? CompleteSafely(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
-        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null)
+        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, string? truncation = null)
     {
         try
         {
-            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts);
+            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts, truncation);
         }
 #pragma warning disable CA1031 // the answer is already there: a metering fault is logged, never thrown at the caller
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -181,8 +188,20 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
     }
 
+    /// <summary>
+    /// How a successful call's answer was cut off: <see cref="TruncationAction.Returned"/> when the answer is, else
+    /// <see cref="TruncationAction.Retried"/> when it is the complete answer of a retry (a cache hit of one cost nothing
+    /// and is not counted), else null.
+    /// </summary>
+    private static string? TruncationOf(ChatResponse response, CacheLayer layer)
+    {
+        var retried = layer == CacheLayer.None && response.AdditionalProperties?.ContainsKey(Truncation.TruncationChatClient.RetriedFromKey) == true;
+        if (response.FinishReason == ChatFinishReason.Length) return retried ? TruncationAction.Retried : TruncationAction.Returned;
+        return retried ? TruncationAction.Retried : null;
+    }
+
     private decimal? Complete(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
-        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null)
+        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, string? truncation = null)
     {
         var elapsed = _time.GetElapsedTime(t0);
         var meta = options.GetPromptOps();
@@ -197,10 +216,12 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         var batch = meta?.ProviderBatch == true;
         var cost = outcome == UsageOutcome.Success || usage is not null ? _prices.Cost(model, input, cached, output, batch) : new CallCost(null, 0m);
         var isHit = layer != CacheLayer.None;
+        if (truncation is not null) _metrics.TruncatedResponse(meta?.PromptId, model, truncation);
+        var anomalies = truncation is not null ? UsageAnomalies.Truncated : UsageAnomalies.None;
         if (attempts is { Count: > 0 })
         {
             // A cascade: every attempt is priced at its own model; cached attempts count as saved, not spent.
-            return CompleteCascade(options, meta, tier, started, elapsed, model, attempts, layer, outcome, error, streaming, batch);
+            return CompleteCascade(options, meta, tier, started, elapsed, model, attempts, layer, outcome, error, streaming, batch, anomalies);
         }
 
         var tags = new TagList
@@ -247,7 +268,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             LimitName = (error as PromptOpsLimitException)?.LimitName,
             Streaming = streaming,
             IsPriced = cost.IsPriced,
-            Anomalies = clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None,
+            Anomalies = anomalies | (clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None),
         };
 
         Publish(record);
@@ -267,7 +288,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     }
 
     private decimal? CompleteCascade(ChatOptions? options, PromptOpsMetadata? meta, string? tier, DateTimeOffset started, TimeSpan elapsed, string? model,
-        IReadOnlyList<CascadeAttempt> attempts, CacheLayer layer, UsageOutcome outcome, Exception? error, bool streaming, bool batch)
+        IReadOnlyList<CascadeAttempt> attempts, CacheLayer layer, UsageOutcome outcome, Exception? error, bool streaming, bool batch, UsageAnomalies anomalies)
     {
         var tags = new TagList { { "gen_ai.operation.name", "chat" }, { "gen_ai.request.model", options?.ModelId }, { "gen_ai.response.model", model } };
         if (error is not null) tags.Add("error.type", error.GetType().FullName);
@@ -328,7 +349,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             LimitName = (error as PromptOpsLimitException)?.LimitName,
             Streaming = streaming,
             IsPriced = priced,
-            Anomalies = clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None,
+            Anomalies = anomalies | (clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None),
             Attempts = attempts,
         });
         return spentOrNull;
@@ -374,6 +395,14 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             }
         }
     }
+}
+
+/// <summary>The <c>promptops.truncation.action</c> tag values.</summary>
+internal static class TruncationAction
+{
+    public const string Returned = "returned";
+    public const string Retried = "retried";
+    public const string Thrown = "thrown";
 }
 
 internal static partial class UsageLog
