@@ -48,6 +48,12 @@ public sealed record UsageTotals
     /// <summary>Calls whose model had no price (their cost is not in <see cref="CostUsd"/>).</summary>
     public long UnpricedRequests { get; init; }
 
+    /// <summary>
+    /// Calls whose answer the provider cut off at the output-token limit (<see cref="UsageAnomalies.Truncated"/>: returned
+    /// partial, thrown, or asked again with a larger limit). Many of them for one prompt mean its limit is too low.
+    /// </summary>
+    public long Truncated { get; init; }
+
     /// <summary>Cache hits ÷ requests; 0 without requests.</summary>
     public decimal CacheHitRate => Requests == 0 ? 0m : (decimal)CacheHits / Requests;
 
@@ -58,7 +64,7 @@ public sealed record UsageTotals
 /// <summary>Adds records up into a <see cref="UsageTotals"/> (mutable, single pass, no allocation per record).</summary>
 internal sealed class TotalsBuilder
 {
-    private long _requests, _succeeded, _failed, _refused, _cancelled, _hits, _input, _cached, _output, _unpriced;
+    private long _requests, _succeeded, _failed, _refused, _cancelled, _hits, _input, _cached, _output, _unpriced, _truncated;
     private decimal _cost, _saved;
 
     public decimal Cost => _cost;
@@ -83,6 +89,7 @@ internal sealed class TotalsBuilder
         if (r.CostUsd is { } c) _cost += c;
         else _unpriced++;
         if (r.CostSavedUsd is { } s) _saved += s;
+        if ((r.Anomalies & UsageAnomalies.Truncated) != 0) _truncated++;
     }
 
     public UsageTotals Build() => _requests == 0 ? UsageTotals.Empty : new UsageTotals
@@ -99,5 +106,6 @@ internal sealed class TotalsBuilder
         CostUsd = _cost,
         CostSavedUsd = _saved,
         UnpricedRequests = _unpriced,
+        Truncated = _truncated,
     };
 }
