@@ -96,6 +96,12 @@ public sealed record PromptOpsMetadata
     /// </summary>
     public bool StructuredReply { get; init; }
 
+    /// <summary>
+    /// The most output tokens a request may ask for, set by the user plans layer (the plan's <c>MaxOutputTokens</c>), so
+    /// that a truncation retry never asks for more than the plan allows. Null: no cap but the truncation options'.
+    /// </summary>
+    internal int? OutputTokenCap { get; init; }
+
     /// <summary>The tier this request routes to: <see cref="Tier"/>, else the task's tier, else null.</summary>
     public ModelTier? EffectiveTier => Tier ?? (PromptTasks.TryGet(Task, out var t) ? t.Tier : null);
 }

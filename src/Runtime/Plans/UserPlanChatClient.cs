@@ -221,6 +221,15 @@ public sealed class UserPlanChatClient : DelegatingChatClient
             if (!changed) routed = routed.Clone();
             routed.MaxOutputTokens = planMax;
             maxOutput = planMax;
+            changed = true;
+        }
+
+        if (plan.MaxOutputTokens is { } cap)
+        {
+            // A truncation retry (inside this layer) must not ask for more than the plan allows either.
+            if (!changed) routed = routed.Clone();
+            routed.WithPromptOps((routed.GetPromptOps() ?? new PromptOpsMetadata()) with { OutputTokenCap = cap });
+            changed = true;
         }
 
         // 4. Requests per minute (this process).

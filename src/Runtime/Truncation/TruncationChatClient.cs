@@ -55,7 +55,8 @@ public sealed class TruncationChatClient : DelegatingChatClient
         {
             case TruncationPolicy.Throw:
                 throw new PromptTruncatedException(response.Text, options.GetPromptOps()?.PromptId, options?.MaxOutputTokens, response);
-            case TruncationPolicy.Retry when options?.MaxOutputTokens is { } limit && _options.RetryLimit(limit) is { } raised:
+            case TruncationPolicy.Retry when options?.MaxOutputTokens is { } limit
+                                             && _options.RetryLimit(limit, options.GetPromptOps()?.OutputTokenCap) is { } raised:
                 var retryOptions = options.Clone();
                 retryOptions.MaxOutputTokens = raised;
                 var retry = await base.GetResponseAsync(messages, retryOptions, cancellationToken).ConfigureAwait(false);

@@ -33,10 +33,13 @@ public sealed class TruncationOptions
         if (MaxRetryTokens <= 0) yield return string.Create(CultureInfo.InvariantCulture, $"PromptOps:Truncation:MaxRetryTokens must be positive, but is {MaxRetryTokens}.");
     }
 
-    /// <summary>The output-token limit of the retry of a request limited to <paramref name="limit"/>, or null when it cannot be raised (the cap is reached).</summary>
-    public int? RetryLimit(int limit)
+    /// <summary>
+    /// The output-token limit of the retry of a request limited to <paramref name="limit"/>: <see cref="RetryFactor"/> times
+    /// it, at most <see cref="MaxRetryTokens"/> and <paramref name="cap"/> (a user plan's limit); null when it cannot be raised.
+    /// </summary>
+    public int? RetryLimit(int limit, int? cap = null)
     {
-        var raised = Math.Min(Math.Ceiling(limit * RetryFactor), MaxRetryTokens);
+        var raised = Math.Min(Math.Min(Math.Ceiling(limit * RetryFactor), MaxRetryTokens), cap ?? int.MaxValue);
         return raised > limit ? (int)raised : null;
     }
 

@@ -59,6 +59,26 @@ public class UserPlanChatClientTests
     }
 
     [Fact]
+    public async Task A_truncation_retry_never_asks_for_more_output_than_the_plan_allows()
+    {
+        var provider = new RecordingChatClient();
+        provider.Respond = (_, o, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "cut"))
+        {
+            ModelId = "gpt-4o-mini",
+            FinishReason = ChatFinishReason.Length,
+            Usage = new UsageDetails { InputTokenCount = 10, OutputTokenCount = o!.MaxOutputTokens },
+        });
+        using var client = Plans(new PromptOps.Truncation.TruncationChatClient(provider), Clock(), o => o.Users["alice"] = "free"); // free: 500 output tokens
+
+        ChatOptions Retrying(int limit) => new ChatOptions { MaxOutputTokens = limit }
+            .WithPromptOps(new PromptOpsMetadata { UserId = "alice", Task = "yes_no", OnTruncation = TruncationPolicy.Retry });
+        await client.GetResponseAsync(Ask(), Retrying(300)); // 600 → capped at the plan's 500
+        await client.GetResponseAsync(Ask(), Retrying(500)); // at the plan's limit: no retry
+
+        Assert.Equal([300, 500, 500], provider.Received.Select(r => r.Options!.MaxOutputTokens));
+    }
+
+    [Fact]
     public async Task Without_any_output_limit_the_daily_token_reservation_includes_the_default_output_size()
     {
         // A plan with no MaxOutputTokens and a request with none: the reservation used to be the input alone, so a
