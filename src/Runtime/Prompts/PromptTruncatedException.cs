@@ -57,6 +57,11 @@ public sealed class PromptTruncatedException : Exception
     /// <summary>The cut-off response (its usage is what the call cost); null for a stream.</summary>
     public ChatResponse? Response { get; }
 
+    private int _usageClaimed;
+
+    /// <summary>True for the first caller only: the meter records the cut-off call's usage once per exception.</summary>
+    internal bool ClaimUsage() => Interlocked.Exchange(ref _usageClaimed, 1) == 0;
+
     private static string Describe(string? promptId, int? maxOutputTokens) => string.Create(CultureInfo.InvariantCulture,
         $"The reply{(promptId is null ? string.Empty : " of prompt '" + promptId + "'")} was cut off at the output-token limit{(maxOutputTokens is { } m ? " of " + m.ToString(CultureInfo.InvariantCulture) : string.Empty)}. Raise the limit ([Prompt(MaxTokens = …)] or ChatOptions.MaxOutputTokens), ask for a shorter answer, or set OnTruncation = \"retry\". The partial text is in PartialText.");
 }

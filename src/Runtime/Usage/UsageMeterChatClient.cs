@@ -58,8 +58,9 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
         catch (Exception e)
         {
-            // A cut-off answer thrown by the truncation policy was answered (and billed): record its usage.
-            var cut = (e as PromptTruncatedException)?.Response;
+            // A cut-off answer thrown by the truncation policy was answered (and billed): record its usage — once, though
+            // the cache hands the same exception to concurrent identical callers.
+            var cut = e is PromptTruncatedException t && t.ClaimUsage() ? t.Response : null;
             CompleteSafely(options, started, t0, modelId: cut?.ModelId, usage: cut?.Usage, CacheLayer.None, e, streaming: false, cancellationToken, e.GetCascadeAttempts(),
                 e is PromptTruncatedException ? TruncationAction.Thrown : null);
             throw;
@@ -195,9 +196,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     /// </summary>
     private static string? TruncationOf(ChatResponse response, CacheLayer layer)
     {
-        var retried = layer == CacheLayer.None && response.AdditionalProperties?.ContainsKey(Truncation.TruncationChatClient.RetriedFromKey) == true;
-        if (response.FinishReason == ChatFinishReason.Length) return retried ? TruncationAction.Retried : TruncationAction.Returned;
-        return retried ? TruncationAction.Retried : null;
+        if (layer == CacheLayer.None && response.AdditionalProperties?.ContainsKey(Truncation.TruncationChatClient.RetriedFromKey) == true) return TruncationAction.Retried;
+        return response.FinishReason == ChatFinishReason.Length ? TruncationAction.Returned : null;
     }
 
     private decimal? Complete(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,

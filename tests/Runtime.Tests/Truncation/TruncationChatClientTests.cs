@@ -178,6 +178,28 @@ public sealed class TruncationChatClientTests
     }
 
     [Fact]
+    public async Task The_usage_of_a_thrown_cut_off_answer_is_recorded_once_though_several_callers_get_the_exception()
+    {
+        // The cache hands one exception to concurrent identical callers (single flight): one call was billed.
+        var cut = new PromptTruncatedException("Refunds a", "Faq.Explain", 50, new ChatResponse(new ChatMessage(ChatRole.Assistant, "Refunds a"))
+        {
+            ModelId = "gpt-4o-mini",
+            FinishReason = ChatFinishReason.Length,
+            Usage = new UsageDetails { InputTokenCount = 100, OutputTokenCount = 50 },
+        });
+        var provider = new RecordingChatClient { Respond = (_, _, _) => throw cut };
+        var sink = new InMemoryUsageSink();
+        using var meter = new UsageMeterChatClient(provider, sinks: [sink]);
+
+        await Assert.ThrowsAsync<PromptTruncatedException>(() => meter.GetResponseAsync(Ask(), Options(50)));
+        await Assert.ThrowsAsync<PromptTruncatedException>(() => meter.GetResponseAsync(Ask(), Options(50)));
+
+        var records = sink.Snapshot();
+        Assert.Equal([(50L, UsageAnomalies.Truncated), (0L, UsageAnomalies.Truncated)], records.Select(r => (r.OutputTokens, r.Anomalies)));
+        Assert.True(records[0].CostUsd > 0m);
+    }
+
+    [Fact]
     public async Task A_cut_off_stream_is_flagged_and_counted()
     {
         var provider = Provider(needs: 80);
