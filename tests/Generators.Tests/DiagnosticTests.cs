@@ -189,6 +189,33 @@ public class DiagnosticTests
         }
         """, "PO1011", "SemanticThreshold must be in (0, 1]", value);
 
+    [Theory]
+    [InlineData("truncate")]
+    [InlineData("")]
+    public Task PO1011_invalid_truncation_policy(string value) => Verify($$"""
+        public partial class C(IChatClient chat)
+        {
+            [[|Prompt(OnTruncation = "{{value}}", User = "{x}")|]]
+            public partial Task<string> Ask(string x);
+        }
+        """, "PO1011", "OnTruncation '" + value + "' is not a truncation policy", "return, throw, retry");
+
+    [Fact]
+    public async Task Truncation_policies_are_accepted_ignoring_case()
+    {
+        foreach (var value in new[] { "return", "Throw", " RETRY " })
+        {
+            var diagnostics = await GeneratorHarness.AnalyzeAsync(Usings + $$"""
+                public partial class C(IChatClient chat)
+                {
+                    [Prompt(OnTruncation = "{{value}}", User = "{x}")]
+                    public partial Task<string> Ask(string x);
+                }
+                """);
+            Assert.Empty(diagnostics.Where(d => d.Id.StartsWith("PO1", StringComparison.Ordinal)));
+        }
+    }
+
     [Fact]
     public Task PO1012_semantic_threshold_with_no_caching() => Verify("""
         public partial class C(IChatClient chat)

@@ -55,7 +55,7 @@ public class SnapshotTests
                     [Prompt(Task = "analysis", System = "Extract the invoice.", User = "{document}", Tier = "best", MaxTokens = 300)]
                     public partial Task<PromptResult<Invoice>> ExtractAsync([MaxInputTokens(2000)] string document, CancellationToken ct);
 
-                    [Prompt(Task = "summary", CacheTtl = "10m", System = "Summarize for {{customer}} {name}.", User = "{text}")]
+                    [Prompt(Task = "summary", CacheTtl = "10m", OnTruncation = "throw", System = "Summarize for {{customer}} {name}.", User = "{text}")]
                     public partial Task<PromptResult<string>> SummarizeAsync(string text, [CacheScope] string name);
 
                     [Prompt(Task = "article", CacheTtl = "none", User = "Write about {topic}.", MaxInputTokens = 500)]

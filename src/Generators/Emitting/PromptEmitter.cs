@@ -109,6 +109,8 @@ namespace PromptOps.Generators.Emitting
             if (m.TierMember is not null) w.Line($"    Tier = global::PromptOps.Knowledge.ModelTier.{m.TierMember},");
             if (m.CacheTtl is not null) w.Line($"    CacheTtl = {CacheTtlExpression(m.CacheTtl)},");
             if (m.SemanticThresholdLiteral is not null) w.Line($"    SemanticThreshold = {m.SemanticThresholdLiteral},");
+            if (m.TruncationMember is not null) w.Line($"    OnTruncation = global::PromptOps.TruncationPolicy.{m.TruncationMember},");
+            if (m.Kind is ResultKind.Bool or ResultKind.Enum or ResultKind.Number or ResultKind.Json) w.Line("    StructuredReply = true,");
             w.Line("};");
 
             if (m.Kind == ResultKind.Enum)
@@ -195,17 +197,18 @@ namespace PromptOps.Generators.Emitting
                 case ResultKind.Text:
                     value = $"{Call}Text(__response)";
                     break;
+                // Typed replies read the response itself: a cut-off reply that cannot be read throws PromptTruncatedException.
                 case ResultKind.Bool:
-                    value = $"{Call}ParseBool({Call}Text(__response))";
+                    value = $"{Call}ParseBool(__response)";
                     break;
                 case ResultKind.Number:
-                    value = $"{Call}ParseNumber<{m.ValueTypeDisplay}>({Call}Text(__response))";
+                    value = $"{Call}ParseNumber<{m.ValueTypeDisplay}>(__response)";
                     break;
                 case ResultKind.Enum:
-                    value = $"{Call}ParseEnum<{m.ValueTypeDisplay}>({Call}Text(__response), {prefix}_Labels, {prefix}_Values)";
+                    value = $"{Call}ParseEnum<{m.ValueTypeDisplay}>(__response, {prefix}_Labels, {prefix}_Values)";
                     break;
                 default:
-                    value = $"{Call}ParseJson<{m.ValueTypeDisplay}>({Call}Text(__response))";
+                    value = $"{Call}ParseJson<{m.ValueTypeDisplay}>(__response)";
                     break;
             }
 

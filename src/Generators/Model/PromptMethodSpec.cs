@@ -94,6 +94,7 @@ namespace PromptOps.Generators.Model
         int MaxTokensSetting,
         string? TemperatureLiteral,
         string? SemanticThresholdLiteral,
+        string? TruncationMember,
         int MaxInputTokens,
         EquatableArray<TemplatePart> System,
         EquatableArray<TemplatePart> User,

@@ -74,6 +74,7 @@ namespace PromptOps.Generators.Parsing
                 MaxTokensSetting: settings.MaxTokens,
                 TemperatureLiteral: double.IsNaN(settings.Temperature) ? null : ((float)settings.Temperature).ToString("R", CultureInfo.InvariantCulture) + "f",
                 SemanticThresholdLiteral: double.IsNaN(settings.SemanticThreshold) ? null : settings.SemanticThreshold.ToString("R", CultureInfo.InvariantCulture) + "d",
+                TruncationMember: resolved.TruncationMember,
                 MaxInputTokens: settings.MaxInputTokens,
                 System: new EquatableArray<TemplatePart>(system),
                 User: new EquatableArray<TemplatePart>(user),
@@ -231,7 +232,32 @@ namespace PromptOps.Generators.Parsing
                 problems.Report(PromptProblem.InvalidSetting, problems.AttributeLocation, "SemanticThreshold must be in (0, 1] (a cosine similarity), but is " + threshold.ToString(CultureInfo.InvariantCulture));
             }
 
+            if (settings.OnTruncation is not null)
+            {
+                resolved.TruncationMember = TruncationMember(settings.OnTruncation);
+                if (resolved.TruncationMember is null)
+                {
+                    problems.Report(PromptProblem.InvalidSetting, problems.AttributeLocation,
+                        $"OnTruncation '{settings.OnTruncation}' is not a truncation policy; use one of: {TruncationPolicyNames}");
+                }
+            }
+
             return resolved;
+        }
+
+        /// <summary>The policies <c>OnTruncation</c> accepts (members of <c>PromptOps.TruncationPolicy</c>).</summary>
+        public const string TruncationPolicyNames = "return, throw, retry";
+
+        /// <summary>The <c>TruncationPolicy</c> member for an <c>OnTruncation</c> value (ignoring case and surrounding spaces), or null.</summary>
+        private static string? TruncationMember(string value)
+        {
+            switch (value.Trim().ToLowerInvariant())
+            {
+                case "return": return "Return";
+                case "throw": return "Throw";
+                case "retry": return "Retry";
+                default: return null;
+            }
         }
 
         private static List<TemplatePart> ParseTemplate(string which, string? template, IMethodSymbol method, Problems problems)
@@ -336,6 +362,8 @@ namespace PromptOps.Generators.Parsing
             public string? CacheTtl { get; set; }
 
             public bool TtlIsNone { get; set; }
+
+            public string? TruncationMember { get; set; }
         }
 
         /// <summary>Where problems are reported, and whether any of them is an error.</summary>

@@ -26,6 +26,8 @@ namespace PromptOps.Generators.Parsing
 
         public double SemanticThreshold { get; private set; } = double.NaN;
 
+        public string? OnTruncation { get; private set; }
+
         public static PromptSettings Read(AttributeData attribute)
         {
             var settings = new PromptSettings();
@@ -43,6 +45,7 @@ namespace PromptOps.Generators.Parsing
                     case "MaxInputTokens": settings.MaxInputTokens = value is int mi ? mi : 0; break;
                     case "Temperature": settings.Temperature = value is double t ? t : double.NaN; break;
                     case "SemanticThreshold": settings.SemanticThreshold = value is double s ? s : double.NaN; break;
+                    case "OnTruncation": settings.OnTruncation = value as string; break;
                 }
             }
 

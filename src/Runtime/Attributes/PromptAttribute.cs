@@ -42,4 +42,13 @@ public sealed class PromptAttribute : Attribute
     /// where near-duplicates need different answers; lower it only with a measurement (benchmarks/README.md, section 7).
     /// </summary>
     public double SemanticThreshold { get; set; } = double.NaN;
+
+    /// <summary>
+    /// What to do when the reply is cut off at the output-token limit: <c>"return"</c> (flagged:
+    /// <c>PromptResult&lt;T&gt;.Truncated</c>), <c>"throw"</c> (<see cref="PromptTruncatedException"/> with the partial text)
+    /// or <c>"retry"</c> (once, with a larger limit: <c>PromptOps:Truncation:RetryFactor</c>, at most <c>MaxRetryTokens</c>).
+    /// Null: <c>PromptOps:Truncation</c> decides — retry for an enum, bool, number or JSON result, return for text. Applied
+    /// by the <c>UsePromptOps</c> pipeline; anything else is PO1011.
+    /// </summary>
+    public string? OnTruncation { get; set; }
 }

@@ -25,8 +25,10 @@ namespace PromptOps.Caching;
 /// <item>L2 failures never fail a call: one warning per outage, L2 skipped for
 /// <see cref="PromptCacheOptions.DistributedRetryInterval"/>, automatic recovery. An unreadable L2 value is a miss
 /// and is overwritten.</item>
-/// <item>Responses that carry server-side state (a <c>ConversationId</c> or continuation token) or were stopped by
-/// the content filter are returned but not stored.</item>
+/// <item>Responses that carry server-side state (a <c>ConversationId</c> or continuation token), were stopped by
+/// the content filter or were cut off at the output-token limit (<c>FinishReason</c> <c>Length</c>, for a stream that of
+/// its last update) are returned but not stored, in any layer, semantic included: a cut-off answer is an outcome, not an
+/// answer to replay. An L2 entry holding one (written before this rule) is a miss.</item>
 /// <item>Semantic layer (off by default, <see cref="PromptCacheOptions.Semantic"/>): after L1 and L2 miss, a request
 /// whose last message is plain user text is embedded and compared with earlier requests of its partition (same
 /// everything else, see <see cref="PromptCacheKey.ComputePartition"/>); a close enough one that the
@@ -451,6 +453,13 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             return null;
         }
 
+        if (response!.FinishReason == ChatFinishReason.Length)
+        {
+            // Stored before cut-off answers were kept out (or by a hand-made value): a miss, overwritten by the next answer.
+            if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
+            return null;
+        }
+
         if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: true);
         var snapshot = ResponseCopier.Copy(response!, marker: null);
         var remaining = expiresAt - now;
@@ -500,11 +509,13 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     // A response with impossible usage (negative token counts) is returned (the meter clamps it) but never stored:
-    // a cached copy would replay the fault on every hit. ContinuationToken is marked experimental (MEAI001) in the lowest
+    // a cached copy would replay the fault on every hit. Neither is a reply cut off at the output-token limit: the next
+    // identical call must get a chance at a whole answer (TruncationChatClient's retry, when it applies, is what gets stored). ContinuationToken is marked experimental (MEAI001) in the lowest
     // Microsoft.Extensions.AI this package supports (10.5.0).
 #pragma warning disable MEAI001
     private static bool IsStorable(ChatResponse response) =>
-        response.ConversationId is null && response.ContinuationToken is null && response.FinishReason != ChatFinishReason.ContentFilter
+        response.ConversationId is null && response.ContinuationToken is null
+        && response.FinishReason != ChatFinishReason.ContentFilter && response.FinishReason != ChatFinishReason.Length
         && CacheEntrySerializer.IsWellFormed(response);
 #pragma warning restore MEAI001
 

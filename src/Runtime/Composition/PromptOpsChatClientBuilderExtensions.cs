@@ -9,6 +9,7 @@ using PromptOps.Caching.Semantic;
 using PromptOps.Plans;
 using PromptOps.Pricing;
 using PromptOps.Routing;
+using PromptOps.Truncation;
 using PromptOps.Usage;
 
 namespace PromptOps;
@@ -19,7 +20,8 @@ public static class PromptOpsChatClientBuilderExtensions
     /// <summary>
     /// Adds the whole PromptOps pipeline in the right order, outermost first: usage meter (sees cache hits and refusals)
     /// → user plans and rate limits (when <c>Plans:Enabled</c>) → budget downgrade (when <c>Budget:DowngradeWhenCritical</c>)
-    /// → cascade (when <c>Cascade:Enabled</c>) → tier routing (sets the model the cache keys on) → response cache → budget
+    /// → cascade (when <c>Cascade:Enabled</c>) → tier routing (sets the model and the task's output limit the cache keys on)
+    /// → response cache → truncation policy (inside the cache, so a retried whole answer is what is stored) → budget
     /// breaker (when a <c>Budget</c> limit is set; inside the cache, so a hit reserves nothing) → fallback and retries (when
     /// <c>Fallback:Enabled</c>) → the provider. Options come from
     /// <c>services.AddPromptOps(…)</c> when registered, else the defaults; <paramref name="configure"/> adjusts a copy.
@@ -38,6 +40,7 @@ public static class PromptOpsChatClientBuilderExtensions
             .Use((inner, services) => Resolve(services, configure) is { Cascade.Enabled: true } o ? CreateCascade(inner, services, o.Cascade, o.Routing) : inner)
             .Use((inner, services) => CreateRouter(inner, services, Resolve(services, configure).Routing))
             .Use((inner, services) => CreateCache(inner, services, Resolve(services, configure).Cache))
+            .Use((inner, services) => new TruncationChatClient(inner, Resolve(services, configure).Truncation))
             .Use((inner, services) => Resolve(services, configure) is { Budget.IsConfigured: true } o
                 ? new CostBudgetChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>(), GetMetrics(services))
                 : inner)
@@ -110,6 +113,22 @@ public static class PromptOpsChatClientBuilderExtensions
             var options = Resolve(services, null);
             configure?.Invoke(options.Plans);
             return CreatePlans(inner, services, options, options.Plans, limits);
+        });
+    }
+
+    /// <summary>
+    /// Adds <see cref="TruncationChatClient"/>: return, throw or retry a reply cut off at the output-token limit. Place it
+    /// where <c>UsePromptOps</c> does: inside the response cache (so a retried whole answer is what is cached), outside the
+    /// budget breaker and the provider. Options: <c>PromptOps:Truncation</c> as registered, adjusted by <paramref name="configure"/>.
+    /// </summary>
+    public static ChatClientBuilder UseTruncationPolicy(this ChatClientBuilder builder, Action<TruncationOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((inner, services) =>
+        {
+            var options = Resolve(services, null).Truncation;
+            configure?.Invoke(options);
+            return new TruncationChatClient(inner, options);
         });
     }
 

@@ -5,6 +5,7 @@ using PromptOps.Caching.Redis;
 using PromptOps.Plans;
 using PromptOps.Pricing;
 using PromptOps.Routing;
+using PromptOps.Truncation;
 using PromptOps.Usage;
 
 namespace PromptOps;
@@ -27,6 +28,9 @@ public sealed class PromptOpsOptions
     /// <summary>The response cache.</summary>
     public PromptCacheOptions Cache { get; set; } = new();
 
+    /// <summary>What to do with answers cut off at the output-token limit (<c>PromptOps:Truncation</c>).</summary>
+    public TruncationOptions Truncation { get; set; } = new();
+
     /// <summary>The price catalogue.</summary>
     public PricingOptions Pricing { get; set; } = new();
 
@@ -47,7 +51,7 @@ public sealed class PromptOpsOptions
 
     /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
     public IReadOnlyList<string> GetErrors() =>
-        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors(), .. Ledger.GetErrors(), .. Cascade.GetErrors(),
+        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Truncation.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors(), .. Ledger.GetErrors(), .. Cascade.GetErrors(),
          .. Fallback.GetErrors(), .. Budget.GetErrors(), .. Plans.GetErrors(), .. BudgetStore.GetErrors()];
 
     /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem, if there is any.</summary>
@@ -62,6 +66,7 @@ public sealed class PromptOpsOptions
     {
         Routing = Routing.Clone(),
         Cache = Cache.Clone(),
+        Truncation = Truncation.Clone(),
         Pricing = Pricing.Clone(),
         Redis = Redis.Clone(),
         Ledger = Ledger.Clone(),

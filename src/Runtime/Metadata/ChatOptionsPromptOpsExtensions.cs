@@ -32,4 +32,20 @@ public static class ChatOptionsPromptOpsExtensions
     /// <see cref="PromptOpsContext.UserId"/>, else null. Budgets, plans and the usage meter key on it.
     /// </summary>
     public static string? GetPromptOpsUserId(this ChatOptions? options) => PromptOpsContext.UserIdOf(options.GetPromptOps());
+
+    /// <summary>
+    /// The request as a generated call of its task would send it: when the metadata names a known task and the options set
+    /// no <see cref="ChatOptions.MaxOutputTokens"/>, a copy with the task's output limit (classification 10, summary 200, …);
+    /// otherwise <paramref name="options"/> itself. Applied by the first layer that changes a request on its metadata
+    /// (user plans when on, else tier routing), so a raw call that names a task is limited, routed and cached like a
+    /// generated one. The caller's options are never modified.
+    /// </summary>
+    public static ChatOptions? WithTaskDefaults(this ChatOptions? options)
+    {
+        if (options is null || options.MaxOutputTokens is not null) return options;
+        if (options.GetPromptOps() is not { Task: { } task } || !Knowledge.PromptTasks.TryGet(task, out var info)) return options;
+        var copy = options.Clone();
+        copy.MaxOutputTokens = info.MaxOutputTokens;
+        return copy;
+    }
 }

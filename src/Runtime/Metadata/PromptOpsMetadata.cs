@@ -84,6 +84,24 @@ public sealed record PromptOpsMetadata
     /// </summary>
     public bool ProviderBatch { get; init; }
 
+    /// <summary>
+    /// What to do when the reply is cut off at the output-token limit (<c>[Prompt(OnTruncation = …)]</c>); null: the
+    /// <c>PromptOps:Truncation</c> options decide (<see cref="StructuredReply"/> picks which of their policies).
+    /// </summary>
+    public TruncationPolicy? OnTruncation { get; init; }
+
+    /// <summary>
+    /// The caller reads the reply as a value — an enum, bool, number or JSON (generated methods set it) — so a cut-off
+    /// reply usually cannot be read: <c>PromptOps:Truncation:StructuredPolicy</c> applies (retry, by default).
+    /// </summary>
+    public bool StructuredReply { get; init; }
+
+    /// <summary>
+    /// The most output tokens a request may ask for, set by the user plans layer (the plan's <c>MaxOutputTokens</c>), so
+    /// that a truncation retry never asks for more than the plan allows. Null: no cap but the truncation options'.
+    /// </summary>
+    internal int? OutputTokenCap { get; init; }
+
     /// <summary>The tier this request routes to: <see cref="Tier"/>, else the task's tier, else null.</summary>
     public ModelTier? EffectiveTier => Tier ?? (PromptTasks.TryGet(Task, out var t) ? t.Tier : null);
 }

@@ -18,7 +18,8 @@ namespace PromptOps.Plans;
 /// default model. An explicit model outside the plan is refused; a tier whose model is outside the plan is lowered to
 /// the highest tier below it whose model the plan includes (on a copy of the metadata), like the output clamp;</item>
 /// <item>the input: counted tokens above <see cref="UserPlan.MaxInputTokens"/> are refused (waiting will not help);</item>
-/// <item>the output: <c>MaxOutputTokens</c> is clamped to <see cref="UserPlan.MaxOutputTokens"/> (set to it when unset);</item>
+/// <item>the output: <c>MaxOutputTokens</c> — the task's limit when the metadata names a task and the request sets none —
+/// is clamped to <see cref="UserPlan.MaxOutputTokens"/> (set to it when still unset);</item>
 /// <item>requests per minute (a System.Threading.RateLimiting token bucket per user and plan, in this process:
 /// a burst of up to the plan's rpm, then one request every minute / rpm; refusals carry the limiter's retry time);</item>
 /// <item>daily requests and daily tokens, reserved in the <see cref="IBudgetStore"/> (Redis: shared by every
@@ -174,8 +175,9 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         }
 
         var plan = await GetPlanAsync(user, cancellationToken).ConfigureAwait(false);
-        var routed = options ?? new ChatOptions(); // an ambient user may call without options
-        var changed = false;
+        // The task's output limit before the plan's clamp (a copy when applied): a raw call naming a task is judged by what it will send.
+        var routed = options.WithTaskDefaults() ?? new ChatOptions(); // an ambient user may call without options
+        var changed = options is not null && !ReferenceEquals(routed, options);
 
         // 1. The model the request will actually use.
         string? model;
@@ -219,6 +221,15 @@ public sealed class UserPlanChatClient : DelegatingChatClient
             if (!changed) routed = routed.Clone();
             routed.MaxOutputTokens = planMax;
             maxOutput = planMax;
+            changed = true;
+        }
+
+        if (plan.MaxOutputTokens is { } cap)
+        {
+            // A truncation retry (inside this layer) must not ask for more than the plan allows either.
+            if (!changed) routed = routed.Clone();
+            routed.WithPromptOps((routed.GetPromptOps() ?? new PromptOpsMetadata()) with { OutputTokenCap = cap });
+            changed = true;
         }
 
         // 4. Requests per minute (this process).

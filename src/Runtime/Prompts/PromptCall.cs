@@ -148,6 +148,42 @@ public static class PromptCall
         }
     }
 
+    /// <summary>
+    /// Reads a yes/no response (<see cref="ParseBool(string)"/>); a cut-off response (<c>FinishReason</c> <c>Length</c>)
+    /// that cannot be read throws <see cref="PromptTruncatedException"/> with the partial text instead of
+    /// <see cref="PromptReplyException"/>. The same holds for the other <c>Parse…(ChatResponse)</c> overloads.
+    /// </summary>
+    public static bool ParseBool(ChatResponse response) => Read(response, static r => ParseBool(r));
+
+    /// <summary>Reads a number response (<see cref="ParseNumber{T}(string)"/>); see <see cref="ParseBool(ChatResponse)"/> for a cut-off one.</summary>
+    public static T ParseNumber<T>(ChatResponse response)
+        where T : INumberBase<T> => Read(response, static r => ParseNumber<T>(r));
+
+    /// <summary>Reads an enum response (<see cref="ParseEnum{TEnum}(string, string[], TEnum[])"/>); see <see cref="ParseBool(ChatResponse)"/> for a cut-off one.</summary>
+    public static TEnum ParseEnum<TEnum>(ChatResponse response, string[] labels, TEnum[] values)
+        where TEnum : struct, Enum
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        try
+        {
+            return ParseEnum(Text(response), labels, values);
+        }
+        catch (PromptReplyException e) when (response.FinishReason == ChatFinishReason.Length)
+        {
+            throw new PromptTruncatedException(response.Text, null, null, response, e);
+        }
+    }
+
+    /// <summary>Reads a JSON response (<see cref="ParseJson{T}(string)"/>); see <see cref="ParseBool(ChatResponse)"/> for a cut-off one.</summary>
+    public static T ParseJson<T>(ChatResponse response) => Read(response, static r => ParseJson<T>(r));
+
+    /// <summary>True when the response was cut off at the output-token limit (<c>FinishReason</c> <c>Length</c>).</summary>
+    public static bool IsTruncated(ChatResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return response.FinishReason == ChatFinishReason.Length;
+    }
+
     /// <summary>The response format asking for JSON that matches the schema of <typeparamref name="T"/>.</summary>
     public static ChatResponseFormat JsonFormat<T>() => ChatResponseFormat.ForJsonSchema<T>(ReadJson);
 
@@ -167,6 +203,7 @@ public static class PromptCall
             Usage = response.Usage,
             CostUsd = cost,
             CacheLayer = layer,
+            Truncated = IsTruncated(response),
             Response = response,
         };
     }
@@ -193,6 +230,19 @@ public static class PromptCall
         }
 
         return sb.ToString();
+    }
+
+    private static T Read<T>(ChatResponse response, Func<string, T> parse)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        try
+        {
+            return parse(Text(response));
+        }
+        catch (PromptReplyException e) when (response.FinishReason == ChatFinishReason.Length)
+        {
+            throw new PromptTruncatedException(response.Text, null, null, response, e);
+        }
     }
 
     private const char ScopeSeparator = '\u001f';

@@ -34,6 +34,12 @@ public sealed record PromptResult<T>
     /// <summary>True when a cache answered.</summary>
     public bool IsCacheHit => CacheLayer != CacheLayer.None;
 
+    /// <summary>
+    /// True when the reply was cut off at the output-token limit (<c>FinishReason</c> <c>Length</c>): <see cref="Value"/>
+    /// and <see cref="RawText"/> are partial. Such a reply is never cached; see <c>[Prompt(OnTruncation = …)]</c>.
+    /// </summary>
+    public bool Truncated { get; init; }
+
     /// <summary>The full response.</summary>
     public required ChatResponse Response { get; init; }
 }

@@ -57,6 +57,12 @@ public sealed record UsageTotals
     /// <summary>Calls whose tokens were estimated (<see cref="UsageAnomalies.Estimated"/>).</summary>
     public long EstimatedRequests { get; init; }
 
+    /// <summary>
+    /// Calls whose answer the provider cut off at the output-token limit (<see cref="UsageAnomalies.Truncated"/>: returned
+    /// partial, thrown, or asked again with a larger limit). Many of them for one prompt mean its limit is too low.
+    /// </summary>
+    public long Truncated { get; init; }
+
     /// <summary>Cache hits ÷ requests; 0 without requests.</summary>
     public decimal CacheHitRate => Requests == 0 ? 0m : (decimal)CacheHits / Requests;
 
@@ -67,7 +73,7 @@ public sealed record UsageTotals
 /// <summary>Adds records up into a <see cref="UsageTotals"/> (mutable, single pass, no allocation per record).</summary>
 internal sealed class TotalsBuilder
 {
-    private long _requests, _succeeded, _failed, _refused, _cancelled, _hits, _input, _cached, _output, _unpriced, _estimated;
+    private long _requests, _succeeded, _failed, _refused, _cancelled, _hits, _input, _cached, _output, _unpriced, _estimated, _truncated;
     private decimal _cost, _saved, _estimatedCost;
 
     public decimal Cost => _cost;
@@ -97,6 +103,7 @@ internal sealed class TotalsBuilder
             _estimated++;
             if (r.CostUsd is { } e) _estimatedCost += e;
         }
+        if ((r.Anomalies & UsageAnomalies.Truncated) != 0) _truncated++;
     }
 
     public UsageTotals Build() => _requests == 0 ? UsageTotals.Empty : new UsageTotals
@@ -115,5 +122,6 @@ internal sealed class TotalsBuilder
         UnpricedRequests = _unpriced,
         EstimatedCostUsd = _estimatedCost,
         EstimatedRequests = _estimated,
+        Truncated = _truncated,
     };
 }

@@ -9,7 +9,9 @@ namespace PromptOps.Routing;
 /// quality score meets it (<see cref="QualityRouter"/>). Otherwise the tier's model: the tier is
 /// <see cref="PromptOpsMetadata.Tier"/>, else the task's tier; the model comes from <see cref="TierRoutingOptions.Models"/>.
 /// An explicit <see cref="ChatOptions.ModelId"/> always wins; a request with neither quality, tier nor task goes through
-/// unchanged. The caller's options are never modified.
+/// unchanged. A request whose metadata names a task and that sets no <see cref="ChatOptions.MaxOutputTokens"/> gets the
+/// task's output limit (<see cref="ChatOptionsPromptOpsExtensions.WithTaskDefaults"/>), as a generated call of that task
+/// has. The caller's options are never modified.
 /// </summary>
 public sealed class TierRoutingChatClient : DelegatingChatClient
 {
@@ -48,13 +50,16 @@ public sealed class TierRoutingChatClient : DelegatingChatClient
 
     private ChatOptions? Route(ChatOptions? options)
     {
-        if (options is null || options.ModelId is not null) return options;
-        var meta = options.GetPromptOps();
+        // The task's output limit first (a copy, when the request names a task and sets no limit), so a raw call that
+        // names a task sends what the generated call of that task sends.
+        var limited = options.WithTaskDefaults();
+        if (limited is null || limited.ModelId is not null) return limited;
+        var meta = limited.GetPromptOps();
         string model;
         if (meta?.MinQuality is { } quality) model = QualityRouter.Select(quality, meta.BudgetSensitivity ?? BudgetSensitivity.High).Model;
         else if (meta?.EffectiveTier is { } tier) model = _models[(int)tier];
-        else return options;
-        var routed = options.Clone();
+        else return limited;
+        var routed = ReferenceEquals(limited, options) ? limited.Clone() : limited;
         routed.ModelId = model;
         return routed;
     }

@@ -18,6 +18,9 @@ namespace PromptOps.Usage;
 /// <item><c>promptops.requests.unpriced</c> (counter): calls to a model the price catalogue does not know.</item>
 /// <item><c>promptops.ledger.dropped</c> (counter, <c>{record}</c>): usage records a persistent ledger sink did not store,
 /// tagged <c>promptops.ledger.reason</c> (<c>queue_full</c>, <c>disposed</c>, <c>write_failed</c>).</item>
+/// <item><c>promptops.responses.truncated</c> (counter, <c>{response}</c>): calls whose answer the provider cut off at the
+/// output-token limit, tagged <c>promptops.prompt_id</c>, <c>gen_ai.response.model</c> and <c>promptops.truncation.action</c>
+/// (<c>returned</c>, <c>retried</c>, <c>thrown</c>).</item>
 /// <item><c>promptops.cache.semantic.bypasses</c> (counter): requests the semantic layer did not consider, tagged
 /// <c>promptops.cache.semantic.reason</c> (<c>not_user_text</c>, <c>disabled_for_prompt</c>, <c>unrepresentable</c>, <c>embedding_failed</c>).</item>
 /// <item><c>promptops.cache.semantic.rejections</c> (counter): candidates above the threshold that a guard refused,
@@ -60,6 +63,7 @@ public sealed class PromptOpsMetrics : IDisposable
         CacheLookups = _meter.CreateCounter<long>("promptops.cache.lookups", "{lookup}", "Cache lookups per layer and result.");
         Unpriced = _meter.CreateCounter<long>("promptops.requests.unpriced", "{request}", "Calls to models without a price.");
         LedgerDropped = _meter.CreateCounter<long>("promptops.ledger.dropped", "{record}", "Usage records a ledger sink did not store.");
+        Truncated = _meter.CreateCounter<long>("promptops.responses.truncated", "{response}", "Answers cut off at the output-token limit.");
         SemanticBypasses = _meter.CreateCounter<long>("promptops.cache.semantic.bypasses", "{request}", "Requests the semantic cache layer did not consider.");
         SemanticRejections = _meter.CreateCounter<long>("promptops.cache.semantic.rejections", "{candidate}", "Semantic candidates refused by a guard.");
         SemanticVerifications = _meter.CreateCounter<long>("promptops.cache.semantic.verifications", "{verification}", "Semantic hits checked against the provider.");
@@ -85,6 +89,9 @@ public sealed class PromptOpsMetrics : IDisposable
     internal Counter<long> Unpriced { get; }
 
     internal Counter<long> LedgerDropped { get; }
+
+    internal Counter<long> Truncated { get; }
+
     internal Counter<long> SemanticBypasses { get; }
 
     internal Counter<long> SemanticRejections { get; }
@@ -125,6 +132,17 @@ public sealed class PromptOpsMetrics : IDisposable
     {
         Interlocked.Increment(ref _budgetOverReservations);
         if (BudgetOverReservations.Enabled) BudgetOverReservations.Add((double)aboveUsd, new KeyValuePair<string, object?>("gen_ai.request.model", model));
+    }
+
+    internal void TruncatedResponse(string? promptId, string? model, string action)
+    {
+        if (!Truncated.Enabled) return;
+        Truncated.Add(1, new TagList
+        {
+            { "promptops.prompt_id", promptId },
+            { "gen_ai.response.model", model },
+            { "promptops.truncation.action", action },
+        });
     }
 
     internal void SemanticBypass(string reason)

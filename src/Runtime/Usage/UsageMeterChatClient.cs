@@ -67,7 +67,11 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
         catch (Exception e)
         {
-            CompleteSafely(options, started, t0, modelId: null, usage: null, CacheLayer.None, e, streaming: false, cancellationToken, e.GetCascadeAttempts());
+            // A cut-off answer thrown by the truncation policy was answered (and billed): record its usage — once, though
+            // the cache hands the same exception to concurrent identical callers.
+            var cut = e is PromptTruncatedException t && t.ClaimUsage() ? t.Response : null;
+            CompleteSafely(options, started, t0, modelId: cut?.ModelId, usage: cut?.Usage, CacheLayer.None, e, streaming: false, cancellationToken, e.GetCascadeAttempts(),
+                e is PromptTruncatedException ? TruncationAction.Thrown : null);
             throw;
         }
 
@@ -79,8 +83,9 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             estimated = usage is not null;
         }
 
-        var spent = CompleteSafely(options, started, t0, response.ModelId, usage, response.GetCacheLayer(), error: null, streaming: false, cancellationToken,
-            response.GetCascadeAttempts(), estimated);
+        var layer = response.GetCacheLayer();
+        var spent = CompleteSafely(options, started, t0, response.ModelId, usage, layer, error: null, streaming: false, cancellationToken,
+            response.GetCascadeAttempts(), TruncationOf(response, layer), estimated);
         if (spent is { } usd)
         {
             (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CodeGen.UsageMeterResponseKeys.CostUsd] = usd;
@@ -99,6 +104,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         UsageDetails? usage = null;
         IReadOnlyList<CascadeAttempt>? attempts = null;
         var layer = CacheLayer.None;
+        ChatFinishReason? finish = null;
         var first = true;
         var completed = false;
         Exception? error = null;
@@ -133,6 +139,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
                 }
 
                 modelId ??= update.ModelId;
+                finish = update.FinishReason ?? finish;
                 attempts ??= update.GetCascadeAttempts();
                 ResponseCopier.AddUsage(ref usage, update);
                 if (usage is null && update.Text is { Length: > 0 } t) (text ??= new StringBuilder()).Append(t);
@@ -152,7 +159,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
                 estimated = usage is not null;
             }
 
-            CompleteSafely(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts(), estimated);
+            var truncation = error is PromptTruncatedException ? TruncationAction.Thrown : finish == ChatFinishReason.Length ? TruncationAction.Returned : null;
+            CompleteSafely(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts(), truncation, estimated);
         }
     }
 
@@ -161,11 +169,11 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     /// exception, so a failure here is logged and the call goes on (unmetered).
     /// </summary>
     private decimal? CompleteSafely(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
-        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, bool estimated = false)
+        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, string? truncation = null, bool estimated = false)
     {
         try
         {
-            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts, estimated);
+            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts, truncation, estimated);
         }
 #pragma warning disable CA1031 // the answer is already there: a metering fault is logged, never thrown at the caller
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -243,8 +251,19 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
     }
 
+    /// <summary>
+    /// How a successful call's answer was cut off: <see cref="TruncationAction.Returned"/> when the answer is, else
+    /// <see cref="TruncationAction.Retried"/> when it is the complete answer of a retry (a cache hit of one cost nothing
+    /// and is not counted), else null.
+    /// </summary>
+    private static string? TruncationOf(ChatResponse response, CacheLayer layer)
+    {
+        if (layer == CacheLayer.None && response.AdditionalProperties?.ContainsKey(Truncation.TruncationChatClient.RetriedFromKey) == true) return TruncationAction.Retried;
+        return response.FinishReason == ChatFinishReason.Length ? TruncationAction.Returned : null;
+    }
+
     private decimal? Complete(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
-        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, bool estimated = false)
+        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, string? truncation = null, bool estimated = false)
     {
         var elapsed = _time.GetElapsedTime(t0);
         var meta = options.GetPromptOps();
@@ -260,10 +279,12 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         // A call that failed or was refused before any answer (no usage) cost nothing; anything answered is priced.
         var cost = outcome == UsageOutcome.Success || usage is not null ? _prices.Cost(model, input, cached, write, output, batch) : new CallCost(null, 0m);
         var isHit = layer != CacheLayer.None;
+        if (truncation is not null) _metrics.TruncatedResponse(meta?.PromptId, model, truncation);
+        var anomalies = (truncation is not null ? UsageAnomalies.Truncated : UsageAnomalies.None) | (estimated ? UsageAnomalies.Estimated : UsageAnomalies.None);
         if (attempts is { Count: > 0 })
         {
             // A cascade: every attempt is priced at its own model; cached attempts count as saved, not spent.
-            return CompleteCascade(options, meta, tier, started, elapsed, model, attempts, layer, outcome, error, streaming, batch);
+            return CompleteCascade(options, meta, tier, started, elapsed, model, attempts, layer, outcome, error, streaming, batch, anomalies);
         }
 
         var tags = new TagList
@@ -312,7 +333,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             LimitName = (error as PromptOpsLimitException)?.LimitName,
             Streaming = streaming,
             IsPriced = cost.IsPriced,
-            Anomalies = (clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None) | (estimated ? UsageAnomalies.Estimated : UsageAnomalies.None),
+            Anomalies = anomalies | (clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None),
         };
 
         Publish(record);
@@ -332,7 +353,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     }
 
     private decimal? CompleteCascade(ChatOptions? options, PromptOpsMetadata? meta, string? tier, DateTimeOffset started, TimeSpan elapsed, string? model,
-        IReadOnlyList<CascadeAttempt> attempts, CacheLayer layer, UsageOutcome outcome, Exception? error, bool streaming, bool batch)
+        IReadOnlyList<CascadeAttempt> attempts, CacheLayer layer, UsageOutcome outcome, Exception? error, bool streaming, bool batch, UsageAnomalies anomalies)
     {
         var tags = new TagList { { "gen_ai.operation.name", "chat" }, { "gen_ai.request.model", options?.ModelId }, { "gen_ai.response.model", model } };
         if (error is not null) tags.Add("error.type", error.GetType().FullName);
@@ -397,7 +418,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             LimitName = (error as PromptOpsLimitException)?.LimitName,
             Streaming = streaming,
             IsPriced = priced,
-            Anomalies = clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None,
+            Anomalies = anomalies | (clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None),
             Attempts = attempts,
         });
         return spentOrNull;
@@ -451,6 +472,14 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             }
         }
     }
+}
+
+/// <summary>The <c>promptops.truncation.action</c> tag values.</summary>
+internal static class TruncationAction
+{
+    public const string Returned = "returned";
+    public const string Retried = "retried";
+    public const string Thrown = "thrown";
 }
 
 internal static partial class UsageLog

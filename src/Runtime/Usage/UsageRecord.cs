@@ -42,6 +42,13 @@ public enum UsageAnomalies
     /// the estimated part of the cost apart.
     /// </summary>
     Estimated = 2,
+
+    /// <summary>
+    /// The provider cut an answer of this call off at the output-token limit (<c>ChatFinishReason.Length</c>): the answer
+    /// returned (or thrown as <see cref="PromptTruncatedException"/>) is partial, or a first, cut-off answer was asked
+    /// again with a larger limit (<see cref="Truncation.TruncationChatClient"/>; the record's tokens and cost add up both).
+    /// </summary>
+    Truncated = 4,
 }
 
 /// <summary>One call, as the usage meter saw it. Persisted by <see cref="IUsageSink"/> implementations.</summary>
@@ -123,7 +130,7 @@ public sealed record UsageRecord
     /// <summary>True when the model was in the price catalogue.</summary>
     public bool IsPriced { get; init; }
 
-    /// <summary>What is unusual about this record's numbers (<see cref="UsageAnomalies.TokensClamped"/>); <see cref="UsageAnomalies.None"/> normally.</summary>
+    /// <summary>What is unusual about this record (<see cref="UsageAnomalies.TokensClamped"/>, <see cref="UsageAnomalies.Truncated"/>); <see cref="UsageAnomalies.None"/> normally.</summary>
     public UsageAnomalies Anomalies { get; init; }
 
     /// <summary>

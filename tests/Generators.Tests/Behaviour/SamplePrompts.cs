@@ -68,3 +68,19 @@ public partial class OverloadedPrompts(IChatClient chat)
     [Prompt(Task = "summary", User = "Summarize in {words} words: {text}")]
     public partial Task<string> SummarizeAsync(string text, int words);
 }
+
+/// <summary>Replies cut off at the output limit (TruncationBehaviourTests) and raw-vs-generated requests.</summary>
+public partial class ShortAnswers(IChatClient chat)
+{
+    [Prompt(Task = "short_answer", User = "{question}")]
+    public partial Task<PromptResult<string>> AnswerAsync(string question);
+
+    [Prompt(Task = "short_answer", User = "{question}", OnTruncation = "throw")]
+    public partial Task<string> AnswerOrThrowAsync(string question);
+
+    [Prompt(Task = "classification", User = "{ticket}", OnTruncation = "return")]
+    public partial Task<TicketCategory> ClassifyWithoutRetryAsync(string ticket);
+
+    [Prompt(Task = "classification", CacheTtl = "static", User = "{text}")]
+    public partial Task<string> LabelAsync(string text);
+}

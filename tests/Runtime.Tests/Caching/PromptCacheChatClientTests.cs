@@ -232,6 +232,101 @@ public class PromptCacheChatClientTests
         Assert.Equal(3, provider.Calls);
     }
 
+    private static ChatResponse CutOff(string text) =>
+        new(new ChatMessage(ChatRole.Assistant, text)) { FinishReason = ChatFinishReason.Length, ModelId = "gpt-4o-mini" };
+
+    [Fact]
+    public async Task A_reply_cut_off_at_the_output_limit_is_returned_but_never_stored()
+    {
+        var provider = new RecordingChatClient();
+        var n = 0;
+        provider.Respond = (_, _, _) => Task.FromResult(++n <= 2 ? CutOff("We open at 9 and cl") : new ChatResponse(new ChatMessage(ChatRole.Assistant, "We open at 9 and close at 5.")));
+        using var cache = new PromptCacheChatClient(provider);
+
+        var first = await cache.GetResponseAsync(Ask());
+        var second = await cache.GetResponseAsync(Ask());
+        Assert.Equal((ChatFinishReason.Length, CacheLayer.None), (first.FinishReason, first.GetCacheLayer()));
+        Assert.Equal((ChatFinishReason.Length, CacheLayer.None), (second.FinishReason, second.GetCacheLayer()));
+
+        // The next whole answer is stored and served.
+        Assert.Equal("We open at 9 and close at 5.", (await cache.GetResponseAsync(Ask())).Text);
+        var hit = await cache.GetResponseAsync(Ask());
+        Assert.Equal(("We open at 9 and close at 5.", CacheLayer.Memory), (hit.Text, hit.GetCacheLayer()));
+        Assert.Equal(3, provider.Calls);
+        Assert.Equal(1, cache.MemoryCount);
+    }
+
+    [Fact]
+    public async Task A_stream_whose_last_update_says_length_is_not_stored()
+    {
+        var provider = new RecordingChatClient();
+        provider.Respond = (_, _, _) => Task.FromResult(CutOff("We open at 9 and cl"));
+        using var cache = new PromptCacheChatClient(provider);
+
+        var first = await cache.GetStreamingResponseAsync(Ask()).ToListAsync();
+        var second = await cache.GetStreamingResponseAsync(Ask()).ToListAsync();
+
+        Assert.Equal(ChatFinishReason.Length, first.ToChatResponse().FinishReason);
+        Assert.All(second, u => Assert.Equal(CacheLayer.None, u.GetCacheLayer()));
+        Assert.Equal(2, provider.Calls);
+        Assert.Equal(0, cache.MemoryCount);
+    }
+
+    /// <summary>Every text is the same vector: any two requests of a partition are "similar".</summary>
+    private sealed class SameVector : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(values.Select(_ => new Embedding<float>(new float[] { 0.6f, 0.8f }))));
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_cut_off_reply_never_answers_a_similar_request(bool cutOff)
+    {
+        var provider = new RecordingChatClient();
+        provider.Respond = (_, _, _) => Task.FromResult(cutOff ? CutOff("We open at 9 and cl") : new ChatResponse(new ChatMessage(ChatRole.Assistant, "We open at 9.")));
+        var options = new PromptCacheOptions();
+        options.Semantic.Enabled = true;
+        options.Semantic.VerifyFraction = 0;
+        using var cache = new PromptCacheChatClient(provider, options, embeddingGenerator: new SameVector());
+
+        await cache.GetResponseAsync(Ask("When do you open?"));
+        var similar = await cache.GetResponseAsync(Ask("When do you open in the morning?"));
+
+        // Control: a whole answer does answer the similar request from the semantic layer.
+        Assert.Equal(cutOff ? CacheLayer.None : CacheLayer.Semantic, similar.GetCacheLayer());
+        Assert.Equal(cutOff ? 2 : 1, provider.Calls);
+        Assert.Equal(cutOff ? 0 : 1, cache.SemanticCount);
+    }
+
+    [Fact]
+    public async Task A_cut_off_reply_in_the_shared_store_is_a_miss()
+    {
+        var provider = new RecordingChatClient("whole answer");
+        var store = new InMemoryResponseCacheStore();
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-30T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        using (var writer = new PromptCacheChatClient(provider, new PromptCacheOptions { TimeProvider = time }, store))
+        {
+            await writer.GetResponseAsync(Ask()); // learn the key the entry is stored under
+        }
+
+        // An entry written before cut-off replies were kept out (or by hand).
+        var key = Assert.Single(store.Entries.Keys);
+        await store.SetAsync(key, CacheEntrySerializer.Serialize(key, CutOff("whole an"), time.GetUtcNow() + TimeSpan.FromHours(1)), TimeSpan.FromHours(1), default);
+        using var reader = new PromptCacheChatClient(provider, new PromptCacheOptions { TimeProvider = time }, store);
+
+        var response = await reader.GetResponseAsync(Ask());
+        Assert.Equal(("whole answer", CacheLayer.None), (response.Text, response.GetCacheLayer()));
+        Assert.Equal(2, provider.Calls);
+    }
+
     [Fact]
     public async Task A_null_message_or_content_is_an_argument_exception_naming_the_index_cached_or_not()
     {

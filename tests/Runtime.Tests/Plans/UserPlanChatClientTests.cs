@@ -14,6 +14,9 @@ namespace PromptOps.Tests.Plans;
 
 public class UserPlanChatClientTests
 {
+    /// <summary>A task whose own output limit (1,000) is above the plan limits under test, so the plan's clamp is what is sent.</summary>
+    private const string LongTask = "translation";
+
     private static ChatOptions For(string user, string? task = "yes_no", string? model = null, int? maxOutput = null) =>
         new ChatOptions { ModelId = model, MaxOutputTokens = maxOutput }.WithPromptOps(new PromptOpsMetadata { UserId = user, Task = task });
 
@@ -39,6 +42,40 @@ public class UserPlanChatClientTests
         Assert.Equal(["gpt-4o-mini", "claude-haiku"], UserPlans.Starter.AllowedModels!);
         Assert.Equal(["gpt-4o-mini", "claude-haiku", "gpt-4o", "gpt-4.1", "claude-sonnet"], UserPlans.Pro.AllowedModels!);
         Assert.Null(UserPlans.Enterprise.AllowedModels);
+    }
+
+    [Fact]
+    public async Task A_request_naming_a_task_gets_the_tasks_output_limit_before_the_plan_clamps_it()
+    {
+        var time = Clock();
+        var provider = Provider(input: 10, output: 5);
+        using var client = Plans(provider, time, o => o.Users["alice"] = "free");
+
+        await client.GetResponseAsync(Ask(), For("alice", task: "classification"));  // task limit 10, below the plan's 500
+        await client.GetResponseAsync(Ask(), For("alice", task: "translation"));     // task limit 1,000, clamped to 500
+        await client.GetResponseAsync(Ask(), For("alice", task: null, model: "gpt-4o-mini")); // no task: the plan's 500
+
+        Assert.Equal([10, 500, 500], provider.Received.Select(r => r.Options!.MaxOutputTokens));
+    }
+
+    [Fact]
+    public async Task A_truncation_retry_never_asks_for_more_output_than_the_plan_allows()
+    {
+        var provider = new RecordingChatClient();
+        provider.Respond = (_, o, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "cut"))
+        {
+            ModelId = "gpt-4o-mini",
+            FinishReason = ChatFinishReason.Length,
+            Usage = new UsageDetails { InputTokenCount = 10, OutputTokenCount = o!.MaxOutputTokens },
+        });
+        using var client = Plans(new PromptOps.Truncation.TruncationChatClient(provider), Clock(), o => o.Users["alice"] = "free"); // free: 500 output tokens
+
+        ChatOptions Retrying(int limit) => new ChatOptions { MaxOutputTokens = limit }
+            .WithPromptOps(new PromptOpsMetadata { UserId = "alice", Task = "yes_no", OnTruncation = TruncationPolicy.Retry });
+        await client.GetResponseAsync(Ask(), Retrying(300)); // 600 → capped at the plan's 500
+        await client.GetResponseAsync(Ask(), Retrying(500)); // at the plan's limit: no retry
+
+        Assert.Equal([300, 500, 500], provider.Received.Select(r => r.Options!.MaxOutputTokens));
     }
 
     [Fact]
@@ -147,11 +184,11 @@ public class UserPlanChatClientTests
         var provider = Provider(input: 100, output: 200);
         using var client = Plans(provider, time, o => o.Definitions["free"].DailyTokens = 1_000);
         var messages = Ask();
-        var worst = RequestTokens.Count(messages, For("alice"), "gpt-4o-mini") + 500; // output clamped to free's 500
+        var worst = RequestTokens.Count(messages, For("alice", LongTask), "gpt-4o-mini") + 500; // output clamped to free's 500
 
-        await client.GetResponseAsync(messages, For("alice")); // 300 billed
-        await client.GetResponseAsync(messages, For("alice")); // 600 billed; 600 + worst > 1,000
-        var e = await Assert.ThrowsAsync<PlanLimitException>(() => client.GetResponseAsync(messages, For("alice")));
+        await client.GetResponseAsync(messages, For("alice", LongTask)); // 300 billed
+        await client.GetResponseAsync(messages, For("alice", LongTask)); // 600 billed; 600 + worst > 1,000
+        var e = await Assert.ThrowsAsync<PlanLimitException>(() => client.GetResponseAsync(messages, For("alice", LongTask)));
         Assert.Equal(PlanLimitException.DailyTokens, e.LimitName);
         Assert.Equal(600m, e.Current);
         Assert.Equal(1_000m, e.Limit);
@@ -204,7 +241,7 @@ public class UserPlanChatClientTests
         using var client = Plans(provider, Clock());
         var big = For("alice", maxOutput: 2_000);
         await client.GetResponseAsync(Ask(), big);
-        await client.GetResponseAsync(Ask(), For("alice", maxOutput: null));
+        await client.GetResponseAsync(Ask(), For("alice", LongTask, maxOutput: null));
         await client.GetResponseAsync(Ask(), For("alice", maxOutput: 100));
         Assert.Equal([500, 500, 100], provider.Received.Select(r => r.Options!.MaxOutputTokens));
         Assert.Equal(2_000, big.MaxOutputTokens);
@@ -345,7 +382,7 @@ public class UserPlanChatClientTests
         Assert.Equal(3_000, client.Plans["pro"].MaxOutputTokens);
         Assert.Equal(1_000, client.Plans["pro"].DailyRequests); // unchanged values are kept
 
-        await client.GetResponseAsync(Ask(), For("uma", model: "claude-opus")); // team allows every model
+        await client.GetResponseAsync(Ask(), For("uma", LongTask, model: "claude-opus")); // team allows every model
         Assert.Equal(123, provider.Received[^1].Options!.MaxOutputTokens);
         await Assert.ThrowsAsync<PlanLimitException>(() => client.GetResponseAsync(Ask(), For("someone", model: "gpt-4o")));
     }
@@ -357,14 +394,14 @@ public class UserPlanChatClientTests
         using var client = Plans(provider, Clock(), o => o.Definitions["free"].DailyTokens = 1_000);
         for (var i = 0; i < 2; i++)
         {
-            await foreach (var _ in client.GetStreamingResponseAsync(Ask(), For("alice")))
+            await foreach (var _ in client.GetStreamingResponseAsync(Ask(), For("alice", LongTask)))
             {
             }
         }
 
         var e = await Assert.ThrowsAsync<PlanLimitException>(async () =>
         {
-            await foreach (var _ in client.GetStreamingResponseAsync(Ask(), For("alice")))
+            await foreach (var _ in client.GetStreamingResponseAsync(Ask(), For("alice", LongTask)))
             {
             }
         });

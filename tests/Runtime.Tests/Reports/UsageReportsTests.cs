@@ -66,6 +66,16 @@ public sealed class UsageReportsTests
     }
 
     [Fact]
+    public void Totals_count_the_calls_whose_answer_was_cut_off()
+    {
+        var records = Small.Take(3).Select((r, i) => i == 0 ? r : r with { Anomalies = i == 1 ? UsageAnomalies.Truncated : UsageAnomalies.Truncated | UsageAnomalies.TokensClamped });
+        var report = UsageLedger.From(records).Daily();
+
+        Assert.Equal(2, report.Totals.Truncated);
+        Assert.Equal(0, Ledger.Daily().Totals.Truncated);
+    }
+
+    [Fact]
     public void Daily_report_by_model_and_endpoint()
     {
         var report = Ledger.Daily();

@@ -48,6 +48,28 @@ public class TierRoutingChatClientTests
     }
 
     [Fact]
+    public async Task A_request_naming_a_task_gets_the_tasks_output_limit_unless_it_set_one()
+    {
+        var provider = new RecordingChatClient();
+        using var router = new TierRoutingChatClient(provider);
+        var raw = new ChatOptions().WithPromptOps(new PromptOpsMetadata { Task = "classification" });
+        var own = new ChatOptions { MaxOutputTokens = 25 }.WithPromptOps(new PromptOpsMetadata { Task = "classification" });
+        var alias = new ChatOptions { ModelId = "my-model" }.WithPromptOps(new PromptOpsMetadata { Task = "summarization" });
+        var unknownTask = new ChatOptions().WithPromptOps(new PromptOpsMetadata { Task = "poetry", Tier = ModelTier.Best });
+
+        await router.GetResponseAsync(Messages, raw);
+        await router.GetResponseAsync(Messages, own);
+        await router.GetResponseAsync(Messages, alias);
+        await router.GetResponseAsync(Messages, unknownTask);
+
+        Assert.Equal(
+            [(10, "gpt-4o-mini"), (25, "gpt-4o-mini"), (200, "my-model"), ((int?)null, "claude-sonnet")],
+            provider.Received.Select(r => (r.Options!.MaxOutputTokens, r.Options.ModelId)));
+        Assert.Null(raw.MaxOutputTokens); // the caller's options are not modified
+        Assert.Null(alias.MaxOutputTokens);
+    }
+
+    [Fact]
     public async Task The_callers_options_are_never_modified()
     {
         var provider = new RecordingChatClient();

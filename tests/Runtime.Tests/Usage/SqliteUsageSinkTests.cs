@@ -66,6 +66,21 @@ public sealed class SqliteUsageSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task The_truncated_flag_is_persisted_with_the_other_flags()
+    {
+        await using (var sink = Sink())
+        {
+            sink.Record(Rec(1) with { Anomalies = UsageAnomalies.Truncated });
+            sink.Record(Rec(2) with { Anomalies = UsageAnomalies.Truncated | UsageAnomalies.TokensClamped });
+            sink.Record(Rec(3));
+        }
+
+        Assert.Equal(
+            [UsageAnomalies.Truncated, UsageAnomalies.Truncated | UsageAnomalies.TokensClamped, UsageAnomalies.None],
+            SqliteLedgerReader.Read(Db).Select(r => r.Anomalies));
+    }
+
+    [Fact]
     public async Task Every_field_round_trips_through_the_file_exactly()
     {
         var full = new UsageRecord
