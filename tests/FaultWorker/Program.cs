@@ -17,6 +17,7 @@ using StackExchange.Redis;
 //   --clock <unix ms: the fake clock's start> [--timeout-ms <Redis operation timeout>]
 // Scenarios: baseline, abandon, cancel, overreport (one phase, every request at once); stall, restart, lostreply (four
 // phases with two gates where the test injects a fault and then recovers from it).
+// After the workload, a drain phase runs requests 8 at a time until a whole batch is refused for the budget.
 // Stdout: "ready"; "gate inject" / "gate recover" (then it waits for a "continue" line on stdin); "billed <request>
 // <nano-dollars> <kind>" per provider bill; "summary <json>" last. Exit code 0 unless something unexpected happened.
 var settings = Args.Parse(args);
@@ -126,6 +127,17 @@ switch (settings.Scenario)
         throw new ArgumentException($"Unknown scenario '{settings.Scenario}'.");
 }
 
+// Drain: 8 requests at a time until a whole batch is refused for the budget (or n more requests), so that the budget is
+// really reached and the bound is tested near $1, not far below it.
+var drained = 0;
+for (var next = n; next < 2 * n; next += 8)
+{
+    var before = BudgetRefusals();
+    await RunAsync(next, 8);
+    drained += 8;
+    if (BudgetRefusals() - before == 8) break;
+}
+
 // Return the slices (what they spent into the shared total, the rest to the budget), then make sure the resilient store
 // below has replayed what failed: past its retry interval, a read probes Redis and replays every pending settle.
 await escrow.FlushAsync();
@@ -145,6 +157,7 @@ var summary = new Dictionary<string, object>
     ["scenario"] = settings.Scenario,
     ["requests"] = n,
     ["calls"] = calls,
+    ["drained"] = drained,
     ["bills"] = all.Length,
     ["billedNano"] = all.Sum(b => b.Nano),
     // What the breaker settles: the bill, except for a call cancelled before its answer, settled at its worst case.
@@ -161,6 +174,8 @@ var summary = new Dictionary<string, object>
 };
 Console.Out.WriteLine("summary " + JsonSerializer.Serialize(summary));
 return errors.IsEmpty ? 0 : 1;
+
+int BudgetRefusals() => refusals.Where(p => p.Key.StartsWith("budget.", StringComparison.Ordinal)).Sum(p => p.Value);
 
 async Task RunAsync(int first, int count) => await Task.WhenAll(Enumerable.Range(first, count).Select(OneAsync));
 

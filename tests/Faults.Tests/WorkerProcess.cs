@@ -154,6 +154,6 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
 /// <summary>The worker's final JSON line (see tests/FaultWorker/Program.cs).</summary>
 internal sealed record WorkerSummary(
-    string Name, string Scenario, int Requests, int Calls, int Bills, long BilledNano, long SettledNano, int Cancelled, int Abandoned,
+    string Name, string Scenario, int Requests, int Calls, int Drained, int Bills, long BilledNano, long SettledNano, int Cancelled, int Abandoned,
     int OverReported, long OverExpectedNano, long OverMetricCount, long OverMetricNano, int OverLogged,
     Dictionary<string, int> Refusals, string[] Errors);
