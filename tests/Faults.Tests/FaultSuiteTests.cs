@@ -36,7 +36,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
     {
         var stopwatch = Stopwatch.StartNew(); // reported, never asserted
         var faulty = scenario is "stall" or "restart" or "lostreply";
-        using var redis = new RedisServer(persistent: scenario == "restart");
+        using var redis = scenario == "restart" ? RedisServer.Persistent() : new RedisServer();
         using var admin = await ConnectionMultiplexer.ConnectAsync($"{redis.Configuration},allowAdmin=true,abortConnect=false,connectTimeout=5000,syncTimeout=5000,asyncTimeout=5000");
         var prefix = $"faults:{scenario}:{run}:{Guid.NewGuid():N}:";
 

@@ -22,11 +22,13 @@ public sealed class RedisServer : IDisposable
     }
 
     /// <summary>
-    /// A server; with <paramref name="persistent"/> it keeps its data across <see cref="Kill"/> and <see cref="Start"/>
-    /// (<c>--appendonly yes --appendfsync always</c> in a temporary directory of its own, deleted by <see cref="Dispose"/>):
-    /// every write it acknowledged survives a kill -9.
+    /// A server that keeps its data across <see cref="Kill"/> and <see cref="Start"/> (<c>--appendonly yes --appendfsync
+    /// always</c> in a temporary directory of its own, deleted by <see cref="Dispose"/>): every write it acknowledged
+    /// survives a kill -9. (A factory, not a constructor: xUnit fixtures may have one public constructor.)
     /// </summary>
-    public RedisServer(bool persistent)
+    public static RedisServer Persistent() => new(persistent: true);
+
+    private RedisServer(bool persistent)
     {
         if (persistent)
         {
