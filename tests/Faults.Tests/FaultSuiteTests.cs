@@ -71,8 +71,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
         output.WriteLine(summary);
         var context = $"{summary}\n--- a ---\n{a.Log}\n--- b ---\n{b.Log}";
 
-        // The budget was used. (Not necessarily by both instances: under a burst one instance's escrow can take every slice
-        // and starve the other — see EscrowBudgetStoreTests' concurrent-burst test and the report in docs/runtime.md.)
+        // The budget was used — not necessarily by both instances: the one whose burst comes first may spend all of it.
         Assert.True(sa.Bills + sb.Bills > 0, context);
 
         // The bound: billed ≤ $1 (+ what the provider billed above the calls' reservations, which nothing can prevent).
@@ -93,7 +92,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
             case "cancel":
                 // Half the calls were cancelled while the provider answered: billed whole by the provider, settled at their
                 // worst case by the breaker (it cannot know the bill), so the counter is above the bills, never below.
-                Assert.True(sa.Cancelled > 0 && sb.Cancelled > 0, context);
+                Assert.True(sa.Cancelled + sb.Cancelled > 0, context);
                 Assert.True(settled >= billed, context);
                 break;
             case "overreport":
