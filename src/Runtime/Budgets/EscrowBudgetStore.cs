@@ -170,6 +170,7 @@ public sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDisposa
                 grant = Grant(fresh, leaseId, charges, slice.Totals);
             }
 
+            ReleaseAcquiring(set, acquiring); // the new slice is in place: waiters need not wait for the old one's settle
             if (toSettle is not null) await SettleSliceAsync(toSettle, now).ConfigureAwait(false);
             return grant;
         }
