@@ -30,6 +30,7 @@ public sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDisposa
     private readonly Dictionary<string, LocalGrant> _grants = new(StringComparer.Ordinal);
     private readonly List<Slice> _closing = [];
     private readonly Dictionary<string, long> _lastTotals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _acquiring = new(StringComparer.Ordinal);
     private readonly ITimer _timer;
 
     /// <summary>Creates the escrow over <paramref name="shared"/> (a <see cref="ResilientBudgetStore"/> that fails closed, usually over Redis).</summary>
@@ -86,13 +87,52 @@ public sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDisposa
         ArgumentNullException.ThrowIfNull(charges);
         if (charges.Count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
         var set = SetKey(charges);
-        Slice? stale;
-        lock (_gate)
+        TaskCompletionSource acquiring;
+        while (true)
         {
-            if (TryGrant(set, leaseId, charges, now, allowDue: false) is { } granted) return granted;
-            stale = _current.GetValueOrDefault(set);
+            Task? other;
+            lock (_gate)
+            {
+                if (TryGrant(set, leaseId, charges, now, allowDue: false) is { } granted) return granted;
+
+                // One slice is taken at a time per set of counters: requests that find no room while a slice is on its
+                // way wait for it and try again, instead of each reserving a slice of its own (a burst of N misses would
+                // otherwise hold N slices for N calls, and refuse the requests after them with the budget far from spent).
+                if (!_acquiring.TryGetValue(set, out other))
+                {
+                    acquiring = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _acquiring[set] = acquiring.Task;
+                    break;
+                }
+            }
+
+            await other.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        try
+        {
+            return await AcquireAndGrantAsync(set, leaseId, charges, now, leaseExpiresAt, acquiring, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReleaseAcquiring(set, acquiring);
+        }
+    }
+
+    private void ReleaseAcquiring(string set, TaskCompletionSource acquiring)
+    {
+        lock (_gate)
+        {
+            if (_acquiring.TryGetValue(set, out var task) && task == acquiring.Task) _acquiring.Remove(set);
+        }
+
+        acquiring.TrySetResult();
+    }
+
+    /// <summary>Takes a new slice (this request is the only one taking a slice for <paramref name="set"/>) and grants from it.</summary>
+    private async ValueTask<BudgetReservation> AcquireAndGrantAsync(string set, string leaseId, IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt,
+        TaskCompletionSource acquiring, CancellationToken cancellationToken)
+    {
         // No slice, or one too small or due for its checkpoint: take a new one from the shared store.
         var size = SliceSize(charges);
         var sliceCharges = charges.Select(c => c with { Amount = c.Amount == 0 ? 0 : size }).ToArray();
@@ -130,11 +170,13 @@ public sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDisposa
                 grant = Grant(fresh, leaseId, charges, slice.Totals);
             }
 
+            ReleaseAcquiring(set, acquiring); // the new slice is in place: waiters need not wait for the old one's settle
             if (toSettle is not null) await SettleSliceAsync(toSettle, now).ConfigureAwait(false);
             return grant;
         }
 
         // Not enough left for a slice: this request alone, exactly as without escrow.
+        ReleaseAcquiring(set, acquiring);
         var direct = await _shared.TryReserveAsync(leaseId, charges, now, leaseExpiresAt, cancellationToken).ConfigureAwait(false);
         Remember(charges, direct.Totals);
         return direct;

@@ -13,9 +13,29 @@ namespace PromptOps.Tests.Infrastructure;
 public sealed class RedisServer : IDisposable
 {
     private Process? _process;
+    private readonly string? _dataDirectory;
 
+    /// <summary>A server without persistence (<c>--save "" --appendonly no</c>): a restart forgets everything.</summary>
     public RedisServer()
+        : this(persistent: false)
     {
+    }
+
+    /// <summary>
+    /// A server that keeps its data across <see cref="Kill"/> and <see cref="Start"/> (<c>--appendonly yes --appendfsync
+    /// always</c> in a temporary directory of its own, deleted by <see cref="Dispose"/>): every write it acknowledged
+    /// survives a kill -9. (A factory, not a constructor: xUnit fixtures may have one public constructor.)
+    /// </summary>
+    public static RedisServer Persistent() => new(persistent: true);
+
+    private RedisServer(bool persistent)
+    {
+        if (persistent)
+        {
+            _dataDirectory = Path.Combine(Path.GetTempPath(), "promptops-redis-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(_dataDirectory);
+        }
+
         Executable = FindExecutable() ?? throw new InvalidOperationException(
             "redis-server was not found on PATH. The Redis tests need a real server: run ./test.sh (it installs redis-server) or `apt-get install -y redis-server`.");
         Port = FreePort();
@@ -36,11 +56,21 @@ public sealed class RedisServer : IDisposable
         if (IsRunning) return;
         var psi = new ProcessStartInfo(Executable)
         {
-            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes" },
+            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--protected-mode", "yes" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_dataDirectory is null)
+        {
+            psi.ArgumentList.Add("--appendonly");
+            psi.ArgumentList.Add("no");
+        }
+        else
+        {
+            foreach (var a in new[] { "--appendonly", "yes", "--appendfsync", "always", "--dir", _dataDirectory }) psi.ArgumentList.Add(a);
+        }
+
         _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start redis-server.");
         var output = new ConcurrentQueue<string>();
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
@@ -86,7 +116,14 @@ public sealed class RedisServer : IDisposable
         WaitUntil(() => !CanConnect(), TimeSpan.FromSeconds(10), "redis-server did not stop");
     }
 
-    public void Dispose() => Kill();
+    public void Dispose()
+    {
+        Kill();
+        if (_dataDirectory is not null && Directory.Exists(_dataDirectory)) Directory.Delete(_dataDirectory, recursive: true);
+    }
+
+    /// <summary>True when the server keeps its data across a restart (AOF).</summary>
+    public bool IsPersistent => _dataDirectory is not null;
 
     private bool CanConnect()
     {
