@@ -30,6 +30,7 @@ internal static class Verify<TAnalyzer>
                 public double Temperature { get; set; } = double.NaN;
                 public int MaxInputTokens { get; set; }
                 public double SemanticThreshold { get; set; } = double.NaN;
+                public string? OnTruncation { get; set; }
             }
 
             [System.AttributeUsage(System.AttributeTargets.Parameter)]

@@ -63,7 +63,7 @@ public class TierRoutingChatClientTests
         await router.GetResponseAsync(Messages, unknownTask);
 
         Assert.Equal(
-            [(10, "gpt-4o-mini"), (25, "gpt-4o-mini"), (200, "my-model"), ((int?)null, "claude-sonnet")],
+            [(10, "gpt-4o-mini"), (25, "gpt-4o-mini"), (200, "my-model"), ((int?)null, "claude-sonnet-4-5")],
             provider.Received.Select(r => (r.Options!.MaxOutputTokens, r.Options.ModelId)));
         Assert.Null(raw.MaxOutputTokens); // the caller's options are not modified
         Assert.Null(alias.MaxOutputTokens);
