@@ -23,13 +23,15 @@ public enum DamageKind
     ArticleDisagreement,
     /// <summary>More sentences start in lower case than in the prompt.</summary>
     LowerCaseSentenceStart,
-    /// <summary>New ", ," / ",," / ", ." or a space before punctuation ("word .").</summary>
+    /// <summary>New ", ," / ",," / ", ." or a space before punctuation ("word ."), "very, important", "e.g.the", an ellipsis lost.</summary>
     BrokenPunctuation,
     /// <summary>The space before ".NET" (or ".js", ".csv", …) was lost ("with.NET").</summary>
     SpaceLostBeforeDotName,
     /// <summary>Japanese: two sentences run together, their 。 lost ("回答して敬語を使う").</summary>
     JapaneseSentencesRunTogether,
-    /// <summary>A fragment left dangling by a deletion ("…で以上、", "the.", "to,").</summary>
+    /// <summary>The whole prompt was removed ("You are a useful chatbot." → ""): nothing is left to send.</summary>
+    EmptyOutput,
+    /// <summary>A fragment left dangling by a deletion ("…で以上、", "掃除がだった", "the.", "to,", "to its performance").</summary>
     DanglingFragment,
 }
 
@@ -66,11 +68,16 @@ internal static class CompressionDamage
     private static readonly Regex BadPunctuation = new(@",[ \t]*,|,[ \t]*[.;:!?]|[ \t]+[,;:!?]|[ \t]+\.(?=\s|\z)", Options);
     // "very, very important" with the second intensifier removed: "very, important".
     private static readonly Regex IntensifierComma = new(@"\b(?:very|really|extremely|highly|incredibly|truly|super|absolutely),\s+(?!(?:very|really|extremely|highly|incredibly|truly|super|absolutely)\b)\w", IgnoreCase);
+    // "e.g., the" → "e.g.the", "... " → "." (an ellipsis eaten as an empty sentence).
+    private static readonly Regex GluedAbbreviation = new(@"\b(?:e\.g|i\.e|etc|vs)\.[\p{L}""“(\[]", IgnoreCase);
+    private static readonly Regex Ellipsis = new(@"\.\.\.|…", Options);
     private static readonly Regex SpaceDotName = new(@"(?<=\s)\.[A-Za-z][A-Za-z0-9]*", Options);
     private static readonly Regex GluedDotName = new(@"[\w\p{IsCJKUnifiedIdeographs}\p{IsHiragana}\p{IsKatakana}]\.[A-Za-z][A-Za-z0-9]*", Options);
     private static readonly Regex JapaneseEndingThenText = new("(です|ます|ません|ください|して|しない|しないで|する|した|ない|だ|た|る)([\\p{IsHiragana}\\p{IsKatakana}\\p{IsCJKUnifiedIdeographs}A-Za-z]{1,3})", Options);
-    private static readonly Regex JapaneseDangling = new("[でにをがとはの](?:以上|[、,]|\\z)", Options);
+    private static readonly Regex JapaneseDangling = new("[でにをがとはの](?:以上|[、,]|\\z)|[がを](?:だ|です)", Options);
     private static readonly Regex EnglishDangling = new(@"\b(?:the|a|an|to|of|and|or|with|for|by|your|my)[ \t]*[.,;:!?](?=\s|\z)", IgnoreCase);
+    // A verb deleted after "to" ("to ensure its performance" → "to its performance").
+    private static readonly Regex ToWithoutVerb = new(@"\bto (?:a|an|the|its|their|his|her|our|all|every|each)\b", IgnoreCase);
 
     /// <summary>Every damage <paramref name="after"/> shows against <paramref name="before"/>; <paramref name="compress"/>
     /// (when given) is run once more on <paramref name="after"/> for the idempotence check.</summary>
@@ -91,10 +98,12 @@ internal static class CompressionDamage
         Check(DamageKind.NotIdempotent, compress is not null && compress(after) != after);
         Check(DamageKind.ArticleDisagreement, Introduced(AnBeforeConsonant, before, after) || Introduced(ABeforeVowel, before, after));
         Check(DamageKind.LowerCaseSentenceStart, Introduced(LowerCaseStart, before, after));
-        Check(DamageKind.BrokenPunctuation, Introduced(BadPunctuation, before, after) || Introduced(IntensifierComma, before, after));
+        Check(DamageKind.BrokenPunctuation, Introduced(BadPunctuation, before, after) || Introduced(IntensifierComma, before, after)
+            || Introduced(GluedAbbreviation, before, after) || Count(Ellipsis, after) < Count(Ellipsis, before));
         Check(DamageKind.SpaceLostBeforeDotName, Count(SpaceDotName, after) < Count(SpaceDotName, before) && Introduced(GluedDotName, before, after));
         Check(DamageKind.JapaneseSentencesRunTogether, JapaneseRunTogether(before, after));
-        Check(DamageKind.DanglingFragment, Introduced(JapaneseDangling, before, after) || Introduced(EnglishDangling, before, after));
+        Check(DamageKind.DanglingFragment, Introduced(JapaneseDangling, before, after) || Introduced(EnglishDangling, before, after) || Introduced(ToWithoutVerb, before, after));
+        Check(DamageKind.EmptyOutput, after.Trim().Length == 0 && before.Trim().Length > 0);
         return found;
     }
 

@@ -29,9 +29,14 @@ public class CompressionDamageTests
     [InlineData(DamageKind.BrokenPunctuation, "It is very, very important.", "It is very, important.", "It is important.")]
     [InlineData(DamageKind.BrokenPunctuation, "Fix the word please.", "Fix the word .", "Fix the word.")]
     [InlineData(DamageKind.BrokenPunctuation, "Be short, please, and kind.", "Be short, , and kind.", "Be short and kind.")]
+    [InlineData(DamageKind.BrokenPunctuation, "Name a fruit (e.g., an apple).", "Name a fruit (e.g.an apple).", "Name a fruit (e.g., an apple).")]
+    [InlineData(DamageKind.BrokenPunctuation, "Follow these steps:... 1. Open it.", "Follow these steps:.1. Open it.", "Follow these steps:... 1. Open it.")]
     [InlineData(DamageKind.SpaceLostBeforeDotName, "Write code with .NET 8 please.", "Write code with.NET 8.", "Write code with .NET 8.")]
     [InlineData(DamageKind.JapaneseSentencesRunTogether, "回答してください。敬語を使う。", "回答して敬語を使う。", "回答して。敬語を使う。")]
     [InlineData(DamageKind.DanglingFragment, "日本語でお願いします。以上、よろしく。", "日本語で以上、よろしく。", "日本語で。以上、よろしく。")]
+    [InlineData(DamageKind.DanglingFragment, "掃除が大変だった。", "掃除がだった。", "掃除が大変だった。")]
+    [InlineData(DamageKind.DanglingFragment, "Test it to ensure its performance.", "Test it to its performance.", "Test it to check its performance.")]
+    [InlineData(DamageKind.EmptyOutput, "You are a useful chatbot.", "", "You are a chatbot.")]
     [InlineData(DamageKind.DanglingFragment, "Reply to the customer politely.", "Reply to the.", "Reply to the customer.")]
     public void Each_check_fires_on_its_damage_and_not_on_a_good_compression(DamageKind kind, string before, string damaged, string good)
     {

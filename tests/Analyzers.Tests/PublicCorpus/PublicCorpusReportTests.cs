@@ -17,7 +17,7 @@ namespace PromptOps.Analyzers.Tests;
 /// <summary>
 /// The compressor on prompts written by others (Corpus/public): the baseline report (printed, and written to
 /// public-corpus-report.md beside the test assembly, with examples of each damage class from the development part in
-/// public-corpus-dev-damage.md; benchmarks/README.md "Compressor on public prompts" quotes it) and
+/// public-corpus-dev-damage.jsonl; benchmarks/README.md "Compressor on public prompts" quotes it) and
 /// the goals. Measured, not asserted: the goals are printed as a gap; only damage classes that are already zero
 /// on the whole corpus are asserted (they must stay zero).
 /// </summary>
@@ -30,7 +30,7 @@ public class PublicCorpusReportTests(ITestOutputHelper output)
     private const string ConciseSource = "microsoft/Generative-AI-for-beginners-dotnet";
 
     /// <summary>Damage classes with no case on the whole corpus when the baseline was taken: they must stay at zero.</summary>
-    private static readonly DamageKind[] ZeroToday = [];
+    private static readonly DamageKind[] ZeroToday = [DamageKind.FormatSpecLost, DamageKind.NotIdempotent, DamageKind.JapaneseSentencesRunTogether];
 
     private static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
     private static readonly Lazy<List<Result>> Results = new(Measure);
@@ -127,17 +127,22 @@ public class PublicCorpusReportTests(ITestOutputHelper output)
             sb.AppendLine("```");
         }
 
-        // For tuning: up to three development-part outputs per damage class (never the held-out part).
-        var dev = new StringBuilder("# Damage on the development part (up to three outputs per class)\n");
+        // For tuning: up to three development-part outputs per damage class (never the held-out part), one JSON a line.
+        var dev = new StringBuilder();
         foreach (var kind in Enum.GetValues<DamageKind>())
         {
             foreach (var r in results.Where(r => !r.Prompt.HeldOut && r.Damage.Contains(kind)).Take(3))
             {
-                dev.AppendLine(Invariant($"\n## {kind}: `{r.Prompt.Id}`\n\n```text\nBEFORE: {r.Prompt.Text}\nAFTER:  {r.Compressed}\n```"));
+                dev.AppendLine(System.Text.Json.JsonSerializer.Serialize(new { damage = kind.ToString(), id = r.Prompt.Id, before = r.Prompt.Text, after = r.Compressed }));
             }
         }
 
-        File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "public-corpus-dev-damage.md"), dev.ToString());
+        foreach (var r in results.Where(r => !r.Prompt.HeldOut && r.Prompt.Source == ConciseSource && r.Compressed != r.Prompt.Text))
+        {
+            dev.AppendLine(System.Text.Json.JsonSerializer.Serialize(new { damage = "ConcisePromptChanged", id = r.Prompt.Id, before = r.Prompt.Text, after = r.Compressed }));
+        }
+
+        File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "public-corpus-dev-damage.jsonl"), dev.ToString());
         var report = sb.ToString();
         File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "public-corpus-report.md"), report);
         output.WriteLine(report);
