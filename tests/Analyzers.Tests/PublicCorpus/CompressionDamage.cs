@@ -72,7 +72,7 @@ internal static class CompressionDamage
     private static readonly Regex GluedAbbreviation = new(@"\b(?:e\.g|i\.e|etc|vs)\.[\p{L}""“(\[]", IgnoreCase);
     private static readonly Regex Ellipsis = new(@"\.\.\.|…", Options);
     private static readonly Regex SpaceDotName = new(@"(?<=\s)\.[A-Za-z][A-Za-z0-9]*", Options);
-    private static readonly Regex GluedDotName = new(@"[\w\p{IsCJKUnifiedIdeographs}\p{IsHiragana}\p{IsKatakana}]\.[A-Za-z][A-Za-z0-9]*", Options);
+    private static readonly Regex GluedDotName = new(@"\S\.[A-Za-z][A-Za-z0-9]*", Options);
     private static readonly Regex JapaneseEndingThenText = new("(です|ます|ません|ください|して|しない|しないで|する|した|ない|だ|た|る)([\\p{IsHiragana}\\p{IsKatakana}\\p{IsCJKUnifiedIdeographs}A-Za-z]{1,3})", Options);
     private static readonly Regex JapaneseDangling = new("[でにをがとはの](?:以上|[、,]|\\z)|[がを](?:だ|です)", Options);
     private static readonly Regex EnglishDangling = new(@"\b(?:the|a|an|to|of|and|or|with|for|by|your|my)[ \t]*[.,;:!?](?=\s|\z)", IgnoreCase);

@@ -32,6 +32,7 @@ public class CompressionDamageTests
     [InlineData(DamageKind.BrokenPunctuation, "Name a fruit (e.g., an apple).", "Name a fruit (e.g.an apple).", "Name a fruit (e.g., an apple).")]
     [InlineData(DamageKind.BrokenPunctuation, "Follow these steps:... 1. Open it.", "Follow these steps:.1. Open it.", "Follow these steps:... 1. Open it.")]
     [InlineData(DamageKind.SpaceLostBeforeDotName, "Write code with .NET 8 please.", "Write code with.NET 8.", "Write code with .NET 8.")]
+    [InlineData(DamageKind.SpaceLostBeforeDotName, "要件\n- .HTML のダッシュボード", "要件\n-.HTML のダッシュボード", "要件\n- .HTML のダッシュボード")]
     [InlineData(DamageKind.JapaneseSentencesRunTogether, "回答してください。敬語を使う。", "回答して敬語を使う。", "回答して。敬語を使う。")]
     [InlineData(DamageKind.DanglingFragment, "日本語でお願いします。以上、よろしく。", "日本語で以上、よろしく。", "日本語で。以上、よろしく。")]
     [InlineData(DamageKind.DanglingFragment, "掃除が大変だった。", "掃除がだった。", "掃除が大変だった。")]
