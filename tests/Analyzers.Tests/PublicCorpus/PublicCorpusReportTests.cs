@@ -29,8 +29,12 @@ public class PublicCorpusReportTests(ITestOutputHelper output)
     private const double GoalConciseMaxChange = 0.02;
     private const string ConciseSource = "microsoft/Generative-AI-for-beginners-dotnet";
 
-    /// <summary>Damage classes with no case on the whole corpus when the baseline was taken: they must stay at zero.</summary>
-    private static readonly DamageKind[] ZeroToday = [DamageKind.FormatSpecLost, DamageKind.NotIdempotent, DamageKind.JapaneseSentencesRunTogether];
+    /// <summary>Damage classes with no case on the whole corpus today (after the first repairs): they must stay at zero.</summary>
+    private static readonly DamageKind[] ZeroToday =
+    [
+        DamageKind.CodeLost, DamageKind.FormatSpecLost, DamageKind.NotIdempotent, DamageKind.ArticleDisagreement,
+        DamageKind.SpaceLostBeforeDotName, DamageKind.JapaneseSentencesRunTogether, DamageKind.EmptyOutput, DamageKind.DanglingFragment,
+    ];
 
     private static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
     private static readonly Lazy<List<Result>> Results = new(Measure);
