@@ -12,7 +12,7 @@ namespace PromptOps.Analyzers.Compression
     /// <para>It never touches <c>{placeholders}</c>, code blocks and inline code, or quoted text ("…", 「…」, 『…』),
     /// and no rule removes a digit or a negation (not, never, don't, no, ない, しないで, 禁止): "You must not" becomes
     /// "Do not". Output-format instructions are ordinary sentences and are kept. The result is a fixed point: compressing
-    /// it again changes nothing.</para>
+    /// it again changes nothing. A prompt that is all filler is returned as written (an empty system prompt is no fix).</para>
     /// </summary>
     internal static class PromptCompressor
     {
@@ -145,7 +145,11 @@ namespace PromptOps.Analyzers.Compression
         {
             // An English deletion leaves a marker (\uE002) so that Tidy can mend what it touches (a sentence start to
             // capitalise, "a"/"an" before the next word) without touching the author's own text; Tidy removes it.
-            foreach (var (pattern, replacement) in EnglishRules) text = pattern.Replace(text, replacement.Length == 0 ? Deleted : replacement);
+            // A shorter phrase keeps the capital of the one it replaces ("Prior to" → "Before", "The following text" → "The text").
+            foreach (var (pattern, replacement) in EnglishRules)
+            {
+                text = replacement.Length == 0 ? pattern.Replace(text, Deleted) : pattern.Replace(text, m => KeepCapital(m.Value, m.Result(replacement)));
+            }
             foreach (var (pattern, replacement) in JapaneseRules) text = pattern.Replace(text, replacement);
             return text;
         }
@@ -188,6 +192,11 @@ namespace PromptOps.Analyzers.Compression
 
             return sb.ToString();
         }
+
+        private static string KeepCapital(string original, string replacement) =>
+            replacement.Length > 0 && char.IsUpper(original[0]) && char.IsLower(replacement[0])
+                ? char.ToUpperInvariant(replacement[0]) + replacement.Substring(1)
+                : replacement;
 
         private static string Tidy(string text)
         {

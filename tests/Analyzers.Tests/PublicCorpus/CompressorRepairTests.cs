@@ -23,6 +23,9 @@ public class CompressorRepairTests
     [InlineData("Follow these steps:... 1. Open it.", "Follow these steps:... 1. Open it.")]
     [InlineData("Build it with .NET 8 and deploy.", "Build it with .NET 8 and deploy.")]
     [InlineData("要件\n- .HTML のダッシュボード", "要件\n- .HTML のダッシュボード")]
+    // A shorter phrase keeps the capital of the phrase it replaces.
+    [InlineData("Read it.\nPrior to answering, think.", "Read it.\nBefore answering, think.")]
+    [InlineData("The following text is a review.", "The text is a review.")]
     // A prompt that is all filler is kept, not emptied.
     [InlineData("You are a useful chatbot.", "You are a useful chatbot.")]
     // 大変だ means "hard", not "very".
