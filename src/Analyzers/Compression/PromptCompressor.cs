@@ -12,7 +12,7 @@ namespace PromptOps.Analyzers.Compression
     /// <para>It never touches <c>{placeholders}</c>, code blocks and inline code, or quoted text ("…", 「…」, 『…』),
     /// and no rule removes a digit or a negation (not, never, don't, no, ない, しないで, 禁止): "You must not" becomes
     /// "Do not". Output-format instructions are ordinary sentences and are kept. The result is a fixed point: compressing
-    /// it again changes nothing.</para>
+    /// it again changes nothing. A prompt that is all filler is returned as written (an empty system prompt is no fix).</para>
     /// </summary>
     internal static class PromptCompressor
     {
@@ -23,10 +23,13 @@ namespace PromptOps.Analyzers.Compression
         private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
         private const string Adjectives = "helpful|friendly|kind|polite|smart|intelligent|knowledgeable|experienced|expert|professional|world-class|brilliant|capable|useful|amazing|excellent|skilled|talented|dedicated|diligent|careful|thoughtful";
+        private const string SentenceOrItemStart = @"(?<=^|[.!?:]\s+|\n[ \t]*(?:[-*•+][ \t]+|\d+[.)][ \t]+)?)";
         private const string Intensifiers = "very|really|extremely|highly|incredibly|truly|super";
 
         private static readonly (Regex Pattern, string Replacement)[] EnglishRules =
         {
+            // "very, very important": one intensifier left for the rule below to remove (not "very, important").
+            (R(@"\b(" + Intensifiers + @")(?:,\s*\1)+\b"), "$1"),
             // Whole filler sentences.
             (R(@"\bYou are (?:a|an) (?:(?:" + Intensifiers + @") )?(?:" + Adjectives + @")(?:(?:,|,? and)? (?:(?:" + Intensifiers + @") )?(?:" + Adjectives + @"))* (?:AI |artificial intelligence )?(?:assistant|chatbot|bot|language model|model)\s*[.!]"), ""),
             (R(@"\bAs an AI(?: language model| assistant)?,\s*"), ""),
@@ -44,7 +47,8 @@ namespace PromptOps.Analyzers.Compression
             (R(@"\bYou (?:must|should|will) never\b"), "Never"),
             (R(@"\bYou (?:must|should|need to|have to) (?:always )?"), ""),
             (R(@"\bIt is (?:(?:" + Intensifiers + @"|absolutely|critically) )?(?:important|essential|crucial|vital|imperative) (?:that you |for you to |to )"), ""),
-            (R(@"\b(?:Please )?(?:make sure|ensure|be sure) (?:that )?(?:you )?(?:to )?"), ""),
+            // Only where it opens a sentence or a list item: "to ensure its performance" keeps its verb.
+            (R(SentenceOrItemStart + @"(?:Please )?(?:make sure|ensure|be sure) (?:that )?(?:you )?(?:to )?"), ""),
             (R(@"\b(?:Always )?remember to\s+"), ""),
             (R(@"\bplease\b,?\s*"), ""),
             (R(@"\bkindly\s+"), ""),
@@ -83,7 +87,7 @@ namespace PromptOps.Analyzers.Compression
             (R(@"以下の(?:テキスト|文章|文|内容|メッセージ)を(?:よく読んで|読んで)?([一-龯ァ-ヶー]{2,6})(?:して|してください)(?:ください)?[。:：]?"), "$1:"),
             (R(@"(?:どうぞ)?(?:よろしく)?お願い(?:いた)?します[。！!]?"), ""),
             (R(@"(?:どうも)?ありがとうございます[。！!]?"), ""),
-            (R(@"(?:非常に|とても|大変|極めて|すごく|本当に)"), ""),
+            (R(@"(?:非常に|とても|大変(?![だなでじ])|極めて|すごく|本当に)"), ""), // 大変だ/大変な/大変です: "hard", not "very"
             (R(@"注意深く|慎重に"), ""),
             (R(@"([てで])ください"), "$1"),
             (R(@"することが(?:重要|大切|必要)です"), "すること"),
@@ -94,13 +98,17 @@ namespace PromptOps.Analyzers.Compression
             "```[\\s\\S]*?```|`[^`\\n]*`|\\{\\{|\\}\\}|\\{[^{}\\n]*\\}|\"[^\"\\n]*\"|「[^」\\n]*」|『[^』\\n]*』",
             RegexOptions.CultureInvariant, Timeout);
 
+        private const string Deleted = "\uE002";
+        private static readonly Regex AnBeforeConsonantAfterDeletion = new Regex("\\b([Aa])n([ \\t]+\uE002[ \\t\uE002]*)(?=(?!(?:hour|honest|honou?r|heir)\\w*)[b-df-hj-np-tv-z])", RegexOptions.CultureInvariant, Timeout);
+        private static readonly Regex ABeforeVowelAfterDeletion = new Regex("\\b([Aa])([ \\t]+\uE002[ \\t\uE002]*)(?=[aeio](?!ne\\b|nce\\b))", RegexOptions.CultureInvariant, Timeout);
+        private static readonly Regex StartAfterDeletion = new Regex("(^|[.!?][ \\t]+|\\n[ \\t]*(?:[-*•+][ \\t]+|\\d+[.)][ \\t]+|#+[ \\t]+)?)\uE002[ \\t\uE002]*([a-z])", RegexOptions.CultureInvariant, Timeout);
         private static readonly Regex Markers = new Regex("\uE000(\\d+)\uE001", RegexOptions.CultureInvariant, Timeout);
         private static readonly Regex Spaces = new Regex("[ \\t]{2,}", RegexOptions.CultureInvariant, Timeout);
-        private static readonly Regex SpaceBeforePunctuation = new Regex(" +([,.;:!?])", RegexOptions.CultureInvariant, Timeout);
-        private static readonly Regex EmptySentence = new Regex("(^|[.!?。]\\s*)[,.;]+\\s*", RegexOptions.CultureInvariant, Timeout);
+        private static readonly Regex SpaceBeforePunctuation = new Regex(" +([,.;:!?])(?!\\w)", RegexOptions.CultureInvariant, Timeout); // not " .NET"
+        private static readonly Regex EmptySentence = new Regex("(^|[.!?]\\s+|。\\s*)(?:[,;]+|\\.(?![.\\w]))\\s*", RegexOptions.CultureInvariant, Timeout); // not "e.g., x", "...", ". .NET"
         private static readonly Regex BlankLines = new Regex("\\n\\s*\\n\\s*\\n+", RegexOptions.CultureInvariant, Timeout);
         private static readonly Regex TrailingSpaces = new Regex("[ \\t]+\\n", RegexOptions.CultureInvariant, Timeout);
-        private static readonly Regex SentenceStart = new Regex("(^|[.!?] +)([a-z])", RegexOptions.CultureInvariant, Timeout);
+        private static readonly Regex SentenceStart = new Regex("(^|(?<!\\.\\.|\\b(?:e\\.g|i\\.e|etc|vs|cf|approx))[.!?] +)([a-z])", RegexOptions.CultureInvariant, Timeout); // not after "...", "e.g.", "etc."
 
         /// <summary>Compresses <paramref name="text"/> (to a fixed point).</summary>
         public static string Compress(string text)
@@ -110,11 +118,12 @@ namespace PromptOps.Analyzers.Compression
             for (var i = 0; i < 6; i++)
             {
                 var next = Pass(current);
-                if (next == current) return current;
+                if (next == current) break;
                 current = next;
             }
 
-            return current;
+            // A prompt that is all filler ("You are a useful chatbot.") is kept as written: an empty system prompt is no fix.
+            return current.Length == 0 ? text : current;
         }
 
         private static string Pass(string text)
@@ -134,7 +143,13 @@ namespace PromptOps.Analyzers.Compression
 
         private static string Rewrite(string text)
         {
-            foreach (var (pattern, replacement) in EnglishRules) text = pattern.Replace(text, replacement);
+            // An English deletion leaves a marker (\uE002) so that Tidy can mend what it touches (a sentence start to
+            // capitalise, "a"/"an" before the next word) without touching the author's own text; Tidy removes it.
+            // A shorter phrase keeps the capital of the one it replaces ("Prior to" → "Before", "The following text" → "The text").
+            foreach (var (pattern, replacement) in EnglishRules)
+            {
+                text = replacement.Length == 0 ? pattern.Replace(text, Deleted) : pattern.Replace(text, m => KeepCapital(m.Value, m.Result(replacement)));
+            }
             foreach (var (pattern, replacement) in JapaneseRules) text = pattern.Replace(text, replacement);
             return text;
         }
@@ -178,9 +193,18 @@ namespace PromptOps.Analyzers.Compression
             return sb.ToString();
         }
 
+        private static string KeepCapital(string original, string replacement) =>
+            replacement.Length > 0 && char.IsUpper(original[0]) && char.IsLower(replacement[0])
+                ? char.ToUpperInvariant(replacement[0]) + replacement.Substring(1)
+                : replacement;
+
         private static string Tidy(string text)
         {
             text = text.Replace("\r\n", "\n");
+            text = AnBeforeConsonantAfterDeletion.Replace(text, "$1$2");
+            text = ABeforeVowelAfterDeletion.Replace(text, "$1n$2");
+            text = StartAfterDeletion.Replace(text, m => m.Groups[1].Value + char.ToUpperInvariant(m.Groups[2].Value[0]));
+            text = text.Replace(Deleted, string.Empty);
             text = Spaces.Replace(text, " ");
             text = SpaceBeforePunctuation.Replace(text, "$1");
             text = EmptySentence.Replace(text, "$1");
