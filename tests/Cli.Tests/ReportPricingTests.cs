@@ -23,6 +23,36 @@ public sealed class ReportPricingTests
     }
 
     [Fact]
+    public async Task The_report_counts_cut_off_answers_per_endpoint()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "promptops-ledger-" + Guid.NewGuid().ToString("N") + ".db");
+        var at = new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
+        await using (var sink = new SqliteUsageSink(path))
+        {
+            UsageRecord Call(string endpoint, UsageAnomalies anomalies) => new()
+            {
+                Timestamp = at, Endpoint = endpoint, PromptId = endpoint, ModelId = "gpt-4o-mini", InputTokens = 100, OutputTokens = 50, CostUsd = 0.01m,
+                CostSavedUsd = 0m, IsPriced = true, Anomalies = anomalies, Latency = TimeSpan.FromMilliseconds(100),
+            };
+            sink.Record(Call("Desk.AnswerAsync", UsageAnomalies.Truncated));
+            sink.Record(Call("Desk.AnswerAsync", UsageAnomalies.Truncated));
+            sink.Record(Call("Desk.AnswerAsync", UsageAnomalies.None));
+            sink.Record(Call("Desk.ClassifyAsync", UsageAnomalies.None));
+        }
+
+        try
+        {
+            var run = await Cli.RunAsync("report", path);
+            Assert.Equal(0, run.Exit);
+            Assert.Contains("Cut off: 2 answers ended on their output-token limit; by endpoint: Desk.AnswerAsync (2).", run.Out, StringComparison.Ordinal);
+        }
+        finally
+        {
+            LedgerFile.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task The_report_prints_the_estimated_part_of_the_cost_apart()
     {
         var ledger = await LedgerAsync();

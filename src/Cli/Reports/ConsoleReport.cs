@@ -17,6 +17,13 @@ internal static class ConsoleReport
             console.MarkupLine($"[yellow]Estimated:[/] ${t.EstimatedCostUsd:N4} of the ${t.CostUsd:N4} spent is estimated ({t.EstimatedRequests:N0} responses without usage; tokens counted locally).");
         }
 
+        if (t.Truncated > 0)
+        {
+            // A limit that is too tight shows the day it starts cutting answers: per endpoint (the prompt id by default).
+            var cut = report.Drivers.TopEndpoints.Where(e => e.Totals.Truncated > 0).Select(e => $"{Markup.Escape(e.Key)} ({e.Totals.Truncated:N0})");
+            console.MarkupLine($"[yellow]Cut off:[/] {t.Truncated:N0} answers ended on their output-token limit; by endpoint: {string.Join(", ", cut)}.");
+        }
+
         if (report.Repriced > 0)
         {
             console.MarkupLine($"Priced now: {report.Repriced:N0} calls recorded as unpriced are priced with the current catalogue.");
