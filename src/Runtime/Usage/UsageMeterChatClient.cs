@@ -420,6 +420,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             IsPriced = priced,
             Anomalies = anomalies | (clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None),
             Attempts = attempts,
+            Escalations = Math.Max(0, attempts.Count - 1),
         });
         return spentOrNull;
     }

@@ -93,13 +93,13 @@ public sealed record UsageRecord
     /// <summary>
     /// Input tokens written to the provider's prompt cache (part of <see cref="InputTokens"/>; priced at the model's
     /// cache-write price). Read from <see cref="Microsoft.Extensions.AI.UsageDetails.AdditionalCounts"/> (see
-    /// <see cref="Pricing.ProviderUsage.CacheWriteKeys"/>). Not stored in the SQLite ledger (its cost is).
+    /// <see cref="Pricing.ProviderUsage.CacheWriteKeys"/>). Stored in the SQLite ledger from schema version 3.
     /// </summary>
     public long CacheWriteInputTokens { get; init; }
 
     /// <summary>
     /// Reasoning tokens (part of <see cref="OutputTokens"/>, billed as output), from
-    /// <see cref="Microsoft.Extensions.AI.UsageDetails.ReasoningTokenCount"/>. Not stored in the SQLite ledger.
+    /// <see cref="Microsoft.Extensions.AI.UsageDetails.ReasoningTokenCount"/>. Stored in the SQLite ledger from schema version 3.
     /// </summary>
     public long ReasoningTokens { get; init; }
 
@@ -138,4 +138,13 @@ public sealed record UsageRecord
     /// <see cref="CostUsd"/> and the token counts then add up the attempts the provider answered. Null otherwise.
     /// </summary>
     public IReadOnlyList<Routing.CascadeAttempt>? Attempts { get; init; }
+
+    /// <summary>The time to live the answer of this call was stored in the response cache with; null when it was not stored.</summary>
+    public TimeSpan? CacheTtl { get; init; }
+
+    /// <summary>Why the answer was stored with <see cref="CacheTtl"/> (for example the prompt's TTL, or a shorter one for a time-sensitive request); null when not stored.</summary>
+    public string? CacheTtlReason { get; init; }
+
+    /// <summary>How many times this call moved to a higher tier (cascade levels after the first, or retries of a reply that did not validate); 0 normally.</summary>
+    public int Escalations { get; init; }
 }

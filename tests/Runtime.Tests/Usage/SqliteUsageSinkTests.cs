@@ -396,7 +396,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
             return Convert.ToString(c.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
         }
 
-        Assert.Equal("2", Scalar("PRAGMA user_version"));
+        Assert.Equal("3", Scalar("PRAGMA user_version"));
         Assert.Equal(SqliteLedgerSchema.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar("PRAGMA application_id"));
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
         Assert.Equal("1500000000000", Scalar("SELECT cost_pusd FROM usage_records"));
@@ -428,12 +428,12 @@ public sealed class SqliteUsageSinkTests : IDisposable
         {
             c.Open();
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA user_version = 3";
+            cmd.CommandText = "PRAGMA user_version = 4";
             cmd.ExecuteNonQuery();
         }
 
         var newer = Assert.Throws<InvalidDataException>(() => new SqliteUsageSink(Db));
-        Assert.Contains("schema version 3", newer.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 4", newer.Message, StringComparison.Ordinal);
         Assert.Throws<FileNotFoundException>(() => SqliteLedgerReader.Read(Path.Combine(_dir, "missing.db")).ToList());
     }
 
@@ -477,7 +477,51 @@ public sealed class SqliteUsageSinkTests : IDisposable
         connection.Open();
         using var q = connection.CreateCommand();
         q.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || '|' || group_concat(anomalies, ',') FROM usage";
-        Assert.Equal("2|,tokens_clamped", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("3|,tokens_clamped", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_version_2_ledger_gains_the_version_3_columns_and_they_round_trip()
+    {
+        // A version-2 ledger: the current table without the version-3 columns.
+        Directory.CreateDirectory(_dir);
+        using (var c = new SqliteConnection($"Data Source={Db};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = """
+                CREATE TABLE usage_records (id INTEGER PRIMARY KEY, timestamp_ms INTEGER NOT NULL, prompt_id TEXT, prompt_version TEXT, task TEXT,
+                    endpoint TEXT, user_id TEXT, model TEXT, tier TEXT, input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL,
+                    output_tokens INTEGER NOT NULL, cost_pusd INTEGER, cost_saved_pusd INTEGER, cache_layer INTEGER NOT NULL, latency_us INTEGER NOT NULL,
+                    outcome INTEGER NOT NULL, error_type TEXT, limit_name TEXT, streaming INTEGER NOT NULL, priced INTEGER NOT NULL,
+                    anomalies INTEGER NOT NULL DEFAULT 0);
+                CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
+                INSERT INTO usage_records (timestamp_ms, user_id, model, input_tokens, cached_input_tokens, output_tokens, cost_pusd, cache_layer, latency_us, outcome, streaming, priced, anomalies)
+                    VALUES (1000, 'v2', 'gpt-4o', 7, 0, 1, 5, 0, 10, 0, 0, 1, 4);
+                PRAGMA application_id = 1347374151;
+                PRAGMA user_version = 2;
+                """;
+            cmd.ExecuteNonQuery();
+        }
+
+        var old = Assert.Single(SqliteLedgerReader.Read(Db));
+        Assert.Equal((UsageAnomalies.Truncated, 0L, 0L, (TimeSpan?)null, (string?)null, 0), (old.Anomalies, old.CacheWriteInputTokens, old.ReasoningTokens, old.CacheTtl, old.CacheTtlReason, old.Escalations));
+
+        await using (var sink = Sink())
+        {
+            sink.Record(Rec(1) with { CacheWriteInputTokens = 1200, ReasoningTokens = 64, CacheTtl = TimeSpan.FromMinutes(5), CacheTtlReason = "time_sensitive", Escalations = 2 });
+        }
+
+        var records = SqliteLedgerReader.Read(Db).ToList();
+        Assert.Equal(2, records.Count);
+        Assert.Equal("v2", records[0].UserId);
+        Assert.Equal((1200L, 64L, (TimeSpan?)TimeSpan.FromMinutes(5), (string?)"time_sensitive", 2),
+            (records[1].CacheWriteInputTokens, records[1].ReasoningTokens, records[1].CacheTtl, records[1].CacheTtlReason, records[1].Escalations));
+        using var connection = new SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var q = connection.CreateCommand();
+        q.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || '|' || group_concat(cache_write_tokens || ':' || reasoning_tokens || ':' || ifnull(cache_ttl_s, '-') || ':' || ifnull(cache_ttl_reason, '-') || ':' || escalations, ',') FROM usage";
+        Assert.Equal("3|0:0:-:-:0,1200:64:300.0:time_sensitive:2", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public static TheoryData<string> BadLedgerPaths => ["directory", "text-file", "under-a-file"];

@@ -97,6 +97,11 @@ public static class SqliteLedgerReader
         Streaming = c.Int64(18) != 0,
         IsPriced = c.Int64(19) != 0,
         Anomalies = (UsageAnomalies)c.Int64(20),
+        CacheWriteInputTokens = c.Int64(21),
+        ReasoningTokens = c.Int64(22),
+        CacheTtl = c.IsNull(23) ? null : TimeSpan.FromMilliseconds(c.Int64(23)),
+        CacheTtlReason = strings.Get(c.Text(24)),
+        Escalations = (int)c.Int64(25),
     };
 
     /// <summary>The columns of the current row. Implemented by structs, so <see cref="Row"/> is compiled for each without indirection.</summary>

@@ -13,18 +13,21 @@ namespace PromptOps.Usage.Sqlite;
 /// cost_pusd, cost_saved_pusd INTEGER (USD × 10^12, i.e. picodollars, exact for every catalogue price; NULL = unpriced),
 /// cache_layer INTEGER NOT NULL (CacheLayer), latency_us INTEGER NOT NULL, outcome INTEGER NOT NULL (UsageOutcome),
 /// error_type, limit_name TEXT, streaming, priced INTEGER NOT NULL (0/1),
-/// anomalies INTEGER NOT NULL DEFAULT 0 (UsageAnomalies flags: 1 TokensClamped, 2 Estimated; added in version 2)
+/// anomalies INTEGER NOT NULL DEFAULT 0 (UsageAnomalies flags: 1 TokensClamped, 2 Estimated, 4 Truncated; added in version 2),
+/// cache_write_tokens, reasoning_tokens INTEGER NOT NULL DEFAULT 0 (parts of input_tokens / output_tokens; version 3),
+/// cache_ttl_ms INTEGER (the TTL an answer was stored with; NULL when it was not stored), cache_ttl_reason TEXT (why that
+/// TTL), escalations INTEGER NOT NULL DEFAULT 0 (times the call moved to a higher tier; version 3)
 /// </code>
 /// with an index on <c>timestamp_ms</c>, and a view <c>usage</c> with readable columns (ISO time, USD as REAL, enum
 /// names) for ad-hoc queries with the <c>sqlite3</c> shell. The database runs in WAL mode.
-/// <para>Versions: 1 had no <c>anomalies</c> column. A version-1 ledger opened for writing is migrated in one transaction
-/// (<c>ALTER TABLE … ADD COLUMN anomalies … DEFAULT 0</c>, the view recreated); opened for reading it is read as it is,
-/// every record with <see cref="UsageAnomalies.None"/>.</para>
+/// <para>Versions: 1 had no <c>anomalies</c> column; 2 none of the version-3 columns. An older ledger opened for writing is
+/// migrated in one transaction (<c>ALTER TABLE … ADD COLUMN</c> for each missing column, with its default; the view
+/// recreated); opened for reading it is read as it is, the missing columns read as their defaults.</para>
 /// </summary>
 public static class SqliteLedgerSchema
 {
     /// <summary>The schema version this PromptOps writes and reads.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The <c>PRAGMA application_id</c> of a PromptOps ledger (ASCII "POLG").</summary>
     public const int ApplicationId = 0x504F4C47;
@@ -34,21 +37,25 @@ public static class SqliteLedgerSchema
 
     internal const string InsertSql =
         "INSERT INTO usage_records (timestamp_ms, prompt_id, prompt_version, task, endpoint, user_id, model, tier, input_tokens, " +
-        "cached_input_tokens, output_tokens, cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced, anomalies) " +
+        "cached_input_tokens, output_tokens, cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced, anomalies, " +
+        "cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations) " +
         "VALUES ($ts, $prompt_id, $prompt_version, $task, $endpoint, $user_id, $model, $tier, $input, $cached, $output, $cost, $saved, $layer, " +
-        "$latency, $outcome, $error_type, $limit_name, $streaming, $priced, $anomalies)";
+        "$latency, $outcome, $error_type, $limit_name, $streaming, $priced, $anomalies, $cache_write, $reasoning, $ttl_ms, $ttl_reason, $escalations)";
 
-    internal const string SelectColumns =
+    private const string CommonColumns =
         "timestamp_ms, prompt_id, prompt_version, task, endpoint, user_id, model, tier, input_tokens, cached_input_tokens, output_tokens, " +
-        "cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced, anomalies";
+        "cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced, ";
+
+    internal const string SelectColumns = CommonColumns + "anomalies, cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations";
+
+    /// <summary>The same columns from a version-2 ledger (the version-3 columns read as their defaults).</summary>
+    private const string SelectColumnsVersion2 = CommonColumns + "anomalies, 0, 0, NULL, NULL, 0";
 
     /// <summary>The same columns from a version-1 ledger (no <c>anomalies</c> column: every record reads as <see cref="UsageAnomalies.None"/>).</summary>
-    internal const string SelectColumnsVersion1 =
-        "timestamp_ms, prompt_id, prompt_version, task, endpoint, user_id, model, tier, input_tokens, cached_input_tokens, output_tokens, " +
-        "cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced, 0";
+    private const string SelectColumnsVersion1 = CommonColumns + "0, 0, 0, NULL, NULL, 0";
 
     /// <summary>The columns to select from a ledger of schema <paramref name="version"/>.</summary>
-    internal static string SelectColumnsFor(long version) => version >= 2 ? SelectColumns : SelectColumnsVersion1;
+    internal static string SelectColumnsFor(long version) => version switch { >= 3 => SelectColumns, 2 => SelectColumnsVersion2, _ => SelectColumnsVersion1 };
 
     private const string CreateSql = """
         CREATE TABLE usage_records (
@@ -73,16 +80,27 @@ public static class SqliteLedgerSchema
             limit_name TEXT,
             streaming INTEGER NOT NULL,
             priced INTEGER NOT NULL,
-            anomalies INTEGER NOT NULL DEFAULT 0
+            anomalies INTEGER NOT NULL DEFAULT 0,
+            cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+            reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_ttl_ms INTEGER,
+            cache_ttl_reason TEXT,
+            escalations INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
         """ + CreateViewSql;
 
-    /// <summary>Version 1 → 2: the <c>anomalies</c> column (0 for every earlier record) and the view that shows it.</summary>
-    private const string MigrateToVersion2Sql = """
-        ALTER TABLE usage_records ADD COLUMN anomalies INTEGER NOT NULL DEFAULT 0;
-        DROP VIEW IF EXISTS usage;
-        """ + CreateViewSql;
+    /// <summary>Version 1 → 2: the <c>anomalies</c> column (0 for every earlier record).</summary>
+    private const string MigrateToVersion2Sql = "ALTER TABLE usage_records ADD COLUMN anomalies INTEGER NOT NULL DEFAULT 0;";
+
+    /// <summary>Version 2 → 3: the provider-cache, reasoning, cache-TTL and escalation columns (defaults for every earlier record).</summary>
+    private const string MigrateToVersion3Sql = """
+        ALTER TABLE usage_records ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage_records ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage_records ADD COLUMN cache_ttl_ms INTEGER;
+        ALTER TABLE usage_records ADD COLUMN cache_ttl_reason TEXT;
+        ALTER TABLE usage_records ADD COLUMN escalations INTEGER NOT NULL DEFAULT 0;
+        """;
 
     private const string CreateViewSql = """
         CREATE VIEW usage AS SELECT
@@ -96,7 +114,9 @@ public static class SqliteLedgerSchema
             latency_us / 1000.0 AS latency_ms,
             CASE outcome WHEN 0 THEN 'success' WHEN 1 THEN 'failed' WHEN 2 THEN 'cancelled' WHEN 3 THEN 'refused' ELSE outcome END AS outcome,
             error_type, limit_name, streaming, priced,
-            trim(CASE WHEN anomalies & 1 THEN 'tokens_clamped' ELSE '' END || CASE WHEN anomalies & 2 THEN ' estimated' ELSE '' END || CASE WHEN anomalies & 4 THEN ' truncated' ELSE '' END) AS anomalies
+            trim(CASE WHEN anomalies & 1 THEN 'tokens_clamped' ELSE '' END || CASE WHEN anomalies & 2 THEN ' estimated' ELSE '' END || CASE WHEN anomalies & 4 THEN ' truncated' ELSE '' END) AS anomalies,
+            cache_write_tokens, reasoning_tokens,
+            cache_ttl_ms / 1000.0 AS cache_ttl_s, cache_ttl_reason, escalations
         FROM usage_records;
         """;
 
@@ -121,15 +141,14 @@ public static class SqliteLedgerSchema
                 Execute(connection, CreateSql, tx);
                 Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA application_id = {ApplicationId}; PRAGMA user_version = {Version};"), tx);
             }
-            else if (version == 1)
-            {
-                Execute(connection, MigrateToVersion2Sql, tx);
-                Execute(connection, "PRAGMA user_version = 2;", tx);
-            }
             else
             {
-                // The view only (no data change): a ledger written before the Estimated flag gets the view that names it.
+                if (version < 2) Execute(connection, MigrateToVersion2Sql, tx);
+                if (version < 3) Execute(connection, MigrateToVersion3Sql, tx);
+                // The view is recreated on every open for writing (no data change): a ledger written before a flag or a
+                // column existed gets the view that names it.
                 Execute(connection, "DROP VIEW IF EXISTS usage;" + CreateViewSql, tx);
+                if (version < Version) Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {Version};"), tx);
             }
 
             tx.Commit();

@@ -287,6 +287,11 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
                     raw.sqlite3_bind_int64(s, 19, r.Streaming ? 1 : 0);
                     raw.sqlite3_bind_int64(s, 20, r.IsPriced ? 1 : 0);
                     raw.sqlite3_bind_int64(s, 21, (long)r.Anomalies);
+                    raw.sqlite3_bind_int64(s, 22, r.CacheWriteInputTokens);
+                    raw.sqlite3_bind_int64(s, 23, r.ReasoningTokens);
+                    Integer(24, r.CacheTtl is { } ttl ? (long)ttl.TotalMilliseconds : null);
+                    Text(25, r.CacheTtlReason);
+                    raw.sqlite3_bind_int64(s, 26, r.Escalations);
                     var rc = raw.sqlite3_step(s);
                     raw.sqlite3_reset(s);
                     if (rc != raw.SQLITE_DONE) Check(rc);
