@@ -136,6 +136,15 @@ namespace PromptOps.Generators.Emitting
             var tokenExpression = token?.Name ?? "global::System.Threading.CancellationToken.None";
             var systemParts = m.System.ToList();
             if (m.Instruction is not null) systemParts.Add(new TemplatePart(false, (systemParts.Count == 0 ? string.Empty : "\n\n") + m.Instruction));
+            var userParts = m.User.ToList();
+
+            // Length guidance goes last: after the system prompt (or the user template when there is none), so the static
+            // prefix providers cache is the same as without it.
+            if (m.LengthGuidance is not null)
+            {
+                if (systemParts.Count > 0) systemParts.Add(new TemplatePart(false, "\n\n" + m.LengthGuidance));
+                else userParts.Add(new TemplatePart(false, (userParts.Count == 0 ? string.Empty : "\n\n") + m.LengthGuidance));
+            }
 
             // Which messages exist is known here: only those are built, without null checks at run time.
             var messages = new List<string>(2);
@@ -145,16 +154,16 @@ namespace PromptOps.Generators.Emitting
                 messages.Add($"new {AI}ChatMessage({AI}ChatRole.System, __system)");
             }
 
-            if (m.User.Count > 0)
+            if (userParts.Count > 0)
             {
-                w.Line($"var __user = {Render(m.User.ToList(), m)};");
+                w.Line($"var __user = {Render(userParts, m)};");
                 messages.Add($"new {AI}ChatMessage({AI}ChatRole.User, __user)");
             }
 
             if (m.MaxInputTokens > 0)
             {
                 var system = systemParts.Count > 0 ? "__system" : "null";
-                var user = m.User.Count > 0 ? "__user" : "null";
+                var user = userParts.Count > 0 ? "__user" : "null";
                 w.Line($"{Call}CheckInputTokens({Literal(m.PromptId)}, {m.MaxInputTokens.ToString(CultureInfo.InvariantCulture)}, {system}, {user});");
             }
 

@@ -99,5 +99,6 @@ namespace PromptOps.Generators.Model
         EquatableArray<TemplatePart> System,
         EquatableArray<TemplatePart> User,
         string? Instruction,
-        EquatableArray<EnumLabel> EnumLabels) : IEquatable<PromptMethodSpec>;
+        EquatableArray<EnumLabel> EnumLabels,
+        string? LengthGuidance) : IEquatable<PromptMethodSpec>;
 }

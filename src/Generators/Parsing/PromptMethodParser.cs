@@ -49,6 +49,8 @@ namespace PromptOps.Generators.Parsing
             CheckConflicts(method.Name, settings, resolved, shape, parameters, problems);
 
             var (labels, instruction) = Instruction(shape);
+            var maxOutputTokens = settings.MaxTokens > 0 ? settings.MaxTokens : PromptTasks.GetMaxOutputTokens(resolved.Task);
+            var lengthGuidance = LengthSentence(method.Name, settings, resolved, shape, maxOutputTokens, problems);
             return new PromptMethodSpec(
                 Emit: !canImplement ? EmitKind.Nothing : problems.HasErrors ? EmitKind.Stub : EmitKind.Body,
                 TypeKey: typeFacts.TypeKey,
@@ -70,7 +72,7 @@ namespace PromptOps.Generators.Parsing
                 Task: resolved.Task,
                 TierMember: resolved.TierMember,
                 CacheTtl: resolved.CacheTtl,
-                MaxOutputTokens: settings.MaxTokens > 0 ? settings.MaxTokens : PromptTasks.GetMaxOutputTokens(resolved.Task),
+                MaxOutputTokens: maxOutputTokens,
                 MaxTokensSetting: settings.MaxTokens,
                 TemperatureLiteral: double.IsNaN(settings.Temperature) ? null : ((float)settings.Temperature).ToString("R", CultureInfo.InvariantCulture) + "f",
                 SemanticThresholdLiteral: double.IsNaN(settings.SemanticThreshold) ? null : settings.SemanticThreshold.ToString("R", CultureInfo.InvariantCulture) + "d",
@@ -79,7 +81,8 @@ namespace PromptOps.Generators.Parsing
                 System: new EquatableArray<TemplatePart>(system),
                 User: new EquatableArray<TemplatePart>(user),
                 Instruction: instruction,
-                EnumLabels: labels);
+                EnumLabels: labels,
+                LengthGuidance: lengthGuidance);
         }
 
         /// <summary>Partial, without a body of its own: false when no implementation part can be written.</summary>
@@ -243,6 +246,60 @@ namespace PromptOps.Generators.Parsing
             }
 
             return resolved;
+        }
+
+        /// <summary>
+        /// The length guidance of a free-text result (<c>Answer in at most N words.</c>, <c>N文字以内で答えてください。</c>): the
+        /// <c>Length</c> setting when given (<c>""</c>: none), else the task's length at the method's output limit; in the
+        /// prompt's language (Japanese when a template has kana). Null for typed results and tasks without a stated length.
+        /// </summary>
+        private static string? LengthSentence(string methodName, PromptSettings settings, ResolvedSettings resolved, ReturnShape shape, int maxOutputTokens, Problems problems)
+        {
+            var japanese = LengthGuidance.IsJapanese(settings.System) || LengthGuidance.IsJapanese(settings.User);
+            var explicitLength = settings.Length is { } l && l.Trim().Length > 0;
+            if (shape.Kind is not (ResultKind.Text or ResultKind.Stream))
+            {
+                if (explicitLength)
+                {
+                    problems.Report(PromptProblem.ConflictingSettings, problems.AttributeLocation,
+                        $"Length of '{methodName}' has no effect because its result is read as a value, not free text; remove Length");
+                }
+
+                return null;
+            }
+
+            PromptLength length;
+            if (settings.Length is null)
+            {
+                if (!PromptTasks.TryGet(resolved.Task, out var task) || LengthGuidance.ForTask(task, japanese, maxOutputTokens) is not { } fromTask) return null;
+                length = fromTask;
+            }
+            else if (!explicitLength)
+            {
+                return null;
+            }
+            else if (!LengthGuidance.TryParse(settings.Length, out length, out var error))
+            {
+                problems.Report(PromptProblem.InvalidLength, problems.AttributeLocation, error!);
+                return null;
+            }
+            else if (japanese != (length.Unit == LengthUnit.Characters))
+            {
+                problems.Report(PromptProblem.InvalidLength, problems.AttributeLocation, japanese
+                    ? $"Length '{settings.Length}' is in {length.Unit.ToString().ToLowerInvariant()}, but the prompt is Japanese; state it in characters ('{length.Count}文字')"
+                    : $"Length '{settings.Length}' is in characters, which is for Japanese prompts; use words or sentences");
+                return null;
+            }
+
+            if (!LengthGuidance.Fits(length, maxOutputTokens))
+            {
+                var tokens = LengthGuidance.EstimateTokens(length);
+                problems.Report(PromptProblem.LengthDoesNotFit, problems.AttributeLocation, length.ToString(), methodName,
+                    tokens.ToString(CultureInfo.InvariantCulture), maxOutputTokens.ToString(CultureInfo.InvariantCulture),
+                    ((int)Math.Ceiling(tokens * LengthGuidance.Margin)).ToString(CultureInfo.InvariantCulture));
+            }
+
+            return LengthGuidance.Sentence(length);
         }
 
         /// <summary>The policies <c>OnTruncation</c> accepts (members of <c>PromptOps.TruncationPolicy</c>).</summary>

@@ -28,6 +28,9 @@ namespace PromptOps.Generators.Parsing
 
         public string? OnTruncation { get; private set; }
 
+        /// <summary>The <c>Length</c> setting: null when not set (the task's length), empty for none.</summary>
+        public string? Length { get; private set; }
+
         public static PromptSettings Read(AttributeData attribute)
         {
             var settings = new PromptSettings();
@@ -46,6 +49,7 @@ namespace PromptOps.Generators.Parsing
                     case "Temperature": settings.Temperature = value is double t ? t : double.NaN; break;
                     case "SemanticThreshold": settings.SemanticThreshold = value is double s ? s : double.NaN; break;
                     case "OnTruncation": settings.OnTruncation = value as string; break;
+                    case "Length": settings.Length = value as string ?? string.Empty; break;
                 }
             }
 

@@ -84,3 +84,25 @@ public partial class ShortAnswers(IChatClient chat)
     [Prompt(Task = "classification", CacheTtl = "static", User = "{text}")]
     public partial Task<string> LabelAsync(string text);
 }
+
+/// <summary>Length guidance: from the task, scaled to MaxTokens, in Japanese, overridden and turned off.</summary>
+public partial class LengthPrompts(IChatClient chat)
+{
+    [Prompt(Task = "short_answer", System = "You answer support questions.", User = "{question}")]
+    public partial Task<string> AnswerAsync(string question);
+
+    [Prompt(Task = "summary", User = "{text}を要約してください。")]
+    public partial Task<string> SummarizeJapaneseAsync(string text);
+
+    [Prompt(Task = "summary", MaxTokens = 100, User = "Summarize: {text}")]
+    public partial Task<PromptResult<string>> SummarizeShortAsync(string text);
+
+    [Prompt(Task = "short_answer", Length = "1 sentence", User = "{question}")]
+    public partial Task<string> AnswerInSentencesAsync(string question);
+
+    [Prompt(Task = "short_answer", Length = "", User = "{question}")]
+    public partial Task<string> AnswerFreelyAsync(string question);
+
+    [Prompt(Task = "classification", System = "Classify.", User = "{ticket}")]
+    public partial Task<TicketCategory> ClassifyAsync(string ticket);
+}
