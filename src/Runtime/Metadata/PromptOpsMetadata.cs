@@ -97,6 +97,14 @@ public sealed record PromptOpsMetadata
     public bool StructuredReply { get; init; }
 
     /// <summary>
+    /// Checks a reply the way the caller will read it: null when it parses and validates, else why not (generated methods
+    /// with an enum, bool, number or JSON result set it). With it, a reply that does not validate is asked again one tier
+    /// up (<see cref="Routing.EscalationChatClient"/>, <c>PromptOps:Escalation</c>) and the ledger flags it
+    /// (<see cref="Usage.UsageAnomalies.ReplyInvalid"/>). Never part of the cache key.
+    /// </summary>
+    public Func<Microsoft.Extensions.AI.ChatResponse, string?>? ReplyValidator { get; init; }
+
+    /// <summary>
     /// The most output tokens a request may ask for, set by the user plans layer (the plan's <c>MaxOutputTokens</c>), so
     /// that a truncation retry never asks for more than the plan allows. Null: no cap but the truncation options'.
     /// </summary>
