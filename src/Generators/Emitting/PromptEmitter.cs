@@ -100,6 +100,16 @@ namespace PromptOps.Generators.Emitting
             // Static metadata: built once, shared by every call. The generated members carry [GeneratedCode]; the method
             // itself does not, because the compiler merges attributes across partial parts and the user's declaration
             // would then count as generated code, which analyzers (PromptOps' own included) skip.
+            // An enum's labels and values first: the metadata's reply validator reads them (and static fields initialize in order).
+            if (m.Kind == ResultKind.Enum)
+            {
+                w.Line(GeneratedCodeAttribute);
+                w.Line($"private static readonly string[] {prefix}_Labels = new string[] {{ {string.Join(", ", m.EnumLabels.Select(l => Literal(l.Label)))} }};");
+                w.Line(GeneratedCodeAttribute);
+                w.Line($"private static readonly {m.ValueTypeDisplay}[] {prefix}_Values = new {m.ValueTypeDisplay}[] {{ {string.Join(", ", m.EnumLabels.Select(l => m.ValueTypeDisplay + "." + l.Member))} }};");
+                w.Line();
+            }
+
             w.Line(GeneratedCodeAttribute);
             w.Line($"private static readonly global::PromptOps.PromptOpsMetadata {prefix}_Metadata = new global::PromptOps.PromptOpsMetadata");
             w.Line("{");
@@ -110,17 +120,14 @@ namespace PromptOps.Generators.Emitting
             if (m.CacheTtl is not null) w.Line($"    CacheTtl = {CacheTtlExpression(m.CacheTtl)},");
             if (m.SemanticThresholdLiteral is not null) w.Line($"    SemanticThreshold = {m.SemanticThresholdLiteral},");
             if (m.TruncationMember is not null) w.Line($"    OnTruncation = global::PromptOps.TruncationPolicy.{m.TruncationMember},");
-            if (m.Kind is ResultKind.Bool or ResultKind.Enum or ResultKind.Number or ResultKind.Json) w.Line("    StructuredReply = true,");
+            if (m.Kind is ResultKind.Bool or ResultKind.Enum or ResultKind.Number or ResultKind.Json)
+            {
+                w.Line("    StructuredReply = true,");
+                w.Line($"    ReplyValidator = {ReplyValidator(m, prefix)},");
+            }
+
             w.Line("};");
 
-            if (m.Kind == ResultKind.Enum)
-            {
-                w.Line();
-                w.Line(GeneratedCodeAttribute);
-                w.Line($"private static readonly string[] {prefix}_Labels = new string[] {{ {string.Join(", ", m.EnumLabels.Select(l => Literal(l.Label)))} }};");
-                w.Line(GeneratedCodeAttribute);
-                w.Line($"private static readonly {m.ValueTypeDisplay}[] {prefix}_Values = new {m.ValueTypeDisplay}[] {{ {string.Join(", ", m.EnumLabels.Select(l => m.ValueTypeDisplay + "." + l.Member))} }};");
-            }
 
             if (m.Kind == ResultKind.Json)
             {
@@ -224,6 +231,18 @@ namespace PromptOps.Generators.Emitting
             w.Line(m.WrapsPromptResult ? $"return {Call}Result<{m.ValueTypeDisplay}>({value}, __response);" : $"return {value};");
             w.Close();
         }
+
+        /// <summary>
+        /// The check the escalation layer runs on a reply: the same reading as the method's own (a reply that does not
+        /// validate is asked again one tier up). The generated code knows how to parse; the runtime knows the tiers.
+        /// </summary>
+        private static string ReplyValidator(PromptMethodSpec m, string prefix) => m.Kind switch
+        {
+            ResultKind.Bool => Call + "CheckBool",
+            ResultKind.Number => $"{Call}CheckNumber<{m.ValueTypeDisplay}>",
+            ResultKind.Enum => $"static __response => {Call}CheckEnum<{m.ValueTypeDisplay}>(__response, {prefix}_Labels, {prefix}_Values)",
+            _ => $"{Call}CheckJson<{m.ValueTypeDisplay}>",
+        };
 
         /// <summary><c>CacheTtl.Static</c> for a named TTL, <c>CacheTtl.FromTimeSpan(…)</c> for a span: nothing parsed at run time.</summary>
         private static string CacheTtlExpression(string canonicalName)
