@@ -106,3 +106,22 @@ public partial class LengthPrompts(IChatClient chat)
     [Prompt(Task = "classification", System = "Classify.", User = "{ticket}")]
     public partial Task<TicketCategory> ClassifyAsync(string ticket);
 }
+
+/// <summary>One generated method per kind of task, to compare with raw calls that name the same task.</summary>
+public partial class SideBySidePrompts(IChatClient chat)
+{
+    [Prompt(Task = "classification", User = "{ticket}")]
+    public partial Task<TicketCategory> ClassifyAsync(string ticket);
+
+    [Prompt(Task = "yes_no", User = "{ticket}")]
+    public partial Task<bool> IsUrgentAsync(string ticket);
+
+    [Prompt(Task = "summary", User = "{text}")]
+    public partial Task<string> SummarizeAsync(string text);
+
+    [Prompt(Task = "translation", User = "{text}")]
+    public partial Task<string> TranslateAsync(string text);
+
+    [Prompt(Task = "contract_analysis", User = "{text}")]
+    public partial Task<string> AnalyzeAsync(string text);
+}
