@@ -24,6 +24,7 @@ internal static class ConsoleReport
             console.MarkupLine($"[yellow]Cut off:[/] {t.Truncated:N0} answers ended on their output-token limit; by endpoint: {string.Join(", ", cut)}.");
         }
 
+        WriteReplyQuality(console, report.ReplyQuality);
         if (report.Repriced > 0)
         {
             console.MarkupLine($"Priced now: {report.Repriced:N0} calls recorded as unpriced are priced with the current catalogue.");
@@ -68,6 +69,31 @@ internal static class ConsoleReport
         WriteAnomalies(console, report.Anomalies);
         if (report.Pace is { } pace) WritePace(console, pace);
         if (report.UnitEconomics is { } unit) WriteUnit(console, unit);
+    }
+
+    /// <summary>
+    /// Per prompt: answers cut off at their limit, escalations to a higher tier and replies that failed validation, so a
+    /// limit that is too tight or a tier that is too cheap shows the day it starts costing answers.
+    /// </summary>
+    private static void WriteReplyQuality(IAnsiConsole console, ReplyQualityReport q)
+    {
+        if (q.Requests == 0) return;
+        if (q.IsClean)
+        {
+            console.MarkupLine("Replies: no answer cut off, no escalation, no reply that failed validation.");
+            return;
+        }
+
+        console.MarkupLine($"Replies: [yellow]{q.Truncated:N0} cut off, {q.Escalations:N0} escalations, {q.ReplyInvalid:N0} failed validation[/] in {q.Requests:N0} requests.");
+        var table = new Table().Border(TableBorder.Simple).Title("Replies by prompt")
+            .AddColumn("prompt").AddColumn(new TableColumn("requests").RightAligned()).AddColumn(new TableColumn("cut off").RightAligned())
+            .AddColumn(new TableColumn("escalations").RightAligned()).AddColumn(new TableColumn("failed validation").RightAligned());
+        foreach (var p in q.Prompts)
+        {
+            table.AddRow(Markup.Escape(p.PromptId), p.Requests.ToString("N0"), p.Truncated.ToString("N0"), p.Escalations.ToString("N0"), p.ReplyInvalid.ToString("N0"));
+        }
+
+        console.Write(table);
     }
 
     private static void WriteBreakdown(IAnsiConsole console, string title, string key, IReadOnlyList<UsageBreakdown> rows)

@@ -70,6 +70,8 @@ internal static class HtmlReport
             .Append(Breakdown(null, "model", report.Drivers.TopModels));
         html.Append(Breakdown("Cost by endpoint", "endpoint", report.Drivers.TopEndpoints));
 
+        html.Append(ReplyQuality(report.ReplyQuality));
+
         var d2 = report.Drivers;
         html.Append("<h2>Users</h2>\n<p>").Append(E($"The top {d2.TopUserCount:N0} of {d2.Users:N0} users (20%) account for {d2.TopUsersShareOfCost:P1} of the cost attributed to users."));
         if (d2.UnattributedCostUsd > 0) html.Append(E($" {Usd(d2.UnattributedCostUsd)} has no user."));
@@ -172,6 +174,28 @@ internal static class HtmlReport
             .Append(CultureInfo.InvariantCulture, $"<text class=\"label\" x=\"{M}\" y=\"{H - 8}\">share of users, most expensive first →</text>")
             .Append(CultureInfo.InvariantCulture, $"<text class=\"label\" x=\"4\" y=\"{M - 10}\">cumulative share of cost</text>")
             .Append("</svg>\n").ToString();
+    }
+
+    /// <summary>The "Replies" section: cut-off answers, escalations and replies that failed validation per prompt.</summary>
+    private static string ReplyQuality(ReplyQualityReport q)
+    {
+        var html = new StringBuilder("<h2 id=\"replies\">Replies</h2>\n<p>");
+        if (q.IsClean)
+        {
+            return html.Append("No answer cut off at its output limit, no escalation to a higher tier, no reply that failed validation.</p>\n").ToString();
+        }
+
+        html.Append("<span class=\"warn\">").Append(E($"{q.Truncated:N0} cut off, {q.Escalations:N0} escalations, {q.ReplyInvalid:N0} failed validation"))
+            .Append("</span>").Append(E($" in {q.Requests:N0} requests.")).Append("</p>\n")
+            .Append("<table><thead><tr><th>prompt</th><th class=\"n\">requests</th><th class=\"n\">cut off</th><th class=\"n\">escalations</th><th class=\"n\">failed validation</th></tr></thead><tbody>");
+        foreach (var p in q.Prompts)
+        {
+            html.Append("<tr><td>").Append(E(p.PromptId)).Append("</td>")
+                .Append(N(p.Requests.ToString("N0", Inv))).Append(N(p.Truncated.ToString("N0", Inv)))
+                .Append(N(p.Escalations.ToString("N0", Inv))).Append(N(p.ReplyInvalid.ToString("N0", Inv))).Append("</tr>");
+        }
+
+        return html.Append("</tbody></table>\n").ToString();
     }
 
     private static string Breakdown(string? title, string key, IReadOnlyList<UsageBreakdown> rows)
