@@ -31,6 +31,7 @@ internal static class Verify<TAnalyzer>
                 public int MaxInputTokens { get; set; }
                 public double SemanticThreshold { get; set; } = double.NaN;
                 public string? OnTruncation { get; set; }
+                public string? Length { get; set; }
             }
 
             [System.AttributeUsage(System.AttributeTargets.Parameter)]

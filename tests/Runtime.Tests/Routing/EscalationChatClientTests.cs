@@ -201,6 +201,25 @@ public sealed class EscalationChatClientTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reply_the_budget_downgraded_is_not_escalated()
+    {
+        var provider = Provider();
+        var inner = provider.Respond;
+        provider.Respond = async (m, o, c) =>
+        {
+            var response = await inner(m, o, c);
+            (response.AdditionalProperties ??= [])[PromptOps.Budgets.BudgetDowngradeChatClient.DowngradedFromKey] = "balanced";
+            return response;
+        };
+        var (client, escalation) = Pipeline(provider);
+
+        await client.GetResponseAsync(Messages, Options());
+        Assert.Single(provider.Received);
+        Assert.True(Assert.Single(_sink.Snapshot()).Anomalies.HasFlag(UsageAnomalies.ReplyInvalid));
+        Assert.Equal(0, escalation.RememberedCount);
+    }
+
+    [Fact]
     public async Task Memory_is_bounded()
     {
         var provider = Provider("claude-haiku-4-5");

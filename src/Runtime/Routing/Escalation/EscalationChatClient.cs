@@ -20,7 +20,8 @@ namespace PromptOps.Routing;
 /// records the escalations (<see cref="UsageRecord.Escalations"/>) and <see cref="UsageAnomalies.ReplyInvalid"/>. The
 /// last reply is returned even when it does not validate either: the generated code then throws
 /// <see cref="PromptReplyException"/> with it. Requests without a validator, with an explicit
-/// <see cref="ChatOptions.ModelId"/> or with a cascade of their own, and streaming requests, pass through unchanged.
+/// <see cref="ChatOptions.ModelId"/> or with a cascade of their own, and streaming requests, pass through unchanged; a
+/// reply the budget downgrade layer sent to a cheaper tier is not escalated (the budget would downgrade the next tier too).
 /// </para>
 /// </summary>
 public sealed class EscalationChatClient : DelegatingChatClient
@@ -91,15 +92,17 @@ public sealed class EscalationChatClient : DelegatingChatClient
 
             var reason = validate(response);
             var model = response.ModelId ?? attemptOptions.ModelId ?? ModelTiers.GetName(tier);
+            // A critical budget sent the request to a cheaper tier than asked: a higher tier would be downgraded the same way.
+            var downgraded = response.AdditionalProperties?.ContainsKey(Budgets.BudgetDowngradeChatClient.DowngradedFromKey) == true;
             attempts.Add(new CascadeAttempt(attempts.Count, model, tier, response.Usage, response.GetCacheLayer(), reason is null, reason));
             if (reason is null)
             {
-                if (key is not null && tier != requestTier) _memory.Remember(key, tier);
+                if (key is not null && tier != requestTier && !downgraded) _memory.Remember(key, tier);
                 break;
             }
 
             _metrics.InvalidReply(meta.PromptId, model, ModelTiers.GetName(tier));
-            if (tier >= top) break;
+            if (tier >= top || downgraded) break;
             var next = tier + 1;
             string from = ModelTiers.GetName(tier), to = ModelTiers.GetName(next);
             _metrics.Escalation(meta.PromptId, from, to, EscalationReasons.ReplyInvalid);
