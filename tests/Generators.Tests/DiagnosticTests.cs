@@ -234,6 +234,17 @@ public class DiagnosticTests
         }
         """, "PO1012", "CacheTtl is 'none'");
 
+    [Theory]
+    [InlineData("int", "Minimum = 5, Maximum = 1", "Minimum 5 of 'Ask' is above its Maximum 1")]
+    [InlineData("string", "Minimum = 1", "Minimum and Maximum of 'Ask' apply to number results only")]
+    public Task PO1011_invalid_number_range(string type, string range, string message) => Verify($$"""
+        public partial class C(IChatClient chat)
+        {
+            [[|Prompt({{range}}, User = "{x}")|]]
+            public partial Task<{{type}}> Ask(string x);
+        }
+        """, "PO1011", message);
+
     [Fact]
     public Task PO1012_length_on_a_typed_result() => Verify("""
         public partial class C(IChatClient chat)

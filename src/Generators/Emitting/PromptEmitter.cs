@@ -218,7 +218,9 @@ namespace PromptOps.Generators.Emitting
                     value = $"{Call}ParseBool(__response)";
                     break;
                 case ResultKind.Number:
-                    value = $"{Call}ParseNumber<{m.ValueTypeDisplay}>(__response)";
+                    value = m.RangeMinLiteral is null
+                        ? $"{Call}ParseNumber<{m.ValueTypeDisplay}>(__response)"
+                        : $"{Call}ParseNumber<{m.ValueTypeDisplay}>(__response, {m.RangeMinLiteral}, {m.RangeMaxLiteral})";
                     break;
                 case ResultKind.Enum:
                     value = $"{Call}ParseEnum<{m.ValueTypeDisplay}>(__response, {prefix}_Labels, {prefix}_Values)";
@@ -239,6 +241,7 @@ namespace PromptOps.Generators.Emitting
         private static string ReplyValidator(PromptMethodSpec m, string prefix) => m.Kind switch
         {
             ResultKind.Bool => Call + "CheckBool",
+            ResultKind.Number when m.RangeMinLiteral is not null => $"static __response => {Call}CheckNumber<{m.ValueTypeDisplay}>(__response, {m.RangeMinLiteral}, {m.RangeMaxLiteral})",
             ResultKind.Number => $"{Call}CheckNumber<{m.ValueTypeDisplay}>",
             ResultKind.Enum => $"static __response => {Call}CheckEnum<{m.ValueTypeDisplay}>(__response, {prefix}_Labels, {prefix}_Values)",
             _ => $"{Call}CheckJson<{m.ValueTypeDisplay}>",

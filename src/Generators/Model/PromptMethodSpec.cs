@@ -100,5 +100,7 @@ namespace PromptOps.Generators.Model
         EquatableArray<TemplatePart> User,
         string? Instruction,
         EquatableArray<EnumLabel> EnumLabels,
-        string? LengthGuidance) : IEquatable<PromptMethodSpec>;
+        string? LengthGuidance,
+        string? RangeMinLiteral = null,
+        string? RangeMaxLiteral = null) : IEquatable<PromptMethodSpec>;
 }

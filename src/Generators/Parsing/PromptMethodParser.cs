@@ -48,7 +48,8 @@ namespace PromptOps.Generators.Parsing
             CheckPlaceholders(method, settings, parameters, system, user, problems);
             CheckConflicts(method.Name, settings, resolved, shape, parameters, problems);
 
-            var (labels, instruction) = Instruction(shape);
+            var range = ReadRange(method.Name, settings, shape, problems);
+            var (labels, instruction) = Instruction(shape, range);
             var maxOutputTokens = settings.MaxTokens > 0 ? settings.MaxTokens : PromptTasks.GetMaxOutputTokens(resolved.Task);
             var lengthGuidance = LengthSentence(method.Name, settings, resolved, shape, maxOutputTokens, problems);
             return new PromptMethodSpec(
@@ -82,7 +83,9 @@ namespace PromptOps.Generators.Parsing
                 User: new EquatableArray<TemplatePart>(user),
                 Instruction: instruction,
                 EnumLabels: labels,
-                LengthGuidance: lengthGuidance);
+                LengthGuidance: lengthGuidance,
+                RangeMinLiteral: range is { } r1 ? DoubleLiteral(r1.Min) : null,
+                RangeMaxLiteral: range is { } r2 ? DoubleLiteral(r2.Max) : null);
         }
 
         /// <summary>Partial, without a body of its own: false when no implementation part can be written.</summary>
@@ -302,6 +305,9 @@ namespace PromptOps.Generators.Parsing
             return LengthGuidance.Sentence(length);
         }
 
+        private static string DoubleLiteral(double d) =>
+            double.IsNegativeInfinity(d) ? "double.NegativeInfinity" : double.IsPositiveInfinity(d) ? "double.PositiveInfinity" : d.ToString("R", CultureInfo.InvariantCulture) + "d";
+
         /// <summary>The policies <c>OnTruncation</c> accepts (members of <c>PromptOps.TruncationPolicy</c>).</summary>
         public const string TruncationPolicyNames = "return, throw, retry";
 
@@ -374,7 +380,32 @@ namespace PromptOps.Generators.Parsing
         }
 
         /// <summary>The instruction appended to the system prompt for typed results, and an enum's labels.</summary>
-        private static (EquatableArray<EnumLabel> Labels, string? Instruction) Instruction(ReturnShape shape)
+        /// <summary>
+        /// <c>[Prompt(Minimum = …, Maximum = …)]</c> on a number method: the reply must be in [min, max] (an unset end is open);
+        /// the prompt says so, and a reply outside is escalated, then <c>PromptReplyException</c>.
+        /// </summary>
+        private static (double Min, double Max)? ReadRange(string methodName, PromptSettings settings, ReturnShape shape, Problems problems)
+        {
+            if (double.IsNaN(settings.Minimum) && double.IsNaN(settings.Maximum)) return null;
+            if (shape.Kind != ResultKind.Number)
+            {
+                problems.Report(PromptProblem.InvalidSetting, problems.AttributeLocation, $"Minimum and Maximum of '{methodName}' apply to number results only");
+                return null;
+            }
+
+            var min = double.IsNaN(settings.Minimum) ? double.NegativeInfinity : settings.Minimum;
+            var max = double.IsNaN(settings.Maximum) ? double.PositiveInfinity : settings.Maximum;
+            if (min > max)
+            {
+                problems.Report(PromptProblem.InvalidSetting, problems.AttributeLocation,
+                    $"Minimum {min.ToString(CultureInfo.InvariantCulture)} of '{methodName}' is above its Maximum {max.ToString(CultureInfo.InvariantCulture)}");
+                return null;
+            }
+
+            return (min, max);
+        }
+
+        private static (EquatableArray<EnumLabel> Labels, string? Instruction) Instruction(ReturnShape shape, (double Min, double Max)? range)
         {
             switch (shape.Kind)
             {
@@ -384,7 +415,10 @@ namespace PromptOps.Generators.Parsing
                 case ResultKind.Bool:
                     return (EquatableArray<EnumLabel>.Empty, "Answer yes or no.");
                 case ResultKind.Number:
-                    return (EquatableArray<EnumLabel>.Empty, "Answer with a number only.");
+                    return (EquatableArray<EnumLabel>.Empty, range is not { } r ? "Answer with a number only."
+                        : double.IsNegativeInfinity(r.Min) ? "Answer with a number of at most " + r.Max.ToString(CultureInfo.InvariantCulture) + " only."
+                        : double.IsPositiveInfinity(r.Max) ? "Answer with a number of at least " + r.Min.ToString(CultureInfo.InvariantCulture) + " only."
+                        : "Answer with a number from " + r.Min.ToString(CultureInfo.InvariantCulture) + " to " + r.Max.ToString(CultureInfo.InvariantCulture) + " only.");
                 default:
                     return (EquatableArray<EnumLabel>.Empty, null);
             }

@@ -61,4 +61,14 @@ public sealed class PromptAttribute : Attribute
     /// a length that does not fit the output limit with margin is PO1017.
     /// </summary>
     public string? Length { get; set; }
+
+    /// <summary>
+    /// The smallest value a number result may have; <see cref="double.NaN"/> (the default): no minimum. The prompt states the
+    /// range, and a reply outside it is not a valid reply: asked again one tier up (<c>PromptOps:Escalation</c>), then
+    /// <see cref="PromptReplyException"/>. On another result type, or above <see cref="Maximum"/>, it is PO1011.
+    /// </summary>
+    public double Minimum { get; set; } = double.NaN;
+
+    /// <summary>The largest value a number result may have; <see cref="double.NaN"/> (the default): no maximum. See <see cref="Minimum"/>.</summary>
+    public double Maximum { get; set; } = double.NaN;
 }

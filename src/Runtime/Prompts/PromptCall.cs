@@ -159,6 +159,17 @@ public static class PromptCall
     public static T ParseNumber<T>(ChatResponse response)
         where T : INumberBase<T> => Read(response, static r => ParseNumber<T>(r));
 
+    /// <summary>
+    /// Reads a number response that must be in [<paramref name="min"/>, <paramref name="max"/>] (<c>[return: Range(min, max)]</c>):
+    /// a number outside throws <see cref="PromptReplyException"/>; see <see cref="ParseBool(ChatResponse)"/> for a cut-off one.
+    /// </summary>
+    public static T ParseNumber<T>(ChatResponse response, double min, double max)
+        where T : INumberBase<T> => Read(response, r => InRange(ParseNumber<T>(r), r, min, max));
+
+    /// <summary>Checks a number response as <see cref="ParseNumber{T}(ChatResponse, double, double)"/> reads it; see <see cref="CheckBool"/>.</summary>
+    public static string? CheckNumber<T>(ChatResponse response, double min, double max)
+        where T : INumberBase<T> => Check(response, r => InRange(ParseNumber<T>(r), r, min, max));
+
     /// <summary>Reads an enum response (<see cref="ParseEnum{TEnum}(string, string[], TEnum[])"/>); see <see cref="ParseBool(ChatResponse)"/> for a cut-off one.</summary>
     public static TEnum ParseEnum<TEnum>(ChatResponse response, string[] labels, TEnum[] values)
         where TEnum : struct, Enum
@@ -261,6 +272,15 @@ public static class PromptCall
         {
             throw new PromptTruncatedException(response.Text, null, null, response, e);
         }
+    }
+
+    private static T InRange<T>(T value, string reply, double min, double max)
+        where T : INumberBase<T>
+    {
+        var d = double.CreateSaturating(value);
+        if (d >= min && d <= max) return value;
+        throw new PromptReplyException(
+            string.Create(CultureInfo.InvariantCulture, $"The reply {d} is outside the range {min} to {max}: '{Clip(reply)}'."), reply, typeof(T));
     }
 
     private static string? Check<T>(ChatResponse response, Func<string, T> parse)

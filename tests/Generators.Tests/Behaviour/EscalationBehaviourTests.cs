@@ -75,6 +75,50 @@ public class EscalationBehaviourTests
     }
 
     [Fact]
+    public async Task A_number_outside_its_range_is_escalated_and_the_prompt_states_the_range()
+    {
+        var provider = new Provider("4", "gpt-4.1"); // the others answer with chatter …
+        var inner = new RangeProvider(provider);      // … replaced by an out-of-range number
+        var (client, sink) = Pipeline(inner);
+
+        Assert.Equal(4, await new RatingPrompts(client).RateAsync("Thanks, all fixed!"));
+
+        Assert.Equal(["claude-haiku-4-5", "gpt-4.1"], provider.Models);
+        Assert.Equal("Answer with a number from 1 to 5 only.", inner.System);
+        var record = Assert.Single(sink.Snapshot());
+        Assert.Contains("outside the range 1 to 5", record.Attempts![0].Reason, StringComparison.Ordinal);
+
+        var never = new RangeProvider(new Provider("9"));
+        var e = await Assert.ThrowsAsync<PromptReplyException>(() => new RatingPrompts(Pipeline(never).Client).RateAsync("?"));
+        Assert.Contains("outside the range 1 to 5", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Turns the chatter of <see cref="Provider"/> into "7" (a number, but out of range) and records the system prompt.</summary>
+    private sealed class RangeProvider(Provider inner) : IChatClient
+    {
+        public string? System { get; private set; }
+
+        public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var list = messages.ToList();
+            System = list.FirstOrDefault(m => m.Role == ChatRole.System)?.Text;
+            var response = await inner.GetResponseAsync(list, options, cancellationToken);
+            return response.Text.StartsWith("Hard", StringComparison.Ordinal)
+                ? new ChatResponse(new ChatMessage(ChatRole.Assistant, "7")) { ModelId = response.ModelId, Usage = response.Usage, FinishReason = ChatFinishReason.Stop }
+                : response;
+        }
+
+        public IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+            CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
     public async Task Text_methods_are_not_validated()
     {
         var provider = new Provider("unused");

@@ -125,3 +125,10 @@ public partial class SideBySidePrompts(IChatClient chat)
     [Prompt(Task = "contract_analysis", User = "{text}")]
     public partial Task<string> AnalyzeAsync(string text);
 }
+
+/// <summary>A number with a range: the prompt states it and a reply outside it is escalated.</summary>
+public partial class RatingPrompts(IChatClient chat)
+{
+    [Prompt(Task = "short_answer", Minimum = 1, Maximum = 5, User = "How satisfied is this customer? {ticket}")]
+    public partial Task<int> RateAsync(string ticket);
+}
