@@ -15,9 +15,6 @@ namespace SupportTriage;
 /// <summary>Runs the trace through PromptOps and through the naive baseline, and prints the report.</summary>
 public static class Desk
 {
-    /// <summary>The simulated provider's answer length without a limit: what a chatty model writes when nothing stops it.</summary>
-    private const int UnlimitedAnswerTokens = 250;
-
     /// <summary>The desk's monthly LLM budget in the simulation (the breaker also stops any day above a tenth of it).</summary>
     private const decimal MonthlyBudgetUsd = 0.02m;
 
@@ -55,7 +52,7 @@ public static class Desk
         }
         else
         {
-            provider = new SimulatedChatClient(answerLength: UnlimitedAnswerTokens);
+            provider = new SimulatedChatClient();
             providerLabel = "SIMULATED (offline, deterministic placeholder answers, real token counts and catalogue prices)";
         }
 
@@ -100,7 +97,7 @@ public static class Desk
         var bestModel = ModelTiers.GetDefaultModel(ModelTier.Best);
         var baselineServices = new ServiceCollection();
         baselineServices.AddSingleton<IUsageSink>(baselineLedger);
-        baselineServices.AddChatClient(new NaiveClient(new SimulatedChatClient(answerLength: UnlimitedAnswerTokens), bestModel)).UseUsageMeter();
+        baselineServices.AddChatClient(new NaiveClient(new SimulatedChatClient(), bestModel)).UseUsageMeter();
         await using var baselineSp = baselineServices.BuildServiceProvider();
         // Only what PromptOps served is compared: a request a plan refused costs nothing either way.
         var served = trace.Where(t => !result.Refused.ContainsKey(t.Index)).ToList();
