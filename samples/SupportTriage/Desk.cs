@@ -39,6 +39,19 @@ public static class Desk
             provider = client.GetChatClient(model ?? "gpt-4o-mini").AsIChatClient();
             providerLabel = $"OpenAI-compatible ({(string.IsNullOrWhiteSpace(baseUrl) ? "api.openai.com" : baseUrl)}), model {model ?? "by tier (gpt-4o-mini, gpt-4o)"}";
             configure = OpenAiTiers(model);
+            if (model is not null && !new PromptOps.Pricing.PriceCatalog().TryGetPrice(model, out _))
+            {
+                // A self-hosted model has no list price: its calls are unpriced (cost unknown, never $0), and the budget, which
+                // cannot reserve an unknown cost, lets them through uncounted instead of refusing every request.
+                var tiers = configure;
+                configure = o =>
+                {
+                    tiers(o);
+                    o.Budget.AllowUnpricedModels = true;
+                };
+                console.MarkupLine($"[yellow]{Markup.Escape(model)} has no price in the catalogue (built-in prices of {DefaultPrices.CatalogDate}; `promptops prices --import` adds more): " +
+                                   "its calls are reported as unpriced, and the budget lets them through uncounted (PromptOps:Budget:AllowUnpricedModels).[/]");
+            }
         }
         else
         {

@@ -142,6 +142,10 @@ public static partial class Pipeline
             {
                 refused[item.Index] = e.LimitName; // a plan or the budget said no, before anything was spent
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures++; // the provider failed (an error status, a network problem): the ledger records it as failed
+            }
 
             if (!item.Burst) clock?.Advance();
             done++;

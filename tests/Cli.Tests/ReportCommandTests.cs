@@ -25,7 +25,7 @@ public sealed class ReportCommandTests : IAsyncLifetime
         Assert.Equal(["2026-11-08", "9", "11.1 %", "5.0400", "0.0100", "gpt-4o"], EstimateAndPricesTests.Row(o, "2026-11-08"));
         Assert.Equal(["2026-11-01", "4", "25.0 %", "0.0400", "0.0100", "gpt-4o-mini"], EstimateAndPricesTests.Row(o, "2026-11-01"));
         Assert.Contains("Daily cost ($)", o, StringComparison.Ordinal);
-        Assert.Equal(["export", "5", "500", "50", "5.0000", "92.6 %", "0.0 %"], EstimateAndPricesTests.Row(o, "export"));
+        Assert.Equal(["export", "5", "500", "50", "0", "0", "5.0000", "92.6 %", "0.0 %"], EstimateAndPricesTests.Row(o, "export"));
         Assert.Contains("the top 1 of 3 users (20%) account for 92.6 %", o, StringComparison.Ordinal);
         Assert.Contains("Peak hour (UTC): 22:00–22:59, 5 requests, $5.0000.", o, StringComparison.Ordinal);
         Assert.Contains("daily mean $0.5400, σ $1.5000, threshold $3.5400; 1 spike day(s) overall, 1 user(s) with spikes.", o, StringComparison.Ordinal);
