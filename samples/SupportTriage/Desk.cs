@@ -83,8 +83,8 @@ public static class Desk
             savings = await Savings.MeasureAsync(trace, result, baselines, options.TightLimits);
             Savings.Print(console, savings, trace.Count, result.Refused.Count, options.TightLimits);
             var headline = savings[0];
-            console.MarkupLine($"[bold]Saved against {Markup.Escape(headline.Baseline.Label)}: {headline.Share:P1}[/] of ${headline.BaselineCost:0.000000} " +
-                               $"({headline.ServedShare:P1} on the {trace.Count - result.Refused.Count:N0} requests served; goal ≥ 80%: {(headline.ServedShare >= 0.80m ? "[green]met[/]" : "[red]not met[/]")}).");
+            console.MarkupLine($"[bold]Saved against {Markup.Escape(headline.Baseline.Label)} on the {trace.Count - result.Refused.Count:N0} requests served: {headline.ServedShare:P1}[/] " +
+                               $"(goal ≥ 80%: {(headline.ServedShare >= 0.80m ? "[green]met[/]" : "[red]not met[/]")}); with the {result.Refused.Count:N0} refused requests: {headline.Share:P1} of ${headline.BaselineCost:0.000000}.");
         }
         else
         {
