@@ -37,20 +37,24 @@ public static class Desk
             var model = Environment.GetEnvironmentVariable("OPENAI_MODEL") is { Length: > 0 } m ? m.Trim() : null;
             var client = new OpenAIClient(new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = string.IsNullOrWhiteSpace(baseUrl) ? null : new Uri(baseUrl) });
             provider = client.GetChatClient(model ?? "gpt-4o-mini").AsIChatClient();
-            providerLabel = $"OpenAI-compatible ({(string.IsNullOrWhiteSpace(baseUrl) ? "api.openai.com" : baseUrl)}), model {model ?? "by tier (gpt-4o-mini, gpt-4o)"}";
-            configure = OpenAiTiers(model);
-            if (model is not null && !new PromptOps.Pricing.PriceCatalog().TryGetPrice(model, out _))
+            var tiers = TierModels(model, tier => Environment.GetEnvironmentVariable(TierVariable(tier)));
+            providerLabel = $"OpenAI-compatible ({(string.IsNullOrWhiteSpace(baseUrl) ? "api.openai.com" : baseUrl)}), " +
+                            string.Join(", ", ModelTiers.All.Select(t => $"{ModelTiers.GetName(t)} → {tiers[t]}"));
+            configure = OpenAiTiers(tiers, custom: model is not null || ModelTiers.All.Any(t => Environment.GetEnvironmentVariable(TierVariable(t)) is { Length: > 0 }));
+            var catalog = new PromptOps.Pricing.PriceCatalog();
+            var unpriced = tiers.Values.Distinct(StringComparer.Ordinal).Where(id => !catalog.TryGetPrice(id, out _)).ToList();
+            if (unpriced.Count > 0)
             {
                 // A self-hosted model has no list price: its calls are unpriced (cost unknown, never $0), and the budget, which
                 // cannot reserve an unknown cost, lets them through uncounted instead of refusing every request.
-                var tiers = configure;
+                var withTiers = configure;
                 configure = o =>
                 {
-                    tiers(o);
+                    withTiers(o);
                     o.Budget.AllowUnpricedModels = true;
                 };
-                console.MarkupLine($"[yellow]{Markup.Escape(model)} has no price in the catalogue (built-in prices of {DefaultPrices.CatalogDate}; `promptops prices --import` adds more): " +
-                                   "its calls are reported as unpriced, and the budget lets them through uncounted (PromptOps:Budget:AllowUnpricedModels).[/]");
+                console.MarkupLine($"[yellow]{Markup.Escape(string.Join(", ", unpriced))} {(unpriced.Count == 1 ? "has" : "have")} no price in the catalogue (built-in prices of {DefaultPrices.CatalogDate}; `promptops prices --import` adds more): " +
+                                   "their calls are reported as unpriced, and the budget lets them through uncounted (PromptOps:Budget:AllowUnpricedModels).[/]");
             }
         }
         else
@@ -100,23 +104,34 @@ public static class Desk
         return new SampleRun(exit, figures, (provider as SimulatedChatClient)?.CallCount, savings);
     }
 
-    /// <summary>
-    /// Tiers to the models an OpenAI-compatible provider serves: <paramref name="model"/> (OPENAI_MODEL: Ollama, vLLM, a
-    /// custom deployment) for every tier, each plan allowing it (a plan's model list names OpenAI and Anthropic models, which
-    /// such a server does not have); without it, OpenAI's own models.
-    /// </summary>
-    public static Action<PromptOpsOptions> OpenAiTiers(string? model) => o =>
-    {
-        foreach (var tier in ModelTiers.All)
-        {
-            o.Routing.Models[ModelTiers.GetName(tier)] = model ?? (tier is ModelTier.FastCheap or ModelTier.Balanced ? "gpt-4o-mini" : "gpt-4o");
-        }
+    /// <summary>The environment variable that names one tier's model: <c>OPENAI_MODEL_FAST_CHEAP</c>, <c>OPENAI_MODEL_BALANCED</c>, …</summary>
+    public static string TierVariable(ModelTier tier) => "OPENAI_MODEL_" + ModelTiers.GetName(tier).ToUpperInvariant();
 
-        if (model is null) return;
+    /// <summary>
+    /// The model of each tier on an OpenAI-compatible provider: the tier's own variable (<see cref="TierVariable"/>) when
+    /// set, else <paramref name="model"/> (OPENAI_MODEL: Ollama, vLLM, a custom deployment) for every tier, else OpenAI's
+    /// own models (gpt-4o-mini for fast_cheap and balanced, gpt-4o above).
+    /// </summary>
+    public static IReadOnlyDictionary<ModelTier, string> TierModels(string? model, Func<ModelTier, string?> tierModel)
+    {
+        ArgumentNullException.ThrowIfNull(tierModel);
+        return ModelTiers.All.ToDictionary(t => t, t => tierModel(t) is { Length: > 0 } own ? own.Trim()
+            : model ?? (t is ModelTier.FastCheap or ModelTier.Balanced ? "gpt-4o-mini" : "gpt-4o"));
+    }
+
+    /// <summary>
+    /// Routes each tier to its model and, for custom models (<paramref name="custom"/>), lets every plan use them: a plan's
+    /// model list names OpenAI and Anthropic models, which such a server does not have.
+    /// </summary>
+    public static Action<PromptOpsOptions> OpenAiTiers(IReadOnlyDictionary<ModelTier, string> tiers, bool custom) => o =>
+    {
+        ArgumentNullException.ThrowIfNull(tiers);
+        foreach (var (tier, model) in tiers) o.Routing.Models[ModelTiers.GetName(tier)] = model;
+        if (!custom) return;
         foreach (var plan in PromptOps.Plans.UserPlans.All.Select(p => p.Name))
         {
             if (!o.Plans.Definitions.TryGetValue(plan, out var definition)) o.Plans.Definitions[plan] = definition = new PromptOps.Plans.UserPlanDefinition();
-            definition.Models = [model];
+            definition.Models = [.. tiers.Values.Distinct(StringComparer.Ordinal)];
         }
     };
 }

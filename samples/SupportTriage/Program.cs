@@ -4,7 +4,8 @@
 // gpt-4o-mini without and with the same limits, or the one --baseline-model names.
 //
 //   dotnet run --project samples/SupportTriage                      simulated provider (offline, deterministic)
-//   dotnet run --project samples/SupportTriage -- --provider openai  OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL
+//   dotnet run --project samples/SupportTriage -- --provider openai  OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL (every tier),
+//                                                                     OPENAI_MODEL_FAST_CHEAP / _BALANCED / _HIGH_QUALITY / _BEST (one tier)
 //   options: --requests N (default 600)   --redis HOST:PORT (adds the L2 cache)   --ledger FILE (SQLite usage ledger)
 //            --baseline-model MODEL [--baseline-limits]   --tight-limits (output limits too small: truncations)
 using System.Globalization;

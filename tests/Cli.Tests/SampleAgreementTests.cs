@@ -189,21 +189,50 @@ public sealed class SampleAgreementTests
     }
 
     /// <summary>Sets the OpenAI environment variables the sample reads for the duration of <paramref name="run"/> (the collection runs these tests one at a time).</summary>
-    private static async Task<T> WithOpenAiAsync<T>(Uri endpoint, string model, Func<Task<T>> run)
+    private static async Task<T> WithOpenAiAsync<T>(Uri endpoint, string model, Func<Task<T>> run, string? fastCheapModel = null)
     {
-        string?[] saved = [.. new[] { "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL" }.Select(Environment.GetEnvironmentVariable)];
-        Environment.SetEnvironmentVariable("OPENAI_API_KEY", "test-key");
-        Environment.SetEnvironmentVariable("OPENAI_BASE_URL", endpoint.ToString());
-        Environment.SetEnvironmentVariable("OPENAI_MODEL", model);
+        var values = new Dictionary<string, string?>
+        {
+            ["OPENAI_API_KEY"] = "test-key",
+            ["OPENAI_BASE_URL"] = endpoint.ToString(),
+            ["OPENAI_MODEL"] = model,
+            ["OPENAI_MODEL_FAST_CHEAP"] = fastCheapModel,
+        };
+        var saved = values.Keys.ToDictionary(k => k, Environment.GetEnvironmentVariable);
+        foreach (var (name, value) in values) Environment.SetEnvironmentVariable(name, value);
         try
         {
             return await run();
         }
         finally
         {
-            Environment.SetEnvironmentVariable("OPENAI_API_KEY", saved[0]);
-            Environment.SetEnvironmentVariable("OPENAI_BASE_URL", saved[1]);
-            Environment.SetEnvironmentVariable("OPENAI_MODEL", saved[2]);
+            foreach (var (name, value) in saved) Environment.SetEnvironmentVariable(name, value);
+        }
+    }
+
+    [Fact]
+    public async Task A_tier_can_name_its_own_model_and_the_rest_use_the_custom_one()
+    {
+        await using var server = await OpenAiCompatibleServer.StartAsync();
+        server.Default = r => Reply.Ok(
+            r.Body.ToJsonString().Contains("exactly one of", StringComparison.Ordinal) ? "Billing"
+            : r.Body.ToJsonString().Contains("yes or no", StringComparison.Ordinal) ? "no" : "Reset it from the sign-in page.",
+            promptTokens: 40, completionTokens: 8, model: r.Model);
+        var path = TempLedger();
+        try
+        {
+            var (console, output) = Console();
+            var run = await WithOpenAiAsync(server.Endpoint, "llama3.1", () => Desk.RunAsync(new SampleOptions("openai", 40, null, path), console), fastCheapModel: "gpt-4o-mini");
+            Assert.True(run.ExitCode == 0, output.ToString());
+            Assert.Equal(0, run.Figures!.Totals.Refused);
+            // Classification and urgency are fast_cheap → gpt-4o-mini (priced); summaries and answers are balanced → llama3.1 (unpriced).
+            Assert.Equal(["gpt-4o-mini", "llama3.1"], server.Requests.Select(r => r.Model).Distinct().Order(StringComparer.Ordinal));
+            Assert.Equal(server.Requests.Count(r => r.Model == "llama3.1"), run.Figures.Totals.UnpricedRequests);
+            Assert.Contains("fast_cheap → gpt-4o-mini, balanced → llama3.1", output.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            LedgerFile.Delete(path);
         }
     }
 }
