@@ -142,9 +142,10 @@ public static partial class Pipeline
             {
                 refused[item.Index] = e.LimitName; // a plan or the budget said no, before anything was spent
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException and not PromptReplyException and not PromptOpsLimitException)
             {
-                failures++; // the provider failed (an error status, a network problem): the ledger records it as failed
+                // The provider failed (an error status, a network problem): the ledger records the call as failed, and the
+                // report's "failed" row counts it from there; the trace goes on.
             }
 
             if (!item.Burst) clock?.Advance();

@@ -155,6 +155,8 @@ public sealed class SampleAgreementTests
             var run = await WithOpenAiAsync(server.Endpoint, "llama3.1", () => Desk.RunAsync(new SampleOptions("openai", 12, null, path), console));
             Assert.Equal(1, run.ExitCode);
             Assert.Equal(0, run.Figures!.Totals.Succeeded);
+            Assert.Equal(12, run.Figures.Totals.Failed); // each provider error is a failed call in the ledger
+            Assert.Matches(@"replies that matched no label\s+│\s+0 │", output.ToString()); // not mixed up with provider errors
             Assert.Contains("none of the 12 requests was answered", output.ToString(), StringComparison.Ordinal);
         }
         finally
