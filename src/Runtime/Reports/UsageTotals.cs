@@ -64,8 +64,9 @@ public sealed record UsageTotals
     public long Truncated { get; init; }
 
     /// <summary>
-    /// Calls that reached the provider: neither answered by a cache nor refused or cancelled before the call; a call that
-    /// escalated counts once per level tried (1 + <see cref="UsageRecord.Escalations"/>).
+    /// Calls that reached the provider: answered or failed, not by a cache (refused requests never reach it; cancelled ones
+    /// are left out, as the ledger cannot tell whether the provider saw them); a call that escalated counts once per level
+    /// tried (1 + <see cref="UsageRecord.Escalations"/>).
     /// </summary>
     public long ProviderCalls { get; init; }
 
