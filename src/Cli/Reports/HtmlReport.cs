@@ -37,6 +37,9 @@ internal static class HtmlReport
             .Append(Card("saved by the cache", Usd(t.CostSavedUsd)))
             .Append(Card("cache-hit rate", t.CacheHitRate.ToString("P1", Inv)))
             .Append(Card("failed / refused", $"{t.Failed:N0} / {t.Refused:N0}"))
+            .Append(Card("provider calls", t.ProviderCalls.ToString("N0", Inv)))
+            .Append(Card("tokens billed (in / out)", $"{t.BilledInputTokens:N0} / {t.BilledOutputTokens:N0}"))
+            .Append(Card("tokens served from cache (in / out)", $"{t.CacheServedInputTokens:N0} / {t.CacheServedOutputTokens:N0}"))
             .Append(Card("unpriced requests", t.UnpricedRequests.ToString("N0", Inv)))
             .Append(Card("of it estimated (no usage reported)", Usd(t.EstimatedCostUsd)))
             .Append("</div>\n");
@@ -203,11 +206,12 @@ internal static class HtmlReport
         var html = new StringBuilder();
         if (title is not null) html.Append("<h2>").Append(E(title)).Append("</h2>\n");
         if (rows.Count == 0) return html.Append("<p>No data.</p>\n").ToString();
-        html.Append("<table><thead><tr><th>").Append(E(key)).Append("</th><th class=\"n\">requests</th><th class=\"n\">input tokens</th><th class=\"n\">output tokens</th><th class=\"n\">cost</th><th class=\"n\">share</th><th class=\"n\">cache hits</th></tr></thead><tbody>");
+        html.Append("<table><thead><tr><th>").Append(E(key)).Append("</th><th class=\"n\">requests</th><th class=\"n\">billed in</th><th class=\"n\">billed out</th><th class=\"n\">from cache in</th><th class=\"n\">from cache out</th><th class=\"n\">cost</th><th class=\"n\">share</th><th class=\"n\">cache hits</th></tr></thead><tbody>");
         foreach (var r in rows)
         {
-            html.Append("<tr><td>").Append(E(r.Key)).Append("</td>").Append(N(r.Totals.Requests.ToString("N0", Inv))).Append(N(r.Totals.InputTokens.ToString("N0", Inv)))
-                .Append(N(r.Totals.OutputTokens.ToString("N0", Inv))).Append(N(Usd(r.Totals.CostUsd))).Append(N(r.ShareOfCost.ToString("P1", Inv)))
+            html.Append("<tr><td>").Append(E(r.Key)).Append("</td>").Append(N(r.Totals.Requests.ToString("N0", Inv))).Append(N(r.Totals.BilledInputTokens.ToString("N0", Inv)))
+                .Append(N(r.Totals.BilledOutputTokens.ToString("N0", Inv))).Append(N(r.Totals.CacheServedInputTokens.ToString("N0", Inv)))
+                .Append(N(r.Totals.CacheServedOutputTokens.ToString("N0", Inv))).Append(N(Usd(r.Totals.CostUsd))).Append(N(r.ShareOfCost.ToString("P1", Inv)))
                 .Append(N(r.Totals.CacheHitRate.ToString("P1", Inv))).Append("</tr>");
         }
 

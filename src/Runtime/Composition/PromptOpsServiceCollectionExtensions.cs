@@ -48,7 +48,8 @@ public static class PromptOpsServiceCollectionExtensions
     {
         services.AddOptions<PromptOpsOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PromptOpsOptions>, PromptOpsOptionsValidator>());
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Pricing.BuildCatalog());
+        // Built once per container, when first needed: the price files' unreadable entries are logged then, not skipped silently.
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Pricing.BuildCatalog(sp.GetService<ILoggerFactory>()?.CreateLogger("PromptOps.Pricing")));
         services.TryAddSingleton(sp => new PromptOpsMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<IConnectionMultiplexer>(sp =>
         {
