@@ -87,6 +87,8 @@ namespace PromptOps.Analyzers.Compression
             (R(ClauseStart + @"(?:make sure|be sure) to "), ""),
             (R(ClauseStart + @"(?:make sure|be sure|ensure) that "), "Ensure "),
             (R(ClauseStart + @"(?:make sure|be sure) (?=(?:the|your|all|each|every|it|they|there|this|these|those|no|any)\b)"), "Ensure "),
+            // Inside a clause only the conjunction goes: "and ensure that the responses stay" → "and ensure the responses stay".
+            (R(@"\b(ensure|make sure|be sure) that[ \t]+(?=\w)"), "$1 "),
             (R(ClauseStart + @"(always )?remember to[ \t]+"), "$1"),
             (R(ClauseStart + @"(?:note|keep in mind|bear in mind) that[ \t]+"), ""),
             // An intensifier goes only before a word of emphasis ("very important", "extremely careful"): before a
@@ -146,6 +148,8 @@ namespace PromptOps.Analyzers.Compression
             (R(@"([てで])ほしいです"), "$1"),
             (R(@"([てで])(?:ください|下さい)"), "$1"),
             (R(@"することが(?:重要|大切|必要)です"), "すること"),
+            // 分析することができます → 分析できます (a noun of action before する only: 読むことができる stays).
+            (R(@"(?<=[一-龯ァ-ヶー])することができ"), "でき"),
             (R(@"必ず必ず"), "必ず"),
         };
 

@@ -16,6 +16,7 @@ public class GrammarSafeRewritingTests
     [InlineData("Please make sure that you answer in English.", "Answer in English.")]
     [InlineData("Please make sure that the summary is short.", "Ensure the summary is short.")]
     [InlineData("Make sure you are polite. Be sure to cite sources.", "Be polite. Cite sources.")]
+    [InlineData("Analyze the files and ensure that the responses stay unchanged.", "Analyze the files and ensure the responses stay unchanged.")]
     // No clause kept after its main verb was removed ("…, because us that we do not use clickbait").
     [InlineData("It is very important to us that we do not use clickbait.", "It is important to us that we do not use clickbait.")]
     // Praise of the assistant goes, the article agrees with the word now next to it.
@@ -51,6 +52,7 @@ public class GrammarSafeRewritingTests
     [InlineData("とても重要なので丁寧に答えてください。ありがとうございます。", "重要なので丁寧に答えて。")]
     [InlineData("非常に丁寧、かつ機械的な響きで話す。", "非常に丁寧、かつ機械的な響きで話す。")]
     [InlineData("この資料を確認していただけますか？", "この資料を確認して。")]
+    [InlineData("データを分析することができます。本を読むことができます。", "データを分析できます。本を読むことができます。")]
     public void Rewrites_leave_grammatical_text_and_keep_what_carries_meaning(string input, string expected)
     {
         var output = PromptCompressor.Compress(input);
