@@ -231,7 +231,7 @@ namespace PromptOps.Analyzers.Compression
         private static string DropRepeatedSentences(string text)
         {
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            var earlier = new List<ContentWords>();
+            var earlier = new Dictionary<string, List<ContentWords>>(StringComparer.Ordinal); // content word → earlier sentences with it
             var sb = new StringBuilder(text.Length);
             var lines = text.Split('\n');
             for (var l = 0; l < lines.Length; l++)
@@ -267,7 +267,7 @@ namespace PromptOps.Analyzers.Compression
             return sb.ToString();
         }
 
-        private static bool IsRepeat(string sentence, HashSet<string> seen, List<ContentWords> earlier)
+        private static bool IsRepeat(string sentence, HashSet<string> seen, Dictionary<string, List<ContentWords>> earlier)
         {
             var trimmed = sentence.TrimEnd();
             if (trimmed.Length == 0 || "。.!?！？".IndexOf(trimmed[trimmed.Length - 1]) < 0) return false; // an unfinished line: data
@@ -277,12 +277,30 @@ namespace PromptOps.Analyzers.Compression
             if (sentence.IndexOf('\uE000') >= 0 || NotParaphrasable.IsMatch(sentence)) return false;
             var words = new ContentWords(sentence);
             if (words.Words.Count < 4) return false;
-            foreach (var e in earlier)
+
+            // A covering sentence has all but a few of this sentence's words (see IsCoveredBy), so it has one of the
+            // (few + 1) rarest of them: only the earlier sentences holding one of those are candidates, so long prompts
+            // do not cost a comparison of every sentence with every other.
+            int Count(string w) => earlier.TryGetValue(w, out var list) ? list.Count : 0;
+            var missingAllowed = words.Words.Count - (int)Math.Ceiling(0.85 * words.Words.Count);
+            var rarest = new List<string>(words.Words);
+            rarest.Sort((a, b) => Count(a).CompareTo(Count(b)));
+            var checkedAlready = new HashSet<ContentWords>();
+            for (var i = 0; i <= missingAllowed && i < rarest.Count; i++)
             {
-                if (words.IsCoveredBy(e)) return true;
+                if (!earlier.TryGetValue(rarest[i], out var candidates)) continue;
+                foreach (var e in candidates)
+                {
+                    if (checkedAlready.Add(e) && words.IsCoveredBy(e)) return true;
+                }
             }
 
-            earlier.Add(words);
+            foreach (var w in words.Words)
+            {
+                if (!earlier.TryGetValue(w, out var list)) earlier[w] = list = new List<ContentWords>();
+                list.Add(words);
+            }
+
             return false;
         }
 
@@ -332,7 +350,7 @@ namespace PromptOps.Analyzers.Compression
         // A sentence of a line: up to an end mark followed by a space or the line end (not "e.g.", "3.5", ".NET"), or the rest.
         private static readonly Regex SentenceInLine = new Regex("[^。！？]*?(?:[。！？]|[.!?](?=[ \\t]|$))[ \\t]*|[^。！？]+$", RegexOptions.CultureInvariant, Timeout);
         // A sentence with a number, a negation or a quantifier is dropped only when repeated word for word.
-        private static readonly Regex NotParaphrasable = new Regex("\\d|\\b(?:not|never|no|none|nothing|only|except|without|unless|cannot|\\w+n't|one|two|three|four|five|six|seven|eight|nine|ten|once|twice|first|last|exactly|at least|at most)\\b|[^\\x00-\\x7F\u2018-\u201D\uE002]", Options, Timeout);
+        private static readonly Regex NotParaphrasable = new Regex("\\d|\\b(?:not|never|no|none|nothing|only|except|without|unless|cannot|one|two|three|four|five|six|seven|eight|nine|ten|once|twice|first|last|exactly|at least|at most)\\b|n't\\b|[^\\x00-\\x7F\u2018-\u201D\uE002]", Options, Timeout);
         private static readonly Regex Word = new Regex("[A-Za-z][A-Za-z'-]*", RegexOptions.CultureInvariant, Timeout);
 
         private static string Normalize(string sentence)
