@@ -76,6 +76,10 @@ public sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDisposa
         }
     }
 
+    /// <summary>Claims in the shared store (never from a slice: a claim is one per key across every instance).</summary>
+    public ValueTask<bool> TryClaimOnceAsync(string key, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        _shared.TryClaimOnceAsync(key, now, expiresAt, cancellationToken);
+
     /// <inheritdoc cref="IBudgetStore.TryReserveAsync(IReadOnlyList{BudgetCharge}, DateTimeOffset, DateTimeOffset, CancellationToken)" />
     public ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken) =>
         TryReserveAsync(BudgetLeaseIds.New(), charges, now, leaseExpiresAt, cancellationToken);
