@@ -104,7 +104,7 @@ public sealed class CostBudget
         _alertSinks = alertSinks?.ToArray() ?? [];
         _logger = logger ?? NullLogger.Instance;
         _metrics = metrics ?? PromptOpsMetrics.Shared;
-        _thresholds = [.. Options.AlertThresholds.Distinct().Order()];
+        _thresholds = [.. (Options.AlertThresholds ?? CostBudgetOptions.DefaultAlertThresholds).Distinct().Order()];
     }
 
     /// <summary>The error when neither a limit nor a limit provider is configured.</summary>

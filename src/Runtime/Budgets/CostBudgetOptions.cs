@@ -56,11 +56,16 @@ public sealed class CostBudgetOptions
     /// <summary>Limits per prompt (<see cref="PromptOpsMetadata.PromptId"/>: a generated method, or an endpoint name).</summary>
     public ScopeBudgetOptions Prompts { get; set; } = new();
 
+    /// <summary>The alert thresholds when <see cref="AlertThresholds"/> is null: 50, 80 and 100 % of each limit.</summary>
+    public static IReadOnlyList<int> DefaultAlertThresholds { get; } = [50, 80, 100];
+
     /// <summary>
     /// Alert when spent + reserved in a window crosses these percentages of its limit, once per threshold, scope id and
-    /// period (see <see cref="IBudgetAlertSink"/>). Default: 50, 80, 100. Empty: no alerts.
+    /// period (see <see cref="IBudgetAlertSink"/>). Null (the default): <see cref="DefaultAlertThresholds"/>; empty: no
+    /// alerts. An array, not a list, so that configuration (<c>PromptOps:Budget:AlertThresholds:0</c> …) replaces the
+    /// defaults instead of adding to them.
     /// </summary>
-    public List<int> AlertThresholds { get; set; } = [50, 80, 100];
+    public int[]? AlertThresholds { get; set; }
 
     /// <summary>How long the answer of an <see cref="IBudgetLimitProvider"/> is kept for a scope id. Default: 1 minute.</summary>
     public TimeSpan LimitCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
@@ -97,8 +102,7 @@ public sealed class CostBudgetOptions
             }
         }
 
-        if (AlertThresholds is null) yield return "PromptOps:Budget:AlertThresholds must not be null (empty for no alerts).";
-        else if (AlertThresholds.Any(t => t is < 1 or > 100)) yield return $"PromptOps:Budget:AlertThresholds must be percentages in [1, 100], but are {string.Join(", ", AlertThresholds)}.";
+        if (AlertThresholds is not null && AlertThresholds.Any(t => t is < 1 or > 100)) yield return $"PromptOps:Budget:AlertThresholds must be percentages in [1, 100], but are {string.Join(", ", AlertThresholds)}.";
         if (LimitCacheDuration < TimeSpan.Zero) yield return $"PromptOps:Budget:LimitCacheDuration must not be negative, but is {LimitCacheDuration}.";
     }
 
@@ -109,7 +113,7 @@ public sealed class CostBudgetOptions
         copy.Tenants = Tenants?.Clone()!;
         copy.Users = Users?.Clone()!;
         copy.Prompts = Prompts?.Clone()!;
-        copy.AlertThresholds = AlertThresholds is null ? null! : [.. AlertThresholds];
+        copy.AlertThresholds = AlertThresholds is null ? null : [.. AlertThresholds];
         return copy;
     }
 }

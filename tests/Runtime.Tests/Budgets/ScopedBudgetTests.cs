@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using PromptOps.Budgets;
@@ -297,4 +298,70 @@ public sealed class RedisScopedBudgetTests(RedisServer server) : ScopedBudgetTes
     protected override IBudgetStore NewStore() => new RedisBudgetStore(_redis, UniquePrefix("scoped"));
 
     public void Dispose() => _redis.Dispose();
+}
+
+/// <summary>Scoped budgets as a user configures them: appsettings keys, DI-registered provider and sinks, UsePromptOps.</summary>
+public sealed class ScopedBudgetCompositionTests
+{
+    private static Microsoft.Extensions.Configuration.IConfigurationSection Config(params (string Key, string Value)[] values) =>
+        new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>("PromptOps:" + v.Key, v.Value)))
+            .Build()
+            .GetSection("PromptOps");
+
+    [Fact]
+    public async Task Scope_limits_bind_from_configuration_and_the_registered_sinks_get_the_alerts()
+    {
+        var alerts = new InMemoryBudgetAlertSink();
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<TimeProvider>(services, Clock());
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<IBudgetAlertSink>(services, alerts);
+        services.AddPromptOps(Config(
+            ("Budget:Users:Default:DailyLimitUsd", "0.018"),
+            ("Budget:Users:Limits:boss:DailyLimitUsd", "1"),
+            ("Budget:Tenants:Limits:acme:MonthlyBudgetUsd", "100"),
+            ("Budget:AlertThresholds:0", "90")));
+        await using var sp = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        var provider = Provider(input: 1000, output: 1500); // $0.0175 a call on gpt-4o; a worst case of ~$0.001 with 100 output tokens
+        using var client = new ChatClientBuilder(provider).UsePromptOps().Build(sp);
+
+        using (PromptOpsContext.BeginUser("ann"))
+        {
+            await client.GetResponseAsync(Ask("first"), Gpt4o(100));
+            var refused = await Assert.ThrowsAsync<BudgetExceededException>(() => client.GetResponseAsync(Ask("second"), Gpt4o(100)));
+            Assert.Equal("budget.user.daily", refused.LimitName);
+        }
+
+        using (PromptOpsContext.BeginUser("boss"))
+        {
+            await client.GetResponseAsync(Ask("third"), Gpt4o(100));
+            await client.GetResponseAsync(Ask("fourth"), Gpt4o(100));
+        }
+
+        Assert.Equal(3, provider.Calls);
+        var alert = Assert.Single(alerts.Alerts); // ann's refusal at her $0.018 (the only threshold is 90 %; $0.0175 is 97 %, raised once)
+        Assert.Equal((BudgetScope.User, "ann", 90, true), (alert.Scope, alert.ScopeId, alert.ThresholdPercent, alert.Refused));
+    }
+
+    [Fact]
+    public async Task A_registered_limit_provider_turns_the_breaker_on_without_configured_limits()
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<IBudgetLimitProvider>(services, new EveryTenant(0.01m));
+        services.AddPromptOps();
+        await using var sp = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services);
+        var provider = Provider(input: 1000, output: 1000);
+        using var client = new ChatClientBuilder(provider).UsePromptOps().Build(sp);
+        var options = Gpt4o(1000).WithPromptOps(new PromptOpsMetadata { TenantId = "t1" }); // worst case > $0.01
+        var refused = await Assert.ThrowsAsync<BudgetExceededException>(() => client.GetResponseAsync(Ask(), options));
+        Assert.Equal((BudgetScope.Tenant, "t1"), (refused.Scope, refused.ScopeId));
+        Assert.Equal(0, provider.Calls);
+        await client.GetResponseAsync(Ask(), Gpt4o(100)); // no tenant: no limit applies
+    }
+
+    private sealed class EveryTenant(decimal daily) : IBudgetLimitProvider
+    {
+        public ValueTask<BudgetLimits?> GetLimitsAsync(BudgetScope scope, string id, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<BudgetLimits?>(scope == BudgetScope.Tenant ? new BudgetLimits { DailyLimitUsd = daily } : null);
+    }
 }
