@@ -367,7 +367,7 @@ public sealed class CostBudget
             {
                 // total ≥ threshold% × limit, in integers (limits are below 2^53, so × 100 does not overflow).
                 if (!refused && (decimal)total * 100 < (decimal)charge.Limit * threshold) break;
-                var claimKey = charge.Key + ":alert:" + threshold.ToString(CultureInfo.InvariantCulture);
+                var claimKey = AlertKey(charge.Key, threshold);
                 if (!_alertsClaimed.TryAdd(claimKey, 0)) continue;
                 if (_alertsClaimed.Count > MaxCachedLimits) _alertsClaimed.Clear();
                 bool claimed;
@@ -412,6 +412,13 @@ public sealed class CostBudget
             }
         }
     }
+
+    /// <summary>
+    /// The key that records an alert as raised: <c>{budget}:alert:u:alice:d:20261203:80</c> for the 80 % alert of
+    /// <c>{budget}:u:alice:d:20261203</c> — in the budget's hash slot, apart from the counters.
+    /// </summary>
+    internal static string AlertKey(string counterKey, int threshold) =>
+        "{budget}:alert:" + (counterKey.StartsWith("{budget}:", StringComparison.Ordinal) ? counterKey["{budget}:".Length..] : counterKey) + ":" + threshold.ToString(CultureInfo.InvariantCulture);
 
     internal static long ToNanoCeiling(decimal usd) => (long)decimal.Ceiling(usd * NanoPerUsd);
 
