@@ -39,4 +39,8 @@ internal static partial class BudgetLog
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning,
         Message = "PromptOps budgets: could not claim the alert {Key} in the store; it is raised by this instance (another may raise it too).")]
     public static partial void AlertClaimFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Error,
+        Message = "PromptOps budget alert webhook {Url}: gave up delivering the {Threshold}% alert of {Scope} '{ScopeId}' ({Reason}).")]
+    public static partial void WebhookGaveUp(ILogger logger, Uri url, BudgetScope scope, string scopeId, int threshold, string reason, Exception? exception);
 }

@@ -67,6 +67,9 @@ public sealed class CostBudgetOptions
     /// </summary>
     public int[]? AlertThresholds { get; set; }
 
+    /// <summary>Alerts posted to a webhook (<c>PromptOps:Budget:Webhook:Url</c>, <c>:Secret</c>); off unless the address is set.</summary>
+    public WebhookAlertOptions Webhook { get; set; } = new();
+
     /// <summary>How long the answer of an <see cref="IBudgetLimitProvider"/> is kept for a scope id. Default: 1 minute.</summary>
     public TimeSpan LimitCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -103,6 +106,12 @@ public sealed class CostBudgetOptions
         }
 
         if (AlertThresholds is not null && AlertThresholds.Any(t => t is < 1 or > 100)) yield return $"PromptOps:Budget:AlertThresholds must be percentages in [1, 100], but are {string.Join(", ", AlertThresholds)}.";
+        if (Webhook is null) yield return "PromptOps:Budget:Webhook must not be null.";
+        else
+        {
+            foreach (var e in Webhook.GetErrors()) yield return e;
+        }
+
         if (LimitCacheDuration < TimeSpan.Zero) yield return $"PromptOps:Budget:LimitCacheDuration must not be negative, but is {LimitCacheDuration}.";
     }
 
@@ -114,6 +123,7 @@ public sealed class CostBudgetOptions
         copy.Users = Users?.Clone()!;
         copy.Prompts = Prompts?.Clone()!;
         copy.AlertThresholds = AlertThresholds is null ? null : [.. AlertThresholds];
+        copy.Webhook = Webhook?.Clone()!;
         return copy;
     }
 }
