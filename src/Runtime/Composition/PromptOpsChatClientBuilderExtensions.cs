@@ -43,7 +43,7 @@ public static class PromptOpsChatClientBuilderExtensions
             .Use((inner, services) => CreateRouter(inner, services, Resolve(services, configure).Routing))
             .Use((inner, services) => CreateCache(inner, services, Resolve(services, configure).Cache))
             .Use((inner, services) => new TruncationChatClient(inner, Resolve(services, configure).Truncation))
-            .Use((inner, services) => Resolve(services, configure) is { Budget.IsConfigured: true } o
+            .Use((inner, services) => Resolve(services, configure) is var o && (o.Budget.IsConfigured || services.GetService<IBudgetLimitProvider>() is not null)
                 ? new CostBudgetChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>(), GetMetrics(services))
                 : inner)
             .Use((inner, services) => Resolve(services, configure) is { Fallback.Enabled: true } o ? CreateFallback(inner, services, o.Fallback, []) : inner);
@@ -269,13 +269,15 @@ public static class PromptOpsChatClientBuilderExtensions
         public CostBudget GetBudget(IServiceProvider services, PromptOpsOptions options, CostBudgetOptions budget)
         {
             var errors = budget.GetErrors().ToList();
-            if (!budget.IsConfigured) errors.Add("PromptOps:Budget: no limit is set (HourlyLimitUsd, DailyLimitUsd or MonthlyBudgetUsd).");
+            var provider = services.GetService<IBudgetLimitProvider>();
+            if (!budget.IsConfigured && provider is null) errors.Add(CostBudget.NoLimitError);
             if (errors.Count > 0) throw new OptionsValidationException(PromptOpsOptions.SectionName, typeof(PromptOpsOptions), errors);
             var store = services.GetService<BudgetEscrowHolder>()?.Store ?? GetStore(services);
             lock (_gate)
             {
                 return _budget ??= new CostBudget(budget, store, services.GetService<PriceCatalog>() ?? new PriceCatalog(), options.BudgetStore.LeaseDuration,
-                    services.GetService<TimeProvider>());
+                    services.GetService<TimeProvider>(), provider, services.GetServices<IBudgetAlertSink>(),
+                    services.GetService<ILoggerFactory>()?.CreateLogger<CostBudget>(), GetMetrics(services));
             }
         }
 

@@ -61,6 +61,9 @@ public sealed record PromptOpsMetadata
     /// <summary>The end user the call is made for (budgets, plans and usage reports key on it).</summary>
     public string? UserId { get; init; }
 
+    /// <summary>The tenant the call is made for (tenant budgets key on it); null: the ambient <see cref="PromptOpsContext.TenantId"/>.</summary>
+    public string? TenantId { get; init; }
+
     /// <summary>
     /// The application endpoint or feature the call serves (e.g. <c>POST /tickets/classify</c>, <c>support-chat</c>);
     /// the usage ledger's reports group cost by it. Null: the usage meter uses the <c>http.route</c> tag of the current

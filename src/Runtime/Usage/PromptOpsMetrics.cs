@@ -75,6 +75,7 @@ public sealed class PromptOpsMetrics : IDisposable
         SemanticRejections = _meter.CreateCounter<long>("promptops.cache.semantic.rejections", "{candidate}", "Semantic candidates refused by a guard.");
         SemanticVerifications = _meter.CreateCounter<long>("promptops.cache.semantic.verifications", "{verification}", "Semantic hits checked against the provider.");
         BudgetSettles = _meter.CreateCounter<long>("promptops.budget.settles", "{call}", "Budget settles by how the cost was known (reported, estimated, worst_case, released).");
+        BudgetAlerts = _meter.CreateCounter<long>("promptops.budget.alerts", "{alert}", "Budget alerts raised by this instance (scope, window, threshold).");
         BudgetOverReservations = _meter.CreateCounter<double>("promptops.budget.over_reservation", "USD", "Cost above what the budget reserved for a call (charged in full).");
         SemanticFalseHitRateGauge = _meter.CreateObservableGauge("promptops.cache.semantic.false_hit_rate", ObserveFalseHitRate, "1",
             "Share of verified semantic hits whose cached answer disagreed with the provider's.");
@@ -130,6 +131,19 @@ public sealed class PromptOpsMetrics : IDisposable
     internal Counter<long> BudgetSettles { get; }
 
     internal Counter<double> BudgetOverReservations { get; }
+
+    internal Counter<long> BudgetAlerts { get; }
+
+    internal void BudgetAlert(Budgets.BudgetAlert alert)
+    {
+        if (!BudgetAlerts.Enabled) return;
+        BudgetAlerts.Add(1, new TagList
+        {
+            { "promptops.budget.scope", alert.Scope switch { Budgets.BudgetScope.Tenant => "tenant", Budgets.BudgetScope.User => "user", Budgets.BudgetScope.Prompt => "prompt", _ => "application" } },
+            { "promptops.budget.window", alert.Window switch { Budgets.BudgetWindow.Hour => "hour", Budgets.BudgetWindow.Day => "day", _ => "month" } },
+            { "promptops.budget.threshold", alert.ThresholdPercent },
+        });
+    }
 
     /// <summary>Calls whose cost went above their reservation since this instance was created.</summary>
     public long BudgetOverReservationCount => Interlocked.Read(ref _budgetOverReservations);
