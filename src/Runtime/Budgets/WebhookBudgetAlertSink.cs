@@ -18,7 +18,7 @@ namespace PromptOps.Budgets;
 /// back-off up to <see cref="WebhookAlertOptions.MaxAttempts"/>; other statuses are not (the receiver refused it). An
 /// alert that is given up is logged (event 3011).
 /// </summary>
-public sealed class WebhookBudgetAlertSink : IBudgetAlertSink, IAsyncDisposable
+public sealed class WebhookBudgetAlertSink : IBudgetAlertSink, IAsyncDisposable, IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
     private readonly HttpClient _http;
@@ -81,6 +81,23 @@ public sealed class WebhookBudgetAlertSink : IBudgetAlertSink, IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        _stopping.Dispose();
+        if (_ownsHttp) _http.Dispose();
+    }
+
+    /// <summary>
+    /// Delivers what is queued, waiting at most <see cref="WebhookAlertOptions.Timeout"/> × <see cref="WebhookAlertOptions.MaxAttempts"/>
+    /// (a container disposed synchronously); what is still undelivered then is logged as given up.
+    /// </summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        if (!_loop.Wait(_options.Timeout * _options.MaxAttempts))
+        {
+            BudgetLog.WebhookGaveUp(_logger, _options.Url!, BudgetScope.Application, "", 0, $"{Volatile.Read(ref _pending)} alert(s) still queued when the sink was disposed", null);
+            return; // the loop still owns the client
+        }
+
         _stopping.Dispose();
         if (_ownsHttp) _http.Dispose();
     }

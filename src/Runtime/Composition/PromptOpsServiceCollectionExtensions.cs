@@ -178,7 +178,7 @@ internal sealed class BudgetEscrowHolder(EscrowBudgetStore? store) : IAsyncDispo
 }
 
 /// <summary>The webhook alert sink of <c>PromptOps:Budget:Webhook</c>; does nothing when no address is set.</summary>
-internal sealed class ConfiguredWebhookSink : IBudgetAlertSink, IAsyncDisposable
+internal sealed class ConfiguredWebhookSink : IBudgetAlertSink, IAsyncDisposable, IDisposable
 {
     private readonly WebhookBudgetAlertSink? _sink;
 
@@ -198,4 +198,6 @@ internal sealed class ConfiguredWebhookSink : IBudgetAlertSink, IAsyncDisposable
         _sink is null ? ValueTask.CompletedTask : _sink.PublishAsync(alert, cancellationToken);
 
     public ValueTask DisposeAsync() => _sink?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    public void Dispose() => _sink?.Dispose();
 }
