@@ -1,11 +1,26 @@
 namespace PromptOps.Budgets;
 
+/// <summary>What a <see cref="BudgetAlert"/> is about.</summary>
+public enum BudgetAlertKind
+{
+    /// <summary>Spend in a scope's window crossed a threshold of its limit.</summary>
+    Threshold = 0,
+
+    /// <summary>A user's spend in the current hour is far above their own history (<see cref="SpendAnomalyOptions"/>).</summary>
+    Anomaly = 1,
+}
+
 /// <summary>
 /// Spend in one scope and window crossed a threshold (<see cref="CostBudgetOptions.AlertThresholds"/>: 50 %, 80 % and
 /// 100 % by default). Raised once per threshold, scope id and window period across every instance sharing the store.
 /// </summary>
 public sealed record BudgetAlert
 {
+    /// <summary>A threshold of a limit (the default) or a spend anomaly (then <see cref="ThresholdPercent"/> is 0,
+    /// <see cref="SpentOrReservedUsd"/> the hour's spend and <see cref="LimitUsd"/> the ceiling it passed: the factor × the
+    /// user's mean hourly spend).</summary>
+    public BudgetAlertKind Kind { get; init; }
+
     /// <summary>The scope whose limit it is.</summary>
     public required BudgetScope Scope { get; init; }
 

@@ -43,4 +43,8 @@ internal static partial class BudgetLog
     [LoggerMessage(EventId = 3011, Level = LogLevel.Error,
         Message = "PromptOps budget alert webhook {Url}: gave up delivering the {Threshold}% alert of {Scope} '{ScopeId}' ({Reason}).")]
     public static partial void WebhookGaveUp(ILogger logger, Uri url, BudgetScope scope, string scopeId, int threshold, string reason, Exception? exception);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning,
+        Message = "PromptOps budget anomaly: user '{UserId}' spent {HourUsd} USD this hour, above {CeilingUsd} USD (their mean hourly spend {MeanUsd} USD × the factor); stopped for the day: {Stopped}.")]
+    public static partial void Anomaly(ILogger logger, string userId, decimal hourUsd, decimal meanUsd, decimal ceilingUsd, bool stopped);
 }

@@ -58,6 +58,7 @@ public sealed class CostBudget
     private readonly int[] _thresholds;
     private readonly ConcurrentDictionary<(BudgetScope, string), (BudgetLimits? Limits, long At)> _providedLimits = new();
     private readonly ConcurrentDictionary<string, byte> _alertsClaimed = new(StringComparer.Ordinal);
+    private readonly SpendAnomalyDetector? _anomalies;
 
     /// <summary>Creates the budget.</summary>
     /// <param name="options">Limits and behaviour; validated here.</param>
@@ -104,6 +105,7 @@ public sealed class CostBudget
         _alertSinks = alertSinks?.ToArray() ?? [];
         _logger = logger ?? NullLogger.Instance;
         _metrics = metrics ?? PromptOpsMetrics.Shared;
+        _anomalies = Options.Anomaly.Enabled ? new SpendAnomalyDetector(Options.Anomaly) : null;
         _thresholds = [.. (Options.AlertThresholds ?? CostBudgetOptions.DefaultAlertThresholds).Distinct().Order()];
     }
 
@@ -196,8 +198,13 @@ public sealed class CostBudget
     {
         if (worstCaseUsd < 0) throw new ArgumentOutOfRangeException(nameof(worstCaseUsd), worstCaseUsd, "The worst case cannot be negative.");
         var now = Time.GetUtcNow();
+        if (subject.UserId is { } stoppedUser && _anomalies?.StoppedToday(stoppedUser, now) is { } stop)
+        {
+            throw new SpendAnomalyException(stoppedUser, stop.HourUsd, stop.CeilingUsd, End(BudgetWindow.Day, now) - now);
+        }
+
         var (charges, scopes) = await ChargesAsync(ToNanoCeiling(worstCaseUsd), subject, now, cancellationToken).ConfigureAwait(false);
-        if (charges.Count == 0) return new BudgetLease(null, [], worstCaseUsd); // no limit applies to this request
+        if (charges.Count == 0) return new BudgetLease(null, [], worstCaseUsd) { Subject = subject }; // no limit applies to this request
 
         var reservation = await Store.TryReserveAsync(charges, now, now + LeaseDuration, cancellationToken).ConfigureAwait(false);
         if (_monthIndex >= 0 && _monthIndex < reservation.Totals.Count) RememberMonth(reservation.Totals[_monthIndex], charges[_monthIndex].Key);
@@ -209,7 +216,7 @@ public sealed class CostBudget
             throw new BudgetExceededException(window, ToUsd(reservation.Totals[i]), ToUsd(charges[i].Limit), worstCaseUsd, modelId, End(window, now) - now, scope, id, subject.UserId);
         }
 
-        return new BudgetLease(leaseId, [.. charges], worstCaseUsd);
+        return new BudgetLease(leaseId, [.. charges], worstCaseUsd) { Subject = subject };
     }
 
     /// <summary>
@@ -219,11 +226,20 @@ public sealed class CostBudget
     public async ValueTask SettleAsync(BudgetLease lease, decimal actualUsd, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        if (!lease.TryMarkSettled() || lease.LeaseId is null) return;
-        var amount = ToNanoCeiling(Math.Max(0, actualUsd));
-        var actual = new long[lease.Charges.Length];
-        Array.Fill(actual, amount);
-        await Store.SettleAsync(lease.LeaseId, lease.Charges, actual, Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (!lease.TryMarkSettled()) return;
+        var now = Time.GetUtcNow();
+        if (lease.LeaseId is not null)
+        {
+            var amount = ToNanoCeiling(Math.Max(0, actualUsd));
+            var actual = new long[lease.Charges.Length];
+            Array.Fill(actual, amount);
+            await Store.SettleAsync(lease.LeaseId, lease.Charges, actual, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_anomalies is not null && lease.Subject.UserId is { } user && actualUsd > 0 && _anomalies.Record(user, actualUsd, now) is { } anomaly)
+        {
+            await RaiseAnomalyAsync(anomaly, now).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -398,17 +414,7 @@ public sealed class CostBudget
                 };
                 _metrics.BudgetAlert(alert);
                 BudgetLog.Alert(_logger, scope, id ?? "", window, threshold, alert.SpentOrReservedUsd, alert.LimitUsd);
-                foreach (var sink in _alertSinks)
-                {
-                    try
-                    {
-                        await sink.PublishAsync(alert, CancellationToken.None).ConfigureAwait(false);
-                    }
-                    catch (Exception e)
-                    {
-                        BudgetLog.AlertSinkFailed(_logger, sink.GetType().Name, e);
-                    }
-                }
+                await PublishAsync(alert).ConfigureAwait(false);
             }
         }
     }
@@ -419,6 +425,60 @@ public sealed class CostBudget
     /// </summary>
     internal static string AlertKey(string counterKey, int threshold) =>
         "{budget}:alert:" + (counterKey.StartsWith("{budget}:", StringComparison.Ordinal) ? counterKey["{budget}:".Length..] : counterKey) + ":" + threshold.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A user's anomalous hour: one alert per user and hour across the instances sharing the store (the same claim as the
+    /// thresholds'). With <see cref="SpendAnomalyOptions.StopUser"/> the instance that found it refuses the user until the
+    /// end of the UTC day.
+    /// </summary>
+    private async ValueTask RaiseAnomalyAsync(SpendAnomaly anomaly, DateTimeOffset now)
+    {
+        var claimKey = AlertKey(Key(BudgetScope.User, anomaly.UserId, BudgetWindow.Hour, now), 0) + ":anomaly";
+        bool claimed;
+        try
+        {
+            claimed = await Store.TryClaimOnceAsync(claimKey, now, End(BudgetWindow.Hour, now) + Grace, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            BudgetLog.AlertClaimFailed(_logger, claimKey, e);
+            claimed = true;
+        }
+
+        if (!claimed) return;
+        var stop = Options.Anomaly.StopUser;
+        var alert = new BudgetAlert
+        {
+            Kind = BudgetAlertKind.Anomaly,
+            Scope = BudgetScope.User,
+            ScopeId = anomaly.UserId,
+            Window = BudgetWindow.Hour,
+            ThresholdPercent = 0,
+            SpentOrReservedUsd = anomaly.HourUsd,
+            LimitUsd = anomaly.CeilingUsd,
+            PeriodEnd = stop ? End(BudgetWindow.Day, now) : End(BudgetWindow.Hour, now),
+            At = now,
+            Refused = stop,
+        };
+        _metrics.BudgetAlert(alert);
+        BudgetLog.Anomaly(_logger, anomaly.UserId, anomaly.HourUsd, anomaly.MeanUsd, anomaly.CeilingUsd, stop);
+        await PublishAsync(alert).ConfigureAwait(false);
+    }
+
+    private async ValueTask PublishAsync(BudgetAlert alert)
+    {
+        foreach (var sink in _alertSinks)
+        {
+            try
+            {
+                await sink.PublishAsync(alert, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                BudgetLog.AlertSinkFailed(_logger, sink.GetType().Name, e);
+            }
+        }
+    }
 
     internal static long ToNanoCeiling(decimal usd) => (long)decimal.Ceiling(usd * NanoPerUsd);
 
@@ -470,6 +530,9 @@ public sealed class BudgetLease
     public decimal WorstCaseUsd { get; }
 
     internal BudgetCharge[] Charges { get; }
+
+    /// <summary>Whom the reservation was for (anomalies are counted per user on settle).</summary>
+    internal BudgetSubject Subject { get; init; }
 
     internal bool TryMarkSettled() => Interlocked.Exchange(ref _settled, 1) == 0;
 }

@@ -67,6 +67,9 @@ public sealed class CostBudgetOptions
     /// </summary>
     public int[]? AlertThresholds { get; set; }
 
+    /// <summary>Live spend anomalies per user (<c>PromptOps:Budget:Anomaly</c>): alert, and optionally stop the user for the day.</summary>
+    public SpendAnomalyOptions Anomaly { get; set; } = new();
+
     /// <summary>Alerts posted to a webhook (<c>PromptOps:Budget:Webhook:Url</c>, <c>:Secret</c>); off unless the address is set.</summary>
     public WebhookAlertOptions Webhook { get; set; } = new();
 
@@ -77,7 +80,7 @@ public sealed class CostBudgetOptions
     public bool HasApplicationLimit => HourlyLimitUsd is not null || DailyLimitUsd is not null || MonthlyBudgetUsd is not null;
 
     /// <summary>True when at least one limit is set, of the application or of a scope (the breaker is on).</summary>
-    public bool IsConfigured => HasApplicationLimit || Tenants.IsConfigured || Users.IsConfigured || Prompts.IsConfigured;
+    public bool IsConfigured => HasApplicationLimit || Tenants.IsConfigured || Users.IsConfigured || Prompts.IsConfigured || Anomaly?.Enabled == true;
 
     /// <summary>The problems with these options, each naming the bad value; empty when valid.</summary>
     public IEnumerable<string> GetErrors()
@@ -106,6 +109,12 @@ public sealed class CostBudgetOptions
         }
 
         if (AlertThresholds is not null && AlertThresholds.Any(t => t is < 1 or > 100)) yield return $"PromptOps:Budget:AlertThresholds must be percentages in [1, 100], but are {string.Join(", ", AlertThresholds)}.";
+        if (Anomaly is null) yield return "PromptOps:Budget:Anomaly must not be null.";
+        else
+        {
+            foreach (var e in Anomaly.GetErrors()) yield return e;
+        }
+
         if (Webhook is null) yield return "PromptOps:Budget:Webhook must not be null.";
         else
         {
@@ -124,6 +133,7 @@ public sealed class CostBudgetOptions
         copy.Prompts = Prompts?.Clone()!;
         copy.AlertThresholds = AlertThresholds is null ? null : [.. AlertThresholds];
         copy.Webhook = Webhook?.Clone()!;
+        copy.Anomaly = Anomaly?.Clone()!;
         return copy;
     }
 }

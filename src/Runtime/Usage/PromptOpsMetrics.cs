@@ -142,6 +142,7 @@ public sealed class PromptOpsMetrics : IDisposable
             { "promptops.budget.scope", alert.Scope switch { Budgets.BudgetScope.Tenant => "tenant", Budgets.BudgetScope.User => "user", Budgets.BudgetScope.Prompt => "prompt", _ => "application" } },
             { "promptops.budget.window", alert.Window switch { Budgets.BudgetWindow.Hour => "hour", Budgets.BudgetWindow.Day => "day", _ => "month" } },
             { "promptops.budget.threshold", alert.ThresholdPercent },
+            { "promptops.budget.alert", alert.Kind == Budgets.BudgetAlertKind.Anomaly ? "anomaly" : "threshold" },
         });
     }
 
