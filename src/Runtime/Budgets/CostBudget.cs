@@ -59,6 +59,8 @@ public sealed class CostBudget
     private readonly ConcurrentDictionary<(BudgetScope, string), (BudgetLimits? Limits, long At)> _providedLimits = new();
     private readonly ConcurrentDictionary<string, byte> _alertsClaimed = new(StringComparer.Ordinal);
     private readonly SpendAnomalyDetector? _anomalies;
+    private readonly bool _scoped;
+    private readonly (BudgetScope Scope, string? Id, BudgetWindow Window)[] _appScopes;
 
     /// <summary>Creates the budget.</summary>
     /// <param name="options">Limits and behaviour; validated here.</param>
@@ -105,6 +107,8 @@ public sealed class CostBudget
         _alertSinks = alertSinks?.ToArray() ?? [];
         _logger = logger ?? NullLogger.Instance;
         _metrics = metrics ?? PromptOpsMetrics.Shared;
+        _scoped = limitProvider is not null || Options.Tenants.IsConfigured || Options.Users.IsConfigured || Options.Prompts.IsConfigured;
+        _appScopes = [.. _windows.Select(w => (BudgetScope.Application, (string?)null, w.Window))];
         _anomalies = Options.Anomaly.Enabled ? new SpendAnomalyDetector(Options.Anomaly) : null;
         _thresholds = [.. (Options.AlertThresholds ?? CostBudgetOptions.DefaultAlertThresholds).Distinct().Order()];
     }
@@ -138,8 +142,8 @@ public sealed class CostBudget
     {
         var now = Time.GetUtcNow();
         var (charges, scopes) = await ChargesAsync(0, subject, now, cancellationToken).ConfigureAwait(false);
-        var totals = charges.Count == 0 ? [] : await Store.GetTotalsAsync(charges.Select(c => c.Key).ToArray(), now, cancellationToken).ConfigureAwait(false);
-        var windows = new BudgetWindowStatus[charges.Count];
+        var totals = charges.Length == 0 ? [] : await Store.GetTotalsAsync(charges.Select(c => c.Key).ToArray(), now, cancellationToken).ConfigureAwait(false);
+        var windows = new BudgetWindowStatus[charges.Length];
         BudgetPace? pace = null;
         for (var i = 0; i < windows.Length; i++)
         {
@@ -204,7 +208,7 @@ public sealed class CostBudget
         }
 
         var (charges, scopes) = await ChargesAsync(ToNanoCeiling(worstCaseUsd), subject, now, cancellationToken).ConfigureAwait(false);
-        if (charges.Count == 0) return new BudgetLease(null, [], worstCaseUsd) { Subject = subject }; // no limit applies to this request
+        if (charges.Length == 0) return new BudgetLease(null, [], worstCaseUsd) { Subject = subject }; // no limit applies to this request
 
         var reservation = await Store.TryReserveAsync(charges, now, now + LeaseDuration, cancellationToken).ConfigureAwait(false);
         if (_monthIndex >= 0 && _monthIndex < reservation.Totals.Count) RememberMonth(reservation.Totals[_monthIndex], charges[_monthIndex].Key);
@@ -216,7 +220,7 @@ public sealed class CostBudget
             throw new BudgetExceededException(window, ToUsd(reservation.Totals[i]), ToUsd(charges[i].Limit), worstCaseUsd, modelId, End(window, now) - now, scope, id, subject.UserId);
         }
 
-        return new BudgetLease(leaseId, [.. charges], worstCaseUsd) { Subject = subject };
+        return new BudgetLease(leaseId, charges, worstCaseUsd) { Subject = subject };
     }
 
     /// <summary>
@@ -309,18 +313,30 @@ public sealed class CostBudget
     /// The charges of a request of <paramref name="amount"/> nano-dollars: the application's windows (first, in the order
     /// of <see cref="CurrentWindows"/>), then each limited window of the subject's tenant, user and prompt.
     /// </summary>
-    private async ValueTask<(List<BudgetCharge> Charges, List<(BudgetScope Scope, string? Id, BudgetWindow Window)> Scopes)> ChargesAsync(
+    private ValueTask<(BudgetCharge[] Charges, (BudgetScope Scope, string? Id, BudgetWindow Window)[] Scopes)> ChargesAsync(
         long amount, BudgetSubject subject, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var app = CurrentWindows(now);
-        var charges = new List<BudgetCharge>(_windows.Length + 3);
-        var scopes = new List<(BudgetScope, string?, BudgetWindow)>(_windows.Length + 3);
-        for (var i = 0; i < _windows.Length; i++)
+        var appCharges = new BudgetCharge[_windows.Length];
+        for (var i = 0; i < appCharges.Length; i++) appCharges[i] = new BudgetCharge(app.Keys[i], amount, _windows[i].LimitNano, app.ExpiresAt[i]);
+
+        // The application's limits only (no scope limits, no provider, or a request without tenant, user and prompt):
+        // one array, no await — what every request cost before scopes existed.
+        if (!_scoped || (subject.TenantId is null && subject.UserId is null && subject.PromptId is null))
         {
-            charges.Add(new BudgetCharge(app.Keys[i], amount, _windows[i].LimitNano, app.ExpiresAt[i]));
-            scopes.Add((BudgetScope.Application, null, _windows[i].Window));
+            return ValueTask.FromResult((appCharges, _appScopes));
         }
 
+        return ScopedChargesAsync(appCharges, amount, subject, now, cancellationToken);
+    }
+
+    private async ValueTask<(BudgetCharge[] Charges, (BudgetScope Scope, string? Id, BudgetWindow Window)[] Scopes)> ScopedChargesAsync(
+        BudgetCharge[] appCharges, long amount, BudgetSubject subject, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var charges = new List<BudgetCharge>(appCharges.Length + 6);
+        var scopes = new List<(BudgetScope, string?, BudgetWindow)>(appCharges.Length + 6);
+        charges.AddRange(appCharges);
+        scopes.AddRange(_appScopes);
         foreach (var scope in ScopedKinds)
         {
             if (subject.IdOf(scope) is not { Length: > 0 } id) continue;
@@ -333,7 +349,7 @@ public sealed class CostBudget
             }
         }
 
-        return (charges, scopes);
+        return ([.. charges], [.. scopes]);
     }
 
     private static readonly BudgetScope[] ScopedKinds = [BudgetScope.Tenant, BudgetScope.User, BudgetScope.Prompt];
@@ -371,10 +387,10 @@ public sealed class CostBudget
     /// (every threshold for the charge that refused), once per counter and threshold — claimed in the store, so one
     /// instance raises it — and remembered here so the store is asked once per process.
     /// </summary>
-    private async ValueTask RaiseAlertsAsync(List<BudgetCharge> charges, List<(BudgetScope Scope, string? Id, BudgetWindow Window)> scopes, BudgetReservation reservation, DateTimeOffset now)
+    private async ValueTask RaiseAlertsAsync(BudgetCharge[] charges, (BudgetScope Scope, string? Id, BudgetWindow Window)[] scopes, BudgetReservation reservation, DateTimeOffset now)
     {
-        if (_thresholds.Length == 0 || reservation.Totals.Count != charges.Count) return;
-        for (var i = 0; i < charges.Count; i++)
+        if (_thresholds.Length == 0 || reservation.Totals.Count != charges.Length) return;
+        for (var i = 0; i < charges.Length; i++)
         {
             var refused = reservation.RefusedIndex == i;
             var charge = charges[i];
