@@ -90,6 +90,10 @@ namespace PromptOps.Analyzers.Infrastructure
 
         public int MinRepeatedPromptTokens { get; }
 
+        /// <summary>The defaults, as a project with no configuration gets them.</summary>
+        public static AnalyzerSettings Defaults => new AnalyzerSettings(DefaultMaxSystemPromptTokens, DefaultMinSavedTokens, DefaultMinSavedShare, DefaultMaxUserStaticTokens,
+            DefaultMonthlyRequests, DefaultMaxOutputTokens, DefaultMaxInputTokensValue, DefaultMinCacheablePrefixTokens, DefaultSimpleTaskMaxOutputTokens, DefaultMinRepeatedPromptTokens);
+
         public static AnalyzerSettings For(AnalyzerConfigOptionsProvider provider, SyntaxTree tree)
         {
             var options = provider.GetOptions(tree);
