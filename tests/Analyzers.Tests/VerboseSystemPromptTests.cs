@@ -330,4 +330,52 @@ public class VerboseSystemPromptTests
             ChatMessage B() => ChatMessage.CreateSystemMessage("{{Compressed}}");
         }
         """);
+
+    [Fact]
+    public Task Semantic_Kernel_system_prompts_are_reported_and_compressed() => V.CodeFixAsync<CompressPromptCodeFix>($$"""
+        using Microsoft.SemanticKernel.ChatCompletion;
+
+        class C
+        {
+            ChatHistory A() => new ChatHistory({|PO0001:"{{Verbose}}"|});
+            ChatHistory B()
+            {
+                var history = new ChatHistory();
+                history.AddSystemMessage({|PO0001:"{{Verbose}}"|});
+                history.AddUserMessage("{{Verbose}}");
+                return history;
+            }
+        }
+        """, $$"""
+        using Microsoft.SemanticKernel.ChatCompletion;
+
+        class C
+        {
+            ChatHistory A() => new ChatHistory("{{Compressed}}");
+            ChatHistory B()
+            {
+                var history = new ChatHistory();
+                history.AddSystemMessage("{{Compressed}}");
+                history.AddUserMessage("{{Verbose}}");
+                return history;
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Semantic_Kernel_settings_name_the_model() => V.AnalyzerAsync($$"""
+        using System.Threading.Tasks;
+        using Microsoft.SemanticKernel;
+        using Microsoft.SemanticKernel.ChatCompletion;
+
+        class C
+        {
+            Task<ChatMessageContent> M(IChatCompletionService chat)
+            {
+                var history = new ChatHistory({|#0:"{{Verbose}}"|});
+                return chat.GetChatMessageContentAsync(history, new PromptExecutionSettings { ModelId = "gpt-4o-mini", ExtensionData = new System.Collections.Generic.Dictionary<string, object> { ["max_tokens"] = 5 } });
+            }
+        }
+        """, "promptops.monthly_requests = 1000000",
+        V.Diagnostic("PO0001").WithLocation(0).WithArguments(22, 9, 13 * 100.0 / 22, "", 1000000, "gpt-4o-mini", 1.95m, 3.30m));
 }
