@@ -17,9 +17,10 @@ namespace PromptOps.CodeFixes
     /// PO0001 fix: "Compress prompt (212 → 96 tokens)". Rewrites the string literal — or the literal that initialises the
     /// const the prompt comes from — with <see cref="PromptCompressor"/>'s output, in the same kind of literal
     /// (<see cref="LiteralRewriter"/>): regular stays regular, verbatim stays verbatim with its line breaks, raw stays raw
-    /// with its indentation, so a multi-line prompt stays one source line per prompt line. Not offered for interpolated
-    /// strings (their holes would have to be kept in place through the compressor's sentence edits), for concatenations
-    /// (no single literal to rewrite), nor when the compressed text cannot be written in the literal's kind.
+    /// with its indentation, so a multi-line prompt stays one source line per prompt line. An interpolated string
+    /// (<c>$"…"</c>, <c>$@"…"</c>) has only its literal parts compressed, its holes kept exactly as written and in order
+    /// (<see cref="InterpolationRewriter"/>); not offered for raw interpolated strings, for concatenations (no single
+    /// literal to rewrite), nor when the compressed text cannot be written in the literal's kind.
     /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(CompressPromptCodeFix)), Shared]
     public sealed class CompressPromptCodeFix : CodeFixProvider
@@ -61,7 +62,7 @@ namespace PromptOps.CodeFixes
         }
 
         /// <summary>The literal to rewrite (here or in the const's document) and its replacement; null when there is none.</summary>
-        private static async Task<(Document Target, LiteralExpressionSyntax Literal, LiteralExpressionSyntax Replacement)?> FindEditAsync(
+        private static async Task<(Document Target, ExpressionSyntax Literal, ExpressionSyntax Replacement)?> FindEditAsync(
             Document document, Diagnostic diagnostic, CancellationToken ct)
         {
             var solution = document.Project.Solution;
@@ -71,6 +72,12 @@ namespace PromptOps.CodeFixes
             var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
             if (node is ArgumentSyntax argument) node = argument.Expression;
             if (node is AttributeArgumentSyntax attributeArgument) node = attributeArgument.Expression;
+
+            if (node is InterpolatedStringExpressionSyntax interpolated)
+            {
+                var rewritten = InterpolationRewriter.Compress(interpolated, PromptCompressor.Compress);
+                return rewritten is null ? null : (document, (ExpressionSyntax)interpolated, (ExpressionSyntax)rewritten);
+            }
 
             LiteralExpressionSyntax? literal = node as LiteralExpressionSyntax;
             var target = document;
@@ -86,7 +93,7 @@ namespace PromptOps.CodeFixes
             var compressed = PromptCompressor.Compress(value);
             if (compressed == value) return null;
             var replacement = LiteralRewriter.Rewrite(literal, compressed);
-            return replacement is null ? null : (target, literal, replacement);
+            return replacement is null ? null : (target, (ExpressionSyntax)literal, (ExpressionSyntax)replacement);
         }
     }
 }

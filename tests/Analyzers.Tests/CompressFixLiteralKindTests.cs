@@ -19,7 +19,7 @@ namespace PromptOps.Analyzers.Tests;
 /// <summary>
 /// The compress fix keeps the literal's kind and lines: regular stays regular, verbatim stays verbatim with its line
 /// breaks, raw stays raw with its indentation (one source line per prompt line), on hand-written cases and on real
-/// multi-line prompts of the public corpus and the real-code corpus; interpolated strings get no fix.
+/// multi-line prompts of the public corpus and the real-code corpus; interpolated strings keep their holes.
 /// </summary>
 public class CompressFixLiteralKindTests
 {
@@ -93,17 +93,35 @@ public class CompressFixLiteralKindTests
         """);
 
     [Fact]
-    public Task An_interpolated_prompt_is_reported_but_gets_no_fix() => V.CodeFixAsync<CompressPromptCodeFix>(Header + """
+    public Task An_interpolated_prompt_has_its_text_compressed_and_its_holes_kept() => V.CodeFixAsync<CompressPromptCodeFix>(Header + """
         class C
         {
-            ChatMessage M(string product) => new(ChatRole.System, {|PO0001:$"You are a very helpful AI assistant. Please answer questions about {product} very politely. Thank you very much!"|});
+            ChatMessage M(string product, int n) => new(ChatRole.System, {|PO0001:$"You are a very helpful AI assistant. Please answer questions about {product} in at most {n,3:D} words. Thank you very much!"|});
+            ChatMessage V(string product) => new(ChatRole.System, {|PO0001:$@"You are a very helpful AI assistant.
+        Please answer questions about ""{product}"" very politely. Thank you very much!"|});
         }
         """, Header + """
         class C
         {
-            ChatMessage M(string product) => new(ChatRole.System, {|PO0001:$"You are a very helpful AI assistant. Please answer questions about {product} very politely. Thank you very much!"|});
+            ChatMessage M(string product, int n) => new(ChatRole.System, $"Answer questions about {product} in at most {n,3:D} words.");
+            ChatMessage V(string product) => new(ChatRole.System, $@"Answer questions about ""{product}"" politely.");
         }
         """);
+
+    [Fact]
+    public Task A_raw_interpolated_prompt_or_one_with_literal_braces_gets_no_fix() => V.CodeFixAsync<CompressPromptCodeFix>(Header + """"
+        class C
+        {
+            ChatMessage M(string product) => new(ChatRole.System, {|PO0001:$"""You are a very helpful AI assistant. Please answer questions about {product}. Thank you very much!"""|});
+            ChatMessage B(string product) => new(ChatRole.System, {|PO0001:$"You are a very helpful AI assistant. Please answer in JSON like {{ \"a\": 1 }} about {product}. Thank you very much!"|});
+        }
+        """", Header + """"
+        class C
+        {
+            ChatMessage M(string product) => new(ChatRole.System, {|PO0001:$"""You are a very helpful AI assistant. Please answer questions about {product}. Thank you very much!"""|});
+            ChatMessage B(string product) => new(ChatRole.System, {|PO0001:$"You are a very helpful AI assistant. Please answer in JSON like {{ \"a\": 1 }} about {product}. Thank you very much!"|});
+        }
+        """");
 
     public enum Kind { Regular, Verbatim, Raw }
 

@@ -120,7 +120,11 @@ namespace PromptOps.Analyzers.Rules
             int compressed;
             try
             {
-                compressed = TokenCounter.Count(PromptCompressor.Compress(text!));
+                // With per-call parts, compress the text with a placeholder for each (as the fix does) and count what is left
+                // of the constant text: the saving the fix really makes, not one found in text whose holes were dropped.
+                compressed = ConstantText.Template(textOperation) is { } template
+                    ? TokenCounter.Count(ConstantText.WithoutHoles(PromptCompressor.Compress(template)))
+                    : TokenCounter.Count(PromptCompressor.Compress(text!));
             }
             catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
             {
