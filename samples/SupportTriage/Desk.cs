@@ -1,200 +1,137 @@
 using System.ClientModel;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 using PromptOps;
-using PromptOps.Budgets;
-using PromptOps.Caching;
 using PromptOps.Knowledge;
 using PromptOps.Simulation;
-using PromptOps.Usage;
 using Spectre.Console;
 
 namespace SupportTriage;
 
-/// <summary>Runs the trace through PromptOps and through the naive baseline, and prints the report.</summary>
+/// <summary>What a run of the sample ended with: its exit code, the figures it printed and the savings by lever (simulated provider only).</summary>
+public sealed record SampleRun(int ExitCode, SampleFigures? Figures, int? ProviderCallCount, IReadOnlyList<LeverSavings> Savings);
+
+/// <summary>Runs the trace through PromptOps, measures the savings by lever against the baselines, and prints the report.</summary>
 public static class Desk
 {
-    /// <summary>The simulated provider's answer length without a limit: what a chatty model writes when nothing stops it.</summary>
-    private const int UnlimitedAnswerTokens = 250;
-
-    /// <summary>The desk's monthly LLM budget in the simulation (the breaker also stops any day above a tenth of it).</summary>
-    private const decimal MonthlyBudgetUsd = 0.02m;
-
-    public static async Task<int> RunAsync(SampleOptions options)
+    /// <summary>Runs the sample with <paramref name="options"/>, printing to <paramref name="console"/>.</summary>
+    public static async Task<SampleRun> RunAsync(SampleOptions options, IAnsiConsole console)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(console);
         var trace = Trace.Create(options.Requests);
-        var console = AnsiConsole.Console;
-        if (Console.IsOutputRedirected) console.Profile.Width = 120;
 
         IChatClient provider;
         string providerLabel;
-        Action<PromptOpsOptions> configure = _ => { };
+        Action<PromptOpsOptions>? configure = null;
         if (options.Provider == "openai")
         {
             var key = Environment.GetEnvironmentVariable("OPENAI_API_KEY");
             if (string.IsNullOrWhiteSpace(key))
             {
-                Console.Error.WriteLine("SupportTriage: --provider openai needs OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server such as Ollama or vLLM).");
-                return 2;
+                console.MarkupLine("[red]SupportTriage: --provider openai needs OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server such as Ollama or vLLM).[/]");
+                return new SampleRun(2, null, null, []);
             }
 
             var baseUrl = Environment.GetEnvironmentVariable("OPENAI_BASE_URL");
-            var model = Environment.GetEnvironmentVariable("OPENAI_MODEL");
+            var model = Environment.GetEnvironmentVariable("OPENAI_MODEL") is { Length: > 0 } m ? m.Trim() : null;
             var client = new OpenAIClient(new ApiKeyCredential(key), new OpenAIClientOptions { Endpoint = string.IsNullOrWhiteSpace(baseUrl) ? null : new Uri(baseUrl) });
             provider = client.GetChatClient(model ?? "gpt-4o-mini").AsIChatClient();
-            providerLabel = $"OpenAI-compatible ({(string.IsNullOrWhiteSpace(baseUrl) ? "api.openai.com" : baseUrl)})";
-            // Tiers to models this provider serves: OPENAI_MODEL for every tier (Ollama, vLLM), else OpenAI's own.
-            configure = o =>
+            var tiers = TierModels(model, tier => Environment.GetEnvironmentVariable(TierVariable(tier)));
+            providerLabel = $"OpenAI-compatible ({(string.IsNullOrWhiteSpace(baseUrl) ? "api.openai.com" : baseUrl)}), " +
+                            string.Join(", ", ModelTiers.All.Select(t => $"{ModelTiers.GetName(t)} → {tiers[t]}"));
+            configure = OpenAiTiers(tiers, custom: model is not null || ModelTiers.All.Any(t => Environment.GetEnvironmentVariable(TierVariable(t)) is { Length: > 0 }));
+            var catalog = new PromptOps.Pricing.PriceCatalog();
+            var unpriced = tiers.Values.Distinct(StringComparer.Ordinal).Where(id => !catalog.TryGetPrice(id, out _)).ToList();
+            if (unpriced.Count > 0)
             {
-                o.Routing.Models["fast_cheap"] = model ?? "gpt-4o-mini";
-                o.Routing.Models["balanced"] = model ?? "gpt-4o-mini";
-                o.Routing.Models["high_quality"] = model ?? "gpt-4o";
-                o.Routing.Models["best"] = model ?? "gpt-4o";
-            };
+                // A self-hosted model has no list price: its calls are unpriced (cost unknown, never $0), and the budget, which
+                // cannot reserve an unknown cost, lets them through uncounted instead of refusing every request.
+                var withTiers = configure;
+                configure = o =>
+                {
+                    withTiers(o);
+                    o.Budget.AllowUnpricedModels = true;
+                };
+                console.MarkupLine($"[yellow]{Markup.Escape(string.Join(", ", unpriced))} {(unpriced.Count == 1 ? "has" : "have")} no price in the catalogue (built-in prices of {DefaultPrices.CatalogDate}; `promptops prices --import` adds more): " +
+                                   "their calls are reported as unpriced, and the budget lets them through uncounted (PromptOps:Budget:AllowUnpricedModels).[/]");
+            }
         }
         else
         {
-            provider = new SimulatedChatClient(answerLength: UnlimitedAnswerTokens);
+            provider = new SimulatedChatClient();
             providerLabel = "SIMULATED (offline, deterministic placeholder answers, real token counts and catalogue prices)";
         }
 
         console.MarkupLine($"[bold]PromptOps SupportTriage[/] — provider: [yellow]{Markup.Escape(providerLabel)}[/]");
         console.MarkupLine($"{trace.Count:N0} requests from {Trace.Users.Count} users (free, starter, pro, enterprise) over a simulated month; " +
-                           $"pipeline: usage meter → tier routing → cache{(options.Redis is null ? " (memory)" : " (memory + Redis)")} → provider");
+                           $"pipeline: usage meter → plans and budget → tier routing → cache{(options.Redis is null ? " (memory)" : " (memory + Redis)")} → provider" +
+                           (options.TightLimits ? "; [yellow]--tight-limits: output limits too small for the answers[/]" : ""));
 
-        // The ledger's clock: the trace is spread over November 2026, so the ledger reads like a month of traffic.
-        var clock = new SimulatedMonth(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromDays(30) / trace.Count);
-        var ledger = new InMemoryUsageSink();
-        RunResult result;
-        var services = new ServiceCollection();
-        services.AddPromptOps(o =>
+        var result = await Pipeline.RunPromptOpsAsync(console, "PromptOps", provider, trace, new Levers(TightLimits: options.TightLimits), configure, options.Ledger, options.Redis);
+        var figures = SampleFigures.Of(result.Records);
+        Report.Print(console, figures, result.Records, result, (provider as SimulatedChatClient)?.CallCount,
+            PromptOps.Reports.UsageReports.BudgetPace(result.Records, Pipeline.MonthlyBudgetUsd, result.EndedAt));
+
+        IReadOnlyList<LeverSavings> savings = [];
+        if (provider is SimulatedChatClient)
         {
-            o.Redis.Configuration = options.Redis;
-            o.Ledger.SqlitePath = options.Ledger;
-            // User plans (DESIGN.md's free/starter/pro/enterprise) and a monthly budget with hourly and daily breakers.
-            o.Plans.Enabled = true;
-            foreach (var (user, plan) in Trace.Users) o.Plans.Users[user] = plan;
-            // Requests per minute are counted on the real clock, and this trace plays a month in seconds: the sample lifts
-            // the rpm limits (a real deployment keeps the plan's; daily quotas and the budget follow the simulated clock).
-            foreach (var plan in PromptOps.Plans.UserPlans.All.Select(p => p.Name))
+            IReadOnlyList<Baseline> baselines = options.BaselineModel is { } named ? [new Baseline(named, options.BaselineLimits)] : Savings.Defaults;
+            if (baselines.FirstOrDefault(b => !new PromptOps.Pricing.PriceCatalog().TryGetPrice(b.Model, out _)) is { } unpriced)
             {
-                o.Plans.Definitions[plan] = new PromptOps.Plans.UserPlanDefinition { RequestsPerMinute = 1_000_000 };
+                console.MarkupLine($"[red]SupportTriage: the baseline model '{Markup.Escape(unpriced.Model)}' has no price in the catalogue (built-in prices of {DefaultPrices.CatalogDate}); name a priced model, for example gpt-4o-mini.[/]");
+                return new SampleRun(2, figures, (provider as SimulatedChatClient)?.CallCount, []);
             }
-            o.Budget.MonthlyBudgetUsd = MonthlyBudgetUsd;
-            o.Budget.DailyLimitUsd = MonthlyBudgetUsd / 10;
-            configure(o);
-        });
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddSingleton<IUsageSink>(ledger);
-        services.AddChatClient(provider).UsePromptOps();
-        await using (var sp = services.BuildServiceProvider())
-        {
-            var desk = new SupportDesk(sp.GetRequiredService<IChatClient>());
-            result = await RunTraceAsync(console, "PromptOps", desk, trace, clock);
-        } // disposing the container flushes the SQLite ledger
 
-        // The naive baseline, always on the simulated provider so a real provider is not paid twice: the same trace,
-        // every request to the best tier's model, no cache, no output limit.
-        var baselineLedger = new InMemoryUsageSink();
-        var bestModel = ModelTiers.GetDefaultModel(ModelTier.Best);
-        var baselineServices = new ServiceCollection();
-        baselineServices.AddSingleton<IUsageSink>(baselineLedger);
-        baselineServices.AddChatClient(new NaiveClient(new SimulatedChatClient(answerLength: UnlimitedAnswerTokens), bestModel)).UseUsageMeter();
-        await using var baselineSp = baselineServices.BuildServiceProvider();
-        // Only what PromptOps served is compared: a request a plan refused costs nothing either way.
-        var served = trace.Where(t => !result.Refused.ContainsKey(t.Index)).ToList();
-        await RunTraceAsync(console, "Baseline", new SupportDesk(baselineSp.GetRequiredService<IChatClient>()), served, clock: null);
-
-        Report.Print(console, ledger.Snapshot(), baselineLedger.Snapshot(), bestModel, result, options.Provider != "openai",
-            PromptOps.Reports.UsageReports.BudgetPace(ledger.Snapshot(), MonthlyBudgetUsd, clock.GetUtcNow()));
-        console.MarkupLine($"Ledger: [bold]{Markup.Escape(Path.GetFullPath(options.Ledger))}[/] (SQLite). Reports: " +
-                           $"[grey]dotnet run --project src/Cli -- report {Markup.Escape(options.Ledger)} --budget 5 --html report.html[/]");
-        return 0;
-    }
-
-    private static async Task<RunResult> RunTraceAsync(IAnsiConsole console, string name, SupportDesk desk, IReadOnlyList<TraceItem> trace, SimulatedMonth? clock)
-    {
-        var failures = 0;
-        var refused = new Dictionary<int, string>();
-        var done = 0;
-        async Task RunAllAsync(Action<int> progress)
-        {
-            foreach (var item in trace)
-            {
-                try
-                {
-                    // The user of every call below: metered, and (with plans and budgets) limited as this user.
-                    using var user = PromptOpsContext.BeginUser(item.UserId);
-                    await RunOneAsync(desk, item);
-                }
-                catch (PromptReplyException)
-                {
-                    failures++; // a reply that matched no label: counted, never a silent default
-                }
-                catch (PromptOpsLimitException e)
-                {
-                    refused[item.Index] = e.LimitName; // a plan or the budget said no, before anything was spent
-                }
-
-                if (!item.Burst) clock?.Advance();
-                progress(++done);
-            }
-        }
-
-        if (console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected)
-        {
-            await console.Progress().AutoClear(false).StartAsync(async ctx =>
-            {
-                var task = ctx.AddTask(name, maxValue: trace.Count);
-                await RunAllAsync(done => task.Value = done);
-            });
+            console.MarkupLine($"Measuring the levers: the trace again with one lever off at a time, and {baselines.Count} baseline(s), on the simulated provider …");
+            savings = await Savings.MeasureAsync(trace, result, baselines, options.TightLimits);
+            Savings.Print(console, savings, trace.Count, result.Refused.Count, options.TightLimits);
+            var headline = savings[0];
+            console.MarkupLine($"[bold]Saved against {Markup.Escape(headline.Baseline.Label)} on the {trace.Count - result.Refused.Count:N0} requests served: {headline.ServedShare:P1}[/] " +
+                               $"(goal ≥ 80%: {(headline.ServedShare >= 0.80m ? "[green]met[/]" : "[red]not met[/]")}); with the {result.Refused.Count:N0} refused requests: {headline.Share:P1} of ${headline.BaselineCost:0.000000}.");
         }
         else
         {
-            var step = Math.Max(1, trace.Count / 4);
-            await RunAllAsync(done =>
-            {
-                if (done % step == 0 || done == trace.Count) console.MarkupLine($"  {name}: {done:N0}/{trace.Count:N0} requests");
-            });
+            console.MarkupLine("Savings by lever: measured on the simulated provider only (it replays the trace once per lever and baseline; a real provider would be paid each time).");
         }
 
-        return new RunResult(failures, refused);
+        console.MarkupLine($"Ledger: [bold]{Markup.Escape(Path.GetFullPath(options.Ledger))}[/] (SQLite). Reports: " +
+                           $"[grey]dotnet run --project src/Cli -- report {Markup.Escape(options.Ledger)} --budget 5 --html report.html[/]");
+
+        // A run that served nothing is a failure, not a report of "0.0 %" saved.
+        var exit = figures.Totals.Requests > 0 && figures.Totals.Succeeded == 0 ? 1 : 0;
+        if (exit != 0) console.MarkupLine($"[red]SupportTriage: none of the {figures.Totals.Requests:N0} requests was answered ({figures.Totals.Refused:N0} refused, {figures.Totals.Failed:N0} failed).[/]");
+        return new SampleRun(exit, figures, (provider as SimulatedChatClient)?.CallCount, savings);
     }
 
-    private static Task RunOneAsync(SupportDesk desk, TraceItem item) => item.Kind switch
-    {
-        TraceKind.Classify => desk.ClassifyAsync(item.Text),
-        TraceKind.Urgency => desk.IsUrgentAsync(item.Text),
-        TraceKind.Summary => desk.SummarizeAsync(item.Text),
-        TraceKind.Faq => desk.AnswerFaqAsync(item.Text),
-        TraceKind.Account => desk.AnswerAccountAsync(item.Text, item.UserId),
-        _ => throw new ArgumentOutOfRangeException(nameof(item), item.Kind, "unknown request kind"),
-    };
+    /// <summary>The environment variable that names one tier's model: <c>OPENAI_MODEL_FAST_CHEAP</c>, <c>OPENAI_MODEL_BALANCED</c>, …</summary>
+    public static string TierVariable(ModelTier tier) => "OPENAI_MODEL_" + ModelTiers.GetName(tier).ToUpperInvariant();
 
-    /// <summary>What an application without PromptOps sends: the best model, no output limit, nothing PromptOps adds.</summary>
-    private sealed class NaiveClient(IChatClient inner, string model) : DelegatingChatClient(inner)
+    /// <summary>
+    /// The model of each tier on an OpenAI-compatible provider: the tier's own variable (<see cref="TierVariable"/>) when
+    /// set, else <paramref name="model"/> (OPENAI_MODEL: Ollama, vLLM, a custom deployment) for every tier, else OpenAI's
+    /// own models (gpt-4o-mini for fast_cheap and balanced, gpt-4o above).
+    /// </summary>
+    public static IReadOnlyDictionary<ModelTier, string> TierModels(string? model, Func<ModelTier, string?> tierModel)
     {
-        public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        ArgumentNullException.ThrowIfNull(tierModel);
+        return ModelTiers.All.ToDictionary(t => t, t => tierModel(t) is { Length: > 0 } own ? own.Trim()
+            : model ?? (t is ModelTier.FastCheap or ModelTier.Balanced ? "gpt-4o-mini" : "gpt-4o"));
+    }
+
+    /// <summary>
+    /// Routes each tier to its model and, for custom models (<paramref name="custom"/>), lets every plan use them: a plan's
+    /// model list names OpenAI and Anthropic models, which such a server does not have.
+    /// </summary>
+    public static Action<PromptOpsOptions> OpenAiTiers(IReadOnlyDictionary<ModelTier, string> tiers, bool custom) => o =>
+    {
+        ArgumentNullException.ThrowIfNull(tiers);
+        foreach (var (tier, model) in tiers) o.Routing.Models[ModelTiers.GetName(tier)] = model;
+        if (!custom) return;
+        foreach (var plan in PromptOps.Plans.UserPlans.All.Select(p => p.Name))
         {
-            var naive = options?.Clone() ?? new ChatOptions();
-            naive.ModelId = model;
-            naive.MaxOutputTokens = null;
-            return base.GetResponseAsync(messages, naive, cancellationToken);
+            if (!o.Plans.Definitions.TryGetValue(plan, out var definition)) o.Plans.Definitions[plan] = definition = new PromptOps.Plans.UserPlanDefinition();
+            definition.Models = [.. tiers.Values.Distinct(StringComparer.Ordinal)];
         }
-    }
-
-    /// <summary>A clock that moves a fixed step per request: the ledger's timestamps spread the trace over a month.</summary>
-    private sealed class SimulatedMonth(DateTimeOffset start, TimeSpan step) : TimeProvider
-    {
-        private long _ticks = start.UtcTicks;
-
-        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
-
-        public void Advance() => Interlocked.Add(ref _ticks, step.Ticks);
-    }
-
+    };
 }
-
-/// <summary>What a run of the trace ended with, besides the ledger: replies that matched no label, and refusals by request index.</summary>
-public sealed record RunResult(int Failures, IReadOnlyDictionary<int, string> Refused);

@@ -1,13 +1,31 @@
 namespace SupportTriage;
 
 /// <summary>The sample's command line.</summary>
-public sealed record SampleOptions(string Provider, int Requests, string? Redis, string Ledger)
+/// <param name="Provider"><c>simulated</c> (default) or <c>openai</c>.</param>
+/// <param name="Requests">How many requests the trace has.</param>
+/// <param name="Redis">The Redis L2 cache (HOST:PORT), or null.</param>
+/// <param name="Ledger">The SQLite ledger file.</param>
+/// <param name="BaselineModel">The baseline the user names (<c>--baseline-model</c>); null: the default baselines.</param>
+/// <param name="BaselineLimits">The named baseline keeps the same output limits (<c>--baseline-limits</c>).</param>
+/// <param name="TightLimits">Runs the trace with output limits too small for the answers (<c>--tight-limits</c>).</param>
+public sealed record SampleOptions(string Provider, int Requests, string? Redis, string Ledger, string? BaselineModel = null, bool BaselineLimits = false,
+    bool TightLimits = false)
 {
+    /// <summary>The usage line.</summary>
+    public const string Usage =
+        "usage: dotnet run --project samples/SupportTriage [-- --provider simulated|openai] [--requests N] [--redis HOST:PORT] [--ledger FILE] " +
+        "[--baseline-model MODEL [--baseline-limits]] [--tight-limits]";
+
+    /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
     public static SampleOptions Parse(string[] args)
     {
+        ArgumentNullException.ThrowIfNull(args);
         var provider = "simulated";
         var requests = 600;
         string? redis = null;
+        string? baselineModel = null;
+        var baselineLimits = false;
+        var tight = false;
         var ledger = Path.Combine(Path.GetTempPath(), $"promptops-supporttriage-{DateTime.UtcNow:yyyyMMdd-HHmmss}.db");
         for (var i = 0; i < args.Length; i++)
         {
@@ -28,11 +46,22 @@ public sealed record SampleOptions(string Provider, int Requests, string? Redis,
                 case "--redis":
                     redis = Value();
                     break;
+                case "--baseline-model":
+                    baselineModel = Value().Trim();
+                    if (baselineModel.Length == 0 || baselineModel.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException("--baseline-model needs a model id, for example gpt-4o-mini.");
+                    break;
+                case "--baseline-limits":
+                    baselineLimits = true;
+                    break;
+                case "--tight-limits":
+                    tight = true;
+                    break;
                 default:
                     throw new ArgumentException($"unknown argument '{args[i]}'.");
             }
         }
 
-        return new SampleOptions(provider, requests, redis, ledger);
+        if (baselineLimits && baselineModel is null) throw new ArgumentException("--baseline-limits applies to the baseline named by --baseline-model.");
+        return new SampleOptions(provider, requests, redis, ledger, baselineModel, baselineLimits, tight);
     }
 }

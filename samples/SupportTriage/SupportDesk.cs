@@ -40,6 +40,6 @@ public partial class SupportDesk(IChatClient chat)
 
     /// <summary>An answer about the user's own account: cached per user only (the scope is part of the cache key).</summary>
     [Prompt(Task = "short_answer", CacheTtl = "realtime",
-            System = "Answer the customer's question about their own account.", User = "{question}")]
+            System = "Answer the customer's question about their own account, in one sentence.", User = "{question}")]
     public partial Task<string> AnswerAccountAsync(string question, [CacheScope] string userId, CancellationToken cancellationToken = default);
 }

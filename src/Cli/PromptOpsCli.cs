@@ -38,6 +38,7 @@ public static class PromptOpsCli
             SelfHostCommand.Create(console),
             PlanCommand.Create(console),
             PricesCommand.Create(console),
+            CompressCommand.Create(output),
         };
 
         var parse = root.Parse(args);

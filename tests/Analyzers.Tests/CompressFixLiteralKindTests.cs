@@ -104,7 +104,7 @@ public class CompressFixLiteralKindTests
         class C
         {
             ChatMessage M(string product, int n) => new(ChatRole.System, $"Answer questions about {product} in at most {n,3:D} words.");
-            ChatMessage V(string product) => new(ChatRole.System, $@"Answer questions about ""{product}"" politely.");
+            ChatMessage V(string product) => new(ChatRole.System, $@"Answer questions about ""{product}"" very politely.");
         }
         """);
 

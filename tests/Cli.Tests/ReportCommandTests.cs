@@ -22,10 +22,12 @@ public sealed class ReportCommandTests : IAsyncLifetime
         var o = run.Out;
         Assert.Contains("2026-11-01 to 2026-11-10 (10 days)", o, StringComparison.Ordinal);
         Assert.Contains("45 requests, spent $5.4000, saved by the cache $0.1000, cache-hit rate 22.2 %", o, StringComparison.Ordinal);
+        // The 10 cache hits are not provider calls, and their tokens were not billed: shown apart.
+        Assert.Contains("35 provider calls; tokens billed 3,500 in / 350 out; served from cache (not billed) 1,000 in / 100 out; 0 escalations.", o, StringComparison.Ordinal);
         Assert.Equal(["2026-11-08", "9", "11.1 %", "5.0400", "0.0100", "gpt-4o"], EstimateAndPricesTests.Row(o, "2026-11-08"));
         Assert.Equal(["2026-11-01", "4", "25.0 %", "0.0400", "0.0100", "gpt-4o-mini"], EstimateAndPricesTests.Row(o, "2026-11-01"));
         Assert.Contains("Daily cost ($)", o, StringComparison.Ordinal);
-        Assert.Equal(["export", "5", "500", "50", "5.0000", "92.6 %", "0.0 %"], EstimateAndPricesTests.Row(o, "export"));
+        Assert.Equal(["export", "5", "500", "50", "0", "0", "5.0000", "92.6 %", "0.0 %"], EstimateAndPricesTests.Row(o, "export"));
         Assert.Contains("the top 1 of 3 users (20%) account for 92.6 %", o, StringComparison.Ordinal);
         Assert.Contains("Peak hour (UTC): 22:00–22:59, 5 requests, $5.0000.", o, StringComparison.Ordinal);
         Assert.Contains("daily mean $0.5400, σ $1.5000, threshold $3.5400; 1 spike day(s) overall, 1 user(s) with spikes.", o, StringComparison.Ordinal);
@@ -95,6 +97,9 @@ public sealed class ReportCommandTests : IAsyncLifetime
             Assert.DoesNotContain("http://", text, StringComparison.Ordinal);  // self-contained: nothing to fetch
             Assert.DoesNotContain("https://", text, StringComparison.Ordinal);
             Assert.Contains("92.6 %", text, StringComparison.Ordinal);
+            // 45 requests: 35 provider calls of 100 in / 10 out, 10 cache hits of the same size, shown apart.
+            Assert.Contains("tokens billed (in / out)<b>3,500 / 350</b>", text, StringComparison.Ordinal);
+            Assert.Contains("tokens served from cache (in / out)<b>1,000 / 100</b>", text, StringComparison.Ordinal);
 
             var dom = await Chromium.DumpDomAsync(html, profile);
             // Four charts laid out at full width; 10 daily bars + 3 model bars + 24 hourly bars, every one with a size.

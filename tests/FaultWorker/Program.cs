@@ -16,7 +16,8 @@ using StackExchange.Redis;
 //   --port <redis port on 127.0.0.1> --prefix <key prefix> --scenario <name> --requests <n> --seed <n> --name <instance>
 //   --clock <unix ms: the fake clock's start> [--timeout-ms <Redis operation timeout>]
 // Scenarios: baseline, abandon, cancel, overreport (one phase, every request at once); stall, restart, lostreply (four
-// phases with two gates where the test injects a fault and then recovers from it).
+// phases with two gates where the test injects a fault and then recovers from it); scoped (budgets per tenant and user:
+// 500 users in 20 tenants, a few heavy users; $2 a day for the application, $0.15 per tenant, $0.02 per user).
 // After the workload, a drain phase runs requests 8 at a time until a whole batch is refused for the budget.
 // Stdout: "ready"; "gate inject" / "gate recover" (then it waits for a "continue" line on stdin); "billed <request>
 // <nano-dollars> <kind>" per provider bill; "summary <json>" last. Exit code 0 unless something unexpected happened.
@@ -67,10 +68,22 @@ services.AddPromptOps(o =>
     o.Redis.KeyPrefix = settings.Prefix;
     o.Redis.OperationTimeout = TimeSpan.FromMilliseconds(settings.TimeoutMs);
     o.Cache.Enabled = false;
-    o.Budget.DailyLimitUsd = 1m;
+    if (settings.Scenario == "scoped")
+    {
+        o.Budget.DailyLimitUsd = 2m;
+        o.Budget.Tenants.Default = new BudgetLimits { DailyLimitUsd = 0.15m };
+        o.Budget.Users.Default = new BudgetLimits { DailyLimitUsd = 0.02m };
+    }
+    else
+    {
+        o.Budget.DailyLimitUsd = 1m;
+    }
+
     o.BudgetStore.RetryInterval = retryInterval; // the fake clock is advanced past it after a recovery (no real waiting)
     // WhenUnavailable: the default, Escrow.
 });
+var alerts = new InMemoryBudgetAlertSink();
+services.AddSingleton<IBudgetAlertSink>(alerts);
 services.AddChatClient(provider).UsePromptOps();
 var sp = services.BuildServiceProvider();
 var redis = sp.GetRequiredService<IConnectionMultiplexer>();
@@ -87,7 +100,7 @@ Console.Out.WriteLine("ready");
 var n = settings.Requests;
 switch (settings.Scenario)
 {
-    case "baseline" or "abandon" or "cancel" or "overreport":
+    case "baseline" or "abandon" or "cancel" or "overreport" or "scoped":
         await RunAsync(0, n);
         break;
     case "stall" or "restart" or "lostreply":
@@ -170,6 +183,10 @@ var summary = new Dictionary<string, object>
     ["overMetricNano"] = (long)Math.Round(overUsd * 1e9),
     ["overLogged"] = loggers.Events.GetValueOrDefault(3006),
     ["refusals"] = refusals.ToDictionary(p => p.Key, p => p.Value),
+    // Scoped: what the provider billed per user and per tenant, and every alert this instance raised.
+    ["billedByUser"] = settings.Scenario == "scoped" ? all.GroupBy(b => SubjectOf(b.Number).User).ToDictionary(g => g.Key, g => g.Sum(b => b.Nano)) : new Dictionary<string, long>(),
+    ["billedByTenant"] = settings.Scenario == "scoped" ? all.GroupBy(b => SubjectOf(b.Number).Tenant).ToDictionary(g => g.Key, g => g.Sum(b => b.Nano)) : new Dictionary<string, long>(),
+    ["alerts"] = alerts.Alerts.Select(a => FormattableString.Invariant($"{a.Scope}/{a.ScopeId}/{a.Window}/{a.ThresholdPercent}/{(a.Refused ? "refused" : "crossed")}")).ToArray(),
     ["errors"] = errors.ToArray(),
 };
 Console.Out.WriteLine("summary " + JsonSerializer.Serialize(summary));
@@ -184,6 +201,12 @@ async Task OneAsync(int i)
     await Task.Yield();
     List<ChatMessage> messages = [new(ChatRole.User, FormattableString.Invariant($"Request {i}: summarise the state of budget number {i * 7919 % 1000} for {settings.Name}."))];
     var options = new ChatOptions { ModelId = FakeProvider.Model, MaxOutputTokens = 1000 };
+    if (settings.Scenario == "scoped")
+    {
+        var (tenant, user) = SubjectOf(i);
+        options = new ChatOptions { ModelId = FakeProvider.Model, MaxOutputTokens = 200 }.WithPromptOps(new PromptOpsMetadata { TenantId = tenant, UserId = user });
+    }
+
     try
     {
         switch (settings.Scenario)
@@ -235,6 +258,15 @@ async Task OneAsync(int i)
         errors.Enqueue($"request {i}: {e.GetType().Name}: {e.Message}");
         Console.Error.WriteLine($"request {i}: {e}");
     }
+}
+
+// Scoped: who request i is for. A quarter of the requests come from 5 heavy users; the rest from 500 users; user u
+// belongs to tenant u % 20. Seeded per instance, so the two processes send different mixes.
+(string Tenant, string User) SubjectOf(int i)
+{
+    var random = new Random(unchecked((settings.Seed * 1_000_003) + i));
+    var user = random.Next(4) == 0 ? random.Next(5) : random.Next(500);
+    return (FormattableString.Invariant($"t{user % 20}"), FormattableString.Invariant($"u{user}"));
 }
 
 static async Task GateAsync(string name)

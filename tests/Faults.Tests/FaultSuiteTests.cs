@@ -117,6 +117,58 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Budgets per tenant and user (#19) across two processes: 1,500 requests each from 500 users in 20 tenants (a quarter of
+    /// them from 5 heavy users), then the drain, with $0.02 a day per user, $0.15 per tenant and $2 for the application.
+    /// No user, tenant or the application ends over its limit; each alert (scope, id, window, threshold) is raised once
+    /// across both processes; every scope that refused a request raised its 50, 80 and 100 % alerts.
+    /// </summary>
+    [Fact]
+    public async Task Two_processes_keep_every_tenant_and_user_under_its_limit_and_raise_each_alert_once()
+    {
+        using var redis = new RedisServer();
+        using var admin = await ConnectionMultiplexer.ConnectAsync($"{redis.Configuration},allowAdmin=true,abortConnect=false,connectTimeout=5000,syncTimeout=5000,asyncTimeout=5000");
+        var prefix = $"faults:scoped:{Guid.NewGuid():N}:";
+        var clock = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(3).AddHours(10), TimeSpan.Zero).ToUnixTimeMilliseconds();
+        await using var a = WorkerProcess.Start("a", redis.Port, prefix, "scoped", 1500, 101, clock, 2000);
+        await using var b = WorkerProcess.Start("b", redis.Port, prefix, "scoped", 1500, 102, clock, 2000);
+        var sa = await a.FinishAsync();
+        var sb = await b.FinishAsync();
+        var context = $"a: {Refusals(sa)}; b: {Refusals(sb)}\n--- a ---\n{a.Log}\n--- b ---\n{b.Log}";
+
+        static Dictionary<string, long> Sum(Dictionary<string, long>? x, Dictionary<string, long>? y) =>
+            (x ?? []).Concat(y ?? []).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
+        var users = Sum(sa.BilledByUser, sb.BilledByUser);
+        var tenants = Sum(sa.BilledByTenant, sb.BilledByTenant);
+        var total = sa.BilledNano + sb.BilledNano;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"scoped: billed ${total / 1e9:0.000000} of $2; {users.Count} users (max ${users.Values.Max() / 1e9:0.000000} of $0.02), {tenants.Count} tenants (max ${tenants.Values.Max() / 1e9:0.000000} of $0.15); refusals a {Refusals(sa)} b {Refusals(sb)}; alerts {sa.Alerts!.Length}+{sb.Alerts!.Length}"));
+
+        Assert.True(total <= 2_000_000_000, $"application over its limit: {total}: {context}");
+        Assert.All(users, u => Assert.True(u.Value <= 20_000_000, $"user {u.Key} billed {u.Value} nano > $0.02"));
+        Assert.All(tenants, t => Assert.True(t.Value <= 150_000_000, $"tenant {t.Key} billed {t.Value} nano > $0.15"));
+
+        // The limits were reached: heavy users were refused by their own limit, and at least one tenant by its limit.
+        var refusals = sa.Refusals.Concat(sb.Refusals).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Sum(p => p.Value));
+        Assert.True(refusals.GetValueOrDefault("budget.user.daily") > 0, context);
+        Assert.True(refusals.GetValueOrDefault("budget.tenant.daily") + refusals.GetValueOrDefault("budget.daily") > 0, context);
+
+        // Once each: no alert key twice across both processes.
+        var alerts = sa.Alerts!.Concat(sb.Alerts!).Select(x => x.Split('/')).ToList();
+        var keys = alerts.Select(x => string.Join('/', x[..4])).ToList();
+        Assert.True(keys.Count == keys.Distinct().Count(), "alerts raised twice: " + string.Join(", ", keys.GroupBy(k => k).Where(g => g.Count() > 1).Select(g => g.Key)));
+
+        // Every scope that refused raised 50, 80 and 100 % (the 100 % one marked as a refusal), in one process or the other.
+        var refusedScopes = alerts.Where(x => x[4] == "refused").Select(x => (x[0], x[1], x[2])).ToList();
+        Assert.Contains(refusedScopes, s => s.Item1 == "User");
+        foreach (var (scope, id, window) in refusedScopes)
+        {
+            foreach (var threshold in new[] { "50", "80", "100" })
+            {
+                Assert.Contains($"{scope}/{id}/{window}/{threshold}", keys);
+            }
+        }    }
+
     /// <summary>The fault, while calls reserved before it are held in the provider (phase B of the worker).</summary>
     private static async Task InjectAsync(string scenario, RedisServer redis, ConnectionMultiplexer admin, string prefix, List<string> notes)
     {

@@ -234,6 +234,73 @@ public class DiagnosticTests
         }
         """, "PO1012", "CacheTtl is 'none'");
 
+    [Theory]
+    [InlineData("int", "Minimum = 5, Maximum = 1", "Minimum 5 of 'Ask' is above its Maximum 1")]
+    [InlineData("string", "Minimum = 1", "Minimum and Maximum of 'Ask' apply to number results only")]
+    public Task PO1011_invalid_number_range(string type, string range, string message) => Verify($$"""
+        public partial class C(IChatClient chat)
+        {
+            [[|Prompt({{range}}, User = "{x}")|]]
+            public partial Task<{{type}}> Ask(string x);
+        }
+        """, "PO1011", message);
+
+    [Fact]
+    public Task PO1012_length_on_a_typed_result() => Verify("""
+        public partial class C(IChatClient chat)
+        {
+            [[|Prompt(Task = "yes_no", Length = "5 words", User = "{x}")|]]
+            public partial Task<bool> Ask(string x);
+        }
+        """, "PO1012", "Length of 'Ask' has no effect");
+
+    [Theory]
+    [InlineData("forty words", "does not start with a count")]
+    [InlineData("40 paragraphs", "has no known unit")]
+    [InlineData("0 words", "must be at least 1")]
+    [InlineData("100 characters", "characters, which is for Japanese prompts")]
+    public Task PO1016_invalid_length(string value, string message) => Verify($$"""
+        public partial class C(IChatClient chat)
+        {
+            [[|Prompt(Task = "summary", Length = "{{value}}", User = "Summarize {x}")|]]
+            public partial Task<string> Ask(string x);
+        }
+        """, "PO1016", "'" + value + "'", message);
+
+    [Fact]
+    public Task PO1016_words_for_a_japanese_prompt() => Verify("""
+        public partial class C(IChatClient chat)
+        {
+            [[|Prompt(Task = "summary", Length = "40 words", User = "{x}を要約してください。")|]]
+            public partial Task<string> Ask(string x);
+        }
+        """, "PO1016", "the prompt is Japanese", "'40文字'");
+
+    [Fact]
+    public Task PO1017_length_does_not_fit_the_limit() => Verify("""
+        public partial class C(IChatClient chat)
+        {
+            [[|Prompt(Task = "short_answer", Length = "3 sentences", User = "{x}")|]]
+            public partial Task<string> Ask(string x);
+        }
+        """, "PO1017", "'3 sentences'", "'Ask'", "117 tokens", "MaxTokens 50", "at least 141");
+
+    [Fact]
+    public async Task Lengths_that_fit_and_none_have_no_diagnostics()
+    {
+        foreach (var (length, user) in new[] { ("40 words", "{x}"), ("2 sentences", "{x}"), ("", "{x}"), ("60文字", "{x}を説明して"), ("40 characters", "{x}について") })
+        {
+            var diagnostics = await GeneratorHarness.AnalyzeAsync(Usings + $$"""
+                public partial class C(IChatClient chat)
+                {
+                    [Prompt(Task = "short_answer", MaxTokens = 100, Length = "{{length}}", User = "{{user}}")]
+                    public partial Task<string> Ask(string x);
+                }
+                """);
+            Assert.Empty(diagnostics.Where(d => d.Id.StartsWith("PO1", StringComparison.Ordinal)));
+        }
+    }
+
     [Fact]
     public Task PO1013_containing_type_not_partial() => Verify("""
         public class [|C|]

@@ -27,6 +27,18 @@ public sealed class SampleTests
         Assert.Contains("plan.daily_requests × 20", run.Output, StringComparison.Ordinal);
         Assert.Contains("→ OnTrack", run.Output, StringComparison.Ordinal);
         Assert.Contains("Ledger: ", run.Output, StringComparison.Ordinal);
+        // Provider calls are the ledger's (refusals are not calls) and the simulated provider counted the same.
+        Assert.Contains("(the provider counted the same)", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"answers cut off at the output limit \(truncated\)\s+│\s+0 │", run.Output);
+        Assert.Contains("tokens served from cache, not billed (input / output)", run.Output, StringComparison.Ordinal);
+        // The saving by lever against the three default baselines, with what it assumes.
+        Assert.Contains("Saved, by lever", run.Output, StringComparison.Ordinal);
+        foreach (var baseline in new[] { "vs claude-sonnet-4-5, no limits", "vs gpt-4o-mini, no limits", "vs gpt-4o-mini, same limits" })
+        {
+            Assert.Contains(baseline, run.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Assumes: the SIMULATED provider's lengths", run.Output, StringComparison.Ordinal);
     }
 
     [Fact]

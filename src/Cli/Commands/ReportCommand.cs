@@ -24,13 +24,14 @@ internal static class ReportCommand
         var k = new Option<double>("--k") { Description = "Anomaly threshold: a day above mean + k·σ is a spike.", DefaultValueFactory = _ => 2.0 };
         var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML report with charts to this file." };
         var catalogOption = Catalogs.CreateOption();
+        var (compare, baselineModel, baselineOutput) = CompareOptions();
         Validation.Check(budget, v => v is <= 0 ? "--budget must be a positive number of USD." : null);
         Validation.Check(revenue, v => v is < 0 ? "--revenue cannot be negative." : null);
         Validation.Check(k, v => v is > 0 and < 100 ? null : "--k must be a positive number of standard deviations.");
 
         var command = new Command("report", "Cost reports over a usage ledger: tables, charts, anomalies, budget pace; --html for a file.")
         {
-            ledger, from, to, user, budget, asOf, revenue, k, html, catalogOption,
+            ledger, from, to, user, budget, asOf, revenue, k, html, catalogOption, compare, baselineModel, baselineOutput,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -45,7 +46,11 @@ internal static class ReportCommand
                 : new ReportPeriod(first ?? loaded.Period?.From ?? last!.Value, last ?? loaded.Period?.To ?? first!.Value);
             if (period is { } p && p.To < p.From) throw new CliInputException($"the period {p.From:yyyy-MM-dd}..{p.To:yyyy-MM-dd} is empty.", PromptOpsCli.UsageError);
 
-            var report = LedgerReport.Create(Path.GetFileName(path), loaded, period, parse.GetValue(budget), parse.GetValue(asOf), parse.GetValue(revenue), parse.GetValue(k), parse.GetValue(user)) with { Repriced = repriced };
+            var report = LedgerReport.Create(Path.GetFileName(path), loaded, period, parse.GetValue(budget), parse.GetValue(asOf), parse.GetValue(revenue), parse.GetValue(k), parse.GetValue(user)) with
+            {
+                Repriced = repriced,
+                Comparison = Compare(parse, compare, baselineModel, baselineOutput, loaded, catalog, period),
+            };
             ConsoleReport.Write(console, report);
             if (parse.GetValue(html) is { } file)
             {
@@ -64,5 +69,45 @@ internal static class ReportCommand
             return PromptOpsCli.Ok;
         });
         return command;
+    }
+
+    /// <summary>The <c>--compare</c> options: the baseline model (default: the best tier's) and the output tokens assumed per baseline answer.</summary>
+    private static (Option<bool> Compare, Option<string?> Model, Option<long?> Output) CompareOptions()
+    {
+        var compare = new Option<bool>("--compare")
+        {
+            Description = "Re-price the ledger as if every call had gone to --baseline-model without PromptOps, and split the saving by lever (routing, output limits, cache, refusals), with what it assumes.",
+        };
+        var model = new Option<string?>("--baseline-model")
+        {
+            Description = $"The baseline model of --compare (default: the best tier's, {Knowledge.ModelTiers.GetDefaultModel(Knowledge.ModelTier.Best)}).",
+        };
+        var output = new Option<long?>("--baseline-output-tokens")
+        {
+            Description = "Output tokens per baseline answer for --compare (a baseline without output limits); default: each call's own (the same limits).",
+        };
+        Validation.Check(model, v => v is not null && string.IsNullOrWhiteSpace(v) ? "--baseline-model needs a model id." : null);
+        Validation.Check(output, v => v is < 0 ? "--baseline-output-tokens cannot be negative." : null);
+        return (compare, model, output);
+    }
+
+    private static BaselineComparison? Compare(ParseResult parse, Option<bool> compare, Option<string?> model, Option<long?> output, UsageLedger ledger,
+        Pricing.PriceCatalog catalog, ReportPeriod? period)
+    {
+        var baseline = parse.GetValue(model);
+        var tokens = parse.GetValue(output);
+        if (!parse.GetValue(compare))
+        {
+            if (baseline is not null || tokens is not null) throw new CliInputException("--baseline-model and --baseline-output-tokens apply to --compare.", PromptOpsCli.UsageError);
+            return null;
+        }
+
+        baseline ??= Knowledge.ModelTiers.GetDefaultModel(Knowledge.ModelTier.Best);
+        if (!catalog.TryGetPrice(baseline, out _))
+        {
+            throw new CliInputException($"--baseline-model '{baseline}' has no price in the catalogue; `promptops prices` lists the priced models.", PromptOpsCli.UsageError);
+        }
+
+        return UsageReports.CompareWithBaseline(ledger.Records, catalog, baseline, tokens, period);
     }
 }

@@ -12,6 +12,7 @@ internal static class ConsoleReport
         console.MarkupLine($"[bold]PromptOps usage report[/] — {Markup.Escape(report.Source)}, {(report.Period is { } p ? $"{p.From:yyyy-MM-dd} to {p.To:yyyy-MM-dd} ({p.Days} days)" : "no records")}");
         console.MarkupLine($"{t.Requests:N0} requests, spent [bold]${t.CostUsd:N4}[/], saved by the cache ${t.CostSavedUsd:N4}, cache-hit rate {t.CacheHitRate:P1}; " +
                            $"{t.Failed:N0} failed, {t.Refused:N0} refused, {t.Cancelled:N0} cancelled{(t.UnpricedRequests > 0 ? $", [yellow]{t.UnpricedRequests:N0} unpriced[/]" : "")}.");
+        WriteCalls(console, t);
         if (t.EstimatedRequests > 0)
         {
             console.MarkupLine($"[yellow]Estimated:[/] ${t.EstimatedCostUsd:N4} of the ${t.CostUsd:N4} spent is estimated ({t.EstimatedRequests:N0} responses without usage; tokens counted locally).");
@@ -24,6 +25,7 @@ internal static class ConsoleReport
             console.MarkupLine($"[yellow]Cut off:[/] {t.Truncated:N0} answers ended on their output-token limit; by endpoint: {string.Join(", ", cut)}.");
         }
 
+        WriteReplyQuality(console, report.ReplyQuality);
         if (report.Repriced > 0)
         {
             console.MarkupLine($"Priced now: {report.Repriced:N0} calls recorded as unpriced are priced with the current catalogue.");
@@ -68,18 +70,73 @@ internal static class ConsoleReport
         WriteAnomalies(console, report.Anomalies);
         if (report.Pace is { } pace) WritePace(console, pace);
         if (report.UnitEconomics is { } unit) WriteUnit(console, unit);
+        if (report.Comparison is { } comparison) WriteComparison(console, comparison);
+    }
+
+    /// <summary>Provider calls (refused and cached requests are not calls) and tokens billed apart from tokens served from a cache.</summary>
+    private static void WriteCalls(IAnsiConsole console, UsageTotals t)
+    {
+        console.MarkupLine($"{t.ProviderCalls:N0} provider calls; tokens billed {t.BilledInputTokens:N0} in / {t.BilledOutputTokens:N0} out; " +
+                           $"served from cache (not billed) {t.CacheServedInputTokens:N0} in / {t.CacheServedOutputTokens:N0} out; {t.Escalations:N0} escalations.");
+    }
+
+    private static void WriteComparison(IAnsiConsole console, BaselineComparison c)
+    {
+        console.WriteLine();
+        console.MarkupLine($"[bold]Compared with {Markup.Escape(c.BaselineModel)}[/]: baseline ${c.BaselineUsd:N6}, spent ${c.SpentUsd:N6}, saved [bold]${c.SavedUsd:N6} ({c.SavedShare:P1})[/] on {c.Compared:N0} requests.");
+        if (c.UnpricedCalls > 0) console.MarkupLine($"  [yellow]{c.UnpricedCalls:N0} calls to models without a price are left out of both sides.[/]");
+        var table = new Table().Border(TableBorder.Simple).Title("Saved, by lever (a negative saving costs more than the baseline)")
+            .AddColumn("lever").AddColumn(new TableColumn("saved $").RightAligned()).AddColumn(new TableColumn("of baseline").RightAligned());
+        string Share(decimal v) => c.BaselineUsd == 0 ? "-" : (v / c.BaselineUsd).ToString("P1");
+        void Row(string lever, decimal? v) => table.AddRow(lever, v is { } x ? x.ToString("N6") : "-", v is { } y ? Share(y) : "not derivable");
+        Row("routing (model vs baseline price)", c.RoutingUsd);
+        Row(c.BaselineOutputTokens is null ? "output limits (assumed the same)" : "output limits", c.LimitsUsd);
+        Row("cache: exact", c.ExactCacheUsd);
+        Row("cache: semantic", c.SemanticCacheUsd);
+        Row("compression", null);
+        Row($"budget and plan refusals ({c.Refused:N0})", c.RefusalsUsd);
+        table.AddRow("[bold]total[/]", $"[bold]{c.SavedUsd:N6}[/]", $"[bold]{Share(c.SavedUsd)}[/]");
+        console.Write(table);
+        foreach (var a in c.Assumptions) console.MarkupLine($"  [grey]- {Markup.Escape(a)}[/]");
+    }
+
+    /// <summary>
+    /// Per prompt: answers cut off at their limit, escalations to a higher tier and replies that failed validation, so a
+    /// limit that is too tight or a tier that is too cheap shows the day it starts costing answers.
+    /// </summary>
+    private static void WriteReplyQuality(IAnsiConsole console, ReplyQualityReport q)
+    {
+        if (q.Requests == 0) return;
+        if (q.IsClean)
+        {
+            console.MarkupLine("Replies: no answer cut off, no escalation, no reply that failed validation.");
+            return;
+        }
+
+        console.MarkupLine($"Replies: [yellow]{q.Truncated:N0} cut off, {q.Escalations:N0} escalations, {q.ReplyInvalid:N0} failed validation[/] in {q.Requests:N0} requests.");
+        var table = new Table().Border(TableBorder.Simple).Title("Replies by prompt")
+            .AddColumn("prompt").AddColumn(new TableColumn("requests").RightAligned()).AddColumn(new TableColumn("cut off").RightAligned())
+            .AddColumn(new TableColumn("escalations").RightAligned()).AddColumn(new TableColumn("failed validation").RightAligned());
+        foreach (var p in q.Prompts)
+        {
+            table.AddRow(Markup.Escape(p.PromptId), p.Requests.ToString("N0"), p.Truncated.ToString("N0"), p.Escalations.ToString("N0"), p.ReplyInvalid.ToString("N0"));
+        }
+
+        console.Write(table);
     }
 
     private static void WriteBreakdown(IAnsiConsole console, string title, string key, IReadOnlyList<UsageBreakdown> rows)
     {
         if (rows.Count == 0) return;
         var table = new Table().Border(TableBorder.Simple).Title(title)
-            .AddColumn(key).AddColumn(new TableColumn("requests").RightAligned()).AddColumn(new TableColumn("input tokens").RightAligned())
-            .AddColumn(new TableColumn("output tokens").RightAligned()).AddColumn(new TableColumn("cost $").RightAligned())
+            .AddColumn(key).AddColumn(new TableColumn("requests").RightAligned()).AddColumn(new TableColumn("billed in").RightAligned())
+            .AddColumn(new TableColumn("billed out").RightAligned()).AddColumn(new TableColumn("from cache in").RightAligned())
+            .AddColumn(new TableColumn("from cache out").RightAligned()).AddColumn(new TableColumn("cost $").RightAligned())
             .AddColumn(new TableColumn("share").RightAligned()).AddColumn(new TableColumn("cache hits").RightAligned());
         foreach (var r in rows)
         {
-            table.AddRow(Markup.Escape(r.Key), r.Totals.Requests.ToString("N0"), r.Totals.InputTokens.ToString("N0"), r.Totals.OutputTokens.ToString("N0"),
+            table.AddRow(Markup.Escape(r.Key), r.Totals.Requests.ToString("N0"), r.Totals.BilledInputTokens.ToString("N0"), r.Totals.BilledOutputTokens.ToString("N0"),
+                r.Totals.CacheServedInputTokens.ToString("N0"), r.Totals.CacheServedOutputTokens.ToString("N0"),
                 r.Totals.CostUsd.ToString("N4"), r.ShareOfCost.ToString("P1"), r.Totals.CacheHitRate.ToString("P1"));
         }
 

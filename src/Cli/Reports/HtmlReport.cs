@@ -37,6 +37,9 @@ internal static class HtmlReport
             .Append(Card("saved by the cache", Usd(t.CostSavedUsd)))
             .Append(Card("cache-hit rate", t.CacheHitRate.ToString("P1", Inv)))
             .Append(Card("failed / refused", $"{t.Failed:N0} / {t.Refused:N0}"))
+            .Append(Card("provider calls", t.ProviderCalls.ToString("N0", Inv)))
+            .Append(Card("tokens billed (in / out)", $"{t.BilledInputTokens:N0} / {t.BilledOutputTokens:N0}"))
+            .Append(Card("tokens served from cache (in / out)", $"{t.CacheServedInputTokens:N0} / {t.CacheServedOutputTokens:N0}"))
             .Append(Card("unpriced requests", t.UnpricedRequests.ToString("N0", Inv)))
             .Append(Card("of it estimated (no usage reported)", Usd(t.EstimatedCostUsd)))
             .Append("</div>\n");
@@ -69,6 +72,8 @@ internal static class HtmlReport
             .Append(BarChart("models", "Cost by model (USD)", report.Drivers.TopModels.Select(m => (m.Key, (double)m.Totals.CostUsd, false)).ToList()))
             .Append(Breakdown(null, "model", report.Drivers.TopModels));
         html.Append(Breakdown("Cost by endpoint", "endpoint", report.Drivers.TopEndpoints));
+
+        html.Append(ReplyQuality(report.ReplyQuality));
 
         var d2 = report.Drivers;
         html.Append("<h2>Users</h2>\n<p>").Append(E($"The top {d2.TopUserCount:N0} of {d2.Users:N0} users (20%) account for {d2.TopUsersShareOfCost:P1} of the cost attributed to users."));
@@ -174,16 +179,39 @@ internal static class HtmlReport
             .Append("</svg>\n").ToString();
     }
 
+    /// <summary>The "Replies" section: cut-off answers, escalations and replies that failed validation per prompt.</summary>
+    private static string ReplyQuality(ReplyQualityReport q)
+    {
+        var html = new StringBuilder("<h2 id=\"replies\">Replies</h2>\n<p>");
+        if (q.IsClean)
+        {
+            return html.Append("No answer cut off at its output limit, no escalation to a higher tier, no reply that failed validation.</p>\n").ToString();
+        }
+
+        html.Append("<span class=\"warn\">").Append(E($"{q.Truncated:N0} cut off, {q.Escalations:N0} escalations, {q.ReplyInvalid:N0} failed validation"))
+            .Append("</span>").Append(E($" in {q.Requests:N0} requests.")).Append("</p>\n")
+            .Append("<table><thead><tr><th>prompt</th><th class=\"n\">requests</th><th class=\"n\">cut off</th><th class=\"n\">escalations</th><th class=\"n\">failed validation</th></tr></thead><tbody>");
+        foreach (var p in q.Prompts)
+        {
+            html.Append("<tr><td>").Append(E(p.PromptId)).Append("</td>")
+                .Append(N(p.Requests.ToString("N0", Inv))).Append(N(p.Truncated.ToString("N0", Inv)))
+                .Append(N(p.Escalations.ToString("N0", Inv))).Append(N(p.ReplyInvalid.ToString("N0", Inv))).Append("</tr>");
+        }
+
+        return html.Append("</tbody></table>\n").ToString();
+    }
+
     private static string Breakdown(string? title, string key, IReadOnlyList<UsageBreakdown> rows)
     {
         var html = new StringBuilder();
         if (title is not null) html.Append("<h2>").Append(E(title)).Append("</h2>\n");
         if (rows.Count == 0) return html.Append("<p>No data.</p>\n").ToString();
-        html.Append("<table><thead><tr><th>").Append(E(key)).Append("</th><th class=\"n\">requests</th><th class=\"n\">input tokens</th><th class=\"n\">output tokens</th><th class=\"n\">cost</th><th class=\"n\">share</th><th class=\"n\">cache hits</th></tr></thead><tbody>");
+        html.Append("<table><thead><tr><th>").Append(E(key)).Append("</th><th class=\"n\">requests</th><th class=\"n\">billed in</th><th class=\"n\">billed out</th><th class=\"n\">from cache in</th><th class=\"n\">from cache out</th><th class=\"n\">cost</th><th class=\"n\">share</th><th class=\"n\">cache hits</th></tr></thead><tbody>");
         foreach (var r in rows)
         {
-            html.Append("<tr><td>").Append(E(r.Key)).Append("</td>").Append(N(r.Totals.Requests.ToString("N0", Inv))).Append(N(r.Totals.InputTokens.ToString("N0", Inv)))
-                .Append(N(r.Totals.OutputTokens.ToString("N0", Inv))).Append(N(Usd(r.Totals.CostUsd))).Append(N(r.ShareOfCost.ToString("P1", Inv)))
+            html.Append("<tr><td>").Append(E(r.Key)).Append("</td>").Append(N(r.Totals.Requests.ToString("N0", Inv))).Append(N(r.Totals.BilledInputTokens.ToString("N0", Inv)))
+                .Append(N(r.Totals.BilledOutputTokens.ToString("N0", Inv))).Append(N(r.Totals.CacheServedInputTokens.ToString("N0", Inv)))
+                .Append(N(r.Totals.CacheServedOutputTokens.ToString("N0", Inv))).Append(N(Usd(r.Totals.CostUsd))).Append(N(r.ShareOfCost.ToString("P1", Inv)))
                 .Append(N(r.Totals.CacheHitRate.ToString("P1", Inv))).Append("</tr>");
         }
 

@@ -18,6 +18,12 @@ internal sealed record LedgerReport(
     /// <summary>Calls recorded as unpriced that the current catalogue priced (see <c>Ledgers.PriceUnpriced</c>).</summary>
     public int Repriced { get; init; }
 
+    /// <summary>Cut-off answers, escalations and replies that failed validation per prompt, in the report's period.</summary>
+    public ReplyQualityReport ReplyQuality => Ledger.ReplyQuality(Period);
+
+    /// <summary>The ledger re-priced against a baseline model (<c>--compare</c>), or null.</summary>
+    public BaselineComparison? Comparison { get; init; }
+
     /// <summary>Builds the report; <paramref name="userId"/> adds that user's report.</summary>
     public static LedgerReport Create(string source, UsageLedger ledger, ReportPeriod? period, decimal? monthlyBudget, DateTimeOffset? asOf, decimal? revenue, double k, string? userId)
     {

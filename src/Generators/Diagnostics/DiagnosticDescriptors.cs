@@ -69,11 +69,19 @@ namespace PromptOps.Generators.Diagnostics
             "Prompt has no text",
             "[Prompt] method '{0}' sets neither System nor User; give it at least a User template such as User = \"{{input}}\"");
 
+        public static readonly DiagnosticDescriptor InvalidLength = Create("PO1016", DiagnosticSeverity.Error,
+            "Invalid answer length",
+            "{0}");
+
+        public static readonly DiagnosticDescriptor LengthDoesNotFit = Create("PO1017", DiagnosticSeverity.Warning,
+            "Answer length does not fit the output limit",
+            "Length '{0}' of '{1}' takes about {2} tokens, more than MaxTokens {3} leaves room for with 20% margin, so answers will be cut off; set MaxTokens to at least {4} or ask for a shorter answer");
+
         public static readonly DiagnosticDescriptor[] All =
         {
             MustBePartial, HasBody, UnsupportedReturnType, UnsupportedParameter, NoChatClient, SeveralChatClients, UnknownTask,
             InvalidCacheTtl, UnknownPlaceholder, UnusedParameter, InvalidSetting, ConflictingSettings, TypeMustBePartial,
-            MalformedTemplate, EmptyPrompt,
+            MalformedTemplate, EmptyPrompt, InvalidLength, LengthDoesNotFit,
         };
 
         /// <summary>The descriptor of a problem the parser found.</summary>
@@ -94,6 +102,8 @@ namespace PromptOps.Generators.Diagnostics
             PromptProblem.TypeMustBePartial => TypeMustBePartial,
             PromptProblem.MalformedTemplate => MalformedTemplate,
             PromptProblem.EmptyPrompt => EmptyPrompt,
+            PromptProblem.InvalidLength => InvalidLength,
+            PromptProblem.LengthDoesNotFit => LengthDoesNotFit,
             _ => throw new System.ArgumentOutOfRangeException(nameof(problem), problem, null),
         };
 

@@ -100,6 +100,16 @@ namespace PromptOps.Generators.Emitting
             // Static metadata: built once, shared by every call. The generated members carry [GeneratedCode]; the method
             // itself does not, because the compiler merges attributes across partial parts and the user's declaration
             // would then count as generated code, which analyzers (PromptOps' own included) skip.
+            // An enum's labels and values first: the metadata's reply validator reads them (and static fields initialize in order).
+            if (m.Kind == ResultKind.Enum)
+            {
+                w.Line(GeneratedCodeAttribute);
+                w.Line($"private static readonly string[] {prefix}_Labels = new string[] {{ {string.Join(", ", m.EnumLabels.Select(l => Literal(l.Label)))} }};");
+                w.Line(GeneratedCodeAttribute);
+                w.Line($"private static readonly {m.ValueTypeDisplay}[] {prefix}_Values = new {m.ValueTypeDisplay}[] {{ {string.Join(", ", m.EnumLabels.Select(l => m.ValueTypeDisplay + "." + l.Member))} }};");
+                w.Line();
+            }
+
             w.Line(GeneratedCodeAttribute);
             w.Line($"private static readonly global::PromptOps.PromptOpsMetadata {prefix}_Metadata = new global::PromptOps.PromptOpsMetadata");
             w.Line("{");
@@ -110,17 +120,14 @@ namespace PromptOps.Generators.Emitting
             if (m.CacheTtl is not null) w.Line($"    CacheTtl = {CacheTtlExpression(m.CacheTtl)},");
             if (m.SemanticThresholdLiteral is not null) w.Line($"    SemanticThreshold = {m.SemanticThresholdLiteral},");
             if (m.TruncationMember is not null) w.Line($"    OnTruncation = global::PromptOps.TruncationPolicy.{m.TruncationMember},");
-            if (m.Kind is ResultKind.Bool or ResultKind.Enum or ResultKind.Number or ResultKind.Json) w.Line("    StructuredReply = true,");
+            if (m.Kind is ResultKind.Bool or ResultKind.Enum or ResultKind.Number or ResultKind.Json)
+            {
+                w.Line("    StructuredReply = true,");
+                w.Line($"    ReplyValidator = {ReplyValidator(m, prefix)},");
+            }
+
             w.Line("};");
 
-            if (m.Kind == ResultKind.Enum)
-            {
-                w.Line();
-                w.Line(GeneratedCodeAttribute);
-                w.Line($"private static readonly string[] {prefix}_Labels = new string[] {{ {string.Join(", ", m.EnumLabels.Select(l => Literal(l.Label)))} }};");
-                w.Line(GeneratedCodeAttribute);
-                w.Line($"private static readonly {m.ValueTypeDisplay}[] {prefix}_Values = new {m.ValueTypeDisplay}[] {{ {string.Join(", ", m.EnumLabels.Select(l => m.ValueTypeDisplay + "." + l.Member))} }};");
-            }
 
             if (m.Kind == ResultKind.Json)
             {
@@ -136,6 +143,15 @@ namespace PromptOps.Generators.Emitting
             var tokenExpression = token?.Name ?? "global::System.Threading.CancellationToken.None";
             var systemParts = m.System.ToList();
             if (m.Instruction is not null) systemParts.Add(new TemplatePart(false, (systemParts.Count == 0 ? string.Empty : "\n\n") + m.Instruction));
+            var userParts = m.User.ToList();
+
+            // Length guidance goes last: after the system prompt (or the user template when there is none), so the static
+            // prefix providers cache is the same as without it.
+            if (m.LengthGuidance is not null)
+            {
+                if (systemParts.Count > 0) systemParts.Add(new TemplatePart(false, "\n\n" + m.LengthGuidance));
+                else userParts.Add(new TemplatePart(false, (userParts.Count == 0 ? string.Empty : "\n\n") + m.LengthGuidance));
+            }
 
             // Which messages exist is known here: only those are built, without null checks at run time.
             var messages = new List<string>(2);
@@ -145,16 +161,16 @@ namespace PromptOps.Generators.Emitting
                 messages.Add($"new {AI}ChatMessage({AI}ChatRole.System, __system)");
             }
 
-            if (m.User.Count > 0)
+            if (userParts.Count > 0)
             {
-                w.Line($"var __user = {Render(m.User.ToList(), m)};");
+                w.Line($"var __user = {Render(userParts, m)};");
                 messages.Add($"new {AI}ChatMessage({AI}ChatRole.User, __user)");
             }
 
             if (m.MaxInputTokens > 0)
             {
                 var system = systemParts.Count > 0 ? "__system" : "null";
-                var user = m.User.Count > 0 ? "__user" : "null";
+                var user = userParts.Count > 0 ? "__user" : "null";
                 w.Line($"{Call}CheckInputTokens({Literal(m.PromptId)}, {m.MaxInputTokens.ToString(CultureInfo.InvariantCulture)}, {system}, {user});");
             }
 
@@ -202,7 +218,9 @@ namespace PromptOps.Generators.Emitting
                     value = $"{Call}ParseBool(__response)";
                     break;
                 case ResultKind.Number:
-                    value = $"{Call}ParseNumber<{m.ValueTypeDisplay}>(__response)";
+                    value = m.RangeMinLiteral is null
+                        ? $"{Call}ParseNumber<{m.ValueTypeDisplay}>(__response)"
+                        : $"{Call}ParseNumber<{m.ValueTypeDisplay}>(__response, {m.RangeMinLiteral}, {m.RangeMaxLiteral})";
                     break;
                 case ResultKind.Enum:
                     value = $"{Call}ParseEnum<{m.ValueTypeDisplay}>(__response, {prefix}_Labels, {prefix}_Values)";
@@ -215,6 +233,19 @@ namespace PromptOps.Generators.Emitting
             w.Line(m.WrapsPromptResult ? $"return {Call}Result<{m.ValueTypeDisplay}>({value}, __response);" : $"return {value};");
             w.Close();
         }
+
+        /// <summary>
+        /// The check the escalation layer runs on a reply: the same reading as the method's own (a reply that does not
+        /// validate is asked again one tier up). The generated code knows how to parse; the runtime knows the tiers.
+        /// </summary>
+        private static string ReplyValidator(PromptMethodSpec m, string prefix) => m.Kind switch
+        {
+            ResultKind.Bool => Call + "CheckBool",
+            ResultKind.Number when m.RangeMinLiteral is not null => $"static __response => {Call}CheckNumber<{m.ValueTypeDisplay}>(__response, {m.RangeMinLiteral}, {m.RangeMaxLiteral})",
+            ResultKind.Number => $"{Call}CheckNumber<{m.ValueTypeDisplay}>",
+            ResultKind.Enum => $"static __response => {Call}CheckEnum<{m.ValueTypeDisplay}>(__response, {prefix}_Labels, {prefix}_Values)",
+            _ => $"{Call}CheckJson<{m.ValueTypeDisplay}>",
+        };
 
         /// <summary><c>CacheTtl.Static</c> for a named TTL, <c>CacheTtl.FromTimeSpan(…)</c> for a span: nothing parsed at run time.</summary>
         private static string CacheTtlExpression(string canonicalName)

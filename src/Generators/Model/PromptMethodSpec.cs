@@ -99,5 +99,8 @@ namespace PromptOps.Generators.Model
         EquatableArray<TemplatePart> System,
         EquatableArray<TemplatePart> User,
         string? Instruction,
-        EquatableArray<EnumLabel> EnumLabels) : IEquatable<PromptMethodSpec>;
+        EquatableArray<EnumLabel> EnumLabels,
+        string? LengthGuidance,
+        string? RangeMinLiteral = null,
+        string? RangeMaxLiteral = null) : IEquatable<PromptMethodSpec>;
 }

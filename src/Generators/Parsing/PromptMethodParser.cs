@@ -48,7 +48,10 @@ namespace PromptOps.Generators.Parsing
             CheckPlaceholders(method, settings, parameters, system, user, problems);
             CheckConflicts(method.Name, settings, resolved, shape, parameters, problems);
 
-            var (labels, instruction) = Instruction(shape);
+            var range = ReadRange(method.Name, settings, shape, problems);
+            var (labels, instruction) = Instruction(shape, range);
+            var maxOutputTokens = settings.MaxTokens > 0 ? settings.MaxTokens : PromptTasks.GetMaxOutputTokens(resolved.Task);
+            var lengthGuidance = LengthSentence(method.Name, settings, resolved, shape, maxOutputTokens, problems);
             return new PromptMethodSpec(
                 Emit: !canImplement ? EmitKind.Nothing : problems.HasErrors ? EmitKind.Stub : EmitKind.Body,
                 TypeKey: typeFacts.TypeKey,
@@ -70,7 +73,7 @@ namespace PromptOps.Generators.Parsing
                 Task: resolved.Task,
                 TierMember: resolved.TierMember,
                 CacheTtl: resolved.CacheTtl,
-                MaxOutputTokens: settings.MaxTokens > 0 ? settings.MaxTokens : PromptTasks.GetMaxOutputTokens(resolved.Task),
+                MaxOutputTokens: maxOutputTokens,
                 MaxTokensSetting: settings.MaxTokens,
                 TemperatureLiteral: double.IsNaN(settings.Temperature) ? null : ((float)settings.Temperature).ToString("R", CultureInfo.InvariantCulture) + "f",
                 SemanticThresholdLiteral: double.IsNaN(settings.SemanticThreshold) ? null : settings.SemanticThreshold.ToString("R", CultureInfo.InvariantCulture) + "d",
@@ -79,7 +82,10 @@ namespace PromptOps.Generators.Parsing
                 System: new EquatableArray<TemplatePart>(system),
                 User: new EquatableArray<TemplatePart>(user),
                 Instruction: instruction,
-                EnumLabels: labels);
+                EnumLabels: labels,
+                LengthGuidance: lengthGuidance,
+                RangeMinLiteral: range is { } r1 ? DoubleLiteral(r1.Min) : null,
+                RangeMaxLiteral: range is { } r2 ? DoubleLiteral(r2.Max) : null);
         }
 
         /// <summary>Partial, without a body of its own: false when no implementation part can be written.</summary>
@@ -245,6 +251,63 @@ namespace PromptOps.Generators.Parsing
             return resolved;
         }
 
+        /// <summary>
+        /// The length guidance of a free-text result (<c>Answer in at most N words.</c>, <c>N文字以内で答えてください。</c>): the
+        /// <c>Length</c> setting when given (<c>""</c>: none), else the task's length at the method's output limit; in the
+        /// prompt's language (Japanese when a template has kana). Null for typed results and tasks without a stated length.
+        /// </summary>
+        private static string? LengthSentence(string methodName, PromptSettings settings, ResolvedSettings resolved, ReturnShape shape, int maxOutputTokens, Problems problems)
+        {
+            var japanese = LengthGuidance.IsJapanese(settings.System) || LengthGuidance.IsJapanese(settings.User);
+            var explicitLength = settings.Length is { } l && l.Trim().Length > 0;
+            if (shape.Kind is not (ResultKind.Text or ResultKind.Stream))
+            {
+                if (explicitLength)
+                {
+                    problems.Report(PromptProblem.ConflictingSettings, problems.AttributeLocation,
+                        $"Length of '{methodName}' has no effect because its result is read as a value, not free text; remove Length");
+                }
+
+                return null;
+            }
+
+            PromptLength length;
+            if (settings.Length is null)
+            {
+                if (!PromptTasks.TryGet(resolved.Task, out var task) || LengthGuidance.ForTask(task, japanese, maxOutputTokens) is not { } fromTask) return null;
+                length = fromTask;
+            }
+            else if (!explicitLength)
+            {
+                return null;
+            }
+            else if (!LengthGuidance.TryParse(settings.Length, out length, out var error))
+            {
+                problems.Report(PromptProblem.InvalidLength, problems.AttributeLocation, error!);
+                return null;
+            }
+            else if (japanese != (length.Unit == LengthUnit.Characters))
+            {
+                problems.Report(PromptProblem.InvalidLength, problems.AttributeLocation, japanese
+                    ? $"Length '{settings.Length}' is in {length.Unit.ToString().ToLowerInvariant()}, but the prompt is Japanese; state it in characters ('{length.Count}文字')"
+                    : $"Length '{settings.Length}' is in characters, which is for Japanese prompts; use words or sentences");
+                return null;
+            }
+
+            if (!LengthGuidance.Fits(length, maxOutputTokens))
+            {
+                var tokens = LengthGuidance.EstimateTokens(length);
+                problems.Report(PromptProblem.LengthDoesNotFit, problems.AttributeLocation, length.ToString(), methodName,
+                    tokens.ToString(CultureInfo.InvariantCulture), maxOutputTokens.ToString(CultureInfo.InvariantCulture),
+                    ((int)Math.Ceiling(tokens * LengthGuidance.Margin)).ToString(CultureInfo.InvariantCulture));
+            }
+
+            return LengthGuidance.Sentence(length);
+        }
+
+        private static string DoubleLiteral(double d) =>
+            double.IsNegativeInfinity(d) ? "double.NegativeInfinity" : double.IsPositiveInfinity(d) ? "double.PositiveInfinity" : d.ToString("R", CultureInfo.InvariantCulture) + "d";
+
         /// <summary>The policies <c>OnTruncation</c> accepts (members of <c>PromptOps.TruncationPolicy</c>).</summary>
         public const string TruncationPolicyNames = "return, throw, retry";
 
@@ -317,7 +380,32 @@ namespace PromptOps.Generators.Parsing
         }
 
         /// <summary>The instruction appended to the system prompt for typed results, and an enum's labels.</summary>
-        private static (EquatableArray<EnumLabel> Labels, string? Instruction) Instruction(ReturnShape shape)
+        /// <summary>
+        /// <c>[Prompt(Minimum = …, Maximum = …)]</c> on a number method: the reply must be in [min, max] (an unset end is open);
+        /// the prompt says so, and a reply outside is escalated, then <c>PromptReplyException</c>.
+        /// </summary>
+        private static (double Min, double Max)? ReadRange(string methodName, PromptSettings settings, ReturnShape shape, Problems problems)
+        {
+            if (double.IsNaN(settings.Minimum) && double.IsNaN(settings.Maximum)) return null;
+            if (shape.Kind != ResultKind.Number)
+            {
+                problems.Report(PromptProblem.InvalidSetting, problems.AttributeLocation, $"Minimum and Maximum of '{methodName}' apply to number results only");
+                return null;
+            }
+
+            var min = double.IsNaN(settings.Minimum) ? double.NegativeInfinity : settings.Minimum;
+            var max = double.IsNaN(settings.Maximum) ? double.PositiveInfinity : settings.Maximum;
+            if (min > max)
+            {
+                problems.Report(PromptProblem.InvalidSetting, problems.AttributeLocation,
+                    $"Minimum {min.ToString(CultureInfo.InvariantCulture)} of '{methodName}' is above its Maximum {max.ToString(CultureInfo.InvariantCulture)}");
+                return null;
+            }
+
+            return (min, max);
+        }
+
+        private static (EquatableArray<EnumLabel> Labels, string? Instruction) Instruction(ReturnShape shape, (double Min, double Max)? range)
         {
             switch (shape.Kind)
             {
@@ -327,7 +415,10 @@ namespace PromptOps.Generators.Parsing
                 case ResultKind.Bool:
                     return (EquatableArray<EnumLabel>.Empty, "Answer yes or no.");
                 case ResultKind.Number:
-                    return (EquatableArray<EnumLabel>.Empty, "Answer with a number only.");
+                    return (EquatableArray<EnumLabel>.Empty, range is not { } r ? "Answer with a number only."
+                        : double.IsNegativeInfinity(r.Min) ? "Answer with a number of at most " + r.Max.ToString(CultureInfo.InvariantCulture) + " only."
+                        : double.IsPositiveInfinity(r.Max) ? "Answer with a number of at least " + r.Min.ToString(CultureInfo.InvariantCulture) + " only."
+                        : "Answer with a number from " + r.Min.ToString(CultureInfo.InvariantCulture) + " to " + r.Max.ToString(CultureInfo.InvariantCulture) + " only.");
                 default:
                     return (EquatableArray<EnumLabel>.Empty, null);
             }

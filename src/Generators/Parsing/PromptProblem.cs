@@ -24,6 +24,8 @@ namespace PromptOps.Generators.Parsing
         TypeMustBePartial,
         MalformedTemplate,
         EmptyPrompt,
+        InvalidLength,
+        LengthDoesNotFit,
     }
 
     /// <summary>One problem found by the parser: what, where, and the message arguments.</summary>
@@ -44,6 +46,6 @@ namespace PromptOps.Generators.Parsing
 
         /// <summary>Warnings leave the method valid (the body is still written); every other problem is an error.</summary>
         public static bool IsError(PromptProblem problem) =>
-            problem is not (PromptProblem.UnusedParameter or PromptProblem.ConflictingSettings);
+            problem is not (PromptProblem.UnusedParameter or PromptProblem.ConflictingSettings or PromptProblem.LengthDoesNotFit);
     }
 }

@@ -28,6 +28,13 @@ namespace PromptOps.Generators.Parsing
 
         public string? OnTruncation { get; private set; }
 
+        public double Minimum { get; private set; } = double.NaN;
+
+        public double Maximum { get; private set; } = double.NaN;
+
+        /// <summary>The <c>Length</c> setting: null when not set (the task's length), empty for none.</summary>
+        public string? Length { get; private set; }
+
         public static PromptSettings Read(AttributeData attribute)
         {
             var settings = new PromptSettings();
@@ -46,6 +53,9 @@ namespace PromptOps.Generators.Parsing
                     case "Temperature": settings.Temperature = value is double t ? t : double.NaN; break;
                     case "SemanticThreshold": settings.SemanticThreshold = value is double s ? s : double.NaN; break;
                     case "OnTruncation": settings.OnTruncation = value as string; break;
+                    case "Minimum": settings.Minimum = value is double min ? min : double.NaN; break;
+                    case "Maximum": settings.Maximum = value is double max ? max : double.NaN; break;
+                    case "Length": settings.Length = value as string ?? string.Empty; break;
                 }
             }
 

@@ -26,6 +26,8 @@ namespace PromptOps.Generators.Parsing
               .Append(spec.MaxOutputTokens.ToString(CultureInfo.InvariantCulture)).Append('\u001e').Append(spec.TierMember).Append('\u001e')
               .Append(spec.TemperatureLiteral).Append('\u001e').Append(spec.MaxInputTokens.ToString(CultureInfo.InvariantCulture)).Append('\u001e')
               .Append(spec.Kind.ToString()).Append('\u001e').Append(spec.ValueTypeDisplay).Append('\u001e').Append(spec.Instruction).Append('\u001e');
+            // The length guidance is part of the prompt the model reads; prompts without one keep their earlier version.
+            if (spec.LengthGuidance is not null) sb.Append("length=").Append(spec.LengthGuidance).Append('\u001e');
             foreach (var p in spec.Parameters.Where(p => p.MaxInputTokens > 0))
             {
                 sb.Append(p.Name).Append('=').Append(p.MaxInputTokens.ToString(CultureInfo.InvariantCulture)).Append('\u001e');

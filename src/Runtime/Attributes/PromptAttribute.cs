@@ -51,4 +51,24 @@ public sealed class PromptAttribute : Attribute
     /// by the <c>UsePromptOps</c> pipeline; anything else is PO1011.
     /// </summary>
     public string? OnTruncation { get; set; }
+
+    /// <summary>
+    /// The answer length the prompt asks for, for a free-text (<c>string</c>) result: <c>"40 words"</c>, <c>"2 sentences"</c>,
+    /// or for a Japanese prompt <c>"100文字"</c> (<c>"100 characters"</c>); <c>""</c> asks for none. Null (the default): the
+    /// task's length at the method's output limit (short_answer 30 words / 50文字, summary 120 words / 200文字, …; none for
+    /// one-word, code and translation tasks). Written after the system prompt (or the user template when there is no
+    /// system prompt) as <c>Answer in at most N words.</c> or <c>N文字以内で答えてください。</c>. A malformed value is PO1016;
+    /// a length that does not fit the output limit with margin is PO1017.
+    /// </summary>
+    public string? Length { get; set; }
+
+    /// <summary>
+    /// The smallest value a number result may have; <see cref="double.NaN"/> (the default): no minimum. The prompt states the
+    /// range, and a reply outside it is not a valid reply: asked again one tier up (<c>PromptOps:Escalation</c>), then
+    /// <see cref="PromptReplyException"/>. On another result type, or above <see cref="Maximum"/>, it is PO1011.
+    /// </summary>
+    public double Minimum { get; set; } = double.NaN;
+
+    /// <summary>The largest value a number result may have; <see cref="double.NaN"/> (the default): no maximum. See <see cref="Minimum"/>.</summary>
+    public double Maximum { get; set; } = double.NaN;
 }

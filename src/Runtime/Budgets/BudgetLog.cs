@@ -27,4 +27,20 @@ internal static partial class BudgetLog
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information,
         Message = "PromptOps budgets: the monthly pace is critical ({Ratio}x); requests of tier {From} are downgraded to {To}.")]
     public static partial void Downgrading(ILogger logger, decimal ratio, PromptOps.Knowledge.ModelTier from, PromptOps.Knowledge.ModelTier to);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning,
+        Message = "PromptOps budget alert: the {Window} budget of {Scope} '{ScopeId}' crossed {Threshold}%: {SpentUsd} USD spent or reserved of {LimitUsd} USD.")]
+    public static partial void Alert(ILogger logger, BudgetScope scope, string scopeId, BudgetWindow window, int threshold, decimal spentUsd, decimal limitUsd);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning,
+        Message = "PromptOps budgets: the alert sink {Sink} failed; the alert is logged and counted but not delivered to it.")]
+    public static partial void AlertSinkFailed(ILogger logger, string sink, Exception exception);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning,
+        Message = "PromptOps budgets: could not claim the alert {Key} in the store; it is raised by this instance (another may raise it too).")]
+    public static partial void AlertClaimFailed(ILogger logger, string key, Exception exception);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Error,
+        Message = "PromptOps budget alert webhook {Url}: gave up delivering the {Threshold}% alert of {Scope} '{ScopeId}' ({Reason}).")]
+    public static partial void WebhookGaveUp(ILogger logger, Uri url, BudgetScope scope, string scopeId, int threshold, string reason, Exception? exception);
 }

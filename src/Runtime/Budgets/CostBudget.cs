@@ -1,7 +1,11 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using PromptOps.Knowledge;
 using PromptOps.Pricing;
+using PromptOps.Usage;
 
 namespace PromptOps.Budgets;
 
@@ -11,21 +15,32 @@ namespace PromptOps.Budgets;
 /// <param name="LimitUsd">The window's limit.</param>
 public sealed record BudgetWindowStatus(BudgetWindow Window, decimal SpentOrReservedUsd, decimal LimitUsd)
 {
+    /// <summary>The scope whose limit this is; <see cref="BudgetScope.Application"/> by default.</summary>
+    public BudgetScope Scope { get; init; }
+
+    /// <summary>The tenant, user or prompt id; null for the application.</summary>
+    public string? ScopeId { get; init; }
+
     /// <summary>What is left: <see cref="LimitUsd"/> − <see cref="SpentOrReservedUsd"/>, never negative.</summary>
     public decimal RemainingUsd => Math.Max(0, LimitUsd - SpentOrReservedUsd);
 }
 
 /// <summary>The budget at one moment: each configured window and the monthly pace.</summary>
-/// <param name="Windows">The configured windows (hour, day, month), in that order.</param>
+/// <param name="Windows">The configured windows (hour, day, month), in that order: the application's, then those of the
+/// tenant, user and prompt asked about.</param>
 /// <param name="Pace">The monthly pace, when a monthly budget is set.</param>
 public sealed record BudgetStatus(IReadOnlyList<BudgetWindowStatus> Windows, BudgetPace? Pace);
 
 /// <summary>
-/// One application-wide cost budget: its hourly, daily and monthly limits over an <see cref="IBudgetStore"/>. The
-/// budget breaker (<see cref="CostBudgetChatClient"/>) reserves and settles through it; the downgrade layer reads
-/// its pace. Amounts are counted in nano-dollars (exact integers). Windows are UTC hours, days and calendar months,
-/// keyed by their start; a reservation is settled in the windows it was made in, so nothing is lost or counted
-/// twice when a window ends while a call is in flight.
+/// The cost budget: the application's hourly, daily and monthly limits and those of each tenant, user and prompt
+/// (<see cref="CostBudgetOptions.Tenants"/>, <see cref="CostBudgetOptions.Users"/>, <see cref="CostBudgetOptions.Prompts"/>,
+/// or an <see cref="IBudgetLimitProvider"/>) over an <see cref="IBudgetStore"/>. A request reserves its worst case in every
+/// window of every scope it falls in with one atomic store operation — all or none. The budget breaker
+/// (<see cref="CostBudgetChatClient"/>) reserves and settles through it; the downgrade layer reads the application's pace.
+/// Amounts are counted in nano-dollars (exact integers). Windows are UTC hours, days and calendar months, keyed by their
+/// start; a reservation is settled in the windows it was made in, so nothing is lost or counted twice when a window ends
+/// while a call is in flight. Crossing an alert threshold raises a <see cref="BudgetAlert"/> once per threshold, scope id
+/// and period across every instance sharing the store (<see cref="IBudgetStore.TryClaimOnceAsync"/>).
 /// </summary>
 public sealed class CostBudget
 {
@@ -36,6 +51,13 @@ public sealed class CostBudget
     private readonly object _paceGate = new();
     private (long TotalNano, string MonthKey, long AtTimestamp)? _month;
     private volatile WindowSet? _current;
+    private readonly IBudgetLimitProvider? _limitProvider;
+    private readonly IBudgetAlertSink[] _alertSinks;
+    private readonly ILogger _logger;
+    private readonly PromptOpsMetrics _metrics;
+    private readonly int[] _thresholds;
+    private readonly ConcurrentDictionary<(BudgetScope, string), (BudgetLimits? Limits, long At)> _providedLimits = new();
+    private readonly ConcurrentDictionary<string, byte> _alertsClaimed = new(StringComparer.Ordinal);
 
     /// <summary>Creates the budget.</summary>
     /// <param name="options">Limits and behaviour; validated here.</param>
@@ -44,11 +66,27 @@ public sealed class CostBudget
     /// <param name="leaseDuration">How long a reservation lives if it is never settled.</param>
     /// <param name="timeProvider">The clock (windows, leases).</param>
     public CostBudget(CostBudgetOptions options, IBudgetStore store, PriceCatalog? prices = null, TimeSpan? leaseDuration = null, TimeProvider? timeProvider = null)
+        : this(options, store, prices, leaseDuration, timeProvider, limitProvider: null, alertSinks: null, logger: null, metrics: null)
+    {
+    }
+
+    /// <summary>Creates the budget with scope limits decided at run time and alert sinks.</summary>
+    /// <param name="options">Limits and behaviour; validated here.</param>
+    /// <param name="store">Where spend is counted.</param>
+    /// <param name="prices">The price catalogue (model prices, cached-input prices).</param>
+    /// <param name="leaseDuration">How long a reservation lives if it is never settled.</param>
+    /// <param name="timeProvider">The clock (windows, leases).</param>
+    /// <param name="limitProvider">Limits per tenant, user or prompt decided at run time; null: the configured ones.</param>
+    /// <param name="alertSinks">Where alerts go (besides the log and the <c>promptops.budget.alerts</c> metric).</param>
+    /// <param name="logger">The log of alerts and sink failures.</param>
+    /// <param name="metrics">The metrics alerts are counted in.</param>
+    public CostBudget(CostBudgetOptions options, IBudgetStore store, PriceCatalog? prices, TimeSpan? leaseDuration, TimeProvider? timeProvider,
+        IBudgetLimitProvider? limitProvider, IEnumerable<IBudgetAlertSink>? alertSinks, ILogger? logger = null, PromptOpsMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         var errors = options.GetErrors().ToList();
-        if (!options.IsConfigured) errors.Add("PromptOps:Budget: no limit is set (HourlyLimitUsd, DailyLimitUsd or MonthlyBudgetUsd).");
+        if (!options.IsConfigured && limitProvider is null) errors.Add(NoLimitError);
         if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
         Options = options.Clone();
         Store = store;
@@ -62,7 +100,15 @@ public sealed class CostBudget
         if (options.MonthlyBudgetUsd is { } m) windows.Add((BudgetWindow.Month, ToNanoFloor(m)));
         _windows = [.. windows];
         _monthIndex = Array.FindIndex(_windows, w => w.Window == BudgetWindow.Month);
+        _limitProvider = limitProvider;
+        _alertSinks = alertSinks?.ToArray() ?? [];
+        _logger = logger ?? NullLogger.Instance;
+        _metrics = metrics ?? PromptOpsMetrics.Shared;
+        _thresholds = [.. (Options.AlertThresholds ?? CostBudgetOptions.DefaultAlertThresholds).Distinct().Order()];
     }
+
+    /// <summary>The error when neither a limit nor a limit provider is configured.</summary>
+    internal const string NoLimitError = "PromptOps:Budget: no limit is set (HourlyLimitUsd, DailyLimitUsd, MonthlyBudgetUsd, or a limit in Tenants, Users or Prompts, or an IBudgetLimitProvider).";
 
     /// <summary>The options (a validated copy).</summary>
     public CostBudgetOptions Options { get; }
@@ -79,20 +125,26 @@ public sealed class CostBudget
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; }
 
-    /// <summary>Every configured window with what is spent or reserved in it now, and the monthly pace.</summary>
-    public async ValueTask<BudgetStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    /// <summary>Every configured window of the application with what is spent or reserved in it now, and the monthly pace.</summary>
+    public ValueTask<BudgetStatus> GetStatusAsync(CancellationToken cancellationToken = default) => GetStatusAsync(BudgetSubject.None, cancellationToken);
+
+    /// <summary>
+    /// Every limited window of the application and of <paramref name="subject"/>'s tenant, user and prompt, with what is
+    /// spent or reserved in it now, and the application's monthly pace.
+    /// </summary>
+    public async ValueTask<BudgetStatus> GetStatusAsync(BudgetSubject subject, CancellationToken cancellationToken = default)
     {
         var now = Time.GetUtcNow();
-        var keys = _windows.Select(w => Key(w.Window, now)).ToArray();
-        var totals = await Store.GetTotalsAsync(keys, now, cancellationToken).ConfigureAwait(false);
-        var windows = new BudgetWindowStatus[_windows.Length];
+        var (charges, scopes) = await ChargesAsync(0, subject, now, cancellationToken).ConfigureAwait(false);
+        var totals = charges.Count == 0 ? [] : await Store.GetTotalsAsync(charges.Select(c => c.Key).ToArray(), now, cancellationToken).ConfigureAwait(false);
+        var windows = new BudgetWindowStatus[charges.Count];
         BudgetPace? pace = null;
         for (var i = 0; i < windows.Length; i++)
         {
-            windows[i] = new BudgetWindowStatus(_windows[i].Window, ToUsd(totals[i]), ToUsd(_windows[i].LimitNano));
-            if (_windows[i].Window == BudgetWindow.Month)
+            windows[i] = new BudgetWindowStatus(scopes[i].Window, ToUsd(totals[i]), ToUsd(charges[i].Limit)) { Scope = scopes[i].Scope, ScopeId = scopes[i].Id };
+            if (i == _monthIndex)
             {
-                RememberMonth(totals[i], keys[i]);
+                RememberMonth(totals[i], charges[i].Key);
                 pace = BudgetPace.Compute(Options.MonthlyBudgetUsd!.Value, ToUsd(totals[i]), now);
             }
         }
@@ -126,28 +178,38 @@ public sealed class CostBudget
     }
 
     /// <summary>
-    /// Reserves <paramref name="worstCaseUsd"/> in every window, or throws a <see cref="BudgetExceededException"/> naming
-    /// the first window it does not fit in. The returned lease must be settled with <see cref="SettleAsync"/>.
+    /// Reserves <paramref name="worstCaseUsd"/> in every window of the application, or throws a
+    /// <see cref="BudgetExceededException"/> naming the first window it does not fit in. The returned lease must be
+    /// settled with <see cref="SettleAsync"/>.
     /// </summary>
-    public async ValueTask<BudgetLease> ReserveAsync(string? modelId, decimal worstCaseUsd, CancellationToken cancellationToken = default)
+    public ValueTask<BudgetLease> ReserveAsync(string? modelId, decimal worstCaseUsd, CancellationToken cancellationToken = default) =>
+        ReserveAsync(modelId, worstCaseUsd, BudgetSubject.None, cancellationToken);
+
+    /// <summary>
+    /// Reserves <paramref name="worstCaseUsd"/> in every window of the application and of <paramref name="subject"/>'s
+    /// tenant, user and prompt — all in one atomic store operation, all or none — or throws a
+    /// <see cref="BudgetExceededException"/> naming the first limit it does not fit in. Raises the alerts whose threshold
+    /// the reservation crossed (and the 100 % alert of a refusing limit). The returned lease must be settled with
+    /// <see cref="SettleAsync"/>.
+    /// </summary>
+    public async ValueTask<BudgetLease> ReserveAsync(string? modelId, decimal worstCaseUsd, BudgetSubject subject, CancellationToken cancellationToken = default)
     {
         if (worstCaseUsd < 0) throw new ArgumentOutOfRangeException(nameof(worstCaseUsd), worstCaseUsd, "The worst case cannot be negative.");
         var now = Time.GetUtcNow();
-        var amount = ToNanoCeiling(worstCaseUsd);
-        var windows = CurrentWindows(now);
-        var charges = new BudgetCharge[_windows.Length];
-        for (var i = 0; i < charges.Length; i++) charges[i] = new BudgetCharge(windows.Keys[i], amount, _windows[i].LimitNano, windows.ExpiresAt[i]);
+        var (charges, scopes) = await ChargesAsync(ToNanoCeiling(worstCaseUsd), subject, now, cancellationToken).ConfigureAwait(false);
+        if (charges.Count == 0) return new BudgetLease(null, [], worstCaseUsd); // no limit applies to this request
 
         var reservation = await Store.TryReserveAsync(charges, now, now + LeaseDuration, cancellationToken).ConfigureAwait(false);
         if (_monthIndex >= 0 && _monthIndex < reservation.Totals.Count) RememberMonth(reservation.Totals[_monthIndex], charges[_monthIndex].Key);
+        await RaiseAlertsAsync(charges, scopes, reservation, now).ConfigureAwait(false);
         if (reservation.LeaseId is not { } leaseId)
         {
             var i = reservation.RefusedIndex;
-            var window = _windows[i].Window;
-            throw new BudgetExceededException(window, ToUsd(reservation.Totals[i]), ToUsd(_windows[i].LimitNano), worstCaseUsd, modelId, End(window, now) - now);
+            var (scope, id, window) = scopes[i];
+            throw new BudgetExceededException(window, ToUsd(reservation.Totals[i]), ToUsd(charges[i].Limit), worstCaseUsd, modelId, End(window, now) - now, scope, id, subject.UserId);
         }
 
-        return new BudgetLease(leaseId, charges, worstCaseUsd);
+        return new BudgetLease(leaseId, [.. charges], worstCaseUsd);
     }
 
     /// <summary>
@@ -157,7 +219,7 @@ public sealed class CostBudget
     public async ValueTask SettleAsync(BudgetLease lease, decimal actualUsd, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        if (!lease.TryMarkSettled()) return;
+        if (!lease.TryMarkSettled() || lease.LeaseId is null) return;
         var amount = ToNanoCeiling(Math.Max(0, actualUsd));
         var actual = new long[lease.Charges.Length];
         Array.Fill(actual, amount);
@@ -202,6 +264,162 @@ public sealed class CostBudget
         return new DateTimeOffset(end);
     }
 
+    /// <summary>
+    /// The counter key of a scope's window at <paramref name="now"/> (UTC), e.g. <c>{budget}:u:alice:d:20261130</c>. Ids
+    /// longer than 128 characters, with control characters or starting with '#' are replaced by '#' and a hash.
+    /// </summary>
+    public static string Key(BudgetScope scope, string? id, BudgetWindow window, DateTimeOffset now)
+    {
+        var app = Key(window, now);
+        if (scope == BudgetScope.Application) return app;
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        var letter = scope switch
+        {
+            BudgetScope.Tenant => "t:",
+            BudgetScope.User => "u:",
+            BudgetScope.Prompt => "p:",
+            _ => throw new ArgumentOutOfRangeException(nameof(scope), scope, "Unknown budget scope."),
+        };
+        return string.Concat("{budget}:", letter, SafeId(id), app.AsSpan("{budget}".Length));
+    }
+
+    private static string SafeId(string id)
+    {
+        if (id.Length <= 128 && id[0] != '#' && !id.Any(char.IsControl)) return id;
+        return "#" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)), 0, 16).ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// The charges of a request of <paramref name="amount"/> nano-dollars: the application's windows (first, in the order
+    /// of <see cref="CurrentWindows"/>), then each limited window of the subject's tenant, user and prompt.
+    /// </summary>
+    private async ValueTask<(List<BudgetCharge> Charges, List<(BudgetScope Scope, string? Id, BudgetWindow Window)> Scopes)> ChargesAsync(
+        long amount, BudgetSubject subject, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var app = CurrentWindows(now);
+        var charges = new List<BudgetCharge>(_windows.Length + 3);
+        var scopes = new List<(BudgetScope, string?, BudgetWindow)>(_windows.Length + 3);
+        for (var i = 0; i < _windows.Length; i++)
+        {
+            charges.Add(new BudgetCharge(app.Keys[i], amount, _windows[i].LimitNano, app.ExpiresAt[i]));
+            scopes.Add((BudgetScope.Application, null, _windows[i].Window));
+        }
+
+        foreach (var scope in ScopedKinds)
+        {
+            if (subject.IdOf(scope) is not { Length: > 0 } id) continue;
+            if (await LimitsOfAsync(scope, id, cancellationToken).ConfigureAwait(false) is not { IsConfigured: true } limits) continue;
+            foreach (var window in AllWindows)
+            {
+                if (limits.LimitOf(window) is not { } limit) continue;
+                charges.Add(new BudgetCharge(Key(scope, id, window, now), amount, ToNanoFloor(limit), End(window, now) + LeaseDuration + Grace));
+                scopes.Add((scope, id, window));
+            }
+        }
+
+        return (charges, scopes);
+    }
+
+    private static readonly BudgetScope[] ScopedKinds = [BudgetScope.Tenant, BudgetScope.User, BudgetScope.Prompt];
+    private static readonly BudgetWindow[] AllWindows = [BudgetWindow.Hour, BudgetWindow.Day, BudgetWindow.Month];
+
+    /// <summary>The limits of a scope id: the provider's answer (kept for <see cref="CostBudgetOptions.LimitCacheDuration"/>), else the configured ones.</summary>
+    private async ValueTask<BudgetLimits?> LimitsOfAsync(BudgetScope scope, string id, CancellationToken cancellationToken)
+    {
+        var configured = scope switch
+        {
+            BudgetScope.Tenant => Options.Tenants,
+            BudgetScope.User => Options.Users,
+            _ => Options.Prompts,
+        };
+        if (_limitProvider is null) return configured.For(id);
+        var key = (scope, id);
+        if (_providedLimits.TryGetValue(key, out var known) && Time.GetElapsedTime(known.At) < Options.LimitCacheDuration) return known.Limits ?? configured.For(id);
+        var provided = await _limitProvider.GetLimitsAsync(scope, id, cancellationToken).ConfigureAwait(false);
+        if (provided is not null)
+        {
+            var errors = provided.GetErrors($"IBudgetLimitProvider({scope}, '{id}')").ToList();
+            if (errors.Count > 0) throw new InvalidOperationException(string.Join(Environment.NewLine, errors));
+            provided = provided.Clone();
+        }
+
+        if (_providedLimits.Count >= MaxCachedLimits) _providedLimits.Clear(); // bounded: asked again, never wrong
+        _providedLimits[key] = (provided, Time.GetTimestamp());
+        return provided ?? configured.For(id);
+    }
+
+    private const int MaxCachedLimits = 100_000;
+
+    /// <summary>
+    /// Raises each alert the reservation crossed: for every charge, each threshold at or below its spent + reserved share
+    /// (every threshold for the charge that refused), once per counter and threshold — claimed in the store, so one
+    /// instance raises it — and remembered here so the store is asked once per process.
+    /// </summary>
+    private async ValueTask RaiseAlertsAsync(List<BudgetCharge> charges, List<(BudgetScope Scope, string? Id, BudgetWindow Window)> scopes, BudgetReservation reservation, DateTimeOffset now)
+    {
+        if (_thresholds.Length == 0 || reservation.Totals.Count != charges.Count) return;
+        for (var i = 0; i < charges.Count; i++)
+        {
+            var refused = reservation.RefusedIndex == i;
+            var charge = charges[i];
+            var total = reservation.Totals[i];
+            foreach (var threshold in _thresholds)
+            {
+                // total ≥ threshold% × limit, in integers (limits are below 2^53, so × 100 does not overflow).
+                if (!refused && (decimal)total * 100 < (decimal)charge.Limit * threshold) break;
+                var claimKey = AlertKey(charge.Key, threshold);
+                if (!_alertsClaimed.TryAdd(claimKey, 0)) continue;
+                if (_alertsClaimed.Count > MaxCachedLimits) _alertsClaimed.Clear();
+                bool claimed;
+                try
+                {
+                    claimed = await Store.TryClaimOnceAsync(claimKey, now, charge.ExpiresAt, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    // Raised rather than lost: another instance may raise it too once the store is back.
+                    BudgetLog.AlertClaimFailed(_logger, claimKey, e);
+                    claimed = true;
+                }
+
+                if (!claimed) continue;
+                var (scope, id, window) = scopes[i];
+                var alert = new BudgetAlert
+                {
+                    Scope = scope,
+                    ScopeId = id,
+                    Window = window,
+                    ThresholdPercent = threshold,
+                    SpentOrReservedUsd = ToUsd(total),
+                    LimitUsd = ToUsd(charge.Limit),
+                    PeriodEnd = End(window, now),
+                    At = now,
+                    Refused = refused && threshold == _thresholds[^1],
+                };
+                _metrics.BudgetAlert(alert);
+                BudgetLog.Alert(_logger, scope, id ?? "", window, threshold, alert.SpentOrReservedUsd, alert.LimitUsd);
+                foreach (var sink in _alertSinks)
+                {
+                    try
+                    {
+                        await sink.PublishAsync(alert, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        BudgetLog.AlertSinkFailed(_logger, sink.GetType().Name, e);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The key that records an alert as raised: <c>{budget}:alert:u:alice:d:20261203:80</c> for the 80 % alert of
+    /// <c>{budget}:u:alice:d:20261203</c> — in the budget's hash slot, apart from the counters.
+    /// </summary>
+    internal static string AlertKey(string counterKey, int threshold) =>
+        "{budget}:alert:" + (counterKey.StartsWith("{budget}:", StringComparison.Ordinal) ? counterKey["{budget}:".Length..] : counterKey) + ":" + threshold.ToString(CultureInfo.InvariantCulture);
+
     internal static long ToNanoCeiling(decimal usd) => (long)decimal.Ceiling(usd * NanoPerUsd);
 
     internal static decimal ToUsd(long nano) => nano / NanoPerUsd;
@@ -233,20 +451,20 @@ public sealed class CostBudget
 
 internal sealed record WindowSet(long Hour, string[] Keys, DateTimeOffset[] ExpiresAt);
 
-/// <summary>A reservation made by <see cref="CostBudget.ReserveAsync"/>; settle it once with <see cref="CostBudget.SettleAsync"/>.</summary>
+/// <summary>A reservation made by <see cref="CostBudget.ReserveAsync(string?, decimal, BudgetSubject, CancellationToken)"/>; settle it once with <see cref="CostBudget.SettleAsync"/>.</summary>
 public sealed class BudgetLease
 {
     private int _settled;
 
-    internal BudgetLease(string leaseId, BudgetCharge[] charges, decimal worstCaseUsd)
+    internal BudgetLease(string? leaseId, BudgetCharge[] charges, decimal worstCaseUsd)
     {
         LeaseId = leaseId;
         Charges = charges;
         WorstCaseUsd = worstCaseUsd;
     }
 
-    /// <summary>The store's lease id.</summary>
-    public string LeaseId { get; }
+    /// <summary>The store's lease id; null when no limit applied to the request (nothing was reserved).</summary>
+    public string? LeaseId { get; }
 
     /// <summary>The worst case that was reserved (USD).</summary>
     public decimal WorstCaseUsd { get; }

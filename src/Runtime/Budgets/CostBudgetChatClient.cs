@@ -13,7 +13,8 @@ namespace PromptOps.Budgets;
 /// <summary>
 /// The budget breaker. Before each provider call it reserves the call's worst case — the counted input tokens
 /// (<see cref="RequestTokens"/>) plus <c>MaxOutputTokens</c> (or <see cref="CostBudgetOptions.DefaultMaxOutputTokens"/>)
-/// at the model's price — in every configured window, and refuses with a <see cref="BudgetExceededException"/> when it
+/// at the model's price — in every configured window of the application and of the request's tenant, user and prompt
+/// (<see cref="PromptOpsMetadata"/>, else <see cref="PromptOpsContext"/>), and refuses with a <see cref="BudgetExceededException"/> when it
 /// does not fit. After the call it settles what the call cost, and every call that reached the provider is paid for:
 /// <list type="bullet">
 /// <item>usage reported (<see cref="UsageDetails"/>, streamed or not): its cost, cached input at the cached price — in full
@@ -158,7 +159,9 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
         var input = RequestTokens.Count(messages, options, model);
         var maxOutput = options?.MaxOutputTokens is > 0 and var m ? m : _budget.Options.DefaultMaxOutputTokens;
         var worst = price.Cost(input, 0, maxOutput);
-        var lease = await _budget.ReserveAsync(model, worst, cancellationToken).ConfigureAwait(false);
+        var meta = options.GetPromptOps();
+        var subject = new BudgetSubject(PromptOpsContext.TenantIdOf(meta), PromptOpsContext.UserIdOf(meta), meta?.PromptId ?? meta?.Endpoint);
+        var lease = await _budget.ReserveAsync(model, worst, subject, cancellationToken).ConfigureAwait(false);
         return new Reserved(lease, price, model, input);
     }
 

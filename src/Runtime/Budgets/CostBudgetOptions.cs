@@ -5,8 +5,9 @@ namespace PromptOps.Budgets;
 
 /// <summary>
 /// Options of the budget breaker (configuration section <c>PromptOps:Budget</c>). The breaker is on when at least one
-/// limit is set. Limits are USD per UTC hour, UTC day and UTC calendar month, shared by every request of the
-/// application (and, with Redis, every instance).
+/// limit is set. Limits are USD per UTC hour, UTC day and UTC calendar month: the application's (shared by every request
+/// and, with Redis, every instance) and, in <see cref="Tenants"/>, <see cref="Users"/> and <see cref="Prompts"/>, each
+/// tenant's, user's and prompt's. A request reserves its worst case against every limit it falls under, all or none.
 /// </summary>
 public sealed class CostBudgetOptions
 {
@@ -46,8 +47,37 @@ public sealed class CostBudgetOptions
     /// <summary>How old the monthly spend behind the pace may be before the store is read again. Default: 10 seconds.</summary>
     public TimeSpan PaceRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>True when at least one limit is set (the breaker is on).</summary>
-    public bool IsConfigured => HourlyLimitUsd is not null || DailyLimitUsd is not null || MonthlyBudgetUsd is not null;
+    /// <summary>Limits per tenant (<see cref="PromptOpsMetadata.TenantId"/>, <see cref="PromptOpsContext.BeginTenant"/>).</summary>
+    public ScopeBudgetOptions Tenants { get; set; } = new();
+
+    /// <summary>Limits per end user (<see cref="PromptOpsMetadata.UserId"/>, <see cref="PromptOpsContext.BeginUser"/>).</summary>
+    public ScopeBudgetOptions Users { get; set; } = new();
+
+    /// <summary>Limits per prompt (<see cref="PromptOpsMetadata.PromptId"/>: a generated method, or an endpoint name).</summary>
+    public ScopeBudgetOptions Prompts { get; set; } = new();
+
+    /// <summary>The alert thresholds when <see cref="AlertThresholds"/> is null: 50, 80 and 100 % of each limit.</summary>
+    public static IReadOnlyList<int> DefaultAlertThresholds { get; } = [50, 80, 100];
+
+    /// <summary>
+    /// Alert when spent + reserved in a window crosses these percentages of its limit, once per threshold, scope id and
+    /// period (see <see cref="IBudgetAlertSink"/>). Null (the default): <see cref="DefaultAlertThresholds"/>; empty: no
+    /// alerts. An array, not a list, so that configuration (<c>PromptOps:Budget:AlertThresholds:0</c> …) replaces the
+    /// defaults instead of adding to them.
+    /// </summary>
+    public int[]? AlertThresholds { get; set; }
+
+    /// <summary>Alerts posted to a webhook (<c>PromptOps:Budget:Webhook:Url</c>, <c>:Secret</c>); off unless the address is set.</summary>
+    public WebhookAlertOptions Webhook { get; set; } = new();
+
+    /// <summary>How long the answer of an <see cref="IBudgetLimitProvider"/> is kept for a scope id. Default: 1 minute.</summary>
+    public TimeSpan LimitCacheDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>True when the application has a limit (the breaker is on).</summary>
+    public bool HasApplicationLimit => HourlyLimitUsd is not null || DailyLimitUsd is not null || MonthlyBudgetUsd is not null;
+
+    /// <summary>True when at least one limit is set, of the application or of a scope (the breaker is on).</summary>
+    public bool IsConfigured => HasApplicationLimit || Tenants.IsConfigured || Users.IsConfigured || Prompts.IsConfigured;
 
     /// <summary>The problems with these options, each naming the bad value; empty when valid.</summary>
     public IEnumerable<string> GetErrors()
@@ -66,8 +96,34 @@ public sealed class CostBudgetOptions
         if (!ModelTiers.TryParse(DowngradeTier, out _)) yield return $"PromptOps:Budget:DowngradeTier: unknown tier '{DowngradeTier}'. Valid tiers: {ModelTiers.ValidNames}.";
         if (DowngradeWhenCritical && MonthlyBudgetUsd is null) yield return "PromptOps:Budget:DowngradeWhenCritical needs PromptOps:Budget:MonthlyBudgetUsd (the pace is measured against it).";
         if (PaceRefreshInterval < TimeSpan.Zero) yield return $"PromptOps:Budget:PaceRefreshInterval must not be negative, but is {PaceRefreshInterval}.";
+        foreach (var (name, scope) in new[] { ("Tenants", Tenants), ("Users", Users), ("Prompts", Prompts) })
+        {
+            if (scope is null) yield return $"PromptOps:Budget:{name} must not be null.";
+            else
+            {
+                foreach (var e in scope.GetErrors("PromptOps:Budget:" + name)) yield return e;
+            }
+        }
+
+        if (AlertThresholds is not null && AlertThresholds.Any(t => t is < 1 or > 100)) yield return $"PromptOps:Budget:AlertThresholds must be percentages in [1, 100], but are {string.Join(", ", AlertThresholds)}.";
+        if (Webhook is null) yield return "PromptOps:Budget:Webhook must not be null.";
+        else
+        {
+            foreach (var e in Webhook.GetErrors()) yield return e;
+        }
+
+        if (LimitCacheDuration < TimeSpan.Zero) yield return $"PromptOps:Budget:LimitCacheDuration must not be negative, but is {LimitCacheDuration}.";
     }
 
-    /// <summary>A copy that can be changed without changing this instance.</summary>
-    public CostBudgetOptions Clone() => (CostBudgetOptions)MemberwiseClone();
+    /// <summary>A deep copy that can be changed without changing this instance.</summary>
+    public CostBudgetOptions Clone()
+    {
+        var copy = (CostBudgetOptions)MemberwiseClone();
+        copy.Tenants = Tenants?.Clone()!;
+        copy.Users = Users?.Clone()!;
+        copy.Prompts = Prompts?.Clone()!;
+        copy.AlertThresholds = AlertThresholds is null ? null : [.. AlertThresholds];
+        copy.Webhook = Webhook?.Clone()!;
+        return copy;
+    }
 }

@@ -76,16 +76,92 @@ public sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDisposa
         }
     }
 
+    /// <summary>Claims in the shared store (never from a slice: a claim is one per key across every instance).</summary>
+    public ValueTask<bool> TryClaimOnceAsync(string key, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        _shared.TryClaimOnceAsync(key, now, expiresAt, cancellationToken);
+
     /// <inheritdoc cref="IBudgetStore.TryReserveAsync(IReadOnlyList{BudgetCharge}, DateTimeOffset, DateTimeOffset, CancellationToken)" />
     public ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken) =>
         TryReserveAsync(BudgetLeaseIds.New(), charges, now, leaseExpiresAt, cancellationToken);
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Reserves every charge, or none. The charges of a tenant, a user or a prompt (<see cref="CostBudget.Key(BudgetScope, string?, BudgetWindow, DateTimeOffset)"/>)
+    /// are escrowed in slices of their own, apart from the application's: a slice of the application's windows is shared
+    /// by every request of this instance, and a user's slice holds a share of that user's limit only (one set per scope id
+    /// would otherwise hold a slice of the application's budget for every active user, and refuse requests with the
+    /// application's budget mostly unspent). Each group is reserved in turn; when one is refused, those already reserved
+    /// are released.
+    /// </summary>
     public async ValueTask<BudgetReservation> TryReserveAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(leaseId);
         ArgumentNullException.ThrowIfNull(charges);
         if (charges.Count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
+        var groups = Groups(charges);
+        if (groups is null) return await ReserveGroupAsync(leaseId, charges, now, leaseExpiresAt, cancellationToken).ConfigureAwait(false);
+
+        var totals = new long[charges.Count];
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var part = groups[g].Select(i => charges[i]).ToArray();
+            var reservation = await ReserveGroupAsync(SubLease(leaseId, g), part, now, leaseExpiresAt, cancellationToken).ConfigureAwait(false);
+            for (var j = 0; j < part.Length && j < reservation.Totals.Count; j++) totals[groups[g][j]] = reservation.Totals[j];
+            if (reservation.IsReserved) continue;
+
+            for (var h = 0; h < g; h++)
+            {
+                var done = groups[h].Select(i => charges[i]).ToArray();
+                await SettleGroupAsync(SubLease(leaseId, h), done, new long[done.Length], now, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return BudgetReservation.Refused(groups[g][reservation.RefusedIndex], totals);
+        }
+
+        return BudgetReservation.Reserved(leaseId, totals);
+    }
+
+    /// <summary>The lease id of group <paramref name="group"/> of a reservation made of several groups.</summary>
+    private static string SubLease(string leaseId, int group) => leaseId + "/" + group.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The indexes of the charges in each escrow group, in order of first appearance: the application's (and any key that is
+    /// not a scope's) in one, each tenant, user or prompt in its own. Null when there is one group (the common case).
+    /// </summary>
+    private static List<int[]>? Groups(IReadOnlyList<BudgetCharge> charges)
+    {
+        if (charges.Count == 1) return null;
+        var first = GroupOf(charges[0].Key);
+        var single = true;
+        for (var i = 1; i < charges.Count && single; i++) single = GroupOf(charges[i].Key) == first;
+        if (single) return null;
+        var order = new List<string>();
+        var members = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var i = 0; i < charges.Count; i++)
+        {
+            var group = GroupOf(charges[i].Key);
+            if (!members.TryGetValue(group, out var list))
+            {
+                members[group] = list = [];
+                order.Add(group);
+            }
+
+            list.Add(i);
+        }
+
+        return [.. order.Select(g => members[g].ToArray())];
+    }
+
+    /// <summary><c>{budget}:u:alice</c> for <c>{budget}:u:alice:d:20261203</c> (a scope's window); the empty string for any other key.</summary>
+    private static string GroupOf(string key)
+    {
+        if (!key.StartsWith("{budget}:", StringComparison.Ordinal) || key.Length < 12 || key[10] != ':' || key[9] is not ('t' or 'u' or 'p')) return "";
+        var last = key.LastIndexOf(':');
+        var window = last > 0 ? key.LastIndexOf(':', last - 1) : -1;
+        return window > 10 ? key[..window] : "";
+    }
+
+    private async ValueTask<BudgetReservation> ReserveGroupAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
+    {
         var set = SetKey(charges);
         TaskCompletionSource acquiring;
         while (true)
@@ -186,7 +262,22 @@ public sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDisposa
     public async ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(leaseId);
+        ArgumentNullException.ThrowIfNull(charges);
         ArgumentNullException.ThrowIfNull(actual);
+        if (Groups(charges) is not { } groups)
+        {
+            await SettleGroupAsync(leaseId, charges, actual, now, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        for (var g = 0; g < groups.Count; g++)
+        {
+            await SettleGroupAsync(SubLease(leaseId, g), [.. groups[g].Select(i => charges[i])], [.. groups[g].Select(i => i < actual.Count ? actual[i] : 0)], now, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask SettleGroupAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         Slice? done = null;
         bool granted;
         lock (_gate)

@@ -112,6 +112,19 @@ public interface IBudgetStore
 
     /// <summary>Used + unexpired reserved of each counter (0 for a counter that does not exist).</summary>
     ValueTask<long[]> GetTotalsAsync(IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True for the first caller (of any instance sharing this store) to claim <paramref name="key"/> before
+    /// <paramref name="expiresAt"/>, false for every later one: how a budget alert is raised once. The default reserves 1 of
+    /// a counter limited to 1 under a lease that lives until <paramref name="expiresAt"/>, so every store that keeps the
+    /// reservation contract keeps this one.
+    /// </summary>
+    async ValueTask<bool> TryClaimOnceAsync(string key, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        var reservation = await TryReserveAsync(BudgetLeaseIds.New(), [new BudgetCharge(key, 1, 1, expiresAt)], now, expiresAt, cancellationToken).ConfigureAwait(false);
+        return reservation.IsReserved;
+    }
 }
 
 /// <summary>Lease ids unique across processes: a random part per process and a counter (no random bytes per call).</summary>

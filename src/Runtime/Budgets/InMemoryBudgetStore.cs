@@ -19,6 +19,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
     /// <summary>Settles and recorded spends applied (by id) and until when they are remembered, so that a replay changes nothing.</summary>
     private readonly Dictionary<string, long> _applied = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _claims = new(StringComparer.Ordinal);
     private long _nextSweepTicks;
 
     /// <inheritdoc />
@@ -184,6 +185,24 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         {
             lease.Counters[i].Reserved -= lease.Amounts[i];
             lease.Counters[i].ActiveLeases--;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryClaimOnceAsync(string key, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (_claims.TryGetValue(key, out var until) && until > now.UtcTicks) return ValueTask.FromResult(false);
+            if (_claims.Count >= 4096)
+            {
+                foreach (var old in _claims.Where(c => c.Value <= now.UtcTicks).Select(c => c.Key).ToList()) _claims.Remove(old);
+            }
+
+            _claims[key] = expiresAt.UtcTicks;
+            return ValueTask.FromResult(true);
         }
     }
 

@@ -206,6 +206,26 @@ public sealed class ResilientBudgetStore : IBudgetStore
         return await _local.GetTotalsAsync(keys, now, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Claims in the primary store; while it cannot be reached, in this process only (an alert is raised rather than lost).</summary>
+    public async ValueTask<bool> TryClaimOnceAsync(string key, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        if (ShouldTry())
+        {
+            try
+            {
+                var claimed = await _primary.TryClaimOnceAsync(key, now, expiresAt, cancellationToken).ConfigureAwait(false);
+                await SucceededAsync(cancellationToken).ConfigureAwait(false);
+                return claimed;
+            }
+            catch (Exception e) when (IsStoreFailure(e, cancellationToken))
+            {
+                Failed(e);
+            }
+        }
+
+        return await _local.TryClaimOnceAsync(key, now, expiresAt, cancellationToken).ConfigureAwait(false);
+    }
+
     private static bool IsStoreFailure(Exception e, CancellationToken cancellationToken) =>
         !(e is OperationCanceledException && cancellationToken.IsCancellationRequested) && e is not ArgumentException;
 

@@ -19,6 +19,7 @@ public static class PromptOpsChatClientBuilderExtensions
 {
     /// <summary>
     /// Adds the whole PromptOps pipeline in the right order, outermost first: usage meter (sees cache hits and refusals)
+    /// → reply escalation (when <c>Escalation:Enabled</c>, the default; each tier tried goes through every layer below)
     /// → user plans and rate limits (when <c>Plans:Enabled</c>) → budget downgrade (when <c>Budget:DowngradeWhenCritical</c>)
     /// → cascade (when <c>Cascade:Enabled</c>) → tier routing (sets the model and the task's output limit the cache keys on)
     /// → response cache → truncation policy (inside the cache, so a retried whole answer is what is stored) → budget
@@ -33,6 +34,7 @@ public static class PromptOpsChatClientBuilderExtensions
         var limits = new LimitParts();
         return builder
             .Use((inner, services) => CreateMeter(inner, services))
+            .Use((inner, services) => Resolve(services, configure) is { Escalation.Enabled: true } o ? CreateEscalation(inner, services, o.Escalation) : inner)
             .Use((inner, services) => Resolve(services, configure) is { Plans.Enabled: true } o ? CreatePlans(inner, services, o, o.Plans, limits) : inner)
             .Use((inner, services) => Resolve(services, configure) is { Budget: { IsConfigured: true, DowngradeWhenCritical: true } } o
                 ? new BudgetDowngradeChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<BudgetDowngradeChatClient>())
@@ -41,7 +43,7 @@ public static class PromptOpsChatClientBuilderExtensions
             .Use((inner, services) => CreateRouter(inner, services, Resolve(services, configure).Routing))
             .Use((inner, services) => CreateCache(inner, services, Resolve(services, configure).Cache))
             .Use((inner, services) => new TruncationChatClient(inner, Resolve(services, configure).Truncation))
-            .Use((inner, services) => Resolve(services, configure) is { Budget.IsConfigured: true } o
+            .Use((inner, services) => Resolve(services, configure) is var o && (o.Budget.IsConfigured || services.GetService<IBudgetLimitProvider>() is not null)
                 ? new CostBudgetChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>(), GetMetrics(services))
                 : inner)
             .Use((inner, services) => Resolve(services, configure) is { Fallback.Enabled: true } o ? CreateFallback(inner, services, o.Fallback, []) : inner);
@@ -179,6 +181,25 @@ public static class PromptOpsChatClientBuilderExtensions
     private static TierRoutingChatClient CreateRouter(IChatClient inner, IServiceProvider services, TierRoutingOptions options) =>
         new(inner, options, services.GetService<PriceCatalog>());
 
+    /// <summary>
+    /// Adds <see cref="EscalationChatClient"/>: a reply that does not validate (generated enum, bool, number and JSON results)
+    /// is asked again one tier up, to <c>Escalation:MaxTier</c>. Place it where <c>UsePromptOps</c> does: just inside the
+    /// usage meter (which then records every tier tried in one record), outside tier routing.
+    /// </summary>
+    public static ChatClientBuilder UseReplyEscalation(this ChatClientBuilder builder, Action<EscalationOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((inner, services) =>
+        {
+            var options = Resolve(services, null).Escalation;
+            configure?.Invoke(options);
+            return CreateEscalation(inner, services, options);
+        });
+    }
+
+    private static EscalationChatClient CreateEscalation(IChatClient inner, IServiceProvider services, EscalationOptions options) =>
+        new(inner, options, services.GetService<TimeProvider>(), GetMetrics(services), services.GetService<ILoggerFactory>()?.CreateLogger<EscalationChatClient>());
+
     private static CascadeChatClient CreateCascade(IChatClient inner, IServiceProvider services, CascadeOptions options, TierRoutingOptions routing) =>
         new(inner, options, routing, services.GetService<ILoggerFactory>()?.CreateLogger<CascadeChatClient>());
 
@@ -248,13 +269,15 @@ public static class PromptOpsChatClientBuilderExtensions
         public CostBudget GetBudget(IServiceProvider services, PromptOpsOptions options, CostBudgetOptions budget)
         {
             var errors = budget.GetErrors().ToList();
-            if (!budget.IsConfigured) errors.Add("PromptOps:Budget: no limit is set (HourlyLimitUsd, DailyLimitUsd or MonthlyBudgetUsd).");
+            var provider = services.GetService<IBudgetLimitProvider>();
+            if (!budget.IsConfigured && provider is null) errors.Add(CostBudget.NoLimitError);
             if (errors.Count > 0) throw new OptionsValidationException(PromptOpsOptions.SectionName, typeof(PromptOpsOptions), errors);
             var store = services.GetService<BudgetEscrowHolder>()?.Store ?? GetStore(services);
             lock (_gate)
             {
                 return _budget ??= new CostBudget(budget, store, services.GetService<PriceCatalog>() ?? new PriceCatalog(), options.BudgetStore.LeaseDuration,
-                    services.GetService<TimeProvider>());
+                    services.GetService<TimeProvider>(), provider, services.GetServices<IBudgetAlertSink>(),
+                    services.GetService<ILoggerFactory>()?.CreateLogger<CostBudget>(), GetMetrics(services));
             }
         }
 

@@ -28,6 +28,9 @@ public sealed class PromptOpsOptions
     /// <summary>The response cache.</summary>
     public PromptCacheOptions Cache { get; set; } = new();
 
+    /// <summary>Validate, then escalate: replies of typed results that do not validate are asked again one tier up (<c>PromptOps:Escalation</c>).</summary>
+    public EscalationOptions Escalation { get; set; } = new();
+
     /// <summary>What to do with answers cut off at the output-token limit (<c>PromptOps:Truncation</c>).</summary>
     public TruncationOptions Truncation { get; set; } = new();
 
@@ -51,7 +54,7 @@ public sealed class PromptOpsOptions
 
     /// <summary>Every problem with these options, each naming the bad value; empty when valid.</summary>
     public IReadOnlyList<string> GetErrors() =>
-        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Truncation.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors(), .. Ledger.GetErrors(), .. Cascade.GetErrors(),
+        [.. Routing.GetErrors(), .. Cache.GetErrors(), .. Truncation.GetErrors(), .. Pricing.GetErrors(), .. Redis.GetErrors(), .. Ledger.GetErrors(), .. Cascade.GetErrors(), .. Escalation.GetErrors(),
          .. Fallback.GetErrors(), .. Budget.GetErrors(), .. Plans.GetErrors(), .. BudgetStore.GetErrors()];
 
     /// <summary>Throws an <see cref="OptionsValidationException"/> listing every problem, if there is any.</summary>
@@ -71,6 +74,7 @@ public sealed class PromptOpsOptions
         Redis = Redis.Clone(),
         Ledger = Ledger.Clone(),
         Cascade = Cascade.Clone(),
+        Escalation = Escalation.Clone(),
         Fallback = Fallback.Clone(),
         Budget = Budget.Clone(),
         Plans = Plans.Clone(),

@@ -48,7 +48,8 @@ public static class PromptOpsServiceCollectionExtensions
     {
         services.AddOptions<PromptOpsOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PromptOpsOptions>, PromptOpsOptionsValidator>());
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Pricing.BuildCatalog());
+        // Built once per container, when first needed: the price files' unreadable entries are logged then, not skipped silently.
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Pricing.BuildCatalog(sp.GetService<ILoggerFactory>()?.CreateLogger("PromptOps.Pricing")));
         services.TryAddSingleton(sp => new PromptOpsMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<IConnectionMultiplexer>(sp =>
         {
@@ -72,6 +73,9 @@ public static class PromptOpsServiceCollectionExtensions
                 ? new RedisVectorSetSemanticStore(sp.GetRequiredService<IConnectionMultiplexer>(), redis.KeyPrefix)
                 : NoSemanticStore.Instance;
         });
+        // The webhook of budget alerts, when PromptOps:Budget:Webhook:Url is set (disposed with the container: what is
+        // queued is delivered first).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, ConfiguredWebhookSink>());
         services.TryAddSingleton<IBudgetStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value;
@@ -171,4 +175,27 @@ internal sealed class BudgetEscrowHolder(EscrowBudgetStore? store) : IAsyncDispo
     public ValueTask DisposeAsync() => Store?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     public void Dispose() => Store?.Dispose();
+}
+
+/// <summary>The webhook alert sink of <c>PromptOps:Budget:Webhook</c>; does nothing when no address is set.</summary>
+internal sealed class ConfiguredWebhookSink : IBudgetAlertSink, IAsyncDisposable
+{
+    private readonly WebhookBudgetAlertSink? _sink;
+
+    public ConfiguredWebhookSink(IOptions<PromptOpsOptions> options, IServiceProvider services)
+    {
+        var webhook = options.Value.Budget.Webhook;
+        if (webhook.IsConfigured)
+        {
+            _sink = new WebhookBudgetAlertSink(webhook, null, services.GetService<TimeProvider>(),
+                services.GetService<ILoggerFactory>()?.CreateLogger<WebhookBudgetAlertSink>());
+        }
+    }
+
+    public WebhookBudgetAlertSink? Sink => _sink;
+
+    public ValueTask PublishAsync(BudgetAlert alert, CancellationToken cancellationToken) =>
+        _sink is null ? ValueTask.CompletedTask : _sink.PublishAsync(alert, cancellationToken);
+
+    public ValueTask DisposeAsync() => _sink?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

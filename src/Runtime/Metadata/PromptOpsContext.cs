@@ -16,6 +16,7 @@ namespace PromptOps;
 public static class PromptOpsContext
 {
     private static readonly AsyncLocal<string?> CurrentUser = new();
+    private static readonly AsyncLocal<string?> CurrentTenant = new();
 
     /// <summary>The ambient user of the current async flow, or null.</summary>
     public static string? UserId => CurrentUser.Value;
@@ -33,6 +34,25 @@ public static class PromptOpsContext
         return scope;
     }
 
+    /// <summary>The ambient tenant of the current async flow, or null.</summary>
+    public static string? TenantId => CurrentTenant.Value;
+
+    /// <summary>The tenant of a request with this metadata: its <see cref="PromptOpsMetadata.TenantId"/>, else the ambient tenant.</summary>
+    internal static string? TenantIdOf(PromptOpsMetadata? metadata) => metadata?.TenantId ?? CurrentTenant.Value;
+
+    /// <summary>
+    /// Makes <paramref name="tenantId"/> the ambient tenant until the returned scope is disposed (scopes nest): tenant
+    /// budgets (<see cref="Budgets.CostBudgetOptions.Tenants"/>) count the calls made inside it.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="tenantId"/> is null, empty or white space.</exception>
+    public static IDisposable BeginTenant(string tenantId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
+        var scope = new Scope(CurrentTenant, CurrentTenant.Value);
+        CurrentTenant.Value = tenantId;
+        return scope;
+    }
+
     private sealed class UserScope(string? previous) : IDisposable
     {
         private bool _disposed;
@@ -42,6 +62,18 @@ public static class PromptOpsContext
             if (_disposed) return;
             _disposed = true;
             CurrentUser.Value = previous;
+        }
+    }
+
+    private sealed class Scope(AsyncLocal<string?> slot, string? previous) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            slot.Value = previous;
         }
     }
 }

@@ -61,6 +61,9 @@ public sealed record PromptOpsMetadata
     /// <summary>The end user the call is made for (budgets, plans and usage reports key on it).</summary>
     public string? UserId { get; init; }
 
+    /// <summary>The tenant the call is made for (tenant budgets key on it); null: the ambient <see cref="PromptOpsContext.TenantId"/>.</summary>
+    public string? TenantId { get; init; }
+
     /// <summary>
     /// The application endpoint or feature the call serves (e.g. <c>POST /tickets/classify</c>, <c>support-chat</c>);
     /// the usage ledger's reports group cost by it. Null: the usage meter uses the <c>http.route</c> tag of the current
@@ -95,6 +98,14 @@ public sealed record PromptOpsMetadata
     /// reply usually cannot be read: <c>PromptOps:Truncation:StructuredPolicy</c> applies (retry, by default).
     /// </summary>
     public bool StructuredReply { get; init; }
+
+    /// <summary>
+    /// Checks a reply the way the caller will read it: null when it parses and validates, else why not (generated methods
+    /// with an enum, bool, number or JSON result set it). With it, a reply that does not validate is asked again one tier
+    /// up (<see cref="Routing.EscalationChatClient"/>, <c>PromptOps:Escalation</c>) and the ledger flags it
+    /// (<see cref="Usage.UsageAnomalies.ReplyInvalid"/>). Never part of the cache key.
+    /// </summary>
+    public Func<Microsoft.Extensions.AI.ChatResponse, string?>? ReplyValidator { get; init; }
 
     /// <summary>
     /// The most output tokens a request may ask for, set by the user plans layer (the plan's <c>MaxOutputTokens</c>), so

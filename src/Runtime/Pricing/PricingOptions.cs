@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using PromptOps.Knowledge;
 
 namespace PromptOps.Pricing;
@@ -89,11 +90,30 @@ public sealed class PricingOptions
     }
 
     /// <summary>Builds the catalogue: defaults, then <see cref="CatalogFile"/>, then the LiteLLM file, then <see cref="Models"/>.</summary>
-    public PriceCatalog BuildCatalog()
+    public PriceCatalog BuildCatalog() => BuildCatalog(null);
+
+    /// <summary>
+    /// Builds the catalogue (<see cref="BuildCatalog()"/>) and logs, once, the entries of <see cref="CatalogFile"/> and
+    /// <see cref="LiteLlmFile"/> that could not be read and were skipped, instead of skipping them silently.
+    /// </summary>
+    /// <param name="logger">Where the problems are logged; null: not logged.</param>
+    public PriceCatalog BuildCatalog(ILogger? logger)
     {
         var catalog = new PriceCatalog();
-        if (!string.IsNullOrWhiteSpace(CatalogFile)) catalog.ImportLiteLlmFile(CatalogFile);
-        if (!string.IsNullOrWhiteSpace(LiteLlmFile)) catalog.ImportLiteLlmFile(LiteLlmFile);
+        void Import(string setting, string? path)
+        {
+            if (string.IsNullOrWhiteSpace(path)) return;
+            var result = catalog.ImportLiteLlmFile(path);
+            if (result.Unreadable > 0 && logger is not null)
+            {
+                var listed = string.Join("; ", result.Problems);
+                var more = result.Unreadable > result.Problems.Count ? $" (and {result.Unreadable - result.Problems.Count} more)" : "";
+                PricingLog.UnreadableEntries(logger, setting, path, result.Unreadable, result.Imported, listed + more);
+            }
+        }
+
+        Import("PromptOps:Pricing:CatalogFile", CatalogFile);
+        Import("PromptOps:Pricing:LiteLlmFile", LiteLlmFile);
         catalog.SetMany((Models ?? []).Select(kv => ToPrice(kv.Key, kv.Value)));
         return catalog;
     }

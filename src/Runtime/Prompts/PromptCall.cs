@@ -159,6 +159,17 @@ public static class PromptCall
     public static T ParseNumber<T>(ChatResponse response)
         where T : INumberBase<T> => Read(response, static r => ParseNumber<T>(r));
 
+    /// <summary>
+    /// Reads a number response that must be in [<paramref name="min"/>, <paramref name="max"/>] (<c>[return: Range(min, max)]</c>):
+    /// a number outside throws <see cref="PromptReplyException"/>; see <see cref="ParseBool(ChatResponse)"/> for a cut-off one.
+    /// </summary>
+    public static T ParseNumber<T>(ChatResponse response, double min, double max)
+        where T : INumberBase<T> => Read(response, r => InRange(ParseNumber<T>(r), r, min, max));
+
+    /// <summary>Checks a number response as <see cref="ParseNumber{T}(ChatResponse, double, double)"/> reads it; see <see cref="CheckBool"/>.</summary>
+    public static string? CheckNumber<T>(ChatResponse response, double min, double max)
+        where T : INumberBase<T> => Check(response, r => InRange(ParseNumber<T>(r), r, min, max));
+
     /// <summary>Reads an enum response (<see cref="ParseEnum{TEnum}(string, string[], TEnum[])"/>); see <see cref="ParseBool(ChatResponse)"/> for a cut-off one.</summary>
     public static TEnum ParseEnum<TEnum>(ChatResponse response, string[] labels, TEnum[] values)
         where TEnum : struct, Enum
@@ -176,6 +187,24 @@ public static class PromptCall
 
     /// <summary>Reads a JSON response (<see cref="ParseJson{T}(string)"/>); see <see cref="ParseBool(ChatResponse)"/> for a cut-off one.</summary>
     public static T ParseJson<T>(ChatResponse response) => Read(response, static r => ParseJson<T>(r));
+
+    /// <summary>
+    /// Checks a yes/no response as <see cref="ParseBool(ChatResponse)"/> reads it, for <see cref="PromptOpsMetadata.ReplyValidator"/>:
+    /// null when it reads, else why not. A cut-off response passes (a larger model does not make it longer; the truncation
+    /// policy deals with it). The same holds for the other <c>Check…</c> methods.
+    /// </summary>
+    public static string? CheckBool(ChatResponse response) => Check(response, static r => ParseBool(r));
+
+    /// <summary>Checks a number response as <see cref="ParseNumber{T}(ChatResponse)"/> reads it; see <see cref="CheckBool"/>.</summary>
+    public static string? CheckNumber<T>(ChatResponse response)
+        where T : INumberBase<T> => Check(response, static r => ParseNumber<T>(r));
+
+    /// <summary>Checks an enum response as <see cref="ParseEnum{TEnum}(ChatResponse, string[], TEnum[])"/> reads it; see <see cref="CheckBool"/>.</summary>
+    public static string? CheckEnum<TEnum>(ChatResponse response, string[] labels, TEnum[] values)
+        where TEnum : struct, Enum => Check(response, r => ParseEnum(r, labels, values));
+
+    /// <summary>Checks a JSON response as <see cref="ParseJson{T}(ChatResponse)"/> reads it; see <see cref="CheckBool"/>.</summary>
+    public static string? CheckJson<T>(ChatResponse response) => Check(response, static r => ParseJson<T>(r));
 
     /// <summary>True when the response was cut off at the output-token limit (<c>FinishReason</c> <c>Length</c>).</summary>
     public static bool IsTruncated(ChatResponse response)
@@ -242,6 +271,30 @@ public static class PromptCall
         catch (PromptReplyException e) when (response.FinishReason == ChatFinishReason.Length)
         {
             throw new PromptTruncatedException(response.Text, null, null, response, e);
+        }
+    }
+
+    private static T InRange<T>(T value, string reply, double min, double max)
+        where T : INumberBase<T>
+    {
+        var d = double.CreateSaturating(value);
+        if (d >= min && d <= max) return value;
+        throw new PromptReplyException(
+            string.Create(CultureInfo.InvariantCulture, $"The reply {d} is outside the range {min} to {max}: '{Clip(reply)}'."), reply, typeof(T));
+    }
+
+    private static string? Check<T>(ChatResponse response, Func<string, T> parse)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.FinishReason == ChatFinishReason.Length) return null;
+        try
+        {
+            parse(Text(response));
+            return null;
+        }
+        catch (PromptReplyException e)
+        {
+            return e.Message;
         }
     }
 

@@ -70,6 +70,9 @@ public sealed class UsageLedger
     public AnomalyReport Anomalies(double k = 2.0, ReportPeriod? period = null, int minDays = 7, decimal minUserShareOfDailyCost = UsageReports.DefaultMinUserShareOfDailyCost) =>
         UsageReports.Anomalies(_records, k, period, minDays, minUserShareOfDailyCost);
 
+    /// <inheritdoc cref="UsageReports.ReplyQuality"/>
+    public ReplyQualityReport ReplyQuality(ReportPeriod? period = null) => UsageReports.ReplyQuality(_records, period);
+
     /// <inheritdoc cref="UsageReports.BudgetPace"/>
     public BudgetPaceReport BudgetPace(decimal monthlyBudgetUsd, DateTimeOffset asOf) => UsageReports.BudgetPace(_records, monthlyBudgetUsd, asOf);
 

@@ -63,6 +63,28 @@ public sealed record UsageTotals
     /// </summary>
     public long Truncated { get; init; }
 
+    /// <summary>
+    /// Calls that reached the provider: answered or failed, not by a cache (refused requests never reach it; cancelled ones
+    /// are left out, as the ledger cannot tell whether the provider saw them); a call that escalated counts once per level
+    /// tried (1 + <see cref="UsageRecord.Escalations"/>).
+    /// </summary>
+    public long ProviderCalls { get; init; }
+
+    /// <summary>Input tokens the provider billed: <see cref="InputTokens"/> of the calls not answered by a cache.</summary>
+    public long BilledInputTokens { get; init; }
+
+    /// <summary>Output tokens the provider billed: <see cref="OutputTokens"/> of the calls not answered by a cache.</summary>
+    public long BilledOutputTokens { get; init; }
+
+    /// <summary>Input tokens of the answers served from a cache (the original call's; not billed again).</summary>
+    public long CacheServedInputTokens => InputTokens - BilledInputTokens;
+
+    /// <summary>Output tokens of the answers served from a cache (the original call's; not billed again).</summary>
+    public long CacheServedOutputTokens => OutputTokens - BilledOutputTokens;
+
+    /// <summary>Escalations of all calls (<see cref="UsageRecord.Escalations"/>: cascade levels after the first, retries of a reply that did not validate).</summary>
+    public long Escalations { get; init; }
+
     /// <summary>Cache hits ÷ requests; 0 without requests.</summary>
     public decimal CacheHitRate => Requests == 0 ? 0m : (decimal)CacheHits / Requests;
 
@@ -74,6 +96,7 @@ public sealed record UsageTotals
 internal sealed class TotalsBuilder
 {
     private long _requests, _succeeded, _failed, _refused, _cancelled, _hits, _input, _cached, _output, _unpriced, _estimated, _truncated;
+    private long _providerCalls, _billedInput, _billedOutput, _escalations;
     private decimal _cost, _saved, _estimatedCost;
 
     public decimal Cost => _cost;
@@ -104,6 +127,17 @@ internal sealed class TotalsBuilder
             if (r.CostUsd is { } e) _estimatedCost += e;
         }
         if ((r.Anomalies & UsageAnomalies.Truncated) != 0) _truncated++;
+        AddCalls(r);
+    }
+
+    /// <summary>Provider calls, billed tokens and escalations: what reached the provider, apart from what a cache served.</summary>
+    private void AddCalls(UsageRecord r)
+    {
+        _escalations += r.Escalations;
+        if (r.CacheLayer != CacheLayer.None) return;
+        _billedInput += r.InputTokens;
+        _billedOutput += r.OutputTokens;
+        if (r.Outcome is UsageOutcome.Success or UsageOutcome.Failed) _providerCalls += 1 + Math.Max(0, r.Escalations);
     }
 
     public UsageTotals Build() => _requests == 0 ? UsageTotals.Empty : new UsageTotals
@@ -123,5 +157,9 @@ internal sealed class TotalsBuilder
         EstimatedCostUsd = _estimatedCost,
         EstimatedRequests = _estimated,
         Truncated = _truncated,
+        ProviderCalls = _providerCalls,
+        BilledInputTokens = _billedInput,
+        BilledOutputTokens = _billedOutput,
+        Escalations = _escalations,
     };
 }

@@ -21,6 +21,11 @@ namespace PromptOps.Usage;
 /// <item><c>promptops.responses.truncated</c> (counter, <c>{response}</c>): calls whose answer the provider cut off at the
 /// output-token limit, tagged <c>promptops.prompt_id</c>, <c>gen_ai.response.model</c> and <c>promptops.truncation.action</c>
 /// (<c>returned</c>, <c>retried</c>, <c>thrown</c>).</item>
+/// <item><c>promptops.replies.invalid</c> (counter, <c>{reply}</c>): replies that did not parse or validate as the caller reads
+/// them, tagged <c>promptops.prompt_id</c>, <c>gen_ai.response.model</c> and <c>promptops.tier</c>.</item>
+/// <item><c>promptops.escalations</c> (counter, <c>{escalation}</c>): requests asked again one tier up, tagged
+/// <c>promptops.prompt_id</c>, <c>promptops.escalation.from_tier</c>, <c>promptops.escalation.to_tier</c> and
+/// <c>promptops.escalation.reason</c> (<c>reply_invalid</c>).</item>
 /// <item><c>promptops.cache.semantic.bypasses</c> (counter): requests the semantic layer did not consider, tagged
 /// <c>promptops.cache.semantic.reason</c> (<c>not_user_text</c>, <c>disabled_for_prompt</c>, <c>unrepresentable</c>, <c>embedding_failed</c>).</item>
 /// <item><c>promptops.cache.semantic.rejections</c> (counter): candidates above the threshold that a guard refused,
@@ -64,10 +69,13 @@ public sealed class PromptOpsMetrics : IDisposable
         Unpriced = _meter.CreateCounter<long>("promptops.requests.unpriced", "{request}", "Calls to models without a price.");
         LedgerDropped = _meter.CreateCounter<long>("promptops.ledger.dropped", "{record}", "Usage records a ledger sink did not store.");
         Truncated = _meter.CreateCounter<long>("promptops.responses.truncated", "{response}", "Answers cut off at the output-token limit.");
+        InvalidReplies = _meter.CreateCounter<long>("promptops.replies.invalid", "{reply}", "Replies that did not parse or validate as the caller reads them.");
+        Escalations = _meter.CreateCounter<long>("promptops.escalations", "{escalation}", "Requests asked again one tier up.");
         SemanticBypasses = _meter.CreateCounter<long>("promptops.cache.semantic.bypasses", "{request}", "Requests the semantic cache layer did not consider.");
         SemanticRejections = _meter.CreateCounter<long>("promptops.cache.semantic.rejections", "{candidate}", "Semantic candidates refused by a guard.");
         SemanticVerifications = _meter.CreateCounter<long>("promptops.cache.semantic.verifications", "{verification}", "Semantic hits checked against the provider.");
         BudgetSettles = _meter.CreateCounter<long>("promptops.budget.settles", "{call}", "Budget settles by how the cost was known (reported, estimated, worst_case, released).");
+        BudgetAlerts = _meter.CreateCounter<long>("promptops.budget.alerts", "{alert}", "Budget alerts raised by this instance (scope, window, threshold).");
         BudgetOverReservations = _meter.CreateCounter<double>("promptops.budget.over_reservation", "USD", "Cost above what the budget reserved for a call (charged in full).");
         SemanticFalseHitRateGauge = _meter.CreateObservableGauge("promptops.cache.semantic.false_hit_rate", ObserveFalseHitRate, "1",
             "Share of verified semantic hits whose cached answer disagreed with the provider's.");
@@ -91,6 +99,10 @@ public sealed class PromptOpsMetrics : IDisposable
     internal Counter<long> LedgerDropped { get; }
 
     internal Counter<long> Truncated { get; }
+
+    internal Counter<long> InvalidReplies { get; }
+
+    internal Counter<long> Escalations { get; }
 
     internal Counter<long> SemanticBypasses { get; }
 
@@ -120,6 +132,19 @@ public sealed class PromptOpsMetrics : IDisposable
 
     internal Counter<double> BudgetOverReservations { get; }
 
+    internal Counter<long> BudgetAlerts { get; }
+
+    internal void BudgetAlert(Budgets.BudgetAlert alert)
+    {
+        if (!BudgetAlerts.Enabled) return;
+        BudgetAlerts.Add(1, new TagList
+        {
+            { "promptops.budget.scope", alert.Scope switch { Budgets.BudgetScope.Tenant => "tenant", Budgets.BudgetScope.User => "user", Budgets.BudgetScope.Prompt => "prompt", _ => "application" } },
+            { "promptops.budget.window", alert.Window switch { Budgets.BudgetWindow.Hour => "hour", Budgets.BudgetWindow.Day => "day", _ => "month" } },
+            { "promptops.budget.threshold", alert.ThresholdPercent },
+        });
+    }
+
     /// <summary>Calls whose cost went above their reservation since this instance was created.</summary>
     public long BudgetOverReservationCount => Interlocked.Read(ref _budgetOverReservations);
 
@@ -142,6 +167,29 @@ public sealed class PromptOpsMetrics : IDisposable
             { "promptops.prompt_id", promptId },
             { "gen_ai.response.model", model },
             { "promptops.truncation.action", action },
+        });
+    }
+
+    internal void InvalidReply(string? promptId, string? model, string tier)
+    {
+        if (!InvalidReplies.Enabled) return;
+        InvalidReplies.Add(1, new TagList
+        {
+            { "promptops.prompt_id", promptId },
+            { "gen_ai.response.model", model },
+            { "promptops.tier", tier },
+        });
+    }
+
+    internal void Escalation(string? promptId, string fromTier, string toTier, string reason)
+    {
+        if (!Escalations.Enabled) return;
+        Escalations.Add(1, new TagList
+        {
+            { "promptops.prompt_id", promptId },
+            { "promptops.escalation.from_tier", fromTier },
+            { "promptops.escalation.to_tier", toTier },
+            { "promptops.escalation.reason", reason },
         });
     }
 

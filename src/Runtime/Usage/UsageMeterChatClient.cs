@@ -284,7 +284,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         if (attempts is { Count: > 0 })
         {
             // A cascade: every attempt is priced at its own model; cached attempts count as saved, not spent.
-            return CompleteCascade(options, meta, tier, started, elapsed, model, attempts, layer, outcome, error, streaming, batch, anomalies);
+            return CompleteCascade(options, meta, tier, started, elapsed, model, attempts, layer, outcome, error, streaming, batch, anomalies | ReplyAnomalies(meta, attempts));
         }
 
         var tags = new TagList
@@ -338,6 +338,21 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
 
         Publish(record);
         return spent;
+    }
+
+    /// <summary>
+    /// <see cref="UsageAnomalies.ReplyInvalid"/> when a request that validates its reply (<see cref="PromptOpsMetadata.ReplyValidator"/>)
+    /// has an attempt whose reply did not validate (<see cref="Routing.EscalationChatClient"/>).
+    /// </summary>
+    private static UsageAnomalies ReplyAnomalies(PromptOpsMetadata? meta, IReadOnlyList<CascadeAttempt> attempts)
+    {
+        if (meta?.ReplyValidator is null) return UsageAnomalies.None;
+        foreach (var a in attempts)
+        {
+            if (!a.Passed) return UsageAnomalies.ReplyInvalid;
+        }
+
+        return UsageAnomalies.None;
     }
 
     /// <summary>The <c>http.route</c> tag of the current activity or its nearest parent that has one (ASP.NET Core instrumentation sets it).</summary>

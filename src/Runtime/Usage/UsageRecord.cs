@@ -49,6 +49,14 @@ public enum UsageAnomalies
     /// again with a larger limit (<see cref="Truncation.TruncationChatClient"/>; the record's tokens and cost add up both).
     /// </summary>
     Truncated = 4,
+
+    /// <summary>
+    /// A reply of this call did not parse or validate as the caller reads it (<see cref="PromptOpsMetadata.ReplyValidator"/>:
+    /// an enum label, a yes/no, a number, JSON of the result type). It was asked again one tier up when escalation allows
+    /// (<see cref="UsageRecord.Escalations"/>, <see cref="UsageRecord.Attempts"/>); when no tier's reply validated, the caller
+    /// got <see cref="PromptReplyException"/>.
+    /// </summary>
+    ReplyInvalid = 8,
 }
 
 /// <summary>One call, as the usage meter saw it. Persisted by <see cref="IUsageSink"/> implementations.</summary>

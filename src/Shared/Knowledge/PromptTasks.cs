@@ -14,10 +14,17 @@ namespace PromptOps.Knowledge
     sealed class PromptTaskInfo
     {
         internal PromptTaskInfo(string name, int maxOutputTokens, ModelTier tier, params string[] aliases)
+            : this(name, maxOutputTokens, tier, 0, 0, aliases)
+        {
+        }
+
+        internal PromptTaskInfo(string name, int maxOutputTokens, ModelTier tier, int lengthWords, int lengthCharacters, params string[] aliases)
         {
             Name = name;
             MaxOutputTokens = maxOutputTokens;
             Tier = tier;
+            LengthWords = lengthWords;
+            LengthCharacters = lengthCharacters;
             Aliases = aliases;
         }
 
@@ -29,6 +36,16 @@ namespace PromptOps.Knowledge
 
         /// <summary>The tier the task is routed to by default.</summary>
         public ModelTier Tier { get; }
+
+        /// <summary>
+        /// The answer length an English free-text prompt of this task asks for (<c>Answer in at most N words.</c>), sized so
+        /// that such an answer fits <see cref="MaxOutputTokens"/> with margin; 0 for tasks whose answer has no free length
+        /// (one-word answers, code, translation).
+        /// </summary>
+        public int LengthWords { get; }
+
+        /// <summary>The same for a Japanese prompt, in characters (<c>N文字以内で答えてください。</c>); 0 for none.</summary>
+        public int LengthCharacters { get; }
 
         /// <summary>Other accepted names (<c>summarization</c> for <c>summary</c>, …).</summary>
         public IReadOnlyList<string> Aliases { get; }
@@ -57,16 +74,18 @@ namespace PromptOps.Knowledge
             new PromptTaskInfo("classification", 10, ModelTier.FastCheap),
             new PromptTaskInfo("sentiment", 5, ModelTier.FastCheap),
             new PromptTaskInfo("yes_no", 3, ModelTier.FastCheap),
-            new PromptTaskInfo("short_answer", 50, ModelTier.Balanced),
-            new PromptTaskInfo("summary", 200, ModelTier.Balanced, "summarization"),
-            new PromptTaskInfo("long_summary", 500, ModelTier.Balanced),
+            // Free-text tasks: max output tokens, tier, stated length (English words, Japanese characters). The lengths
+            // are checked against the limits with the o200k tokenizer on sample answers (LengthGuidanceTests).
+            new PromptTaskInfo("short_answer", 50, ModelTier.Balanced, 30, 50),
+            new PromptTaskInfo("summary", 200, ModelTier.Balanced, 120, 200, "summarization"),
+            new PromptTaskInfo("long_summary", 500, ModelTier.Balanced, 300, 500),
             new PromptTaskInfo("translation", 1000, ModelTier.Balanced),
-            new PromptTaskInfo("article", 1000, ModelTier.HighQuality, "content_generation"),
+            new PromptTaskInfo("article", 1000, ModelTier.HighQuality, 600, 1000, "content_generation"),
             new PromptTaskInfo("code_snippet", 300, ModelTier.HighQuality),
             new PromptTaskInfo("full_code", 2000, ModelTier.HighQuality, "code_generation"),
-            new PromptTaskInfo("analysis", 800, ModelTier.HighQuality),
-            new PromptTaskInfo("contract_analysis", 800, ModelTier.Best),
-            new PromptTaskInfo("creative_writing", 1000, ModelTier.Best),
+            new PromptTaskInfo("analysis", 800, ModelTier.HighQuality, 480, 800),
+            new PromptTaskInfo("contract_analysis", 800, ModelTier.Best, 480, 800),
+            new PromptTaskInfo("creative_writing", 1000, ModelTier.Best, 600, 1000),
         };
 
         private static readonly Dictionary<string, PromptTaskInfo> ByName = BuildIndex(normalize: true);

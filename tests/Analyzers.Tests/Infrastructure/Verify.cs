@@ -31,6 +31,9 @@ internal static class Verify<TAnalyzer>
                 public int MaxInputTokens { get; set; }
                 public double SemanticThreshold { get; set; } = double.NaN;
                 public string? OnTruncation { get; set; }
+                public string? Length { get; set; }
+                public double Minimum { get; set; } = double.NaN;
+                public double Maximum { get; set; } = double.NaN;
             }
 
             [System.AttributeUsage(System.AttributeTargets.Parameter)]

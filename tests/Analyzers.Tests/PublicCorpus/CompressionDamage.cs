@@ -33,6 +33,14 @@ public enum DamageKind
     EmptyOutput,
     /// <summary>A fragment left dangling by a deletion ("…で以上、", "掃除がだった", "the.", "to,", "to its performance").</summary>
     DanglingFragment,
+    /// <summary>A line of data lost: fewer lines with a label ("Label: X", counted per label), list items or table rows than
+    /// in the prompt (the few-shot classifier whose repeated "Measurement System: Metric" lines were dropped).</summary>
+    DataLineLost,
+    /// <summary>Two lines of the prompt joined into one (the last word of a line and the first of the next now side by side).</summary>
+    LinesMerged,
+    /// <summary>A statement about the assistant turned into an order it cannot follow ("You will be given a text" → "Be given a
+    /// text", "You will not be warned" → "Do not be warned").</summary>
+    StatementMadeOrder,
 }
 
 /// <summary>
@@ -79,6 +87,12 @@ internal static class CompressionDamage
     // A verb deleted after "to" ("to ensure its performance" → "to its performance").
     private static readonly Regex ToWithoutVerb = new(@"\bto (?:a|an|the|its|their|his|her|our|all|every|each)\b", IgnoreCase);
 
+    // A label: up to three words at a line start, then a colon and a value ("Measurement System: Metric", "Input: …").
+    private static readonly Regex LabelLine = new(@"^[ \t]*([^\s:：|#>*•+-][^\s:：]{0,29}(?:[ \t][^\s:：]{1,30}){0,2})[:：][ \t]*\S", RegexOptions.CultureInvariant | RegexOptions.Multiline);
+    private static readonly Regex ListItem = new(@"^[ \t]*(?:[-*•+]|\d+[.)])[ \t]+\S", RegexOptions.CultureInvariant | RegexOptions.Multiline);
+    private static readonly Regex TableRow = new(@"^[ \t]*\|.*\|[ \t]*\r?$", RegexOptions.CultureInvariant | RegexOptions.Multiline);
+    private static readonly Regex PassiveOrder = new(@"(?:\A|[.!?][ \t]+|\n[ \t]*)(?:Do not |Don't |Never )?[Bb]e (?:given|told|warned|asked|provided|shown|sent|presented|informed)\b", Options);
+
     /// <summary>Every damage <paramref name="after"/> shows against <paramref name="before"/>; <paramref name="compress"/>
     /// (when given) is run once more on <paramref name="after"/> for the idempotence check.</summary>
     public static IReadOnlyList<DamageKind> Find(string before, string after, Func<string, string>? compress = null)
@@ -104,7 +118,35 @@ internal static class CompressionDamage
         Check(DamageKind.JapaneseSentencesRunTogether, JapaneseRunTogether(before, after));
         Check(DamageKind.DanglingFragment, Introduced(JapaneseDangling, before, after) || Introduced(EnglishDangling, before, after) || Introduced(ToWithoutVerb, before, after));
         Check(DamageKind.EmptyOutput, after.Trim().Length == 0 && before.Trim().Length > 0);
+        Check(DamageKind.DataLineLost, LabelsLost(before, after) || Count(ListItem, after) < Count(ListItem, before) || Count(TableRow, after) < Count(TableRow, before));
+        Check(DamageKind.LinesMerged, LinesMerged(before, after));
+        Check(DamageKind.StatementMadeOrder, Introduced(PassiveOrder, before, after));
         return found;
+    }
+
+    /// <summary>Some label ("Label:" at a line start) labels fewer lines in <paramref name="after"/> than in <paramref name="before"/>.</summary>
+    private static bool LabelsLost(string before, string after)
+    {
+        var remaining = LabelLine.Matches(after).GroupBy(m => m.Groups[1].Value.Trim()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return LabelLine.Matches(before).GroupBy(m => m.Groups[1].Value.Trim())
+            .Any(g => !remaining.TryGetValue(g.Key, out var n) || n < g.Count());
+    }
+
+    /// <summary>For two adjacent non-blank lines of the prompt, the last word of the first and the first word of the second
+    /// stand side by side on one line of the output (and nowhere on one line of the prompt).</summary>
+    private static bool LinesMerged(string before, string after)
+    {
+        var lines = before.Split('\n');
+        for (var i = 0; i + 1 < lines.Length; i++)
+        {
+            var last = Regex.Match(lines[i], @"(\w{3,})\W*$", Options);
+            var first = Regex.Match(lines[i + 1], @"^\W*(\w{3,})", Options);
+            if (!last.Success || !first.Success) continue;
+            var joined = new Regex(@"\b" + Regex.Escape(last.Groups[1].Value) + @"[^\w\n]*" + Regex.Escape(first.Groups[1].Value) + @"\b", Options);
+            if (joined.IsMatch(after) && !joined.IsMatch(before)) return true;
+        }
+
+        return false;
     }
 
     /// <summary>A sentence ending directly followed by text in the output that the prompt never had side by side, where the

@@ -39,6 +39,12 @@ public class CompressionDamageTests
     [InlineData(DamageKind.DanglingFragment, "Test it to ensure its performance.", "Test it to its performance.", "Test it to check its performance.")]
     [InlineData(DamageKind.EmptyOutput, "You are a useful chatbot.", "", "You are a chatbot.")]
     [InlineData(DamageKind.DanglingFragment, "Reply to the customer politely.", "Reply to the.", "Reply to the customer.")]
+    [InlineData(DamageKind.DataLineLost, "Text: 5 km\nSystem: Metric\nText: 3 miles\nSystem: Imperial\nText: 2 m\nSystem: Metric", "Text: 5 km\nSystem: Metric\nText: 3 miles\nSystem: Imperial\nText: 2 m", "Text: 5 km\nSystem: Metric\nText: 3 miles\nSystem: Imperial\nText: 2 m\nSystem: Metric")]
+    [InlineData(DamageKind.DataLineLost, "Rules:\n- Be brief.\n- Be very polite.", "Rules:\n- Be brief.", "Rules:\n- Be brief.\n- Be polite.")]
+    [InlineData(DamageKind.DataLineLost, "| a | b |\n| ... | c |", "| a | b |", "| a | b |\n| ... | c |")]
+    [InlineData(DamageKind.LinesMerged, "Please be brief\nAnswer in English", "Be brief Answer in English", "Be brief\nAnswer in English")]
+    [InlineData(DamageKind.StatementMadeOrder, "You will be given a text. Summarize it.", "Be given a text. Summarize it.", "You will be given a text. Summarize it.")]
+    [InlineData(DamageKind.StatementMadeOrder, "You will not be warned.", "Do not be warned.", "You will not be warned.")]
     public void Each_check_fires_on_its_damage_and_not_on_a_good_compression(DamageKind kind, string before, string damaged, string good)
     {
         Assert.Contains(kind, CompressionDamage.Find(before, damaged));

@@ -14,7 +14,8 @@ public class CompressorRepairTests
     [InlineData("Act as an extremely helpful guide.", "Act as a helpful guide.")]
     // A sentence or list item whose opener was deleted starts with a capital, also on a new line.
     [InlineData("Write the tests.\nYour task is to test the functionality.", "Write the tests.\nTest the functionality.")]
-    [InlineData("Rules:\n- Ensure tests cover all branches.", "Rules:\n- Tests cover all branches.")]
+    // "Ensure X" with X a clause stays: without its verb the instruction would become a statement ("Tests cover all branches.").
+    [InlineData("Rules:\n- Ensure tests cover all branches.", "Rules:\n- Ensure tests cover all branches.")]
     // "ensure" is a verb inside a sentence: only an opening "Ensure" / "Make sure" is filler.
     [InlineData("Test it to ensure its performance.", "Test it to ensure its performance.")]
     // No ", " eaten after an abbreviation, no ellipsis shortened, no capital after "..." or "etc.", no space lost before ".NET".
@@ -25,7 +26,10 @@ public class CompressorRepairTests
     [InlineData("要件\n- .HTML のダッシュボード", "要件\n- .HTML のダッシュボード")]
     // A shorter phrase keeps the capital of the phrase it replaces.
     [InlineData("Read it.\nPrior to answering, think.", "Read it.\nBefore answering, think.")]
-    [InlineData("The following text is a review.", "The text is a review.")]
+    [InlineData("Prior to answering, think.", "Before answering, think.")]
+    // "the following text" keeps "following" unless a colon shows what follows: "end with the following text" points below.
+    [InlineData("The following text is a review.", "The following text is a review.")]
+    [InlineData("Classify the following text: {text}", "Classify the text: {text}")]
     // A prompt that is all filler is kept, not emptied.
     [InlineData("You are a useful chatbot.", "You are a useful chatbot.")]
     // 大変だ means "hard", not "very".

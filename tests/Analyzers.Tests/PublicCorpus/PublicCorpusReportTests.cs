@@ -18,8 +18,8 @@ namespace PromptOps.Analyzers.Tests;
 /// The compressor on prompts written by others (Corpus/public): the baseline report (printed, and written to
 /// public-corpus-report.md beside the test assembly, with examples of each damage class from the development part in
 /// public-corpus-dev-damage.jsonl; benchmarks/README.md "Compressor on public prompts" quotes it) and
-/// the goals. Measured, not asserted: the goals are printed as a gap; only damage classes that are already zero
-/// on the whole corpus are asserted (they must stay zero).
+/// the goals. The reduction goals (on verbose prompts, by the fixed criterion of <see cref="Verbosity"/>) are
+/// measured and printed as a gap, not asserted; every damage class is asserted to stay at zero on the whole corpus.
 /// </summary>
 public class PublicCorpusReportTests(ITestOutputHelper output)
 {
@@ -29,13 +29,9 @@ public class PublicCorpusReportTests(ITestOutputHelper output)
     private const double GoalConciseMaxChange = 0.02;
     private const string ConciseSource = "microsoft/Generative-AI-for-beginners-dotnet";
 
-    /// <summary>Damage classes with no case on the whole corpus today (after the first repairs): they must stay at zero.</summary>
-    private static readonly DamageKind[] ZeroToday =
-    [
-        DamageKind.CodeLost, DamageKind.FormatSpecLost, DamageKind.NotIdempotent, DamageKind.ArticleDisagreement,
-        DamageKind.LowerCaseSentenceStart, DamageKind.SpaceLostBeforeDotName, DamageKind.JapaneseSentencesRunTogether, DamageKind.EmptyOutput,
-        DamageKind.DanglingFragment,
-    ];
+    /// <summary>Damage classes asserted to stay at zero on the whole corpus (both parts): since the grammar-safe rewriting of
+    /// #14 every class is at zero, including the three added with it (DataLineLost, LinesMerged, StatementMadeOrder).</summary>
+    private static readonly DamageKind[] ZeroToday = Enum.GetValues<DamageKind>();
 
     private static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
     private static readonly Lazy<List<Result>> Results = new(Measure);
@@ -104,6 +100,22 @@ public class PublicCorpusReportTests(ITestOutputHelper output)
             }
         }
 
+        sb.AppendLine();
+        sb.AppendLine(Invariant($"Verbose and concise prompts, by the fixed criterion of `Verbosity` (verbose: ≥ {Verbosity.VerboseMinimum} politeness/hedging/filler markers and ≥ {Verbosity.VerbosePer100Words} per 100 words, per 200 characters in Japanese; concise: no marker):"));
+        sb.AppendLine();
+        sb.AppendLine("| part | language | verbose prompts | verbose mean reduction | verbose median reduction | concise prompts | concise mean change | concise largest change |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var part in new[] { "dev", "held-out" })
+        {
+            foreach (var language in new[] { "en", "ja" })
+            {
+                var group = results.Where(r => r.Prompt.Part == part && r.Prompt.Language == language).ToList();
+                var verbose = group.Where(r => Verbosity.IsVerbose(r.Prompt.Text, language)).Select(r => r.Reduction).ToList();
+                var conciseGroup = group.Where(r => Verbosity.IsConcise(r.Prompt.Text)).Select(r => Math.Abs(r.Reduction)).ToList();
+                sb.AppendLine(Invariant($"| {part} | {language} | {verbose.Count} | {(verbose.Count == 0 ? 0 : verbose.Average()):P1} | {Median(verbose):P1} | {conciseGroup.Count} | {(conciseGroup.Count == 0 ? 0 : conciseGroup.Average()):P1} | {(conciseGroup.Count == 0 ? 0 : conciseGroup.Max()):P1} |"));
+            }
+        }
+
         var concise = results.Where(r => r.Prompt.Source == ConciseSource).ToList();
         sb.AppendLine();
         sb.AppendLine(Invariant($"Concise prompts ({ConciseSource}, {concise.Count}, all parts): mean change {concise.Average(r => r.Reduction):P1}, largest {concise.Max(r => r.Reduction):P1}, changed {concise.Count(r => r.Compressed != r.Prompt.Text)}."));
@@ -159,12 +171,13 @@ public class PublicCorpusReportTests(ITestOutputHelper output)
     {
         var results = Results.Value;
         var heldOut = results.Where(r => r.Prompt.HeldOut).ToList();
-        var english = heldOut.Where(r => r.Prompt.Language == "en").Average(r => r.Reduction);
-        var japanese = heldOut.Where(r => r.Prompt.Language == "ja").Average(r => r.Reduction);
-        var concise = results.Where(r => r.Prompt.Source == ConciseSource).Max(r => Math.Abs(r.Reduction));
-        output.WriteLine(Invariant($"TARGET (not asserted yet) held-out English mean reduction {english:P1} / goal ≥ {GoalEnglishHeldOutMeanReduction:P0}: gap {Math.Max(0, GoalEnglishHeldOutMeanReduction - english):P1}"));
-        output.WriteLine(Invariant($"TARGET (not asserted yet) held-out Japanese mean reduction {japanese:P1} / goal ≥ {GoalJapaneseHeldOutMeanReduction:P0}: gap {Math.Max(0, GoalJapaneseHeldOutMeanReduction - japanese):P1}"));
-        output.WriteLine(Invariant($"TARGET (not asserted yet) largest change on concise prompts {concise:P1} / goal ≤ {GoalConciseMaxChange:P0}"));
+        // The goals are about verbose prompts (the fixed criterion of Verbosity) and concise ones (no marker).
+        var english = heldOut.Where(r => r.Prompt.Language == "en" && Verbosity.IsVerbose(r.Prompt.Text, "en")).Average(r => r.Reduction);
+        var japanese = heldOut.Where(r => r.Prompt.Language == "ja" && Verbosity.IsVerbose(r.Prompt.Text, "ja")).Average(r => r.Reduction);
+        var concise = heldOut.Where(r => Verbosity.IsConcise(r.Prompt.Text)).Max(r => Math.Abs(r.Reduction));
+        output.WriteLine(Invariant($"TARGET (not asserted) held-out verbose English mean reduction {english:P1} / goal ≥ {GoalEnglishHeldOutMeanReduction:P0}: gap {Math.Max(0, GoalEnglishHeldOutMeanReduction - english):P1}"));
+        output.WriteLine(Invariant($"TARGET (not asserted) held-out verbose Japanese mean reduction {japanese:P1} / goal ≥ {GoalJapaneseHeldOutMeanReduction:P0}: gap {Math.Max(0, GoalJapaneseHeldOutMeanReduction - japanese):P1}"));
+        output.WriteLine(Invariant($"TARGET (not asserted) largest change on held-out concise prompts {concise:P1} / goal ≤ {GoalConciseMaxChange:P0}"));
         foreach (var kind in Enum.GetValues<DamageKind>())
         {
             var n = results.Count(r => r.Damage.Contains(kind));
@@ -174,7 +187,7 @@ public class PublicCorpusReportTests(ITestOutputHelper output)
         Assert.All(ZeroToday, kind =>
         {
             var damaged = results.Where(r => r.Damage.Contains(kind)).Take(3).Select(r => r.Prompt.Id + ":\n" + r.Prompt.Text + "\n→\n" + r.Compressed);
-            Assert.True(!damaged.Any(), $"{kind} was zero at the baseline:\n" + string.Join("\n\n", damaged));
+            Assert.True(!damaged.Any(), $"{kind} is asserted to stay at zero:\n" + string.Join("\n\n", damaged));
         });
     }
 

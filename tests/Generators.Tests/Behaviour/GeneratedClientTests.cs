@@ -84,9 +84,9 @@ public class GeneratedClientTests
             ],
             metadata.Select(m => m.PromptId));
         Assert.Equal(3, metadata.Select(m => m.PromptVersion).Distinct().Count());
-        Assert.Equal("Summarize: text", chat.Calls[0].Messages.Single().Text);
+        Assert.Equal("Summarize: text\n\nAnswer in at most 120 words.", chat.Calls[0].Messages.Single().Text);
         Assert.Equal("tenant-1", metadata[1].CacheScope);
-        Assert.Equal("Summarize in 10 words: text", chat.Calls[2].Messages.Single().Text);
+        Assert.Equal("Summarize in 10 words: text\n\nAnswer in at most 120 words.", chat.Calls[2].Messages.Single().Text);
     }
 
     [Theory]
@@ -184,7 +184,7 @@ public class GeneratedClientTests
         var chat = new Recorder("ok");
         await new TicketTriage(chat).SummarizeAsync(new Invoice("A-1", 3m), "alice", 42);
         var (messages, options, _) = chat.Calls.Single();
-        Assert.Equal("Summarize for alice: {\"number\":\"A-1\",\"total\":3}", messages.Single().Text);
+        Assert.Equal("Summarize for alice: {\"number\":\"A-1\",\"total\":3}\n\nAnswer in at most 120 words.", messages.Single().Text);
         Assert.Equal("alice\u001f42", options!.GetPromptOps()!.CacheScope);
         Assert.Equal(TimeSpan.FromMinutes(10), options.GetPromptOps()!.CacheTtl!.Value.Duration);
         Assert.Equal(0.97, options.GetPromptOps()!.SemanticThreshold);

@@ -84,3 +84,51 @@ public partial class ShortAnswers(IChatClient chat)
     [Prompt(Task = "classification", CacheTtl = "static", User = "{text}")]
     public partial Task<string> LabelAsync(string text);
 }
+
+/// <summary>Length guidance: from the task, scaled to MaxTokens, in Japanese, overridden and turned off.</summary>
+public partial class LengthPrompts(IChatClient chat)
+{
+    [Prompt(Task = "short_answer", System = "You answer support questions.", User = "{question}")]
+    public partial Task<string> AnswerAsync(string question);
+
+    [Prompt(Task = "summary", User = "{text}を要約してください。")]
+    public partial Task<string> SummarizeJapaneseAsync(string text);
+
+    [Prompt(Task = "summary", MaxTokens = 100, User = "Summarize: {text}")]
+    public partial Task<PromptResult<string>> SummarizeShortAsync(string text);
+
+    [Prompt(Task = "short_answer", Length = "1 sentence", User = "{question}")]
+    public partial Task<string> AnswerInSentencesAsync(string question);
+
+    [Prompt(Task = "short_answer", Length = "", User = "{question}")]
+    public partial Task<string> AnswerFreelyAsync(string question);
+
+    [Prompt(Task = "classification", System = "Classify.", User = "{ticket}")]
+    public partial Task<TicketCategory> ClassifyAsync(string ticket);
+}
+
+/// <summary>One generated method per kind of task, to compare with raw calls that name the same task.</summary>
+public partial class SideBySidePrompts(IChatClient chat)
+{
+    [Prompt(Task = "classification", User = "{ticket}")]
+    public partial Task<TicketCategory> ClassifyAsync(string ticket);
+
+    [Prompt(Task = "yes_no", User = "{ticket}")]
+    public partial Task<bool> IsUrgentAsync(string ticket);
+
+    [Prompt(Task = "summary", User = "{text}")]
+    public partial Task<string> SummarizeAsync(string text);
+
+    [Prompt(Task = "translation", User = "{text}")]
+    public partial Task<string> TranslateAsync(string text);
+
+    [Prompt(Task = "contract_analysis", User = "{text}")]
+    public partial Task<string> AnalyzeAsync(string text);
+}
+
+/// <summary>A number with a range: the prompt states it and a reply outside it is escalated.</summary>
+public partial class RatingPrompts(IChatClient chat)
+{
+    [Prompt(Task = "short_answer", Minimum = 1, Maximum = 5, User = "How satisfied is this customer? {ticket}")]
+    public partial Task<int> RateAsync(string ticket);
+}

@@ -168,6 +168,17 @@ public abstract class BudgetStoreContractTests
     }
 
     [Fact]
+    public async Task A_claim_is_granted_once_until_it_expires()
+    {
+        var store = NewStore();
+        Assert.True(await store.TryClaimOnceAsync("{budget}:d:x:alert:50", Now, Now.AddHours(1), default));
+        Assert.False(await store.TryClaimOnceAsync("{budget}:d:x:alert:50", Now, Now.AddHours(1), default));
+        Assert.False(await store.TryClaimOnceAsync("{budget}:d:x:alert:50", Now.AddMinutes(59), Now.AddHours(1), default));
+        Assert.True(await store.TryClaimOnceAsync("{budget}:d:x:alert:80", Now, Now.AddHours(1), default)); // another key
+        await Assert.ThrowsAsync<ArgumentException>(async () => await store.TryClaimOnceAsync("", Now, Now.AddHours(1), default));
+    }
+
+    [Fact]
     public async Task Bad_input_throws()
     {
         var store = NewStore();

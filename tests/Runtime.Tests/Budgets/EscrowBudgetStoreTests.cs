@@ -159,4 +159,46 @@ public class EscrowBudgetStoreTests
         var e = Assert.Throws<ArgumentException>(() => new EscrowBudgetStore(new InMemoryBudgetStore(), new EscrowOptions { Share = 0.9 }));
         Assert.Contains("Escrow:Share must be in (0, 0.5], but is 0.9", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Each_user_is_escrowed_apart_and_the_application_slice_is_shared_by_all_users()
+    {
+        var time = new FakeTimeProvider(Start);
+        var shared = new InMemoryBudgetStore();
+        var escrow = NewInstance(shared, time).Escrow;
+        const string app = "{budget}:d:20261203";
+        BudgetCharge[] For(string user, long amount, long userLimit = Limit) =>
+            [new(app, amount, Limit, Start.AddDays(2)), new($"{{budget}}:u:{user}:d:20261203", amount, userLimit, Start.AddDays(2))];
+
+        var leases = new List<(string Lease, BudgetCharge[] Charges)>();
+        for (var u = 0; u < 40; u++)
+        {
+            if (u == 2)
+            {
+                // A request refused by its user's limit gives back what the application's slice granted it.
+                var before = escrow.Available[app];
+                var refused = await escrow.TryReserveAsync(For("small", Worst, userLimit: Worst / 2), Start, Start.AddMinutes(5), default);
+                Assert.False(refused.IsReserved);
+                Assert.Equal(1, refused.RefusedIndex);
+                Assert.Equal(before, escrow.Available[app]);
+            }
+
+            var charges = For("u" + u, Worst);
+            var r = await escrow.TryReserveAsync(charges, Start, Start.AddMinutes(5), default);
+            Assert.True(r.IsReserved);
+            leases.Add((r.LeaseId!, charges));
+        }
+
+        // The application's slices (5 % of the limit, 5 calls each) are shared by all 40 users: 8 slices hold the 40 calls.
+        // Escrowed per set of counters, each user would have held a slice of the application's budget of their own —
+        // 40 × 5 % = 200 % of the limit — and half of them would have been refused with nothing spent.
+        Assert.Equal(8 * (Limit / 20), (await shared.GetTotalsAsync([app], Start, default))[0]);
+        Assert.Equal(Limit / 20, (await shared.GetTotalsAsync(["{budget}:u:u7:d:20261203"], Start, default))[0]); // 5 % of the user's limit
+
+        // Settled through the escrow, flushed: the shared counters hold exactly what was settled.
+        foreach (var (lease, charges) in leases) await escrow.SettleAsync(lease, charges, [Worst / 2, Worst / 2], Start, default);
+        await escrow.FlushAsync();
+        Assert.Equal(40 * (Worst / 2), (await shared.GetTotalsAsync([app], Start, default))[0]);
+        Assert.Equal(Worst / 2, (await shared.GetTotalsAsync(["{budget}:u:u7:d:20261203"], Start, default))[0]);
+    }
 }

@@ -279,6 +279,16 @@ public sealed class RedisBudgetStore : IBudgetStore
         return [.. result.Select(r => (long)r)];
     }
 
+    /// <summary>One <c>SET key 1 NX PXAT expiresAt</c>: the first caller of any instance gets true until the key expires.</summary>
+    public async ValueTask<bool> TryClaimOnceAsync(string key, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        var db = _redis.GetDatabase(_database);
+        var result = await db.ExecuteAsync("SET", (RedisKey)(_prefix + key), 1, "NX", "PXAT", expiresAt.ToUnixTimeMilliseconds()).ConfigureAwait(false);
+        return !result.IsNull;
+    }
+
     /// <summary>
     /// Runs a script by its SHA-1 (<c>EVALSHA</c> with the digest computed once, instead of StackExchange.Redis looking
     /// the ~2 KB text up in its script cache on every call); a server that does not know it yet (first use, a restart,

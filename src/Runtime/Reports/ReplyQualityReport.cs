@@ -1,0 +1,56 @@
+using PromptOps.Usage;
+
+namespace PromptOps.Reports;
+
+/// <summary>
+/// What happened to the answers of one prompt: cut off at the output limit, asked again one tier up, or not read as the
+/// caller's value. Many of one kind for a prompt point at its cause: a limit that is too tight, a tier that is too cheap.
+/// </summary>
+/// <param name="PromptId">The prompt id, or <see cref="UsageReports.NoneKey"/> for calls without one.</param>
+/// <param name="Requests">The prompt's calls in the period.</param>
+/// <param name="Truncated">Calls whose answer was cut off (<see cref="UsageAnomalies.Truncated"/>).</param>
+/// <param name="Escalations">Moves to a higher tier, summed over the calls (<see cref="UsageRecord.Escalations"/>).</param>
+/// <param name="ReplyInvalid">Calls with a reply that did not parse or validate (<see cref="UsageAnomalies.ReplyInvalid"/>).</param>
+public sealed record PromptReplyQuality(string PromptId, long Requests, long Truncated, long Escalations, long ReplyInvalid);
+
+/// <summary>Cut-off answers, escalations and replies that failed validation, in all and per prompt.</summary>
+/// <param name="Requests">All calls in the period.</param>
+/// <param name="Truncated">Calls whose answer was cut off.</param>
+/// <param name="Escalations">Moves to a higher tier, summed over the calls.</param>
+/// <param name="ReplyInvalid">Calls with a reply that did not validate.</param>
+/// <param name="Prompts">The prompts with at least one of the three, most affected first.</param>
+public sealed record ReplyQualityReport(long Requests, long Truncated, long Escalations, long ReplyInvalid, IReadOnlyList<PromptReplyQuality> Prompts)
+{
+    /// <summary>True when no answer was cut off, escalated or invalid.</summary>
+    public bool IsClean => Truncated == 0 && Escalations == 0 && ReplyInvalid == 0;
+}
+
+public static partial class UsageReports
+{
+    /// <summary>Cut-off answers, escalations and replies that failed validation per prompt (<see cref="ReplyQualityReport"/>).</summary>
+    public static ReplyQualityReport ReplyQuality(IEnumerable<UsageRecord> records, ReportPeriod? period = null)
+    {
+        var byPrompt = new Dictionary<string, (long Requests, long Truncated, long Escalations, long Invalid)>(StringComparer.Ordinal);
+        long requests = 0, truncated = 0, escalations = 0, invalid = 0;
+        foreach (var r in In(records, period))
+        {
+            var cut = (r.Anomalies & UsageAnomalies.Truncated) != 0 ? 1 : 0;
+            var bad = (r.Anomalies & UsageAnomalies.ReplyInvalid) != 0 ? 1 : 0;
+            var moves = Math.Max(0, r.Escalations);
+            requests++;
+            truncated += cut;
+            escalations += moves;
+            invalid += bad;
+            var key = Key(r.PromptId);
+            var e = byPrompt.GetValueOrDefault(key);
+            byPrompt[key] = (e.Requests + 1, e.Truncated + cut, e.Escalations + moves, e.Invalid + bad);
+        }
+
+        var prompts = byPrompt
+            .Where(p => p.Value.Truncated + p.Value.Escalations + p.Value.Invalid > 0)
+            .Select(p => new PromptReplyQuality(p.Key, p.Value.Requests, p.Value.Truncated, p.Value.Escalations, p.Value.Invalid))
+            .OrderByDescending(p => p.Truncated + p.Escalations + p.ReplyInvalid).ThenBy(p => p.PromptId, StringComparer.Ordinal)
+            .ToList();
+        return new ReplyQualityReport(requests, truncated, escalations, invalid, prompts);
+    }
+}
