@@ -108,6 +108,10 @@ namespace PromptOps.CodeFixes
                     || model.GetOperation(invocation, ct) is not IInvocationOperation operation) continue;
                 var optionsType = model.Compilation.GetTypeByMetadataName(diagnostic.Properties[MissingOutputLimitAnalyzer.OptionsTypeKey]!);
                 if (optionsType is null) continue;
+                // The type to create when it is not the parameter's (Semantic Kernel: OpenAIPromptExecutionSettings for a PromptExecutionSettings).
+                var createType = diagnostic.Properties.TryGetValue(MissingOutputLimitAnalyzer.CreateTypeKey, out var created) && created is not null
+                    ? model.Compilation.GetTypeByMetadataName(created) ?? optionsType
+                    : optionsType;
                 var optionsArgument = operation.Arguments.FirstOrDefault(a => a.Parameter is not null && SymbolEqualityComparer.Default.Equals(a.Parameter.Type, optionsType));
                 switch (kind)
                 {
@@ -117,7 +121,7 @@ namespace PromptOps.CodeFixes
                         edits[invocation] = current =>
                         {
                             var call = (InvocationExpressionSyntax)current;
-                            var argument = SyntaxFactory.Argument(SyntaxFactory.NameColon(name).WithTrailingTrivia(SyntaxFactory.Space), default, NewOptions(optionsType, property, limit));
+                            var argument = SyntaxFactory.Argument(SyntaxFactory.NameColon(name).WithTrailingTrivia(SyntaxFactory.Space), default, NewOptions(createType, property, limit));
                             return call.WithArgumentList(call.ArgumentList.WithArguments(Append(call.ArgumentList.Arguments, argument, eol)));
                         };
                         break;
@@ -130,7 +134,7 @@ namespace PromptOps.CodeFixes
                         {
                             var call = (InvocationExpressionSyntax)current;
                             var argument = call.ArgumentList.Arguments[index];
-                            return call.ReplaceNode(argument, argument.WithExpression(NewOptions(optionsType, property, limit).WithTriviaFrom(argument.Expression)));
+                            return call.ReplaceNode(argument, argument.WithExpression(NewOptions(createType, property, limit).WithTriviaFrom(argument.Expression)));
                         };
                         break;
                     }
@@ -157,7 +161,7 @@ namespace PromptOps.CodeFixes
                             var arguments = call.ArgumentList.Arguments;
                             var onOwnLine = StartsLine(arguments[arguments.Count - 1]); // the layout of the arguments as written
                             if (expanded) arguments = WrapInCollection(arguments, first, elementType, csharp12, eol);
-                            var options = SyntaxFactory.Argument(NewOptions(optionsType, property, limit));
+                            var options = SyntaxFactory.Argument(NewOptions(createType, property, limit));
                             return call.WithArgumentList(call.ArgumentList.WithArguments(Append(arguments, options, eol, onOwnLine)));
                         };
                         break;

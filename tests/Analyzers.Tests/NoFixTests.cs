@@ -6,14 +6,15 @@ namespace PromptOps.Analyzers.Tests;
 public class NoFixTests
 {
     [Fact]
-    public Task PO0001_interpolated_text_has_no_compress_fix()
+    public Task PO0001_concatenated_text_has_no_compress_fix()
     {
+        // (Interpolated strings are fixed in their literal parts: CompressFixLiteralKindTests.)
         const string source = """
             using Microsoft.Extensions.AI;
 
             class C
             {
-                ChatMessage A(string name) => new(ChatRole.System, {|PO0001:$"You are a very helpful AI assistant. Please greet {name} very politely. Thank you very much!"|});
+                ChatMessage A(string name) => new(ChatRole.System, {|PO0001:"You are a very helpful AI assistant. Please greet " + name + " very politely. Thank you very much!"|});
             }
             """;
         return Infrastructure.Verify<PromptOps.Analyzers.Rules.VerboseSystemPromptAnalyzer>.CodeFixAsync<CompressPromptCodeFix>(source, source);

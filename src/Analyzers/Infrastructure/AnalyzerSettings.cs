@@ -10,7 +10,8 @@ namespace PromptOps.Analyzers.Infrastructure
     /// <code>
     /// [*.cs]
     /// promptops.max_system_prompt_tokens = 200
-    /// promptops.max_filler_share = 0.3
+    /// promptops.po0001.min_saved_tokens = 20
+    /// promptops.po0001.min_saved_share = 0.15
     /// promptops.monthly_requests = 10000
     /// promptops.default_max_output_tokens = 500
     /// promptops.default_max_input_tokens = 2000
@@ -22,7 +23,26 @@ namespace PromptOps.Analyzers.Infrastructure
     internal readonly struct AnalyzerSettings
     {
         public const int DefaultMaxSystemPromptTokens = 200;
-        public const double DefaultMaxFillerShare = 0.3;
+        /// <summary>
+        /// PO0001 is a warning when the compress fix saves at least this many tokens per request. 20 tokens is a whole
+        /// sentence of filler (a greeting, a thank-you, "Please make sure that you always…"); below it the saving is a few
+        /// words and belongs in an IDE suggestion, not in a build that may treat warnings as errors.
+        /// </summary>
+        public const int DefaultMinSavedTokens = 20;
+        /// <summary>
+        /// PO0001 is also a warning when the fix saves at least this share of a short prompt (and at least
+        /// <see cref="MinSavedTokensForShare"/> tokens): 15% is about what the compressor takes from a verbose prompt written by
+        /// someone else, while a concise prompt loses at most 2% (the compressor's goals in issue #14).
+        /// </summary>
+        public const double DefaultMinSavedShare = 0.15;
+        /// <summary>The share rule needs at least this many tokens saved, so a 10-token prompt losing one word stays a suggestion.</summary>
+        public const int MinSavedTokensForShare = 5;
+        /// <summary>
+        /// PO0010: a user message whose constant part is longer than this is an instruction block. 150 tokens is about a
+        /// paragraph of rules: the framing of a question ("Summarize the following text in three bullet points:") stays far
+        /// below it, while the game-rules block of issue #14 is 410 tokens.
+        /// </summary>
+        public const int DefaultMaxUserStaticTokens = 150;
         public const int DefaultMonthlyRequests = 10_000;
         public const int DefaultMaxOutputTokens = 500;
         public const int DefaultMaxInputTokensValue = 2000;
@@ -30,21 +50,33 @@ namespace PromptOps.Analyzers.Infrastructure
         public const int DefaultSimpleTaskMaxOutputTokens = 10;
         public const int DefaultMinRepeatedPromptTokens = 30;
 
-        private AnalyzerSettings(int maxSystemPromptTokens, double maxFillerShare, int monthlyRequests, int defaultMaxOutputTokens, int defaultMaxInputTokens, int minCacheablePrefixTokens, int simpleTaskMaxOutputTokens, int minRepeatedPromptTokens)
+        private AnalyzerSettings(int maxSystemPromptTokens, int minSavedTokens, double minSavedShare, int maxUserStaticTokens, int monthlyRequests, int defaultMaxOutputTokens, int defaultMaxInputTokens, int minCacheablePrefixTokens, int simpleTaskMaxOutputTokens, int minRepeatedPromptTokens)
         {
             SimpleTaskMaxOutputTokens = simpleTaskMaxOutputTokens;
             MinRepeatedPromptTokens = minRepeatedPromptTokens;
             DefaultMaxInputTokens = defaultMaxInputTokens;
             MinCacheablePrefixTokens = minCacheablePrefixTokens;
             MaxSystemPromptTokens = maxSystemPromptTokens;
-            MaxFillerShare = maxFillerShare;
+            MinSavedTokens = minSavedTokens;
+            MinSavedShare = minSavedShare;
+            MaxUserStaticTokens = maxUserStaticTokens;
             MonthlyRequests = monthlyRequests;
             DefaultMaxOutput = defaultMaxOutputTokens;
         }
 
         public int MaxSystemPromptTokens { get; }
 
-        public double MaxFillerShare { get; }
+        /// <summary>PO0001: tokens the compress fix must save for a warning (<c>promptops.po0001.min_saved_tokens</c>).</summary>
+        public int MinSavedTokens { get; }
+
+        /// <summary>
+        /// PO0001: share the compress fix must save for a warning (<c>promptops.po0001.min_saved_share</c>; the old
+        /// <c>promptops.max_filler_share</c>, which measured the same share, is read when the new key is not set).
+        /// </summary>
+        public double MinSavedShare { get; }
+
+        /// <summary>PO0010: static tokens in a user message above which the rule fires (<c>promptops.max_user_static_tokens</c>).</summary>
+        public int MaxUserStaticTokens { get; }
 
         public int MonthlyRequests { get; }
 
@@ -58,13 +90,20 @@ namespace PromptOps.Analyzers.Infrastructure
 
         public int MinRepeatedPromptTokens { get; }
 
+        /// <summary>The defaults, as a project with no configuration gets them.</summary>
+        public static AnalyzerSettings Defaults => new AnalyzerSettings(DefaultMaxSystemPromptTokens, DefaultMinSavedTokens, DefaultMinSavedShare, DefaultMaxUserStaticTokens,
+            DefaultMonthlyRequests, DefaultMaxOutputTokens, DefaultMaxInputTokensValue, DefaultMinCacheablePrefixTokens, DefaultSimpleTaskMaxOutputTokens, DefaultMinRepeatedPromptTokens);
+
         public static AnalyzerSettings For(AnalyzerConfigOptionsProvider provider, SyntaxTree tree)
         {
             var options = provider.GetOptions(tree);
             var global = provider.GlobalOptions;
             return new AnalyzerSettings(
                 ReadInt(options, global, "promptops.max_system_prompt_tokens", "PromptOpsMaxSystemPromptTokens", DefaultMaxSystemPromptTokens),
-                ReadDouble(options, global, "promptops.max_filler_share", "PromptOpsMaxFillerShare", DefaultMaxFillerShare),
+                ReadInt(options, global, "promptops.po0001.min_saved_tokens", "PromptOpsMinSavedTokens", DefaultMinSavedTokens),
+                ReadDouble(options, global, "promptops.po0001.min_saved_share", "PromptOpsMinSavedShare",
+                    ReadDouble(options, global, "promptops.max_filler_share", "PromptOpsMaxFillerShare", DefaultMinSavedShare)),
+                ReadInt(options, global, "promptops.max_user_static_tokens", "PromptOpsMaxUserStaticTokens", DefaultMaxUserStaticTokens),
                 ReadInt(options, global, "promptops.monthly_requests", "PromptOpsMonthlyRequests", DefaultMonthlyRequests),
                 ReadInt(options, global, "promptops.default_max_output_tokens", "PromptOpsDefaultMaxOutputTokens", DefaultMaxOutputTokens),
                 ReadInt(options, global, "promptops.default_max_input_tokens", "PromptOpsDefaultMaxInputTokens", DefaultMaxInputTokensValue),

@@ -8,9 +8,13 @@ namespace PromptOps.Analyzers.Infrastructure
         public const string Category = "PromptOps.Cost";
         private const string HelpBase = "https://github.com/promptops/promptops/blob/main/docs/rules/";
 
+        /// <summary>
+        /// PO0001. Warning by default; the analyzer reports it with an effective severity of Info (an IDE suggestion with the
+        /// same fix) when the fix saves less than the configured tokens or share and the prompt is within the size limit.
+        /// </summary>
         public static readonly DiagnosticDescriptor VerboseSystemPrompt = new DiagnosticDescriptor(
             "PO0001", "Verbose system prompt",
-            "System prompt is {0} tokens ({1:0}% filler); at {2:N0} requests a month on {3} it costs about ${4:0.00} a month",
+            "System prompt {0} → {1} tokens with the compress fix ({2:0}% less){3}; at {4:N0} requests a month on {5} that saves about ${6:0.00} of ${7:0.00} a month",
             Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
             description: "Every request pays for the system prompt. Remove filler, shorten instructions, or move details into the user message.",
             helpLinkUri: HelpBase + "PO0001.md");
@@ -59,5 +63,12 @@ namespace PromptOps.Analyzers.Infrastructure
             "'{0}': about {1} input tokens (static text) + up to {2} output tokens on {3} ≈ ${4:0.000000} per call, ${5:0.00} per {6:N0} calls",
             Category, DiagnosticSeverity.Info, isEnabledByDefault: true,
             helpLinkUri: HelpBase + "PO0008.md");
+
+        public static readonly DiagnosticDescriptor StaticInstructionsInUserMessage = new DiagnosticDescriptor(
+            "PO0010", "Large static instructions in a user message",
+            "This user message carries {0} tokens of constant instructions{1}, billed in full with every call ({2:N0} requests a month on {3}: about ${4:0.00}) and not cacheable behind the per-call text; move them to the system message",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            description: "Instructions that never change belong in the system message: a stable prefix that providers cache at a fraction of the price, written once.",
+            helpLinkUri: HelpBase + "PO0010.md");
     }
 }

@@ -20,6 +20,12 @@ namespace PromptOps.Analyzers.Infrastructure
             OpenAIDeveloperMessage = compilation.GetTypeByMetadataName("OpenAI.Chat.DeveloperChatMessage");
             BinaryContent = compilation.GetTypeByMetadataName("System.ClientModel.BinaryContent");
             PromptAttribute = compilation.GetTypeByMetadataName("PromptOps.PromptAttribute");
+            SkChatCompletionService = compilation.GetTypeByMetadataName("Microsoft.SemanticKernel.ChatCompletion.IChatCompletionService");
+            SkChatCompletionServiceExtensions = compilation.GetTypeByMetadataName("Microsoft.SemanticKernel.ChatCompletion.ChatCompletionServiceExtensions");
+            SkPromptExecutionSettings = compilation.GetTypeByMetadataName("Microsoft.SemanticKernel.PromptExecutionSettings");
+            SkChatHistory = compilation.GetTypeByMetadataName("Microsoft.SemanticKernel.ChatCompletion.ChatHistory");
+            SkKernel = compilation.GetTypeByMetadataName("Microsoft.SemanticKernel.Kernel");
+            SkKernelArguments = compilation.GetTypeByMetadataName("Microsoft.SemanticKernel.KernelArguments");
         }
 
         public INamedTypeSymbol? ChatClient { get; }
@@ -49,7 +55,28 @@ namespace PromptOps.Analyzers.Infrastructure
 
         public INamedTypeSymbol? PromptAttribute { get; }
 
-        public bool IsRelevant => ChatClient is not null || OpenAIChatClient is not null || PromptAttribute is not null;
+        /// <summary>Semantic Kernel's <c>IChatCompletionService</c> (Microsoft.SemanticKernel.Abstractions).</summary>
+        public INamedTypeSymbol? SkChatCompletionService { get; }
+
+        /// <summary>Semantic Kernel's <c>ChatCompletionServiceExtensions</c> (<c>GetChatMessageContentAsync</c>).</summary>
+        public INamedTypeSymbol? SkChatCompletionServiceExtensions { get; }
+
+        /// <summary>Semantic Kernel's <c>PromptExecutionSettings</c> (the base of every connector's settings).</summary>
+        public INamedTypeSymbol? SkPromptExecutionSettings { get; }
+
+        /// <summary>Semantic Kernel's <c>ChatHistory</c>.</summary>
+        public INamedTypeSymbol? SkChatHistory { get; }
+
+        /// <summary>Semantic Kernel's <c>Kernel</c>.</summary>
+        public INamedTypeSymbol? SkKernel { get; }
+
+        /// <summary>Semantic Kernel's <c>KernelArguments</c> (carries the execution settings of <c>InvokePromptAsync</c>).</summary>
+        public INamedTypeSymbol? SkKernelArguments { get; }
+
+        /// <summary>True when Semantic Kernel's abstractions are referenced.</summary>
+        public bool HasSemanticKernel => SkChatCompletionService is not null || SkChatHistory is not null;
+
+        public bool IsRelevant => ChatClient is not null || OpenAIChatClient is not null || PromptAttribute is not null || HasSemanticKernel;
 
         public static KnownApis Create(Compilation compilation) => new KnownApis(compilation);
     }

@@ -46,6 +46,32 @@ namespace PromptOps.Analyzers.Infrastructure
                 ? invocation.Arguments[0].Value
                 : null;
 
+        /// <summary>
+        /// The system prompt of Semantic Kernel's <c>new ChatHistory("…")</c> (the one-string constructor; the two-argument one
+        /// when its role is <c>AuthorRole.System</c>); null for anything else.
+        /// </summary>
+        public static IOperation? SemanticKernelTextOf(IObjectCreationOperation creation, KnownApis apis)
+        {
+            if (apis.SkChatHistory is null || !SymbolEqualityComparer.Default.Equals(creation.Type, apis.SkChatHistory)) return null;
+            var arguments = creation.Arguments;
+            if (arguments.Length == 0 || arguments[0].Value.Type?.SpecialType != SpecialType.System_String) return null;
+            if (arguments.Length >= 2 && !(Unwrap(arguments[1].Value) is IPropertyReferenceOperation { Property.Name: "System" } role
+                                           && role.Property.ContainingType.Name == "AuthorRole"))
+            {
+                return null;
+            }
+
+            return arguments[0].Value;
+        }
+
+        /// <summary>The text of Semantic Kernel's <c>ChatHistory.AddSystemMessage("…")</c>; null for anything else.</summary>
+        public static IOperation? SemanticKernelTextOf(IInvocationOperation invocation, KnownApis apis) =>
+            invocation.TargetMethod.Name == "AddSystemMessage" && apis.SkChatHistory is not null
+            && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, apis.SkChatHistory)
+            && invocation.Arguments.Length == 1 && invocation.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String
+                ? invocation.Arguments[0].Value
+                : null;
+
         public static IOperation Unwrap(IOperation operation)
         {
             while (operation is IConversionOperation conversion) operation = conversion.Operand;

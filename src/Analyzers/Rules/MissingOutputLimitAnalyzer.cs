@@ -46,6 +46,12 @@ namespace PromptOps.Analyzers.Rules
         public const string KindParams = "Params";
         public const string KindPrompt = "Prompt";
         public const string KindNone = "None";
+        /// <summary>Diagnostic property: the type the fix creates when it differs from the parameter's (Semantic Kernel's connector settings).</summary>
+        public const string CreateTypeKey = "createType";
+
+        private const string SkOpenAISettings = "Microsoft.SemanticKernel.Connectors.OpenAI.OpenAIPromptExecutionSettings";
+        private static readonly string[] SkLimitProperties = { "MaxTokens", "MaxOutputTokens", "MaxCompletionTokens", "MaxTokensToSample", "MaxNewTokens" };
+        private static readonly string[] SkLimitKeys = { "max_tokens", "max_completion_tokens", "max_output_tokens", "maxOutputTokens", "num_predict" };
 
         /// <inheritdoc />
         public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.MissingOutputLimit);
@@ -64,6 +70,15 @@ namespace PromptOps.Analyzers.Rules
                     FilteredOperations.RegisterInvocations(start,
                         name => name == "GetResponseAsync" || name == "GetStreamingResponseAsync" || name.StartsWith("CompleteChat", System.StringComparison.Ordinal),
                         (invocation, ctx) => AnalyzeInvocation(invocation, ctx, apis));
+                }
+
+                if (apis.SkPromptExecutionSettings is not null)
+                {
+                    var openAiSettings = start.Compilation.GetTypeByMetadataName(SkOpenAISettings);
+                    FilteredOperations.RegisterInvocations(start,
+                        name => name == "GetChatMessageContentAsync" || name == "GetChatMessageContentsAsync" || name == "GetStreamingChatMessageContentsAsync"
+                                || name == "InvokePromptAsync" || name == "InvokePromptStreamingAsync",
+                        (invocation, ctx) => AnalyzeSemanticKernel(invocation, ctx, apis, openAiSettings));
                 }
 
                 if (apis.PromptAttribute is not null)
@@ -141,6 +156,169 @@ namespace PromptOps.Analyzers.Rules
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.MissingOutputLimit, location, creations, properties,
                 "This " + method.Name + " call", advice, Suggestion(suggested, reason)));
         }
+
+        /// <summary>
+        /// Semantic Kernel: <c>IChatCompletionService.GetChatMessageContent(s)Async</c> / <c>GetStreamingChatMessageContentsAsync</c>
+        /// (and their string overloads) and <c>Kernel.InvokePromptAsync</c> / <c>InvokePromptStreamingAsync</c> whose
+        /// <c>PromptExecutionSettings</c> carry no max-tokens — no settings, null, or a settings object (written in the call or
+        /// in a local) without <c>MaxTokens</c> (OpenAI connector; other connectors' MaxOutputTokens, …) or an
+        /// <c>ExtensionData</c> max-tokens key. Settings from anywhere else are not judged. The fix adds
+        /// <c>new OpenAIPromptExecutionSettings { MaxTokens = N }</c> or the property to the initializer when the OpenAI connector
+        /// is referenced; <c>InvokePromptAsync</c> (settings inside <c>KernelArguments</c>) gets advice only.
+        /// </summary>
+        private static void AnalyzeSemanticKernel(IInvocationOperation invocation, SyntaxNodeAnalysisContext context, KnownApis apis, INamedTypeSymbol? openAiSettings)
+        {
+            var method = invocation.TargetMethod;
+            var settingsType = apis.SkPromptExecutionSettings!;
+            var isInvokePrompt = method.Name.StartsWith("InvokePrompt", System.StringComparison.Ordinal);
+            if (isInvokePrompt)
+            {
+                if (apis.SkKernel is null || !(method.IsExtensionMethod && method.Parameters.Length > 0 && SymbolEqualityComparer.Default.Equals(method.Parameters[0].Type, apis.SkKernel)
+                                               || SymbolEqualityComparer.Default.Equals(method.ContainingType, apis.SkKernel)))
+                {
+                    return;
+                }
+            }
+            else if (!CallModelIsSk(method, apis))
+            {
+                return;
+            }
+
+            var body = Root(invocation);
+            var creations = new List<Location>();
+            string? kind;
+            if (isInvokePrompt)
+            {
+                var arguments = invocation.Arguments.FirstOrDefault(a => a.Parameter is not null && apis.SkKernelArguments is not null
+                                                                         && SymbolEqualityComparer.Default.Equals(a.Parameter.Type, apis.SkKernelArguments));
+                if (arguments is null) return;
+                kind = arguments.ArgumentKind == ArgumentKind.DefaultValue ? KindNone : JudgeKernelArguments(Unwrap(arguments.Value), settingsType);
+            }
+            else
+            {
+                var argument = invocation.Arguments.FirstOrDefault(a => a.Parameter is not null && SymbolEqualityComparer.Default.Equals(a.Parameter.Type, settingsType));
+                if (argument is null) return;
+                kind = argument.ArgumentKind == ArgumentKind.DefaultValue
+                    ? (openAiSettings is null ? KindNone : KindAddArgument)
+                    : JudgeSkSettings(Unwrap(argument.Value), settingsType, openAiSettings, body, apis, creations);
+            }
+
+            if (kind is null) return;
+            var settings = AnalyzerSettings.For(context.Options.AnalyzerConfigOptionsProvider, invocation.Syntax.SyntaxTree);
+            var prompt = invocation.Arguments.Where(a => a.Parameter is { Type.SpecialType: SpecialType.System_String } p && (p.Name == "prompt" || p.Name == "promptTemplate"))
+                .Select(a => ConstantText.Of(a.Value));
+            var hint = OutputLengthHint.FromPrompt(prompt);
+            var suggested = hint?.Tokens ?? settings.DefaultMaxOutput;
+            var properties = ImmutableDictionary<string, string?>.Empty
+                .Add(KindKey, kind)
+                .Add(PropertyKey, "MaxTokens")
+                .Add(OptionsTypeKey, settingsType.ToDisplayString())
+                .Add(CreateTypeKey, openAiSettings?.ToDisplayString())
+                .Add(SuggestedKey, suggested.ToString(CultureInfo.InvariantCulture))
+                .Add(ReasonKey, hint?.Reason);
+            var advice = isInvokePrompt
+                ? "KernelArguments' execution settings with a max-tokens (new KernelArguments(new OpenAIPromptExecutionSettings { MaxTokens = N }), or ExtensionData[\"max_tokens\"])"
+                : "PromptExecutionSettings with a max-tokens (OpenAIPromptExecutionSettings.MaxTokens, or ExtensionData[\"max_tokens\"])";
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.MissingOutputLimit, NameLocation(invocation.Syntax), creations, properties,
+                "This " + method.Name + " call", advice, Suggestion(suggested, hint?.Reason)));
+        }
+
+        private static bool CallModelIsSk(IMethodSymbol method, KnownApis apis) =>
+            CallModel.IsChatCall(method, apis) && (method.Name.StartsWith("GetChatMessageContent", System.StringComparison.Ordinal) || method.Name.StartsWith("GetStreaming", System.StringComparison.Ordinal));
+
+        /// <summary>Semantic Kernel settings: the fix kind when they lack a max-tokens, null when they have one or cannot be judged.</summary>
+        private static string? JudgeSkSettings(IOperation value, INamedTypeSymbol settingsType, INamedTypeSymbol? openAiSettings, IOperation body, KnownApis apis, List<Location> creations)
+        {
+            switch (value)
+            {
+                case ILiteralOperation { ConstantValue: { HasValue: true, Value: null } }:
+                case IDefaultValueOperation:
+                    return openAiSettings is null ? KindNone : KindReplaceArgument;
+                case IObjectCreationOperation creation when IsSkSettings(creation.Type, settingsType):
+                    return SkSetsLimit(creation) ? null : HasMaxTokens(creation.Type) ? KindInitializer : KindNone;
+                case ILocalReferenceOperation local:
+                {
+                    IObjectCreationOperation? found = null;
+                    foreach (var op in body.Descendants())
+                    {
+                        switch (op)
+                        {
+                            case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local.Local):
+                                if (declarator.Initializer?.Value is { } init && Unwrap(init) is IObjectCreationOperation c && IsSkSettings(c.Type, settingsType)) found = c;
+                                else return null;
+                                break;
+                            case IAssignmentOperation { Target: ILocalReferenceOperation target } when SymbolEqualityComparer.Default.Equals(target.Local, local.Local):
+                                return null; // reassigned: not followed
+                            case IPropertyReferenceOperation { Instance: { } instance } property
+                                when Unwrap(instance) is ILocalReferenceOperation owner && SymbolEqualityComparer.Default.Equals(owner.Local, local.Local)
+                                     && (property.Property.Name == "ExtensionData" || SkLimitProperties.Contains(property.Property.Name)):
+                                return null; // settings.MaxTokens = …, settings.ExtensionData[…] = …
+                            case IArgumentOperation argument when Unwrap(argument.Value) is ILocalReferenceOperation r && SymbolEqualityComparer.Default.Equals(r.Local, local.Local):
+                                if (argument.Parameter is not { RefKind: RefKind.None } || !(argument.Parent is IInvocationOperation call && CallModelIsSk(call.TargetMethod, apis))) return null;
+                                break;
+                        }
+                    }
+
+                    if (found is null || SkSetsLimit(found)) return null;
+                    if (!HasMaxTokens(found.Type)) return KindNone;
+                    creations.Add(found.Syntax.GetLocation());
+                    return KindLocal;
+                }
+
+                default:
+                    return null;
+            }
+        }
+
+        /// <summary><c>InvokePromptAsync</c>'s KernelArguments: null → missing; <c>new KernelArguments(settings)</c> → the settings judged; else not judged.</summary>
+        private static string? JudgeKernelArguments(IOperation value, INamedTypeSymbol settingsType)
+        {
+            switch (value)
+            {
+                case ILiteralOperation { ConstantValue: { HasValue: true, Value: null } }:
+                case IDefaultValueOperation:
+                    return KindNone;
+                case IObjectCreationOperation creation:
+                    if (creation.Initializer is not null && creation.Initializer.Initializers.Any(i => i is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "ExecutionSettings" } }))
+                    {
+                        return null;
+                    }
+
+                    var settings = creation.Arguments.FirstOrDefault(a => a.Parameter is not null && IsSkSettings(a.Parameter.Type, settingsType));
+                    if (settings is null) return creation.Arguments.Length == 0 ? KindNone : null; // a dictionary of settings: not judged
+                    return Unwrap(settings.Value) is IObjectCreationOperation inner && IsSkSettings(inner.Type, settingsType) && !SkSetsLimit(inner) ? KindNone : null;
+                default:
+                    return null;
+            }
+        }
+
+        private static bool IsSkSettings(ITypeSymbol? type, INamedTypeSymbol settingsType)
+        {
+            for (var t = type; t is not null; t = t.BaseType)
+            {
+                if (SymbolEqualityComparer.Default.Equals(t, settingsType)) return true;
+            }
+
+            return false;
+        }
+
+        private static bool HasMaxTokens(ITypeSymbol? type)
+        {
+            for (var t = type; t is not null; t = t.BaseType)
+            {
+                if (t.GetMembers("MaxTokens").OfType<IPropertySymbol>().Any(p => p.SetMethod is not null)) return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>A limit property in the initializer, or ExtensionData given in it (a max-tokens key, or anything it cannot read).</summary>
+        private static bool SkSetsLimit(IObjectCreationOperation creation) =>
+            creation.Initializer is { } initializer && initializer.Initializers.Any(i =>
+                i is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation p } assignment
+                && (SkLimitProperties.Contains(p.Property.Name)
+                    || (p.Property.Name == "ExtensionData" && !(Unwrap(assignment.Value) is IObjectCreationOperation { Initializer: { } data }
+                                                                && !data.Initializers.Any(e => e.Descendants().Any(d => d.ConstantValue.Value is string key && SkLimitKeys.Contains(key)))))));
 
         private static string Suggestion(int suggested, string? reason) =>
             reason is null ? suggested.ToString(CultureInfo.InvariantCulture) : suggested.ToString(CultureInfo.InvariantCulture) + ", because " + reason;

@@ -13,12 +13,17 @@ using PromptOps.Knowledge;
 namespace PromptOps.Analyzers.Rules
 {
     /// <summary>
-    /// PO0001: a system prompt that costs more than it needs to — longer than <c>promptops.max_system_prompt_tokens</c>
-    /// (default 200, exact o200k tokens) or with a filler share of at least <c>promptops.max_filler_share</c> (default 0.3,
-    /// measured as what <see cref="PromptCompressor"/> removes). Sources: <c>[Prompt(System = …)]</c>,
-    /// <c>new ChatMessage(ChatRole.System, …)</c>, the OpenAI SDK's <c>new SystemChatMessage(…)</c> and
-    /// <c>ChatMessage.CreateSystemMessage(…)</c>, followed through const fields and concatenations (literal parts of
-    /// interpolations).
+    /// PO0001: a system prompt that costs more than it needs to, judged by what the compress fix saves
+    /// (<see cref="PromptCompressor"/>, exact o200k tokens). A warning when the fix saves at least
+    /// <c>promptops.po0001.min_saved_tokens</c> (default 20) tokens, or at least <c>promptops.po0001.min_saved_share</c>
+    /// (default 0.15; the old key <c>promptops.max_filler_share</c> measured the same share and is read when the new one is
+    /// not set) and 5 tokens, or when the prompt is longer than <c>promptops.max_system_prompt_tokens</c> (default 200);
+    /// below that, when the fix saves anything, the same diagnostic with an effective severity of Info (an IDE suggestion
+    /// with the same fix). The message prices the saving on the model the call names (<see cref="CallModel"/>), else on the
+    /// tier's default model. Sources: <c>[Prompt(System = …)]</c>, <c>new ChatMessage(ChatRole.System, …)</c>, the OpenAI
+    /// SDK's <c>new SystemChatMessage(…)</c> and <c>ChatMessage.CreateSystemMessage(…)</c>, Semantic Kernel's
+    /// <c>new ChatHistory("…")</c> and <c>ChatHistory.AddSystemMessage("…")</c>, followed through const fields and
+    /// concatenations (literal parts of interpolations).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class VerboseSystemPromptAnalyzer : DiagnosticAnalyzer
@@ -42,26 +47,37 @@ namespace PromptOps.Analyzers.Rules
             {
                 var apis = KnownApis.Create(start.Compilation);
                 if (!apis.IsRelevant) return;
-                FilteredOperations.RegisterObjectCreations(start, FilteredOperations.IsSystemMessageTypeName, FilteredOperations.HasArguments, (creation, ctx) => AnalyzeCreation(creation, ctx, apis));
-                if (apis.OpenAIChatMessage is not null) FilteredOperations.RegisterInvocations(start, name => name == "CreateSystemMessage", (invocation, ctx) => AnalyzeInvocation(invocation, ctx, apis));
+                FilteredOperations.RegisterObjectCreations(start, name => FilteredOperations.IsSystemMessageTypeName(name) || (apis.SkChatHistory is not null && name == "ChatHistory"),
+                    FilteredOperations.HasArguments, (creation, ctx) => AnalyzeCreation(creation, ctx, apis));
+                if (apis.OpenAIChatMessage is not null || apis.SkChatHistory is not null)
+                {
+                    FilteredOperations.RegisterInvocations(start, name => name == "CreateSystemMessage" || name == "AddSystemMessage", (invocation, ctx) => AnalyzeInvocation(invocation, ctx, apis));
+                }
+
                 if (apis.PromptAttribute is not null) start.RegisterSyntaxNodeAction(ctx => AnalyzeAttribute(ctx, apis.PromptAttribute), SyntaxKind.Attribute);
             });
         }
 
         private static void AnalyzeCreation(IObjectCreationOperation creation, SyntaxNodeAnalysisContext context, KnownApis apis)
         {
-            if (SystemMessages.TextOf(creation, apis) is { } text)
+            if ((SystemMessages.TextOf(creation, apis) ?? SystemMessages.SemanticKernelTextOf(creation, apis)) is { } text)
             {
-                Report(context.ReportDiagnostic, context.Options, text, ModelTier.Balanced);
+                ReportForCall(context, text, apis);
             }
         }
 
         private static void AnalyzeInvocation(IInvocationOperation invocation, SyntaxNodeAnalysisContext context, KnownApis apis)
         {
-            if (SystemMessages.TextOf(invocation, apis) is { } text)
+            if ((SystemMessages.TextOf(invocation, apis) ?? SystemMessages.SemanticKernelTextOf(invocation, apis)) is { } text)
             {
-                Report(context.ReportDiagnostic, context.Options, text, ModelTier.Balanced);
+                ReportForCall(context, text, apis);
             }
+        }
+
+        private static void ReportForCall(SyntaxNodeAnalysisContext context, IOperation text, KnownApis apis)
+        {
+            var price = CallModel.PriceFor(text, apis, context.SemanticModel, out var named, context.CancellationToken);
+            Report(context.ReportDiagnostic, context.Options, ConstantText.Of(text), text, ModelTier.Balanced, price, named);
         }
 
         private static void AnalyzeAttribute(SyntaxNodeAnalysisContext context, INamedTypeSymbol promptAttribute)
@@ -74,13 +90,28 @@ namespace PromptOps.Analyzers.Rules
             if (prompt?.Spec.SystemTemplate is not { } text) return;
             var operation = context.SemanticModel.GetOperation(system.Expression, context.CancellationToken);
             if (operation is null) return;
-            Report(context.ReportDiagnostic, context.Options, text, operation, prompt.EffectiveTier);
+            // A [Prompt] names no model: the runtime routes its tier, so the tier's default model prices it.
+            Report(context.ReportDiagnostic, context.Options, text, operation, prompt.EffectiveTier, null, null);
         }
 
-        private static void Report(System.Action<Diagnostic> report, AnalyzerOptions options, IOperation textOperation, ModelTier tier) =>
-            Report(report, options, ConstantText.Of(textOperation), textOperation, tier);
+        /// <summary>
+        /// The severity PO0001 is reported with, or null for none: Warning when the fix saves at least
+        /// <see cref="AnalyzerSettings.MinSavedTokens"/> tokens, or <see cref="AnalyzerSettings.MinSavedShare"/> of the prompt
+        /// and at least <see cref="AnalyzerSettings.MinSavedTokensForShare"/> tokens, or when the prompt is over
+        /// <see cref="AnalyzerSettings.MaxSystemPromptTokens"/>; Info when it saves less but something; null when it saves nothing.
+        /// </summary>
+        internal static DiagnosticSeverity? Severity(int tokens, int compressed, AnalyzerSettings settings)
+        {
+            var saved = tokens - compressed;
+            var share = tokens == 0 ? 0 : (double)saved / tokens;
+            if (tokens > settings.MaxSystemPromptTokens) return DiagnosticSeverity.Warning;
+            if (saved >= settings.MinSavedTokens) return DiagnosticSeverity.Warning;
+            if (share >= settings.MinSavedShare && saved >= AnalyzerSettings.MinSavedTokensForShare) return DiagnosticSeverity.Warning;
+            return saved > 0 ? DiagnosticSeverity.Info : null;
+        }
 
-        private static void Report(System.Action<Diagnostic> report, AnalyzerOptions options, string? text, IOperation textOperation, ModelTier tier)
+        private static void Report(System.Action<Diagnostic> report, AnalyzerOptions options, string? text, IOperation textOperation, ModelTier tier,
+            ModelPriceInfo? callPrice, string? namedModel)
         {
             if (string.IsNullOrWhiteSpace(text)) return;
             var settings = AnalyzerSettings.For(options.AnalyzerConfigOptionsProvider, textOperation.Syntax.SyntaxTree);
@@ -89,28 +120,47 @@ namespace PromptOps.Analyzers.Rules
             int compressed;
             try
             {
-                compressed = TokenCounter.Count(PromptCompressor.Compress(text!));
+                // With per-call parts, compress the text with a placeholder for each (as the fix does) and count what is left
+                // of the constant text: the saving the fix really makes, not one found in text whose holes were dropped.
+                compressed = ConstantText.Template(textOperation) is { } template
+                    ? TokenCounter.Count(ConstantText.WithoutHoles(PromptCompressor.Compress(template)))
+                    : TokenCounter.Count(PromptCompressor.Compress(text!));
             }
             catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
             {
                 compressed = tokens; // the compressor gave up (see its timeout): judge the length only, never fail the build
             }
 
+            if (Severity(tokens, compressed, settings) is not { } severity) return;
 
-            var filler = tokens == 0 ? 0 : (double)(tokens - compressed) / tokens;
-            var tooLong = tokens > settings.MaxSystemPromptTokens;
-            var tooFilled = filler >= settings.MaxFillerShare && tokens - compressed >= 5;
-            if (!tooLong && !tooFilled) return;
-
-            var model = ModelTiers.GetDefaultModel(tier);
-            var price = DefaultPrices.All.First(p => p.Model == model);
+            var (price, modelText) = Pricing(callPrice, namedModel, tier);
+            var saved = tokens - compressed;
+            var share = tokens == 0 ? 0 : (double)saved / tokens;
+            var monthlySaving = saved * (decimal)settings.MonthlyRequests * price.InputPerMillion / 1_000_000m;
             var monthly = tokens * (decimal)settings.MonthlyRequests * price.InputPerMillion / 1_000_000m;
+            var overLimit = tokens > settings.MaxSystemPromptTokens
+                ? ", over the " + settings.MaxSystemPromptTokens.ToString(CultureInfo.InvariantCulture) + "-token limit"
+                : "";
             var properties = ImmutableDictionary<string, string?>.Empty
                 .Add(RewritableKey, ConstantText.IsRewritable(textOperation) ? "true" : "false")
                 .Add(TokensKey, tokens.ToString(CultureInfo.InvariantCulture))
                 .Add(CompressedTokensKey, compressed.ToString(CultureInfo.InvariantCulture));
-            report(Diagnostic.Create(Descriptors.VerboseSystemPrompt, textOperation.Syntax.GetLocation(), properties,
-                tokens, filler * 100, settings.MonthlyRequests, model, monthly));
+            report(Diagnostic.Create(Descriptors.VerboseSystemPrompt, textOperation.Syntax.GetLocation(), severity, additionalLocations: null, properties,
+                tokens, compressed, share * 100, overLimit, settings.MonthlyRequests, modelText, monthlySaving, monthly));
+        }
+
+        /// <summary>
+        /// The price to quote and how the message names it: the call's model when the catalogue prices it; else the tier's
+        /// default model, saying so when the call named a model the catalogue does not know (never priced as $0).
+        /// </summary>
+        internal static (ModelPriceInfo Price, string Text) Pricing(ModelPriceInfo? callPrice, string? namedModel, ModelTier tier)
+        {
+            if (callPrice is not null) return (callPrice, callPrice.Model);
+            var model = ModelTiers.GetDefaultModel(tier);
+            var price = DefaultPrices.All.First(p => p.Model == model);
+            return namedModel is null
+                ? (price, model + " (the " + ModelTiers.GetName(tier) + " tier's default)")
+                : (price, model + " ('" + namedModel + "' is not in the price catalogue)");
         }
     }
 }

@@ -73,10 +73,11 @@ internal static class Verify<TAnalyzer>
     }
 
     public static async Task CodeFixAsync<TFix>(string source, string fixedSource, string? editorConfig = null, int? iterations = null, int? codeActionIndex = null,
-        LanguageVersion? languageVersion = null, string? title = null)
+        LanguageVersion? languageVersion = null, string? title = null, DiagnosticResult[]? expected = null)
         where TFix : CodeFixProvider, new()
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier> { TestCode = source, FixedCode = fixedSource, CodeActionIndex = codeActionIndex };
+        if (expected is not null) test.ExpectedDiagnostics.AddRange(expected);
         if (languageVersion is { } version)
         {
             test.SolutionTransforms.Add((solution, projectId) =>

@@ -27,6 +27,7 @@ public class ChatState
 
         Messages =
         [
+            // expect PO0001 (next line): a suggestion (Info) — the fix saves 4 tokens of 109
             new ChatMessage(ChatRole.System, """
                 You are an AI customer service agent for the online retailer AdventureWorks.
                 You NEVER respond about topics other than AdventureWorks.

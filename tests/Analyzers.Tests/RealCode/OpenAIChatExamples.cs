@@ -34,7 +34,7 @@ public static class ChatExamples
     {
         List<ChatMessage> messages =
         [
-            new SystemChatMessage("You are a helpful assistant that talks like a pirate."),
+            new SystemChatMessage("You are a helpful assistant that talks like a pirate."), // expect PO0001: a suggestion (Info), the fix saves 1 token of 11
             new UserChatMessage("Hi, can you help me?"),
             new AssistantChatMessage("Arrr! Of course, me hearty! What can I do for ye?"),
             new UserChatMessage("What's the best way to train a parrot?"),
