@@ -59,5 +59,12 @@ namespace PromptOps.Analyzers.Infrastructure
             "'{0}': about {1} input tokens (static text) + up to {2} output tokens on {3} ≈ ${4:0.000000} per call, ${5:0.00} per {6:N0} calls",
             Category, DiagnosticSeverity.Info, isEnabledByDefault: true,
             helpLinkUri: HelpBase + "PO0008.md");
+
+        public static readonly DiagnosticDescriptor TimeSensitivePromptCachedLong = new DiagnosticDescriptor(
+            "PO0009", "Time-sensitive prompt cached for long",
+            "Time-sensitive prompt cached for {0}: the {1} template of '{2}' asks about the present ('{3}'); set CacheTtl = \"realtime\" so its answers do not go stale",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            description: "An answer about today, the current state or the latest version goes stale; the runtime caches such requests for the short TTL anyway, so the long TTL is never what happens.",
+            helpLinkUri: HelpBase + "PO0009.md");
     }
 }

@@ -60,6 +60,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private readonly TimeSensitivity? _timeSensitivity;
     private readonly CacheTtl _timeSensitiveTtl;
     private readonly AdaptiveTtlOptions? _adaptive;
+    private readonly HashSet<string> _timeSensitiveIgnoredTasks;
 
     /// <summary>Creates the cache.</summary>
     /// <param name="innerClient">The client that answers misses.</param>
@@ -88,6 +89,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         }
 
         _adaptive = _options.AdaptiveTtl.Enabled ? _options.AdaptiveTtl : null;
+        _timeSensitiveIgnoredTasks = new HashSet<string>(_options.TimeSensitiveIgnoredTasks.Select(t => PromptTasks.Get(t).Name), StringComparer.Ordinal);
         _time = _options.TimeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _metrics = metrics ?? PromptOpsMetrics.Shared;
@@ -323,7 +325,10 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         // A question about the present gets the short TTL (or none) when that is shorter than its own.
         var reason = own is null ? CacheTtlReasons.Options : CacheTtlReasons.Prompt;
-        if (_timeSensitivity is not null && _timeSensitiveTtl.Duration < effective.Duration && FindTimeSensitiveMarker(messages) is { } marker)
+        var meta = options.GetPromptOps();
+        if (_timeSensitivity is not null && _timeSensitiveTtl.Duration < effective.Duration
+            && !(PromptTasks.TryGet(meta?.Task, out var task) && _timeSensitiveIgnoredTasks.Contains(task.Name))
+            && FindTimeSensitiveMarker(messages, generated: meta?.PromptId is not null) is { } marker)
         {
             if (_timeSensitiveTtl.IsNone)
             {
@@ -341,12 +346,17 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         return true;
     }
 
-    /// <summary>The first marker of the present in the text of the user messages, or null.</summary>
-    private string? FindTimeSensitiveMarker(IEnumerable<ChatMessage> messages)
+    /// <summary>
+    /// The first marker of the present in the text of the user messages, or null. For a prompt's call (metadata with a
+    /// prompt id, as generated clients send) the system messages too: they are the prompt's fixed text, which PO0009
+    /// checks at build time. A raw call's system prompt is left alone: boilerplate there ("You are the current …") would
+    /// shorten every answer's TTL.
+    /// </summary>
+    private string? FindTimeSensitiveMarker(IEnumerable<ChatMessage> messages, bool generated)
     {
         foreach (var m in messages)
         {
-            if (m.Role != ChatRole.User) continue;
+            if (m.Role != ChatRole.User && !(generated && m.Role == ChatRole.System)) continue;
             foreach (var c in m.Contents)
             {
                 if (c is TextContent { Text: { Length: > 0 } text } && _timeSensitivity!.Find(text) is { } marker) return marker;

@@ -64,6 +64,17 @@ public sealed class PromptCacheOptions
     public IList<string> TimeSensitiveMarkers { get; set; } = new List<string>();
 
     /// <summary>
+    /// Tasks whose user content is data to transform, not a question: a ticket to classify that says "today" asks
+    /// nothing about today, so requests naming one of these tasks (<see cref="PromptOpsMetadata.Task"/>, aliases
+    /// accepted) are not checked. Default: <c>classification</c>, <c>sentiment</c>, <c>yes_no</c>, <c>summary</c>,
+    /// <c>long_summary</c>, <c>translation</c>, <c>contract_analysis</c>. Their templates are checked at build time (PO0009).
+    /// </summary>
+    public IList<string> TimeSensitiveIgnoredTasks { get; set; } = new List<string>
+    {
+        "classification", "sentiment", "yes_no", "summary", "long_summary", "translation", "contract_analysis",
+    };
+
+    /// <summary>
     /// The TTL optimiser (section <c>PromptOps:Cache:AdaptiveTtl</c>): entries that are hit are kept longer, up to a cap;
     /// entries never hit expire at their TTL. Off by default.
     /// </summary>
@@ -86,6 +97,17 @@ public sealed class PromptCacheOptions
         if (DistributedRetryInterval < TimeSpan.Zero) yield return $"PromptOps:Cache:DistributedRetryInterval must not be negative, but is {DistributedRetryInterval}.";
         if (!CacheTtl.TryParse(TimeSensitiveTtl, out _, out var shortError)) yield return "PromptOps:Cache:TimeSensitiveTtl: " + shortError;
         if (TimeSensitiveMarkers is null) yield return "PromptOps:Cache:TimeSensitiveMarkers is null; use an empty list for no extra markers.";
+        if (TimeSensitiveIgnoredTasks is null)
+        {
+            yield return "PromptOps:Cache:TimeSensitiveIgnoredTasks is null; use an empty list to check every task.";
+        }
+        else
+        {
+            foreach (var task in TimeSensitiveIgnoredTasks)
+            {
+                if (!PromptTasks.TryGet(task, out _)) yield return $"PromptOps:Cache:TimeSensitiveIgnoredTasks: '{task}' is not a task. Use one of {PromptTasks.ValidNames}.";
+            }
+        }
         if (AdaptiveTtl is null)
         {
             yield return "PromptOps:Cache:AdaptiveTtl is null.";
@@ -113,6 +135,7 @@ public sealed class PromptCacheOptions
         copy.Semantic = Semantic?.Clone()!;
         copy.AdaptiveTtl = AdaptiveTtl?.Clone()!;
         copy.TimeSensitiveMarkers = TimeSensitiveMarkers is null ? null! : new List<string>(TimeSensitiveMarkers);
+        copy.TimeSensitiveIgnoredTasks = TimeSensitiveIgnoredTasks is null ? null! : new List<string>(TimeSensitiveIgnoredTasks);
         return copy;
     }
 }

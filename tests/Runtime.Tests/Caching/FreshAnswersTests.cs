@@ -99,6 +99,36 @@ public sealed class FreshAnswersTests : IDisposable
         Assert.Equal((TimeSpan.FromMinutes(1), CacheTtlReasons.Prompt), ownShorter.GetCacheTtlDecision());
     }
 
+    [Theory]
+    [InlineData("classification", "prompt")]
+    [InlineData("summarization", "prompt")] // an alias of summary
+    [InlineData("short_answer", "time_sensitive:today")]
+    [InlineData(null, "time_sensitive:today")]
+    public async Task User_content_of_a_task_that_transforms_its_input_is_data_not_a_question(string? task, string reason)
+    {
+        var time = new FakeTimeProvider(Start);
+        using var cache = new PromptCacheChatClient(new RecordingChatClient(), Options(time));
+        var options = new ChatOptions().WithPromptOps(new PromptOpsMetadata { PromptId = "Desk.Handle", Task = task, CacheTtl = CacheTtl.Static });
+
+        var response = await cache.GetResponseAsync(Ask("My card was charged twice today."), options);
+        Assert.Equal(reason, response.GetCacheTtlDecision().Reason);
+    }
+
+    [Fact]
+    public async Task A_prompts_system_text_counts_a_raw_calls_system_prompt_does_not()
+    {
+        var time = new FakeTimeProvider(Start);
+        using var cache = new PromptCacheChatClient(new RecordingChatClient(), Options(time));
+        List<ChatMessage> messages = [new(ChatRole.System, "Give the latest exchange rate for the currency."), new(ChatRole.User, "USD")];
+
+        var generated = await cache.GetResponseAsync(messages, Ttl("daily")); // metadata with a prompt id: a prompt's call
+        Assert.Equal((TimeSpan.FromMinutes(5), "time_sensitive:latest"), generated.GetCacheTtlDecision());
+
+        using var other = new PromptCacheChatClient(new RecordingChatClient(), Options(time)); // same key: a cache of its own
+        var raw = await other.GetResponseAsync(messages, new ChatOptions().WithPromptOps(new PromptOpsMetadata { CacheTtl = CacheTtl.Daily }));
+        Assert.Equal((TimeSpan.FromDays(1), CacheTtlReasons.Prompt), raw.GetCacheTtlDecision());
+    }
+
     [Fact]
     public async Task Detection_can_be_turned_off_given_own_markers_or_told_not_to_cache_at_all()
     {
@@ -259,5 +289,7 @@ public sealed class FreshAnswersTests : IDisposable
         Assert.Contains("PromptOps:Cache:TimeSensitiveTtl: 'soon' is not a cache TTL", e.Message, StringComparison.Ordinal);
         e = Assert.Throws<ArgumentException>(() => new PromptCacheChatClient(new RecordingChatClient(), new PromptCacheOptions { TimeSensitiveMarkers = null! }));
         Assert.Contains("PromptOps:Cache:TimeSensitiveMarkers is null", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ArgumentException>(() => new PromptCacheChatClient(new RecordingChatClient(), new PromptCacheOptions { TimeSensitiveIgnoredTasks = ["classification", "triage"] }));
+        Assert.Contains("PromptOps:Cache:TimeSensitiveIgnoredTasks: 'triage' is not a task", e.Message, StringComparison.Ordinal);
     }
 }
