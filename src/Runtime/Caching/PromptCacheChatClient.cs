@@ -337,7 +337,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             }
 
             key = computed;
-            ttl = new TtlChoice(_timeSensitiveTtl.Duration, CacheTtlReasons.TimeSensitive + ":" + marker, Extendable: false);
+            ttl = new TtlChoice(_timeSensitiveTtl.Duration, CacheTtlReasons.TimeSensitive + ":" + marker, Extendable: false, TimeSensitive: true);
             return true;
         }
 
@@ -405,6 +405,14 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private async ValueTask<SemanticProbe> ProbeSemanticAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, TtlChoice ttl, CancellationToken cancellationToken)
     {
         if (_semantic is null) return default;
+        if (ttl.TimeSensitive)
+        {
+            // A similar earlier question may be weeks old ("What is the rate?" cached for a month answering "… today?"):
+            // time-sensitive requests neither use nor feed the semantic layer.
+            _metrics.SemanticBypass("time_sensitive");
+            return default;
+        }
+
         var request = _semantic.Describe(messages, options);
         if (request is null) return default;
         var vector = await _semantic.EmbedAsync(request.Text, cancellationToken).ConfigureAwait(false);
@@ -657,7 +665,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private readonly record struct Loaded(ChatResponse Original, ChatResponse Snapshot);
 
     /// <summary>How long an answer is stored, why (<see cref="CacheTtlReasons"/>), and whether hits may extend it.</summary>
-    private readonly record struct TtlChoice(TimeSpan Ttl, string Reason, bool Extendable);
+    private readonly record struct TtlChoice(TimeSpan Ttl, string Reason, bool Extendable, bool TimeSensitive = false);
 
     /// <summary>
     /// An L1 entry: the answer and its expiry, which hits move later (up to the cap) when it is extendable. It is also the

@@ -24,7 +24,7 @@ namespace PromptOps.Usage;
 /// output-token limit, tagged <c>promptops.prompt_id</c>, <c>gen_ai.response.model</c> and <c>promptops.truncation.action</c>
 /// (<c>returned</c>, <c>retried</c>, <c>thrown</c>).</item>
 /// <item><c>promptops.cache.semantic.bypasses</c> (counter): requests the semantic layer did not consider, tagged
-/// <c>promptops.cache.semantic.reason</c> (<c>not_user_text</c>, <c>disabled_for_prompt</c>, <c>unrepresentable</c>, <c>embedding_failed</c>).</item>
+/// <c>promptops.cache.semantic.reason</c> (<c>not_user_text</c>, <c>disabled_for_prompt</c>, <c>unrepresentable</c>, <c>embedding_failed</c>, <c>time_sensitive</c>).</item>
 /// <item><c>promptops.cache.semantic.rejections</c> (counter): candidates above the threshold that a guard refused,
 /// tagged <c>promptops.cache.semantic.reason</c> (<c>negation</c>, <c>opposite</c>, <c>numbers</c>, <c>names</c>).</item>
 /// <item><c>promptops.cache.semantic.verifications</c> (counter): semantic hits checked against the provider, tagged

@@ -268,6 +268,41 @@ public sealed class FreshAnswersTests : IDisposable
         Assert.Equal(2, provider.Calls);
     }
 
+    [Fact]
+    public async Task A_time_sensitive_request_is_never_answered_by_a_similar_older_question_of_the_semantic_layer()
+    {
+        var time = new FakeTimeProvider(Start);
+        var options = Options(time);
+        options.Semantic.Enabled = true;
+        options.Semantic.VerifyFraction = 0;
+        var provider = new RecordingChatClient("150");
+        using var cache = new PromptCacheChatClient(provider, options, embeddingGenerator: new SameVector());
+
+        await cache.GetResponseAsync(Ask("What is the USD/JPY exchange rate?"), Ttl("static"));
+        // Control: every text embeds to the same vector, so a reworded question is a semantic hit…
+        Assert.Equal(CacheLayer.Semantic, (await cache.GetResponseAsync(Ask("What's the USD/JPY exchange rate?"), Ttl("static"))).GetCacheLayer());
+        Assert.Equal(1, provider.Calls);
+
+        // …but a question about today is not answered from a month-long entry.
+        var today = await cache.GetResponseAsync(Ask("What is the USD/JPY exchange rate today?"), Ttl("static"));
+        Assert.Equal(CacheLayer.None, today.GetCacheLayer());
+        Assert.Equal(2, provider.Calls);
+    }
+
+    /// <summary>An embedding generator that maps every text to one vector: any two requests are "similar".</summary>
+    private sealed class SameVector : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null,
+            CancellationToken cancellationToken = default) =>
+            Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(values.Select(_ => new Embedding<float>(new float[] { 0.6f, 0.8f, 0f, 0f }))));
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+
     [Theory]
     [InlineData("MaxFactor", 0.5, "PromptOps:Cache:AdaptiveTtl:MaxFactor")]
     [InlineData("MaxFactor", double.NaN, "PromptOps:Cache:AdaptiveTtl:MaxFactor")]
