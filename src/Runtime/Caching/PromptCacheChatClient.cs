@@ -89,7 +89,8 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         }
 
         _adaptive = _options.AdaptiveTtl.Enabled ? _options.AdaptiveTtl : null;
-        _timeSensitiveIgnoredTasks = new HashSet<string>(_options.TimeSensitiveIgnoredTasks.Select(t => PromptTasks.Get(t).Name), StringComparer.Ordinal);
+        _timeSensitiveIgnoredTasks = new HashSet<string>(
+            ((IEnumerable<string>?)_options.TimeSensitiveIgnoredTasks ?? PromptCacheOptions.DefaultTimeSensitiveIgnoredTasks).Select(t => PromptTasks.Get(t).Name), StringComparer.Ordinal);
         _time = _options.TimeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _metrics = metrics ?? PromptOpsMetrics.Shared;
@@ -560,10 +561,10 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     {
         try
         {
-            var left = await _store!.ExtendAsync(key, Extension(baseTtl), cap, cancellationToken).ConfigureAwait(false);
+            var result = await _store!.ExtendAsync(key, Extension(baseTtl), cap, cancellationToken).ConfigureAwait(false);
             _guard!.Succeeded();
-            if (left is { } l && l > TimeSpan.Zero) _metrics.CacheTtlExtended(CacheLayer.Distributed);
-            return left;
+            if (result is { Extended: true }) _metrics.CacheTtlExtended(CacheLayer.Distributed);
+            return result?.Remaining;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

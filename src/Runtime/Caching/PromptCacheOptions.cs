@@ -63,16 +63,18 @@ public sealed class PromptCacheOptions
     /// </summary>
     public IList<string> TimeSensitiveMarkers { get; set; } = new List<string>();
 
+    /// <summary>The tasks <see cref="TimeSensitiveIgnoredTasks"/> stands for when it is null.</summary>
+    public static readonly IReadOnlyList<string> DefaultTimeSensitiveIgnoredTasks =
+        ["classification", "sentiment", "yes_no", "summary", "long_summary", "translation", "contract_analysis"];
+
     /// <summary>
     /// Tasks whose user content is data to transform, not a question: a ticket to classify that says "today" asks
     /// nothing about today, so requests naming one of these tasks (<see cref="PromptOpsMetadata.Task"/>, aliases
-    /// accepted) are not checked. Default: <c>classification</c>, <c>sentiment</c>, <c>yes_no</c>, <c>summary</c>,
-    /// <c>long_summary</c>, <c>translation</c>, <c>contract_analysis</c>. Their templates are checked at build time (PO0009).
+    /// accepted) are not checked; their templates are checked at build time (PO0009). Null (the default):
+    /// <see cref="DefaultTimeSensitiveIgnoredTasks"/> (classification, sentiment, yes_no, summary, long_summary,
+    /// translation, contract_analysis); an empty list checks every task. A list from configuration replaces the default.
     /// </summary>
-    public IList<string> TimeSensitiveIgnoredTasks { get; set; } = new List<string>
-    {
-        "classification", "sentiment", "yes_no", "summary", "long_summary", "translation", "contract_analysis",
-    };
+    public IList<string>? TimeSensitiveIgnoredTasks { get; set; }
 
     /// <summary>
     /// The TTL optimiser (section <c>PromptOps:Cache:AdaptiveTtl</c>): entries that are hit are kept longer, up to a cap;
@@ -97,16 +99,9 @@ public sealed class PromptCacheOptions
         if (DistributedRetryInterval < TimeSpan.Zero) yield return $"PromptOps:Cache:DistributedRetryInterval must not be negative, but is {DistributedRetryInterval}.";
         if (!CacheTtl.TryParse(TimeSensitiveTtl, out _, out var shortError)) yield return "PromptOps:Cache:TimeSensitiveTtl: " + shortError;
         if (TimeSensitiveMarkers is null) yield return "PromptOps:Cache:TimeSensitiveMarkers is null; use an empty list for no extra markers.";
-        if (TimeSensitiveIgnoredTasks is null)
+        foreach (var task in TimeSensitiveIgnoredTasks ?? [])
         {
-            yield return "PromptOps:Cache:TimeSensitiveIgnoredTasks is null; use an empty list to check every task.";
-        }
-        else
-        {
-            foreach (var task in TimeSensitiveIgnoredTasks)
-            {
-                if (!PromptTasks.TryGet(task, out _)) yield return $"PromptOps:Cache:TimeSensitiveIgnoredTasks: '{task}' is not a task. Use one of {PromptTasks.ValidNames}.";
-            }
+            if (!PromptTasks.TryGet(task, out _)) yield return $"PromptOps:Cache:TimeSensitiveIgnoredTasks: '{task}' is not a task. Use one of {PromptTasks.ValidNames}.";
         }
         if (AdaptiveTtl is null)
         {
@@ -135,7 +130,7 @@ public sealed class PromptCacheOptions
         copy.Semantic = Semantic?.Clone()!;
         copy.AdaptiveTtl = AdaptiveTtl?.Clone()!;
         copy.TimeSensitiveMarkers = TimeSensitiveMarkers is null ? null! : new List<string>(TimeSensitiveMarkers);
-        copy.TimeSensitiveIgnoredTasks = TimeSensitiveIgnoredTasks is null ? null! : new List<string>(TimeSensitiveIgnoredTasks);
+        copy.TimeSensitiveIgnoredTasks = TimeSensitiveIgnoredTasks is null ? null : new List<string>(TimeSensitiveIgnoredTasks);
         return copy;
     }
 }

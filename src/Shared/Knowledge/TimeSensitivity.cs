@@ -50,7 +50,7 @@ namespace PromptOps.Knowledge
         };
 
         // "current X" / "latest X" where X is the input or the program's state, not the world today.
-        private static readonly HashSet<string> InputNouns = new HashSet<string>(StringComparer.Ordinal)
+        private static readonly string[] InputNouns =
         {
             "directory", "folder", "dir", "path", "file", "files", "document", "page", "line", "row", "column", "cell",
             "message", "messages", "conversation", "chat", "thread", "turn", "reply", "comment", "email", "ticket", "text",
@@ -114,62 +114,107 @@ namespace PromptOps.Knowledge
 
         private string? FindEnglish(string text)
         {
-            // Quick reject: no ASCII letter at all (e.g. Japanese-only text) means no English marker.
-            if (!HasLatinLetter(text)) return null;
-            var lower = text.ToLowerInvariant();
-            var tokens = Tokenize(lower);
-            for (var i = 0; i < tokens.Count; i++)
+            // No allocation on the way: words are found in place and compared without case (ASCII letters only).
+            int p1 = -1, l1 = 0, p2 = -1, l2 = 0; // the previous word and the one before it
+            var pos = 0;
+            while (NextWord(text, pos, out var start, out var length))
             {
+                pos = start + length;
+                var t = new Token(start, length);
                 foreach (var phrase in _extraWords)
                 {
-                    if (Matches(lower, tokens, i, phrase)) return string.Join(" ", phrase);
+                    if (Matches(text, t, phrase)) return string.Join(" ", phrase);
                 }
 
-                if (!_builtIn) continue;
-                var t = tokens[i];
-                foreach (var w in EnglishWords)
-                {
-                    if (Is(lower, t, w)) return w == "todays" ? "today" : w;
-                }
-
-                foreach (var phrase in EnglishPhrases)
-                {
-                    if (!Matches(lower, tokens, i, phrase)) continue;
-                    if (phrase[0] == "as" && i + 2 < tokens.Count && Is(lower, tokens[i + 2], "yet")) continue; // "as of yet" = so far
-                    return string.Join(" ", phrase);
-                }
-
-                if (Is(lower, t, "current") || Is(lower, t, "latest"))
-                {
-                    // "at the latest" is a deadline; "current"/"latest" before a word for the input is about the input.
-                    if (Is(lower, t, "latest") && i >= 2 && Is(lower, tokens[i - 1], "the") && Is(lower, tokens[i - 2], "at")) continue;
-                    if (i + 1 >= tokens.Count || !Adjacent(lower, t, tokens[i + 1])) continue; // "alternating current."
-                    var next = tokens[i + 1];
-                    if (InputNouns.Contains(lower.Substring(next.Start, next.Length))) continue;
-                    return Is(lower, t, "current") ? "current" : "latest";
-                }
-
-                if (Is(lower, t, "now") && NowAsksAboutThePresent(lower, tokens, i)) return "now";
+                if (_builtIn && FindBuiltIn(text, t, new Token(p1, l1), new Token(p2, l2)) is { } found) return found;
+                p2 = p1;
+                l2 = l1;
+                p1 = start;
+                l1 = length;
             }
 
             return null;
         }
 
-        /// <summary>Bare "now" counts at the end of a sentence or of the text, unless it is "from now" / "until now" / "by now".</summary>
-        private static bool NowAsksAboutThePresent(string lower, List<Token> tokens, int i)
+        /// <summary>The built-in English marker that starts at word <paramref name="t"/>, given the two words before it (Start -1: none).</summary>
+        private static string? FindBuiltIn(string text, Token t, Token before, Token before2)
         {
-            if (i > 0)
+            foreach (var w in EnglishWords)
             {
-                var before = tokens[i - 1];
-                if (Is(lower, before, "from") || Is(lower, before, "until") || Is(lower, before, "till") || Is(lower, before, "by")) return false;
+                if (Is(text, t, w)) return w == "todays" ? "today" : w;
             }
 
-            var end = tokens[i].Start + tokens[i].Length;
-            while (end < lower.Length && (lower[end] == ' ' || lower[end] == '\t')) end++;
-            return end >= lower.Length || lower[end] == '?' || lower[end] == '.' || lower[end] == '!' || lower[end] == '\n' || lower[end] == '\r'
-                || lower[end] == '？' || lower[end] == '。';
+            foreach (var phrase in EnglishPhrases)
+            {
+                if (!Matches(text, t, phrase)) continue;
+                if (phrase[0] == "as" && Following(text, t, 2) is { } third && Is(text, third, "yet")) continue; // "as of yet" = so far
+                return string.Join(" ", phrase);
+            }
+
+            if (Is(text, t, "current") || Is(text, t, "latest"))
+            {
+                // "at the latest" is a deadline; "current"/"latest" before a word for the input is about the input.
+                if (Is(text, t, "latest") && before.Start >= 0 && Is(text, before, "the") && before2.Start >= 0 && Is(text, before2, "at")) return null;
+                if (Following(text, t, 1) is not { } next || !Adjacent(text, t, next) || IsInputNoun(text, next)) return null; // "alternating current."
+                return Is(text, t, "current") ? "current" : "latest";
+            }
+
+            if (Is(text, t, "now") && NowAsksAboutThePresent(text, t, before)) return "now";
+            return null;
         }
 
+        /// <summary>Bare "now" counts at the end of a sentence or of the text, unless it is "from now" / "until now" / "by now".</summary>
+        private static bool NowAsksAboutThePresent(string text, Token now, Token before)
+        {
+            if (before.Start >= 0 && (Is(text, before, "from") || Is(text, before, "until") || Is(text, before, "till") || Is(text, before, "by"))) return false;
+            var end = now.Start + now.Length;
+            while (end < text.Length && (text[end] == ' ' || text[end] == '\t')) end++;
+            return end >= text.Length || text[end] == '?' || text[end] == '.' || text[end] == '!' || text[end] == '\n' || text[end] == '\r'
+                || text[end] == '？' || text[end] == '。';
+        }
+
+        private static bool IsInputNoun(string text, Token t)
+        {
+            foreach (var noun in InputNouns)
+            {
+                if (Is(text, t, noun)) return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>The word <paramref name="n"/> words after <paramref name="t"/>, or null.</summary>
+        private static Token? Following(string text, Token t, int n)
+        {
+            var pos = t.Start + t.Length;
+            Token? found = null;
+            for (var k = 0; k < n; k++)
+            {
+                if (!NextWord(text, pos, out var start, out var length)) return null;
+                found = new Token(start, length);
+                pos = start + length;
+            }
+
+            return found;
+        }
+
+        /// <summary>The next word at or after <paramref name="pos"/>: ASCII letters and digits; a possessive 's after it is skipped.</summary>
+        private static bool NextWord(string text, int pos, out int start, out int length)
+        {
+            var i = pos;
+            // A possessive 's ("today's") belongs to the word before it.
+            if (i + 1 < text.Length && (text[i] == '\'' || text[i] == '’') && (text[i + 1] == 's' || text[i + 1] == 'S')
+                && i > 0 && IsWordChar(text[i - 1]) && (i + 2 >= text.Length || !IsWordChar(text[i + 2])))
+            {
+                i += 2;
+            }
+
+            while (i < text.Length && !IsWordChar(text[i])) i++;
+            start = i;
+            while (i < text.Length && IsWordChar(text[i])) i++;
+            length = i - start;
+            return length > 0;
+        }
         private static string? FindJapanese(string text)
         {
             for (var i = 0; i < text.Length; i++)
@@ -247,32 +292,34 @@ namespace PromptOps.Knowledge
 
         private static bool IsNowParticle(char c) => c == 'の' || c == 'は' || c == 'も' || c == '、' || c == '何' || c == 'で' || c == '，';
 
-        private static bool Matches(string lower, List<Token> tokens, int i, string[] phrase)
+        /// <summary>True when the words from <paramref name="first"/> on are <paramref name="phrase"/>, separated by spaces or a hyphen.</summary>
+        private static bool Matches(string text, Token first, string[] phrase)
         {
-            if (i + phrase.Length > tokens.Count) return false;
-            for (var k = 0; k < phrase.Length; k++)
+            if (!Is(text, first, phrase[0])) return false;
+            var t = first;
+            for (var k = 1; k < phrase.Length; k++)
             {
-                if (!Is(lower, tokens[i + k], phrase[k])) return false;
-                if (k > 0 && !Adjacent(lower, tokens[i + k - 1], tokens[i + k])) return false;
+                if (Following(text, t, 1) is not { } next || !Is(text, next, phrase[k]) || !Adjacent(text, t, next)) return false;
+                t = next;
             }
 
             return true;
         }
 
         /// <summary>Two words of one phrase: separated by spaces or one hyphen only (not by a full stop or a line break).</summary>
-        private static bool Adjacent(string lower, Token a, Token b)
+        private static bool Adjacent(string text, Token a, Token b)
         {
             for (var p = a.Start + a.Length; p < b.Start; p++)
             {
-                var c = lower[p];
+                var c = text[p];
                 if (c != ' ' && c != '\t' && c != '-' && c != '\'') return false;
             }
 
             return true;
         }
 
-        private static bool Is(string lower, Token t, string word) =>
-            t.Length == word.Length && string.CompareOrdinal(lower, t.Start, word, 0, word.Length) == 0;
+        private static bool Is(string text, Token t, string word) =>
+            t.Length == word.Length && string.Compare(text, t.Start, word, 0, word.Length, StringComparison.OrdinalIgnoreCase) == 0;
 
         private static bool IsWordChar(char c) => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
 
@@ -286,38 +333,16 @@ namespace PromptOps.Knowledge
             return false;
         }
 
-        private static List<Token> Tokenize(string lower)
-        {
-            var tokens = new List<Token>();
-            var i = 0;
-            while (i < lower.Length)
-            {
-                if (!IsWordChar(lower[i]))
-                {
-                    i++;
-                    continue;
-                }
-
-                var start = i;
-                while (i < lower.Length && IsWordChar(lower[i])) i++;
-                // "today's" is one word for matching: skip the possessive 's after the word.
-                if (i + 1 < lower.Length && (lower[i] == '\'' || lower[i] == '’') && lower[i + 1] == 's' && (i + 2 >= lower.Length || !IsWordChar(lower[i + 2])))
-                {
-                    tokens.Add(new Token(start, i - start));
-                    i += 2;
-                    continue;
-                }
-
-                tokens.Add(new Token(start, i - start));
-            }
-
-            return tokens;
-        }
-
         private static List<string> Words(string lower)
         {
             var list = new List<string>();
-            foreach (var t in Tokenize(lower)) list.Add(lower.Substring(t.Start, t.Length));
+            var pos = 0;
+            while (NextWord(lower, pos, out var start, out var length))
+            {
+                list.Add(lower.Substring(start, length));
+                pos = start + length;
+            }
+
             return list;
         }
 

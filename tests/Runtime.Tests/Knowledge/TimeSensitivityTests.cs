@@ -100,4 +100,22 @@ public class TimeSensitivityTests
         Assert.Equal("today", TimeSensitivity.Default.Find(filler + "what is the rate today?"));
         Assert.Equal("最新", TimeSensitivity.Default.Find(filler + "最新"));
     }
+
+    [Fact]
+    public void Checking_a_request_without_markers_allocates_nothing()
+    {
+        // It runs on every cacheable request, hits included: no lower-case copy, no word list.
+        const string English = "Classify the support ticket by what it is about: the invoice for March shows a double charge of 30 EUR.";
+        const string Japanese = "請求書に二重請求があります。返金してください。";
+        Assert.Null(TimeSensitivity.Default.Find(English));
+        Assert.Null(TimeSensitivity.Default.Find(Japanese));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            TimeSensitivity.Default.Find(English);
+            TimeSensitivity.Default.Find(Japanese);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

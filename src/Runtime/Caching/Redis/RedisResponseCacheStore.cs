@@ -25,19 +25,19 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore
         _database = database;
     }
 
-    // KEYS[1] the entry; ARGV[1] the extension (ms), ARGV[2] the most it may live from now (ms). Returns the remaining
-    // life in ms after the extension, or -2 when the key does not exist (-1: no expiry, left alone).
+    // KEYS[1] the entry; ARGV[1] the extension (ms), ARGV[2] the most it may live from now (ms). Returns
+    // {remaining life in ms, 1 if extended else 0}; {-2, 0} when the key does not exist ({-1, 0}: no expiry, left alone).
     private const string ExtendScript = """
         local left = redis.call('PTTL', KEYS[1])
-        if left < 0 then return left end
+        if left < 0 then return {left, 0} end
         local wanted = left + tonumber(ARGV[1])
         local cap = tonumber(ARGV[2])
         if wanted > cap then wanted = cap end
         if wanted > left then
           redis.call('PEXPIRE', KEYS[1], wanted)
-          return wanted
+          return {wanted, 1}
         end
-        return left
+        return {left, 0}
         """;
 
     /// <inheritdoc />
@@ -60,12 +60,12 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore
     }
 
     /// <inheritdoc />
-    public async ValueTask<TimeSpan?> ExtendAsync(string key, TimeSpan extendBy, TimeSpan maxRemaining, CancellationToken cancellationToken)
+    public async ValueTask<CacheEntryExtension?> ExtendAsync(string key, TimeSpan extendBy, TimeSpan maxRemaining, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var result = await _redis.GetDatabase(_database).ScriptEvaluateAsync(ExtendScript, [(RedisKey)(_prefix + key)],
-            [(long)Math.Max(0, extendBy.TotalMilliseconds), (long)Math.Max(1, maxRemaining.TotalMilliseconds)]).ConfigureAwait(false);
-        var left = (long)result;
-        return left > 0 ? TimeSpan.FromMilliseconds(left) : null;
+        var result = (RedisResult[])(await _redis.GetDatabase(_database).ScriptEvaluateAsync(ExtendScript, [(RedisKey)(_prefix + key)],
+            [(long)Math.Max(0, extendBy.TotalMilliseconds), (long)Math.Max(1, maxRemaining.TotalMilliseconds)]).ConfigureAwait(false))!;
+        var left = (long)result[0];
+        return left > 0 ? new CacheEntryExtension(TimeSpan.FromMilliseconds(left), (long)result[1] == 1) : null;
     }
 }
