@@ -60,6 +60,12 @@ namespace PromptOps.Knowledge
             "screen", "view", "state", "value", "list", "object's", "one", "draft", "answer", "output", "commit", "branch",
         };
 
+        // The built-in words and phrases by the first letter of their first word ('a'..'z'): one array look-up per word.
+        private static readonly string[][][] ByFirstLetter = IndexByFirstLetter();
+
+        // The characters a Japanese marker starts with (今 also covers 昨今 / 只今, found from their second character).
+        private static readonly char[] JapaneseFirst = { '今', 'い', '本', '現', '最', '直', '昨', '明', '先', '来', '去', '目' };
+
         private readonly bool _builtIn;
         private readonly string[][] _extraWords; // custom markers made of English-like words (matched as whole words)
         private readonly string[] _extraText;    // custom markers matched as substrings (any other script)
@@ -139,18 +145,17 @@ namespace PromptOps.Knowledge
         /// <summary>The built-in English marker that starts at word <paramref name="t"/>, given the two words before it (Start -1: none).</summary>
         private static string? FindBuiltIn(string text, Token t, Token before, Token before2)
         {
-            foreach (var w in EnglishWords)
-            {
-                if (Is(text, t, w)) return w == "todays" ? "today" : w;
-            }
-
-            foreach (var phrase in EnglishPhrases)
+            var first = (char)(text[t.Start] | 0x20); // ASCII lower case
+            if (first < 'a' || first > 'z') return null;
+            foreach (var phrase in ByFirstLetter[first - 'a'])
             {
                 if (!Matches(text, t, phrase)) continue;
+                if (phrase.Length == 1) return phrase[0] == "todays" ? "today" : phrase[0];
                 if (phrase[0] == "as" && Following(text, t, 2) is { } third && Is(text, third, "yet")) continue; // "as of yet" = so far
                 return string.Join(" ", phrase);
             }
 
+            if (first != 'c' && first != 'l' && first != 'n') return null;
             if (Is(text, t, "current") || Is(text, t, "latest"))
             {
                 // "at the latest" is a deadline; "current"/"latest" before a word for the input is about the input.
@@ -215,12 +220,22 @@ namespace PromptOps.Knowledge
             length = i - start;
             return length > 0;
         }
+        private static string[][][] IndexByFirstLetter()
+        {
+            var lists = new List<string[]>[26];
+            for (var k = 0; k < 26; k++) lists[k] = new List<string[]>();
+            foreach (var w in EnglishWords) lists[w[0] - 'a'].Add(new[] { w });
+            foreach (var p in EnglishPhrases) lists[p[0][0] - 'a'].Add(p);
+            var index = new string[26][][];
+            for (var k = 0; k < 26; k++) index[k] = lists[k].ToArray();
+            return index;
+        }
+
         private static string? FindJapanese(string text)
         {
-            for (var i = 0; i < text.Length; i++)
+            for (var i = text.IndexOfAny(JapaneseFirst); i >= 0; i = i + 1 < text.Length ? text.IndexOfAny(JapaneseFirst, i + 1) : -1)
             {
                 var c = text[i];
-                if (c < 0x3000) continue; // no CJK or kana before U+3000
                 var next = i + 1 < text.Length ? text[i + 1] : '\0';
                 var next2 = i + 2 < text.Length ? text[i + 2] : '\0';
                 switch (c)
