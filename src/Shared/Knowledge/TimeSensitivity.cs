@@ -66,6 +66,13 @@ namespace PromptOps.Knowledge
         // The characters a Japanese marker starts with (今 also covers 昨今 / 只今, found from their second character).
         private static readonly char[] JapaneseFirst = { '今', 'い', '本', '現', '最', '直', '昨', '明', '先', '来', '去', '目' };
 
+#if PROMPTOPS_RUNTIME
+        private static readonly System.Buffers.SearchValues<char> WordChars =
+            System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+
+        private static readonly System.Buffers.SearchValues<char> JapaneseFirstValues = System.Buffers.SearchValues.Create(JapaneseFirst);
+#endif
+
         private readonly bool _builtIn;
         private readonly string[][] _extraWords; // custom markers made of English-like words (matched as whole words)
         private readonly string[] _extraText;    // custom markers matched as substrings (any other script)
@@ -214,7 +221,17 @@ namespace PromptOps.Knowledge
                 i += 2;
             }
 
+            while (i < text.Length && text[i] < 0x80 && !IsWordChar(text[i])) i++; // spaces and punctuation between words
+#if PROMPTOPS_RUNTIME
+            if (i < text.Length && text[i] >= 0x80)
+            {
+                // Vectorised skip to the next ASCII letter or digit (long runs of Japanese text have none).
+                var skip = text.AsSpan(i).IndexOfAny(WordChars);
+                i = skip < 0 ? text.Length : i + skip;
+            }
+#else
             while (i < text.Length && !IsWordChar(text[i])) i++;
+#endif
             start = i;
             while (i < text.Length && IsWordChar(text[i])) i++;
             length = i - start;
@@ -231,9 +248,20 @@ namespace PromptOps.Knowledge
             return index;
         }
 
+        private static int NextJapaneseCandidate(string text, int from)
+        {
+            if (from >= text.Length) return -1;
+#if PROMPTOPS_RUNTIME
+            var found = text.AsSpan(from).IndexOfAny(JapaneseFirstValues);
+            return found < 0 ? -1 : from + found;
+#else
+            return text.IndexOfAny(JapaneseFirst, from);
+#endif
+        }
+
         private static string? FindJapanese(string text)
         {
-            for (var i = text.IndexOfAny(JapaneseFirst); i >= 0; i = i + 1 < text.Length ? text.IndexOfAny(JapaneseFirst, i + 1) : -1)
+            for (var i = NextJapaneseCandidate(text, 0); i >= 0; i = NextJapaneseCandidate(text, i + 1))
             {
                 var c = text[i];
                 var next = i + 1 < text.Length ? text[i + 1] : '\0';
