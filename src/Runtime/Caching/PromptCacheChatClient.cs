@@ -61,6 +61,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private readonly CacheTtl _timeSensitiveTtl;
     private readonly AdaptiveTtlOptions? _adaptive;
     private readonly HashSet<string> _timeSensitiveIgnoredTasks;
+    private readonly ConcurrentDictionary<string, string> _timeSensitiveReasons = new(StringComparer.Ordinal);
 
     /// <summary>Creates the cache.</summary>
     /// <param name="innerClient">The client that answers misses.</param>
@@ -338,13 +339,22 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             }
 
             key = computed;
-            ttl = new TtlChoice(_timeSensitiveTtl.Duration, CacheTtlReasons.TimeSensitive + ":" + marker, Extendable: false, TimeSensitive: true);
+            ttl = new TtlChoice(_timeSensitiveTtl.Duration, TimeSensitiveReason(marker), Extendable: false, TimeSensitive: true);
             return true;
         }
 
         key = computed;
         ttl = new TtlChoice(effective.Duration, reason, Extendable: _adaptive is not null);
         return true;
+    }
+
+    /// <summary><c>time_sensitive:&lt;marker&gt;</c>, made once per marker (markers are a small fixed set), not per request.</summary>
+    private string TimeSensitiveReason(string marker)
+    {
+        if (_timeSensitiveReasons.TryGetValue(marker, out var reason)) return reason;
+        reason = CacheTtlReasons.TimeSensitive + ":" + marker;
+        if (_timeSensitiveReasons.Count < 1024) _timeSensitiveReasons.TryAdd(marker, reason);
+        return reason;
     }
 
     /// <summary>
@@ -355,13 +365,32 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     /// </summary>
     private string? FindTimeSensitiveMarker(IEnumerable<ChatMessage> messages, bool generated)
     {
+        // Index loops: this runs on every cacheable request, hits included, and an interface foreach boxes its enumerator.
+        if (messages is IList<ChatMessage> list)
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (FindTimeSensitiveMarker(list[i], generated) is { } marker) return marker;
+            }
+
+            return null;
+        }
+
         foreach (var m in messages)
         {
-            if (m.Role != ChatRole.User && !(generated && m.Role == ChatRole.System)) continue;
-            foreach (var c in m.Contents)
-            {
-                if (c is TextContent { Text: { Length: > 0 } text } && _timeSensitivity!.Find(text) is { } marker) return marker;
-            }
+            if (FindTimeSensitiveMarker(m, generated) is { } marker) return marker;
+        }
+
+        return null;
+    }
+
+    private string? FindTimeSensitiveMarker(ChatMessage m, bool generated)
+    {
+        if (m.Role != ChatRole.User && !(generated && m.Role == ChatRole.System)) return null;
+        var contents = m.Contents;
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is TextContent { Text: { Length: > 0 } text } && _timeSensitivity!.Find(text) is { } marker) return marker;
         }
 
         return null;

@@ -61,7 +61,7 @@ namespace PromptOps.Knowledge
         };
 
         // The built-in words and phrases by the first letter of their first word ('a'..'z'): one array look-up per word.
-        private static readonly string[][][] ByFirstLetter = IndexByFirstLetter();
+        private static readonly Phrase[][] ByFirstLetter = IndexByFirstLetter();
 
         // The characters a Japanese marker starts with (今 also covers 昨今 / 只今, found from their second character).
         private static readonly char[] JapaneseFirst = { '今', 'い', '本', '現', '最', '直', '昨', '明', '先', '来', '去', '目' };
@@ -74,7 +74,7 @@ namespace PromptOps.Knowledge
 #endif
 
         private readonly bool _builtIn;
-        private readonly string[][] _extraWords; // custom markers made of English-like words (matched as whole words)
+        private readonly Phrase[] _extraWords;   // custom markers made of English-like words (matched as whole words)
         private readonly string[] _extraText;    // custom markers matched as substrings (any other script)
 
         /// <summary>Creates a detector.</summary>
@@ -84,7 +84,7 @@ namespace PromptOps.Knowledge
         public TimeSensitivity(bool builtIn, IEnumerable<string>? extraMarkers)
         {
             _builtIn = builtIn;
-            var words = new List<string[]>();
+            var words = new List<Phrase>();
             var text = new List<string>();
             if (extraMarkers != null)
             {
@@ -93,7 +93,7 @@ namespace PromptOps.Knowledge
                     if (marker == null || marker.Trim().Length == 0) continue;
                     var m = marker.Trim();
                     var tokens = Words(m.ToLowerInvariant());
-                    if (tokens.Count > 0 && HasLatinLetter(m)) words.Add(tokens.ToArray());
+                    if (tokens.Count > 0 && HasLatinLetter(m)) words.Add(new Phrase(tokens.ToArray()));
                     else text.Add(m);
                 }
             }
@@ -136,7 +136,7 @@ namespace PromptOps.Knowledge
                 var t = new Token(start, length);
                 foreach (var phrase in _extraWords)
                 {
-                    if (Matches(text, t, phrase)) return string.Join(" ", phrase);
+                    if (Matches(text, t, phrase.Words)) return phrase.Text;
                 }
 
                 if (_builtIn && FindBuiltIn(text, t, new Token(p1, l1), new Token(p2, l2)) is { } found) return found;
@@ -156,10 +156,9 @@ namespace PromptOps.Knowledge
             if (first < 'a' || first > 'z') return null;
             foreach (var phrase in ByFirstLetter[first - 'a'])
             {
-                if (!Matches(text, t, phrase)) continue;
-                if (phrase.Length == 1) return phrase[0] == "todays" ? "today" : phrase[0];
-                if (phrase[0] == "as" && Following(text, t, 2) is { } third && Is(text, third, "yet")) continue; // "as of yet" = so far
-                return string.Join(" ", phrase);
+                if (!Matches(text, t, phrase.Words)) continue;
+                if (phrase.Words[0] == "as" && Following(text, t, 2) is { } third && Is(text, third, "yet")) continue; // "as of yet" = so far
+                return phrase.Text;
             }
 
             if (first != 'c' && first != 'l' && first != 'n') return null;
@@ -237,13 +236,13 @@ namespace PromptOps.Knowledge
             length = i - start;
             return length > 0;
         }
-        private static string[][][] IndexByFirstLetter()
+        private static Phrase[][] IndexByFirstLetter()
         {
-            var lists = new List<string[]>[26];
-            for (var k = 0; k < 26; k++) lists[k] = new List<string[]>();
-            foreach (var w in EnglishWords) lists[w[0] - 'a'].Add(new[] { w });
-            foreach (var p in EnglishPhrases) lists[p[0][0] - 'a'].Add(p);
-            var index = new string[26][][];
+            var lists = new List<Phrase>[26];
+            for (var k = 0; k < 26; k++) lists[k] = new List<Phrase>();
+            foreach (var w in EnglishWords) lists[w[0] - 'a'].Add(w == "todays" ? new Phrase(new[] { w }, "today") : new Phrase(new[] { w }));
+            foreach (var p in EnglishPhrases) lists[p[0][0] - 'a'].Add(new Phrase(p));
+            var index = new Phrase[26][];
             for (var k = 0; k < 26; k++) index[k] = lists[k].ToArray();
             return index;
         }
@@ -387,6 +386,20 @@ namespace PromptOps.Knowledge
             }
 
             return list;
+        }
+
+        /// <summary>A marker of one or more words, with the text reported when it is found (made once, not per request).</summary>
+        private sealed class Phrase
+        {
+            public Phrase(string[] words, string? text = null)
+            {
+                Words = words;
+                Text = text ?? string.Join(" ", words);
+            }
+
+            public string[] Words { get; }
+
+            public string Text { get; }
         }
 
         private readonly struct Token
