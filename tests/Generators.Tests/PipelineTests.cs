@@ -122,6 +122,24 @@ public class PipelineTests
         """, "PO0004");
 
     [Fact]
+    public Task PO0009_a_prompt_about_the_present_cached_for_a_day() => Expect("""
+        public partial class Desk(IChatClient chat)
+        {
+            [Prompt(Task = "short_answer", {|PO0009:CacheTtl = "daily"|}, User = "What is today's exchange rate for {currency}?")]
+            public partial Task<string> RateAsync([MaxInputTokens(10)] string currency);
+
+            [Prompt(Task = "short_answer", CacheTtl = "realtime", User = "What is today's exchange rate for {currency}?")]
+            public partial Task<string> FreshRateAsync([MaxInputTokens(10)] string currency);
+
+            [Prompt(Task = "short_answer", {|PO0009:CacheTtl = "static"|}, System = "最新の情報で答えてください。", User = "{question}")]
+            public partial Task<string> LatestAsync([MaxInputTokens(10)] string question);
+
+            [Prompt(Task = "short_answer", CacheTtl = "static", User = "Define {term}.")]
+            public partial Task<string> DefineAsync([MaxInputTokens(10)] string term);
+        }
+        """, "PO0009");
+
+    [Fact]
     public Task PO0005_a_leading_placeholder_ahead_of_static_text() => Expect("""
         public partial class Desk(IChatClient chat)
         {

@@ -64,6 +64,13 @@ namespace PromptOps.Analyzers.Infrastructure
             Category, DiagnosticSeverity.Info, isEnabledByDefault: true,
             helpLinkUri: HelpBase + "PO0008.md");
 
+        public static readonly DiagnosticDescriptor TimeSensitivePromptCachedLong = new DiagnosticDescriptor(
+            "PO0009", "Time-sensitive prompt cached for long",
+            "Time-sensitive prompt cached for {0}: the {1} template of '{2}' asks about the present ('{3}'); set CacheTtl = \"realtime\" so its answers do not go stale",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            description: "An answer about today, the current state or the latest version goes stale; the runtime caches such requests for the short TTL anyway, so the long TTL is never what happens.",
+            helpLinkUri: HelpBase + "PO0009.md");
+
         public static readonly DiagnosticDescriptor StaticInstructionsInUserMessage = new DiagnosticDescriptor(
             "PO0010", "Large static instructions in a user message",
             "This user message carries {0} tokens of constant instructions{1}, billed in full with every call ({2:N0} requests a month on {3}: about ${4:0.00}) and not cacheable behind the per-call text; move them to the system message",

@@ -15,4 +15,19 @@ public interface IResponseCacheStore
 
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> for <paramref name="ttl"/> (always positive).</summary>
     ValueTask SetAsync(string key, ReadOnlyMemory<byte> value, TimeSpan ttl, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The TTL optimiser (<see cref="AdaptiveTtlOptions"/>): moves the expiry of <paramref name="key"/> later by
+    /// <paramref name="extendBy"/>, but to no more than <paramref name="maxRemaining"/> from now, as one atomic step (hits
+    /// from several processes must each add theirs, none lost to a read-modify-write race). Returns how long the entry
+    /// now lives and whether this call moved its expiry, or null when it does not exist or the store cannot extend
+    /// entries (the default: entries then live their TTL).
+    /// </summary>
+    ValueTask<CacheEntryExtension?> ExtendAsync(string key, TimeSpan extendBy, TimeSpan maxRemaining, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<CacheEntryExtension?>(null);
 }
+
+/// <summary>The outcome of <see cref="IResponseCacheStore.ExtendAsync"/>.</summary>
+/// <param name="Remaining">How long the entry lives from now on.</param>
+/// <param name="Extended">True when the call moved the expiry (false: it was at its cap already).</param>
+public readonly record struct CacheEntryExtension(TimeSpan Remaining, bool Extended);

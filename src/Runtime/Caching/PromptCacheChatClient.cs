@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Primitives;
 using PromptOps.Caching.Semantic;
 using PromptOps.Knowledge;
 using PromptOps.Usage;
@@ -17,7 +18,12 @@ namespace PromptOps.Caching;
 /// and the cache scope, so entries stored under one scope are never returned for another.</item>
 /// <item>The TTL comes from <see cref="PromptOpsMetadata.CacheTtl"/> or <see cref="PromptCacheOptions.DefaultTtl"/>;
 /// every entry has one. <see cref="CacheTtl.None"/>, a <c>ConversationId</c> and the other cases listed on
-/// <see cref="PromptCacheKey"/> bypass the cache.</item>
+/// <see cref="PromptCacheKey"/> bypass the cache. A request whose user messages ask about the present ("today",
+/// "latest", 今日, 現在, …, see <see cref="TimeSensitivity"/>) gets <see cref="PromptCacheOptions.TimeSensitiveTtl"/> when
+/// that is shorter. The TTL and why (<see cref="CacheTtlReasons"/>) are recorded on the response of the call that
+/// stored the answer (<see cref="CacheTtlDecisionExtensions.GetCacheTtlDecision(ChatResponse)"/>; the usage meter
+/// puts them in the ledger). With <see cref="PromptCacheOptions.AdaptiveTtl"/> on, hits extend an entry's life up to a
+/// cap (see <see cref="AdaptiveTtlOptions"/>).</item>
 /// <item>Concurrent identical misses call the provider once; the others get copies of its answer
 /// (<see cref="CacheLayer.InFlight"/>). If that call fails, they get its exception; if it is cancelled, a waiting
 /// caller that was not cancelled makes its own call.</item>
@@ -51,6 +57,11 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Task<ChatResponse>> _inFlight = new(StringComparer.Ordinal);
     private readonly SemanticLayer? _semantic;
+    private readonly TimeSensitivity? _timeSensitivity;
+    private readonly CacheTtl _timeSensitiveTtl;
+    private readonly AdaptiveTtlOptions? _adaptive;
+    private readonly HashSet<string> _timeSensitiveIgnoredTasks;
+    private readonly ConcurrentDictionary<string, string> _timeSensitiveReasons = new(StringComparer.Ordinal);
 
     /// <summary>Creates the cache.</summary>
     /// <param name="innerClient">The client that answers misses.</param>
@@ -70,6 +81,17 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
 
         _defaultTtl = _options.GetDefaultTtl();
+        _timeSensitiveTtl = _options.GetTimeSensitiveTtl();
+        if (_options.DetectTimeSensitive && (_options.UseBuiltInTimeSensitiveMarkers || _options.TimeSensitiveMarkers.Count > 0))
+        {
+            _timeSensitivity = _options.UseBuiltInTimeSensitiveMarkers && _options.TimeSensitiveMarkers.Count == 0
+                ? TimeSensitivity.Default
+                : new TimeSensitivity(_options.UseBuiltInTimeSensitiveMarkers, _options.TimeSensitiveMarkers);
+        }
+
+        _adaptive = _options.AdaptiveTtl.Enabled ? _options.AdaptiveTtl : null;
+        _timeSensitiveIgnoredTasks = new HashSet<string>(
+            ((IEnumerable<string>?)_options.TimeSensitiveIgnoredTasks ?? PromptCacheOptions.DefaultTimeSensitiveIgnoredTasks).Select(t => PromptTasks.Get(t).Name), StringComparer.Ordinal);
         _time = _options.TimeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _metrics = metrics ?? PromptOpsMetrics.Shared;
@@ -127,7 +149,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         while (true)
         {
-            if (_memory.TryGetValue(key, out var hit) && hit is ChatResponse stored)
+            if (TryGetMemory(key, out var stored))
             {
                 _metrics.CacheLookup(CacheLayer.Memory, hit: true);
                 return ResponseCopier.Copy(stored, CacheLayer.Memory);
@@ -152,7 +174,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             try
             {
                 // Re-check L1: an identical call may have finished between our first look and joining.
-                if (_memory.TryGetValue(key, out hit) && hit is ChatResponse late)
+                if (TryGetMemory(key, out var late))
                 {
                     mine.TrySetResult(late);
                     _metrics.CacheLookup(CacheLayer.Memory, hit: true);
@@ -199,7 +221,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         ChatResponse? cached = null;
         var layer = CacheLayer.None;
-        if (_memory.TryGetValue(key, out var hit) && hit is ChatResponse stored)
+        if (TryGetMemory(key, out var stored))
         {
             _metrics.CacheLookup(CacheLayer.Memory, hit: true);
             cached = stored;
@@ -252,7 +274,10 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         {
             var snapshot = ResponseCopier.Copy(complete, marker: null);
             await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
-            await AddSemanticAsync(probe, key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
+            await AddSemanticAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
+
+            // The consumer has this update already but reads the decision once the stream ends (the usage meter does).
+            if (updates.Count > 0) CacheTtlDecisionExtensions.Set(updates[^1].AdditionalProperties ??= new AdditionalPropertiesDictionary(), ttl.Ttl, ttl.Reason);
         }
     }
 
@@ -274,7 +299,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         return messages;
     }
 
-    private bool TryGetKey(ref IEnumerable<ChatMessage> messages, ChatOptions? options, out string key, out TimeSpan ttl)
+    private bool TryGetKey(ref IEnumerable<ChatMessage> messages, ChatOptions? options, out string key, out TtlChoice ttl)
     {
         key = string.Empty;
         ttl = default;
@@ -283,7 +308,8 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             return false;
         }
 
-        var effective = options.GetPromptOps()?.CacheTtl ?? _defaultTtl;
+        var own = options.GetPromptOps()?.CacheTtl;
+        var effective = own ?? _defaultTtl;
         if (effective.IsNone || !PromptCacheKey.IsCacheable(options))
         {
             _metrics.CacheBypass();
@@ -299,12 +325,78 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             return false;
         }
 
+        // A question about the present gets the short TTL (or none) when that is shorter than its own.
+        var reason = own is null ? CacheTtlReasons.Options : CacheTtlReasons.Prompt;
+        var meta = options.GetPromptOps();
+        if (_timeSensitivity is not null && _timeSensitiveTtl.Duration < effective.Duration
+            && !(PromptTasks.TryGet(meta?.Task, out var task) && _timeSensitiveIgnoredTasks.Contains(task.Name))
+            && FindTimeSensitiveMarker(messages, generated: meta?.PromptId is not null) is { } marker)
+        {
+            if (_timeSensitiveTtl.IsNone)
+            {
+                _metrics.CacheBypass();
+                return false;
+            }
+
+            key = computed;
+            ttl = new TtlChoice(_timeSensitiveTtl.Duration, TimeSensitiveReason(marker), Extendable: false, TimeSensitive: true);
+            return true;
+        }
+
         key = computed;
-        ttl = effective.Duration;
+        ttl = new TtlChoice(effective.Duration, reason, Extendable: _adaptive is not null);
         return true;
     }
 
-    private async Task<(Loaded Response, CacheLayer Layer)> LoadAsync(string key, TimeSpan ttl, IEnumerable<ChatMessage> messages, ChatOptions? options,
+    /// <summary><c>time_sensitive:&lt;marker&gt;</c>, made once per marker (markers are a small fixed set), not per request.</summary>
+    private string TimeSensitiveReason(string marker)
+    {
+        if (_timeSensitiveReasons.TryGetValue(marker, out var reason)) return reason;
+        reason = CacheTtlReasons.TimeSensitive + ":" + marker;
+        if (_timeSensitiveReasons.Count < 1024) _timeSensitiveReasons.TryAdd(marker, reason);
+        return reason;
+    }
+
+    /// <summary>
+    /// The first marker of the present in the text of the user messages, or null. For a prompt's call (metadata with a
+    /// prompt id, as generated clients send) the system messages too: they are the prompt's fixed text, which PO0009
+    /// checks at build time. A raw call's system prompt is left alone: boilerplate there ("You are the current …") would
+    /// shorten every answer's TTL.
+    /// </summary>
+    private string? FindTimeSensitiveMarker(IEnumerable<ChatMessage> messages, bool generated)
+    {
+        // Index loops: this runs on every cacheable request, hits included, and an interface foreach boxes its enumerator.
+        if (messages is IList<ChatMessage> list)
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (FindTimeSensitiveMarker(list[i], generated) is { } marker) return marker;
+            }
+
+            return null;
+        }
+
+        foreach (var m in messages)
+        {
+            if (FindTimeSensitiveMarker(m, generated) is { } marker) return marker;
+        }
+
+        return null;
+    }
+
+    private string? FindTimeSensitiveMarker(ChatMessage m, bool generated)
+    {
+        if (m.Role != ChatRole.User && !(generated && m.Role == ChatRole.System)) return null;
+        var contents = m.Contents;
+        for (var i = 0; i < contents.Count; i++)
+        {
+            if (contents[i] is TextContent { Text: { Length: > 0 } text } && _timeSensitivity!.Find(text) is { } marker) return marker;
+        }
+
+        return null;
+    }
+
+    private async Task<(Loaded Response, CacheLayer Layer)> LoadAsync(string key, TtlChoice ttl, IEnumerable<ChatMessage> messages, ChatOptions? options,
         CancellationToken cancellationToken)
     {
         var fromStore = await TryReadDistributedAsync(key, ttl, cancellationToken).ConfigureAwait(false);
@@ -332,16 +424,25 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         if (IsStorable(response))
         {
             await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
-            await AddSemanticAsync(probe, key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
+            await AddSemanticAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
+            CacheTtlDecisionExtensions.Set(response.AdditionalProperties ??= new AdditionalPropertiesDictionary(), ttl.Ttl, ttl.Reason);
         }
 
         return (new Loaded(response, snapshot), CacheLayer.None);
     }
 
     /// <summary>The semantic layer's look-up: which request it is, its vector, and the answer of a similar one if any.</summary>
-    private async ValueTask<SemanticProbe> ProbeSemanticAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, TimeSpan ttl, CancellationToken cancellationToken)
+    private async ValueTask<SemanticProbe> ProbeSemanticAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, TtlChoice ttl, CancellationToken cancellationToken)
     {
         if (_semantic is null) return default;
+        if (ttl.TimeSensitive)
+        {
+            // A similar earlier question may be weeks old ("What is the rate?" cached for a month answering "… today?"):
+            // time-sensitive requests neither use nor feed the semantic layer.
+            _metrics.SemanticBypass("time_sensitive");
+            return default;
+        }
+
         var request = _semantic.Describe(messages, options);
         if (request is null) return default;
         var vector = await _semantic.EmbedAsync(request.Text, cancellationToken).ConfigureAwait(false);
@@ -359,7 +460,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         return new SemanticProbe(request, vector, shared);
     }
 
-    private async ValueTask<ChatResponse?> FindSharedAsync(SemanticRequest request, float[] vector, TimeSpan ttl, CancellationToken cancellationToken)
+    private async ValueTask<ChatResponse?> FindSharedAsync(SemanticRequest request, float[] vector, TtlChoice ttl, CancellationToken cancellationToken)
     {
         if (_semantic!.Store is not { } store || _store is null || !_guard!.ShouldTry()) return null;
         IReadOnlyList<SemanticStoreMatch> matches;
@@ -417,10 +518,12 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
     /// <summary>
     /// Reads <paramref name="key"/> from L2 and copies a readable entry into L1 for what is left of its life, but never
-    /// longer than <paramref name="ttl"/> (the request's TTL) or <see cref="CacheTtl.MaxDuration"/>: an L2 entry written
-    /// with a far expiry (another instance's longer TTL, a clock error, a hand-made value) cannot outlive the configured TTL in memory.
+    /// longer than the request's TTL or <see cref="CacheTtl.MaxDuration"/>: an L2 entry written with a far expiry
+    /// (another instance's longer TTL, a clock error, a hand-made value) cannot outlive the configured TTL in memory.
+    /// With the TTL optimiser, a hit extends the L2 entry (atomically, in the store) and the L1 copy starts a life of its
+    /// own, capped where the L2 entry's life is capped.
     /// </summary>
-    private async Task<ChatResponse?> TryReadDistributedAsync(string key, TimeSpan ttl, CancellationToken cancellationToken, bool recordLookup = true)
+    private async Task<ChatResponse?> TryReadDistributedAsync(string key, TtlChoice ttl, CancellationToken cancellationToken, bool recordLookup = true)
     {
         if (_store is null || !_guard!.ShouldTry()) return null;
         byte[]? bytes;
@@ -462,19 +565,57 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: true);
         var snapshot = ResponseCopier.Copy(response!, marker: null);
-        var remaining = expiresAt - now;
-        SetMemory(key, snapshot, Min(Min(remaining, ttl), CacheTtl.MaxDuration));
+        // For an extendable entry the expiry written in the value is its cap (see StoreAsync); else its expiry.
+        var remaining = Min(expiresAt - now, CacheTtl.MaxDuration);
+        if (!ttl.Extendable)
+        {
+            var life = Min(remaining, ttl.Ttl);
+            SetMemory(key, snapshot, life, extendBy: TimeSpan.Zero, cap: life);
+            return snapshot;
+        }
+
+        var cap = Min(remaining, Cap(ttl.Ttl));
+        var lifeLeft = Min(ttl.Ttl, cap);
+        var extended = await TryExtendDistributedAsync(key, ttl.Ttl, cap, cancellationToken).ConfigureAwait(false);
+        if (extended is { } left) lifeLeft = Min(left, cap);
+        SetMemory(key, snapshot, lifeLeft, Extension(ttl.Ttl), cap);
         return snapshot;
     }
 
-    private async Task StoreAsync(string key, TimeSpan ttl, ChatResponse snapshot, CancellationToken cancellationToken)
+    /// <summary>
+    /// The TTL optimiser in L2: moves the entry's expiry later by the extension (at most to <paramref name="cap"/> from
+    /// now) in the store, atomically. Returns the entry's remaining life, or null when the store cannot say.
+    /// </summary>
+    private async ValueTask<TimeSpan?> TryExtendDistributedAsync(string key, TimeSpan baseTtl, TimeSpan cap, CancellationToken cancellationToken)
     {
-        SetMemory(key, snapshot, ttl);
+        try
+        {
+            var result = await _store!.ExtendAsync(key, Extension(baseTtl), cap, cancellationToken).ConfigureAwait(false);
+            _guard!.Succeeded();
+            if (result is { Extended: true }) _metrics.CacheTtlExtended(CacheLayer.Distributed);
+            return result?.Remaining;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            _guard!.Failed(e);
+            return null;
+        }
+    }
+
+    private async Task StoreAsync(string key, TtlChoice ttl, ChatResponse snapshot, CancellationToken cancellationToken)
+    {
+        SetMemory(key, snapshot, ttl.Ttl, ttl.Extendable ? Extension(ttl.Ttl) : TimeSpan.Zero, ttl.Extendable ? Cap(ttl.Ttl) : ttl.Ttl);
         if (_store is null || !_guard!.ShouldTry()) return;
         byte[] bytes;
         try
         {
-            bytes = CacheEntrySerializer.Serialize(key, snapshot, _time.GetUtcNow() + ttl);
+            // The store expires the key at the TTL (extended on hits); an extendable entry's value carries its cap, the
+            // latest it may ever be served.
+            bytes = CacheEntrySerializer.Serialize(key, snapshot, _time.GetUtcNow() + (ttl.Extendable ? Cap(ttl.Ttl) : ttl.Ttl));
         }
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException)
         {
@@ -484,7 +625,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         try
         {
-            await _store.SetAsync(key, bytes, ttl, cancellationToken).ConfigureAwait(false);
+            await _store.SetAsync(key, bytes, ttl.Ttl, cancellationToken).ConfigureAwait(false);
             _guard.Succeeded();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -497,14 +638,46 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         }
     }
 
-    private void SetMemory(string key, ChatResponse snapshot, TimeSpan ttl)
+    /// <summary>
+    /// Puts <paramref name="snapshot"/> in L1 for <paramref name="life"/>; each hit moves its expiry later by
+    /// <paramref name="extendBy"/> (zero: never), up to <paramref name="cap"/> from now.
+    /// </summary>
+    private void SetMemory(string key, ChatResponse snapshot, TimeSpan life, TimeSpan extendBy, TimeSpan cap)
     {
-        if (ttl <= TimeSpan.Zero) return;
+        if (life <= TimeSpan.Zero) return;
+        var now = _time.GetUtcNow();
+        cap = Max(life, cap);
+        var value = new MemoryEntry(snapshot, _time, now + life, now + cap, extendBy);
         using var entry = _memory.CreateEntry(key);
-        entry.Value = snapshot;
+        entry.Value = value;
         entry.Size = 1;
-        entry.AbsoluteExpirationRelativeToNow = ttl;
+        entry.AbsoluteExpirationRelativeToNow = cap;
+        if (extendBy > TimeSpan.Zero && cap > life) entry.ExpirationTokens.Add(value); // expires at its current (extended) expiry
     }
+
+    /// <summary>Reads L1; a hit on an extendable entry moves its expiry later (the TTL optimiser).</summary>
+    private bool TryGetMemory(string key, out ChatResponse response)
+    {
+        if (_memory.TryGetValue(key, out var hit) && hit is MemoryEntry entry && !entry.HasChanged)
+        {
+            if (entry.Extend()) _metrics.CacheTtlExtended(CacheLayer.Memory);
+            response = entry.Response;
+            return true;
+        }
+
+        response = null!;
+        return false;
+    }
+
+    /// <summary>The TTL optimiser's cap for an entry of <paramref name="ttl"/>: MaxFactor × TTL, at most <see cref="CacheTtl.MaxDuration"/>.</summary>
+    private TimeSpan Cap(TimeSpan ttl) =>
+        _adaptive is null ? ttl : Max(ttl, Min(CacheTtl.MaxDuration, TimeSpan.FromTicks((long)Math.Min(ttl.Ticks * _adaptive.MaxFactor, CacheTtl.MaxDuration.Ticks))));
+
+    /// <summary>How much later a hit moves the expiry of an entry of <paramref name="ttl"/>.</summary>
+    private TimeSpan Extension(TimeSpan ttl) =>
+        _adaptive is null ? TimeSpan.Zero : TimeSpan.FromTicks((long)Math.Min(ttl.Ticks * _adaptive.ExtensionFactor, CacheTtl.MaxDuration.Ticks));
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
@@ -520,6 +693,49 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 #pragma warning restore MEAI001
 
     private readonly record struct Loaded(ChatResponse Original, ChatResponse Snapshot);
+
+    /// <summary>How long an answer is stored, why (<see cref="CacheTtlReasons"/>), and whether hits may extend it.</summary>
+    private readonly record struct TtlChoice(TimeSpan Ttl, string Reason, bool Extendable, bool TimeSensitive = false);
+
+    /// <summary>
+    /// An L1 entry: the answer and its expiry, which hits move later (up to the cap) when it is extendable. It is also the
+    /// entry's expiration token: MemoryCache polls <see cref="HasChanged"/> on every read and scan, so an entry expires
+    /// at its current expiry although MemoryCache's own absolute expiry (the cap) cannot change once set.
+    /// </summary>
+    private sealed class MemoryEntry(ChatResponse response, TimeProvider time, DateTimeOffset expiresAt, DateTimeOffset cap, TimeSpan extension) : IChangeToken
+    {
+        private long _expiresAtTicks = expiresAt.UtcTicks;
+
+        public ChatResponse Response { get; } = response;
+
+        public bool HasChanged => time.GetUtcNow().UtcTicks >= Volatile.Read(ref _expiresAtTicks);
+
+        public bool ActiveChangeCallbacks => false;
+
+        /// <summary>Moves the expiry later by the extension, never past the cap; true when it moved. Lock-free: concurrent hits each add theirs.</summary>
+        public bool Extend()
+        {
+            if (extension <= TimeSpan.Zero) return false;
+            while (true)
+            {
+                var current = Volatile.Read(ref _expiresAtTicks);
+                var next = Math.Min(cap.UtcTicks, current + extension.Ticks);
+                if (next <= current) return false;
+                if (Interlocked.CompareExchange(ref _expiresAtTicks, next, current) == current) return true;
+            }
+        }
+
+        public IDisposable RegisterChangeCallback(Action<object?> callback, object? state) => NullDisposable.Instance;
+
+        private sealed class NullDisposable : IDisposable
+        {
+            public static readonly NullDisposable Instance = new();
+
+            public void Dispose()
+            {
+            }
+        }
+    }
 
     private readonly record struct SemanticProbe(SemanticRequest? Request, float[]? Vector, ChatResponse? Hit);
 }

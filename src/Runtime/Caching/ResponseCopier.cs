@@ -24,6 +24,9 @@ internal static class ResponseCopier
             AdditionalProperties = source.AdditionalProperties?.Clone(),
         };
 
+        // The TTL decision belongs to the call that stored the answer, never to a copy (a hit, a joined call).
+        CacheTtlDecisionExtensions.Remove(copy.AdditionalProperties);
+
         if (marker is { } layer)
         {
             (copy.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CacheLayerExtensions.AdditionalPropertiesKey] = layer;

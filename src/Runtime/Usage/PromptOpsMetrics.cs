@@ -15,6 +15,8 @@ namespace PromptOps.Usage;
 /// <item><c>promptops.cost.saved</c> (counter, <c>USD</c>): what cache hits would have cost, tagged with the cache layer.</item>
 /// <item><c>promptops.cache.lookups</c> (counter): tagged <c>promptops.cache.layer</c> (<c>l1</c>, <c>l2</c>,
 /// <c>in_flight</c>, <c>semantic</c>, <c>none</c> for a bypass of the whole cache) and <c>promptops.cache.result</c> (<c>hit</c>, <c>miss</c>, <c>bypass</c>).</item>
+/// <item><c>promptops.cache.ttl_extended</c> (counter, <c>{hit}</c>): hits that moved their entry's expiry later (the TTL
+/// optimiser, <see cref="Caching.AdaptiveTtlOptions"/>), tagged <c>promptops.cache.layer</c> (<c>l1</c>, <c>l2</c>).</item>
 /// <item><c>promptops.requests.unpriced</c> (counter): calls to a model the price catalogue does not know.</item>
 /// <item><c>promptops.ledger.dropped</c> (counter, <c>{record}</c>): usage records a persistent ledger sink did not store,
 /// tagged <c>promptops.ledger.reason</c> (<c>queue_full</c>, <c>disposed</c>, <c>write_failed</c>).</item>
@@ -27,7 +29,7 @@ namespace PromptOps.Usage;
 /// <c>promptops.prompt_id</c>, <c>promptops.escalation.from_tier</c>, <c>promptops.escalation.to_tier</c> and
 /// <c>promptops.escalation.reason</c> (<c>reply_invalid</c>).</item>
 /// <item><c>promptops.cache.semantic.bypasses</c> (counter): requests the semantic layer did not consider, tagged
-/// <c>promptops.cache.semantic.reason</c> (<c>not_user_text</c>, <c>disabled_for_prompt</c>, <c>unrepresentable</c>, <c>embedding_failed</c>).</item>
+/// <c>promptops.cache.semantic.reason</c> (<c>not_user_text</c>, <c>disabled_for_prompt</c>, <c>unrepresentable</c>, <c>embedding_failed</c>, <c>time_sensitive</c>).</item>
 /// <item><c>promptops.cache.semantic.rejections</c> (counter): candidates above the threshold that a guard refused,
 /// tagged <c>promptops.cache.semantic.reason</c> (<c>negation</c>, <c>opposite</c>, <c>numbers</c>, <c>names</c>).</item>
 /// <item><c>promptops.cache.semantic.verifications</c> (counter): semantic hits checked against the provider, tagged
@@ -74,6 +76,7 @@ public sealed class PromptOpsMetrics : IDisposable
         SemanticBypasses = _meter.CreateCounter<long>("promptops.cache.semantic.bypasses", "{request}", "Requests the semantic cache layer did not consider.");
         SemanticRejections = _meter.CreateCounter<long>("promptops.cache.semantic.rejections", "{candidate}", "Semantic candidates refused by a guard.");
         SemanticVerifications = _meter.CreateCounter<long>("promptops.cache.semantic.verifications", "{verification}", "Semantic hits checked against the provider.");
+        CacheTtlExtensions = _meter.CreateCounter<long>("promptops.cache.ttl_extended", "{hit}", "Cache hits that extended their entry's life (the TTL optimiser), per layer.");
         BudgetSettles = _meter.CreateCounter<long>("promptops.budget.settles", "{call}", "Budget settles by how the cost was known (reported, estimated, worst_case, released).");
         BudgetAlerts = _meter.CreateCounter<long>("promptops.budget.alerts", "{alert}", "Budget alerts raised by this instance (scope, window, threshold).");
         BudgetOverReservations = _meter.CreateCounter<double>("promptops.budget.over_reservation", "USD", "Cost above what the budget reserved for a call (charged in full).");
@@ -93,6 +96,8 @@ public sealed class PromptOpsMetrics : IDisposable
     internal Counter<double> CostSaved { get; }
 
     internal Counter<long> CacheLookups { get; }
+
+    internal Counter<long> CacheTtlExtensions { get; }
 
     internal Counter<long> Unpriced { get; }
 
@@ -198,6 +203,11 @@ public sealed class PromptOpsMetrics : IDisposable
     {
         CacheBypass(CacheLayer.Semantic);
         if (SemanticBypasses.Enabled) SemanticBypasses.Add(1, new KeyValuePair<string, object?>("promptops.cache.semantic.reason", reason));
+    }
+
+    internal void CacheTtlExtended(CacheLayer layer)
+    {
+        if (CacheTtlExtensions.Enabled) CacheTtlExtensions.Add(1, new KeyValuePair<string, object?>("promptops.cache.layer", layer.ToMetricName()));
     }
 
     internal void SemanticRejection(string reason)

@@ -85,7 +85,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
 
         var layer = response.GetCacheLayer();
         var spent = CompleteSafely(options, started, t0, response.ModelId, usage, layer, error: null, streaming: false, cancellationToken,
-            response.GetCascadeAttempts(), TruncationOf(response, layer), estimated);
+            response.GetCascadeAttempts(), TruncationOf(response, layer), estimated, response.GetCacheTtlDecision());
         if (spent is { } usd)
         {
             (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CodeGen.UsageMeterResponseKeys.CostUsd] = usd;
@@ -109,6 +109,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         var completed = false;
         Exception? error = null;
         StringBuilder? text = null;
+        ChatResponseUpdate? last = null;
 
         await using var e = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
@@ -139,6 +140,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
                 }
 
                 modelId ??= update.ModelId;
+                last = update;
                 finish = update.FinishReason ?? finish;
                 attempts ??= update.GetCascadeAttempts();
                 ResponseCopier.AddUsage(ref usage, update);
@@ -160,7 +162,9 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             }
 
             var truncation = error is PromptTruncatedException ? TruncationAction.Thrown : finish == ChatFinishReason.Length ? TruncationAction.Returned : null;
-            CompleteSafely(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts(), truncation, estimated);
+            // The cache records the TTL it stored the stream with on the last update, once the stream has ended.
+            CompleteSafely(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts(), truncation, estimated,
+                completed && last is not null ? last.GetCacheTtlDecision() : default);
         }
     }
 
@@ -169,11 +173,12 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     /// exception, so a failure here is logged and the call goes on (unmetered).
     /// </summary>
     private decimal? CompleteSafely(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
-        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, string? truncation = null, bool estimated = false)
+        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, string? truncation = null, bool estimated = false,
+        (TimeSpan? Ttl, string? Reason) cacheTtl = default)
     {
         try
         {
-            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts, truncation, estimated);
+            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts, truncation, estimated, cacheTtl);
         }
 #pragma warning disable CA1031 // the answer is already there: a metering fault is logged, never thrown at the caller
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -263,7 +268,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     }
 
     private decimal? Complete(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
-        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, string? truncation = null, bool estimated = false)
+        Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, string? truncation = null, bool estimated = false,
+        (TimeSpan? Ttl, string? Reason) cacheTtl = default)
     {
         var elapsed = _time.GetElapsedTime(t0);
         var meta = options.GetPromptOps();
@@ -284,7 +290,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         if (attempts is { Count: > 0 })
         {
             // A cascade: every attempt is priced at its own model; cached attempts count as saved, not spent.
-            return CompleteCascade(options, meta, tier, started, elapsed, model, attempts, layer, outcome, error, streaming, batch, anomalies | ReplyAnomalies(meta, attempts));
+            return CompleteCascade(options, meta, tier, started, elapsed, model, attempts, layer, outcome, error, streaming, batch, anomalies | ReplyAnomalies(meta, attempts), cacheTtl);
         }
 
         var tags = new TagList
@@ -334,6 +340,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             Streaming = streaming,
             IsPriced = cost.IsPriced,
             Anomalies = anomalies | (clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None),
+            CacheTtl = cacheTtl.Ttl,
+            CacheTtlReason = cacheTtl.Reason,
         };
 
         Publish(record);
@@ -368,7 +376,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     }
 
     private decimal? CompleteCascade(ChatOptions? options, PromptOpsMetadata? meta, string? tier, DateTimeOffset started, TimeSpan elapsed, string? model,
-        IReadOnlyList<CascadeAttempt> attempts, CacheLayer layer, UsageOutcome outcome, Exception? error, bool streaming, bool batch, UsageAnomalies anomalies)
+        IReadOnlyList<CascadeAttempt> attempts, CacheLayer layer, UsageOutcome outcome, Exception? error, bool streaming, bool batch, UsageAnomalies anomalies,
+        (TimeSpan? Ttl, string? Reason) cacheTtl)
     {
         var tags = new TagList { { "gen_ai.operation.name", "chat" }, { "gen_ai.request.model", options?.ModelId }, { "gen_ai.response.model", model } };
         if (error is not null) tags.Add("error.type", error.GetType().FullName);
@@ -436,6 +445,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             Anomalies = anomalies | (clamped ? UsageAnomalies.TokensClamped : UsageAnomalies.None),
             Attempts = attempts,
             Escalations = Math.Max(0, attempts.Count - 1),
+            CacheTtl = cacheTtl.Ttl,
+            CacheTtlReason = cacheTtl.Reason,
         });
         return spentOrNull;
     }

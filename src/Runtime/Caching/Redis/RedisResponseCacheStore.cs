@@ -4,7 +4,8 @@ namespace PromptOps.Caching.Redis;
 
 /// <summary>
 /// The L2 response store on Redis (StackExchange.Redis): one string per entry, written with <c>SET … PX ttl</c>, so
-/// Redis expires it. Failures throw; <see cref="PromptCacheChatClient"/> turns them into a skipped L2 and one warning.
+/// Redis expires it. The TTL optimiser's extension is one Lua script (<c>PTTL</c>, then <c>PEXPIRE</c> to the extended
+/// expiry capped by the caller), so concurrent hits never lose an extension. Failures throw; <see cref="PromptCacheChatClient"/> turns them into a skipped L2 and one warning.
 /// </summary>
 public sealed class RedisResponseCacheStore : IResponseCacheStore
 {
@@ -24,6 +25,21 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore
         _database = database;
     }
 
+    // KEYS[1] the entry; ARGV[1] the extension (ms), ARGV[2] the most it may live from now (ms). Returns
+    // {remaining life in ms, 1 if extended else 0}; {-2, 0} when the key does not exist ({-1, 0}: no expiry, left alone).
+    private const string ExtendScript = """
+        local left = redis.call('PTTL', KEYS[1])
+        if left < 0 then return {left, 0} end
+        local wanted = left + tonumber(ARGV[1])
+        local cap = tonumber(ARGV[2])
+        if wanted > cap then wanted = cap end
+        if wanted > left then
+          redis.call('PEXPIRE', KEYS[1], wanted)
+          return {wanted, 1}
+        end
+        return {left, 0}
+        """;
+
     /// <inheritdoc />
     public string Name => "redis";
 
@@ -41,5 +57,15 @@ public sealed class RedisResponseCacheStore : IResponseCacheStore
         if (ttl <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(ttl), ttl, "Every cache entry needs a positive TTL.");
         cancellationToken.ThrowIfCancellationRequested();
         await _redis.GetDatabase(_database).StringSetAsync(_prefix + key, value, ttl).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<CacheEntryExtension?> ExtendAsync(string key, TimeSpan extendBy, TimeSpan maxRemaining, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = (RedisResult[])(await _redis.GetDatabase(_database).ScriptEvaluateAsync(ExtendScript, [(RedisKey)(_prefix + key)],
+            [(long)Math.Max(0, extendBy.TotalMilliseconds), (long)Math.Max(1, maxRemaining.TotalMilliseconds)]).ConfigureAwait(false))!;
+        var left = (long)result[0];
+        return left > 0 ? new CacheEntryExtension(TimeSpan.FromMilliseconds(left), (long)result[1] == 1) : null;
     }
 }
