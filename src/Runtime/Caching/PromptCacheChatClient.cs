@@ -270,7 +270,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         // Only a stream that ran to its end gets here.
         var complete = updates.ToChatResponse();
-        if (IsStorable(complete))
+        if (IsStorable(complete, options))
         {
             var snapshot = ResponseCopier.Copy(complete, marker: null);
             await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
@@ -421,7 +421,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         response ??= await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var snapshot = ResponseCopier.Copy(response, marker: null);
-        if (IsStorable(response))
+        if (IsStorable(response, options))
         {
             await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
             await AddSemanticAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
@@ -683,13 +683,17 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
     // A response with impossible usage (negative token counts) is returned (the meter clamps it) but never stored:
     // a cached copy would replay the fault on every hit. Neither is a reply cut off at the output-token limit: the next
-    // identical call must get a chance at a whole answer (TruncationChatClient's retry, when it applies, is what gets stored). ContinuationToken is marked experimental (MEAI001) in the lowest
-    // Microsoft.Extensions.AI this package supports (10.5.0).
+    // identical call must get a chance at a whole answer (TruncationChatClient's retry, when it applies, is what gets stored).
+    // Nor is a reply that fails the request's own validator (PromptOpsMetadata.ReplyValidator: a generated enum, bool, number
+    // or JSON method): the caller cannot read it, the escalation layer asks a higher tier, and a cached copy would hand the
+    // same unreadable reply to the next identical call for the whole TTL. ContinuationToken is marked experimental (MEAI001)
+    // in the lowest Microsoft.Extensions.AI this package supports (10.5.0).
 #pragma warning disable MEAI001
-    private static bool IsStorable(ChatResponse response) =>
+    private static bool IsStorable(ChatResponse response, ChatOptions? options) =>
         response.ConversationId is null && response.ContinuationToken is null
         && response.FinishReason != ChatFinishReason.ContentFilter && response.FinishReason != ChatFinishReason.Length
-        && CacheEntrySerializer.IsWellFormed(response);
+        && CacheEntrySerializer.IsWellFormed(response)
+        && (options.GetPromptOps()?.ReplyValidator is not { } validate || validate(response) is null);
 #pragma warning restore MEAI001
 
     private readonly record struct Loaded(ChatResponse Original, ChatResponse Snapshot);

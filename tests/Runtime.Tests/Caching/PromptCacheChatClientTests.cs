@@ -257,6 +257,31 @@ public class PromptCacheChatClientTests
     }
 
     [Fact]
+    public async Task A_reply_that_fails_the_requests_validator_is_returned_but_never_stored()
+    {
+        // A generated enum method's validator: only "billing" or "outage" read as a label.
+        var options = new ChatOptions().WithPromptOps(new PromptOpsMetadata
+        {
+            PromptId = "Desk.Classify",
+            ReplyValidator = r => r.Text is "billing" or "outage" ? null : $"'{r.Text}' is not a label",
+        });
+        var provider = new RecordingChatClient();
+        var n = 0;
+        provider.Respond = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, ++n <= 2 ? "It is about money." : "billing")));
+        using var cache = new PromptCacheChatClient(provider);
+
+        Assert.Equal(("It is about money.", CacheLayer.None), ((await cache.GetResponseAsync(Ask(), options)).Text, (await cache.GetResponseAsync(Ask(), options)).GetCacheLayer()));
+        Assert.Equal(2, provider.Calls);
+        Assert.Equal(0, cache.MemoryCount);
+
+        // The first reply that validates is stored and served.
+        Assert.Equal("billing", (await cache.GetResponseAsync(Ask(), options)).Text);
+        var hit = await cache.GetResponseAsync(Ask(), options);
+        Assert.Equal(("billing", CacheLayer.Memory), (hit.Text, hit.GetCacheLayer()));
+        Assert.Equal(3, provider.Calls);
+    }
+
+    [Fact]
     public async Task A_stream_whose_last_update_says_length_is_not_stored()
     {
         var provider = new RecordingChatClient();
