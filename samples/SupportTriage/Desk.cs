@@ -59,8 +59,9 @@ public static class Desk
         }
         else
         {
-            provider = new SimulatedChatClient();
-            providerLabel = "SIMULATED (offline, deterministic placeholder answers, real token counts and catalogue prices)";
+            provider = new SimulatedChatClient { OffLabelModels = options.WeakCheapModel ? new HashSet<string>(StringComparer.Ordinal) { ModelTiers.GetDefaultModel(ModelTier.FastCheap) } : null };
+            providerLabel = "SIMULATED (offline, deterministic placeholder answers, real token counts and catalogue prices)" +
+                            (options.WeakCheapModel ? $"; --weak-cheap-model: {ModelTiers.GetDefaultModel(ModelTier.FastCheap)} misreads a fifth of the labelled requests" : "");
         }
 
         console.MarkupLine($"[bold]PromptOps SupportTriage[/] — provider: [yellow]{Markup.Escape(providerLabel)}[/]");

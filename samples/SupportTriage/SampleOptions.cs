@@ -8,13 +8,15 @@ namespace SupportTriage;
 /// <param name="BaselineModel">The baseline the user names (<c>--baseline-model</c>); null: the default baselines.</param>
 /// <param name="BaselineLimits">The named baseline keeps the same output limits (<c>--baseline-limits</c>).</param>
 /// <param name="TightLimits">Runs the trace with output limits too small for the answers (<c>--tight-limits</c>).</param>
+/// <param name="WeakCheapModel">The simulated fast_cheap model misreads a fifth of the labelled requests (<c>--weak-cheap-model</c>), so that
+/// validate-then-escalate shows: those replies do not parse and are asked again one tier up.</param>
 public sealed record SampleOptions(string Provider, int Requests, string? Redis, string Ledger, string? BaselineModel = null, bool BaselineLimits = false,
-    bool TightLimits = false)
+    bool TightLimits = false, bool WeakCheapModel = false)
 {
     /// <summary>The usage line.</summary>
     public const string Usage =
         "usage: dotnet run --project samples/SupportTriage [-- --provider simulated|openai] [--requests N] [--redis HOST:PORT] [--ledger FILE] " +
-        "[--baseline-model MODEL [--baseline-limits]] [--tight-limits]";
+        "[--baseline-model MODEL [--baseline-limits]] [--tight-limits] [--weak-cheap-model]";
 
     /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
     public static SampleOptions Parse(string[] args)
@@ -26,6 +28,7 @@ public sealed record SampleOptions(string Provider, int Requests, string? Redis,
         string? baselineModel = null;
         var baselineLimits = false;
         var tight = false;
+        var weak = false;
         var ledger = Path.Combine(Path.GetTempPath(), $"promptops-supporttriage-{DateTime.UtcNow:yyyyMMdd-HHmmss}.db");
         for (var i = 0; i < args.Length; i++)
         {
@@ -56,12 +59,16 @@ public sealed record SampleOptions(string Provider, int Requests, string? Redis,
                 case "--tight-limits":
                     tight = true;
                     break;
+                case "--weak-cheap-model":
+                    weak = true;
+                    break;
                 default:
                     throw new ArgumentException($"unknown argument '{args[i]}'.");
             }
         }
 
+        if (weak && provider != "simulated") throw new ArgumentException("--weak-cheap-model applies to the simulated provider.");
         if (baselineLimits && baselineModel is null) throw new ArgumentException("--baseline-limits applies to the baseline named by --baseline-model.");
-        return new SampleOptions(provider, requests, redis, ledger, baselineModel, baselineLimits, tight);
+        return new SampleOptions(provider, requests, redis, ledger, baselineModel, baselineLimits, tight, weak);
     }
 }

@@ -113,6 +113,29 @@ public sealed class SampleAgreementTests
     }
 
     [Fact]
+    public async Task A_weak_cheap_model_shows_escalations_and_the_provider_calls_still_agree()
+    {
+        var weak = TempLedger();
+        try
+        {
+            var (console, output) = Console();
+            var run = await Desk.RunAsync(new SampleOptions("simulated", 200, null, weak, BaselineModel: "gpt-4o-mini", WeakCheapModel: true), console);
+            var text = output.ToString();
+            Assert.True(run.Figures!.Totals.Escalations > 0, text);
+            Assert.Contains("(the provider counted the same)", text, StringComparison.Ordinal); // escalations and longer retries are calls
+            Assert.DoesNotContain("the provider counted ", text.Replace("(the provider counted the same)", "", StringComparison.Ordinal), StringComparison.Ordinal);
+
+            // The report shows the escalations per prompt from the ledger.
+            var cli = await Cli.RunAsync("report", weak);
+            Assert.Contains("escalat", cli.Out, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            LedgerFile.Delete(weak);
+        }
+    }
+
+    [Fact]
     public async Task A_custom_model_on_an_openai_compatible_server_serves_every_tier_and_is_reported_unpriced()
     {
         await using var server = await OpenAiCompatibleServer.StartAsync();

@@ -66,7 +66,7 @@ public sealed record UsageTotals
     /// <summary>
     /// Calls that reached the provider: answered or failed, not by a cache (refused requests never reach it; cancelled ones
     /// are left out, as the ledger cannot tell whether the provider saw them); a call that escalated counts once per level
-    /// tried (1 + <see cref="UsageRecord.Escalations"/>).
+    /// tried (1 + <see cref="UsageRecord.Escalations"/>), plus one for a cut-off answer asked again with a larger limit (<see cref="UsageAnomalies.RetriedLonger"/>).
     /// </summary>
     public long ProviderCalls { get; init; }
 
@@ -137,7 +137,7 @@ internal sealed class TotalsBuilder
         if (r.CacheLayer != CacheLayer.None) return;
         _billedInput += r.InputTokens;
         _billedOutput += r.OutputTokens;
-        if (r.Outcome is UsageOutcome.Success or UsageOutcome.Failed) _providerCalls += 1 + Math.Max(0, r.Escalations);
+        if (r.Outcome is UsageOutcome.Success or UsageOutcome.Failed) _providerCalls += 1 + Math.Max(0, r.Escalations) + ((r.Anomalies & UsageAnomalies.RetriedLonger) != 0 ? 1 : 0);
     }
 
     public UsageTotals Build() => _requests == 0 ? UsageTotals.Empty : new UsageTotals

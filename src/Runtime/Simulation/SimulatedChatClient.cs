@@ -64,6 +64,16 @@ public sealed class SimulatedChatClient : IChatClient
     /// <summary>The model reported when the request names none.</summary>
     public string DefaultModel { get; }
 
+    /// <summary>
+    /// Models that misread labelled prompts (off by default: every model answers alike): for <see cref="OffLabelShare"/> of the
+    /// requests — chosen by the request's hash, so the same request is always misread — they answer with a sentence
+    /// instead of one of the labels, as a weak model sometimes does. For showing validate-then-escalate; not for savings.
+    /// </summary>
+    public IReadOnlySet<string>? OffLabelModels { get; init; }
+
+    /// <summary>The share (0–1) of labelled requests an <see cref="OffLabelModels"/> model misreads. Default: 0.2.</summary>
+    public double OffLabelShare { get; init; } = 0.2;
+
     /// <summary>The delay added to every call.</summary>
     public TimeSpan Latency { get; }
 
@@ -93,7 +103,9 @@ public sealed class SimulatedChatClient : IChatClient
         string answer;
         if (Labels(list, options) is { } labels)
         {
-            answer = Choose(labels, list, seed);
+            answer = OffLabelModels?.Contains(model) == true && seed[^1] < OffLabelShare * 256
+                ? "The ticket is about " + Choose(labels, list, seed).Replace('_', ' ') + ", I think."
+                : Choose(labels, list, seed);
         }
         else if (AsksForNumber(list, options))
         {

@@ -286,7 +286,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         var cost = outcome == UsageOutcome.Success || usage is not null ? _prices.Cost(model, input, cached, write, output, batch) : new CallCost(null, 0m);
         var isHit = layer != CacheLayer.None;
         if (truncation is not null) _metrics.TruncatedResponse(meta?.PromptId, model, truncation);
-        var anomalies = (truncation is not null ? UsageAnomalies.Truncated : UsageAnomalies.None) | (estimated ? UsageAnomalies.Estimated : UsageAnomalies.None);
+        var anomalies = (truncation is not null ? UsageAnomalies.Truncated : UsageAnomalies.None) | (estimated ? UsageAnomalies.Estimated : UsageAnomalies.None)
+            | (truncation == TruncationAction.Retried ? UsageAnomalies.RetriedLonger : UsageAnomalies.None);
         if (attempts is { Count: > 0 })
         {
             // A cascade: every attempt is priced at its own model; cached attempts count as saved, not spent.

@@ -57,6 +57,13 @@ public enum UsageAnomalies
     /// got <see cref="PromptReplyException"/>.
     /// </summary>
     ReplyInvalid = 8,
+
+    /// <summary>
+    /// An answer of this call was cut off and asked again with a larger limit (<see cref="Truncation.TruncationChatClient"/>,
+    /// policy Retry): one provider call more than the record's attempts. Reports count it in the provider calls. (A call
+    /// whose answers were retried on two escalation tiers is counted once: a lower bound.)
+    /// </summary>
+    RetriedLonger = 16,
 }
 
 /// <summary>One call, as the usage meter saw it. Persisted by <see cref="IUsageSink"/> implementations.</summary>

@@ -83,6 +83,28 @@ public class SimulatedChatClientTests
     }
 
     [Fact]
+    public async Task Only_the_models_named_off_label_misread_and_the_same_requests_every_time()
+    {
+        using var sim = new SimulatedChatClient { OffLabelModels = new HashSet<string> { "gpt-4o-mini" }, OffLabelShare = 0.5 };
+        const string System = "Classify.\n\nAnswer with exactly one of: Billing, Technical, Account.";
+        var labels = new[] { "Billing", "Technical", "Account" };
+        var misread = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            ChatMessage[] ask = [new(ChatRole.System, System), new(ChatRole.User, $"Ticket {i}: my billing is wrong")];
+            var cheap = (await sim.GetResponseAsync(ask, new ChatOptions { ModelId = "gpt-4o-mini" })).Text;
+            var other = (await sim.GetResponseAsync(ask, new ChatOptions { ModelId = "claude-haiku-4-5" })).Text;
+            Assert.Contains(other, labels); // a model not named answers with a label
+            Assert.Equal(cheap, (await sim.GetResponseAsync(ask, new ChatOptions { ModelId = "gpt-4o-mini" })).Text); // deterministic
+            if (!labels.Contains(cheap)) misread++;
+        }
+
+        Assert.InRange(misread, 10, 30); // about half
+        using var plain = new SimulatedChatClient();
+        Assert.Equal("Billing", (await plain.GetResponseAsync([new(ChatRole.System, System), new(ChatRole.User, "my billing is wrong")], new ChatOptions { ModelId = "gpt-4o-mini" })).Text);
+    }
+
+    [Fact]
     public async Task A_yes_no_prompt_gets_yes_or_no_and_free_text_stays_labelled_simulated()
     {
         using var sim = new SimulatedChatClient();

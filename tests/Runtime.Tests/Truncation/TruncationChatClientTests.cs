@@ -164,8 +164,13 @@ public sealed class TruncationChatClientTests
         var records = sink.Snapshot();
         Assert.Equal(5, records.Count);
         Assert.Equal(
-            [UsageAnomalies.Truncated, UsageAnomalies.Truncated, UsageAnomalies.Truncated, UsageAnomalies.Truncated, UsageAnomalies.None],
+            [UsageAnomalies.Truncated, UsageAnomalies.Truncated, UsageAnomalies.Truncated, UsageAnomalies.Truncated | UsageAnomalies.RetriedLonger, UsageAnomalies.None],
             records.Select(r => r.Anomalies));
+
+        // Provider calls from the ledger equal the provider's own count: the retry is one more call on its record.
+        var totals = new PromptOps.Reports.TotalsBuilder();
+        foreach (var r in records) totals.Add(r);
+        Assert.Equal(provider.Calls, totals.Build().ProviderCalls);
         Assert.Equal(UsageOutcome.Failed, records[2].Outcome);
         Assert.Equal((100L, 50L), (records[2].InputTokens, records[2].OutputTokens));
         Assert.True(records[2].CostUsd > 0m);

@@ -73,6 +73,7 @@ public sealed class EscalationChatClient : DelegatingChatClient
         var tier = key is not null && _memory.Get(key) is { } remembered && remembered > requestTier ? remembered : requestTier;
         var top = tier > _maxTier ? tier : _maxTier;
         var attempts = new List<CascadeAttempt>(2);
+        object? firstRetriedFrom = null;
         ChatResponse response;
         while (true)
         {
@@ -89,6 +90,7 @@ public sealed class EscalationChatClient : DelegatingChatClient
             }
 
             if (response.GetCascadeAttempts() is not null) return response; // a cascade below judged it already
+            if (response.AdditionalProperties?.TryGetValue(Truncation.TruncationChatClient.RetriedFromKey, out var retriedFrom) == true) firstRetriedFrom ??= retriedFrom;
 
             var reason = validate(response);
             var model = response.ModelId ?? attemptOptions.ModelId ?? ModelTiers.GetName(tier);
@@ -111,6 +113,9 @@ public sealed class EscalationChatClient : DelegatingChatClient
         }
 
         if (attempts.Count == 1 && attempts[0].Passed) return response; // the usual case: recorded as a plain call
+
+        // An earlier tier's answer was cut off and asked again with a larger limit: the meter counts that provider call too.
+        if (firstRetriedFrom is not null) (response.AdditionalProperties ??= new AdditionalPropertiesDictionary()).TryAdd(Truncation.TruncationChatClient.RetriedFromKey, firstRetriedFrom);
         var snapshot = attempts.ToArray();
         if (snapshot.Length > 1) response.Usage = SumPaidUsage(snapshot);
         (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CascadeExtensions.AttemptsKey] = snapshot;

@@ -114,7 +114,7 @@ public static class SqliteLedgerSchema
             latency_us / 1000.0 AS latency_ms,
             CASE outcome WHEN 0 THEN 'success' WHEN 1 THEN 'failed' WHEN 2 THEN 'cancelled' WHEN 3 THEN 'refused' ELSE outcome END AS outcome,
             error_type, limit_name, streaming, priced,
-            trim(CASE WHEN anomalies & 1 THEN 'tokens_clamped' ELSE '' END || CASE WHEN anomalies & 2 THEN ' estimated' ELSE '' END || CASE WHEN anomalies & 4 THEN ' truncated' ELSE '' END) AS anomalies,
+            trim(CASE WHEN anomalies & 1 THEN 'tokens_clamped' ELSE '' END || CASE WHEN anomalies & 2 THEN ' estimated' ELSE '' END || CASE WHEN anomalies & 4 THEN ' truncated' ELSE '' END || CASE WHEN anomalies & 8 THEN ' reply_invalid' ELSE '' END || CASE WHEN anomalies & 16 THEN ' retried_longer' ELSE '' END) AS anomalies,
             cache_write_tokens, reasoning_tokens,
             cache_ttl_ms / 1000.0 AS cache_ttl_s, cache_ttl_reason, escalations
         FROM usage_records;
