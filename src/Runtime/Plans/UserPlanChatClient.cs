@@ -59,7 +59,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         _store = store ?? new InMemoryBudgetStore();
         _resolver = resolver;
         _tierModels = tierModels is null ? [.. ModelTiers.All.Select(ModelTiers.GetDefaultModel)] : [.. tierModels];
-        if (_tierModels.Length != ModelTiers.All.Length) throw new ArgumentException($"One model per tier is needed ({ModelTiers.ValidNames}).", nameof(tierModels));
+        if (_tierModels.Length != ModelTiers.All.Count) throw new ArgumentException($"One model per tier is needed ({ModelTiers.ValidNames}).", nameof(tierModels));
         _leaseDuration = leaseDuration ?? new BudgetStoreOptions().LeaseDuration;
         _time = timeProvider ?? TimeProvider.System;
         var window = _options.RateLimitWindow;

@@ -32,8 +32,9 @@ namespace PromptOps.Knowledge
 #endif
     static class ModelTiers
     {
-        /// <summary>All tiers, cheapest first.</summary>
-        public static readonly ModelTier[] All = { ModelTier.FastCheap, ModelTier.Balanced, ModelTier.HighQuality, ModelTier.Best };
+        /// <summary>All tiers, cheapest first. Read-only: routing reads it, so no caller may reorder or replace a tier.</summary>
+        public static readonly System.Collections.Generic.IReadOnlyList<ModelTier> All =
+            System.Array.AsReadOnly(new[] { ModelTier.FastCheap, ModelTier.Balanced, ModelTier.HighQuality, ModelTier.Best });
 
         /// <summary>The canonical names used in attributes, configuration and metadata.</summary>
         public const string FastCheapName = "fast_cheap";
