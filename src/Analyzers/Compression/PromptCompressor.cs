@@ -77,7 +77,12 @@ namespace PromptOps.Analyzers.Compression
             (R(ClauseStart + @"You (?:must|should) never\b"), "Never"),
             (R(ClauseStart + @"You (?:must|should|need to|have to) (?=(?:always|only|also|first|then|now|carefully|" + InstructionVerbs + @"|be|stay|remain|avoid|consider|think|adopt|apply|assume|start|begin|end|stop|limit|mention|note|cite|refer|stick|maintain|ensure|make sure|show|tell|let|speak|talk|adapt|adjust|reply|wait)\b)"), ""),
             (R(ClauseStart + @"You will (?=(?:only |also |then |now |first |always )?(?:" + InstructionVerbs + @")\b)"), ""),
-            (R(ClauseStart + @"(?:It is|It's) (?:(?:" + Intensifiers + @"|absolutely|critically) )?(?:important|essential|crucial|vital|imperative) (?:that you |for you to |to (?!(?:" + Pronouns + @")\b))"), ""),
+            // "It is important that you are X" → "Be X" and "… that you do not X" → "Do not X", as for "Make sure you are"
+            // below; the opener alone would leave "Are always polite" (found on the README's own example prompt). Other
+            // auxiliaries ("that you have", "that you can") are left as written.
+            (R(ClauseStart + @"(?:It is|It's) (?:(?:" + Intensifiers + @"|absolutely|critically) )*(?:important|essential|crucial|vital|imperative) that you(?: are|'re) (always |never )?"), "\uE002$1be "),
+            (R(ClauseStart + @"(?:It is|It's) (?:(?:" + Intensifiers + @"|absolutely|critically) )*(?:important|essential|crucial|vital|imperative) that you (?:do not|don't) "), "Do not "),
+            (R(ClauseStart + @"(?:It is|It's) (?:(?:" + Intensifiers + @"|absolutely|critically) )*(?:important|essential|crucial|vital|imperative) (?:that you (?!(?:have|had|were|can|could|will|would|won't|may|might|did)\b)|for you to |to (?!(?:" + Pronouns + @")\b))"), ""),
             // "Make sure (that) you X" → "X", with the verb an imperative; "Make sure that the answer is short" → "Ensure the
             // answer is short" (still an instruction, not a statement). Only where it opens a clause: "to ensure its
             // performance" keeps its verb.

@@ -16,6 +16,10 @@ public class GrammarSafeRewritingTests
     [InlineData("Please make sure that you answer in English.", "Answer in English.")]
     [InlineData("Please make sure that the summary is short.", "Ensure the summary is short.")]
     [InlineData("Make sure you are polite. Be sure to cite sources.", "Be polite. Cite sources.")]
+    [InlineData("It is really very important that you are always polite.", "Always be polite.")]
+    [InlineData("It is important that you do not guess.", "Do not guess.")]
+    [InlineData("It is important that you cite sources.", "Cite sources.")]
+    [InlineData("It is important that you have the facts.", "It is important that you have the facts.")]
     [InlineData("Analyze the files and ensure that the responses stay unchanged.", "Analyze the files and ensure the responses stay unchanged.")]
     // No clause kept after its main verb was removed ("…, because us that we do not use clickbait").
     [InlineData("It is very important to us that we do not use clickbait.", "It is important to us that we do not use clickbait.")]
