@@ -437,29 +437,38 @@ public sealed class SqliteUsageSinkTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => SqliteLedgerReader.Read(Path.Combine(_dir, "missing.db")).ToList());
     }
 
+    /// <summary>The columns of a version-1 ledger (every later version adds to them).</summary>
+    private const string Version1Columns = """
+        id INTEGER PRIMARY KEY, timestamp_ms INTEGER NOT NULL, prompt_id TEXT, prompt_version TEXT, task TEXT,
+        endpoint TEXT, user_id TEXT, model TEXT, tier TEXT, input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL, cost_pusd INTEGER, cost_saved_pusd INTEGER, cache_layer INTEGER NOT NULL, latency_us INTEGER NOT NULL,
+        outcome INTEGER NOT NULL, error_type TEXT, limit_name TEXT, streaming INTEGER NOT NULL, priced INTEGER NOT NULL
+        """;
+
+    /// <summary>Writes a ledger as an earlier PromptOps left it (<paramref name="sql"/> creates it).</summary>
+    private void WriteOldLedger(string sql)
+    {
+        Directory.CreateDirectory(_dir);
+        using var c = new SqliteConnection($"Data Source={Db};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
     [Fact]
     public async Task A_version_1_ledger_stays_readable_and_is_migrated_when_opened_for_writing()
     {
         // A ledger written by the previous PromptOps: schema version 1, no anomalies column.
-        Directory.CreateDirectory(_dir);
-        using (var c = new SqliteConnection($"Data Source={Db};Pooling=False"))
-        {
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = """
-                CREATE TABLE usage_records (id INTEGER PRIMARY KEY, timestamp_ms INTEGER NOT NULL, prompt_id TEXT, prompt_version TEXT, task TEXT,
-                    endpoint TEXT, user_id TEXT, model TEXT, tier TEXT, input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL,
-                    output_tokens INTEGER NOT NULL, cost_pusd INTEGER, cost_saved_pusd INTEGER, cache_layer INTEGER NOT NULL, latency_us INTEGER NOT NULL,
-                    outcome INTEGER NOT NULL, error_type TEXT, limit_name TEXT, streaming INTEGER NOT NULL, priced INTEGER NOT NULL);
-                CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
-                CREATE VIEW usage AS SELECT id, input_tokens FROM usage_records;
-                INSERT INTO usage_records (timestamp_ms, user_id, model, input_tokens, cached_input_tokens, output_tokens, cost_pusd, cache_layer, latency_us, outcome, streaming, priced)
-                    VALUES (1000, 'old', 'gpt-4o', 7, 0, 1, 5, 0, 10, 0, 0, 1);
-                PRAGMA application_id = 1347374151;
-                PRAGMA user_version = 1;
-                """;
-            cmd.ExecuteNonQuery();
-        }
+        WriteOldLedger($"""
+            CREATE TABLE usage_records ({Version1Columns});
+            CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
+            CREATE VIEW usage AS SELECT id, input_tokens FROM usage_records;
+            INSERT INTO usage_records (timestamp_ms, user_id, model, input_tokens, cached_input_tokens, output_tokens, cost_pusd, cache_layer, latency_us, outcome, streaming, priced)
+                VALUES (1000, 'old', 'gpt-4o', 7, 0, 1, 5, 0, 10, 0, 0, 1);
+            PRAGMA application_id = 1347374151;
+            PRAGMA user_version = 1;
+            """);
 
         // Read as it is (read-only: not migrated), every record unflagged.
         var old = Assert.Single(SqliteLedgerReader.Read(Db));
@@ -484,25 +493,14 @@ public sealed class SqliteUsageSinkTests : IDisposable
     public async Task A_version_2_ledger_gains_the_version_3_columns_and_they_round_trip()
     {
         // A version-2 ledger: the current table without the version-3 columns.
-        Directory.CreateDirectory(_dir);
-        using (var c = new SqliteConnection($"Data Source={Db};Pooling=False"))
-        {
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = """
-                CREATE TABLE usage_records (id INTEGER PRIMARY KEY, timestamp_ms INTEGER NOT NULL, prompt_id TEXT, prompt_version TEXT, task TEXT,
-                    endpoint TEXT, user_id TEXT, model TEXT, tier TEXT, input_tokens INTEGER NOT NULL, cached_input_tokens INTEGER NOT NULL,
-                    output_tokens INTEGER NOT NULL, cost_pusd INTEGER, cost_saved_pusd INTEGER, cache_layer INTEGER NOT NULL, latency_us INTEGER NOT NULL,
-                    outcome INTEGER NOT NULL, error_type TEXT, limit_name TEXT, streaming INTEGER NOT NULL, priced INTEGER NOT NULL,
-                    anomalies INTEGER NOT NULL DEFAULT 0);
-                CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
-                INSERT INTO usage_records (timestamp_ms, user_id, model, input_tokens, cached_input_tokens, output_tokens, cost_pusd, cache_layer, latency_us, outcome, streaming, priced, anomalies)
-                    VALUES (1000, 'v2', 'gpt-4o', 7, 0, 1, 5, 0, 10, 0, 0, 1, 4);
-                PRAGMA application_id = 1347374151;
-                PRAGMA user_version = 2;
-                """;
-            cmd.ExecuteNonQuery();
-        }
+        WriteOldLedger($"""
+            CREATE TABLE usage_records ({Version1Columns}, anomalies INTEGER NOT NULL DEFAULT 0);
+            CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
+            INSERT INTO usage_records (timestamp_ms, user_id, model, input_tokens, cached_input_tokens, output_tokens, cost_pusd, cache_layer, latency_us, outcome, streaming, priced, anomalies)
+                VALUES (1000, 'v2', 'gpt-4o', 7, 0, 1, 5, 0, 10, 0, 0, 1, 4);
+            PRAGMA application_id = 1347374151;
+            PRAGMA user_version = 2;
+            """);
 
         var old = Assert.Single(SqliteLedgerReader.Read(Db));
         Assert.Equal((UsageAnomalies.Truncated, 0L, 0L, (TimeSpan?)null, (string?)null, 0), (old.Anomalies, old.CacheWriteInputTokens, old.ReasoningTokens, old.CacheTtl, old.CacheTtlReason, old.Escalations));
