@@ -135,14 +135,21 @@ public sealed class SampleAgreementTests
         }
     }
 
-    [Fact]
-    public async Task A_custom_model_on_an_openai_compatible_server_serves_every_tier_and_is_reported_unpriced()
+    /// <summary>A loopback OpenAI-compatible server that answers the sample's prompts: a label, a yes/no, or a sentence.</summary>
+    private static async Task<OpenAiCompatibleServer> SupportServerAsync()
     {
-        await using var server = await OpenAiCompatibleServer.StartAsync();
+        var server = await OpenAiCompatibleServer.StartAsync();
         server.Default = r => Reply.Ok(
             r.Body.ToJsonString().Contains("exactly one of", StringComparison.Ordinal) ? "Billing"
             : r.Body.ToJsonString().Contains("yes or no", StringComparison.Ordinal) ? "no" : "Reset it from the sign-in page.",
             promptTokens: 40, completionTokens: 8, model: r.Model);
+        return server;
+    }
+
+    [Fact]
+    public async Task A_custom_model_on_an_openai_compatible_server_serves_every_tier_and_is_reported_unpriced()
+    {
+        await using var server = await SupportServerAsync();
         var path = TempLedger();
         try
         {
@@ -238,11 +245,7 @@ public sealed class SampleAgreementTests
     [Fact]
     public async Task A_tier_can_name_its_own_model_and_the_rest_use_the_custom_one()
     {
-        await using var server = await OpenAiCompatibleServer.StartAsync();
-        server.Default = r => Reply.Ok(
-            r.Body.ToJsonString().Contains("exactly one of", StringComparison.Ordinal) ? "Billing"
-            : r.Body.ToJsonString().Contains("yes or no", StringComparison.Ordinal) ? "no" : "Reset it from the sign-in page.",
-            promptTokens: 40, completionTokens: 8, model: r.Model);
+        await using var server = await SupportServerAsync();
         var path = TempLedger();
         try
         {
