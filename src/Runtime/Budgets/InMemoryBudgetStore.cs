@@ -20,6 +20,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     /// <summary>Settles and recorded spends applied (by id) and until when they are remembered, so that a replay changes nothing.</summary>
     private readonly Dictionary<string, long> _applied = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _claims = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (HashSet<string> Members, long ExpiresAtTicks)> _sets = new(StringComparer.Ordinal);
     private long _nextSweepTicks;
 
     /// <inheritdoc />
@@ -203,6 +204,38 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
             _claims[key] = expiresAt.UtcTicks;
             return ValueTask.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask AddToSetAsync(string key, string member, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(member);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (!_sets.TryGetValue(key, out var set) || set.ExpiresAtTicks <= now.UtcTicks)
+            {
+                foreach (var old in _sets.Where(c => c.Value.ExpiresAtTicks <= now.UtcTicks).Select(c => c.Key).ToList()) _sets.Remove(old);
+                set = (new HashSet<string>(StringComparer.Ordinal), expiresAt.UtcTicks);
+            }
+
+            set.Members.Add(member);
+            _sets[key] = (set.Members, Math.Max(set.ExpiresAtTicks, expiresAt.UtcTicks));
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyCollection<string>> GetSetAsync(string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return ValueTask.FromResult<IReadOnlyCollection<string>>(_sets.TryGetValue(key, out var set) && set.ExpiresAtTicks > now.UtcTicks ? [.. set.Members] : []);
         }
     }
 

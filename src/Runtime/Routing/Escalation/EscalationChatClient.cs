@@ -95,7 +95,7 @@ public sealed class EscalationChatClient : DelegatingChatClient
             var reason = validate(response);
             var model = response.ModelId ?? attemptOptions.ModelId ?? ModelTiers.GetName(tier);
             // A critical budget sent the request to a cheaper tier than asked: a higher tier would be downgraded the same way.
-            var downgraded = response.AdditionalProperties?.ContainsKey(Budgets.BudgetDowngradeChatClient.DowngradedFromKey) == true;
+            var downgraded = response.AdditionalProperties?.ContainsKey(Budgets.BudgetActionChatClient.DowngradedFromKey) == true;
             attempts.Add(new CascadeAttempt(attempts.Count, model, tier, response.Usage, response.GetCacheLayer(), reason is null, reason));
             if (reason is null)
             {
