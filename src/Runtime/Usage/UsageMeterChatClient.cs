@@ -124,7 +124,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
                 ChatResponseUpdate update;
                 try
                 {
-                    if (!await e.MoveNextAsync().ConfigureAwait(false))
+                    if (!await MoveNextUnderAsync(e, activity).ConfigureAwait(false))
                     {
                         completed = true;
                         break;
@@ -466,6 +466,25 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
 
         tags.Add("promptops.cache.layer", layer.ToMetricName());
         _metrics.CostSaved.Add((double)usd, tags);
+    }
+
+    /// <summary>
+    /// Reads the next update with the request's span as the current activity: an async iterator resumes on its caller's
+    /// context, so without this the layers inside (the budget settling at the end of a stream) would not see the span.
+    /// </summary>
+    private static async ValueTask<bool> MoveNextUnderAsync(IAsyncEnumerator<ChatResponseUpdate> e, Activity? activity)
+    {
+        if (activity is null || ReferenceEquals(Activity.Current, activity)) return await e.MoveNextAsync().ConfigureAwait(false);
+        var previous = Activity.Current;
+        Activity.Current = activity;
+        try
+        {
+            return await e.MoveNextAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
     }
 
     /// <summary>The tier a budget downgrade replaced on this response (<see cref="BudgetDowngradeChatClient.DowngradedFromKey"/>), or null.</summary>

@@ -6,6 +6,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using PromptOps.Budgets;
 using PromptOps.Caching;
+using PromptOps.CodeGen;
 using PromptOps.Plans;
 using PromptOps.Tests.Infrastructure;
 using PromptOps.Usage;
@@ -184,5 +185,80 @@ public sealed class OpenTelemetryTests : IDisposable
         // The refused requests reached no provider: the platform saw one chat call.
         Assert.Single(_spans, a => a.Source.Name == _genAiSource);
         Assert.Equal([UsageOutcome.Success, UsageOutcome.Refused, UsageOutcome.Refused], sink.Snapshot().Select(r => r.Outcome));
+    }
+
+    [Fact]
+    public async Task An_escalated_request_is_one_PromptOps_span_over_one_platform_span_per_tier_tried()
+    {
+        string[] labels = ["Billing", "Technical"];
+        DayOfWeek[] values = [DayOfWeek.Monday, DayOfWeek.Tuesday]; // any enum: only the labels are checked here
+        var sink = new InMemoryUsageSink();
+        var provider = new RecordingChatClient();
+        provider.Respond = (_, o, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant,
+            o!.ModelId == "claude-haiku-4-5" ? "Billing" : "I think this could be about several things."))
+        {
+            ModelId = o.ModelId,
+            Usage = new UsageDetails { InputTokenCount = 100, OutputTokenCount = 8, TotalTokenCount = 108 },
+        });
+        var options = new ChatOptions().WithPromptOps(new PromptOpsMetadata
+        {
+            PromptId = _promptId,
+            Task = "classification",
+            StructuredReply = true,
+            ReplyValidator = r => PromptCall.CheckEnum(r, labels, values),
+        });
+        await using (var services = Pipeline(provider, sink, o => o.Budget.DailyLimitUsd = 10m))
+        {
+            await services.GetRequiredService<IChatClient>().GetResponseAsync(Ask("Classify: charged twice"), options);
+        }
+
+        _tracerProvider.ForceFlush();
+        var record = Assert.Single(sink.Snapshot());
+        Assert.Equal(1, record.Escalations);
+        var span = Assert.Single(PromptOpsSpans());
+        Assert.Equal(1, span.GetTagItem("promptops.escalations"));
+        Assert.Equal((double)record.CostUsd!.Value, (double)span.GetTagItem("promptops.cost.usd")!, 12);
+        Assert.Equal("claude-haiku-4-5", span.GetTagItem("gen_ai.response.model"));
+        Assert.Equal("reported", span.GetTagItem("promptops.budget.settle"));
+
+        var chats = _spans.Where(a => a.Source.Name == _genAiSource).ToList();
+        Assert.Equal(["gpt-4o-mini", "claude-haiku-4-5"], chats.Select(c => (string?)c.GetTagItem("gen_ai.request.model")));
+        Assert.All(chats, c => Assert.Equal(span.SpanId, c.ParentSpanId));
+    }
+
+    [Fact]
+    public async Task A_streamed_request_gets_its_span_with_the_ledgers_cost_when_the_stream_ends()
+    {
+        var sink = new InMemoryUsageSink();
+        var provider = new RecordingChatClient(model: "gpt-4o-mini", input: 1_000, output: 10);
+        await using (var services = Pipeline(provider, sink, o => o.Budget.DailyLimitUsd = 10m))
+        {
+            var client = services.GetRequiredService<IChatClient>();
+            for (var i = 0; i < 2; i++)
+            {
+                await foreach (var update in client.GetStreamingResponseAsync(Ask("Classify: streamed"), Meta()))
+                {
+                    Assert.NotNull(update);
+                }
+            }
+        }
+
+        _meterProvider.ForceFlush();
+        _tracerProvider.ForceFlush();
+        var records = sink.Snapshot();
+        Assert.Equal([CacheLayer.None, CacheLayer.Memory], records.Select(r => r.CacheLayer));
+        var spans = PromptOpsSpans();
+        Assert.Equal(2, spans.Count);
+        Assert.Equal(["none", "l1"], spans.Select(s => (string?)s.GetTagItem("promptops.cache.layer")));
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal((double)records[i].CostUsd!.Value, (double)spans[i].GetTagItem("promptops.cost.usd")!, 12);
+            Assert.Equal((double)records[i].CostSavedUsd!.Value, (double)spans[i].GetTagItem("promptops.cost.saved_usd")!, 12);
+        }
+
+        Assert.Equal("reported", spans[0].GetTagItem("promptops.budget.settle")); // settled inside, at the end of the stream
+        Assert.Null(spans[1].GetTagItem("promptops.budget.settle")); // a hit reserves nothing
+        Assert.Equal(spans[0].SpanId, Assert.Single(_spans, a => a.Source.Name == _genAiSource).ParentSpanId);
+        Assert.Equal((double)records.Sum(r => r.CostUsd!.Value), Sum("promptops.cost.spent"), 12);
     }
 }
