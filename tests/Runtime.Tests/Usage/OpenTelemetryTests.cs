@@ -30,9 +30,12 @@ public sealed class OpenTelemetryTests : IDisposable
 
     public OpenTelemetryTests()
     {
-        _meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(PromptOpsMetrics.MeterName, _genAiSource).AddInMemoryExporter(_metrics).Build();
+        _meterProvider = Sdk.CreateMeterProviderBuilder().AddMeter(PromptOpsMetrics.MeterName, _genAiSource, Outermost).AddInMemoryExporter(_metrics).Build();
         _tracerProvider = Sdk.CreateTracerProviderBuilder().AddSource(PromptOpsMetrics.ActivitySourceName, _genAiSource).AddInMemoryExporter(_spans).Build();
     }
+
+    /// <summary>The source name of the platform's client placed outermost (the order the README advises against).</summary>
+    private string Outermost => _genAiSource + ".outermost";
 
     public void Dispose()
     {
@@ -260,5 +263,56 @@ public sealed class OpenTelemetryTests : IDisposable
         Assert.Null(spans[1].GetTagItem("promptops.budget.settle")); // a hit reserves nothing
         Assert.Equal(spans[0].SpanId, Assert.Single(_spans, a => a.Source.Name == _genAiSource).ParentSpanId);
         Assert.Equal((double)records.Sum(r => r.CostUsd!.Value), Sum("promptops.cost.spent"), 12);
+    }
+
+    /// <summary>Input tokens in the platform's <c>gen_ai.client.token.usage</c>.</summary>
+    private double PlatformInputTokens(string source)
+    {
+        var total = 0d;
+        foreach (var metric in _metrics.Where(m => m.MeterName == source && m.Name == "gen_ai.client.token.usage"))
+        {
+            foreach (var point in metric.MetricPoints)
+            {
+                foreach (var tag in point.Tags)
+                {
+                    if (tag.Key == "gen_ai.token.type" && Equals(tag.Value, "input")) total += point.GetHistogramSum();
+                }
+            }
+        }
+
+        return total;
+    }
+
+    [Fact]
+    public async Task Why_innermost_outside_UsePromptOps_the_platform_counts_a_cache_hits_tokens_as_used()
+    {
+        // The order the README advises against: the platform's client outermost sees the hit's cached usage as a call.
+        var sink = new InMemoryUsageSink();
+        var provider = new RecordingChatClient(model: "gpt-4o-mini", input: 2_000, output: 10);
+        var services = new ServiceCollection().AddMetrics();
+        services.AddPromptOps();
+        services.AddSingleton<IUsageSink>(sink);
+        services.AddChatClient(provider).UseOpenTelemetry(sourceName: Outermost).UsePromptOps();
+        await using (var sp = services.BuildServiceProvider())
+        {
+            var client = sp.GetRequiredService<IChatClient>();
+            await client.GetResponseAsync(Ask("Classify: outermost"), Meta());
+            await client.GetResponseAsync(Ask("Classify: outermost"), Meta());
+        }
+
+        // Innermost (as advised), the same two calls count the billed 2,000.
+        var inner = new RecordingChatClient(model: "gpt-4o-mini", input: 2_000, output: 10);
+        await using (var sp = Pipeline(inner, new InMemoryUsageSink()))
+        {
+            var client = sp.GetRequiredService<IChatClient>();
+            await client.GetResponseAsync(Ask("Classify: innermost"), Meta());
+            await client.GetResponseAsync(Ask("Classify: innermost"), Meta());
+        }
+
+        _meterProvider.ForceFlush();
+        Assert.Equal(1, provider.Calls);
+        Assert.Equal(4_000, PlatformInputTokens(Outermost)); // billed: 2,000
+        Assert.Equal(1, inner.Calls);
+        Assert.Equal(2_000, PlatformInputTokens(_genAiSource));
     }
 }
