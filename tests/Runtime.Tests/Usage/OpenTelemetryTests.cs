@@ -315,4 +315,27 @@ public sealed class OpenTelemetryTests : IDisposable
         Assert.Equal(1, inner.Calls);
         Assert.Equal(2_000, PlatformInputTokens(_genAiSource));
     }
+
+    [Fact]
+    public async Task A_budget_downgrade_is_the_budget_outcome_of_the_span_and_the_request_counter()
+    {
+        // The downgrade layer marks the response it lowered (BudgetDowngradeChatClient.DowngradedFromKey); the meter reads it.
+        var provider = new RecordingChatClient(model: "gpt-4o-mini");
+        var answer = provider.Respond;
+        provider.Respond = async (m, o, ct) =>
+        {
+            var response = await answer(m, o, ct);
+            (response.AdditionalProperties ??= [])[BudgetDowngradeChatClient.DowngradedFromKey] = "high_quality";
+            return response;
+        };
+        using var meter = new UsageMeterChatClient(provider);
+        await meter.GetResponseAsync(Ask("Classify: downgraded"), Meta());
+
+        _meterProvider.ForceFlush();
+        _tracerProvider.ForceFlush();
+        var span = Assert.Single(PromptOpsSpans());
+        Assert.Equal("downgraded", span.GetTagItem("promptops.budget.outcome"));
+        Assert.Equal("high_quality", span.GetTagItem("promptops.budget.downgraded_from"));
+        Assert.Equal(1, Sum("promptops.chat.requests", t => Equals(t.GetValueOrDefault("promptops.budget.outcome"), "downgraded")));
+    }
 }
