@@ -28,6 +28,15 @@ public static class PromptOpsChatClientBuilderExtensions
     /// <c>services.AddPromptOps(…)</c> when registered, else the defaults; <paramref name="configure"/> adjusts a copy.
     /// Invalid options throw when the client is built, naming the bad value.
     /// </summary>
+    /// <remarks>
+    /// Telemetry: PromptOps records cost, saved cost, cache layer, budget and plan outcomes and escalations (meter and
+    /// activity source <c>PromptOps</c>) and leaves <c>gen_ai.*</c> to Microsoft.Extensions.AI. Call <c>UseOpenTelemetry()</c>
+    /// after <c>UsePromptOps()</c> (<c>.UsePromptOps().UseOpenTelemetry()</c>), so that it is innermost, next to the provider: it
+    /// then sees exactly the provider calls (each escalation, cascade level and fallback retry; never a cache hit or a refused
+    /// request), so <c>gen_ai.client.token.usage</c> counts billed tokens and <c>gen_ai.request.model</c> is the routed model,
+    /// and its <c>chat</c> spans are children of the request's <c>promptops.chat</c> span. Outermost, it would count a cache
+    /// hit as a chat call with the cached response's tokens and see the model before routing.
+    /// </remarks>
     public static ChatClientBuilder UsePromptOps(this ChatClientBuilder builder, Action<PromptOpsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
