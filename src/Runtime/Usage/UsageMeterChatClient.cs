@@ -489,9 +489,9 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
     }
 
-    /// <summary>The tier a budget downgrade replaced on this response (<see cref="BudgetDowngradeChatClient.DowngradedFromKey"/>), or null.</summary>
+    /// <summary>The tier a budget downgrade replaced on this response (<see cref="BudgetActionChatClient.DowngradedFromKey"/>), or null.</summary>
     private static string? DowngradedFrom(ChatResponse response) =>
-        response.AdditionalProperties?.TryGetValue(BudgetDowngradeChatClient.DowngradedFromKey, out var v) == true ? v as string : null;
+        response.AdditionalProperties?.TryGetValue(BudgetActionChatClient.DowngradedFromKey, out var v) == true ? v as string : null;
 
     /// <summary>
     /// The request as a whole: <c>promptops.chat.requests</c> and the <c>promptops.*</c> attributes of its span. Spent and
