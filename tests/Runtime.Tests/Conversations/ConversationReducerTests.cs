@@ -294,4 +294,38 @@ public sealed class ConversationReducerTests : IDisposable
         Assert.Equal(Count(sent), recorded.Value);
         Assert.Equal(true, recorded.Tags["promptops.conversation.reduced"]);
     }
+
+    [Fact]
+    public async Task Registered_options_are_the_starting_point_and_function_invocation_outside_the_layer_sends_each_round_cut()
+    {
+        // UseFunctionInvocation before UseConversationBudget: every round trip of a tool call goes through the budget.
+        using var services = new ServiceCollection().Configure<ConversationBudgetOptions>(o => o.MaxInputTokens = 700).BuildServiceProvider();
+        var provider = new RecordingChatClient();
+        var turn = 0;
+        provider.Respond = (messages, _, _) => Task.FromResult(new ChatResponse(messages[^1].Role == ChatRole.User
+            ? new ChatMessage(ChatRole.Assistant, [new FunctionCallContent($"call-{++turn}", "lookup_order", new Dictionary<string, object?> { ["order"] = turn })])
+            : new ChatMessage(ChatRole.Assistant, $"Order {turn} is in transit and arrives in {turn % 5 + 1} days; you can follow it on the carrier's page.")));
+        using var client = new ChatClientBuilder(provider)
+            .UseFunctionInvocation()
+            .UseConversationBudget(configure: null)
+            .Build(services);
+        var options = new ChatOptions { ModelId = Model, Tools = [AIFunctionFactory.Create((int order) => $"order {order}: in transit with DHL", "lookup_order")] };
+        var history = new List<ChatMessage> { new(ChatRole.System, "You look up orders.") };
+
+        for (var i = 1; i <= 20; i++)
+        {
+            history.Add(new ChatMessage(ChatRole.User, $"Question {i}: what is the delivery status of my order number {1000 + i}?"));
+            history.AddMessages(await client.GetResponseAsync(history, options));
+        }
+
+        Assert.Equal(40, provider.Calls);
+        Assert.True(RequestTokens.Count(history, options, Model) > 1_400, "the history outgrew the budget twice");
+        foreach (var (sent, sentOptions) in provider.Received)
+        {
+            Assert.True(RequestTokens.Count(sent, sentOptions, Model) <= 700);
+            Assert.Same(history[0], sent[0]);
+            var calls = sent.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Select(c => c.CallId).ToHashSet();
+            Assert.True(calls.SetEquals(sent.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId)));
+        }
+    }
 }
