@@ -15,9 +15,10 @@ namespace PromptOps.Conversations;
 /// together — the cut never falls between them;</item>
 /// <item>the cut falls before a user message, so the kept history starts with a user turn (what providers that want turns
 /// to alternate expect);</item>
-/// <item>the latest user message and everything after it are always kept; when even that does not fit (a long agent loop
-/// after one user message, a system prompt larger than the budget), <see cref="ConversationBudgetExceededException"/> is
-/// thrown and nothing is sent;</item>
+/// <item>the latest user message is always kept; when cutting before it is not enough (an agent loop's tool rounds after
+/// it), whole rounds after it go, oldest first (dropped, not summarized), always keeping the latest; when even that does
+/// not fit (a system prompt larger than the budget, one huge tool result), <see cref="ConversationBudgetExceededException"/>
+/// is thrown and nothing is sent;</item>
 /// <item>turns go in blocks of about <see cref="ConversationBudgetOptions.DropBlockTokens"/> tokens counted from the start, so
 /// the kept prefix stays the same for several turns (provider prompt caching, summary reuse);</item>
 /// <item><see cref="ConversationBudgetStrategy.Summarize"/>: the dropped turns become one system message right after the
@@ -85,7 +86,7 @@ public sealed class ConversationReducer : IChatReducer
         }
 
         var plan = Plan(list, options);
-        if (plan.Cut == 0) return new ConversationReduction(list, 0, plan.TotalTokens, plan.TotalTokens, null, SummarySource.None);
+        if (plan.Cut == 0 && plan.InnerStart == plan.InnerEnd) return new ConversationReduction(list, 0, plan.TotalTokens, plan.TotalTokens, null, SummarySource.None);
 
         var kept = new List<ChatMessage>(list.Count - plan.Cut + 2);
         var dropped = 0;
@@ -95,10 +96,12 @@ public sealed class ConversationReducer : IChatReducer
             else dropped++;
         }
 
+        var droppedBeforeUser = dropped;
+
         ChatMessage? summary = null;
         var source = SummarySource.None;
         var summaryTokens = 0;
-        if (_options.Strategy == ConversationBudgetStrategy.Summarize)
+        if (_options.Strategy == ConversationBudgetStrategy.Summarize && droppedBeforeUser > 0)
         {
             var client = _options.Summarizer ?? summarizer
                 ?? throw new InvalidOperationException("ConversationBudgetOptions.Strategy is Summarize but there is no summarizer: set ConversationBudgetOptions.Summarizer (an IChatReducer has no inner client).");
@@ -107,14 +110,21 @@ public sealed class ConversationReducer : IChatReducer
             {
                 summary = new ChatMessage(ChatRole.System, SummaryHeader + text)
                 {
-                    AdditionalProperties = new AdditionalPropertiesDictionary { [SummaryMarkerKey] = dropped },
+                    AdditionalProperties = new AdditionalPropertiesDictionary { [SummaryMarkerKey] = droppedBeforeUser },
                 };
                 summaryTokens = MessageTokens(summary, plan.ModelId);
                 kept.Add(summary);
             }
         }
 
-        for (var i = plan.Cut; i < list.Count; i++) kept.Add(list[i]);
+        for (var i = plan.Cut; i < plan.InnerStart; i++) kept.Add(list[i]);
+        for (var i = plan.InnerStart; i < plan.InnerEnd; i++)
+        {
+            if (list[i].Role == ChatRole.System) kept.Add(list[i]);
+            else dropped++;
+        }
+
+        for (var i = plan.InnerEnd; i < list.Count; i++) kept.Add(list[i]);
         var after = plan.TotalTokens - plan.DroppedTokens + summaryTokens;
         return new ConversationReduction(kept, dropped, plan.TotalTokens, after, summary, source);
     }
@@ -137,7 +147,7 @@ public sealed class ConversationReducer : IChatReducer
 
         var total = fixedTokens + historyTokens;
         var max = _options.MaxInputTokens;
-        if (total <= max) return new CutPlan(0, total, 0, modelId);
+        if (total <= max) return new CutPlan(0, total, 0, modelId, n, n);
 
         // dropped[c]: the droppable tokens before a cut at c (system messages stay wherever the cut is).
         var dropped = new int[n + 1];
@@ -155,15 +165,50 @@ public sealed class ConversationReducer : IChatReducer
             : 0;
         int Kept(int c) => total - dropped[c] + reserve;
 
-        var cut = Choose();
-        if (cut is null)
+        if (Choose() is { } cut) return new CutPlan(cut, total, dropped[cut], modelId, n, n);
+        if (lastUser < 0)
         {
-            var latest = total - fixedTokens - dropped[Math.Max(limit, 0)];
-            throw new ConversationBudgetExceededException(fixedTokens + latest + (dropped[Math.Max(limit, 0)] > 0 ? reserve : 0), max, fixedTokens, latest,
-                options.GetPromptOpsUserId());
+            throw new ConversationBudgetExceededException(total, max, fixedTokens, total - fixedTokens, options.GetPromptOpsUserId());
         }
 
-        return new CutPlan(cut.Value, total, dropped[cut.Value], modelId);
+        // Cutting before the latest user message is not enough: cut there (as far as a safe cut allows), then drop whole
+        // rounds after it — an agent loop's tool calls and results — oldest first, keeping the latest round.
+        var prefix = 0;
+        for (var c = lastUser; c >= 1 && prefix == 0; c--)
+        {
+            if (safe[c] && list[c].Role == ChatRole.User) prefix = c;
+        }
+
+        var start = lastUser + 1;
+        var prefixReserve = dropped[prefix] > 0 ? reserve : 0;
+        int KeptInner(int k) => total - dropped[prefix] - (dropped[k] - dropped[start]) + prefixReserve;
+        bool Round(int k) => safe[k] && list[k].Role == ChatRole.Assistant;
+        int? least = null, last = null;
+        for (var k = start + 1; start < n && safe[start] && k < n; k++)
+        {
+            if (!Round(k)) continue;
+            last = k;
+            if (least is null && KeptInner(k) <= max) least = k;
+        }
+
+        if (least is not { } firstRound)
+        {
+            var required = last is { } smallest ? KeptInner(smallest) : total - dropped[prefix] + prefixReserve;
+            throw new ConversationBudgetExceededException(required, max, fixedTokens, required - fixedTokens - prefixReserve, options.GetPromptOpsUserId());
+        }
+
+        var end = firstRound;
+        var roundBlock = _options.EffectiveDropBlockTokens;
+        if (roundBlock > 0)
+        {
+            var roundBoundary = (dropped[firstRound] + roundBlock - 1L) / roundBlock * roundBlock;
+            for (var k = firstRound + 1; k < n && dropped[k] <= roundBoundary; k++)
+            {
+                if (Round(k)) end = k;
+            }
+        }
+
+        return new CutPlan(prefix, total, dropped[prefix] + dropped[end] - dropped[start], modelId, start, end);
 
         int? Choose()
         {
@@ -333,7 +378,8 @@ public sealed class ConversationReducer : IChatReducer
     private static int MessageTokens(ChatMessage message, string? modelId) =>
         RequestTokens.Count([message], null, modelId) - RequestTokens.ReplyPrimingTokens;
 
-    private readonly record struct CutPlan(int Cut, int TotalTokens, int DroppedTokens, string? ModelId)
+    /// <summary>Drop the droppable messages before <see cref="Cut"/> and between <see cref="InnerStart"/> and <see cref="InnerEnd"/> (equal: none).</summary>
+    private readonly record struct CutPlan(int Cut, int TotalTokens, int DroppedTokens, string? ModelId, int InnerStart, int InnerEnd)
     {
         public ITokenCounter Counter => TokenCounters.ForModel(ModelId);
     }

@@ -154,20 +154,61 @@ public sealed class ConversationReducerTests : IDisposable
         Assert.Equal(3303, Assert.Single(logger.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning).Id.Id);
     }
 
-    [Fact]
-    public async Task An_agent_loop_after_one_user_message_that_outgrows_the_budget_is_refused_not_orphaned()
+    private static List<ChatMessage> AgentLoop(int rounds, string lastResult = "in transit with DHL, arriving in three days")
     {
-        var history = new List<ChatMessage> { new(ChatRole.System, "You look up orders."), new(ChatRole.User, "Check orders 1 to 20.") };
-        for (var i = 1; i <= 20; i++)
+        var history = new List<ChatMessage>
+        {
+            new(ChatRole.System, "You look up orders."),
+            new(ChatRole.User, "Where is my order 1000?"),
+            new(ChatRole.Assistant, "It is in transit."),
+            new(ChatRole.User, "Check orders 1 to 20."),
+        };
+        for (var i = 1; i <= rounds; i++)
         {
             history.Add(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent($"c{i}", "lookup_order", new Dictionary<string, object?> { ["order"] = i })]));
-            history.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent($"c{i}", "in transit with DHL, arriving in three days")]));
+            history.Add(new ChatMessage(ChatRole.Tool, [new FunctionResultContent($"c{i}", i == rounds ? lastResult : "in transit with DHL, arriving in three days")]));
         }
 
+        return history;
+    }
+
+    [Theory]
+    [InlineData(ConversationBudgetStrategy.DropOldest)]
+    [InlineData(ConversationBudgetStrategy.Summarize)]
+    public async Task An_agent_loop_after_the_latest_user_message_loses_its_oldest_whole_rounds_and_keeps_the_latest(ConversationBudgetStrategy strategy)
+    {
+        var history = AgentLoop(20);
+        var summarizer = new RecordingChatClient(answer: "The user asked about order 1000, in transit.");
+        var reducer = new ConversationReducer(new ConversationBudgetOptions { MaxInputTokens = 400, Strategy = strategy, SummaryMaxOutputTokens = 50 });
+
+        var reduction = await reducer.ReduceAsync(history, Options, summarizer);
+
+        var sent = reduction.Messages;
+        Assert.True(Count(sent) <= 400, $"{Count(sent)} tokens");
+        Assert.Same(history[0], sent[0]);
+        Assert.Contains(history[3], sent); // the latest user message
+        Assert.DoesNotContain(history[1], sent);
+        Assert.Same(history[^2], sent[^2]); // the latest round, whole
+        Assert.Same(history[^1], sent[^1]);
+        var calls = sent.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Select(c => c.CallId).ToList();
+        Assert.Equal(calls, sent.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId).ToList());
+        Assert.True(calls.Count is > 0 and < 20);
+        Assert.Equal(Count(sent), reduction.TokensAfter);
+        Assert.Equal(history.Count - sent.Count + (reduction.Summary is null ? 0 : 1), reduction.DroppedMessages);
+        Assert.Equal(strategy == ConversationBudgetStrategy.Summarize ? 1 : 0, summarizer.Calls); // only the turns before the user message are summarized
+    }
+
+    [Fact]
+    public async Task An_agent_loop_whose_latest_round_alone_is_over_the_budget_is_refused()
+    {
+        var history = AgentLoop(5, lastResult: string.Join(" ", Enumerable.Repeat("in transit with DHL, arriving in three days", 40)));
         var reducer = new ConversationReducer(new ConversationBudgetOptions { MaxInputTokens = 300 });
 
         var e = await Assert.ThrowsAsync<ConversationBudgetExceededException>(() => reducer.ReduceAsync(history, Options, summarizer: null));
-        Assert.Equal(Count(history), e.RequiredTokens);
+
+        List<ChatMessage> smallest = [history[0], history[3], history[^2], history[^1]];
+        Assert.Equal(Count(smallest), e.RequiredTokens);
+        Assert.Equal(Count([history[0]]), e.FixedTokens);
     }
 
     [Theory]
