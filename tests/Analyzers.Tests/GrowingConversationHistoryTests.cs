@@ -413,6 +413,68 @@ public class GrowingConversationHistoryTests
     }
 
     [Fact]
+    public Task Two_loops_on_one_client_get_one_UseConversationBudget()
+    {
+        const string source = """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.AI;
+            using PromptOps;
+
+            class Chat
+            {
+                async Task Loops(IChatClient inner, Func<string?> readLine)
+                {
+                    var client = inner.AsBuilder().Build();
+                    var first = new List<ChatMessage>();
+                    while (readLine() is { } input)
+                    {
+                        first.Add(new(ChatRole.User, input));
+                        first.AddMessages(await client.GetResponseAsync({|PO0011:first|}, new ChatOptions { MaxOutputTokens = 50 }));
+                    }
+
+                    var second = new List<ChatMessage>();
+                    while (readLine() is { } input)
+                    {
+                        second.Add(new(ChatRole.User, input));
+                        second.AddMessages(await client.GetResponseAsync({|PO0011:second|}, new ChatOptions { MaxOutputTokens = 50 }));
+                    }
+                }
+            }
+            """;
+        const string fixedSource = """
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.AI;
+            using PromptOps;
+
+            class Chat
+            {
+                async Task Loops(IChatClient inner, Func<string?> readLine)
+                {
+                    var client = inner.AsBuilder().UseConversationBudget(8000).Build();
+                    var first = new List<ChatMessage>();
+                    while (readLine() is { } input)
+                    {
+                        first.Add(new(ChatRole.User, input));
+                        first.AddMessages(await client.GetResponseAsync(first, new ChatOptions { MaxOutputTokens = 50 }));
+                    }
+
+                    var second = new List<ChatMessage>();
+                    while (readLine() is { } input)
+                    {
+                        second.Add(new(ChatRole.User, input));
+                        second.AddMessages(await client.GetResponseAsync(second, new ChatOptions { MaxOutputTokens = 50 }));
+                    }
+                }
+            }
+            """;
+        return FixAsync(source, fixedSource);
+    }
+
+    [Fact]
     public Task An_injected_client_with_no_builder_in_the_document_gets_no_fix()
     {
         const string source = """
