@@ -369,4 +369,29 @@ public sealed class ConversationReducerTests : IDisposable
             Assert.True(calls.SetEquals(sent.SelectMany(m => m.Contents).OfType<FunctionResultContent>().Select(r => r.CallId)));
         }
     }
+
+    [Fact]
+    public async Task The_layer_summarizes_through_its_inner_client_counts_where_summaries_came_from_and_logs_the_call()
+    {
+        var meters = _services.GetRequiredService<IMeterFactory>();
+        using var summaries = new MetricCollector<long>(meters, PromptOpsMetrics.MeterName, "promptops.conversation.summaries");
+        var logger = new FakeLogger<ConversationBudgetChatClient>();
+        var provider = new RecordingChatClient(answer: "Earlier: orders 1001 to 1010 are in transit.");
+        using var client = new ConversationBudgetChatClient(provider,
+            new ConversationBudgetOptions { MaxInputTokens = 700, Strategy = ConversationBudgetStrategy.Summarize, SummaryMaxOutputTokens = 100 },
+            new ConversationMetrics(meters), logger);
+        var history = History(20);
+
+        await client.GetResponseAsync(history, Options);
+        history.Add(new ChatMessage(ChatRole.Assistant, "It is in transit."));
+        history.Add(new ChatMessage(ChatRole.User, "Thanks!"));
+        await client.GetResponseAsync(history, Options);
+
+        // The inner client answered the summary call and both turns; the second turn reused the summary.
+        Assert.Equal(3, provider.Calls);
+        Assert.Equal(ConversationReducer.SummaryPromptId, provider.Received[0].Options.GetPromptOps()?.PromptId);
+        Assert.Equal(["called", "remembered"], summaries.GetMeasurementSnapshot().Select(m => (string)m.Tags["promptops.conversation.summary_source"]!));
+        Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 3302);
+    }
 }
+
