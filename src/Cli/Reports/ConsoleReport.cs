@@ -26,6 +26,7 @@ internal static class ConsoleReport
         }
 
         WriteReplyQuality(console, report.ReplyQuality);
+        WriteScopeBudgets(console, report.ScopeBudgets);
         if (report.Repriced > 0)
         {
             console.MarkupLine($"Priced now: {report.Repriced:N0} calls recorded as unpriced are priced with the current catalogue.");
@@ -123,6 +124,36 @@ internal static class ConsoleReport
         }
 
         console.Write(table);
+    }
+
+    /// <summary>
+    /// Spend per scope (application, tenants, users, prompts) against the limits of <c>--budget-config</c>, and the budget's
+    /// alerts and actions of the period; nothing when the ledger has neither tenants nor events and no limits were given.
+    /// </summary>
+    private static void WriteScopeBudgets(IAnsiConsole console, ScopeBudgetReport b)
+    {
+        if (!b.HasLimits && b.Events.Count == 0 && !b.IdCount.ContainsKey(PromptOps.Budgets.BudgetScope.Tenant)) return;
+        var table = new Table().Border(TableBorder.Simple).Title(b.HasLimits ? "Budgets by scope (peak day and last month against the limits)" : "Spend by scope (no --budget-config: no limits)")
+            .AddColumn("scope").AddColumn("id").AddColumn(new TableColumn("peak day $").RightAligned()).AddColumn(new TableColumn("daily limit").RightAligned())
+            .AddColumn(new TableColumn("month $").RightAligned()).AddColumn(new TableColumn("monthly limit").RightAligned()).AddColumn(new TableColumn("used").RightAligned());
+        foreach (var r in b.Rows)
+        {
+            var used = r.MaxShare is { } share ? (share > 1 ? $"[red]{share:P0}[/]" : share >= 0.8m ? $"[yellow]{share:P0}[/]" : $"{share:P0}") : "-";
+            table.AddRow(r.Scope.ToString().ToLowerInvariant(), Markup.Escape(r.Id ?? "-"), $"{r.PeakDayUsd:N4} ({r.PeakDay:MM-dd})", r.DailyLimitUsd is { } d ? d.ToString("N4") : "-",
+                $"{r.MonthUsd:N4}", r.MonthlyLimitUsd is { } m ? m.ToString("N4") : "-", used);
+        }
+
+        console.Write(table);
+        var counts = string.Join(", ", b.IdCount.Where(c => c.Key != PromptOps.Budgets.BudgetScope.Application).Select(c => $"{c.Value:N0} {c.Key.ToString().ToLowerInvariant()}s"));
+        if (counts.Length > 0) console.MarkupLine($"[grey]In the period: {Markup.Escape(counts)} (the top 10 of each and every one over a limit shown).[/]");
+        if (b.Events.Count == 0)
+        {
+            console.MarkupLine("Budget alerts and actions: none recorded in the period.");
+            return;
+        }
+
+        console.MarkupLine($"Budget alerts and actions ({b.Events.Count:N0}):");
+        foreach (var e in b.Events) console.MarkupLine($"  {e.At:yyyy-MM-dd HH:mm} {Markup.Escape(LedgerReport.Describe(e))}");
     }
 
     private static void WriteBreakdown(IAnsiConsole console, string title, string key, IReadOnlyList<UsageBreakdown> rows)

@@ -20,7 +20,7 @@ public static class PromptOpsChatClientBuilderExtensions
     /// <summary>
     /// Adds the whole PromptOps pipeline in the right order, outermost first: usage meter (sees cache hits and refusals)
     /// → reply escalation (when <c>Escalation:Enabled</c>, the default; each tier tried goes through every layer below)
-    /// → user plans and rate limits (when <c>Plans:Enabled</c>) → budget downgrade (when <c>Budget:DowngradeWhenCritical</c>)
+    /// → user plans and rate limits (when <c>Plans:Enabled</c>) → budget actions (downgrade, pause, semantic widening: when <c>Budget:DowngradeWhenCritical</c> or a <c>Budget:Actions</c> rule asks)
     /// → cascade (when <c>Cascade:Enabled</c>) → tier routing (sets the model and the task's output limit the cache keys on)
     /// → response cache → truncation policy (inside the cache, so a retried whole answer is what is stored) → budget
     /// breaker (when a <c>Budget</c> limit is set; inside the cache, so a hit reserves nothing) → fallback and retries (when
@@ -45,8 +45,8 @@ public static class PromptOpsChatClientBuilderExtensions
             .Use((inner, services) => CreateMeter(inner, services))
             .Use((inner, services) => Resolve(services, configure) is { Escalation.Enabled: true } o ? CreateEscalation(inner, services, o.Escalation) : inner)
             .Use((inner, services) => Resolve(services, configure) is { Plans.Enabled: true } o ? CreatePlans(inner, services, o, o.Plans, limits) : inner)
-            .Use((inner, services) => Resolve(services, configure) is { Budget: { IsConfigured: true, DowngradeWhenCritical: true } } o
-                ? new BudgetDowngradeChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<BudgetDowngradeChatClient>())
+            .Use((inner, services) => Resolve(services, configure) is { Budget.IsConfigured: true } o && NeedsActionLayer(o.Budget)
+                ? new BudgetActionChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<BudgetActionChatClient>())
                 : inner)
             .Use((inner, services) => Resolve(services, configure) is { Cascade.Enabled: true } o ? CreateCascade(inner, services, o.Cascade, o.Routing) : inner)
             .Use((inner, services) => CreateRouter(inner, services, Resolve(services, configure).Routing))
@@ -57,6 +57,11 @@ public static class PromptOpsChatClientBuilderExtensions
                 : inner)
             .Use((inner, services) => Resolve(services, configure) is { Fallback.Enabled: true } o ? CreateFallback(inner, services, o.Fallback, []) : inner);
     }
+
+    /// <summary>True when a pace action is applied per request (downgrade, pause, semantic widening); the others live in the budget itself.</summary>
+    private static bool NeedsActionLayer(Budgets.CostBudgetOptions budget) =>
+        budget.EffectiveActionRules().Any(r => r.When != BudgetActionTrigger.Anomaly
+            && r.Action is BudgetActionKind.DowngradeTier or BudgetActionKind.PauseNonEssential or BudgetActionKind.WidenSemanticCache);
 
     /// <summary>
     /// Adds the budget breaker (<see cref="CostBudgetChatClient"/>) alone. Place it inside the response cache. Options:

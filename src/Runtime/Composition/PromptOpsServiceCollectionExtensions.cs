@@ -76,6 +76,7 @@ public static class PromptOpsServiceCollectionExtensions
         // The webhook of budget alerts, when PromptOps:Budget:Webhook:Url is set (disposed with the container: what is
         // queued is delivered first).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, ConfiguredWebhookSink>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, ConfiguredLedgerAlertSink>(sp => new ConfiguredLedgerAlertSink(sp.GetRequiredService<LedgerSinkHolder>())));
         services.TryAddSingleton<IBudgetStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value;
@@ -137,6 +138,13 @@ internal sealed class ConfiguredLedgerSink(LedgerSinkHolder holder) : IUsageSink
     public SqliteUsageSink? Sink => holder.Sink;
 
     public void Record(UsageRecord record) => holder.Sink?.Record(record);
+}
+
+/// <summary>The budget's alerts and actions into the SQLite ledger's <c>budget_events</c> (nothing when no path is set).</summary>
+internal sealed class ConfiguredLedgerAlertSink(LedgerSinkHolder holder) : IBudgetAlertSink
+{
+    public ValueTask PublishAsync(BudgetAlert alert, CancellationToken cancellationToken) =>
+        holder.Sink is { } sink ? sink.PublishAsync(alert, cancellationToken) : ValueTask.CompletedTask;
 }
 
 /// <summary>Registered as the L2 store when no Redis is configured; the cache treats it as "no L2".</summary>

@@ -149,6 +149,23 @@ public sealed class PromptOpsMetrics : IDisposable
 
     internal Counter<long> BudgetAlerts { get; }
 
+    /// <summary>Budget actions taken and undone (<c>promptops.budget.actions</c>).</summary>
+    internal Counter<long> BudgetActions => LazyInitializer.EnsureInitialized(ref _budgetActions, () => _meter.CreateCounter<long>("promptops.budget.actions", "{action}",
+        "Budget actions taken or undone on this instance (tags: promptops.budget.action, promptops.budget.trigger, promptops.budget.action_state)."));
+
+    private Counter<long>? _budgetActions;
+
+    internal void BudgetAction(Budgets.BudgetAlert action)
+    {
+        if (!BudgetActions.Enabled) return;
+        BudgetActions.Add(1, new TagList
+        {
+            { "promptops.budget.action", action.Action?.ToString() },
+            { "promptops.budget.trigger", action.Trigger?.ToString() },
+            { "promptops.budget.action_state", action.Undone ? "undone" : "taken" },
+        });
+    }
+
     internal void BudgetAlert(Budgets.BudgetAlert alert)
     {
         if (!BudgetAlerts.Enabled) return;
@@ -157,7 +174,7 @@ public sealed class PromptOpsMetrics : IDisposable
             { "promptops.budget.scope", alert.Scope switch { Budgets.BudgetScope.Tenant => "tenant", Budgets.BudgetScope.User => "user", Budgets.BudgetScope.Prompt => "prompt", _ => "application" } },
             { "promptops.budget.window", alert.Window switch { Budgets.BudgetWindow.Hour => "hour", Budgets.BudgetWindow.Day => "day", _ => "month" } },
             { "promptops.budget.threshold", alert.ThresholdPercent },
-            { "promptops.budget.alert", alert.Kind == Budgets.BudgetAlertKind.Anomaly ? "anomaly" : "threshold" },
+            { "promptops.budget.alert", alert.Kind switch { Budgets.BudgetAlertKind.Anomaly => "anomaly", Budgets.BudgetAlertKind.Action => "action", _ => "threshold" } },
         });
     }
 

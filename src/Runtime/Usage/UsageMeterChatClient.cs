@@ -322,6 +322,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             Task = meta?.Task,
             Endpoint = meta?.Endpoint ?? AmbientRoute() ?? meta?.PromptId,
             UserId = PromptOpsContext.UserIdOf(meta),
+            TenantId = PromptOpsContext.TenantIdOf(meta),
             ModelId = model,
             Tier = tier,
             InputTokens = input,
@@ -421,6 +422,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             Task = meta?.Task,
             Endpoint = meta?.Endpoint ?? AmbientRoute() ?? meta?.PromptId,
             UserId = PromptOpsContext.UserIdOf(meta),
+            TenantId = PromptOpsContext.TenantIdOf(meta),
             ModelId = model ?? attempts[^1].ModelId,
             Tier = tier,
             InputTokens = input,
@@ -487,9 +489,9 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
     }
 
-    /// <summary>The tier a budget downgrade replaced on this response (<see cref="BudgetDowngradeChatClient.DowngradedFromKey"/>), or null.</summary>
+    /// <summary>The tier a budget downgrade replaced on this response (<see cref="BudgetActionChatClient.DowngradedFromKey"/>), or null.</summary>
     private static string? DowngradedFrom(ChatResponse response) =>
-        response.AdditionalProperties?.TryGetValue(BudgetDowngradeChatClient.DowngradedFromKey, out var v) == true ? v as string : null;
+        response.AdditionalProperties?.TryGetValue(BudgetActionChatClient.DowngradedFromKey, out var v) == true ? v as string : null;
 
     /// <summary>
     /// The request as a whole: <c>promptops.chat.requests</c> and the <c>promptops.*</c> attributes of its span. Spent and
