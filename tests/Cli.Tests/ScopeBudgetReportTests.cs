@@ -117,3 +117,39 @@ public sealed class ScopeBudgetReportTests
         }
     }
 }
+
+/// <summary><c>promptops report</c>: how each conversation's input grew (ledger schema 4's conversation id, issue #18).</summary>
+public sealed class ConversationReportTests
+{
+    [Fact]
+    public async Task Each_conversation_shows_its_first_and_last_input_and_the_growth()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "promptops-ledger-" + Guid.NewGuid().ToString("N") + ".db");
+        var at = new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero);
+        await using (var sink = new SqliteUsageSink(path))
+        {
+            UsageRecord Turn(string conversation, int turn, long input) => new()
+            {
+                Timestamp = at.AddMinutes(turn), ConversationId = conversation, ModelId = "gpt-4o-mini", InputTokens = input, OutputTokens = 50,
+                CostUsd = input * 0.00000015m, CostSavedUsd = 0m, IsPriced = true, Latency = TimeSpan.FromMilliseconds(100),
+            };
+            for (var t = 0; t < 10; t++) sink.Record(Turn("whole-history", t, 200 + (t * 300))); // 200 → 2,900: sent whole every turn
+            for (var t = 0; t < 10; t++) sink.Record(Turn("budgeted", t, t < 4 ? 200 + (t * 300) : 1_000)); // held at 1,000
+            sink.Record(Turn("whole-history", 11, 3_200) with { CacheLayer = PromptOps.Caching.CacheLayer.Memory }); // a hit sends nothing: not counted
+        }
+
+        try
+        {
+            var run = await Cli.RunAsync("report", path);
+            Assert.Equal(0, run.Exit);
+            var rows = run.Out.Split('\n').Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList();
+            Assert.True(rows.Contains("whole-history 10 200 2,900 14.5× 15,500 0.0023"), run.Out);
+            Assert.Contains("budgeted 10 200 1,000 5.0× 8,600 0.0013", rows);
+            Assert.True(rows.IndexOf("whole-history 10 200 2,900 14.5× 15,500 0.0023") < rows.IndexOf("budgeted 10 200 1,000 5.0× 8,600 0.0013"));
+        }
+        finally
+        {
+            LedgerFile.Delete(path);
+        }
+    }
+}

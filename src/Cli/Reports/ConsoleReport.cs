@@ -27,6 +27,7 @@ internal static class ConsoleReport
 
         WriteReplyQuality(console, report.ReplyQuality);
         WriteScopeBudgets(console, report.ScopeBudgets);
+        WriteConversations(console, report.Ledger.Conversations(report.Period));
         if (report.Repriced > 0)
         {
             console.MarkupLine($"Priced now: {report.Repriced:N0} calls recorded as unpriced are priced with the current catalogue.");
@@ -154,6 +155,23 @@ internal static class ConsoleReport
 
         console.MarkupLine($"Budget alerts and actions ({b.Events.Count:N0}):");
         foreach (var e in b.Events) console.MarkupLine($"  {e.At:yyyy-MM-dd HH:mm} {Markup.Escape(LedgerReport.Describe(e))}");
+    }
+
+    /// <summary>Conversations (ledger records with a conversation id): how the input grew from the first call to the last.</summary>
+    private static void WriteConversations(IAnsiConsole console, ConversationReport c)
+    {
+        if (c.Count == 0) return;
+        var table = new Table().Border(TableBorder.Simple).Title($"Conversations (top {c.Conversations.Count} of {c.Count:N0} by input tokens)")
+            .AddColumn("conversation").AddColumn(new TableColumn("calls").RightAligned()).AddColumn(new TableColumn("first in").RightAligned())
+            .AddColumn(new TableColumn("last in").RightAligned()).AddColumn(new TableColumn("growth").RightAligned())
+            .AddColumn(new TableColumn("all in").RightAligned()).AddColumn(new TableColumn("cost $").RightAligned());
+        foreach (var x in c.Conversations)
+        {
+            table.AddRow(Markup.Escape(x.ConversationId), x.Calls.ToString("N0"), x.FirstInputTokens.ToString("N0"), x.LastInputTokens.ToString("N0"),
+                $"{x.Growth:0.0}×", x.TotalInputTokens.ToString("N0"), x.CostUsd.ToString("N4"));
+        }
+
+        console.Write(table);
     }
 
     private static void WriteBreakdown(IAnsiConsole console, string title, string key, IReadOnlyList<UsageBreakdown> rows)

@@ -62,6 +62,9 @@ public sealed class UsageLedger
         return ledger;
     }
 
+    /// <inheritdoc cref="ConversationReport.Create"/>
+    public ConversationReport Conversations(ReportPeriod? period = null, int top = 10) => ConversationReport.Create(_records, period, top);
+
     /// <inheritdoc cref="ScopeBudgetReport.Create"/>
     public ScopeBudgetReport ScopeBudgets(ReportPeriod? period = null, Budgets.CostBudgetOptions? limits = null, int top = 10) =>
         ScopeBudgetReport.Create(_records, _events, period, limits, top);

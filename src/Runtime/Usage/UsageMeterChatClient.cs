@@ -297,7 +297,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         {
             // A cascade: every attempt is priced at its own model; cached attempts count as saved, not spent.
             return CompleteCascade(meta, tier, started, elapsed, model, attempts, layer, outcome, error, streaming, batch, anomalies | ReplyAnomalies(meta, attempts), cacheTtl,
-                activity, downgradedFrom, truncation, estimated);
+                activity, downgradedFrom, truncation, estimated, meta?.ConversationId ?? options?.ConversationId);
         }
 
         RecordRequest(activity, meta, tier, model, layer, outcome, error, isHit ? 0m : cost.Usd, isHit ? cost.Usd : 0m, cost.IsPriced,
@@ -323,6 +323,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             Endpoint = meta?.Endpoint ?? AmbientRoute() ?? meta?.PromptId,
             UserId = PromptOpsContext.UserIdOf(meta),
             TenantId = PromptOpsContext.TenantIdOf(meta),
+            ConversationId = meta?.ConversationId ?? options?.ConversationId,
             ModelId = model,
             Tier = tier,
             InputTokens = input,
@@ -377,7 +378,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
 
     private decimal? CompleteCascade(PromptOpsMetadata? meta, string? tier, DateTimeOffset started, TimeSpan elapsed, string? model,
         IReadOnlyList<CascadeAttempt> attempts, CacheLayer layer, UsageOutcome outcome, Exception? error, bool streaming, bool batch, UsageAnomalies anomalies,
-        (TimeSpan? Ttl, string? Reason) cacheTtl, Activity? activity, string? downgradedFrom, string? truncation, bool estimated)
+        (TimeSpan? Ttl, string? Reason) cacheTtl, Activity? activity, string? downgradedFrom, string? truncation, bool estimated, string? conversationId)
     {
         decimal spent = 0m, saved = 0m;
         var priced = true;
@@ -423,6 +424,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             Endpoint = meta?.Endpoint ?? AmbientRoute() ?? meta?.PromptId,
             UserId = PromptOpsContext.UserIdOf(meta),
             TenantId = PromptOpsContext.TenantIdOf(meta),
+            ConversationId = conversationId,
             ModelId = model ?? attempts[^1].ModelId,
             Tier = tier,
             InputTokens = input,

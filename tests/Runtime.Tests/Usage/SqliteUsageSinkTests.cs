@@ -108,6 +108,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
             IsPriced = true,
             Anomalies = UsageAnomalies.TokensClamped,
             TenantId = "acme",
+            ConversationId = "chat-42",
         };
         var sparse = new UsageRecord { Timestamp = full.Timestamp.AddMinutes(1), CostUsd = null, CostSavedUsd = null };
 
@@ -556,7 +557,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
         var undone = action with { Undone = true, At = action.PeriodEnd };
         await using (var sink = Sink())
         {
-            sink.Record(Rec(2000) with { TenantId = "acme", UserId = "ann" });
+            sink.Record(Rec(2000) with { TenantId = "acme", UserId = "ann", ConversationId = "c1" });
             await sink.PublishAsync(threshold, default);
             await sink.PublishAsync(action, default);
             await sink.PublishAsync(undone, default);
@@ -571,8 +572,8 @@ public sealed class SqliteUsageSinkTests : IDisposable
         using var connection = new SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var q = connection.CreateCommand();
-        q.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || '|' || group_concat(ifnull(tenant_id, '-'), ',') FROM usage";
-        Assert.Equal("4|-,acme", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        q.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || '|' || group_concat(ifnull(tenant_id, '-') || ':' || ifnull(conversation_id, '-'), ',') FROM usage";
+        Assert.Equal("4|-:-,acme:c1", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public static TheoryData<string> BadLedgerPaths => ["directory", "text-file", "under-a-file"];
@@ -651,7 +652,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
         services.AddChatClient(new RecordingChatClient()).UsePromptOps();
         var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<IChatClient>();
-        var options = new ChatOptions { ModelId = "gpt-4o-mini", MaxOutputTokens = 20 }.WithPromptOps(new PromptOpsMetadata { UserId = "alice", Endpoint = "/chat" });
+        var options = new ChatOptions { ModelId = "gpt-4o-mini", MaxOutputTokens = 20, ConversationId = "chat-7" }.WithPromptOps(new PromptOpsMetadata { UserId = "alice", Endpoint = "/chat" });
         using (PromptOpsContext.BeginTenant("acme"))
         {
             for (var i = 0; i < 3; i++) await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi " + i)], options);
@@ -662,7 +663,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
         // Every call with its tenant (ledger schema 4), and the tenant budget's 50 % and 80 % alerts in budget_events.
         var records = SqliteLedgerReader.Read(Db).ToList();
         Assert.Equal(3, records.Count);
-        Assert.All(records, r => Assert.Equal(("alice", "/chat", "acme"), (r.UserId, r.Endpoint, r.TenantId)));
+        Assert.All(records, r => Assert.Equal(("alice", "/chat", "acme", "chat-7"), (r.UserId, r.Endpoint, r.TenantId, r.ConversationId)));
         var events = SqliteLedgerReader.ReadBudgetEvents(Db);
         Assert.Contains(events, e => (e.Scope, e.ScopeId, e.ThresholdPercent) == (BudgetScope.Tenant, "acme", 50));
         Assert.All(events, e => Assert.Equal((BudgetAlertKind.Threshold, BudgetWindow.Day), (e.Kind, e.Window)));

@@ -143,6 +143,7 @@ public static class SqliteLedgerReader
         CacheTtlReason = strings.Get(c.Text(24)),
         Escalations = (int)c.Int64(25),
         TenantId = strings.Get(c.Text(26)),
+        ConversationId = strings.Get(c.Text(27)),
     };
 
     /// <summary>The columns of the current row. Implemented by structs, so <see cref="Row"/> is compiled for each without indirection.</summary>

@@ -17,14 +17,14 @@ namespace PromptOps.Usage.Sqlite;
 /// cache_write_tokens, reasoning_tokens INTEGER NOT NULL DEFAULT 0 (parts of input_tokens / output_tokens; version 3),
 /// cache_ttl_ms INTEGER (the TTL an answer was stored with; NULL when it was not stored), cache_ttl_reason TEXT (why that
 /// TTL), escalations INTEGER NOT NULL DEFAULT 0 (times the call moved to a higher tier; version 3),
-/// tenant_id TEXT (version 4)
+/// tenant_id, conversation_id TEXT (version 4)
 /// </code>
 /// and, from version 4, a table <c>budget_events</c> of the budget's alerts and actions (one row per event, written by the
 /// instance that raised it: timestamp_ms, kind, scope, scope_id, budget_window, threshold, spent_pusd, limit_pusd,
 /// period_end_ms, refused, action_kind, action_trigger, undone — enums as their names).
 /// with an index on <c>timestamp_ms</c>, and a view <c>usage</c> with readable columns (ISO time, USD as REAL, enum
 /// names) for ad-hoc queries with the <c>sqlite3</c> shell. The database runs in WAL mode.
-/// <para>Versions: 1 had no <c>anomalies</c> column; 2 none of the version-3 columns; 3 no <c>tenant_id</c> and no
+/// <para>Versions: 1 had no <c>anomalies</c> column; 2 none of the version-3 columns; 3 no <c>tenant_id</c>, no <c>conversation_id</c> and no
 /// <c>budget_events</c>. An older ledger opened for writing is
 /// migrated in one transaction (<c>ALTER TABLE … ADD COLUMN</c> for each missing column, with its default; the view
 /// recreated); opened for reading it is read as it is, the missing columns read as their defaults.</para>
@@ -43,15 +43,15 @@ public static class SqliteLedgerSchema
     internal const string InsertSql =
         "INSERT INTO usage_records (timestamp_ms, prompt_id, prompt_version, task, endpoint, user_id, model, tier, input_tokens, " +
         "cached_input_tokens, output_tokens, cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced, anomalies, " +
-        "cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations, tenant_id) " +
+        "cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations, tenant_id, conversation_id) " +
         "VALUES ($ts, $prompt_id, $prompt_version, $task, $endpoint, $user_id, $model, $tier, $input, $cached, $output, $cost, $saved, $layer, " +
-        "$latency, $outcome, $error_type, $limit_name, $streaming, $priced, $anomalies, $cache_write, $reasoning, $ttl_ms, $ttl_reason, $escalations, $tenant_id)";
+        "$latency, $outcome, $error_type, $limit_name, $streaming, $priced, $anomalies, $cache_write, $reasoning, $ttl_ms, $ttl_reason, $escalations, $tenant_id, $conversation_id)";
 
     private const string CommonColumns =
         "timestamp_ms, prompt_id, prompt_version, task, endpoint, user_id, model, tier, input_tokens, cached_input_tokens, output_tokens, " +
         "cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced, ";
 
-    internal const string SelectColumns = CommonColumns + "anomalies, cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations, tenant_id";
+    internal const string SelectColumns = CommonColumns + "anomalies, cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations, tenant_id, conversation_id";
 
     internal const string InsertEventSql =
         "INSERT INTO budget_events (timestamp_ms, kind, scope, scope_id, budget_window, threshold, spent_pusd, limit_pusd, period_end_ms, refused, action_kind, action_trigger, undone) " +
@@ -61,13 +61,13 @@ public static class SqliteLedgerSchema
         "SELECT timestamp_ms, kind, scope, scope_id, budget_window, threshold, spent_pusd, limit_pusd, period_end_ms, refused, action_kind, action_trigger, undone FROM budget_events";
 
     /// <summary>The same columns from a version-3 ledger (no tenant).</summary>
-    private const string SelectColumnsVersion3 = CommonColumns + "anomalies, cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations, NULL";
+    private const string SelectColumnsVersion3 = CommonColumns + "anomalies, cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations, NULL, NULL";
 
     /// <summary>The same columns from a version-2 ledger (the version-3 columns read as their defaults).</summary>
-    private const string SelectColumnsVersion2 = CommonColumns + "anomalies, 0, 0, NULL, NULL, 0, NULL";
+    private const string SelectColumnsVersion2 = CommonColumns + "anomalies, 0, 0, NULL, NULL, 0, NULL, NULL";
 
     /// <summary>The same columns from a version-1 ledger (no <c>anomalies</c> column: every record reads as <see cref="UsageAnomalies.None"/>).</summary>
-    private const string SelectColumnsVersion1 = CommonColumns + "0, 0, 0, NULL, NULL, 0, NULL";
+    private const string SelectColumnsVersion1 = CommonColumns + "0, 0, 0, NULL, NULL, 0, NULL, NULL";
 
     /// <summary>The columns to select from a ledger of schema <paramref name="version"/>.</summary>
     internal static string SelectColumnsFor(long version) => version switch { >= 4 => SelectColumns, 3 => SelectColumnsVersion3, 2 => SelectColumnsVersion2, _ => SelectColumnsVersion1 };
@@ -101,7 +101,8 @@ public static class SqliteLedgerSchema
             cache_ttl_ms INTEGER,
             cache_ttl_reason TEXT,
             escalations INTEGER NOT NULL DEFAULT 0,
-            tenant_id TEXT
+            tenant_id TEXT,
+            conversation_id TEXT
         );
         CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
         """ + CreateEventsSql + CreateViewSql;
@@ -129,7 +130,7 @@ public static class SqliteLedgerSchema
         """;
 
     /// <summary>Version 3 → 4: the tenant column (NULL for every earlier record) and the budget events table.</summary>
-    private const string MigrateToVersion4Sql = "ALTER TABLE usage_records ADD COLUMN tenant_id TEXT;" + CreateEventsSql;
+    private const string MigrateToVersion4Sql = "ALTER TABLE usage_records ADD COLUMN tenant_id TEXT; ALTER TABLE usage_records ADD COLUMN conversation_id TEXT;" + CreateEventsSql;
 
     /// <summary>Version 1 → 2: the <c>anomalies</c> column (0 for every earlier record).</summary>
     private const string MigrateToVersion2Sql = "ALTER TABLE usage_records ADD COLUMN anomalies INTEGER NOT NULL DEFAULT 0;";
@@ -157,7 +158,7 @@ public static class SqliteLedgerSchema
             error_type, limit_name, streaming, priced,
             trim(CASE WHEN anomalies & 1 THEN 'tokens_clamped' ELSE '' END || CASE WHEN anomalies & 2 THEN ' estimated' ELSE '' END || CASE WHEN anomalies & 4 THEN ' truncated' ELSE '' END || CASE WHEN anomalies & 8 THEN ' reply_invalid' ELSE '' END || CASE WHEN anomalies & 16 THEN ' retried_longer' ELSE '' END) AS anomalies,
             cache_write_tokens, reasoning_tokens,
-            cache_ttl_ms / 1000.0 AS cache_ttl_s, cache_ttl_reason, escalations, tenant_id
+            cache_ttl_ms / 1000.0 AS cache_ttl_s, cache_ttl_reason, escalations, tenant_id, conversation_id
         FROM usage_records;
         """;
 

@@ -352,6 +352,7 @@ public sealed class SqliteUsageSink : IUsageSink, Budgets.IBudgetAlertSink, IAsy
                     Text(25, r.CacheTtlReason);
                     raw.sqlite3_bind_int64(s, 26, r.Escalations);
                     Text(27, r.TenantId);
+                    Text(28, r.ConversationId);
                     var rc = raw.sqlite3_step(s);
                     raw.sqlite3_reset(s);
                     if (rc != raw.SQLITE_DONE) Check(rc);
