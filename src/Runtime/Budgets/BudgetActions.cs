@@ -307,18 +307,7 @@ internal sealed class BudgetActions
         else BudgetLog.ActionTaken(_logger, e.Action!.Value, e.Trigger!.Value, e.ScopeId ?? "", e.SpentOrReservedUsd, e.LimitUsd, e.PeriodEnd);
 
         var claimKey = "{budget}:action:" + e.Action!.Value.ToString() + ":" + (e.ScopeId ?? "app") + ":" + e.PeriodEnd.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) + (e.Undone ? ":undone" : ":taken");
-        bool claimed;
-        try
-        {
-            claimed = await _budget.Store.TryClaimOnceAsync(claimKey, now, e.PeriodEnd + TimeSpan.FromDays(1), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            BudgetLog.AlertClaimFailed(_logger, claimKey, ex);
-            claimed = true;
-        }
-
-        if (claimed) await _publish(e).ConfigureAwait(false);
+        if (await _budget.ClaimAsync(claimKey, now, e.PeriodEnd + TimeSpan.FromDays(1)).ConfigureAwait(false)) await _publish(e).ConfigureAwait(false);
     }
 }
 

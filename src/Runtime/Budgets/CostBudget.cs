@@ -463,19 +463,7 @@ public sealed class CostBudget
                 if (_alertsHandled.Count > MaxCachedLimits) _alertsHandled.Clear(); // bounded: a forgotten counter asks the store again, which says no
                 _alertsHandled.AddOrUpdate(charge.Key, t + 1, (_, known) => Math.Max(known, t + 1));
                 var claimKey = AlertKey(charge.Key, threshold);
-                bool claimed;
-                try
-                {
-                    claimed = await Store.TryClaimOnceAsync(claimKey, now, charge.ExpiresAt, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    // Raised rather than lost: another instance may raise it too once the store is back.
-                    BudgetLog.AlertClaimFailed(_logger, claimKey, e);
-                    claimed = true;
-                }
-
-                if (!claimed) continue;
+                if (!await ClaimAsync(claimKey, now, charge.ExpiresAt).ConfigureAwait(false)) continue;
                 var (scope, id, window) = scopes[i];
                 var alert = new BudgetAlert
                 {
@@ -511,18 +499,7 @@ public sealed class CostBudget
     private async ValueTask RaiseAnomalyAsync(SpendAnomaly anomaly, DateTimeOffset now)
     {
         var claimKey = AlertKey(Key(BudgetScope.User, anomaly.UserId, BudgetWindow.Hour, now), 0) + ":anomaly";
-        bool claimed;
-        try
-        {
-            claimed = await Store.TryClaimOnceAsync(claimKey, now, End(BudgetWindow.Hour, now) + Grace, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            BudgetLog.AlertClaimFailed(_logger, claimKey, e);
-            claimed = true;
-        }
-
-        if (!claimed) return;
+        if (!await ClaimAsync(claimKey, now, End(BudgetWindow.Hour, now) + Grace).ConfigureAwait(false)) return;
         var stop = Actions.StopsUsers;
         var alert = new BudgetAlert
         {
@@ -540,6 +517,24 @@ public sealed class CostBudget
         _metrics.BudgetAlert(alert);
         BudgetLog.Anomaly(_logger, anomaly.UserId, anomaly.HourUsd, anomaly.MeanUsd, anomaly.CeilingUsd, stop);
         await PublishAsync(alert).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Claims <paramref name="key"/> in the store (true for the first instance to claim it before
+    /// <paramref name="expiresAt"/>); a store that fails counts as claimed — the event is raised rather than lost (another
+    /// instance may raise it too once the store is back).
+    /// </summary>
+    internal async ValueTask<bool> ClaimAsync(string key, DateTimeOffset now, DateTimeOffset expiresAt)
+    {
+        try
+        {
+            return await Store.TryClaimOnceAsync(key, now, expiresAt, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            BudgetLog.AlertClaimFailed(_logger, key, e);
+            return true;
+        }
     }
 
     private async ValueTask PublishAsync(BudgetAlert alert)
