@@ -8,5 +8,5 @@
 #   benchmarks/figures.sh --check          measures nothing, writes nothing: fails if a block differs from the store
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet build benchmarks/PromptOps.Benchmarks -c Release --nologo -v quiet -clp:ErrorsOnly
+dotnet build benchmarks/PromptOps.Benchmarks -c Release --nologo -v quiet -clp:"ErrorsOnly;NoSummary"
 exec dotnet benchmarks/PromptOps.Benchmarks/bin/Release/net10.0/PromptOps.Benchmarks.dll --figures "$@"

@@ -11,7 +11,7 @@ namespace PromptOps.Benchmarks.Figures;
 internal static class AnalyzerBuildFigures
 {
     /// <summary>Rounds after the script's warm-up round (<c>ROUNDS</c>); <c>--quick</c> runs 2.</summary>
-    private const int Rounds = 8;
+    private const int Rounds = 6;
 
     public static async Task<FigureOutput> RunAsync()
     {

@@ -28,7 +28,7 @@ internal static class BudgetFigures
                 TimedOperation.Sync(Single, bench.CostBudget_reserve_settle, 2_000, AllocationScope.Process),
                 TimedOperation.Sync(Scoped, bench.CostBudget_scoped_reserve_settle, 2_000, AllocationScope.Process),
                 TimedOperation.Sync(Store, bench.InMemoryStore_reserve_settle, 2_000, AllocationScope.Process),
-            ], new InterleavedSettings(Repeats: 7, RoundsPerRepeat: 15, Warmup: TimeSpan.FromSeconds(3), SampleTime: TimeSpan.FromMilliseconds(20), AllocationCalls: 8)).ConfigureAwait(false);
+            ], new InterleavedSettings(Repeats: 7, RoundsPerRepeat: 15, Warmup: TimeSpan.FromSeconds(3), SampleTime: TimeSpan.FromMilliseconds(20), AllocationCalls: 8, Clock: Clock.ProcessCpu)).ConfigureAwait(false);
         }
         finally
         {

@@ -12,7 +12,7 @@ internal static class CacheFigures
     /// The anchor's hit path (System.Text.Json, SHA-384, ~1,200 methods) keeps getting faster under tiered compilation and
     /// dynamic PGO for ~15 s of continuous calls; the warm-up covers that, for every row alike.
     /// </summary>
-    private static readonly InterleavedSettings Settings = new(Repeats: 7, RoundsPerRepeat: 15, Warmup: TimeSpan.FromSeconds(20), SampleTime: TimeSpan.FromMilliseconds(20));
+    private static readonly InterleavedSettings Settings = new(Repeats: 7, RoundsPerRepeat: 15, Warmup: TimeSpan.FromSeconds(20), SampleTime: TimeSpan.FromMilliseconds(20), Clock: Clock.ThreadCpu);
 
     public static async Task<FigureOutput> CacheHitAsync()
     {
@@ -62,7 +62,7 @@ internal static class CacheFigures
             [
                 TimedOperation.Sync("compiled `Regex` alternation", () => bench.Regex_IsMatch()),
                 TimedOperation.Sync("PromptOps `TimeSensitivity.Find`", () => bench.PromptOps_Find()),
-            ], new InterleavedSettings(Repeats: 7, RoundsPerRepeat: 15, Warmup: TimeSpan.FromSeconds(3), SampleTime: TimeSpan.FromMilliseconds(10))).ConfigureAwait(false);
+            ], new InterleavedSettings(Repeats: 7, RoundsPerRepeat: 15, Warmup: TimeSpan.FromSeconds(3), SampleTime: TimeSpan.FromMilliseconds(10), Clock: Clock.ThreadCpu)).ConfigureAwait(false);
             blocks.Add($"**{language}** (~3,000 characters without a marker):\n\n{Tables.Comparison(result, "Check")}");
             summary.Add(language + " " + Format.Speed(result.Ratio("PromptOps `TimeSensitivity.Find`")));
         }

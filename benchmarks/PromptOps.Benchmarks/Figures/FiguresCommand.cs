@@ -72,8 +72,11 @@ internal static class FiguresCommand
                 Console.WriteLine();
                 if (!quick)
                 {
+                    // Saved after each generator (a later failure keeps what was measured), re-read first so that a run of
+                    // another generator that finished meanwhile keeps its entry.
+                    store = FigureStore.Load(Path.Combine(root, StorePath));
                     store[generator.Name] = stored;
-                    FigureStore.Save(Path.Combine(root, StorePath), store); // after each generator: a later failure keeps what was measured
+                    FigureStore.Save(Path.Combine(root, StorePath), store);
                 }
             }
 
@@ -84,6 +87,7 @@ internal static class FiguresCommand
             }
         }
 
+        store = FigureStore.Load(Path.Combine(root, StorePath));
         foreach (var readme in Readmes)
         {
             var path = Path.Combine(root, readme);

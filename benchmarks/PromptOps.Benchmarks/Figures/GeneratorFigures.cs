@@ -33,7 +33,7 @@ internal static class GeneratorFigures
                 TimedOperation.Sync(Cold, () => bench.PromptOps_Cold(), allocation: AllocationScope.Process),
                 TimedOperation.Sync(Incremental, () => bench.PromptOps_Incremental(), allocation: AllocationScope.Process),
                 TimedOperation.Sync(Floor, () => bench.RoslynFloor_Incremental(), allocation: AllocationScope.Process),
-            ], new InterleavedSettings(Repeats: 5, RoundsPerRepeat: 4, Warmup: TimeSpan.FromSeconds(8), SampleTime: TimeSpan.Zero, AllocationCalls: 2)).ConfigureAwait(false);
+            ], new InterleavedSettings(Repeats: 5, RoundsPerRepeat: 3, Warmup: TimeSpan.FromSeconds(5), SampleTime: TimeSpan.Zero, AllocationCalls: 2, Clock: Clock.ProcessCpu)).ConfigureAwait(false);
 
             var cold = result.Ratio(Cold);
             var overFloor = result.Ratio(Incremental, Floor);

@@ -46,7 +46,8 @@ internal sealed record TimedOperation(
 /// <param name="Warmup">Interleaved rounds run (and discarded) before the first repeat, at least this long and at least 3 rounds.</param>
 /// <param name="SampleTime">What one sample of the slowest operation should take; the number of calls per sample is set from it.</param>
 /// <param name="AllocationCalls">Calls whose allocations are counted per operation (after the timed repeats).</param>
-internal sealed record InterleavedSettings(int Repeats, int RoundsPerRepeat, TimeSpan Warmup, TimeSpan SampleTime, int AllocationCalls = 64)
+/// <param name="Clock">What a sample's time is measured with (every operation of a comparison uses the same clock).</param>
+internal sealed record InterleavedSettings(int Repeats, int RoundsPerRepeat, TimeSpan Warmup, TimeSpan SampleTime, int AllocationCalls = 64, Clock Clock = Clock.Wall)
 {
     /// <summary>Whether <c>--quick</c> shortened the run (the figures' spread is then wider than in a full run).</summary>
     public static bool Quick { get; set; }
@@ -84,7 +85,7 @@ internal static class Interleaved
             for (var k = 0; k < operations.Count; k++)
             {
                 var i = (round + k) % operations.Count;
-                perCall[i] = Math.Min(perCall[i], await TimeCallsAsync(operations[i], 1).ConfigureAwait(false));
+                perCall[i] = Math.Min(perCall[i], await TimeCallsAsync(operations[i], 1, settings.Clock).ConfigureAwait(false));
             }
         }
 
@@ -99,7 +100,7 @@ internal static class Interleaved
                 for (var k = 0; k < operations.Count; k++)
                 {
                     var i = (round + repeat + k) % operations.Count;
-                    var seconds = await TimeCallsAsync(operations[i], calls).ConfigureAwait(false);
+                    var seconds = await TimeCallsAsync(operations[i], calls, settings.Clock).ConfigureAwait(false);
                     samples[i].Add(seconds / operations[i].OperationsPerCall);
                 }
             }
@@ -113,11 +114,17 @@ internal static class Interleaved
         return new InterleavedResult([.. operations.Select(o => o.Name)], medians, bytes, calls, settings);
     }
 
-    private static async Task<double> TimeCallsAsync(TimedOperation operation, int calls)
+    private static async Task<double> TimeCallsAsync(TimedOperation operation, int calls, Clock clock)
     {
-        var start = Stopwatch.GetTimestamp();
+        var thread = Environment.CurrentManagedThreadId;
+        var start = Clocks.Now(clock);
         for (var n = 0; n < calls; n++) await operation.Run().ConfigureAwait(false);
-        var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds / calls;
+        var seconds = (Clocks.Now(clock) - start) / calls;
+        if (clock == Clock.ThreadCpu && Environment.CurrentManagedThreadId != thread)
+        {
+            throw new InvalidOperationException($"'{operation.Name}' continued on another thread, so the calling thread's CPU time does not cover it; use Clock.ProcessCpu or Clock.Wall.");
+        }
+
         if (operation.AfterSample is { } after) await after().ConfigureAwait(false);
         return seconds;
     }
@@ -191,7 +198,7 @@ internal sealed record InterleavedResult(string[] Names, double[][] Medians, dou
     /// <summary>A one-line description of the run: repeats, rounds, calls per sample.</summary>
     public string Describe() =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{Settings.Repeats} repeats × {Settings.RoundsPerRepeat} interleaved rounds, {CallsPerSample:N0} call(s) per sample, after ≥ {Settings.Warmup.TotalSeconds:0.#} s of interleaved warm-up");
+            $"{Settings.Repeats} repeats × {Settings.RoundsPerRepeat} interleaved rounds, {CallsPerSample:N0} call(s) per sample, after ≥ {Settings.Warmup.TotalSeconds:0.#} s of interleaved warm-up; times are {Clocks.Describe(Settings.Clock)}");
 }
 
 /// <summary>A median with the smallest and largest value it was taken from.</summary>

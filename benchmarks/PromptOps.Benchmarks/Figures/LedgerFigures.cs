@@ -60,7 +60,7 @@ internal static class LedgerFigures
             [
                 TimedOperation.Sync(Linq, () => bench.Linq_GroupBy(), allocation: AllocationScope.Process),
                 TimedOperation.Sync(Daily, () => bench.UsageReports_Daily(), allocation: AllocationScope.Process),
-            ], new InterleavedSettings(Repeats: 5, RoundsPerRepeat: 3, Warmup: TimeSpan.FromSeconds(3), SampleTime: TimeSpan.Zero, AllocationCalls: 2)).ConfigureAwait(false);
+            ], new InterleavedSettings(Repeats: 5, RoundsPerRepeat: 3, Warmup: TimeSpan.FromSeconds(3), SampleTime: TimeSpan.Zero, AllocationCalls: 2, Clock: Clock.ProcessCpu)).ConfigureAwait(false);
         }
         finally
         {
