@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+
+namespace PromptOps.Package.Tests;
+
+/// <summary>
+/// The repository's packages packed once per test run, with a version of this run's own (so no earlier run's copy in
+/// the NuGet cache can stand in), and shared by every <see cref="LocalFeed"/>: each test class used to pack (and so
+/// build) <c>PromptOps</c> again into its own artifacts folder, four builds of the same code per run. Packs run one at
+/// a time into one artifacts folder (two at once would write the same intermediate files); the second project's pack
+/// reuses what the first one built.
+/// </summary>
+internal static class PackedOnce
+{
+    private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> Packed = new(StringComparer.Ordinal);
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
+    static PackedOnce()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => LocalFeed.TryDelete(Root);
+    }
+
+    /// <summary>The version every package of this run is packed with.</summary>
+    public static string Version { get; } = "0.1.0-it." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "." + Random.Shared.Next(1000, 9999);
+
+    /// <summary>Where this run's packages and their build go (deleted when the test process exits).</summary>
+    public static string Root { get; } = Path.Combine(Path.GetTempPath(), "promptops-packed-" + Guid.NewGuid().ToString("N")[..12]);
+
+    /// <summary>
+    /// The <c>.nupkg</c> of <paramref name="packageId"/> packed from <paramref name="project"/> (e.g.
+    /// <c>src/Runtime/PromptOps.Runtime.csproj</c>): packed by the first caller, awaited by the others. A failed pack
+    /// fails every test that needs it, with the same output.
+    /// </summary>
+    public static Task<string> NupkgAsync(string project, string packageId) =>
+        Packed.GetOrAdd(project + "|" + packageId, _ => new Lazy<Task<string>>(() => PackAsync(project, packageId))).Value;
+
+    private static async Task<string> PackAsync(string project, string packageId)
+    {
+        await OneAtATime.WaitAsync();
+        try
+        {
+            var output = Path.Combine(Root, "feed");
+            var pack = await DotNet.RunAsync(DotNet.RepositoryRoot, LocalFeed.Step, "pack", project, "-c", "Release", "-o", output,
+                "--artifacts-path", Path.Combine(Root, "artifacts"), $"-p:Version={Version}", "-nologo");
+            Assert.True(pack.ExitCode == 0, $"dotnet pack {project} failed:\n" + pack.Output);
+            var nupkg = Path.Combine(output, $"{packageId}.{Version}.nupkg");
+            Assert.True(File.Exists(nupkg), $"no {packageId} package in the feed:\n" + pack.Output);
+            return nupkg;
+        }
+        finally
+        {
+            OneAtATime.Release();
+        }
+    }
+}
