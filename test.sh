@@ -54,6 +54,8 @@ t=$SECONDS
 dotnet build PromptOps.sln -c Release -nologo "$@" || status=$?
 echo "== build done in $((SECONDS - t)) s =="
 if [ $status -eq 0 ]; then
+  # Package.Tests packs from this build instead of building the packages again (PackedOnce.cs).
+  export PROMPTOPS_RELEASE_BUILT=1
   projects=()
   for project in tests/*/*.csproj; do
     # Only test projects (FaultWorker is a program the fault tests start).

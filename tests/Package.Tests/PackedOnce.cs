@@ -8,7 +8,7 @@ namespace PromptOps.Package.Tests;
 /// the NuGet cache can stand in), and shared by every <see cref="LocalFeed"/>: each test class used to pack (and so
 /// build) <c>PromptOps</c> again into its own artifacts folder, four builds of the same code per run. Packs run one at
 /// a time into one artifacts folder (two at once would write the same intermediate files); the second project's pack
-/// reuses what the first one built.
+/// reuses what the first one built. Under ./test.sh they pack the Release build it has just made instead.
 /// </summary>
 internal static class PackedOnce
 {
@@ -40,9 +40,15 @@ internal static class PackedOnce
         try
         {
             var output = Path.Combine(Root, "feed");
-            var pack = await DotNet.RunAsync(DotNet.RepositoryRoot, LocalFeed.Step, "pack", project, "-c", "Release", "-o", output,
-                "--artifacts-path", Path.Combine(Root, "artifacts"), $"-p:Version={Version}", "-nologo");
-            Assert.True(pack.ExitCode == 0, $"dotnet pack {project} failed:\n" + pack.Output);
+            // ./test.sh has just built the solution in Release and says so (PROMPTOPS_RELEASE_BUILT=1): pack from that
+            // build. Run on its own, the pack builds what it packs into an artifacts folder of this run.
+            var fromBuild = Environment.GetEnvironmentVariable("PROMPTOPS_RELEASE_BUILT") == "1";
+            var pack = fromBuild
+                ? await DotNet.RunAsync(DotNet.RepositoryRoot, LocalFeed.Step, "pack", project, "-c", "Release", "--no-build", "-o", output,
+                    $"-p:Version={Version}", "-nologo")
+                : await DotNet.RunAsync(DotNet.RepositoryRoot, LocalFeed.Step, "pack", project, "-c", "Release", "-o", output,
+                    "--artifacts-path", Path.Combine(Root, "artifacts"), $"-p:Version={Version}", "-nologo");
+            Assert.True(pack.ExitCode == 0, $"dotnet pack {project}{(fromBuild ? " --no-build" : string.Empty)} failed:\n" + pack.Output);
             var nupkg = Path.Combine(output, $"{packageId}.{Version}.nupkg");
             Assert.True(File.Exists(nupkg), $"no {packageId} package in the feed:\n" + pack.Output);
             return nupkg;
