@@ -15,15 +15,10 @@ internal static class PackedOnce
     private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> Packed = new(StringComparer.Ordinal);
     private static readonly SemaphoreSlim OneAtATime = new(1, 1);
 
-    static PackedOnce()
-    {
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => LocalFeed.TryDelete(Root);
-    }
-
     /// <summary>The version every package of this run is packed with.</summary>
     public static string Version { get; } = "0.1.0-it." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "." + Random.Shared.Next(1000, 9999);
 
-    /// <summary>Where this run's packages and their build go (deleted when the test process exits).</summary>
+    /// <summary>Where this run's packages and their build go (deleted at the end of the run: <see cref="Cleanup"/>).</summary>
     public static string Root { get; } = Path.Combine(Path.GetTempPath(), "promptops-packed-" + Guid.NewGuid().ToString("N")[..12]);
 
     /// <summary>
@@ -33,6 +28,12 @@ internal static class PackedOnce
     /// </summary>
     public static Task<string> NupkgAsync(string project, string packageId) =>
         Packed.GetOrAdd(project + "|" + packageId, _ => new Lazy<Task<string>>(() => PackAsync(project, packageId))).Value;
+
+    /// <summary>Deletes <see cref="Root"/> when disposed (by the test framework, once the run is over).</summary>
+    internal sealed class Cleanup : IDisposable
+    {
+        public void Dispose() => LocalFeed.TryDelete(Root);
+    }
 
     private static async Task<string> PackAsync(string project, string packageId)
     {

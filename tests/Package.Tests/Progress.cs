@@ -1,7 +1,7 @@
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
-[assembly: TestFramework("PromptOps.Package.Tests.ProgressTestFramework", "PromptOps.Package.Tests")]
+[assembly: TestFramework("PromptOps.Package.Tests.PackageTestFramework", "PromptOps.Package.Tests")]
 
 namespace PromptOps.Package.Tests;
 
@@ -15,7 +15,7 @@ internal static class Progress
 {
     private static IMessageSink? _sink;
 
-    /// <summary>Set once by <see cref="ProgressTestFramework"/> before any test runs.</summary>
+    /// <summary>Set once by <see cref="PackageTestFramework"/> before any test runs.</summary>
     internal static void Attach(IMessageSink sink) => _sink = sink;
 
     /// <summary>Prints <paramref name="line"/> now (nothing when no runner listens, e.g. a debugger session).</summary>
@@ -24,14 +24,16 @@ internal static class Progress
 
 /// <summary>
 /// xUnit's own test framework, which also hands its diagnostic message sink to <see cref="Progress"/> (the one place
-/// xUnit v2 gives a test assembly that sink without a fixture on every class).
+/// xUnit v2 gives a test assembly that sink without a fixture on every class) and, when the run ends, deletes the
+/// packages this run packed (<see cref="PackedOnce"/>; the test host may be stopped before a process-exit handler runs).
 /// </summary>
-public sealed class ProgressTestFramework : XunitTestFramework
+public sealed class PackageTestFramework : XunitTestFramework
 {
     /// <summary>Creates the framework and attaches <see cref="Progress"/> to <paramref name="messageSink"/>.</summary>
-    public ProgressTestFramework(IMessageSink messageSink)
+    public PackageTestFramework(IMessageSink messageSink)
         : base(messageSink)
     {
         Progress.Attach(messageSink);
+        DisposalTracker.Add(new PackedOnce.Cleanup());
     }
 }
