@@ -55,14 +55,14 @@ internal static class DotNet
         return (process.ExitCode, output.ToString());
     }
 
-    /// <summary>A path under the temporary folder or the repository shown relative to it (the lines stay readable).</summary>
+    /// <summary>A path in the repository or under the temporary folder shown relative to it (the lines stay readable).</summary>
     private static string Shorten(string text)
     {
-        var temp = Path.GetTempPath().TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        if (text.StartsWith(temp, StringComparison.Ordinal)) return text[temp.Length..];
         var root = RepositoryRoot.TrimEnd(Path.DirectorySeparatorChar);
         if (text.TrimEnd(Path.DirectorySeparatorChar) == root) return "the repository";
-        return text.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? text[(root.Length + 1)..] : text;
+        if (text.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return text[(root.Length + 1)..];
+        var temp = Path.GetTempPath().TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        return text.StartsWith(temp, StringComparison.Ordinal) ? text[temp.Length..] : text;
     }
 
     private static async Task PumpAsync(StreamReader reader, StringBuilder output)
