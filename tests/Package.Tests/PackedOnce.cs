@@ -18,8 +18,15 @@ internal static class PackedOnce
     /// <summary>The version every package of this run is packed with.</summary>
     public static string Version { get; } = "0.1.0-it." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "." + Random.Shared.Next(1000, 9999);
 
-    /// <summary>Where this run's packages and their build go (deleted at the end of the run: <see cref="Cleanup"/>).</summary>
+    /// <summary>Where this run's packages go (deleted at the end of the run: <see cref="Cleanup"/>).</summary>
     public static string Root { get; } = Path.Combine(Path.GetTempPath(), "promptops-packed-" + Guid.NewGuid().ToString("N")[..12]);
+
+    /// <summary>
+    /// Where a pack builds what it packs when no Release build is given: beside the test assembly (git-ignored, reused by
+    /// the next run), not in <see cref="Root"/> — the test host is stopped while the end of the run deletes that, too
+    /// soon for a whole build tree.
+    /// </summary>
+    private static string Artifacts { get; } = Path.Combine(AppContext.BaseDirectory, "pack-artifacts");
 
     /// <summary>
     /// The <c>.nupkg</c> of <paramref name="packageId"/> packed from <paramref name="project"/> (e.g.
@@ -42,13 +49,13 @@ internal static class PackedOnce
         {
             var output = Path.Combine(Root, "feed");
             // ./test.sh has just built the solution in Release and says so (PROMPTOPS_RELEASE_BUILT=1): pack from that
-            // build. Run on its own, the pack builds what it packs into an artifacts folder of this run.
+            // build. Run on its own, the pack builds what it packs (into Artifacts).
             var fromBuild = Environment.GetEnvironmentVariable("PROMPTOPS_RELEASE_BUILT") == "1";
             var pack = fromBuild
                 ? await DotNet.RunAsync(DotNet.RepositoryRoot, LocalFeed.Step, "pack", project, "-c", "Release", "--no-build", "-o", output,
                     $"-p:Version={Version}", "-nologo")
                 : await DotNet.RunAsync(DotNet.RepositoryRoot, LocalFeed.Step, "pack", project, "-c", "Release", "-o", output,
-                    "--artifacts-path", Path.Combine(Root, "artifacts"), $"-p:Version={Version}", "-nologo");
+                    "--artifacts-path", Artifacts, $"-p:Version={Version}", "-nologo");
             Assert.True(pack.ExitCode == 0, $"dotnet pack {project}{(fromBuild ? " --no-build" : string.Empty)} failed:\n" + pack.Output);
             var nupkg = Path.Combine(output, $"{packageId}.{Version}.nupkg");
             Assert.True(File.Exists(nupkg), $"no {packageId} package in the feed:\n" + pack.Output);
