@@ -18,15 +18,19 @@ internal static class PackedOnce
     /// <summary>The version every package of this run is packed with.</summary>
     public static string Version { get; } = "0.1.0-it." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "." + Random.Shared.Next(1000, 9999);
 
-    /// <summary>Where this run's packages go (deleted at the end of the run: <see cref="Cleanup"/>).</summary>
-    public static string Root { get; } = Path.Combine(Path.GetTempPath(), "promptops-packed-" + Guid.NewGuid().ToString("N")[..12]);
+    static PackedOnce()
+    {
+        // What the previous run left (its test host may be stopped before anything at the end of a run finishes).
+        LocalFeed.TryDelete(Root);
+    }
 
     /// <summary>
-    /// Where a pack builds what it packs when no Release build is given: beside the test assembly (git-ignored, reused by
-    /// the next run), not in <see cref="Root"/> — the test host is stopped while the end of the run deletes that, too
-    /// soon for a whole build tree.
+    /// Where this run's packages go, and their build when no Release build is given: beside the test assembly
+    /// (git-ignored), emptied when a run starts, so one run's packages stay there at most until the next run.
     /// </summary>
-    private static string Artifacts { get; } = Path.Combine(AppContext.BaseDirectory, "pack-artifacts");
+    public static string Root { get; } = Path.Combine(AppContext.BaseDirectory, "packed");
+
+    private static string Artifacts { get; } = Path.Combine(Root, "artifacts");
 
     /// <summary>
     /// The <c>.nupkg</c> of <paramref name="packageId"/> packed from <paramref name="project"/> (e.g.
@@ -35,12 +39,6 @@ internal static class PackedOnce
     /// </summary>
     public static Task<string> NupkgAsync(string project, string packageId) =>
         Packed.GetOrAdd(project + "|" + packageId, _ => new Lazy<Task<string>>(() => PackAsync(project, packageId))).Value;
-
-    /// <summary>Deletes <see cref="Root"/> when disposed (by the test framework, once the run is over).</summary>
-    internal sealed class Cleanup : IDisposable
-    {
-        public void Dispose() => LocalFeed.TryDelete(Root);
-    }
 
     private static async Task<string> PackAsync(string project, string packageId)
     {

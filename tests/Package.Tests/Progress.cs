@@ -24,8 +24,7 @@ internal static class Progress
 
 /// <summary>
 /// xUnit's own test framework, which also hands its diagnostic message sink to <see cref="Progress"/> (the one place
-/// xUnit v2 gives a test assembly that sink without a fixture on every class) and, when the run ends, deletes the
-/// packages this run packed (<see cref="PackedOnce"/>; the test host may be stopped before a process-exit handler runs).
+/// xUnit v2 gives a test assembly that sink without a fixture on every class).
 /// </summary>
 public sealed class PackageTestFramework : XunitTestFramework
 {
@@ -34,6 +33,5 @@ public sealed class PackageTestFramework : XunitTestFramework
         : base(messageSink)
     {
         Progress.Attach(messageSink);
-        DisposalTracker.Add(new PackedOnce.Cleanup());
     }
 }
