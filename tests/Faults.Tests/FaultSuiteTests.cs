@@ -15,6 +15,7 @@ namespace PromptOps.Faults.Tests;
 /// and no lease is left. Faults are injected at explicit gates (the worker stops and waits for a stdin line), never after
 /// a delay, and nothing asserts how long anything took. docs/runtime.md, "Fault suite", lists the scenarios.
 /// </summary>
+[Trait("Needs", "redis")]
 public sealed class FaultSuiteTests(ITestOutputHelper output)
 {
     private const long BudgetNano = 1_000_000_000; // $1
