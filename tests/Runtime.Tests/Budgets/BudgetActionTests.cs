@@ -234,6 +234,7 @@ public sealed class InMemoryBudgetActionTests : BudgetActionTests
     }
 }
 
+[Trait("Needs", "redis")]
 public sealed class RedisBudgetActionTests(RedisServer server) : BudgetActionTests, IClassFixture<RedisServer>, IDisposable
 {
     private readonly ConnectionMultiplexer _redis = Connect(server);
