@@ -349,13 +349,19 @@ public sealed class CostBudget
     private async ValueTask<(BudgetCharge[] Charges, (BudgetScope Scope, string? Id, BudgetWindow Window)[] Scopes)> ScopedChargesAsync(
         BudgetCharge[] appCharges, long amount, BudgetSubject subject, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var tenant = subject.TenantId is { Length: > 0 } t ? await LimitsOfAsync(BudgetScope.Tenant, t, cancellationToken).ConfigureAwait(false) : null;
-        var user = subject.UserId is { Length: > 0 } u ? await LimitsOfAsync(BudgetScope.User, u, cancellationToken).ConfigureAwait(false) : null;
+        // One cached entry per scope id and UTC hour holds its keys, their expiries and (without a limit provider) its
+        // configured limits in nano-dollars: a scoped request looks each id up once.
+        var tenantKeys = ScopeOf(BudgetScope.Tenant, subject.TenantId, now);
+        var userKeys = ScopeOf(BudgetScope.User, subject.UserId, now);
+        var promptKeys = ScopeOf(BudgetScope.Prompt, subject.PromptId, now);
+        var tenant = tenantKeys is null ? null : _limitProvider is null ? tenantKeys.Configured : await LimitsOfAsync(BudgetScope.Tenant, subject.TenantId!, cancellationToken).ConfigureAwait(false);
+        var user = userKeys is null ? null : _limitProvider is null ? userKeys.Configured : await LimitsOfAsync(BudgetScope.User, subject.UserId!, cancellationToken).ConfigureAwait(false);
         if (user is { IsConfigured: true } && Actions.LowersUserLimits && (await Actions.CurrentAsync(cancellationToken).ConfigureAwait(false)).Has(BudgetActionKind.LowerUserLimits))
         {
             user = Actions.Lower(user);
         }
-        var prompt = subject.PromptId is { Length: > 0 } p ? await LimitsOfAsync(BudgetScope.Prompt, p, cancellationToken).ConfigureAwait(false) : null;
+
+        var prompt = promptKeys is null ? null : _limitProvider is null ? promptKeys.Configured : await LimitsOfAsync(BudgetScope.Prompt, subject.PromptId!, cancellationToken).ConfigureAwait(false);
         var count = appCharges.Length + WindowCount(tenant) + WindowCount(user) + WindowCount(prompt);
         if (count == appCharges.Length) return (appCharges, _appScopes);
 
@@ -366,23 +372,38 @@ public sealed class CostBudget
         appCharges.CopyTo(charges, 0);
         _appScopes.CopyTo(scopes, 0);
         var next = appCharges.Length;
-        Add(BudgetScope.Tenant, subject.TenantId, tenant);
-        Add(BudgetScope.User, subject.UserId, user);
-        Add(BudgetScope.Prompt, subject.PromptId, prompt);
+        Add(BudgetScope.Tenant, subject.TenantId, tenant, tenantKeys);
+        Add(BudgetScope.User, subject.UserId, user, userKeys);
+        Add(BudgetScope.Prompt, subject.PromptId, prompt, promptKeys);
         return (charges, scopes);
 
-        void Add(BudgetScope scope, string? id, BudgetLimits? limits)
+        void Add(BudgetScope scope, string? id, BudgetLimits? limits, ScopeKeys? keys)
         {
-            if (id is null || limits is not { IsConfigured: true }) return;
-            var keys = ScopeKeysOf(scope, id, now);
+            if (id is null || keys is null || limits is not { IsConfigured: true }) return;
+            var configured = ReferenceEquals(limits, keys.Configured);
             for (var w = 0; w < AllWindows.Length; w++)
             {
                 if (limits.LimitOf(AllWindows[w]) is not { } limit) continue;
-                charges[next] = new BudgetCharge(keys.Keys[w], amount, ToNanoFloor(limit), keys.ExpiresAt[w]);
+                charges[next] = new BudgetCharge(keys.Keys[w], amount, configured ? keys.ConfiguredNano[w] : ToNanoFloor(limit), keys.ExpiresAt[w]);
                 scopes[next++] = (scope, id, AllWindows[w]);
             }
         }
     }
+
+    /// <summary>The cached keys of a scope id, or null when there is no id or the scope can have no limit.</summary>
+    private ScopeKeys? ScopeOf(BudgetScope scope, string? id, DateTimeOffset now)
+    {
+        if (id is not { Length: > 0 }) return null;
+        if (_limitProvider is null && !ConfiguredScope(scope).IsConfigured) return null;
+        return ScopeKeysOf(scope, id, now);
+    }
+
+    private ScopeBudgetOptions ConfiguredScope(BudgetScope scope) => scope switch
+    {
+        BudgetScope.Tenant => Options.Tenants,
+        BudgetScope.User => Options.Users,
+        _ => Options.Prompts,
+    };
 
     private static int WindowCount(BudgetLimits? limits) =>
         limits is not { IsConfigured: true } ? 0 : (limits.HourlyLimitUsd is null ? 0 : 1) + (limits.DailyLimitUsd is null ? 0 : 1) + (limits.MonthlyBudgetUsd is null ? 0 : 1);
@@ -400,11 +421,15 @@ public sealed class CostBudget
             expires[w] = End(AllWindows[w], now) + LeaseDuration + Grace;
         }
 
+        var configured = ConfiguredScope(scope).For(id);
+        var nano = new long[AllWindows.Length];
+        for (var w = 0; w < AllWindows.Length; w++) nano[w] = configured?.LimitOf(AllWindows[w]) is { } limit ? ToNanoFloor(limit) : 0;
         if (_scopeKeys.Count >= MaxCachedLimits) _scopeKeys.Clear();
-        return _scopeKeys[(scope, id)] = new ScopeKeys(hour, keys, expires);
+        return _scopeKeys[(scope, id)] = new ScopeKeys(hour, keys, expires, configured, nano);
     }
 
-    private sealed record ScopeKeys(long Hour, string[] Keys, DateTimeOffset[] ExpiresAt);
+    /// <summary>A scope id's counter keys and expiries for one UTC hour, and its configured limits (null: none) in nano-dollars per window.</summary>
+    private sealed record ScopeKeys(long Hour, string[] Keys, DateTimeOffset[] ExpiresAt, BudgetLimits? Configured, long[] ConfiguredNano);
 
     private readonly ConcurrentDictionary<(BudgetScope, string), ScopeKeys> _scopeKeys = new();
 
@@ -452,8 +477,10 @@ public sealed class CostBudget
             var charge = charges[i];
             var total = reservation.Totals[i];
 
-            // The thresholds this instance has handled for the counter (claimed by it or found claimed): a budget that stays
-            // above 80 % costs one dictionary lookup per request here, no key string and no store call.
+            // Below the lowest threshold (most requests): nothing to look up. Above it, the thresholds this instance has
+            // handled for the counter (claimed by it or found claimed): a budget that stays above 80 % costs one dictionary
+            // lookup per request here, no key string and no store call.
+            if (!refused && total < ((charge.Limit * _thresholds[0]) + 99) / 100) continue;
             var handled = _alertsHandled.GetValueOrDefault(charge.Key);
             for (var t = handled; t < _thresholds.Length; t++)
             {
