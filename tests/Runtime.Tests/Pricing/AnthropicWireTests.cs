@@ -2,6 +2,7 @@ using Anthropic;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using PromptOps.Budgets;
+using PromptOps.Caching;
 using PromptOps.Pricing;
 using PromptOps.Usage;
 
@@ -133,5 +134,31 @@ public sealed class AnthropicWireTests : IAsyncLifetime
         Assert.True(record.Streaming);
         AssertPricedRight(record);
         Assert.Equal(Expected, await SpentTodayAsync(store));
+    }
+
+    [Fact]
+    public async Task A_cache_hit_on_an_Anthropic_answer_saves_its_whole_price_and_spends_nothing()
+    {
+        var sink = new InMemoryUsageSink();
+        var store = new InMemoryBudgetStore();
+        var (client, services) = PromptOps(sink, store);
+        using (client)
+        await using (services)
+        {
+            await client.GetResponseAsync("Classify: great product");
+            var hit = await client.GetResponseAsync("Classify: great product");
+            Assert.Equal(CacheLayer.Memory, hit.GetCacheLayer());
+            Assert.Equal("positive", hit.Text);
+        }
+
+        Assert.Single(_server.Requests);
+        var records = sink.Snapshot();
+        Assert.Equal(2, records.Count);
+        AssertPricedRight(records[0]);
+        Assert.Equal(CacheLayer.Memory, records[1].CacheLayer);
+        Assert.Equal(0m, records[1].CostUsd);
+        Assert.Equal(500, records[1].CacheWriteInputTokens); // the cached answer keeps its cache-write count …
+        Assert.Equal(Expected, records[1].CostSavedUsd);     // … so the hit saves what the call cost, writes included
+        Assert.Equal(Expected, await SpentTodayAsync(store)); // and the budget is charged once
     }
 }
