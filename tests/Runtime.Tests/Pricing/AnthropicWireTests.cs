@@ -9,7 +9,8 @@ using PromptOps.Usage;
 namespace PromptOps.Tests.Pricing;
 
 /// <summary>
-/// Anthropic's official .NET SDK (NuGet <c>Anthropic</c>) and its <see cref="IChatClient"/> (<c>AsIChatClient</c>) against a
+/// Anthropic's official .NET SDK (NuGet <c>Anthropic</c>) and its <see cref="IChatClient"/>s (<c>AsIChatClient</c>, and
+/// <c>Beta.AsIChatClient</c> for the beta Messages API) against a
 /// loopback Messages API server, through <c>UsePromptOps()</c>: a response whose wire usage is
 /// <c>{"input_tokens": 100, "cache_read_input_tokens": 2000, "cache_creation_input_tokens": 500, "output_tokens": 50}</c>
 /// (Anthropic's <c>input_tokens</c> excludes both cache parts) is recorded and charged to the budget at the price sheet's
@@ -30,14 +31,18 @@ public sealed class AnthropicWireTests : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     // The SDK's own retries are off, so a failure is the test's, not a retried one.
-    private IChatClient Sdk() =>
-        new AnthropicClient { ApiKey = "sk-ant-loopback", BaseUrl = _server.BaseUrl, MaxRetries = 0 }.AsIChatClient("claude-haiku-4-5", defaultMaxOutputTokens: 256);
+    // beta: the IChatClient of the SDK's beta Messages API (client.Beta.AsIChatClient), which has its own usage mapping.
+    private IChatClient Sdk(bool beta = false)
+    {
+        var client = new AnthropicClient { ApiKey = "sk-ant-loopback", BaseUrl = _server.BaseUrl, MaxRetries = 0 };
+        return beta ? client.Beta.AsIChatClient("claude-haiku-4-5", defaultMaxOutputTokens: 256) : client.AsIChatClient("claude-haiku-4-5", defaultMaxOutputTokens: 256);
+    }
 
     /// <summary>The SDK under <c>UsePromptOps()</c> with a usage sink and a daily budget over <paramref name="store"/>.</summary>
-    private (IChatClient Client, ServiceProvider Services) PromptOps(InMemoryUsageSink sink, InMemoryBudgetStore store)
+    private (IChatClient Client, ServiceProvider Services) PromptOps(InMemoryUsageSink sink, InMemoryBudgetStore store, bool beta = false)
     {
         var services = new ServiceCollection().AddSingleton<IUsageSink>(sink).AddSingleton<IBudgetStore>(store).BuildServiceProvider();
-        var client = Sdk().AsBuilder().UsePromptOps(o => o.Budget.DailyLimitUsd = 10m).Build(services);
+        var client = Sdk(beta).AsBuilder().UsePromptOps(o => o.Budget.DailyLimitUsd = 10m).Build(services);
         return (client, services);
     }
 
@@ -60,12 +65,14 @@ public sealed class AnthropicWireTests : IAsyncLifetime
         Assert.Equal(0.001175m, record.CostUsd);
     }
 
-    [Fact]
-    public async Task The_SDK_reports_every_input_token_with_cache_reads_and_writes_apart()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_SDK_reports_every_input_token_with_cache_reads_and_writes_apart(bool beta)
     {
         // Pins what the SDK's IChatClient does with Anthropic's usage: it adds the cache parts to input_tokens (PromptOps'
         // convention, so no normalising is needed) and names the writes "CacheCreationInputTokens", one of ProviderUsage.CacheWriteKeys.
-        using var sdk = Sdk();
+        using var sdk = Sdk(beta);
 
         var response = await sdk.GetResponseAsync("Classify: great product");
 
@@ -86,14 +93,17 @@ public sealed class AnthropicWireTests : IAsyncLifetime
         var request = Assert.Single(_server.Requests);
         Assert.Equal("claude-haiku-4-5", request["model"]!.GetValue<string>());
         Assert.Null(request["stream"]);
+        Assert.Equal(beta ? "BetaMessage" : "Message", response.RawRepresentation!.GetType().Name); // the beta client answered
     }
 
-    [Fact]
-    public async Task A_response_is_recorded_and_charged_to_the_budget_at_the_price_sheets_figure()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_response_is_recorded_and_charged_to_the_budget_at_the_price_sheets_figure(bool beta)
     {
         var sink = new InMemoryUsageSink();
         var store = new InMemoryBudgetStore();
-        var (client, services) = PromptOps(sink, store);
+        var (client, services) = PromptOps(sink, store, beta);
         using (client)
         await using (services)
         {
@@ -113,14 +123,16 @@ public sealed class AnthropicWireTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(true)]  // message_delta repeats the cumulative input and cache counts (the API today)
-    [InlineData(false)] // message_delta carries output_tokens only (older API versions)
-    public async Task A_stream_is_recorded_and_charged_to_the_budget_at_the_price_sheets_figure(bool deltaRepeatsInputCounts)
+    [InlineData(true, false)]  // message_delta repeats the cumulative input and cache counts (the API today)
+    [InlineData(false, false)] // message_delta carries output_tokens only (older API versions)
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public async Task A_stream_is_recorded_and_charged_to_the_budget_at_the_price_sheets_figure(bool deltaRepeatsInputCounts, bool beta)
     {
         _server.DeltaRepeatsInputCounts = deltaRepeatsInputCounts;
         var sink = new InMemoryUsageSink();
         var store = new InMemoryBudgetStore();
-        var (client, services) = PromptOps(sink, store);
+        var (client, services) = PromptOps(sink, store, beta);
         using (client)
         await using (services)
         {
