@@ -7,7 +7,11 @@ namespace PromptOps.Pricing;
 /// is <b>every</b> input token, <see cref="UsageDetails.CachedInputTokenCount"/> the part of it read from the provider's
 /// prompt cache (priced at the cached rate, never counted twice). That is OpenAI's convention
 /// (<c>prompt_tokens</c> includes <c>prompt_tokens_details.cached_tokens</c>), which Microsoft.Extensions.AI.OpenAI
-/// already follows; other providers' counts must be added up first.
+/// already follows; other providers' counts must be added up first. Anthropic's official .NET SDK (NuGet <c>Anthropic</c>,
+/// verified with 13.15.0 over the wire, non-streaming and streaming: tests/Runtime.Tests/Pricing/AnthropicWireTests) adds
+/// them up itself in its <c>IChatClient</c> (<c>AsIChatClient</c>): <c>input_tokens</c> + <c>cache_read_input_tokens</c> +
+/// <c>cache_creation_input_tokens</c> as the input, the cache reads as the cached input, the cache writes under
+/// <c>CacheCreationInputTokens</c> — so its usage is read as it is, with no provider-specific step.
 /// </summary>
 public static class ProviderUsage
 {
@@ -17,7 +21,8 @@ public static class ProviderUsage
     /// <summary>
     /// The keys of cache-write tokens PromptOps reads from <see cref="UsageDetails.AdditionalCounts"/> (Microsoft.Extensions.AI has
     /// no standard property for them): Anthropic's wire name <c>cache_creation_input_tokens</c> (what <see cref="FromAnthropic"/>
-    /// writes) and the PascalCase <c>CacheCreationInputTokens</c>. The first present wins.
+    /// writes) and the PascalCase <c>CacheCreationInputTokens</c> (what Anthropic's .NET SDK's <c>IChatClient</c> writes). The
+    /// first present wins.
     /// </summary>
     public static readonly IReadOnlyList<string> CacheWriteKeys = [CacheCreationInputTokensKey, "CacheCreationInputTokens"];
 
