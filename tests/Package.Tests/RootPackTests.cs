@@ -43,6 +43,9 @@ public sealed class RootPackTests : IDisposable
         [
             $"PromptOps.{version}.nupkg",
             $"PromptOps.Embeddings.MiniLM.{version}.nupkg",
+            $"PromptOps.Redis.{version}.nupkg",
+            $"PromptOps.Reports.{version}.nupkg",
+            $"PromptOps.Sqlite.{version}.nupkg",
             $"PromptOps.Tool.{version}.nupkg",
         ];
         Assert.Equal(expected, packages);

@@ -175,6 +175,7 @@ public static class PromptOpsChatClientBuilderExtensions
         var options = registered?.Clone() ?? new PromptOpsOptions();
         configure?.Invoke(options);
         options.Validate();
+        PackageRegistrations.ThrowIfMissing(services, options);
         return options;
     }
 
@@ -236,7 +237,7 @@ public static class PromptOpsChatClientBuilderExtensions
         new(inner,
             services.GetService<PriceCatalog>() ?? new PriceCatalog(),
             (services.GetService<IEnumerable<IUsageSink>>() ?? []) // Build() without a container has no IEnumerable<T> support
-                .Where(s => s is not ConfiguredLedgerSink { Sink: null }), // the SQLite ledger registration when no path is set
+                .Where(s => s is not IOptionalUsageSink { IsActive: false }), // the SQLite ledger registration when no path is set
             GetMetrics(services),
             services.GetService<TimeProvider>(),
             services.GetService<ILoggerFactory>()?.CreateLogger<UsageMeterChatClient>());
