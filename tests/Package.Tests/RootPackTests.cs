@@ -42,6 +42,7 @@ public sealed class RootPackTests : IDisposable
         string[] expected =
         [
             $"PromptOps.{version}.nupkg",
+            $"PromptOps.All.{version}.nupkg",
             $"PromptOps.Embeddings.MiniLM.{version}.nupkg",
             $"PromptOps.Redis.{version}.nupkg",
             $"PromptOps.Reports.{version}.nupkg",

@@ -46,7 +46,18 @@ public static class PromptOpsChatClientBuilderExtensions
             .Use((inner, services) => Resolve(services, configure) is var o && (o.Budget.IsConfigured || services.GetService<IBudgetLimitProvider>() is not null)
                 ? new CostBudgetChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>(), GetMetrics(services))
                 : inner)
-            .Use((inner, services) => Resolve(services, configure) is { Fallback.Enabled: true } o ? CreateFallback(inner, services, o.Fallback, []) : inner);
+            .Use((inner, services) => Resolve(services, configure) is { Fallback.Enabled: true } o ? CreateFallback(inner, services, o.Fallback, []) : inner)
+            .Use((inner, services) => WarmTokenizers(inner, services, configure));
+    }
+
+    /// <summary>
+    /// Adds no layer: when budgets or plans are on, starts loading the tokenizers they count with in the background
+    /// (<see cref="Tokens.TokenizerWarmup"/>), so the first request does not pay for it.
+    /// </summary>
+    private static IChatClient WarmTokenizers(IChatClient inner, IServiceProvider services, Action<PromptOpsOptions>? configure)
+    {
+        _ = (services.GetService<Tokens.TokenizerWarmup>() ?? Tokens.TokenizerWarmup.Shared).Start(Resolve(services, configure), services);
+        return inner;
     }
 
     /// <summary>
