@@ -215,7 +215,12 @@ public static class PromptOpsChatClientBuilderExtensions
     private static CascadeChatClient CreateCascade(IChatClient inner, IServiceProvider services, CascadeOptions options, TierRoutingOptions routing) =>
         new(inner, options, routing, services.GetService<ILoggerFactory>()?.CreateLogger<CascadeChatClient>());
 
-    private static FallbackChatClient CreateFallback(IChatClient inner, IServiceProvider services, FallbackOptions options, IEnumerable<NamedChatClient> extra)
+    // Typed IChatClient and never inlined: FallbackChatClient holds Polly types in static fields, so a caller that merely
+    // mentions the type (the conditional in UsePromptOps merges it with IChatClient) makes the JIT load Polly.Core even when
+    // fallback is off. Only this method names it, and it runs only when fallback is on (PackageGraphTests checks the load).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The interface keeps Polly unloaded until fallback is on (see above).")]
+    private static IChatClient CreateFallback(IChatClient inner, IServiceProvider services, FallbackOptions options, IEnumerable<NamedChatClient> extra)
     {
         List<NamedChatClient> chain = [new(options.PrimaryName, inner), .. extra];
         foreach (var key in options.Providers)
