@@ -62,3 +62,22 @@ public partial class SupportDesk(IChatClient chat)
             System = "Answer the customer's question about their own account.", User = "{question}")]
     public partial Task<string> AnswerAccountAsync([MaxInputTokens(500)] string question, [CacheScope] string userId, CancellationToken cancellationToken = default);
 }
+
+// Conversations that stop growing: a chat loop whose requests stay under 8,000 input tokens (README).
+public static class Conversation
+{
+    public static async Task ChatLoopAsync(IChatClient openAiChatClient, IServiceProvider services)
+    {
+        IChatClient chat = openAiChatClient.AsBuilder()
+            .UseConversationBudget(8_000)           // first, so the meter, the cache and the budget see the history as sent
+            .UsePromptOps()
+            .Build(services);
+
+        List<ChatMessage> history = [new(ChatRole.System, "You are the shop's support assistant.")];
+        while (Console.ReadLine() is { Length: > 0 } input)
+        {
+            history.Add(new(ChatRole.User, input));
+            history.AddMessages(await chat.GetResponseAsync(history, new ChatOptions { MaxOutputTokens = 300 }));
+        }
+    }
+}

@@ -5,12 +5,13 @@ namespace PromptOps.Reports;
 
 /// <summary>
 /// A loaded ledger: usage records in time order, with every report as a method. Load it from a SQLite ledger file
-/// (<see cref="LoadSqlite"/>) or from any records (<see cref="From"/>: an <see cref="InMemoryUsageSink"/> snapshot, a test's
+/// (<see cref="LoadSqlite"/>) or from any records (<see cref="From(IEnumerable{UsageRecord})"/>: an <see cref="InMemoryUsageSink"/> snapshot, a test's
 /// list). The reports are the ones of <see cref="UsageReports"/>, over these records.
 /// </summary>
 public sealed class UsageLedger
 {
     private readonly UsageRecord[] _records;
+    private IReadOnlyList<Budgets.BudgetAlert> _events = [];
 
     private UsageLedger(UsageRecord[] records)
     {
@@ -47,7 +48,26 @@ public sealed class UsageLedger
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">The file is not a PromptOps ledger or has a newer schema.</exception>
     public static UsageLedger LoadSqlite(string path, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
-        new(SqliteLedgerReader.Read(path, from, to).ToArray());
+        new(SqliteLedgerReader.Read(path, from, to).ToArray()) { _events = SqliteLedgerReader.ReadBudgetEvents(path, from, to) };
+
+    /// <summary>The budget's alerts and actions the ledger recorded (schema 4), oldest first; empty for a ledger built from records.</summary>
+    public IReadOnlyList<Budgets.BudgetAlert> BudgetEvents => _events;
+
+    /// <summary>A ledger of <paramref name="records"/> and the budget <paramref name="events"/> of the same time.</summary>
+    public static UsageLedger From(IEnumerable<UsageRecord> records, IEnumerable<Budgets.BudgetAlert> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var ledger = From(records);
+        ledger._events = [.. events.OrderBy(e => e.At)];
+        return ledger;
+    }
+
+    /// <inheritdoc cref="ConversationReport.Create"/>
+    public ConversationReport Conversations(ReportPeriod? period = null, int top = 10) => ConversationReport.Create(_records, period, top);
+
+    /// <inheritdoc cref="ScopeBudgetReport.Create"/>
+    public ScopeBudgetReport ScopeBudgets(ReportPeriod? period = null, Budgets.CostBudgetOptions? limits = null, int top = 10) =>
+        ScopeBudgetReport.Create(_records, _events, period, limits, top);
 
     /// <inheritdoc cref="UsageReports.Daily"/>
     public DailyReport Daily(ReportPeriod? period = null) => UsageReports.Daily(_records, period);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using PromptOps.Budgets;
 using PromptOps.Usage;
 using PromptOps.Usage.Sqlite;
 
@@ -23,6 +24,7 @@ public static class PromptOpsSqliteServiceCollectionExtensions
         services.TryAddSingleton<SqliteLedgerPackageMarker>();
         services.TryAddSingleton(sp => new LedgerSinkHolder(sp));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageSink, ConfiguredLedgerSink>(sp => new ConfiguredLedgerSink(sp.GetRequiredService<LedgerSinkHolder>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, ConfiguredLedgerAlertSink>(sp => new ConfiguredLedgerAlertSink(sp.GetRequiredService<LedgerSinkHolder>())));
         return services;
     }
 }
@@ -63,4 +65,11 @@ internal sealed class ConfiguredLedgerSink(LedgerSinkHolder holder) : IOptionalU
     public bool IsActive => holder.Sink is not null;
 
     public void Record(UsageRecord record) => holder.Sink?.Record(record);
+}
+
+/// <summary>The budget's alerts and actions into the SQLite ledger's <c>budget_events</c> (nothing when no path is set).</summary>
+internal sealed class ConfiguredLedgerAlertSink(LedgerSinkHolder holder) : IBudgetAlertSink
+{
+    public ValueTask PublishAsync(BudgetAlert alert, CancellationToken cancellationToken) =>
+        holder.Sink is { } sink ? sink.PublishAsync(alert, cancellationToken) : ValueTask.CompletedTask;
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 
 namespace PromptOps.Cli.Tests;
 
+[Trait("Needs", "chromium")]
 public sealed class ReportCommandTests : IAsyncLifetime
 {
     private string _ledger = "";
@@ -121,7 +122,8 @@ internal static class Chromium
     public static async Task<string> DumpDomAsync(string file, string profile)
     {
         var exe = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("Chromium is not installed (apt-get install chromium); ./test.sh installs it.");
+            ?? throw new InvalidOperationException(
+                "Chromium is not installed: `sudo apt-get install -y chromium` (./test.sh does that), or leave this test out with --filter \"Needs!=chromium\".");
         var start = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[]
                  {

@@ -17,7 +17,8 @@ using StackExchange.Redis;
 //   --clock <unix ms: the fake clock's start> [--timeout-ms <Redis operation timeout>]
 // Scenarios: baseline, abandon, cancel, overreport (one phase, every request at once); stall, restart, lostreply (four
 // phases with two gates where the test injects a fault and then recovers from it); scoped (budgets per tenant and user:
-// 500 users in 20 tenants, a few heavy users; $2 a day for the application, $0.15 per tenant, $0.02 per user).
+// 500 users in 20 tenants, a few heavy users; $2 a day for the application, $0.15 per tenant, $0.02 per user); anomaly (the
+// same mix for four simulated hours, then, after a gate, a spike of user u42: one request per simulated second).
 // After the workload, a drain phase runs requests 8 at a time until a whole batch is refused for the budget.
 // Stdout: "ready"; "gate inject" / "gate recover" (then it waits for a "continue" line on stdin); "billed <request>
 // <nano-dollars> <kind>" per provider bill; "summary <json>" last. Exit code 0 unless something unexpected happened.
@@ -68,7 +69,15 @@ services.AddPromptOps(o =>
     o.Redis.KeyPrefix = settings.Prefix;
     o.Redis.OperationTimeout = TimeSpan.FromMilliseconds(settings.TimeoutMs);
     o.Cache.Enabled = false;
-    if (settings.Scenario == "scoped")
+    if (settings.Scenario == "anomaly")
+    {
+        // Generous limits (the anomaly, not a limit, must stop the spike) and live anomalies with the stop.
+        o.Budget.DailyLimitUsd = 100m;
+        o.Budget.Tenants.Default = new BudgetLimits { DailyLimitUsd = 10m };
+        o.Budget.Users.Default = new BudgetLimits { DailyLimitUsd = 1m };
+        o.Budget.Anomaly = new SpendAnomalyOptions { Enabled = true, Factor = 10, MinHourlyUsd = 0.02m, MinHistoryHours = 3, StopUser = true };
+    }
+    else if (settings.Scenario == "scoped")
     {
         o.Budget.DailyLimitUsd = 2m;
         o.Budget.Tenants.Default = new BudgetLimits { DailyLimitUsd = 0.15m };
@@ -94,6 +103,11 @@ var breaker = client.GetService<CostBudgetChatClient>() ?? throw new InvalidOper
 var escrow = breaker.Budget.Store as EscrowBudgetStore ?? throw new InvalidOperationException($"The budget store is {breaker.Budget.Store.GetType().Name}, not the escrow (the default policy).");
 
 var refusals = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+const int SpikeBase = 1_000_000;
+const string SpikeUser = "u42";
+DateTimeOffset? spikeStart = null;
+DateTimeOffset? spikeRefusedAt = null;
+var spikeSentAt = new ConcurrentDictionary<int, long>();
 var errors = new ConcurrentQueue<string>();
 var calls = 0;
 Console.Out.WriteLine("ready");
@@ -104,6 +118,37 @@ switch (settings.Scenario)
     case "baseline" or "abandon" or "cancel" or "overreport" or "scoped":
         await RunAsync(0, n);
         break;
+    case "anomaly":
+    {
+        // Four ordinary hours: n/4 requests an hour from the mix, and one from the spike user (so they have a history).
+        var next = 0;
+        for (var hour = 0; hour < 4; hour++)
+        {
+            await Task.WhenAll(RunAsync(next, n / 4), OneAsync(SpikeRequest(hour)));
+            next += n / 4;
+            time.Advance(TimeSpan.FromHours(1));
+        }
+
+        // The spike, started by both processes at once: each simulated second two requests of the mix and, on instance a, one
+        // of the spike user; on b the spike user sends one every 15 s only — too little for b to find the anomaly itself, so b
+        // stops the user because a did (the shared stop set).
+        // The two processes' fake clocks keep one timeline by following the real clock from the gate, 10× faster (a simulated
+        // second every 100 ms): a step that ends early waits for its time, so neither process runs ahead of the other.
+        await GateAsync("spike");
+        spikeStart = time.GetUtcNow();
+        var released = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (var second = 0; second < 120; second++)
+        {
+            var wait = TimeSpan.FromMilliseconds(100 * second) - System.Diagnostics.Stopwatch.GetElapsedTime(released);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+            time.Advance(TimeSpan.FromSeconds(1));
+            var spiking = settings.Name == "a" || second % 15 == 0;
+            await Task.WhenAll(spiking ? OneAsync(SpikeRequest(100 + second)) : Task.CompletedTask, RunAsync(next, 2));
+            next += 2;
+        }
+
+        break;
+    }
     case "stall" or "restart" or "lostreply":
     {
         // A: 40% of the requests, healthy.
@@ -141,10 +186,10 @@ switch (settings.Scenario)
         throw new ArgumentException($"Unknown scenario '{settings.Scenario}'.");
 }
 
-// Drain: 8 requests at a time until a whole batch is refused for the budget (or n more requests), so that the budget is
+// Drain (not for the anomaly scenario, whose limits are not meant to be reached): 8 requests at a time until a whole batch is refused for the budget (or n more requests), so that the budget is
 // really reached and the bound is tested near $1, not far below it.
 var drained = 0;
-for (var next = n; next < 2 * n; next += 8)
+for (var next = n; settings.Scenario != "anomaly" && next < 2 * n; next += 8)
 {
     var before = BudgetRefusals();
     await RunAsync(next, 8);
@@ -185,10 +230,16 @@ var summary = new Dictionary<string, object>
     ["overLogged"] = loggers.Events.GetValueOrDefault(3006),
     ["refusals"] = refusals.ToDictionary(p => p.Key, p => p.Value),
     // Scoped: what the provider billed per user and per tenant, and every alert this instance raised.
-    ["billedByUser"] = settings.Scenario == "scoped" ? all.GroupBy(b => SubjectOf(b.Number).User).ToDictionary(g => g.Key, g => g.Sum(b => b.Nano)) : new Dictionary<string, long>(),
-    ["billedByTenant"] = settings.Scenario == "scoped" ? all.GroupBy(b => SubjectOf(b.Number).Tenant).ToDictionary(g => g.Key, g => g.Sum(b => b.Nano)) : new Dictionary<string, long>(),
+    ["billedByUser"] = settings.Scenario is "scoped" or "anomaly" ? all.GroupBy(b => WhoOf(b.Number).User).ToDictionary(g => g.Key, g => g.Sum(b => b.Nano)) : new Dictionary<string, long>(),
+    ["billedByTenant"] = settings.Scenario is "scoped" or "anomaly" ? all.GroupBy(b => WhoOf(b.Number).Tenant).ToDictionary(g => g.Key, g => g.Sum(b => b.Nano)) : new Dictionary<string, long>(),
     ["alerts"] = alerts.Alerts.Select(a => FormattableString.Invariant($"{a.Scope}/{a.ScopeId}/{a.Window}/{a.ThresholdPercent}/{(a.Refused ? "refused" : "crossed")}")).ToArray(),
     ["errors"] = errors.ToArray(),
+    // Anomaly: when the spike started (simulated ms), this instance's anomaly alerts (user/at ms), its first refusal of the
+    // spike user (ms), and the spike user's calls billed here with when each was sent (ms).
+    ["spikeStartMs"] = spikeStart?.ToUnixTimeMilliseconds() ?? 0,
+    ["anomalyAlerts"] = alerts.Alerts.Where(a => a.Kind == BudgetAlertKind.Anomaly).Select(a => FormattableString.Invariant($"{a.ScopeId}/{a.At.ToUnixTimeMilliseconds()}")).ToArray(),
+    ["spikeRefusedAtMs"] = spikeRefusedAt?.ToUnixTimeMilliseconds() ?? 0,
+    ["spikeBilledSentAtMs"] = all.Where(b => spikeSentAt.ContainsKey(b.Number)).Select(b => spikeSentAt[b.Number]).Order().ToArray(),
 };
 Console.Out.WriteLine("summary " + JsonSerializer.Serialize(summary));
 return errors.IsEmpty ? 0 : 1;
@@ -197,14 +248,20 @@ int BudgetRefusals() => refusals.Where(p => p.Key.StartsWith("budget.", StringCo
 
 async Task RunAsync(int first, int count) => await Task.WhenAll(Enumerable.Range(first, count).Select(OneAsync));
 
+// Anomaly: request numbers of the spike user start at SpikeBase (apart from the mix's numbers).
+int SpikeRequest(int k) => SpikeBase + k;
+
+(string Tenant, string User) WhoOf(int i) => i >= SpikeBase ? ("t2", SpikeUser) : SubjectOf(i);
+
 async Task OneAsync(int i)
 {
     await Task.Yield();
+    if (i >= SpikeBase) spikeSentAt[i] = time.GetUtcNow().ToUnixTimeMilliseconds();
     List<ChatMessage> messages = [new(ChatRole.User, FormattableString.Invariant($"Request {i}: summarise the state of budget number {i * 7919 % 1000} for {settings.Name}."))];
     var options = new ChatOptions { ModelId = FakeProvider.Model, MaxOutputTokens = 1000 };
-    if (settings.Scenario == "scoped")
+    if (settings.Scenario is "scoped" or "anomaly")
     {
-        var (tenant, user) = SubjectOf(i);
+        var (tenant, user) = WhoOf(i);
         options = new ChatOptions { ModelId = FakeProvider.Model, MaxOutputTokens = 200 }.WithPromptOps(new PromptOpsMetadata { TenantId = tenant, UserId = user });
     }
 
@@ -252,6 +309,7 @@ async Task OneAsync(int i)
     }
     catch (PromptOpsLimitException e)
     {
+        if (e is SpendAnomalyException && e.UserId == SpikeUser) lock (refusals) spikeRefusedAt ??= time.GetUtcNow();
         refusals.AddOrUpdate(e.LimitName, 1, (_, v) => v + 1);
     }
     catch (Exception e)

@@ -15,6 +15,7 @@ namespace PromptOps.Faults.Tests;
 /// and no lease is left. Faults are injected at explicit gates (the worker stops and waits for a stdin line), never after
 /// a delay, and nothing asserts how long anything took. docs/runtime.md, "Fault suite", lists the scenarios.
 /// </summary>
+[Trait("Needs", "redis")]
 public sealed class FaultSuiteTests(ITestOutputHelper output)
 {
     private const long BudgetNano = 1_000_000_000; // $1
@@ -168,6 +169,48 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
                 Assert.Contains($"{scope}/{id}/{window}/{threshold}", keys);
             }
         }    }
+
+    /// <summary>
+    /// A live spend anomaly (#19) across two processes: four simulated hours of the 500-user mix (each process 200 requests
+    /// an hour, plus one of user u42), then both start at once: a spike of u42 on process a (one request per simulated
+    /// second), and one u42 request every 15 s on b — too little for b to find it alone. The spike is alerted once, by a,
+    /// within one simulated minute of its start, and u42 is refused on both processes within that minute (b through the
+    /// shared stop set, read every 15 s); no call of u42 sent after a process refused it is billed.
+    /// </summary>
+    [Fact]
+    public async Task Two_processes_alert_a_spike_once_within_a_minute_and_both_stop_its_user()
+    {
+        using var redis = new RedisServer();
+        var prefix = $"faults:anomaly:{Guid.NewGuid():N}:";
+        var clock = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(3).AddHours(10), TimeSpan.Zero).ToUnixTimeMilliseconds();
+        await using var a = WorkerProcess.Start("a", redis.Port, prefix, "anomaly", 800, 201, clock, 2000);
+        await using var b = WorkerProcess.Start("b", redis.Port, prefix, "anomaly", 800, 202, clock, 2000);
+        await a.WaitForAsync("gate spike");
+        await b.WaitForAsync("gate spike");
+        await a.SendAsync("continue");
+        await b.SendAsync("continue");
+        var sa = await a.FinishAsync();
+        var sb = await b.FinishAsync();
+        var context = $"--- a ---\n{a.Log}\n--- b ---\n{b.Log}";
+
+        var anomalies = sa.AnomalyAlerts!.Concat(sb.AnomalyAlerts!).Select(x => x.Split('/')).ToList();
+        var spike = Assert.Single(anomalies, x => x[0] == "u42");
+        Assert.Contains(sa.AnomalyAlerts!, x => x.StartsWith("u42/", StringComparison.Ordinal)); // found by a, not b
+        var start = Math.Min(sa.SpikeStartMs, sb.SpikeStartMs);
+        var alertedAfter = TimeSpan.FromMilliseconds(long.Parse(spike[1], CultureInfo.InvariantCulture) - start);
+        var stoppedA = TimeSpan.FromMilliseconds(sa.SpikeRefusedAtMs - sa.SpikeStartMs);
+        var stoppedB = TimeSpan.FromMilliseconds(sb.SpikeRefusedAtMs - sb.SpikeStartMs);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"anomaly: u42 alerted {alertedAfter.TotalSeconds:0} s after the spike started; refused on a after {stoppedA.TotalSeconds:0} s, on b after {stoppedB.TotalSeconds:0} s; u42 billed ${sa.BilledByUser!.GetValueOrDefault("u42") / 1e9:0.0000} on a, ${sb.BilledByUser!.GetValueOrDefault("u42") / 1e9:0.0000} on b; other anomalies: {string.Join(", ", anomalies.Where(x => x[0] != "u42").Select(x => x[0]))}"));
+
+        Assert.True(alertedAfter > TimeSpan.Zero && alertedAfter <= TimeSpan.FromMinutes(1), $"alerted after {alertedAfter}: {context}");
+        Assert.True(sa.SpikeRefusedAtMs > 0 && stoppedA <= TimeSpan.FromMinutes(1), $"a stopped u42 after {stoppedA}: {context}");
+        Assert.True(sb.SpikeRefusedAtMs > 0 && stoppedB <= TimeSpan.FromMinutes(1), $"b stopped u42 after {stoppedB}: {context}");
+
+        // Once stopped on a process, it stays stopped there: nothing of u42 sent after the first refusal was billed.
+        Assert.DoesNotContain(sa.SpikeBilledSentAtMs!, t => t > sa.SpikeRefusedAtMs);
+        Assert.DoesNotContain(sb.SpikeBilledSentAtMs!, t => t > sb.SpikeRefusedAtMs);
+    }
 
     /// <summary>The fault, while calls reserved before it are held in the provider (phase B of the worker).</summary>
     private static async Task InjectAsync(string scenario, RedisServer redis, ConnectionMultiplexer admin, string prefix, List<string> notes)

@@ -157,4 +157,4 @@ internal sealed record WorkerSummary(
     string Name, string Scenario, int Requests, int Calls, int Drained, int Bills, long BilledNano, long SettledNano, int Cancelled, int Abandoned,
     int OverReported, long OverExpectedNano, long OverMetricCount, long OverMetricNano, int OverLogged,
     Dictionary<string, int> Refusals, string[] Errors, Dictionary<string, long>? BilledByUser = null, Dictionary<string, long>? BilledByTenant = null,
-    string[]? Alerts = null);
+    string[]? Alerts = null, long SpikeStartMs = 0, string[]? AnomalyAlerts = null, long SpikeRefusedAtMs = 0, long[]? SpikeBilledSentAtMs = null);

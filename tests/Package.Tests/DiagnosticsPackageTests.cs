@@ -9,6 +9,7 @@ namespace PromptOps.Package.Tests;
 /// and <c>dotnet format analyzers</c> applying the PO0001/PO0002 fixes to a project that still builds.
 /// Expected places are marked in the sources below as <c>⟦PO0001⟧</c> right before the reported text.
 /// </summary>
+[Trait("Needs", "package")]
 public sealed class DiagnosticsPackageTests : IDisposable
 {
     private static readonly TimeSpan Step = LocalFeed.Step;

@@ -29,6 +29,10 @@ internal static class DotNet
         start.Environment.Remove("MSBuildSDKsPath");
         start.Environment.Remove("VSTEST_HOST_DEBUG");
 
+        // Each step said as it starts and ends (Progress): a build in a fresh project takes minutes on a loaded machine.
+        var step = $"dotnet {string.Join(' ', arguments.Select(Shorten))} (in {Shorten(workingDirectory)})";
+        Progress.Report(step + " ...");
+        var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var output = new StringBuilder();
         var stdout = PumpAsync(process.StandardOutput, output);
@@ -42,11 +46,23 @@ internal static class DotNet
         {
             process.Kill(entireProcessTree: true);
             await Task.WhenAll(stdout, stderr);
+            Progress.Report($"{step}: timed out after {clock.Elapsed.TotalSeconds:F0} s");
             throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in {timeout}:\n{output}");
         }
 
         await Task.WhenAll(stdout, stderr);
+        Progress.Report($"{step}: exit {process.ExitCode} in {clock.Elapsed.TotalSeconds:F0} s");
         return (process.ExitCode, output.ToString());
+    }
+
+    /// <summary>A path in the repository or under the temporary folder shown relative to it (the lines stay readable).</summary>
+    private static string Shorten(string text)
+    {
+        var root = RepositoryRoot.TrimEnd(Path.DirectorySeparatorChar);
+        if (text.TrimEnd(Path.DirectorySeparatorChar) == root) return "the repository";
+        if (text.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal)) return text[(root.Length + 1)..];
+        var temp = Path.GetTempPath().TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        return text.StartsWith(temp, StringComparison.Ordinal) ? text[temp.Length..] : text;
     }
 
     private static async Task PumpAsync(StreamReader reader, StringBuilder output)

@@ -7,6 +7,7 @@ namespace PromptOps.Package.Tests;
 /// a local feed, a fresh console project that adds the embeddings package, and a run that embeds three sentences —
 /// which needs the all-MiniLM-L6-v2 weights the package must copy into the application's folder.
 /// </summary>
+[Trait("Needs", "package")]
 public sealed class EmbeddingsPackageTests : IDisposable
 {
     private static readonly TimeSpan Step = LocalFeed.Step;

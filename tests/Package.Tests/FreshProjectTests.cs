@@ -7,6 +7,7 @@ namespace PromptOps.Package.Tests;
 /// (the generated method must work). Everything happens under a new temporary directory; the package is packed with a
 /// version of its own so no earlier run's copy in the NuGet cache can stand in for it.
 /// </summary>
+[Trait("Needs", "package")]
 public sealed class FreshProjectTests : IDisposable
 {
     private static readonly TimeSpan Step = LocalFeed.Step;

@@ -7,6 +7,7 @@ namespace PromptOps.Package.Tests;
 /// (NU1605) or an out-of-range dependency (NU1608), keep the versions it pinned, and run a <c>[Prompt]</c> method
 /// through the runtime's cache and <see cref="Simulation.SimulatedChatClient"/> with the runtime built for its target.
 /// </summary>
+[Trait("Needs", "package")]
 public sealed class InstallMatrixTests(InstallMatrixTests.PackedFeed packed) : IClassFixture<InstallMatrixTests.PackedFeed>
 {
     private static readonly TimeSpan Step = LocalFeed.Step;

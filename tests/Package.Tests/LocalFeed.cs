@@ -1,19 +1,22 @@
-using System.Globalization;
-
 namespace PromptOps.Package.Tests;
 
 /// <summary>
 /// A temporary directory with a local NuGet feed of this repository's packages, packed with a version of their own (so
 /// no earlier run's copy in the NuGet cache can stand in), and fresh console projects that use them as a user would.
-/// Disposing deletes the directory and this version's copies in the global packages folder.
+/// The packages are packed once per run (<see cref="PackedOnce"/>) and copied into each feed. Disposing deletes the
+/// directory, and the last feed of the run alive deletes this version's copies in the global packages folder (a feed
+/// still in use may be restoring them).
 /// </summary>
 internal sealed class LocalFeed : IDisposable
 {
     public static readonly TimeSpan Step = TimeSpan.FromMinutes(10);
-    private readonly List<string> _packageIds = [];
+    private static readonly object Live = new();
+    private static readonly HashSet<string> PackageIds = new(StringComparer.Ordinal);
+    private static int _alive;
 
     public LocalFeed(string name)
     {
+        lock (Live) _alive++;
         Root = Path.Combine(Path.GetTempPath(), $"promptops-{name}-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Root);
     }
@@ -22,16 +25,18 @@ internal sealed class LocalFeed : IDisposable
 
     public string Feed => Path.Combine(Root, "feed");
 
-    public string Version { get; } = "0.1.0-it." + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "." + Random.Shared.Next(1000, 9999);
+    public static string Version => PackedOnce.Version;
 
-    /// <summary>Packs a project of the repository (e.g. <c>src/Runtime/PromptOps.Runtime.csproj</c>) into the feed.</summary>
+    /// <summary>
+    /// Puts the package of a project of the repository (e.g. <c>src/Runtime/PromptOps.Runtime.csproj</c>) into the feed:
+    /// packed by the first feed of the run that asks for it, copied by the others.
+    /// </summary>
     public async Task PackAsync(string project, string packageId)
     {
-        var pack = await DotNet.RunAsync(DotNet.RepositoryRoot, Step, "pack", project, "-c", "Release", "-o", Feed,
-            "--artifacts-path", Path.Combine(Root, "artifacts"), $"-p:Version={Version}", "-nologo");
-        Assert.True(pack.ExitCode == 0, $"dotnet pack {project} failed:\n" + pack.Output);
-        Assert.True(File.Exists(Path.Combine(Feed, $"{packageId}.{Version}.nupkg")), $"no {packageId} package in the feed:\n" + pack.Output);
-        _packageIds.Add(packageId);
+        lock (Live) PackageIds.Add(packageId);
+        var nupkg = await PackedOnce.NupkgAsync(project, packageId);
+        Directory.CreateDirectory(Feed);
+        File.Copy(nupkg, Path.Combine(Feed, Path.GetFileName(nupkg)), overwrite: true);
     }
 
     /// <summary>
@@ -107,13 +112,19 @@ internal sealed class LocalFeed : IDisposable
     public void Dispose()
     {
         TryDelete(Root);
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        // The copies `dotnet add package` extracted: this version exists only for this run (the embeddings one is ~90 MB).
-        foreach (var id in _packageIds) TryDelete(Path.Combine(packages, id.ToLowerInvariant(), Version));
+        lock (Live)
+        {
+            if (--_alive > 0) return;
+            var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            // The copies `dotnet add package` extracted: this version exists only for this run (the embeddings one is
+            // ~90 MB). Deleted under the lock a new feed takes, so no feed restores while they go (a later feed of the
+            // run extracts them again from its own copy of the package).
+            foreach (var id in PackageIds) TryDelete(Path.Combine(packages, id.ToLowerInvariant(), Version));
+        }
     }
 
-    private static void TryDelete(string path)
+    internal static void TryDelete(string path)
     {
         try
         {

@@ -5,6 +5,7 @@ namespace PromptOps.Package.Tests;
 /// the analyzers, the code fixes, the tests, the samples or the benchmarks (the generator's IncludeBuildOutput=false
 /// made that pack fail with NU5017).
 /// </summary>
+[Trait("Needs", "package")]
 public sealed class RootPackTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "promptops-rootpack-" + Guid.NewGuid().ToString("N")[..12]);

@@ -1,6 +1,7 @@
 namespace PromptOps.Package.Tests;
 
 /// <summary>The README's main command: the SupportTriage sample runs offline and meets its goal on the default trace.</summary>
+[Trait("Needs", "package")]
 public sealed class SampleTests
 {
     [Fact]

@@ -77,5 +77,12 @@ namespace PromptOps.Analyzers.Infrastructure
             Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
             description: "Instructions that never change belong in the system message: a stable prefix that providers cache at a fraction of the price, written once.",
             helpLinkUri: HelpBase + "PO0010.md");
+
+        public static readonly DiagnosticDescriptor GrowingConversationHistory = new DiagnosticDescriptor(
+            "PO0011", "Conversation history sent whole on every turn",
+            "'{0}' grows {1} and is sent whole with every call, so each turn pays again for every turn before it; keep the conversation under a token budget (.UseConversationBudget(…) on the client's pipeline, or a chat reducer)",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            description: "A multi-turn conversation that resends its whole history costs more with every turn: input tokens grow with the turn number and the conversation's total grows with its square. Drop or summarize the oldest turns.",
+            helpLinkUri: HelpBase + "PO0011.md");
     }
 }

@@ -23,6 +23,10 @@ internal static class ReportCommand
         var revenue = new Option<decimal?>("--revenue") { Description = "Revenue of the period in USD: adds unit economics and gross margin." };
         var k = new Option<double>("--k") { Description = "Anomaly threshold: a day above mean + k·σ is a spike.", DefaultValueFactory = _ => 2.0 };
         var html = new Option<string?>("--html") { Description = "Also write a self-contained HTML report with charts to this file." };
+        var budgetConfig = new Option<string?>("--budget-config")
+        {
+            Description = "An appsettings JSON file with the budget limits (PromptOps:Budget): adds each tenant's, user's and prompt's spend against its limit.",
+        };
         var catalogOption = Catalogs.CreateOption();
         var (compare, baselineModel, baselineOutput) = CompareOptions();
         Validation.Check(budget, v => v is <= 0 ? "--budget must be a positive number of USD." : null);
@@ -31,7 +35,7 @@ internal static class ReportCommand
 
         var command = new Command("report", "Cost reports over a usage ledger: tables, charts, anomalies, budget pace; --html for a file.")
         {
-            ledger, from, to, user, budget, asOf, revenue, k, html, catalogOption, compare, baselineModel, baselineOutput,
+            ledger, from, to, user, budget, asOf, revenue, k, html, catalogOption, compare, baselineModel, baselineOutput, budgetConfig,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,6 +54,7 @@ internal static class ReportCommand
             {
                 Repriced = repriced,
                 Comparison = Compare(parse, compare, baselineModel, baselineOutput, loaded, catalog, period),
+                Limits = parse.GetValue(budgetConfig) is { } config ? BudgetConfig.Load(config) : null,
             };
             ConsoleReport.Write(console, report);
             if (parse.GetValue(html) is { } file)

@@ -26,6 +26,8 @@ internal static class ConsoleReport
         }
 
         WriteReplyQuality(console, report.ReplyQuality);
+        WriteScopeBudgets(console, report.ScopeBudgets);
+        WriteConversations(console, report.Ledger.Conversations(report.Period));
         if (report.Repriced > 0)
         {
             console.MarkupLine($"Priced now: {report.Repriced:N0} calls recorded as unpriced are priced with the current catalogue.");
@@ -120,6 +122,53 @@ internal static class ConsoleReport
         foreach (var p in q.Prompts)
         {
             table.AddRow(Markup.Escape(p.PromptId), p.Requests.ToString("N0"), p.Truncated.ToString("N0"), p.Escalations.ToString("N0"), p.ReplyInvalid.ToString("N0"));
+        }
+
+        console.Write(table);
+    }
+
+    /// <summary>
+    /// Spend per scope (application, tenants, users, prompts) against the limits of <c>--budget-config</c>, and the budget's
+    /// alerts and actions of the period; nothing when the ledger has neither tenants nor events and no limits were given.
+    /// </summary>
+    private static void WriteScopeBudgets(IAnsiConsole console, ScopeBudgetReport b)
+    {
+        if (!b.HasLimits && b.Events.Count == 0 && !b.IdCount.ContainsKey(PromptOps.Budgets.BudgetScope.Tenant)) return;
+        var table = new Table().Border(TableBorder.Simple).Title(b.HasLimits ? "Budgets by scope (peak day and last month against the limits)" : "Spend by scope (no --budget-config: no limits)")
+            .AddColumn("scope").AddColumn("id").AddColumn(new TableColumn("peak day $").RightAligned()).AddColumn(new TableColumn("daily limit").RightAligned())
+            .AddColumn(new TableColumn("month $").RightAligned()).AddColumn(new TableColumn("monthly limit").RightAligned()).AddColumn(new TableColumn("used").RightAligned());
+        foreach (var r in b.Rows)
+        {
+            var used = r.MaxShare is { } share ? (share > 1 ? $"[red]{share:P0}[/]" : share >= 0.8m ? $"[yellow]{share:P0}[/]" : $"{share:P0}") : "-";
+            table.AddRow(r.Scope.ToString().ToLowerInvariant(), Markup.Escape(r.Id ?? "-"), $"{r.PeakDayUsd:N4} ({r.PeakDay:MM-dd})", r.DailyLimitUsd is { } d ? d.ToString("N4") : "-",
+                $"{r.MonthUsd:N4}", r.MonthlyLimitUsd is { } m ? m.ToString("N4") : "-", used);
+        }
+
+        console.Write(table);
+        var counts = string.Join(", ", b.IdCount.Where(c => c.Key != PromptOps.Budgets.BudgetScope.Application).Select(c => $"{c.Value:N0} {c.Key.ToString().ToLowerInvariant()}s"));
+        if (counts.Length > 0) console.MarkupLine($"[grey]In the period: {Markup.Escape(counts)} (the top 10 of each and every one over a limit shown).[/]");
+        if (b.Events.Count == 0)
+        {
+            console.MarkupLine("Budget alerts and actions: none recorded in the period.");
+            return;
+        }
+
+        console.MarkupLine($"Budget alerts and actions ({b.Events.Count:N0}):");
+        foreach (var e in b.Events) console.MarkupLine($"  {e.At:yyyy-MM-dd HH:mm} {Markup.Escape(LedgerReport.Describe(e))}");
+    }
+
+    /// <summary>Conversations (ledger records with a conversation id): how the input grew from the first call to the last.</summary>
+    private static void WriteConversations(IAnsiConsole console, ConversationReport c)
+    {
+        if (c.Count == 0) return;
+        var table = new Table().Border(TableBorder.Simple).Title($"Conversations (top {c.Conversations.Count} of {c.Count:N0} by input tokens)")
+            .AddColumn("conversation").AddColumn(new TableColumn("calls").RightAligned()).AddColumn(new TableColumn("first in").RightAligned())
+            .AddColumn(new TableColumn("last in").RightAligned()).AddColumn(new TableColumn("growth").RightAligned())
+            .AddColumn(new TableColumn("all in").RightAligned()).AddColumn(new TableColumn("cost $").RightAligned());
+        foreach (var x in c.Conversations)
+        {
+            table.AddRow(Markup.Escape(x.ConversationId), x.Calls.ToString("N0"), x.FirstInputTokens.ToString("N0"), x.LastInputTokens.ToString("N0"),
+                $"{x.Growth:0.0}×", x.TotalInputTokens.ToString("N0"), x.CostUsd.ToString("N4"));
         }
 
         console.Write(table);

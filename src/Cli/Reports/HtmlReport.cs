@@ -74,6 +74,7 @@ internal static class HtmlReport
         html.Append(Breakdown("Cost by endpoint", "endpoint", report.Drivers.TopEndpoints));
 
         html.Append(ReplyQuality(report.ReplyQuality));
+        html.Append(ScopeBudgets(report.ScopeBudgets));
 
         var d2 = report.Drivers;
         html.Append("<h2>Users</h2>\n<p>").Append(E($"The top {d2.TopUserCount:N0} of {d2.Users:N0} users (20%) account for {d2.TopUsersShareOfCost:P1} of the cost attributed to users."));
@@ -196,6 +197,32 @@ internal static class HtmlReport
             html.Append("<tr><td>").Append(E(p.PromptId)).Append("</td>")
                 .Append(N(p.Requests.ToString("N0", Inv))).Append(N(p.Truncated.ToString("N0", Inv)))
                 .Append(N(p.Escalations.ToString("N0", Inv))).Append(N(p.ReplyInvalid.ToString("N0", Inv))).Append("</tr>");
+        }
+
+        return html.Append("</tbody></table>\n").ToString();
+    }
+
+    /// <summary>The "Budgets" section: spend per scope against its limits, and the budget's alerts and actions of the period.</summary>
+    private static string ScopeBudgets(ScopeBudgetReport b)
+    {
+        var html = new StringBuilder("<h2 id=\"budgets\">Budgets by scope</h2>\n");
+        if (!b.HasLimits) html.Append("<p>No limits given (<code>--budget-config</code>): spend only.</p>\n");
+        html.Append("<table><thead><tr><th>scope</th><th>id</th><th class=\"n\">peak day</th><th class=\"n\">daily limit</th><th class=\"n\">month</th><th class=\"n\">monthly limit</th><th class=\"n\">used</th></tr></thead><tbody>");
+        foreach (var r in b.Rows)
+        {
+            var used = r.MaxShare is { } share ? share.ToString("P0", Inv) : "-";
+            html.Append("<tr><td>").Append(E(r.Scope.ToString().ToLowerInvariant())).Append("</td><td>").Append(E(r.Id ?? "-")).Append("</td>")
+                .Append(N(Usd(r.PeakDayUsd) + " (" + r.PeakDay.ToString("MM-dd", Inv) + ")")).Append(N(r.DailyLimitUsd is { } d ? Usd(d) : "-"))
+                .Append(N(Usd(r.MonthUsd))).Append(N(r.MonthlyLimitUsd is { } m ? Usd(m) : "-"))
+                .Append(r.MaxShare > 1 ? "<td class=\"n warn\">" + E(used) + "</td>" : N(used)).Append("</tr>");
+        }
+
+        html.Append("</tbody></table>\n<h3>Alerts and actions</h3>\n");
+        if (b.Events.Count == 0) return html.Append("<p>None recorded in the period.</p>\n").ToString();
+        html.Append("<table><thead><tr><th>time (UTC)</th><th>event</th></tr></thead><tbody>");
+        foreach (var e in b.Events)
+        {
+            html.Append("<tr><td>").Append(E(e.At.ToString("yyyy-MM-dd HH:mm", Inv))).Append("</td><td>").Append(E(LedgerReport.Describe(e))).Append("</td></tr>");
         }
 
         return html.Append("</tbody></table>\n").ToString();

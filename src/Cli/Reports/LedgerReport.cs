@@ -21,6 +21,29 @@ internal sealed record LedgerReport(
     /// <summary>Cut-off answers, escalations and replies that failed validation per prompt, in the report's period.</summary>
     public ReplyQualityReport ReplyQuality => Ledger.ReplyQuality(Period);
 
+    /// <summary>The budget limits of <c>--budget-config</c>, or null (the scope table then shows spend only).</summary>
+    public Budgets.CostBudgetOptions? Limits { get; init; }
+
+    /// <summary>Spend per tenant, user and prompt against their limits, and the budget's alerts and actions, in the period.</summary>
+    public ScopeBudgetReport ScopeBudgets => _scopeBudgets ??= Ledger.ScopeBudgets(Period, Limits);
+
+    private ScopeBudgetReport? _scopeBudgets;
+
+    /// <summary>One line for a budget alert or action (the console and the HTML say the same).</summary>
+    public static string Describe(Budgets.BudgetAlert e)
+    {
+        var who = e.Scope == Budgets.BudgetScope.Application ? "application" : $"{e.Scope.ToString().ToLowerInvariant()} '{e.ScopeId}'";
+        var window = e.Window.ToString().ToLowerInvariant();
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return e.Kind switch
+        {
+            Budgets.BudgetAlertKind.Action when e.Undone => string.Create(inv, $"action {e.Action} undone ({who}): its period ended"),
+            Budgets.BudgetAlertKind.Action => string.Create(inv, $"action {e.Action} taken ({e.Trigger}, {who}): ${e.SpentOrReservedUsd:N4} of ${e.LimitUsd:N4}, until {e.PeriodEnd:yyyy-MM-dd HH:mm}"),
+            Budgets.BudgetAlertKind.Anomaly => string.Create(inv, $"anomaly: {who} spent ${e.SpentOrReservedUsd:N4} in an hour, above ${e.LimitUsd:N4}{(e.Refused ? "; stopped for the day" : "")}"),
+            _ => string.Create(inv, $"{e.ThresholdPercent}% of the {window} limit of {who}: ${e.SpentOrReservedUsd:N4} of ${e.LimitUsd:N4}{(e.Refused ? "; a request was refused" : "")}"),
+        };
+    }
+
     /// <summary>The ledger re-priced against a baseline model (<c>--compare</c>), or null.</summary>
     public BaselineComparison? Comparison { get; init; }
 

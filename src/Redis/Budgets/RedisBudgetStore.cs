@@ -289,6 +289,31 @@ public sealed class RedisBudgetStore : IBudgetStore
         return !result.IsNull;
     }
 
+    /// <inheritdoc />
+    public async ValueTask AddToSetAsync(string key, string member, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        ArgumentNullException.ThrowIfNull(member);
+        cancellationToken.ThrowIfCancellationRequested();
+        var db = _redis.GetDatabase(_database);
+        RedisKey redisKey = _prefix + key;
+        // SADD then PEXPIREAT GT (Redis 7): the set lives until the latest expiry asked for, in one round trip.
+        var transaction = db.CreateTransaction();
+        _ = transaction.SetAddAsync(redisKey, member);
+        _ = transaction.ExecuteAsync("PEXPIREAT", redisKey, expiresAt.ToUnixTimeMilliseconds(), "GT");
+        _ = transaction.ExecuteAsync("PEXPIREAT", redisKey, expiresAt.ToUnixTimeMilliseconds(), "NX");
+        await transaction.ExecuteAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyCollection<string>> GetSetAsync(string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        cancellationToken.ThrowIfCancellationRequested();
+        var members = await _redis.GetDatabase(_database).SetMembersAsync(_prefix + key).ConfigureAwait(false);
+        return [.. members.Select(m => (string)m!)];
+    }
+
     /// <summary>
     /// Runs a script by its SHA-1 (<c>EVALSHA</c> with the digest computed once, instead of StackExchange.Redis looking
     /// the ~2 KB text up in its script cache on every call); a server that does not know it yet (first use, a restart,

@@ -8,6 +8,14 @@ public enum BudgetAlertKind
 
     /// <summary>A user's spend in the current hour is far above their own history (<see cref="SpendAnomalyOptions"/>).</summary>
     Anomaly = 1,
+
+    /// <summary>
+    /// A budget action was taken or undone (<see cref="BudgetAlert.Action"/>, <see cref="BudgetAlert.Trigger"/>,
+    /// <see cref="BudgetAlert.Undone"/>): <see cref="BudgetAlert.PeriodEnd"/> is when it is undone, <see cref="BudgetAlert.SpentOrReservedUsd"/>
+    /// the month's spend and <see cref="BudgetAlert.LimitUsd"/> the monthly budget (for <see cref="BudgetActionKind.StopUser"/>:
+    /// the user's hour and the ceiling it passed).
+    /// </summary>
+    Action = 2,
 }
 
 /// <summary>
@@ -47,4 +55,13 @@ public sealed record BudgetAlert
 
     /// <summary>True when a request was refused by this limit (the alert is then the 100 % one, even if spend is below the limit).</summary>
     public bool Refused { get; init; }
+
+    /// <summary>For <see cref="BudgetAlertKind.Action"/>: the action.</summary>
+    public BudgetActionKind? Action { get; init; }
+
+    /// <summary>For <see cref="BudgetAlertKind.Action"/>: what triggered it.</summary>
+    public BudgetActionTrigger? Trigger { get; init; }
+
+    /// <summary>For <see cref="BudgetAlertKind.Action"/>: true when the action ended (its period rolled over).</summary>
+    public bool Undone { get; init; }
 }

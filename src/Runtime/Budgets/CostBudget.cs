@@ -109,8 +109,20 @@ public sealed class CostBudget
         _metrics = metrics ?? PromptOpsMetrics.Shared;
         _scoped = limitProvider is not null || Options.Tenants.IsConfigured || Options.Users.IsConfigured || Options.Prompts.IsConfigured;
         _appScopes = [.. _windows.Select(w => (BudgetScope.Application, (string?)null, w.Window))];
-        _anomalies = Options.Anomaly.Enabled ? new SpendAnomalyDetector(Options.Anomaly) : null;
+        var rules = Options.EffectiveActionRules();
+        Actions = new BudgetActions(this, rules, _metrics, _logger, PublishAsync);
+        _anomalies = Options.Anomaly.Enabled ? new SpendAnomalyDetector(WithStop(Options.Anomaly, Actions.StopsUsers)) : null;
         _thresholds = [.. (Options.AlertThresholds ?? CostBudgetOptions.DefaultAlertThresholds).Distinct().Order()];
+    }
+
+    /// <summary>The action table's state (pace actions taken this month, users stopped today).</summary>
+    internal BudgetActions Actions { get; }
+
+    private static SpendAnomalyOptions WithStop(SpendAnomalyOptions options, bool stop)
+    {
+        var copy = options.Clone();
+        copy.StopUser = stop;
+        return copy;
     }
 
     /// <summary>The error when neither a limit nor a limit provider is configured.</summary>
@@ -202,9 +214,12 @@ public sealed class CostBudget
     {
         if (worstCaseUsd < 0) throw new ArgumentOutOfRangeException(nameof(worstCaseUsd), worstCaseUsd, "The worst case cannot be negative.");
         var now = Time.GetUtcNow();
-        if (subject.UserId is { } stoppedUser && _anomalies?.StoppedToday(stoppedUser, now) is { } stop)
+        if (subject.UserId is { } stoppedUser && Actions.StopsUsers)
         {
-            throw new SpendAnomalyException(stoppedUser, stop.HourUsd, stop.CeilingUsd, End(BudgetWindow.Day, now) - now);
+            if (_anomalies?.StoppedToday(stoppedUser, now) is { } stop)
+                throw new SpendAnomalyException(stoppedUser, stop.HourUsd, stop.CeilingUsd, End(BudgetWindow.Day, now) - now);
+            if (await Actions.IsStoppedAsync(stoppedUser, now).ConfigureAwait(false))
+                throw new SpendAnomalyException(stoppedUser, End(BudgetWindow.Day, now) - now);
         }
 
         var (charges, scopes) = await ChargesAsync(ToNanoCeiling(worstCaseUsd), subject, now, cancellationToken).ConfigureAwait(false);
@@ -243,6 +258,7 @@ public sealed class CostBudget
         if (_anomalies is not null && lease.Subject.UserId is { } user && actualUsd > 0 && _anomalies.Record(user, actualUsd, now) is { } anomaly)
         {
             await RaiseAnomalyAsync(anomaly, now).ConfigureAwait(false);
+            if (Actions.StopsUsers) await Actions.StopAsync(anomaly, now).ConfigureAwait(false);
         }
     }
 
@@ -335,6 +351,10 @@ public sealed class CostBudget
     {
         var tenant = subject.TenantId is { Length: > 0 } t ? await LimitsOfAsync(BudgetScope.Tenant, t, cancellationToken).ConfigureAwait(false) : null;
         var user = subject.UserId is { Length: > 0 } u ? await LimitsOfAsync(BudgetScope.User, u, cancellationToken).ConfigureAwait(false) : null;
+        if (user is { IsConfigured: true } && Actions.LowersUserLimits && (await Actions.CurrentAsync(cancellationToken).ConfigureAwait(false)).Has(BudgetActionKind.LowerUserLimits))
+        {
+            user = Actions.Lower(user);
+        }
         var prompt = subject.PromptId is { Length: > 0 } p ? await LimitsOfAsync(BudgetScope.Prompt, p, cancellationToken).ConfigureAwait(false) : null;
         var count = appCharges.Length + WindowCount(tenant) + WindowCount(user) + WindowCount(prompt);
         if (count == appCharges.Length) return (appCharges, _appScopes);
@@ -443,19 +463,7 @@ public sealed class CostBudget
                 if (_alertsHandled.Count > MaxCachedLimits) _alertsHandled.Clear(); // bounded: a forgotten counter asks the store again, which says no
                 _alertsHandled.AddOrUpdate(charge.Key, t + 1, (_, known) => Math.Max(known, t + 1));
                 var claimKey = AlertKey(charge.Key, threshold);
-                bool claimed;
-                try
-                {
-                    claimed = await Store.TryClaimOnceAsync(claimKey, now, charge.ExpiresAt, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception e)
-                {
-                    // Raised rather than lost: another instance may raise it too once the store is back.
-                    BudgetLog.AlertClaimFailed(_logger, claimKey, e);
-                    claimed = true;
-                }
-
-                if (!claimed) continue;
+                if (!await ClaimAsync(claimKey, now, charge.ExpiresAt).ConfigureAwait(false)) continue;
                 var (scope, id, window) = scopes[i];
                 var alert = new BudgetAlert
                 {
@@ -491,19 +499,8 @@ public sealed class CostBudget
     private async ValueTask RaiseAnomalyAsync(SpendAnomaly anomaly, DateTimeOffset now)
     {
         var claimKey = AlertKey(Key(BudgetScope.User, anomaly.UserId, BudgetWindow.Hour, now), 0) + ":anomaly";
-        bool claimed;
-        try
-        {
-            claimed = await Store.TryClaimOnceAsync(claimKey, now, End(BudgetWindow.Hour, now) + Grace, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            BudgetLog.AlertClaimFailed(_logger, claimKey, e);
-            claimed = true;
-        }
-
-        if (!claimed) return;
-        var stop = Options.Anomaly.StopUser;
+        if (!await ClaimAsync(claimKey, now, End(BudgetWindow.Hour, now) + Grace).ConfigureAwait(false)) return;
+        var stop = Actions.StopsUsers;
         var alert = new BudgetAlert
         {
             Kind = BudgetAlertKind.Anomaly,
@@ -520,6 +517,24 @@ public sealed class CostBudget
         _metrics.BudgetAlert(alert);
         BudgetLog.Anomaly(_logger, anomaly.UserId, anomaly.HourUsd, anomaly.MeanUsd, anomaly.CeilingUsd, stop);
         await PublishAsync(alert).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Claims <paramref name="key"/> in the store (true for the first instance to claim it before
+    /// <paramref name="expiresAt"/>); a store that fails counts as claimed — the event is raised rather than lost (another
+    /// instance may raise it too once the store is back).
+    /// </summary>
+    internal async ValueTask<bool> ClaimAsync(string key, DateTimeOffset now, DateTimeOffset expiresAt)
+    {
+        try
+        {
+            return await Store.TryClaimOnceAsync(key, now, expiresAt, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            BudgetLog.AlertClaimFailed(_logger, key, e);
+            return true;
+        }
     }
 
     private async ValueTask PublishAsync(BudgetAlert alert)

@@ -121,7 +121,34 @@ public sealed class CostBudgetOptions
             foreach (var e in Webhook.GetErrors()) yield return e;
         }
 
+        if (Actions is null) yield return "PromptOps:Budget:Actions must not be null.";
+        else
+        {
+            foreach (var e in Actions.GetErrors()) yield return e;
+            if (MonthlyBudgetUsd is null && Actions.Rules?.Any(r => r is { When: BudgetActionTrigger.PaceWarning or BudgetActionTrigger.PaceCritical }) == true)
+                yield return "PromptOps:Budget:Actions: a PaceWarning or PaceCritical rule needs PromptOps:Budget:MonthlyBudgetUsd (the pace is measured against it).";
+            if (Anomaly is { Enabled: false } && Actions.Rules?.Any(r => r is { When: BudgetActionTrigger.Anomaly }) == true)
+                yield return "PromptOps:Budget:Actions: an Anomaly rule needs PromptOps:Budget:Anomaly:Enabled.";
+        }
+
         if (LimitCacheDuration < TimeSpan.Zero) yield return $"PromptOps:Budget:LimitCacheDuration must not be negative, but is {LimitCacheDuration}.";
+    }
+
+    /// <summary>The action table: what to do when the monthly pace runs hot or a user's spend is anomalous (see <see cref="BudgetActionOptions"/>).</summary>
+    public BudgetActionOptions Actions { get; set; } = new();
+
+    /// <summary>
+    /// The rows that apply: <see cref="BudgetActionOptions.Rules"/>, plus <c>PaceCritical → DowngradeTier</c> when
+    /// <see cref="DowngradeWhenCritical"/> and <c>Anomaly → StopUser</c> when <see cref="SpendAnomalyOptions.StopUser"/>.
+    /// </summary>
+    public IReadOnlyList<BudgetActionRule> EffectiveActionRules()
+    {
+        var rules = new List<BudgetActionRule>(Actions?.Rules?.Where(r => r is not null) ?? []);
+        if (DowngradeWhenCritical && !rules.Any(r => r.Action == BudgetActionKind.DowngradeTier))
+            rules.Add(new BudgetActionRule { When = BudgetActionTrigger.PaceCritical, Action = BudgetActionKind.DowngradeTier });
+        if (Anomaly is { Enabled: true, StopUser: true } && !rules.Any(r => r.Action == BudgetActionKind.StopUser))
+            rules.Add(new BudgetActionRule { When = BudgetActionTrigger.Anomaly, Action = BudgetActionKind.StopUser });
+        return rules;
     }
 
     /// <summary>A deep copy that can be changed without changing this instance.</summary>
@@ -134,6 +161,7 @@ public sealed class CostBudgetOptions
         copy.AlertThresholds = AlertThresholds is null ? null : [.. AlertThresholds];
         copy.Webhook = Webhook?.Clone()!;
         copy.Anomaly = Anomaly?.Clone()!;
+        copy.Actions = Actions?.Clone()!;
         return copy;
     }
 }

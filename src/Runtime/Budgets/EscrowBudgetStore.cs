@@ -80,6 +80,14 @@ public sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDisposa
     public ValueTask<bool> TryClaimOnceAsync(string key, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         _shared.TryClaimOnceAsync(key, now, expiresAt, cancellationToken);
 
+    /// <summary>Sets live in the shared store (a stop holds on every instance).</summary>
+    public ValueTask AddToSetAsync(string key, string member, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        _shared.AddToSetAsync(key, member, now, expiresAt, cancellationToken);
+
+    /// <summary>The set's members in the shared store.</summary>
+    public ValueTask<IReadOnlyCollection<string>> GetSetAsync(string key, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _shared.GetSetAsync(key, now, cancellationToken);
+
     /// <inheritdoc cref="IBudgetStore.TryReserveAsync(IReadOnlyList{BudgetCharge}, DateTimeOffset, DateTimeOffset, CancellationToken)" />
     public ValueTask<BudgetReservation> TryReserveAsync(IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken) =>
         TryReserveAsync(BudgetLeaseIds.New(), charges, now, leaseExpiresAt, cancellationToken);
@@ -521,7 +529,7 @@ public sealed class EscrowOptions
 
 internal static partial class EscrowLog
 {
-    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning,
         Message = "PromptOps budgets: settling an escrow slice failed; it is replayed when the store answers, or expires with its lease.")]
     public static partial void CheckpointFailed(ILogger logger, Exception exception);
 }

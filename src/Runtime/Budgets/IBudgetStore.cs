@@ -125,6 +125,19 @@ public interface IBudgetStore
         var reservation = await TryReserveAsync(BudgetLeaseIds.New(), [new BudgetCharge(key, 1, 1, expiresAt)], now, expiresAt, cancellationToken).ConfigureAwait(false);
         return reservation.IsReserved;
     }
+
+    /// <summary>
+    /// Adds <paramref name="member"/> to the set <paramref name="key"/> shared by every instance using this store, kept
+    /// until <paramref name="expiresAt"/>: how a user stopped for a spend anomaly is stopped on every instance. Stores that
+    /// cannot hold sets keep the default, which throws <see cref="NotSupportedException"/> (the stop then holds only on the
+    /// instance that found the anomaly).
+    /// </summary>
+    ValueTask AddToSetAsync(string key, string member, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"The budget store {GetType().Name} does not keep shared sets.");
+
+    /// <summary>The members of the set <paramref name="key"/> (empty when it does not exist or has expired). See <see cref="AddToSetAsync"/>.</summary>
+    ValueTask<IReadOnlyCollection<string>> GetSetAsync(string key, DateTimeOffset now, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"The budget store {GetType().Name} does not keep shared sets.");
 }
 
 /// <summary>Lease ids unique across processes: a random part per process and a counter (no random bytes per call).</summary>

@@ -226,6 +226,40 @@ public sealed class ResilientBudgetStore : IBudgetStore
         return await _local.TryClaimOnceAsync(key, now, expiresAt, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Adds to the set in the primary store; while it cannot be reached, in this process only (a stop is kept rather than lost).</summary>
+    public async ValueTask AddToSetAsync(string key, string member, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        await _local.AddToSetAsync(key, member, now, expiresAt, cancellationToken).ConfigureAwait(false);
+        if (!ShouldTry()) return;
+        try
+        {
+            await _primary.AddToSetAsync(key, member, now, expiresAt, cancellationToken).ConfigureAwait(false);
+            await SucceededAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsStoreFailure(e, cancellationToken) && e is not NotSupportedException)
+        {
+            Failed(e);
+        }
+    }
+
+    /// <summary>The set's members in the primary store and the ones added here while it could not be reached.</summary>
+    public async ValueTask<IReadOnlyCollection<string>> GetSetAsync(string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var local = await _local.GetSetAsync(key, now, cancellationToken).ConfigureAwait(false);
+        if (!ShouldTry()) return local;
+        try
+        {
+            var shared = await _primary.GetSetAsync(key, now, cancellationToken).ConfigureAwait(false);
+            await SucceededAsync(cancellationToken).ConfigureAwait(false);
+            return local.Count == 0 ? shared : [.. shared.Union(local, StringComparer.Ordinal)];
+        }
+        catch (Exception e) when (IsStoreFailure(e, cancellationToken) && e is not NotSupportedException)
+        {
+            Failed(e);
+            return local;
+        }
+    }
+
     private static bool IsStoreFailure(Exception e, CancellationToken cancellationToken) =>
         !(e is OperationCanceledException && cancellationToken.IsCancellationRequested) && e is not ArgumentException;
 

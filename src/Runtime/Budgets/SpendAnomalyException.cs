@@ -19,4 +19,12 @@ public sealed class SpendAnomalyException : PromptOpsLimitException
             Name, hourUsd, ceilingUsd, "USD", retryAfter, userId)
     {
     }
+
+    /// <summary>Creates the exception for a user another instance stopped (its amounts are not known here: <see cref="PromptOpsLimitException.Current"/> and <see cref="PromptOpsLimitException.Limit"/> are 0).</summary>
+    public SpendAnomalyException(string userId, TimeSpan retryAfter)
+        : base(string.Create(CultureInfo.InvariantCulture,
+                $"PromptOps budget: user '{userId}' is stopped until the end of the UTC day for an anomalous hourly spend (found by another instance). Retry after {retryAfter:g}."),
+            Name, 0, 0, "USD", retryAfter, userId)
+    {
+    }
 }

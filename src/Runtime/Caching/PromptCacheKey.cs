@@ -37,9 +37,10 @@ public static class PromptCacheKey
     public const string Prefix = "promptops:v2:";
 
     /// <summary>
-    /// The <see cref="ChatOptions"/> properties written into the key. A test enumerates <see cref="ChatOptions"/> by
-    /// reflection and fails on a property that is in neither this list nor <see cref="UncacheableOptionProperties"/>, so a
-    /// property added by a later Microsoft.Extensions.AI cannot silently be left out of the key.
+    /// The <see cref="ChatOptions"/> properties written into the key (by <c>WriteOptions</c>). A test enumerates
+    /// <see cref="ChatOptions"/> by reflection and fails on a property that is in neither this list nor
+    /// <see cref="UncacheableOptionProperties"/>, so a property added by a later Microsoft.Extensions.AI cannot silently be
+    /// left out of the key; another test sets each of them and fails when the key does not change.
     /// </summary>
     internal static readonly string[] KeyedOptionProperties =
     [
@@ -49,11 +50,17 @@ public static class PromptCacheKey
         nameof(ChatOptions.AllowMultipleToolCalls), nameof(ChatOptions.ToolMode), nameof(ChatOptions.Tools), nameof(ChatOptions.AdditionalProperties),
     ];
 
-    /// <summary>The <see cref="ChatOptions"/> properties whose presence makes a request uncacheable (<see cref="IsCacheable"/>).</summary>
-    internal static readonly string[] UncacheableOptionProperties =
-    [
-        nameof(ChatOptions.ConversationId), "ContinuationToken", "AllowBackgroundResponses", nameof(ChatOptions.RawRepresentationFactory),
-    ];
+    /// <summary>
+    /// The <see cref="ChatOptions"/> properties left out of the key, each with the reason: a request that sets one is not
+    /// cacheable at all (<see cref="IsCacheable"/>), because the key cannot see what it changes.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<string, string> UncacheableOptionProperties = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [nameof(ChatOptions.ConversationId)] = "the provider holds the conversation: the answer depends on server-side state the key cannot see",
+        ["ContinuationToken"] = "resumes a response the provider holds (background responses): server-side state the key cannot see",
+        ["AllowBackgroundResponses"] = "the answer may be a continuation token to poll, not an answer to store",
+        [nameof(ChatOptions.RawRepresentationFactory)] = "a delegate that may change the provider's request in ways the key cannot see",
+    };
 
     [ThreadStatic]
     private static KeyWriter? t_writer;

@@ -20,7 +20,7 @@ public static class PromptOpsChatClientBuilderExtensions
     /// <summary>
     /// Adds the whole PromptOps pipeline in the right order, outermost first: usage meter (sees cache hits and refusals)
     /// → reply escalation (when <c>Escalation:Enabled</c>, the default; each tier tried goes through every layer below)
-    /// → user plans and rate limits (when <c>Plans:Enabled</c>) → budget downgrade (when <c>Budget:DowngradeWhenCritical</c>)
+    /// → user plans and rate limits (when <c>Plans:Enabled</c>) → budget actions (downgrade, pause, semantic widening: when <c>Budget:DowngradeWhenCritical</c> or a <c>Budget:Actions</c> rule asks)
     /// → cascade (when <c>Cascade:Enabled</c>) → tier routing (sets the model and the task's output limit the cache keys on)
     /// → response cache → truncation policy (inside the cache, so a retried whole answer is what is stored) → budget
     /// breaker (when a <c>Budget</c> limit is set; inside the cache, so a hit reserves nothing) → fallback and retries (when
@@ -28,6 +28,15 @@ public static class PromptOpsChatClientBuilderExtensions
     /// <c>services.AddPromptOps(…)</c> when registered, else the defaults; <paramref name="configure"/> adjusts a copy.
     /// Invalid options throw when the client is built, naming the bad value.
     /// </summary>
+    /// <remarks>
+    /// Telemetry: PromptOps records cost, saved cost, cache layer, budget and plan outcomes and escalations (meter and
+    /// activity source <c>PromptOps</c>) and leaves <c>gen_ai.*</c> to Microsoft.Extensions.AI. Call <c>UseOpenTelemetry()</c>
+    /// after <c>UsePromptOps()</c> (<c>.UsePromptOps().UseOpenTelemetry()</c>), so that it is innermost, next to the provider: it
+    /// then sees exactly the provider calls (each escalation, cascade level and fallback retry; never a cache hit or a refused
+    /// request), so <c>gen_ai.client.token.usage</c> counts billed tokens and <c>gen_ai.request.model</c> is the routed model,
+    /// and its <c>chat</c> spans are children of the request's <c>promptops.chat</c> span. Outermost, it would count a cache
+    /// hit as a chat call with the cached response's tokens and see the model before routing.
+    /// </remarks>
     public static ChatClientBuilder UsePromptOps(this ChatClientBuilder builder, Action<PromptOpsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -36,8 +45,8 @@ public static class PromptOpsChatClientBuilderExtensions
             .Use((inner, services) => CreateMeter(inner, services))
             .Use((inner, services) => Resolve(services, configure) is { Escalation.Enabled: true } o ? CreateEscalation(inner, services, o.Escalation) : inner)
             .Use((inner, services) => Resolve(services, configure) is { Plans.Enabled: true } o ? CreatePlans(inner, services, o, o.Plans, limits) : inner)
-            .Use((inner, services) => Resolve(services, configure) is { Budget: { IsConfigured: true, DowngradeWhenCritical: true } } o
-                ? new BudgetDowngradeChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<BudgetDowngradeChatClient>())
+            .Use((inner, services) => Resolve(services, configure) is { Budget.IsConfigured: true } o && NeedsActionLayer(o.Budget)
+                ? new BudgetActionChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<BudgetActionChatClient>())
                 : inner)
             .Use((inner, services) => Resolve(services, configure) is { Cascade.Enabled: true } o ? CreateCascade(inner, services, o.Cascade, o.Routing) : inner)
             .Use((inner, services) => CreateRouter(inner, services, Resolve(services, configure).Routing))
@@ -59,6 +68,11 @@ public static class PromptOpsChatClientBuilderExtensions
         _ = (services.GetService<Tokens.TokenizerWarmup>() ?? Tokens.TokenizerWarmup.Shared).Start(Resolve(services, configure), services);
         return inner;
     }
+
+    /// <summary>True when a pace action is applied per request (downgrade, pause, semantic widening); the others live in the budget itself.</summary>
+    private static bool NeedsActionLayer(Budgets.CostBudgetOptions budget) =>
+        budget.EffectiveActionRules().Any(r => r.When != BudgetActionTrigger.Anomaly
+            && r.Action is BudgetActionKind.DowngradeTier or BudgetActionKind.PauseNonEssential or BudgetActionKind.WidenSemanticCache);
 
     /// <summary>
     /// Adds the budget breaker (<see cref="CostBudgetChatClient"/>) alone. Place it inside the response cache. Options:

@@ -73,6 +73,18 @@ public sealed record PromptOpsMetadata
     public string? Endpoint { get; init; }
 
     /// <summary>
+    /// The conversation the call belongs to (the usage ledger keeps it, so each turn's input tokens show how a chat's
+    /// history grows); null: <see cref="Microsoft.Extensions.AI.ChatOptions.ConversationId"/>.
+    /// </summary>
+    public string? ConversationId { get; init; }
+
+    /// <summary>
+    /// False marks the call as part of a non-essential feature, which the budget's action
+    /// <see cref="Budgets.BudgetActionKind.PauseNonEssential"/> pauses while the monthly pace is hot. Null or true: essential.
+    /// </summary>
+    public bool? Essential { get; init; }
+
+    /// <summary>
     /// The quality (0–100, see <see cref="ModelQuality"/>) the answer needs. When set, routing picks the cheapest
     /// candidate model whose score meets it (see <see cref="BudgetSensitivity"/>) instead of the tier's model.
     /// </summary>

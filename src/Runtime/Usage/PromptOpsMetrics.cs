@@ -5,12 +5,19 @@ using PromptOps.Caching;
 namespace PromptOps.Usage;
 
 /// <summary>
-/// The PromptOps instruments, on the meter named <see cref="MeterName"/>:
+/// The PromptOps instruments, on the meter named <see cref="MeterName"/>. They hold only what Microsoft.Extensions.AI's
+/// <c>UseOpenTelemetry()</c> does not: PromptOps leaves <c>gen_ai.client.token.usage</c> and
+/// <c>gen_ai.client.operation.duration</c> to it (put it inside <c>UsePromptOps()</c>, next to the provider, so that they
+/// count provider calls and billed tokens only; see <see cref="PromptOpsChatClientBuilderExtensions.UsePromptOps"/>), and
+/// each request also gets a <c>promptops.chat</c> span on the activity source <see cref="ActivitySourceName"/>
+/// (cost, saved cost, cache layer, budget and plan outcomes, escalations as <c>promptops.*</c> attributes).
 /// <list type="bullet">
-/// <item><c>gen_ai.client.token.usage</c> (histogram, <c>{token}</c>): tokens billed per provider call, tagged
-/// <c>gen_ai.token.type</c> = <c>input</c>/<c>output</c>, <c>gen_ai.operation.name</c>, <c>gen_ai.request.model</c>,
-/// <c>gen_ai.response.model</c> — the OpenTelemetry GenAI convention. Cache hits bill no tokens and are not recorded.</item>
-/// <item><c>gen_ai.client.operation.duration</c> (histogram, <c>s</c>).</item>
+/// <item><c>promptops.chat.requests</c> (counter, <c>{request}</c>): every request through the usage meter, cache hits and
+/// refusals included, tagged <c>promptops.outcome</c> (<c>success</c>, <c>refused</c>, <c>cancelled</c>, <c>failed</c>),
+/// <c>promptops.cache.layer</c> (<c>l1</c>, <c>l2</c>, <c>in_flight</c>, <c>semantic</c>, <c>none</c>: the provider
+/// answered), <c>promptops.prompt_id</c>, <c>promptops.tier</c>, and when they apply <c>promptops.limit</c> (the refusing
+/// limit), <c>promptops.budget.outcome</c> (<c>refused</c>, <c>downgraded</c>), <c>promptops.plan.outcome</c>
+/// (<c>refused</c>) and <c>error.type</c>.</item>
 /// <item><c>promptops.cost.spent</c> (counter, <c>USD</c>): what provider calls cost, tagged model, tier and prompt id.</item>
 /// <item><c>promptops.cost.saved</c> (counter, <c>USD</c>): what cache hits would have cost, tagged with the cache layer.</item>
 /// <item><c>promptops.cache.lookups</c> (counter): tagged <c>promptops.cache.layer</c> (<c>l1</c>, <c>l2</c>,
@@ -43,6 +50,12 @@ public sealed class PromptOpsMetrics : IDisposable
     /// <summary>The meter name to subscribe to (<c>AddMeter("PromptOps")</c>).</summary>
     public const string MeterName = "PromptOps";
 
+    /// <summary>
+    /// The activity source of the per-request <c>promptops.chat</c> span (<c>AddSource("PromptOps")</c>); its attributes are
+    /// listed in the README's telemetry section and in docs/runtime.md.
+    /// </summary>
+    public const string ActivitySourceName = "PromptOps";
+
     private static readonly Lazy<PromptOpsMetrics> SharedInstance = new(() => new PromptOpsMetrics(meterFactory: null));
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
@@ -63,8 +76,7 @@ public sealed class PromptOpsMetrics : IDisposable
             _ownsMeter = true;
         }
 
-        TokenUsage = _meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Measures number of input and output tokens used.");
-        OperationDuration = _meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "Measures the duration of a GenAI operation.");
+        Requests = _meter.CreateCounter<long>("promptops.chat.requests", "{request}", "Requests through the PromptOps pipeline, by outcome, cache layer and refusing limit.");
         CostSpent = _meter.CreateCounter<double>("promptops.cost.spent", "USD", "Cost of provider calls.");
         CostSaved = _meter.CreateCounter<double>("promptops.cost.saved", "USD", "Cost that cache hits avoided.");
         CacheLookups = _meter.CreateCounter<long>("promptops.cache.lookups", "{lookup}", "Cache lookups per layer and result.");
@@ -87,9 +99,7 @@ public sealed class PromptOpsMetrics : IDisposable
     /// <summary>The process-wide instance used when no DI container supplies one.</summary>
     public static PromptOpsMetrics Shared => SharedInstance.Value;
 
-    internal Histogram<long> TokenUsage { get; }
-
-    internal Histogram<double> OperationDuration { get; }
+    internal Counter<long> Requests { get; }
 
     internal Counter<double> CostSpent { get; }
 
@@ -139,6 +149,23 @@ public sealed class PromptOpsMetrics : IDisposable
 
     internal Counter<long> BudgetAlerts { get; }
 
+    /// <summary>Budget actions taken and undone (<c>promptops.budget.actions</c>).</summary>
+    internal Counter<long> BudgetActions => LazyInitializer.EnsureInitialized(ref _budgetActions, () => _meter.CreateCounter<long>("promptops.budget.actions", "{action}",
+        "Budget actions taken or undone on this instance (tags: promptops.budget.action, promptops.budget.trigger, promptops.budget.action_state)."));
+
+    private Counter<long>? _budgetActions;
+
+    internal void BudgetAction(Budgets.BudgetAlert action)
+    {
+        if (!BudgetActions.Enabled) return;
+        BudgetActions.Add(1, new TagList
+        {
+            { "promptops.budget.action", action.Action?.ToString() },
+            { "promptops.budget.trigger", action.Trigger?.ToString() },
+            { "promptops.budget.action_state", action.Undone ? "undone" : "taken" },
+        });
+    }
+
     internal void BudgetAlert(Budgets.BudgetAlert alert)
     {
         if (!BudgetAlerts.Enabled) return;
@@ -147,7 +174,7 @@ public sealed class PromptOpsMetrics : IDisposable
             { "promptops.budget.scope", alert.Scope switch { Budgets.BudgetScope.Tenant => "tenant", Budgets.BudgetScope.User => "user", Budgets.BudgetScope.Prompt => "prompt", _ => "application" } },
             { "promptops.budget.window", alert.Window switch { Budgets.BudgetWindow.Hour => "hour", Budgets.BudgetWindow.Day => "day", _ => "month" } },
             { "promptops.budget.threshold", alert.ThresholdPercent },
-            { "promptops.budget.alert", alert.Kind == Budgets.BudgetAlertKind.Anomaly ? "anomaly" : "threshold" },
+            { "promptops.budget.alert", alert.Kind switch { Budgets.BudgetAlertKind.Anomaly => "anomaly", Budgets.BudgetAlertKind.Action => "action", _ => "threshold" } },
         });
     }
 
@@ -156,7 +183,9 @@ public sealed class PromptOpsMetrics : IDisposable
 
     internal void BudgetSettled(Budgets.BudgetSettleOutcome outcome)
     {
-        if (BudgetSettles.Enabled) BudgetSettles.Add(1, new KeyValuePair<string, object?>("promptops.budget.settle", Budgets.BudgetSettleOutcomes.Name(outcome)));
+        var name = Budgets.BudgetSettleOutcomes.Name(outcome);
+        if (BudgetSettles.Enabled) BudgetSettles.Add(1, new KeyValuePair<string, object?>("promptops.budget.settle", name));
+        PromptOpsActivity.Current?.SetTag(PromptOpsActivity.BudgetSettle, name);
     }
 
     internal void BudgetOverReservation(string? model, decimal aboveUsd)

@@ -15,9 +15,12 @@ using PromptOps.Tokens;
 namespace PromptOps.Usage;
 
 /// <summary>
-/// Meters every call: tokens and duration (OpenTelemetry GenAI conventions), cost spent on provider calls, cost
-/// saved by cache hits (kept apart), cache results, and one <see cref="UsageRecord"/> per call for each
-/// <see cref="IUsageSink"/>. Place it outermost so that it sees cache hits (<c>UsePromptOps</c> does).
+/// Meters every call: cost spent on provider calls, cost saved by cache hits (kept apart), the request's outcome and
+/// cache layer (<see cref="PromptOpsMetrics"/>), one <c>promptops.chat</c> span per request with the same figures as
+/// <c>promptops.*</c> attributes (when the activity source <see cref="PromptOpsMetrics.ActivitySourceName"/> is listened
+/// to), and one <see cref="UsageRecord"/> per call for each <see cref="IUsageSink"/>. Place it outermost so that it sees
+/// cache hits (<c>UsePromptOps</c> does). Tokens and provider-call durations (<c>gen_ai.*</c>) are Microsoft.Extensions.AI's
+/// <c>UseOpenTelemetry()</c>'s, placed inside <c>UsePromptOps()</c>.
 /// Usage is read from <see cref="ChatResponse.Usage"/> (streaming: the <see cref="UsageContent"/> updates). Cached
 /// input tokens are part of the input tokens, as OpenAI reports them, and are priced at the cached rate; cache writes
 /// (<see cref="ProviderUsage.CacheWriteInputTokens"/>) are part of them too, priced at the cache-write rate. A response —
@@ -60,6 +63,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     {
         var started = _time.GetUtcNow();
         var t0 = _time.GetTimestamp();
+        using var activity = PromptOpsActivity.Start(options.GetPromptOps());
         ChatResponse response;
         try
         {
@@ -71,7 +75,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             // the cache hands the same exception to concurrent identical callers.
             var cut = e is PromptTruncatedException t && t.ClaimUsage() ? t.Response : null;
             CompleteSafely(options, started, t0, modelId: cut?.ModelId, usage: cut?.Usage, CacheLayer.None, e, streaming: false, cancellationToken, e.GetCascadeAttempts(),
-                e is PromptTruncatedException ? TruncationAction.Thrown : null);
+                e is PromptTruncatedException ? TruncationAction.Thrown : null, activity: activity);
             throw;
         }
 
@@ -85,7 +89,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
 
         var layer = response.GetCacheLayer();
         var spent = CompleteSafely(options, started, t0, response.ModelId, usage, layer, error: null, streaming: false, cancellationToken,
-            response.GetCascadeAttempts(), TruncationOf(response, layer), estimated, response.GetCacheTtlDecision());
+            response.GetCascadeAttempts(), TruncationOf(response, layer), estimated, response.GetCacheTtlDecision(), activity, DowngradedFrom(response));
         if (spent is { } usd)
         {
             (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CodeGen.UsageMeterResponseKeys.CostUsd] = usd;
@@ -110,6 +114,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         Exception? error = null;
         StringBuilder? text = null;
         ChatResponseUpdate? last = null;
+        using var activity = PromptOpsActivity.Start(options.GetPromptOps());
 
         await using var e = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
@@ -119,7 +124,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
                 ChatResponseUpdate update;
                 try
                 {
-                    if (!await e.MoveNextAsync().ConfigureAwait(false))
+                    if (!await MoveNextUnderAsync(e, activity).ConfigureAwait(false))
                     {
                         completed = true;
                         break;
@@ -164,7 +169,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             var truncation = error is PromptTruncatedException ? TruncationAction.Thrown : finish == ChatFinishReason.Length ? TruncationAction.Returned : null;
             // The cache records the TTL it stored the stream with on the last update, once the stream has ended.
             CompleteSafely(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts(), truncation, estimated,
-                completed && last is not null ? last.GetCacheTtlDecision() : default);
+                completed && last is not null ? last.GetCacheTtlDecision() : default, activity);
         }
     }
 
@@ -174,11 +179,11 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     /// </summary>
     private decimal? CompleteSafely(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
         Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, string? truncation = null, bool estimated = false,
-        (TimeSpan? Ttl, string? Reason) cacheTtl = default)
+        (TimeSpan? Ttl, string? Reason) cacheTtl = default, Activity? activity = null, string? downgradedFrom = null)
     {
         try
         {
-            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts, truncation, estimated, cacheTtl);
+            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts, truncation, estimated, cacheTtl, activity, downgradedFrom);
         }
 #pragma warning disable CA1031 // the answer is already there: a metering fault is logged, never thrown at the caller
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -269,7 +274,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
 
     private decimal? Complete(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
         Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, string? truncation = null, bool estimated = false,
-        (TimeSpan? Ttl, string? Reason) cacheTtl = default)
+        (TimeSpan? Ttl, string? Reason) cacheTtl = default, Activity? activity = null, string? downgradedFrom = null)
     {
         var elapsed = _time.GetElapsedTime(t0);
         var meta = options.GetPromptOps();
@@ -291,19 +296,12 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         if (attempts is { Count: > 0 })
         {
             // A cascade: every attempt is priced at its own model; cached attempts count as saved, not spent.
-            return CompleteCascade(options, meta, tier, started, elapsed, model, attempts, layer, outcome, error, streaming, batch, anomalies | ReplyAnomalies(meta, attempts), cacheTtl);
+            return CompleteCascade(meta, tier, started, elapsed, model, attempts, layer, outcome, error, streaming, batch, anomalies | ReplyAnomalies(meta, attempts), cacheTtl,
+                activity, downgradedFrom, truncation, estimated, meta?.ConversationId ?? options?.ConversationId);
         }
 
-        var tags = new TagList
-        {
-            { "gen_ai.operation.name", "chat" },
-            { "gen_ai.request.model", options?.ModelId },
-            { "gen_ai.response.model", model },
-        };
-        if (error is not null) tags.Add("error.type", error.GetType().FullName);
-        _metrics.OperationDuration.Record(elapsed.TotalSeconds, tags);
-
-        if (!isHit && usage is not null) RecordTokens(tags, input, output);
+        RecordRequest(activity, meta, tier, model, layer, outcome, error, isHit ? 0m : cost.Usd, isHit ? cost.Usd : 0m, cost.IsPriced,
+            estimated, escalations: 0, truncation, downgradedFrom);
 
         if (cost.Usd is { } usd)
         {
@@ -324,6 +322,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             Task = meta?.Task,
             Endpoint = meta?.Endpoint ?? AmbientRoute() ?? meta?.PromptId,
             UserId = PromptOpsContext.UserIdOf(meta),
+            TenantId = PromptOpsContext.TenantIdOf(meta),
+            ConversationId = meta?.ConversationId ?? options?.ConversationId,
             ModelId = model,
             Tier = tier,
             InputTokens = input,
@@ -376,14 +376,10 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         return null;
     }
 
-    private decimal? CompleteCascade(ChatOptions? options, PromptOpsMetadata? meta, string? tier, DateTimeOffset started, TimeSpan elapsed, string? model,
+    private decimal? CompleteCascade(PromptOpsMetadata? meta, string? tier, DateTimeOffset started, TimeSpan elapsed, string? model,
         IReadOnlyList<CascadeAttempt> attempts, CacheLayer layer, UsageOutcome outcome, Exception? error, bool streaming, bool batch, UsageAnomalies anomalies,
-        (TimeSpan? Ttl, string? Reason) cacheTtl)
+        (TimeSpan? Ttl, string? Reason) cacheTtl, Activity? activity, string? downgradedFrom, string? truncation, bool estimated, string? conversationId)
     {
-        var tags = new TagList { { "gen_ai.operation.name", "chat" }, { "gen_ai.request.model", options?.ModelId }, { "gen_ai.response.model", model } };
-        if (error is not null) tags.Add("error.type", error.GetType().FullName);
-        _metrics.OperationDuration.Record(elapsed.TotalSeconds, tags);
-
         decimal spent = 0m, saved = 0m;
         var priced = true;
         var clamped = false;
@@ -401,8 +397,6 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
                 output += aOutput;
                 write += aWrite;
                 reasoning += aReasoning;
-                RecordTokens(new TagList { { "gen_ai.operation.name", "chat" }, { "gen_ai.request.model", a.ModelId }, { "gen_ai.response.model", a.ModelId } },
-                    aInput, aOutput);
             }
 
             if (cost.Usd is not { } usd)
@@ -418,6 +412,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
 
         decimal? spentOrNull = priced ? spent : null;
+        RecordRequest(activity, meta, tier, model ?? attempts[^1].ModelId, layer, outcome, error, spentOrNull, priced ? saved : null, priced, estimated,
+            escalations: Math.Max(0, attempts.Count - 1), truncation, downgradedFrom);
         if (_sinks.Length == 0) return spentOrNull;
         Publish(new UsageRecord
         {
@@ -427,6 +423,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             Task = meta?.Task,
             Endpoint = meta?.Endpoint ?? AmbientRoute() ?? meta?.PromptId,
             UserId = PromptOpsContext.UserIdOf(meta),
+            TenantId = PromptOpsContext.TenantIdOf(meta),
+            ConversationId = conversationId,
             ModelId = model ?? attempts[^1].ModelId,
             Tier = tier,
             InputTokens = input,
@@ -460,18 +458,6 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         if (_unpricedWarned.Count < MaxWarnedModels && _unpricedWarned.TryAdd(key, 0)) UsageLog.ModelUnpriced(_logger, model ?? "(none)");
     }
 
-    /// <summary>Input and output tokens of a provider call (<c>gen_ai.client.token.usage</c>).</summary>
-    private void RecordTokens(TagList tags, long input, long output)
-    {
-        if (!_metrics.TokenUsage.Enabled) return;
-        var inputTags = tags;
-        inputTags.Add("gen_ai.token.type", "input");
-        _metrics.TokenUsage.Record(input, inputTags);
-        var outputTags = tags;
-        outputTags.Add("gen_ai.token.type", "output");
-        _metrics.TokenUsage.Record(output, outputTags);
-    }
-
     /// <summary>A call's cost: spent when the provider answered, saved (tagged with the layer) when a cache did.</summary>
     private void RecordCost(decimal usd, string? model, string? tier, string? promptId, CacheLayer layer)
     {
@@ -484,6 +470,90 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
 
         tags.Add("promptops.cache.layer", layer.ToMetricName());
         _metrics.CostSaved.Add((double)usd, tags);
+    }
+
+    /// <summary>
+    /// Reads the next update with the request's span as the current activity: an async iterator resumes on its caller's
+    /// context, so without this the layers inside (the budget settling at the end of a stream) would not see the span.
+    /// </summary>
+    private static async ValueTask<bool> MoveNextUnderAsync(IAsyncEnumerator<ChatResponseUpdate> e, Activity? activity)
+    {
+        if (activity is null || ReferenceEquals(Activity.Current, activity)) return await e.MoveNextAsync().ConfigureAwait(false);
+        var previous = Activity.Current;
+        Activity.Current = activity;
+        try
+        {
+            return await e.MoveNextAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Activity.Current = previous;
+        }
+    }
+
+    /// <summary>The tier a budget downgrade replaced on this response (<see cref="BudgetActionChatClient.DowngradedFromKey"/>), or null.</summary>
+    private static string? DowngradedFrom(ChatResponse response) =>
+        response.AdditionalProperties?.TryGetValue(BudgetActionChatClient.DowngradedFromKey, out var v) == true ? v as string : null;
+
+    /// <summary>
+    /// The request as a whole: <c>promptops.chat.requests</c> and the <c>promptops.*</c> attributes of its span. Spent and
+    /// saved are the figures the usage record gets (null: unpriced), so span, metrics and ledger agree.
+    /// </summary>
+    private void RecordRequest(Activity? activity, PromptOpsMetadata? meta, string? tier, string? model, CacheLayer layer, UsageOutcome outcome, Exception? error,
+        decimal? spent, decimal? saved, bool priced, bool estimated, int escalations, string? truncation, string? downgradedFrom)
+    {
+        var outcomeName = outcome switch
+        {
+            UsageOutcome.Success => "success",
+            UsageOutcome.Refused => "refused",
+            UsageOutcome.Cancelled => "cancelled",
+            _ => "failed",
+        };
+        var limit = (error as PromptOpsLimitException)?.LimitName;
+        var budgetOutcome = limit?.StartsWith("budget.", StringComparison.Ordinal) == true ? "refused" : downgradedFrom is not null ? "downgraded" : null;
+        var planOutcome = limit?.StartsWith("plan.", StringComparison.Ordinal) == true ? "refused" : null;
+        var errorType = error is null || outcome == UsageOutcome.Refused ? null : error.GetType().FullName;
+        if (_metrics.Requests.Enabled)
+        {
+            var tags = new TagList
+            {
+                { PromptOpsActivity.Outcome, outcomeName },
+                { PromptOpsActivity.CacheLayerName, layer.ToMetricName() },
+                { PromptOpsActivity.PromptId, meta?.PromptId },
+                { PromptOpsActivity.Tier, tier },
+            };
+            if (limit is not null) tags.Add(PromptOpsActivity.Limit, limit);
+            if (budgetOutcome is not null) tags.Add(PromptOpsActivity.BudgetOutcome, budgetOutcome);
+            if (planOutcome is not null) tags.Add(PromptOpsActivity.PlanOutcome, planOutcome);
+            if (errorType is not null) tags.Add("error.type", errorType);
+            _metrics.Requests.Add(1, tags);
+        }
+
+        if (activity is not { IsAllDataRequested: true }) return;
+        activity.SetTag(PromptOpsActivity.Outcome, outcomeName);
+        activity.SetTag(PromptOpsActivity.CacheLayerName, layer.ToMetricName());
+        if (model is not null) activity.SetTag("gen_ai.response.model", model);
+        if (spent is { } spentUsd) activity.SetTag(PromptOpsActivity.CostUsd, (double)spentUsd);
+        if (saved is { } savedUsd) activity.SetTag(PromptOpsActivity.CostSavedUsd, (double)savedUsd);
+        activity.SetTag(PromptOpsActivity.CostPriced, priced);
+        if (estimated) activity.SetTag(PromptOpsActivity.CostEstimated, true);
+        if (escalations > 0) activity.SetTag(PromptOpsActivity.Escalations, escalations);
+        if (truncation is not null) activity.SetTag(PromptOpsActivity.TruncationAction, truncation);
+        if (limit is not null) activity.SetTag(PromptOpsActivity.Limit, limit);
+        if (budgetOutcome is not null) activity.SetTag(PromptOpsActivity.BudgetOutcome, budgetOutcome);
+        if (downgradedFrom is not null) activity.SetTag(PromptOpsActivity.BudgetDowngradedFrom, downgradedFrom);
+        if (planOutcome is not null)
+        {
+            activity.SetTag(PromptOpsActivity.PlanOutcome, planOutcome);
+            var plan = error switch { Plans.PlanLimitException p => p.PlanName, Plans.RateLimitExceededException r => r.PlanName, _ => null };
+            if (plan is not null) activity.SetTag(PromptOpsActivity.PlanName, plan);
+        }
+
+        if (error is not null)
+        {
+            activity.SetTag("error.type", error.GetType().FullName);
+            activity.SetStatus(ActivityStatusCode.Error, error.Message);
+        }
     }
 
     private void Publish(UsageRecord record)

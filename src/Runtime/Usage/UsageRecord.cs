@@ -90,6 +90,12 @@ public sealed record UsageRecord
     /// <summary>The end user from the metadata, if any.</summary>
     public string? UserId { get; init; }
 
+    /// <summary>The tenant from the metadata or the ambient <see cref="PromptOpsContext.TenantId"/>, if any (ledger schema 4).</summary>
+    public string? TenantId { get; init; }
+
+    /// <summary>The conversation (<see cref="PromptOpsMetadata.ConversationId"/>, else <c>ChatOptions.ConversationId</c>), if any (ledger schema 4).</summary>
+    public string? ConversationId { get; init; }
+
     /// <summary>The model that answered (the response's model id, else the requested one).</summary>
     public string? ModelId { get; init; }
 

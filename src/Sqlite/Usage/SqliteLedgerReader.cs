@@ -41,6 +41,46 @@ public static class SqliteLedgerReader
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// The budget's alerts and actions recorded in the ledger at <paramref name="path"/> (<see cref="SqliteUsageSink.PublishAsync"/>),
+    /// in time order, optionally only those with <paramref name="from"/> ≤ time &lt; <paramref name="to"/>; none for a
+    /// ledger older than schema 4.
+    /// </summary>
+    public static IReadOnlyList<Budgets.BudgetAlert> ReadBudgetEvents(string path, DateTimeOffset? from = null, DateTimeOffset? to = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var connection = SqliteLedgerSchema.OpenForReading(path, out var version);
+        if (version < 4) return [];
+        using var command = connection.CreateCommand();
+        var where = new List<string>(2);
+        if (from is { } f) { where.Add("timestamp_ms >= $from"); command.Parameters.AddWithValue("$from", f.ToUnixTimeMilliseconds()); }
+        if (to is { } t) { where.Add("timestamp_ms < $to"); command.Parameters.AddWithValue("$to", t.ToUnixTimeMilliseconds()); }
+        command.CommandText = SqliteLedgerSchema.SelectEventsSql + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") + " ORDER BY timestamp_ms, id";
+        using var reader = command.ExecuteReader();
+        var events = new List<Budgets.BudgetAlert>();
+        while (reader.Read())
+        {
+            events.Add(new Budgets.BudgetAlert
+            {
+                At = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)),
+                Kind = Enum.Parse<Budgets.BudgetAlertKind>(reader.GetString(1)),
+                Scope = Enum.Parse<Budgets.BudgetScope>(reader.GetString(2)),
+                ScopeId = reader.IsDBNull(3) ? null : reader.GetString(3),
+                Window = Enum.Parse<Budgets.BudgetWindow>(reader.GetString(4)),
+                ThresholdPercent = reader.GetInt32(5),
+                SpentOrReservedUsd = reader.IsDBNull(6) ? 0 : SqliteLedgerSchema.FromPico(reader.GetInt64(6)),
+                LimitUsd = reader.IsDBNull(7) ? 0 : SqliteLedgerSchema.FromPico(reader.GetInt64(7)),
+                PeriodEnd = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                Refused = reader.GetInt64(9) != 0,
+                Action = reader.IsDBNull(10) ? null : Enum.Parse<Budgets.BudgetActionKind>(reader.GetString(10)),
+                Trigger = reader.IsDBNull(11) ? null : Enum.Parse<Budgets.BudgetActionTrigger>(reader.GetString(11)),
+                Undone = reader.GetInt64(12) != 0,
+            });
+        }
+
+        return events;
+    }
+
     private static IEnumerable<UsageRecord> ReadIterator(string path, DateTimeOffset? from, DateTimeOffset? to, bool? direct)
     {
         using var connection = SqliteLedgerSchema.OpenForReading(path, out var version);
@@ -102,6 +142,8 @@ public static class SqliteLedgerReader
         CacheTtl = c.IsNull(23) ? null : TimeSpan.FromMilliseconds(c.Int64(23)),
         CacheTtlReason = strings.Get(c.Text(24)),
         Escalations = (int)c.Int64(25),
+        TenantId = strings.Get(c.Text(26)),
+        ConversationId = strings.Get(c.Text(27)),
     };
 
     /// <summary>The columns of the current row. Implemented by structs, so <see cref="Row"/> is compiled for each without indirection.</summary>

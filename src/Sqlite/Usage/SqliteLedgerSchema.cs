@@ -16,18 +16,23 @@ namespace PromptOps.Usage.Sqlite;
 /// anomalies INTEGER NOT NULL DEFAULT 0 (UsageAnomalies flags: 1 TokensClamped, 2 Estimated, 4 Truncated; added in version 2),
 /// cache_write_tokens, reasoning_tokens INTEGER NOT NULL DEFAULT 0 (parts of input_tokens / output_tokens; version 3),
 /// cache_ttl_ms INTEGER (the TTL an answer was stored with; NULL when it was not stored), cache_ttl_reason TEXT (why that
-/// TTL), escalations INTEGER NOT NULL DEFAULT 0 (times the call moved to a higher tier; version 3)
+/// TTL), escalations INTEGER NOT NULL DEFAULT 0 (times the call moved to a higher tier; version 3),
+/// tenant_id, conversation_id TEXT (version 4)
 /// </code>
+/// and, from version 4, a table <c>budget_events</c> of the budget's alerts and actions (one row per event, written by the
+/// instance that raised it: timestamp_ms, kind, scope, scope_id, budget_window, threshold, spent_pusd, limit_pusd,
+/// period_end_ms, refused, action_kind, action_trigger, undone — enums as their names).
 /// with an index on <c>timestamp_ms</c>, and a view <c>usage</c> with readable columns (ISO time, USD as REAL, enum
 /// names) for ad-hoc queries with the <c>sqlite3</c> shell. The database runs in WAL mode.
-/// <para>Versions: 1 had no <c>anomalies</c> column; 2 none of the version-3 columns. An older ledger opened for writing is
+/// <para>Versions: 1 had no <c>anomalies</c> column; 2 none of the version-3 columns; 3 no <c>tenant_id</c>, no <c>conversation_id</c> and no
+/// <c>budget_events</c>. An older ledger opened for writing is
 /// migrated in one transaction (<c>ALTER TABLE … ADD COLUMN</c> for each missing column, with its default; the view
 /// recreated); opened for reading it is read as it is, the missing columns read as their defaults.</para>
 /// </summary>
 public static class SqliteLedgerSchema
 {
     /// <summary>The schema version this PromptOps writes and reads.</summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The <c>PRAGMA application_id</c> of a PromptOps ledger (ASCII "POLG").</summary>
     public const int ApplicationId = 0x504F4C47;
@@ -38,24 +43,34 @@ public static class SqliteLedgerSchema
     internal const string InsertSql =
         "INSERT INTO usage_records (timestamp_ms, prompt_id, prompt_version, task, endpoint, user_id, model, tier, input_tokens, " +
         "cached_input_tokens, output_tokens, cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced, anomalies, " +
-        "cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations) " +
+        "cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations, tenant_id, conversation_id) " +
         "VALUES ($ts, $prompt_id, $prompt_version, $task, $endpoint, $user_id, $model, $tier, $input, $cached, $output, $cost, $saved, $layer, " +
-        "$latency, $outcome, $error_type, $limit_name, $streaming, $priced, $anomalies, $cache_write, $reasoning, $ttl_ms, $ttl_reason, $escalations)";
+        "$latency, $outcome, $error_type, $limit_name, $streaming, $priced, $anomalies, $cache_write, $reasoning, $ttl_ms, $ttl_reason, $escalations, $tenant_id, $conversation_id)";
 
     private const string CommonColumns =
         "timestamp_ms, prompt_id, prompt_version, task, endpoint, user_id, model, tier, input_tokens, cached_input_tokens, output_tokens, " +
         "cost_pusd, cost_saved_pusd, cache_layer, latency_us, outcome, error_type, limit_name, streaming, priced, ";
 
-    internal const string SelectColumns = CommonColumns + "anomalies, cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations";
+    internal const string SelectColumns = CommonColumns + "anomalies, cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations, tenant_id, conversation_id";
+
+    internal const string InsertEventSql =
+        "INSERT INTO budget_events (timestamp_ms, kind, scope, scope_id, budget_window, threshold, spent_pusd, limit_pusd, period_end_ms, refused, action_kind, action_trigger, undone) " +
+        "VALUES ($ts, $kind, $scope, $scope_id, $window, $threshold, $spent, $limit, $period_end, $refused, $action, $trigger, $undone)";
+
+    internal const string SelectEventsSql =
+        "SELECT timestamp_ms, kind, scope, scope_id, budget_window, threshold, spent_pusd, limit_pusd, period_end_ms, refused, action_kind, action_trigger, undone FROM budget_events";
+
+    /// <summary>The same columns from a version-3 ledger (no tenant).</summary>
+    private const string SelectColumnsVersion3 = CommonColumns + "anomalies, cache_write_tokens, reasoning_tokens, cache_ttl_ms, cache_ttl_reason, escalations, NULL, NULL";
 
     /// <summary>The same columns from a version-2 ledger (the version-3 columns read as their defaults).</summary>
-    private const string SelectColumnsVersion2 = CommonColumns + "anomalies, 0, 0, NULL, NULL, 0";
+    private const string SelectColumnsVersion2 = CommonColumns + "anomalies, 0, 0, NULL, NULL, 0, NULL, NULL";
 
     /// <summary>The same columns from a version-1 ledger (no <c>anomalies</c> column: every record reads as <see cref="UsageAnomalies.None"/>).</summary>
-    private const string SelectColumnsVersion1 = CommonColumns + "0, 0, 0, NULL, NULL, 0";
+    private const string SelectColumnsVersion1 = CommonColumns + "0, 0, 0, NULL, NULL, 0, NULL, NULL";
 
     /// <summary>The columns to select from a ledger of schema <paramref name="version"/>.</summary>
-    internal static string SelectColumnsFor(long version) => version switch { >= 3 => SelectColumns, 2 => SelectColumnsVersion2, _ => SelectColumnsVersion1 };
+    internal static string SelectColumnsFor(long version) => version switch { >= 4 => SelectColumns, 3 => SelectColumnsVersion3, 2 => SelectColumnsVersion2, _ => SelectColumnsVersion1 };
 
     private const string CreateSql = """
         CREATE TABLE usage_records (
@@ -85,10 +100,37 @@ public static class SqliteLedgerSchema
             reasoning_tokens INTEGER NOT NULL DEFAULT 0,
             cache_ttl_ms INTEGER,
             cache_ttl_reason TEXT,
-            escalations INTEGER NOT NULL DEFAULT 0
+            escalations INTEGER NOT NULL DEFAULT 0,
+            tenant_id TEXT,
+            conversation_id TEXT
         );
         CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
-        """ + CreateViewSql;
+        """ + CreateEventsSql + CreateViewSql;
+
+    /// <summary>The budget's alerts and actions (version 4).</summary>
+    private const string CreateEventsSql = """
+        CREATE TABLE IF NOT EXISTS budget_events (
+            id INTEGER PRIMARY KEY,
+            timestamp_ms INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            scope_id TEXT,
+            budget_window TEXT NOT NULL,
+            threshold INTEGER NOT NULL,
+            spent_pusd INTEGER,
+            limit_pusd INTEGER,
+            period_end_ms INTEGER NOT NULL,
+            refused INTEGER NOT NULL,
+            action_kind TEXT,
+            action_trigger TEXT,
+            undone INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_budget_events_timestamp ON budget_events (timestamp_ms);
+
+        """;
+
+    /// <summary>Version 3 → 4: the tenant column (NULL for every earlier record) and the budget events table.</summary>
+    private const string MigrateToVersion4Sql = "ALTER TABLE usage_records ADD COLUMN tenant_id TEXT; ALTER TABLE usage_records ADD COLUMN conversation_id TEXT;" + CreateEventsSql;
 
     /// <summary>Version 1 → 2: the <c>anomalies</c> column (0 for every earlier record).</summary>
     private const string MigrateToVersion2Sql = "ALTER TABLE usage_records ADD COLUMN anomalies INTEGER NOT NULL DEFAULT 0;";
@@ -116,7 +158,7 @@ public static class SqliteLedgerSchema
             error_type, limit_name, streaming, priced,
             trim(CASE WHEN anomalies & 1 THEN 'tokens_clamped' ELSE '' END || CASE WHEN anomalies & 2 THEN ' estimated' ELSE '' END || CASE WHEN anomalies & 4 THEN ' truncated' ELSE '' END || CASE WHEN anomalies & 8 THEN ' reply_invalid' ELSE '' END || CASE WHEN anomalies & 16 THEN ' retried_longer' ELSE '' END) AS anomalies,
             cache_write_tokens, reasoning_tokens,
-            cache_ttl_ms / 1000.0 AS cache_ttl_s, cache_ttl_reason, escalations
+            cache_ttl_ms / 1000.0 AS cache_ttl_s, cache_ttl_reason, escalations, tenant_id, conversation_id
         FROM usage_records;
         """;
 
@@ -145,6 +187,7 @@ public static class SqliteLedgerSchema
             {
                 if (version < 2) Execute(connection, MigrateToVersion2Sql, tx);
                 if (version < 3) Execute(connection, MigrateToVersion3Sql, tx);
+                if (version < 4) Execute(connection, MigrateToVersion4Sql, tx);
                 // The view is recreated on every open for writing (no data change): a ledger written before a flag or a
                 // column existed gets the view that names it.
                 Execute(connection, "DROP VIEW IF EXISTS usage;" + CreateViewSql, tx);

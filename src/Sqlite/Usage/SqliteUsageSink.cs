@@ -23,11 +23,14 @@ namespace PromptOps.Usage.Sqlite;
 /// the database refuses (disk full, file locked longer than the 30 s busy timeout) is logged as an error and counted as
 /// dropped with reason <c>write_failed</c>; the writer goes on with the next batch.</para>
 /// </summary>
-public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
+public sealed class SqliteUsageSink : IUsageSink, Budgets.IBudgetAlertSink, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(10);
 
     private readonly Channel<UsageRecord> _channel;
+    private readonly SemaphoreSlim _eventGate = new(1, 1);
+    private SqliteConnection? _events;
+    private bool _eventsClosed;
     private readonly LedgerOverflowPolicy _policy;
     private readonly int _batchSize;
     private readonly SqliteConnection _connection;
@@ -161,6 +164,7 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
         _channel.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
+        CloseEvents();
         LogTotal();
     }
 
@@ -171,7 +175,62 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
         _channel.Writer.TryComplete();
         _writer.GetAwaiter().GetResult();
         _connection.Dispose();
+        CloseEvents();
         LogTotal();
+    }
+
+    /// <summary>
+    /// Records a budget alert or action in the ledger's <c>budget_events</c> table (the reports show them), on a connection
+    /// of its own (events are rare; the record writer keeps its batches). Never throws for a write failure: it is logged.
+    /// </summary>
+    public async ValueTask PublishAsync(Budgets.BudgetAlert alert, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        await _eventGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_eventsClosed, this);
+            _events ??= SqliteLedgerSchema.OpenForWriting(Path);
+            using var command = _events.CreateCommand();
+            command.CommandText = SqliteLedgerSchema.InsertEventSql;
+            command.Parameters.AddWithValue("$ts", alert.At.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$kind", alert.Kind.ToString());
+            command.Parameters.AddWithValue("$scope", alert.Scope.ToString());
+            command.Parameters.AddWithValue("$scope_id", (object?)alert.ScopeId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$window", alert.Window.ToString());
+            command.Parameters.AddWithValue("$threshold", alert.ThresholdPercent);
+            command.Parameters.AddWithValue("$spent", (object?)SqliteLedgerSchema.ToPico(alert.SpentOrReservedUsd) ?? DBNull.Value);
+            command.Parameters.AddWithValue("$limit", (object?)SqliteLedgerSchema.ToPico(alert.LimitUsd) ?? DBNull.Value);
+            command.Parameters.AddWithValue("$period_end", alert.PeriodEnd.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$refused", alert.Refused ? 1 : 0);
+            command.Parameters.AddWithValue("$action", (object?)alert.Action?.ToString() ?? DBNull.Value);
+            command.Parameters.AddWithValue("$trigger", (object?)alert.Trigger?.ToString() ?? DBNull.Value);
+            command.Parameters.AddWithValue("$undone", alert.Undone ? 1 : 0);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SqliteException or IOException or InvalidDataException)
+        {
+            LedgerLog.EventFailed(_logger, Path, e);
+        }
+        finally
+        {
+            _eventGate.Release();
+        }
+    }
+
+    private void CloseEvents()
+    {
+        _eventGate.Wait();
+        try
+        {
+            _eventsClosed = true;
+            _events?.Dispose();
+            _events = null;
+        }
+        finally
+        {
+            _eventGate.Release();
+        }
     }
 
     /// <summary>At dispose: the total dropped while the sink was open, so that no drop goes unreported (a burst shorter than the warning interval logs only its first drop).</summary>
@@ -292,6 +351,8 @@ public sealed class SqliteUsageSink : IUsageSink, IAsyncDisposable, IDisposable
                     Integer(24, r.CacheTtl is { } ttl ? (long)ttl.TotalMilliseconds : null);
                     Text(25, r.CacheTtlReason);
                     raw.sqlite3_bind_int64(s, 26, r.Escalations);
+                    Text(27, r.TenantId);
+                    Text(28, r.ConversationId);
                     var rc = raw.sqlite3_step(s);
                     raw.sqlite3_reset(s);
                     if (rc != raw.SQLITE_DONE) Check(rc);
@@ -347,4 +408,7 @@ internal static partial class LedgerLog
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "PromptOps ledger: a batch of {Count} usage records could not be written to {Path}; they are lost.")]
     public static partial void BatchFailed(ILogger logger, int count, string path, Exception exception);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "PromptOps ledger {Path}: a budget event could not be written.")]
+    public static partial void EventFailed(ILogger logger, string path, Exception exception);
 }

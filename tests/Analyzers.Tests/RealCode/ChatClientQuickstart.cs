@@ -54,7 +54,7 @@ public sealed class Quickstart(IChatClient client)
         {
             history.Add(new(ChatRole.User, input));
             var text = "";
-            await foreach (var update in client.GetStreamingResponseAsync(history)) // expect PO0002
+            await foreach (var update in client.GetStreamingResponseAsync(history)) // expect PO0002; expect PO0011
             {
                 Console.Write(update.Text);
                 text += update.Text;

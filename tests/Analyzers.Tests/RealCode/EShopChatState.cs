@@ -63,7 +63,7 @@ public class ChatState
         // Get and store the AI's response message
         try
         {
-            var response = await _chatClient.GetResponseAsync(Messages, _chatOptions); // expect PO0002
+            var response = await _chatClient.GetResponseAsync(Messages, _chatOptions); // expect PO0002; expect PO0011
             Messages.AddMessages(response);
         }
         catch (Exception e)

@@ -31,7 +31,7 @@ public sealed class TravelChat(IChatCompletionService chatService, Kernel kernel
         while (Console.ReadLine() is { Length: > 0 } question)
         {
             chatHistory.AddUserMessage(question);
-            var response = await chatService.GetChatMessageContentAsync(chatHistory); // expect PO0002
+            var response = await chatService.GetChatMessageContentAsync(chatHistory); // expect PO0002; expect PO0011
             Console.WriteLine(response);
             chatHistory.Add(response);
         }

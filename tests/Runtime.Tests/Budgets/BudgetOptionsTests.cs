@@ -112,7 +112,7 @@ public class BudgetOptionsTests
         var client = sp.GetRequiredService<IChatClient>();
         var budget = client.GetService<CostBudgetChatClient>()!.Budget;
         Assert.Equal(TimeSpan.FromMinutes(3), budget.LeaseDuration);
-        Assert.NotNull(client.GetService<BudgetDowngradeChatClient>());
+        Assert.NotNull(client.GetService<BudgetActionChatClient>());
         var plans = client.GetService<UserPlanChatClient>()!;
         Assert.Equal(["gpt-4o"], plans.Plans["pro"].AllowedModels!);
         Assert.Equal("starter", (await plans.GetPlanAsync("bob")).Name);
@@ -142,7 +142,7 @@ public class BudgetOptionsTests
 
         var normal = await client.GetResponseAsync(Ask(), analysis);
         Assert.Equal("gpt-4.1", provider.Received[^1].Options!.ModelId);
-        Assert.False(normal.AdditionalProperties?.ContainsKey(BudgetDowngradeChatClient.DowngradedFromKey) ?? false);
+        Assert.False(normal.AdditionalProperties?.ContainsKey(BudgetActionChatClient.DowngradedFromKey) ?? false);
 
         await budget.SettleAsync(await budget.ReserveAsync("gpt-4o", 0m), 15.01m);
         time.Advance(budget.Options.PaceRefreshInterval + TimeSpan.FromSeconds(1)); // the pace is re-read
@@ -150,7 +150,7 @@ public class BudgetOptionsTests
 
         var downgraded = await client.GetResponseAsync(Ask(), analysis);
         Assert.Equal("gpt-4o-mini", provider.Received[^1].Options!.ModelId);
-        Assert.Equal(ModelTiers.HighQualityName, downgraded.AdditionalProperties![BudgetDowngradeChatClient.DowngradedFromKey]);
+        Assert.Equal(ModelTiers.HighQualityName, downgraded.AdditionalProperties![BudgetActionChatClient.DowngradedFromKey]);
         Assert.Equal("analysis", analysis.GetPromptOps()!.Task); // the caller's options are unchanged
         Assert.Null(analysis.ModelId);
 

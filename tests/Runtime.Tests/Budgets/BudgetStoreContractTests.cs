@@ -222,6 +222,7 @@ public sealed class InMemoryBudgetStoreTests : BudgetStoreContractTests
 }
 
 /// <summary>The contract on a real redis-server, plus what only Redis can get wrong: keys that never expire.</summary>
+[Trait("Needs", "redis")]
 public sealed class RedisBudgetStoreTests(RedisServer server) : BudgetStoreContractTests, IClassFixture<RedisServer>, IDisposable
 {
     private readonly ConnectionMultiplexer _redis = Connect(server);

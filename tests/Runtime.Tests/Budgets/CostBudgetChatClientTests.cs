@@ -424,7 +424,7 @@ public class CostBudgetChatClientTests
     {
         using var client = new ChatClientBuilder(new RecordingChatClient()).UsePromptOps().Build();
         Assert.Null(client.GetService<CostBudgetChatClient>());
-        Assert.Null(client.GetService<BudgetDowngradeChatClient>());
+        Assert.Null(client.GetService<BudgetActionChatClient>());
         Assert.Null(client.GetService<global::PromptOps.Plans.UserPlanChatClient>());
     }
 

@@ -12,6 +12,7 @@ using static PromptOps.Tests.Redis.RedisTestKit;
 namespace PromptOps.Tests.Budgets;
 
 /// <summary>Redis dies under a running budget and comes back on the same port, under both policies. This class has a server of its own.</summary>
+[Trait("Needs", "redis")]
 public sealed class RedisBudgetOutageTests(RedisServer server) : IClassFixture<RedisServer>
 {
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(5);

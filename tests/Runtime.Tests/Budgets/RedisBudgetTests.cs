@@ -15,6 +15,7 @@ using static PromptOps.Tests.Redis.RedisTestKit;
 namespace PromptOps.Tests.Budgets;
 
 /// <summary>Budgets and plan quotas shared by several "instances" (service providers with their own connection) through one real redis-server.</summary>
+[Trait("Needs", "redis")]
 public sealed class RedisBudgetTests(RedisServer server) : IClassFixture<RedisServer>
 {
     /// <summary>One application instance: its own container, Redis connection and PromptOps pipeline.</summary>

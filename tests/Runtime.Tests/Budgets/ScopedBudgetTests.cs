@@ -291,6 +291,7 @@ public sealed class InMemoryScopedBudgetTests : ScopedBudgetTests
     }
 }
 
+[Trait("Needs", "redis")]
 public sealed class RedisScopedBudgetTests(RedisServer server) : ScopedBudgetTests, IClassFixture<RedisServer>, IDisposable
 {
     private readonly ConnectionMultiplexer _redis = Connect(server);

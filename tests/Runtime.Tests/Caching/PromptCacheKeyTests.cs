@@ -14,47 +14,102 @@ public class PromptCacheKeyTests
         new(ChatRole.User, user),
     ];
 
+    /// <summary>
+    /// The check the drift test makes, as a pure function over a type's public instance property names: the names judged
+    /// neither keyed nor excluded, the judged names the type does not have (stale), the names in both lists, and the
+    /// exclusions without a reason.
+    /// </summary>
+    internal static (List<string> Unjudged, List<string> Stale, List<string> Both, List<string> NoReason) JudgeOptionProperties(
+        IReadOnlyCollection<string> properties, IReadOnlyCollection<string> keyed, IReadOnlyDictionary<string, string> excluded)
+    {
+        var unjudged = properties.Where(p => !keyed.Contains(p) && !excluded.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
+        var stale = keyed.Concat(excluded.Keys).Where(p => !properties.Contains(p)).Order(StringComparer.Ordinal).ToList();
+        var both = keyed.Where(excluded.ContainsKey).ToList();
+        var noReason = excluded.Where(e => string.IsNullOrWhiteSpace(e.Value)).Select(e => e.Key).ToList();
+        return (unjudged, stale, both, noReason);
+    }
+
+    private static List<string> PublicInstanceProperties(Type type) =>
+        type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Select(p => p.Name).Distinct().ToList();
+
     [Fact]
-    public void Every_ChatOptions_property_is_in_the_key_or_makes_the_request_uncacheable()
+    public void Every_ChatOptions_property_is_in_the_key_or_excluded_with_a_reason()
     {
         // A property added by a later Microsoft.Extensions.AI must be judged here, or requests that differ only in it
-        // would share answers.
-        var judged = PromptCacheKey.KeyedOptionProperties.Concat(PromptCacheKey.UncacheableOptionProperties).ToHashSet(StringComparer.Ordinal);
-        var properties = typeof(ChatOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Select(p => p.Name).ToList();
-        var unjudged = properties.Where(p => !judged.Contains(p)).ToList();
-        var stale = judged.Where(p => !properties.Contains(p)).ToList();
-        Assert.True(unjudged.Count == 0, "ChatOptions properties neither in the cache key nor uncacheable: " + string.Join(", ", unjudged));
+        // would share answers. This runs against the Microsoft.Extensions.AI.Abstractions the tests reference (11.0.0),
+        // not the runtime's floor.
+        var (unjudged, stale, both, noReason) = JudgeOptionProperties(PublicInstanceProperties(typeof(ChatOptions)),
+            PromptCacheKey.KeyedOptionProperties, PromptCacheKey.UncacheableOptionProperties);
+        Assert.True(unjudged.Count == 0, "ChatOptions properties neither in the cache key nor excluded with a reason: " + string.Join(", ", unjudged));
         Assert.True(stale.Count == 0, "Names that are not ChatOptions properties: " + string.Join(", ", stale));
+        Assert.True(both.Count == 0, "Names both in the key and excluded: " + string.Join(", ", both));
+        Assert.True(noReason.Count == 0, "Exclusions without a reason: " + string.Join(", ", noReason));
+    }
+
+    /// <summary>What a later Microsoft.Extensions.AI could look like: <see cref="ChatOptions"/> with one more property.</summary>
+    private sealed class ChatOptionsOfALaterRelease : ChatOptions
+    {
+        public string? Verbosity { get; set; }
     }
 
     [Fact]
-    public void Each_keyed_option_of_a_plain_type_changes_the_key()
+    public void The_drift_check_fails_on_a_property_it_has_not_judged()
+    {
+        var (unjudged, stale, _, _) = JudgeOptionProperties(PublicInstanceProperties(typeof(ChatOptionsOfALaterRelease)),
+            PromptCacheKey.KeyedOptionProperties, PromptCacheKey.UncacheableOptionProperties);
+        Assert.Equal(["Verbosity"], unjudged);
+        Assert.Empty(stale);
+
+        // …and on a judged name the type no longer has, on a name in both lists, and on an exclusion without a reason.
+        var properties = PublicInstanceProperties(typeof(ChatOptions)).Where(p => p != nameof(ChatOptions.TopK)).ToList();
+        var excluded = new Dictionary<string, string>(PromptCacheKey.UncacheableOptionProperties) { [nameof(ChatOptions.Seed)] = " " };
+        var judged = JudgeOptionProperties(properties, PromptCacheKey.KeyedOptionProperties, excluded);
+        Assert.Empty(judged.Unjudged);
+        Assert.Equal([nameof(ChatOptions.TopK)], judged.Stale);
+        Assert.Equal([nameof(ChatOptions.Seed)], judged.Both);
+        Assert.Equal([nameof(ChatOptions.Seed)], judged.NoReason);
+    }
+
+    /// <summary>One value per keyed property that differs from a fresh <see cref="ChatOptions"/>.</summary>
+    private static readonly Dictionary<string, Action<ChatOptions>> KeyedSamples = new(StringComparer.Ordinal)
+    {
+        [nameof(ChatOptions.ModelId)] = o => o.ModelId = "x",
+        [nameof(ChatOptions.Instructions)] = o => o.Instructions = "x",
+        [nameof(ChatOptions.Temperature)] = o => o.Temperature = 0.25f,
+        [nameof(ChatOptions.MaxOutputTokens)] = o => o.MaxOutputTokens = 7,
+        [nameof(ChatOptions.TopP)] = o => o.TopP = 0.25f,
+        [nameof(ChatOptions.TopK)] = o => o.TopK = 7,
+        [nameof(ChatOptions.FrequencyPenalty)] = o => o.FrequencyPenalty = 0.25f,
+        [nameof(ChatOptions.PresencePenalty)] = o => o.PresencePenalty = 0.25f,
+        [nameof(ChatOptions.Seed)] = o => o.Seed = 7,
+        [nameof(ChatOptions.Reasoning)] = o => o.Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low },
+        [nameof(ChatOptions.ResponseFormat)] = o => o.ResponseFormat = ChatResponseFormat.Json,
+        [nameof(ChatOptions.StopSequences)] = o => o.StopSequences = ["STOP"],
+        [nameof(ChatOptions.AllowMultipleToolCalls)] = o => o.AllowMultipleToolCalls = false,
+        [nameof(ChatOptions.ToolMode)] = o => o.ToolMode = ChatToolMode.None,
+        [nameof(ChatOptions.Tools)] = o => o.Tools = [Tool("get_weather", "Gets the weather")],
+        [nameof(ChatOptions.AdditionalProperties)] = o => o.AdditionalProperties = new() { ["logprobs"] = true },
+    };
+
+    [Fact]
+    public void Each_keyed_option_changes_the_key()
     {
         var baseline = PromptCacheKey.Compute(Messages(), new ChatOptions());
         foreach (var name in PromptCacheKey.KeyedOptionProperties)
         {
-            var property = typeof(ChatOptions).GetProperty(name)!;
-            object? value = property.PropertyType switch
-            {
-                var t when t == typeof(string) => "x",
-                var t when t == typeof(float?) => 0.25f,
-                var t when t == typeof(int?) => 7,
-                var t when t == typeof(long?) => 7L,
-                var t when t == typeof(bool?) => true,
-                var t when t == typeof(IList<string>) => new List<string> { "STOP" },
-                _ => null, // richer types (tools, response format, reasoning, tool mode, properties) have tests of their own
-            };
-            if (value is null) continue;
+            Assert.True(KeyedSamples.TryGetValue(name, out var set), $"ChatOptions.{name} is listed as keyed but this test has no value for it");
             var options = new ChatOptions();
-            property.SetValue(options, value);
-            Assert.True(PromptCacheKey.Compute(Messages(), options) != baseline, $"ChatOptions.{name} does not change the cache key");
+            set(options);
+            var key = PromptCacheKey.Compute(Messages(), options);
+            Assert.NotNull(key);
+            Assert.True(key != baseline, $"ChatOptions.{name} does not change the cache key");
         }
     }
 
     [Fact]
     public void Each_uncacheable_option_bypasses_the_cache()
     {
-        foreach (var name in PromptCacheKey.UncacheableOptionProperties)
+        foreach (var name in PromptCacheKey.UncacheableOptionProperties.Keys)
         {
             var property = typeof(ChatOptions).GetProperty(name)!;
             var options = new ChatOptions();

@@ -37,7 +37,8 @@ public sealed class RedisServer : IDisposable
         }
 
         Executable = FindExecutable() ?? throw new InvalidOperationException(
-            "redis-server was not found on PATH. The Redis tests need a real server: run ./test.sh (it installs redis-server) or `apt-get install -y redis-server`.");
+            "redis-server was not found on PATH. The Redis tests need a real server (they start their own on a free loopback port, and never skip): " +
+            "install it with `sudo apt-get install -y redis-server` (./test.sh does that), or leave these tests out with --filter \"Needs!=redis\".");
         Port = FreePort();
         Start();
     }

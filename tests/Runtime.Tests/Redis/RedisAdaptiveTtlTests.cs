@@ -10,6 +10,7 @@ namespace PromptOps.Tests.Redis;
 /// own L1, so each stands for a process reading the shared entry from Redis. The assertions bound Redis' own TTL from
 /// both sides with minutes of margin: a value above the base TTL exists only if a hit extended the key.
 /// </summary>
+[Trait("Needs", "redis")]
 public sealed class RedisAdaptiveTtlTests(RedisServer server) : IClassFixture<RedisServer>
 {
     private static PromptCacheOptions Adaptive(double extension, double max)

@@ -12,6 +12,7 @@ using static PromptOps.Tests.Redis.RedisTestKit;
 namespace PromptOps.Tests.Redis;
 
 /// <summary>The Redis L2 wired through <c>AddPromptOps</c> and <c>UsePromptOps</c>.</summary>
+[Trait("Needs", "redis")]
 public sealed class RedisCompositionTests(RedisServer server) : IClassFixture<RedisServer>
 {
     [Fact]

@@ -9,6 +9,7 @@ using static PromptOps.Tests.Redis.RedisTestKit;
 namespace PromptOps.Tests.Redis;
 
 /// <summary>Redis dies under a running client and comes back on the same port. This class has a server of its own.</summary>
+[Trait("Needs", "redis")]
 public sealed class RedisOutageTests(RedisServer server) : IClassFixture<RedisServer>
 {
     [Fact]

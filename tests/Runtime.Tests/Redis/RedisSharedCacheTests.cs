@@ -14,6 +14,7 @@ namespace PromptOps.Tests.Redis;
 /// The L2 cache on a real redis-server: two <see cref="PromptCacheChatClient"/>s with their own L1 and their own
 /// connection stand for two processes sharing one Redis.
 /// </summary>
+[Trait("Needs", "redis")]
 public sealed class RedisSharedCacheTests(RedisServer server) : IClassFixture<RedisServer>
 {
     [Fact]

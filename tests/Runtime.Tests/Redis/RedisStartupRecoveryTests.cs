@@ -13,6 +13,7 @@ namespace PromptOps.Tests.Redis;
 /// The app starts while Redis is down, then Redis comes up: the connection made at start-up must connect by itself
 /// and L2 must start working without a restart of the app. This class has a server of its own.
 /// </summary>
+[Trait("Needs", "redis")]
 public sealed class RedisStartupRecoveryTests(RedisServer server) : IClassFixture<RedisServer>
 {
     [Fact]

@@ -1,3 +1,4 @@
+using PromptOps.Budgets;
 using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
@@ -106,6 +107,8 @@ public sealed class SqliteUsageSinkTests : IDisposable
             Streaming = true,
             IsPriced = true,
             Anomalies = UsageAnomalies.TokensClamped,
+            TenantId = "acme",
+            ConversationId = "chat-42",
         };
         var sparse = new UsageRecord { Timestamp = full.Timestamp.AddMinutes(1), CostUsd = null, CostSavedUsd = null };
 
@@ -396,7 +399,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
             return Convert.ToString(c.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
         }
 
-        Assert.Equal("3", Scalar("PRAGMA user_version"));
+        Assert.Equal("4", Scalar("PRAGMA user_version"));
         Assert.Equal(SqliteLedgerSchema.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar("PRAGMA application_id"));
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
         Assert.Equal("1500000000000", Scalar("SELECT cost_pusd FROM usage_records"));
@@ -428,12 +431,12 @@ public sealed class SqliteUsageSinkTests : IDisposable
         {
             c.Open();
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA user_version = 4";
+            cmd.CommandText = "PRAGMA user_version = 5";
             cmd.ExecuteNonQuery();
         }
 
         var newer = Assert.Throws<InvalidDataException>(() => new SqliteUsageSink(Db));
-        Assert.Contains("schema version 4", newer.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 5", newer.Message, StringComparison.Ordinal);
         Assert.Throws<FileNotFoundException>(() => SqliteLedgerReader.Read(Path.Combine(_dir, "missing.db")).ToList());
     }
 
@@ -486,7 +489,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
         connection.Open();
         using var q = connection.CreateCommand();
         q.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || '|' || group_concat(anomalies, ',') FROM usage";
-        Assert.Equal("3|,tokens_clamped", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("4|,tokens_clamped", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -519,7 +522,58 @@ public sealed class SqliteUsageSinkTests : IDisposable
         connection.Open();
         using var q = connection.CreateCommand();
         q.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || '|' || group_concat(cache_write_tokens || ':' || reasoning_tokens || ':' || ifnull(cache_ttl_s, '-') || ':' || ifnull(cache_ttl_reason, '-') || ':' || escalations, ',') FROM usage";
-        Assert.Equal("3|0:0:-:-:0,1200:64:300.0:time_sensitive:2", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("4|0:0:-:-:0,1200:64:300.0:time_sensitive:2", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task A_version_3_ledger_gains_the_tenant_and_the_budget_events_and_both_round_trip()
+    {
+        // A version-3 ledger: the current table without tenant_id, no budget_events table.
+        WriteOldLedger($"""
+            CREATE TABLE usage_records ({Version1Columns}, anomalies INTEGER NOT NULL DEFAULT 0, cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+                reasoning_tokens INTEGER NOT NULL DEFAULT 0, cache_ttl_ms INTEGER, cache_ttl_reason TEXT, escalations INTEGER NOT NULL DEFAULT 0);
+            CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
+            INSERT INTO usage_records (timestamp_ms, user_id, model, input_tokens, cached_input_tokens, output_tokens, cost_pusd, cache_layer, latency_us, outcome, streaming, priced, escalations)
+                VALUES (1000, 'v3', 'gpt-4o', 7, 0, 1, 5, 0, 10, 0, 0, 1, 1);
+            PRAGMA application_id = 1347374151;
+            PRAGMA user_version = 3;
+            """);
+
+        var old = Assert.Single(SqliteLedgerReader.Read(Db));
+        Assert.Equal(("v3", 1, (string?)null), (old.UserId, old.Escalations, old.TenantId));
+        Assert.Empty(SqliteLedgerReader.ReadBudgetEvents(Db)); // read-only: no table yet, no events
+
+        var at = new DateTimeOffset(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);
+        var threshold = new BudgetAlert
+        {
+            Scope = BudgetScope.Tenant, ScopeId = "acme", Window = BudgetWindow.Day, ThresholdPercent = 80, SpentOrReservedUsd = 0.12m,
+            LimitUsd = 0.15m, PeriodEnd = at.AddHours(14), At = at,
+        };
+        var action = new BudgetAlert
+        {
+            Kind = BudgetAlertKind.Action, Action = BudgetActionKind.PauseNonEssential, Trigger = BudgetActionTrigger.PaceCritical, Scope = BudgetScope.Application,
+            Window = BudgetWindow.Month, ThresholdPercent = 0, SpentOrReservedUsd = 61.5m, LimitUsd = 100m, PeriodEnd = at.AddDays(31), At = at.AddMinutes(5),
+        };
+        var undone = action with { Undone = true, At = action.PeriodEnd };
+        await using (var sink = Sink())
+        {
+            sink.Record(Rec(2000) with { TenantId = "acme", UserId = "ann", ConversationId = "c1" });
+            await sink.PublishAsync(threshold, default);
+            await sink.PublishAsync(action, default);
+            await sink.PublishAsync(undone, default);
+        }
+
+        var records = SqliteLedgerReader.Read(Db).ToList();
+        Assert.Equal([null, "acme"], records.Select(r => r.TenantId));
+        Assert.Equal([threshold, action, undone], SqliteLedgerReader.ReadBudgetEvents(Db));
+        Assert.Equal([action], SqliteLedgerReader.ReadBudgetEvents(Db, at.AddMinutes(1), at.AddDays(1)));
+        var ledger = global::PromptOps.Reports.UsageLedger.LoadSqlite(Db);
+        Assert.Equal(3, ledger.BudgetEvents.Count);
+        using var connection = new SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var q = connection.CreateCommand();
+        q.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || '|' || group_concat(ifnull(tenant_id, '-') || ':' || ifnull(conversation_id, '-'), ',') FROM usage";
+        Assert.Equal("4|-:-,acme:c1", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public static TheoryData<string> BadLedgerPaths => ["directory", "text-file", "under-a-file"];
@@ -591,19 +645,29 @@ public sealed class SqliteUsageSinkTests : IDisposable
     public async Task AddPromptOps_with_a_ledger_path_persists_every_call_and_the_container_flushes_on_dispose()
     {
         var services = new ServiceCollection();
-        services.AddPromptOps(new ConfigurationBuilder().AddInMemoryCollection([new("PromptOps:Ledger:SqlitePath", Db)]).Build().GetSection("PromptOps"));
+        services.AddPromptOps(new ConfigurationBuilder().AddInMemoryCollection([
+            new("PromptOps:Ledger:SqlitePath", Db),
+            new("PromptOps:Budget:Tenants:Default:DailyLimitUsd", "0.0001"),
+        ]).Build().GetSection("PromptOps"));
         services.AddPromptOpsSqliteLedger();
         services.AddChatClient(new RecordingChatClient()).UsePromptOps();
         var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<IChatClient>();
-        var options = new ChatOptions().WithPromptOps(new PromptOpsMetadata { UserId = "alice", Endpoint = "/chat" });
-        for (var i = 0; i < 3; i++) await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi " + i)], options);
+        var options = new ChatOptions { ModelId = "gpt-4o-mini", MaxOutputTokens = 20, ConversationId = "chat-7" }.WithPromptOps(new PromptOpsMetadata { UserId = "alice", Endpoint = "/chat" });
+        using (PromptOpsContext.BeginTenant("acme"))
+        {
+            for (var i = 0; i < 3; i++) await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi " + i)], options);
+        }
 
         await provider.DisposeAsync();
 
+        // Every call with its tenant (ledger schema 4), and the tenant budget's 50 % and 80 % alerts in budget_events.
         var records = SqliteLedgerReader.Read(Db).ToList();
         Assert.Equal(3, records.Count);
-        Assert.All(records, r => Assert.Equal(("alice", "/chat"), (r.UserId, r.Endpoint)));
+        Assert.All(records, r => Assert.Equal(("alice", "/chat", "acme", "chat-7"), (r.UserId, r.Endpoint, r.TenantId, r.ConversationId)));
+        var events = SqliteLedgerReader.ReadBudgetEvents(Db);
+        Assert.Contains(events, e => (e.Scope, e.ScopeId, e.ThresholdPercent) == (BudgetScope.Tenant, "acme", 50));
+        Assert.All(events, e => Assert.Equal((BudgetAlertKind.Threshold, BudgetWindow.Day), (e.Kind, e.Window)));
     }
 
     [Fact]

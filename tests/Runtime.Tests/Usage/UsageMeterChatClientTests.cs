@@ -43,11 +43,11 @@ public sealed class UsageMeterChatClientTests : IDisposable
     });
 
     [Fact]
-    public async Task A_provider_call_records_tokens_cost_and_a_usage_record()
+    public async Task A_provider_call_records_its_cost_its_outcome_and_a_usage_record()
     {
         using var spent = Collect<double>("promptops.cost.spent");
         using var saved = Collect<double>("promptops.cost.saved");
-        using var tokens = Collect<long>("gen_ai.client.token.usage");
+        using var requests = Collect<long>("promptops.chat.requests");
         var sink = new InMemoryUsageSink();
         var provider = new RecordingChatClient(model: "gpt-4o", input: 1_000, output: 200);
         using var meter = new UsageMeterChatClient(provider, new PriceCatalog(), [sink], _metrics);
@@ -70,9 +70,12 @@ public sealed class UsageMeterChatClientTests : IDisposable
 
         Assert.Equal((double)expected, spent.LastMeasurement!.Value, 12);
         Assert.Empty(saved.GetMeasurementSnapshot());
-        var byType = tokens.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags["gen_ai.token.type"]!, m => m.Value);
-        Assert.Equal(1_000, byType["input"]);
-        Assert.Equal(200, byType["output"]);
+        var request = Assert.Single(requests.GetMeasurementSnapshot());
+        Assert.Equal(1, request.Value);
+        Assert.Equal("success", request.Tags["promptops.outcome"]);
+        Assert.Equal("none", request.Tags["promptops.cache.layer"]);
+        Assert.Equal("Tickets.Classify", request.Tags["promptops.prompt_id"]);
+        Assert.Equal("fast_cheap", request.Tags["promptops.tier"]);
     }
 
     [Fact]
@@ -80,7 +83,7 @@ public sealed class UsageMeterChatClientTests : IDisposable
     {
         using var spent = Collect<double>("promptops.cost.spent");
         using var saved = Collect<double>("promptops.cost.saved");
-        using var tokens = Collect<long>("gen_ai.client.token.usage");
+        using var requests = Collect<long>("promptops.chat.requests");
         using var lookups = Collect<long>("promptops.cache.lookups");
         var sink = new InMemoryUsageSink();
         var provider = new RecordingChatClient(model: "gpt-4o-mini", input: 1_000_000, output: 0);
@@ -97,7 +100,7 @@ public sealed class UsageMeterChatClientTests : IDisposable
         Assert.Equal(0.15, spent.GetMeasurementSnapshot().Sum(m => m.Value), 9);
         Assert.Equal(0.30, saved.GetMeasurementSnapshot().Sum(m => m.Value), 9);
         Assert.All(saved.GetMeasurementSnapshot(), m => Assert.Equal("l1", m.Tags["promptops.cache.layer"]));
-        Assert.Equal(2, tokens.GetMeasurementSnapshot().Count); // input + output of the one provider call
+        Assert.Equal(["none", "l1", "l1"], requests.GetMeasurementSnapshot().Select(m => (string?)m.Tags["promptops.cache.layer"]));
         var l1 = lookups.GetMeasurementSnapshot().Where(m => (string?)m.Tags["promptops.cache.layer"] == "l1").ToList();
         Assert.Equal(2, l1.Count(m => (string?)m.Tags["promptops.cache.result"] == "hit"));
         Assert.Equal(1, l1.Count(m => (string?)m.Tags["promptops.cache.result"] == "miss"));

@@ -9,6 +9,7 @@ using StackExchange.Redis;
 namespace PromptOps.Semantic.Tests.SharedStore;
 
 /// <summary>The shared semantic index on a real Garnet server (vector sets) with the real MiniLM model.</summary>
+[Trait("Needs", "garnet")]
 public sealed class GarnetVectorSetTests(GarnetServer garnet) : IClassFixture<GarnetServer>
 {
     private const string System = "You answer questions about our product.";

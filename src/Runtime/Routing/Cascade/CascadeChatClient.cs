@@ -148,6 +148,6 @@ public sealed class CascadeChatClient : DelegatingChatClient
 
 internal static partial class CascadeLog
 {
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "PromptOps cascade: level {Level} ({Model}) did not pass ({Reason}); escalating.")]
+    [LoggerMessage(EventId = 3120, Level = LogLevel.Debug, Message = "PromptOps cascade: level {Level} ({Model}) did not pass ({Reason}); escalating.")]
     public static partial void Escalating(ILogger logger, int level, string model, string reason);
 }

@@ -95,7 +95,7 @@ public sealed class EscalationChatClient : DelegatingChatClient
             var reason = validate(response);
             var model = response.ModelId ?? attemptOptions.ModelId ?? ModelTiers.GetName(tier);
             // A critical budget sent the request to a cheaper tier than asked: a higher tier would be downgraded the same way.
-            var downgraded = response.AdditionalProperties?.ContainsKey(Budgets.BudgetDowngradeChatClient.DowngradedFromKey) == true;
+            var downgraded = response.AdditionalProperties?.ContainsKey(Budgets.BudgetActionChatClient.DowngradedFromKey) == true;
             attempts.Add(new CascadeAttempt(attempts.Count, model, tier, response.Usage, response.GetCacheLayer(), reason is null, reason));
             if (reason is null)
             {
@@ -150,6 +150,6 @@ public static class EscalationReasons
 
 internal static partial class EscalationLog
 {
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "PromptOps: the reply of {PromptId} on tier {Tier} did not validate ({Reason}); asking tier {Next}.")]
+    [LoggerMessage(EventId = 3110, Level = LogLevel.Debug, Message = "PromptOps: the reply of {PromptId} on tier {Tier} did not validate ({Reason}); asking tier {Next}.")]
     public static partial void Escalating(ILogger logger, string promptId, string tier, string next, string reason);
 }
