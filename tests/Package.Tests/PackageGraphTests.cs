@@ -96,6 +96,7 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
         Assert.True(run.ExitCode == 0, "dotnet run failed:\n" + run.Output);
         Assert.Contains("l2: RedisResponseCacheStore", run.Output, StringComparison.Ordinal);
         Assert.Contains("app 1: None", run.Output, StringComparison.Ordinal);
+        Assert.Contains("app 1 again: Memory", run.Output, StringComparison.Ordinal);
         Assert.Contains("app 2: Distributed", run.Output, StringComparison.Ordinal); // the second instance was answered from Redis
         Assert.Contains("budget store: ResilientBudgetStore", run.Output, StringComparison.Ordinal);
         Assert.Contains("ledger records: 2", run.Output, StringComparison.Ordinal);
@@ -149,8 +150,10 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
         using PromptOps;
         using PromptOps.Budgets;
         using PromptOps.Caching;
+        using PromptOps.Knowledge;
         using PromptOps.Simulation;
         using PromptOps.Usage.Sqlite;
+        using StackExchange.Redis;
 
         var (redis, ledger) = (args[0], args[1]);
         var prefix = "fresh-" + Guid.NewGuid().ToString("N");
@@ -173,15 +176,29 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
         }
 
         List<ChatMessage> ask = [new(ChatRole.User, "Where is my parcel?")];
+        // A limit the simulated answer fits in: an answer cut off at the limit is not cached (Truncation's default).
+        ChatOptions Options() => new ChatOptions { ModelId = "gpt-4o-mini", MaxOutputTokens = 1000 }.WithPromptOps(new PromptOpsMetadata { CacheTtl = CacheTtl.Parse("10m") });
+
+        // Each app connects in the background (AbortOnConnectFail=false): wait for both connections before the calls.
+        static async Task ConnectedAsync(ServiceProvider app)
+        {
+            var connection = app.GetRequiredService<IConnectionMultiplexer>();
+            for (var i = 0; i < 600 && !connection.IsConnected; i++) await Task.Delay(50);
+            Console.WriteLine("connected: " + connection.IsConnected);
+        }
+
         await using (var one = App(withLedger: true))
         await using (var two = App(withLedger: false))
         {
             Console.WriteLine("l2: " + one.GetRequiredService<IResponseCacheStore>().GetType().Name);
             Console.WriteLine("budget store: " + one.GetRequiredService<IBudgetStore>().GetType().Name);
-            var first = await one.GetRequiredService<IChatClient>().GetResponseAsync(ask, new ChatOptions { ModelId = "gpt-4o-mini", MaxOutputTokens = 50 });
+            await ConnectedAsync(one);
+            await ConnectedAsync(two);
+            var first = await one.GetRequiredService<IChatClient>().GetResponseAsync(ask, Options());
             Console.WriteLine("app 1: " + first.GetCacheLayer());
-            _ = await one.GetRequiredService<IChatClient>().GetResponseAsync(ask, new ChatOptions { ModelId = "gpt-4o-mini", MaxOutputTokens = 50 });
-            var second = await two.GetRequiredService<IChatClient>().GetResponseAsync(ask, new ChatOptions { ModelId = "gpt-4o-mini", MaxOutputTokens = 50 });
+            var again = await one.GetRequiredService<IChatClient>().GetResponseAsync(ask, Options());
+            Console.WriteLine("app 1 again: " + again.GetCacheLayer());
+            var second = await two.GetRequiredService<IChatClient>().GetResponseAsync(ask, Options());
             Console.WriteLine("app 2: " + second.GetCacheLayer());
         }
 
