@@ -2,7 +2,7 @@
 // test (tests/Generators.Tests/TourTests.cs) compiles this file with the generator and checks the snippets, so the README
 // cannot drift from the API.
 //
-// To run it: `dotnet new console`, `dotnet add package PromptOps` and
+// To run it: `dotnet new console`, `dotnet add package PromptOps.All` (PromptOps, PromptOps.Redis, PromptOps.Sqlite) and
 // `dotnet add package Microsoft.Extensions.Configuration.Json` (ConfigurationBuilder) and
 // `dotnet add package Microsoft.Extensions.DependencyInjection` (ServiceCollection), then replace Program.cs with this file. It answers through
 // PromptOps' built-in *simulated* provider; swap `openAiChatClient` for a real client (for example
@@ -22,7 +22,9 @@ IChatClient openAiChatClient = new SimulatedChatClient();
 
 var services = new ServiceCollection();
 services.AddSingleton<SupportDesk>();
-services.AddPromptOps(configuration.GetSection("PromptOps"));   // options, prices, metrics, Redis and the ledger if configured
+services.AddPromptOps(configuration.GetSection("PromptOps"));   // options, prices, metrics
+services.AddPromptOpsRedis();                                   // PromptOps.Redis: used when PromptOps:Redis:Configuration is set
+services.AddPromptOpsSqliteLedger();                            // PromptOps.Sqlite: used when PromptOps:Ledger:SqlitePath is set
 services.AddChatClient(openAiChatClient).UsePromptOps();        // the whole pipeline, in the right order
 
 await using var provider = services.BuildServiceProvider();

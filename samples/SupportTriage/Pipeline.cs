@@ -90,6 +90,8 @@ public static partial class Pipeline
                 foreach (var tier in ModelTiers.All) o.Routing.Models[ModelTiers.GetName(tier)] = model;
             }
         });
+        services.AddPromptOpsRedis(); // PromptOps.Redis: the L2 cache when --redis is given (nothing connects otherwise)
+        services.AddPromptOpsSqliteLedger(); // PromptOps.Sqlite: the ledger file
         services.AddSingleton<TimeProvider>(clock);
         services.AddSingleton<IUsageSink>(ledger);
         services.AddChatClient(provider).UsePromptOps();

@@ -91,6 +91,7 @@ services.AddPromptOps(o =>
     o.BudgetStore.RetryInterval = retryInterval; // the fake clock is advanced past it after a recovery (no real waiting)
     // WhenUnavailable: the default, Escrow.
 });
+services.AddPromptOpsRedis();
 var alerts = new InMemoryBudgetAlertSink();
 services.AddSingleton<IBudgetAlertSink>(alerts);
 services.AddChatClient(provider).UsePromptOps();

@@ -43,7 +43,11 @@ public sealed class RootPackTests : IDisposable
         string[] expected =
         [
             $"PromptOps.{version}.nupkg",
+            $"PromptOps.All.{version}.nupkg",
             $"PromptOps.Embeddings.MiniLM.{version}.nupkg",
+            $"PromptOps.Redis.{version}.nupkg",
+            $"PromptOps.Reports.{version}.nupkg",
+            $"PromptOps.Sqlite.{version}.nupkg",
             $"PromptOps.Tool.{version}.nupkg",
         ];
         Assert.Equal(expected, packages);

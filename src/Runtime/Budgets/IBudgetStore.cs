@@ -51,7 +51,7 @@ public sealed class BudgetReservation
 /// checks every charge against its limit and reserves all of them, or none, atomically; settling replaces the
 /// reserved amounts with the real ones; a lease that is never settled expires (its reservation is dropped) so a
 /// process that dies does not hold budget forever. Implementations: <see cref="InMemoryBudgetStore"/> (one
-/// process) and <see cref="Redis.RedisBudgetStore"/> (shared by every instance, one Lua script per operation).
+/// process) and <c>RedisBudgetStore</c> (PromptOps.Redis) (shared by every instance, one Lua script per operation).
 /// <para>Every operation is safe to replay, so a caller that lost a reply (a timeout) can simply send it again: a
 /// reservation retried with the same lease id finds its lease instead of reserving twice; a settle of a lease that is
 /// still held applies once; a settle of a lease that expired before it was settled adds the real amount once (the money

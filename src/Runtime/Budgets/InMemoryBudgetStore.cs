@@ -4,7 +4,7 @@ namespace PromptOps.Budgets;
 /// The default <see cref="IBudgetStore"/>: counters in this process, under one lock (each operation is a few
 /// dictionary updates). Expired leases are dropped in expiry order before every reservation; counters whose window
 /// has ended are forgotten. A lease that expires unsettled is remembered (until its counters end) so that its late
-/// settle adds the real amount exactly once. Several processes need <see cref="Redis.RedisBudgetStore"/> to share a budget.
+/// settle adds the real amount exactly once. Several processes need <c>RedisBudgetStore</c> (PromptOps.Redis) to share a budget.
 /// </summary>
 public sealed class InMemoryBudgetStore : IBudgetStore
 {

@@ -52,7 +52,7 @@ public sealed class ResilientBudgetStore : IBudgetStore
     private int _replaying;
 
     /// <summary>Creates the wrapper.</summary>
-    /// <param name="primary">The shared store (e.g. <see cref="Redis.RedisBudgetStore"/>).</param>
+    /// <param name="primary">The shared store (e.g. <c>RedisBudgetStore</c> (PromptOps.Redis)).</param>
     /// <param name="policy">What to do while <paramref name="primary"/> fails.</param>
     /// <param name="retryInterval">How long the store is skipped after a failure before one request probes it.</param>
     /// <param name="timeProvider">The clock of the retry interval.</param>

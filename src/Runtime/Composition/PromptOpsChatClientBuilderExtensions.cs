@@ -55,7 +55,18 @@ public static class PromptOpsChatClientBuilderExtensions
             .Use((inner, services) => Resolve(services, configure) is var o && (o.Budget.IsConfigured || services.GetService<IBudgetLimitProvider>() is not null)
                 ? new CostBudgetChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>(), GetMetrics(services))
                 : inner)
-            .Use((inner, services) => Resolve(services, configure) is { Fallback.Enabled: true } o ? CreateFallback(inner, services, o.Fallback, []) : inner);
+            .Use((inner, services) => Resolve(services, configure) is { Fallback.Enabled: true } o ? CreateFallback(inner, services, o.Fallback, []) : inner)
+            .Use((inner, services) => WarmTokenizers(inner, services, configure));
+    }
+
+    /// <summary>
+    /// Adds no layer: when budgets or plans are on, starts loading the tokenizers they count with in the background
+    /// (<see cref="Tokens.TokenizerWarmup"/>), so the first request does not pay for it.
+    /// </summary>
+    private static IChatClient WarmTokenizers(IChatClient inner, IServiceProvider services, Action<PromptOpsOptions>? configure)
+    {
+        _ = (services.GetService<Tokens.TokenizerWarmup>() ?? Tokens.TokenizerWarmup.Shared).Start(Resolve(services, configure), services);
+        return inner;
     }
 
     /// <summary>True when a pace action is applied per request (downgrade, pause, semantic widening); the others live in the budget itself.</summary>
@@ -189,6 +200,7 @@ public static class PromptOpsChatClientBuilderExtensions
         var options = registered?.Clone() ?? new PromptOpsOptions();
         configure?.Invoke(options);
         options.Validate();
+        PackageRegistrations.ThrowIfMissing(services, options);
         return options;
     }
 
@@ -217,7 +229,12 @@ public static class PromptOpsChatClientBuilderExtensions
     private static CascadeChatClient CreateCascade(IChatClient inner, IServiceProvider services, CascadeOptions options, TierRoutingOptions routing) =>
         new(inner, options, routing, services.GetService<ILoggerFactory>()?.CreateLogger<CascadeChatClient>());
 
-    private static FallbackChatClient CreateFallback(IChatClient inner, IServiceProvider services, FallbackOptions options, IEnumerable<NamedChatClient> extra)
+    // Typed IChatClient and never inlined: FallbackChatClient holds Polly types in static fields, so a caller that merely
+    // mentions the type (the conditional in UsePromptOps merges it with IChatClient) makes the JIT load Polly.Core even when
+    // fallback is off. Only this method names it, and it runs only when fallback is on (PackageGraphTests checks the load).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1859", Justification = "The interface keeps Polly unloaded until fallback is on (see above).")]
+    private static IChatClient CreateFallback(IChatClient inner, IServiceProvider services, FallbackOptions options, IEnumerable<NamedChatClient> extra)
     {
         List<NamedChatClient> chain = [new(options.PrimaryName, inner), .. extra];
         foreach (var key in options.Providers)
@@ -250,7 +267,7 @@ public static class PromptOpsChatClientBuilderExtensions
         new(inner,
             services.GetService<PriceCatalog>() ?? new PriceCatalog(),
             (services.GetService<IEnumerable<IUsageSink>>() ?? []) // Build() without a container has no IEnumerable<T> support
-                .Where(s => s is not ConfiguredLedgerSink { Sink: null }), // the SQLite ledger registration when no path is set
+                .Where(s => s is not IOptionalUsageSink { IsActive: false }), // the SQLite ledger registration when no path is set
             GetMetrics(services),
             services.GetService<TimeProvider>(),
             services.GetService<ILoggerFactory>()?.CreateLogger<UsageMeterChatClient>());

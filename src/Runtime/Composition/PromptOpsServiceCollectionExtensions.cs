@@ -5,25 +5,26 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PromptOps.Budgets;
-using PromptOps.Budgets.Redis;
 using PromptOps.Caching;
-using PromptOps.Caching.Redis;
 using PromptOps.Caching.Semantic;
 using PromptOps.Pricing;
 using PromptOps.Usage;
-using PromptOps.Usage.Sqlite;
-using StackExchange.Redis;
 
 namespace PromptOps;
 
-/// <summary>Registers PromptOps services: options, the price catalogue, metrics and, when configured, Redis and the SQLite usage ledger.</summary>
+/// <summary>
+/// Registers PromptOps services: options, the price catalogue, metrics, the budget store (in memory) and the webhook alert
+/// sink. Redis and the SQLite usage ledger come with their packages: <c>services.AddPromptOpsRedis()</c> (PromptOps.Redis)
+/// and <c>services.AddPromptOpsSqliteLedger()</c> (PromptOps.Sqlite).
+/// </summary>
 public static class PromptOpsServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="PromptOpsOptions"/> from <paramref name="configuration"/> (pass the <c>PromptOps</c> section),
-    /// validates them at start-up, and registers the price catalogue, metrics and, when
-    /// <c>Redis:Configuration</c> is set, the Redis connection and L2 store, and when <c>Ledger:SqlitePath</c> is set, the
-    /// SQLite usage ledger (an <see cref="IUsageSink"/> the container flushes and closes when it is disposed). Then build the client with
+    /// validates them at start-up, and registers the price catalogue, metrics and the in-memory budget store. With
+    /// <c>Redis:Configuration</c> set, also call <c>services.AddPromptOpsRedis()</c> (package PromptOps.Redis); with
+    /// <c>Ledger:SqlitePath</c> set, <c>services.AddPromptOpsSqliteLedger()</c> (package PromptOps.Sqlite) — without them,
+    /// start-up and building the pipeline fail, naming the package and the call. Then build the client with
     /// <c>services.AddChatClient(provider).UsePromptOps()</c>.
     /// </summary>
     public static IServiceCollection AddPromptOps(this IServiceCollection services, IConfiguration configuration, Action<PromptOpsOptions>? configure = null)
@@ -44,6 +45,9 @@ public static class PromptOpsServiceCollectionExtensions
         return AddCore(services);
     }
 
+    /// <summary>The factory of the default (in-memory) <see cref="IBudgetStore"/>; PromptOps.Redis recognises and replaces it.</summary>
+    internal static readonly Func<IServiceProvider, object> DefaultBudgetStore = static _ => new InMemoryBudgetStore();
+
     private static IServiceCollection AddCore(IServiceCollection services)
     {
         services.AddOptions<PromptOpsOptions>().ValidateOnStart();
@@ -51,100 +55,26 @@ public static class PromptOpsServiceCollectionExtensions
         // Built once per container, when first needed: the price files' unreadable entries are logged then, not skipped silently.
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Pricing.BuildCatalog(sp.GetService<ILoggerFactory>()?.CreateLogger("PromptOps.Pricing")));
         services.TryAddSingleton(sp => new PromptOpsMetrics(sp.GetService<IMeterFactory>()));
-        services.TryAddSingleton<IConnectionMultiplexer>(sp =>
-        {
-            var redis = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Redis;
-            if (!redis.IsConfigured) throw new InvalidOperationException("PromptOps:Redis:Configuration is not set, so there is no Redis connection to resolve.");
-            return ConnectionMultiplexer.Connect(redis.ToConfigurationOptions());
-        });
-        services.TryAddSingleton<IResponseCacheStore>(sp =>
-        {
-            var redis = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Redis;
-            return redis.IsConfigured
-                ? new RedisResponseCacheStore(sp.GetRequiredService<IConnectionMultiplexer>(), redis.KeyPrefix)
-                : NoDistributedStore.Instance;
-        });
-        services.TryAddSingleton(sp => new LedgerSinkHolder(sp));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageSink, ConfiguredLedgerSink>(sp => new ConfiguredLedgerSink(sp.GetRequiredService<LedgerSinkHolder>())));
-        services.TryAddSingleton<ISemanticCacheStore>(sp =>
-        {
-            var redis = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Redis;
-            return redis.IsConfigured
-                ? new RedisVectorSetSemanticStore(sp.GetRequiredService<IConnectionMultiplexer>(), redis.KeyPrefix)
-                : NoSemanticStore.Instance;
-        });
         // The webhook of budget alerts, when PromptOps:Budget:Webhook:Url is set (disposed with the container: what is
         // queued is delivered first).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, ConfiguredWebhookSink>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, ConfiguredLedgerAlertSink>(sp => new ConfiguredLedgerAlertSink(sp.GetRequiredService<LedgerSinkHolder>())));
-        services.TryAddSingleton<IBudgetStore>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value;
-            if (!options.BudgetStore.UseRedis || !options.Redis.IsConfigured) return new InMemoryBudgetStore();
-            return new ResilientBudgetStore(new RedisBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis.KeyPrefix),
-                options.BudgetStore.WhenUnavailable, options.BudgetStore.RetryInterval, sp.GetService<TimeProvider>(),
-                sp.GetService<ILoggerFactory>()?.CreateLogger<ResilientBudgetStore>());
-        });
-        services.TryAddSingleton(sp =>
-        {
-            // The budget's escrow (policy Escrow with Redis): its own fail-closed view of Redis, so an outage is seen.
-            var options = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value;
-            if (!options.BudgetStore.UseRedis || !options.Redis.IsConfigured || options.BudgetStore.WhenUnavailable != BudgetStoreFailurePolicy.Escrow)
-            {
-                return new BudgetEscrowHolder(null);
-            }
-
-            var time = sp.GetService<TimeProvider>();
-            var loggers = sp.GetService<ILoggerFactory>();
-            var shared = new ResilientBudgetStore(new RedisBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis.KeyPrefix),
-                BudgetStoreFailurePolicy.FailClosed, options.BudgetStore.RetryInterval, time, loggers?.CreateLogger<ResilientBudgetStore>());
-            return new BudgetEscrowHolder(new EscrowBudgetStore(shared, options.BudgetStore.Escrow, time, loggers?.CreateLogger<EscrowBudgetStore>()));
-        });
+        // In memory unless PromptOps.Redis (services.AddPromptOpsRedis) replaces this default; a store the application
+        // registered itself is left alone by both.
+        services.TryAdd(ServiceDescriptor.Singleton(typeof(IBudgetStore), DefaultBudgetStore));
+        // Configured but not registered (PromptOps:Redis:Configuration without AddPromptOpsRedis, …): fails at start-up.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PromptOpsOptions>, PackageRegistrationValidator>());
         return services;
     }
 }
 
 /// <summary>
-/// Opens the SQLite ledger of <c>PromptOps:Ledger:SqlitePath</c> on first use (none when the path is not set). Owned by
-/// the container, which disposes it — flushing every queued record — when the application stops.
+/// A registered <see cref="IUsageSink"/> that may have nothing to write to (the SQLite ledger's registration when no path is
+/// set); the usage meter leaves it out when <see cref="IsActive"/> is false.
 /// </summary>
-internal sealed class LedgerSinkHolder : IAsyncDisposable, IDisposable
+internal interface IOptionalUsageSink : IUsageSink
 {
-    private readonly Lazy<SqliteUsageSink?> _sink;
-
-    public LedgerSinkHolder(IServiceProvider services) =>
-        _sink = new(() =>
-        {
-            var options = services.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Ledger;
-            return options.IsSqliteEnabled
-                ? new SqliteUsageSink(options, services.GetService<PromptOpsMetrics>(), services.GetService<TimeProvider>(),
-                    services.GetService<ILoggerFactory>()?.CreateLogger<SqliteUsageSink>())
-                : null;
-        });
-
-    public SqliteUsageSink? Sink => _sink.Value;
-
-    public ValueTask DisposeAsync() => _sink.IsValueCreated && _sink.Value is { } s ? s.DisposeAsync() : ValueTask.CompletedTask;
-
-    public void Dispose()
-    {
-        if (_sink.IsValueCreated) _sink.Value?.Dispose();
-    }
-}
-
-/// <summary>The <see cref="IUsageSink"/> registration of the SQLite ledger; the meter leaves it out when no path is set.</summary>
-internal sealed class ConfiguredLedgerSink(LedgerSinkHolder holder) : IUsageSink
-{
-    public SqliteUsageSink? Sink => holder.Sink;
-
-    public void Record(UsageRecord record) => holder.Sink?.Record(record);
-}
-
-/// <summary>The budget's alerts and actions into the SQLite ledger's <c>budget_events</c> (nothing when no path is set).</summary>
-internal sealed class ConfiguredLedgerAlertSink(LedgerSinkHolder holder) : IBudgetAlertSink
-{
-    public ValueTask PublishAsync(BudgetAlert alert, CancellationToken cancellationToken) =>
-        holder.Sink is { } sink ? sink.PublishAsync(alert, cancellationToken) : ValueTask.CompletedTask;
+    /// <summary>False when the sink would drop everything it is given.</summary>
+    bool IsActive { get; }
 }
 
 /// <summary>Registered as the L2 store when no Redis is configured; the cache treats it as "no L2".</summary>

@@ -30,6 +30,9 @@ public sealed class TiktokenTokenCounter : ITokenCounter
     /// <summary>The cl100k_base encoding (gpt-4, gpt-4-turbo, gpt-3.5-turbo).</summary>
     public static TiktokenTokenCounter Cl100k => Cl100kInstance.Value;
 
+    /// <summary>True once the shared counter of <paramref name="encoding"/> (o200k_base, cl100k_base) has been created.</summary>
+    internal static bool IsCreated(string encoding) => encoding == "cl100k_base" ? Cl100kInstance.IsValueCreated : O200kInstance.IsValueCreated;
+
     /// <inheritdoc />
     public string Name { get; }
 

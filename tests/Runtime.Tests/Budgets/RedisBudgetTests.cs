@@ -32,6 +32,7 @@ public sealed class RedisBudgetTests(RedisServer server) : IClassFixture<RedisSe
             o.BudgetStore.LeaseDuration = TimeSpan.FromMinutes(5);
             configure(o);
         });
+        services.AddPromptOpsRedis();
         services.AddChatClient(provider).UsePromptOps();
         var sp = services.BuildServiceProvider();
         WaitUntilConnected(sp.GetRequiredService<IConnectionMultiplexer>());

@@ -173,11 +173,21 @@ public class PromptOpsCompositionTests
     [Fact]
     public void No_redis_is_registered_as_L2_unless_configured()
     {
+        // The core package registers no L2 and no connection at all.
+        var core = new ServiceCollection();
+        core.AddPromptOps();
+        using (var sp = core.BuildServiceProvider())
+        {
+            Assert.Null(sp.GetService<IResponseCacheStore>());
+            Assert.Null(sp.GetService<StackExchange.Redis.IConnectionMultiplexer>());
+        }
+
+        // PromptOps.Redis registered but no connection configured: the stand-in, and nothing connects.
         var services = new ServiceCollection();
-        services.AddPromptOps();
-        using var sp = services.BuildServiceProvider();
-        Assert.Equal("none", sp.GetRequiredService<IResponseCacheStore>().Name);
-        var e = Assert.Throws<InvalidOperationException>(() => sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>());
+        services.AddPromptOps().AddPromptOpsRedis();
+        using var withRedis = services.BuildServiceProvider();
+        Assert.Equal("none", withRedis.GetRequiredService<IResponseCacheStore>().Name);
+        var e = Assert.Throws<InvalidOperationException>(() => withRedis.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>());
         Assert.Contains("PromptOps:Redis:Configuration", e.Message, StringComparison.Ordinal);
     }
 }

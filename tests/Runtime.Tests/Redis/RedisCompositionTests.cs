@@ -27,6 +27,7 @@ public sealed class RedisCompositionTests(RedisServer server) : IClassFixture<Re
             o.Cache.DistributedRetryInterval = RetryInterval;
         });
         var provider = new RecordingChatClient("provider answer");
+        services.AddPromptOpsRedis();
         services.AddChatClient(provider).UsePromptOps();
         using var app = services.BuildServiceProvider();
 
@@ -70,6 +71,7 @@ public sealed class RedisCompositionTests(RedisServer server) : IClassFixture<Re
         {
             var services = new ServiceCollection();
             services.AddPromptOps(config.GetSection("PromptOps"));
+            services.AddPromptOpsRedis();
             services.AddChatClient(provider).UsePromptOps();
             return services.BuildServiceProvider();
         }

@@ -38,6 +38,7 @@ public sealed class RedisStartupRecoveryTests(RedisServer server) : IClassFixtur
                 o.Redis.KeyPrefix = prefix;
                 o.Cache.DistributedRetryInterval = RetryInterval;
             });
+            services.AddPromptOpsRedis();
             services.AddChatClient(provider).UsePromptOps();
             app = services.BuildServiceProvider();
             client = app.GetRequiredService<IChatClient>();

@@ -266,7 +266,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
             new("PromptOps:Ledger:SqlitePath", Db), new("PromptOps:Ledger:BlockWhenFull", "true"),
             new("PromptOps:Ledger:QueueCapacity", "2"), new("PromptOps:Ledger:BatchSize", "1"),
         ]).Build();
-        using var provider = new ServiceCollection().AddPromptOps(config.GetSection("PromptOps")).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddPromptOps(config.GetSection("PromptOps")).AddPromptOpsSqliteLedger().BuildServiceProvider();
         var options = provider.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Ledger;
         Assert.True(options.BlockWhenFull);
         Assert.Equal(LedgerOverflowPolicy.Wait, options.EffectiveOverflowPolicy);
@@ -600,7 +600,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
 
         // Through AddPromptOps: the options validation (ValidateOnStart) refuses it before the first call.
         var config = new ConfigurationBuilder().AddInMemoryCollection([new("PromptOps:Ledger:SqlitePath", path)]).Build();
-        using var provider = new ServiceCollection().AddPromptOps(config.GetSection("PromptOps")).BuildServiceProvider();
+        using var provider = new ServiceCollection().AddPromptOps(config.GetSection("PromptOps")).AddPromptOpsSqliteLedger().BuildServiceProvider();
         var v = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PromptOpsOptions>>().Value);
         Assert.Contains("PromptOps:Ledger:SqlitePath", v.Message, StringComparison.Ordinal);
         Assert.Contains(path, v.Message, StringComparison.Ordinal);
@@ -649,6 +649,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
             new("PromptOps:Ledger:SqlitePath", Db),
             new("PromptOps:Budget:Tenants:Default:DailyLimitUsd", "0.0001"),
         ]).Build().GetSection("PromptOps"));
+        services.AddPromptOpsSqliteLedger();
         services.AddChatClient(new RecordingChatClient()).UsePromptOps();
         var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<IChatClient>();

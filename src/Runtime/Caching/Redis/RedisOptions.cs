@@ -1,8 +1,11 @@
-using StackExchange.Redis;
-
 namespace PromptOps.Caching.Redis;
 
-/// <summary>Options of the Redis connection (configuration section <c>PromptOps:Redis</c>).</summary>
+/// <summary>
+/// Options of the Redis connection (configuration section <c>PromptOps:Redis</c>). They live in the core package so the
+/// section binds, and a configured connection is noticed, without PromptOps.Redis: building the pipeline with
+/// <see cref="Configuration"/> set but without <c>services.AddPromptOpsRedis()</c> fails, naming the package. The
+/// connection string is parsed (and the StackExchange.Redis options made) by PromptOps.Redis.
+/// </summary>
 public sealed class RedisOptions
 {
     /// <summary>A StackExchange.Redis configuration string (<c>127.0.0.1:6379,password=…</c>); empty: no Redis.</summary>
@@ -21,38 +24,6 @@ public sealed class RedisOptions
     public IEnumerable<string> GetErrors()
     {
         if (OperationTimeout <= TimeSpan.Zero) yield return $"PromptOps:Redis:OperationTimeout must be positive, but is {OperationTimeout}.";
-        if (IsConfigured)
-        {
-            string? error = null;
-            try
-            {
-                ConfigurationOptions.Parse(Configuration!);
-            }
-            catch (Exception e) when (e is ArgumentException or RedisConnectionException)
-            {
-                error = $"PromptOps:Redis:Configuration '{Configuration}' is not a valid StackExchange.Redis configuration: {e.Message}";
-            }
-
-            if (error is not null) yield return error;
-        }
-    }
-
-    /// <summary>
-    /// The StackExchange.Redis options PromptOps connects with: commands fail fast while the server is down (no
-    /// backlog, so a dead Redis costs a request nothing), the connection keeps retrying in the background, and a
-    /// missing server at start-up does not stop the application.
-    /// </summary>
-    public ConfigurationOptions ToConfigurationOptions()
-    {
-        var o = ConfigurationOptions.Parse(Configuration ?? throw new InvalidOperationException("PromptOps:Redis:Configuration is not set."));
-        var ms = (int)Math.Max(1, OperationTimeout.TotalMilliseconds);
-        o.AbortOnConnectFail = false;
-        o.BacklogPolicy = BacklogPolicy.FailFast;
-        o.ConnectTimeout = Math.Max(ms, 1000);
-        o.AsyncTimeout = ms;
-        o.SyncTimeout = ms;
-        o.ReconnectRetryPolicy = new LinearRetry(500);
-        return o;
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using PromptOps.Budgets;
+using PromptOps.Usage;
+using PromptOps.Usage.Sqlite;
+
+namespace PromptOps;
+
+/// <summary>Registers the SQLite usage ledger (package PromptOps.Sqlite).</summary>
+public static class PromptOpsSqliteServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the SQLite usage ledger of <c>PromptOps:Ledger:SqlitePath</c> as an <see cref="IUsageSink"/>: a
+    /// <see cref="SqliteUsageSink"/> opened on first use, which the container flushes and closes when it is disposed. With
+    /// no path set, nothing is opened and the usage meter leaves the registration out. Call it with
+    /// <c>services.AddPromptOps(…)</c>, which binds the options; <paramref name="configure"/> adjusts them after binding.
+    /// </summary>
+    public static IServiceCollection AddPromptOpsSqliteLedger(this IServiceCollection services, Action<LedgerOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (configure is not null) services.AddOptions<PromptOpsOptions>().PostConfigure(o => configure(o.Ledger));
+        services.TryAddSingleton<SqliteLedgerPackageMarker>();
+        services.TryAddSingleton(sp => new LedgerSinkHolder(sp));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageSink, ConfiguredLedgerSink>(sp => new ConfiguredLedgerSink(sp.GetRequiredService<LedgerSinkHolder>())));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, ConfiguredLedgerAlertSink>(sp => new ConfiguredLedgerAlertSink(sp.GetRequiredService<LedgerSinkHolder>())));
+        return services;
+    }
+}
+
+/// <summary>
+/// Opens the SQLite ledger of <c>PromptOps:Ledger:SqlitePath</c> on first use (none when the path is not set). Owned by
+/// the container, which disposes it — flushing every queued record — when the application stops.
+/// </summary>
+internal sealed class LedgerSinkHolder : IAsyncDisposable, IDisposable
+{
+    private readonly Lazy<SqliteUsageSink?> _sink;
+
+    public LedgerSinkHolder(IServiceProvider services) =>
+        _sink = new(() =>
+        {
+            var options = services.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Ledger;
+            return options.IsSqliteEnabled
+                ? new SqliteUsageSink(options, services.GetService<PromptOpsMetrics>(), services.GetService<TimeProvider>(),
+                    services.GetService<ILoggerFactory>()?.CreateLogger<SqliteUsageSink>())
+                : null;
+        });
+
+    public SqliteUsageSink? Sink => _sink.Value;
+
+    public ValueTask DisposeAsync() => _sink.IsValueCreated && _sink.Value is { } s ? s.DisposeAsync() : ValueTask.CompletedTask;
+
+    public void Dispose()
+    {
+        if (_sink.IsValueCreated) _sink.Value?.Dispose();
+    }
+}
+
+/// <summary>The <see cref="IUsageSink"/> registration of the SQLite ledger; the meter leaves it out when no path is set.</summary>
+internal sealed class ConfiguredLedgerSink(LedgerSinkHolder holder) : IOptionalUsageSink
+{
+    public SqliteUsageSink? Sink => holder.Sink;
+
+    public bool IsActive => holder.Sink is not null;
+
+    public void Record(UsageRecord record) => holder.Sink?.Record(record);
+}
+
+/// <summary>The budget's alerts and actions into the SQLite ledger's <c>budget_events</c> (nothing when no path is set).</summary>
+internal sealed class ConfiguredLedgerAlertSink(LedgerSinkHolder holder) : IBudgetAlertSink
+{
+    public ValueTask PublishAsync(BudgetAlert alert, CancellationToken cancellationToken) =>
+        holder.Sink is { } sink ? sink.PublishAsync(alert, cancellationToken) : ValueTask.CompletedTask;
+}
