@@ -45,6 +45,12 @@ options.WithPromptOps(new PromptOpsMetadata { Task = "classification", CacheTtl 
 var reply = await chat.GetResponseAsync("Classify: the app crashes on start.", options);
 Console.WriteLine($"raw: {reply.Text}");
 
+// Step 6 of the README: the same pipeline traced by Microsoft.Extensions.AI's OpenTelemetry client, innermost.
+static void AddTracedPipeline(IServiceCollection services, IChatClient openAiChatClient)
+{
+    services.AddChatClient(openAiChatClient).UsePromptOps().UseOpenTelemetry();   // PromptOps outside, gen_ai.* inside
+}
+
 public enum TicketCategory
 {
     Billing,
