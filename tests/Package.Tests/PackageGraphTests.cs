@@ -11,6 +11,8 @@ namespace PromptOps.Package.Tests;
 /// line <c>dotnet add package PromptOps.All</c> brings Redis and the SQLite ledger, which work against a real
 /// redis-server on loopback.
 /// </summary>
+[Trait("Needs", "package")]
+[Trait("Needs", "redis")]
 public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Step = LocalFeed.Step;
