@@ -10,7 +10,10 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 {
     private const int CompactThreshold = 1024;
     private readonly object _gate = new();
-    private readonly Dictionary<string, Counter> _counters = new(StringComparer.Ordinal);
+    // Concurrent so that a reservation finds its counters before it takes the lock (a request with seven counters spent most
+    // of its time under the lock hashing keys); every change to a counter and every removal still happens under _gate,
+    // and a counter removed meanwhile is marked, so the reservation looks it up again under the lock.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Lease> _leases = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, long> _expiries = new();
 
@@ -56,6 +59,8 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         if (charges.Count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
         cancellationToken.ThrowIfCancellationRequested();
         var totals = new long[charges.Count];
+        var found = new Counter[charges.Count];
+        for (var i = 0; i < charges.Count; i++) found[i] = _counters.GetOrAdd(charges[i].Key, static (_, ticks) => new Counter(ticks), charges[i].ExpiresAt.UtcTicks);
         lock (_gate)
         {
             Purge(now);
@@ -71,7 +76,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             {
                 var c = charges[i];
                 if (c.Amount < 0) throw new ArgumentOutOfRangeException(nameof(charges), c.Amount, $"The amount reserved on '{c.Key}' is negative.");
-                var counter = counters[i] = GetOrAdd(c.Key, c.ExpiresAt);
+                var counter = counters[i] = found[i].Removed ? GetOrAdd(c.Key, c.ExpiresAt) : Extend(found[i], c.ExpiresAt);
                 totals[i] = counter.Used + counter.Reserved;
                 if (totals[i] + c.Amount > c.Limit)
                 {
@@ -251,18 +256,13 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         }
     }
 
-    private Counter GetOrAdd(string key, DateTimeOffset expiresAt)
-    {
-        if (!_counters.TryGetValue(key, out var counter))
-        {
-            counter = new Counter(expiresAt.UtcTicks);
-            _counters.Add(key, counter);
-        }
-        else if (expiresAt.UtcTicks > counter.ExpiresAtTicks)
-        {
-            counter.ExpiresAtTicks = expiresAt.UtcTicks;
-        }
+    private Counter GetOrAdd(string key, DateTimeOffset expiresAt) =>
+        Extend(_counters.GetOrAdd(key, static (_, ticks) => new Counter(ticks), expiresAt.UtcTicks), expiresAt);
 
+    /// <summary>Under the lock: the counter, living at least until <paramref name="expiresAt"/>.</summary>
+    private static Counter Extend(Counter counter, DateTimeOffset expiresAt)
+    {
+        if (expiresAt.UtcTicks > counter.ExpiresAtTicks) counter.ExpiresAtTicks = expiresAt.UtcTicks;
         return counter;
     }
 
@@ -303,7 +303,10 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
         if (ended is not null)
         {
-            foreach (var key in ended) _counters.Remove(key);
+            foreach (var key in ended)
+            {
+                if (_counters.TryRemove(key, out var removed)) removed.Removed = true;
+            }
         }
 
         // Forget expired leases whose counters have ended (a settle can no longer matter) and applied settles past the replay window.
@@ -313,6 +316,9 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
     private sealed class Counter(long expiresAtTicks)
     {
+        /// <summary>Set (under the lock) when the counter left the dictionary: a reservation that found it before must look again.</summary>
+        public bool Removed { get; set; }
+
         public long ExpiresAtTicks { get; set; } = expiresAtTicks;
 
         public long Used { get; set; }
