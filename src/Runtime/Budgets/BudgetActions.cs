@@ -310,9 +310,3 @@ internal sealed class BudgetActions
         if (await _budget.ClaimAsync(claimKey, now, e.PeriodEnd + TimeSpan.FromDays(1)).ConfigureAwait(false)) await _publish(e).ConfigureAwait(false);
     }
 }
-
-/// <summary>The pace actions in force for one request (a bit per <see cref="BudgetActionKind"/>) and the pace that triggered them.</summary>
-internal readonly record struct ActiveBudgetActions(int Mask, BudgetPace? Pace)
-{
-    public bool Has(BudgetActionKind kind) => (Mask & (1 << (int)kind)) != 0;
-}

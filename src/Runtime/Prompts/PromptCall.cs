@@ -339,10 +339,3 @@ public static class PromptCall
 
     private static string Clip(string s) => s.Length <= 200 ? s : string.Concat(s.AsSpan(0, 200), "…");
 }
-
-/// <summary>Keys the usage meter writes on responses.</summary>
-public static class UsageMeterResponseKeys
-{
-    /// <summary>The USD cost of the call (<see cref="decimal"/>; 0 for a cache hit; absent when unpriced).</summary>
-    public const string CostUsd = "promptops.cost_usd";
-}

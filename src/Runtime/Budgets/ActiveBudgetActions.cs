@@ -1,0 +1,7 @@
+namespace PromptOps.Budgets;
+
+/// <summary>The pace actions in force for one request (a bit per <see cref="BudgetActionKind"/>) and the pace that triggered them.</summary>
+internal readonly record struct ActiveBudgetActions(int Mask, BudgetPace? Pace)
+{
+    public bool Has(BudgetActionKind kind) => (Mask & (1 << (int)kind)) != 0;
+}
