@@ -2,28 +2,6 @@ using PromptOps.Usage;
 
 namespace PromptOps.Reports;
 
-/// <summary>The statistics of a daily cost series.</summary>
-/// <param name="Days">Days in the series (the period, days without calls counted as $0).</param>
-/// <param name="MeanUsd">The mean daily cost.</param>
-/// <param name="StdDevUsd">The population standard deviation σ of the daily cost.</param>
-/// <param name="ThresholdUsd">Mean + k·σ: a day costing more than this is a spike.</param>
-/// <param name="Evaluated">False when the series has fewer days than required, so no spike is reported.</param>
-public sealed record DailySeriesStats(int Days, decimal MeanUsd, decimal StdDevUsd, decimal ThresholdUsd, bool Evaluated);
-
-/// <summary>A day whose cost exceeded mean + k·σ of its series.</summary>
-/// <param name="Date">The UTC day.</param>
-/// <param name="UserId">The user, for a per-user spike; null for the overall series.</param>
-/// <param name="CostUsd">The day's cost.</param>
-/// <param name="ZScore">(cost − mean) ÷ σ.</param>
-/// <param name="ExcessUsd">Cost above the mean.</param>
-public sealed record CostSpike(DateOnly Date, string? UserId, decimal CostUsd, double ZScore, decimal ExcessUsd);
-
-/// <summary>A user's daily series and its spikes.</summary>
-/// <param name="UserId">The user.</param>
-/// <param name="Stats">The user's daily series over the report period.</param>
-/// <param name="Spikes">The user's spike days, in date order.</param>
-public sealed record UserAnomalies(string UserId, DailySeriesStats Stats, IReadOnlyList<CostSpike> Spikes);
-
 /// <summary>Daily cost spikes (mean + k·σ), overall and per user.</summary>
 /// <param name="Period">The days covered; null for an empty ledger without a requested period.</param>
 /// <param name="K">The number of standard deviations above the mean that makes a spike.</param>

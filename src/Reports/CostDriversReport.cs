@@ -19,12 +19,6 @@ public sealed record CostDriversReport(ReportPeriod? Period, UsageTotals Totals,
     IReadOnlyList<UsageBreakdown> TopModels, IReadOnlyList<UsageBreakdown> TopUsers, int Users, int TopUserCount, decimal TopUsersCostUsd,
     decimal TopUsersShareOfCost, decimal UnattributedCostUsd, IReadOnlyList<HourlyUsage> ByHour, int? PeakHour);
 
-/// <summary>Requests and cost in one hour of the day (UTC), summed over the period.</summary>
-/// <param name="Hour">0–23.</param>
-/// <param name="Requests">Calls that started in this hour.</param>
-/// <param name="CostUsd">Their cost.</param>
-public sealed record HourlyUsage(int Hour, long Requests, decimal CostUsd);
-
 public static partial class UsageReports
 {
     /// <summary>

@@ -8,13 +8,6 @@ namespace PromptOps.Reports;
 /// <param name="Days">Every day of the period in order, days without calls included (with empty breakdowns).</param>
 public sealed record DailyReport(ReportPeriod? Period, UsageTotals Totals, IReadOnlyList<DailyUsage> Days);
 
-/// <summary>One day of the <see cref="DailyReport"/>.</summary>
-/// <param name="Date">The UTC day.</param>
-/// <param name="Totals">The day's totals.</param>
-/// <param name="ByModel">The day by model (share of the day's cost).</param>
-/// <param name="ByEndpoint">The day by endpoint (share of the day's cost).</param>
-public sealed record DailyUsage(DateOnly Date, UsageTotals Totals, IReadOnlyList<UsageBreakdown> ByModel, IReadOnlyList<UsageBreakdown> ByEndpoint);
-
 public static partial class UsageReports
 {
     /// <summary>

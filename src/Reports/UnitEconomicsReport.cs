@@ -2,35 +2,6 @@ using PromptOps.Usage;
 
 namespace PromptOps.Reports;
 
-/// <summary>How healthy the gross margin is once AI cost is counted.</summary>
-public enum MarginHealth
-{
-    /// <summary>Gross margin at or above the healthy threshold (default 70%, a common SaaS benchmark).</summary>
-    Healthy = 0,
-
-    /// <summary>Gross margin between the watch threshold (default 50%) and the healthy one.</summary>
-    Watch = 1,
-
-    /// <summary>Gross margin below the watch threshold (including a loss).</summary>
-    Unhealthy = 2,
-
-    /// <summary>No revenue was given, so there is no margin.</summary>
-    NoRevenue = 3,
-}
-
-/// <summary>Thresholds and extra costs for <see cref="UsageReports.UnitEconomics"/>.</summary>
-public sealed record UnitEconomicsOptions
-{
-    /// <summary>At or above this gross margin the health is <see cref="MarginHealth.Healthy"/> (default 0.70).</summary>
-    public decimal HealthyGrossMargin { get; init; } = 0.70m;
-
-    /// <summary>At or above this gross margin (and below the healthy one) the health is <see cref="MarginHealth.Watch"/> (default 0.50).</summary>
-    public decimal WatchGrossMargin { get; init; } = 0.50m;
-
-    /// <summary>Other cost of revenue in the same period (hosting, support, payment fees), in USD (default 0).</summary>
-    public decimal OtherCostOfRevenueUsd { get; init; }
-}
-
 /// <summary>Unit cost against revenue, and the gross margin after AI cost.</summary>
 /// <param name="Period">The days covered; null for an empty ledger without a requested period.</param>
 /// <param name="RevenueUsd">The revenue of the period, as given.</param>

@@ -65,15 +65,3 @@ public static partial class UsageReports
         return b;
     }
 }
-
-/// <summary>One group of a report (a model, an endpoint, a user) with its totals and share of the total cost.</summary>
-/// <param name="Key">The model, endpoint or user; <see cref="UsageReports.NoneKey"/> when the records had none.</param>
-/// <param name="Totals">What the group used and cost.</param>
-/// <param name="ShareOfCost">The group's cost ÷ the cost of everything it is compared with (0 when that is 0).</param>
-public sealed record UsageBreakdown(string Key, UsageTotals Totals, decimal ShareOfCost);
-
-/// <summary>Requests and cost of one day.</summary>
-/// <param name="Date">The UTC day.</param>
-/// <param name="Requests">Calls that day.</param>
-/// <param name="CostUsd">USD spent that day (priced calls).</param>
-public sealed record DailyCost(DateOnly Date, long Requests, decimal CostUsd);

@@ -9,28 +9,6 @@ using PromptOps.Usage;
 
 namespace PromptOps.Budgets;
 
-/// <summary>Spend in one budget window.</summary>
-/// <param name="Window">The window.</param>
-/// <param name="SpentOrReservedUsd">USD settled plus USD reserved by calls in flight.</param>
-/// <param name="LimitUsd">The window's limit.</param>
-public sealed record BudgetWindowStatus(BudgetWindow Window, decimal SpentOrReservedUsd, decimal LimitUsd)
-{
-    /// <summary>The scope whose limit this is; <see cref="BudgetScope.Application"/> by default.</summary>
-    public BudgetScope Scope { get; init; }
-
-    /// <summary>The tenant, user or prompt id; null for the application.</summary>
-    public string? ScopeId { get; init; }
-
-    /// <summary>What is left: <see cref="LimitUsd"/> − <see cref="SpentOrReservedUsd"/>, never negative.</summary>
-    public decimal RemainingUsd => Math.Max(0, LimitUsd - SpentOrReservedUsd);
-}
-
-/// <summary>The budget at one moment: each configured window and the monthly pace.</summary>
-/// <param name="Windows">The configured windows (hour, day, month), in that order: the application's, then those of the
-/// tenant, user and prompt asked about.</param>
-/// <param name="Pace">The monthly pace, when a monthly budget is set.</param>
-public sealed record BudgetStatus(IReadOnlyList<BudgetWindowStatus> Windows, BudgetPace? Pace);
-
 /// <summary>
 /// The cost budget: the application's hourly, daily and monthly limits and those of each tenant, user and prompt
 /// (<see cref="CostBudgetOptions.Tenants"/>, <see cref="CostBudgetOptions.Users"/>, <see cref="CostBudgetOptions.Prompts"/>,
@@ -609,29 +587,3 @@ public sealed class CostBudget
 }
 
 internal sealed record WindowSet(long Hour, string[] Keys, DateTimeOffset[] ExpiresAt);
-
-/// <summary>A reservation made by <see cref="CostBudget.ReserveAsync(string?, decimal, BudgetSubject, CancellationToken)"/>; settle it once with <see cref="CostBudget.SettleAsync"/>.</summary>
-public sealed class BudgetLease
-{
-    private int _settled;
-
-    internal BudgetLease(string? leaseId, BudgetCharge[] charges, decimal worstCaseUsd)
-    {
-        LeaseId = leaseId;
-        Charges = charges;
-        WorstCaseUsd = worstCaseUsd;
-    }
-
-    /// <summary>The store's lease id; null when no limit applied to the request (nothing was reserved).</summary>
-    public string? LeaseId { get; }
-
-    /// <summary>The worst case that was reserved (USD).</summary>
-    public decimal WorstCaseUsd { get; }
-
-    internal BudgetCharge[] Charges { get; }
-
-    /// <summary>Whom the reservation was for (anomalies are counted per user on settle).</summary>
-    internal BudgetSubject Subject { get; init; }
-
-    internal bool TryMarkSettled() => Interlocked.Exchange(ref _settled, 1) == 0;
-}

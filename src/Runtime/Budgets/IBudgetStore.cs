@@ -1,52 +1,6 @@
 namespace PromptOps.Budgets;
 
 /// <summary>
-/// One counter a reservation charges: a window of a budget (USD in nano-dollars) or of a plan (requests, tokens).
-/// The key names the counter and its window (e.g. the day); the counter expires at <see cref="ExpiresAt"/>.
-/// </summary>
-/// <param name="Key">The counter's key, including its window (e.g. <c>budget:d:20261130</c>).</param>
-/// <param name="Amount">What this request reserves on the counter (its worst case), in the counter's integer unit.</param>
-/// <param name="Limit">The counter's limit; a reservation is refused when used + reserved + amount would exceed it.</param>
-/// <param name="ExpiresAt">When the counter may be forgotten: the end of its window plus a grace period longer than a lease.</param>
-public readonly record struct BudgetCharge(string Key, long Amount, long Limit, DateTimeOffset ExpiresAt);
-
-/// <summary>The answer of <see cref="IBudgetStore.TryReserveAsync(string, IReadOnlyList{BudgetCharge}, DateTimeOffset, DateTimeOffset, CancellationToken)"/>.</summary>
-public sealed class BudgetReservation
-{
-    private BudgetReservation(string? leaseId, int refusedIndex, long[] totals)
-    {
-        LeaseId = leaseId;
-        RefusedIndex = refusedIndex;
-        Totals = totals;
-    }
-
-    /// <summary>True when every charge was reserved.</summary>
-    public bool IsReserved => LeaseId is not null;
-
-    /// <summary>The lease to settle; null when refused.</summary>
-    public string? LeaseId { get; }
-
-    /// <summary>The index of the first charge whose limit would be exceeded; -1 when reserved.</summary>
-    public int RefusedIndex { get; }
-
-    /// <summary>
-    /// Used + reserved of each counter, in the order of the charges: after this reservation when reserved, at the
-    /// moment of the refusal (without this request) when refused.
-    /// </summary>
-    public IReadOnlyList<long> Totals { get; }
-
-    /// <summary>A granted reservation.</summary>
-    public static BudgetReservation Reserved(string leaseId, long[] totals)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(leaseId);
-        return new(leaseId, -1, totals);
-    }
-
-    /// <summary>A refusal: charge <paramref name="refusedIndex"/> would exceed its limit.</summary>
-    public static BudgetReservation Refused(int refusedIndex, long[] totals) => new(null, refusedIndex, totals);
-}
-
-/// <summary>
 /// Where budgets and plan quotas are counted: windowed integer counters with leased reservations. A reservation
 /// checks every charge against its limit and reserves all of them, or none, atomically; settling replaces the
 /// reserved amounts with the real ones; a lease that is never settled expires (its reservation is dropped) so a
@@ -138,20 +92,4 @@ public interface IBudgetStore
     /// <summary>The members of the set <paramref name="key"/> (empty when it does not exist or has expired). See <see cref="AddToSetAsync"/>.</summary>
     ValueTask<IReadOnlyCollection<string>> GetSetAsync(string key, DateTimeOffset now, CancellationToken cancellationToken) =>
         throw new NotSupportedException($"The budget store {GetType().Name} does not keep shared sets.");
-}
-
-/// <summary>Lease ids unique across processes: a random part per process and a counter (no random bytes per call).</summary>
-public static class BudgetLeaseIds
-{
-    private static readonly string ProcessId = Guid.NewGuid().ToString("N")[..16];
-    private static long _next;
-
-    /// <summary>
-    /// How long a store remembers that a settle or a recorded spend was applied, so that a replay of it changes nothing:
-    /// 15 minutes (longer than the default lease, and than any retry of a lost reply).
-    /// </summary>
-    public static readonly TimeSpan ReplayWindow = TimeSpan.FromMinutes(15);
-
-    /// <summary>A new lease id.</summary>
-    public static string New() => ProcessId + Interlocked.Increment(ref _next).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
 }

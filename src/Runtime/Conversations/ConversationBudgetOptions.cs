@@ -3,16 +3,6 @@ using Microsoft.Extensions.AI;
 
 namespace PromptOps.Conversations;
 
-/// <summary>What a conversation does when its history no longer fits the budget.</summary>
-public enum ConversationBudgetStrategy
-{
-    /// <summary>Drop the oldest turns (the default).</summary>
-    DropOldest,
-
-    /// <summary>Replace the oldest turns with one summary message, written by the summarizer client (a metered call).</summary>
-    Summarize,
-}
-
 /// <summary>
 /// Options of <see cref="ConversationBudgetChatClient"/> and <see cref="ConversationReducer"/> (bindable from configuration,
 /// e.g. <c>services.Configure&lt;ConversationBudgetOptions&gt;(configuration.GetSection("PromptOps:Conversation"))</c>).

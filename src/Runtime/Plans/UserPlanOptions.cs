@@ -3,35 +3,6 @@ using PromptOps.Knowledge;
 
 namespace PromptOps.Plans;
 
-/// <summary>One plan as configured (<c>PromptOps:Plans:Definitions:&lt;name&gt;</c>): a value left unset keeps the built-in plan's value (or is unlimited for a new plan).</summary>
-public sealed class UserPlanDefinition
-{
-    /// <summary>Requests per UTC day.</summary>
-    public int? DailyRequests { get; set; }
-
-    /// <summary>Billed tokens per UTC day.</summary>
-    public long? DailyTokens { get; set; }
-
-    /// <summary>The longest input in tokens.</summary>
-    public int? MaxInputTokens { get; set; }
-
-    /// <summary>The most output tokens per request.</summary>
-    public int? MaxOutputTokens { get; set; }
-
-    /// <summary>The models the plan includes; <c>["*"]</c> allows all.</summary>
-    public List<string>? Models { get; set; }
-
-    /// <summary>Requests per minute.</summary>
-    public int? RequestsPerMinute { get; set; }
-
-    /// <summary>A copy.</summary>
-    public UserPlanDefinition Clone() => new()
-    {
-        DailyRequests = DailyRequests, DailyTokens = DailyTokens, MaxInputTokens = MaxInputTokens, MaxOutputTokens = MaxOutputTokens,
-        Models = Models is null ? null : [.. Models], RequestsPerMinute = RequestsPerMinute,
-    };
-}
-
 /// <summary>
 /// Options of the plans and rate limits (configuration section <c>PromptOps:Plans</c>). Off unless
 /// <see cref="Enabled"/>. A user's plan comes from a registered <see cref="IUserPlanResolver"/>, else
@@ -136,11 +107,4 @@ public sealed class UserPlanOptions
         RateLimitWindow = RateLimitWindow,
         DefaultMaxOutputTokens = DefaultMaxOutputTokens,
     };
-}
-
-/// <summary>Finds a user's plan, e.g. from the application's database. Register one in DI to override <see cref="UserPlanOptions.Users"/>.</summary>
-public interface IUserPlanResolver
-{
-    /// <summary>The plan name of <paramref name="userId"/>, or null to fall back to <see cref="UserPlanOptions.Users"/> and <see cref="UserPlanOptions.DefaultPlan"/>.</summary>
-    ValueTask<string?> GetPlanNameAsync(string userId, CancellationToken cancellationToken);
 }

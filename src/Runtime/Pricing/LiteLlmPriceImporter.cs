@@ -4,44 +4,6 @@ using PromptOps.Knowledge;
 
 namespace PromptOps.Pricing;
 
-/// <summary>What an import of a LiteLLM price file did.</summary>
-/// <param name="Imported">Entries added or replaced.</param>
-/// <param name="Skipped">Entries left out: no per-token prices (image, audio-per-second and search models), <c>sample_spec</c>,
-/// and entries that cannot be read (see <see cref="Problems"/>).</param>
-public readonly record struct LiteLlmImportResult(int Imported, int Skipped)
-{
-    /// <summary>Entries that could not be read (a non-object value such as <c>last_updated</c>, a price that is not a
-    /// number or is negative), each as "'id': reason"; at most <see cref="LiteLlmPriceImporter.MaxProblemsListed"/> are kept.</summary>
-    public IReadOnlyList<string> Problems
-    {
-        get => _problems ?? [];
-        init => _problems = value;
-    }
-
-    private readonly IReadOnlyList<string>? _problems;
-
-    /// <summary>How many entries could not be read (the problems, including those not listed).</summary>
-    public int Unreadable { get; init; }
-
-    /// <summary>The file's <c>last_updated</c> value, when it has one.</summary>
-    public string? LastUpdated { get; init; }
-}
-
-/// <summary>The prices read from a LiteLLM file, before they are merged into a catalogue.</summary>
-/// <param name="Prices">The entries read, each merged over what the catalogue already knew of the same id.</param>
-/// <param name="Result">Counts and problems.</param>
-public sealed record LiteLlmParseResult(IReadOnlyList<ModelPriceInfo> Prices, LiteLlmImportResult Result);
-
-/// <summary>A price file that cannot be read at all; the message names the file and the reason.</summary>
-public sealed class PriceFileFormatException : FormatException
-{
-    /// <summary>Creates the exception.</summary>
-    public PriceFileFormatException(string message, Exception? inner = null)
-        : base(message, inner)
-    {
-    }
-}
-
 /// <summary>
 /// Reads LiteLLM's <c>model_prices_and_context_window.json</c>: an object whose properties are model ids, each with
 /// <c>input_cost_per_token</c>, <c>output_cost_per_token</c> (USD per token), and optionally <c>cache_read_input_token_cost</c>,

@@ -3,12 +3,6 @@ using PromptOps.Pricing;
 
 namespace PromptOps.Routing;
 
-/// <summary>One model quality-aware routing can choose: its quality score and blended price.</summary>
-/// <param name="Model">The model id.</param>
-/// <param name="Quality">Its quality score (0–100).</param>
-/// <param name="BlendedPricePerMillion">USD per one million tokens at three input tokens per output token.</param>
-public sealed record RoutingCandidate(string Model, int Quality, decimal BlendedPricePerMillion);
-
 /// <summary>
 /// Picks the cheapest candidate model that meets a required quality. Price is compared as a blended price per one
 /// million tokens, three input tokens per output token (a typical chat mix); the order of the default models is

@@ -141,13 +141,6 @@ public sealed class EscalationChatClient : DelegatingChatClient
     }
 }
 
-/// <summary>The values of the <c>promptops.escalation.reason</c> metric tag.</summary>
-public static class EscalationReasons
-{
-    /// <summary>The reply did not parse or validate as the method's result.</summary>
-    public const string ReplyInvalid = "reply_invalid";
-}
-
 internal static partial class EscalationLog
 {
     [LoggerMessage(EventId = 3110, Level = LogLevel.Debug, Message = "PromptOps: the reply of {PromptId} on tier {Tier} did not validate ({Reason}); asking tier {Next}.")]

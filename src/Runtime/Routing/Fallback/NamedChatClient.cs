@@ -33,36 +33,3 @@ public sealed record NamedChatClient
     /// <summary>True (default): disposing the chain disposes this client. False for clients owned elsewhere (a DI container).</summary>
     public bool DisposeWithChain { get; init; } = true;
 }
-
-/// <summary>A provider's health as the fallback chain sees it.</summary>
-/// <param name="Name">The provider.</param>
-/// <param name="IsHealthy">False while it is in its cooldown after a non-transient error.</param>
-/// <param name="UnhealthyUntil">When the cooldown ends (a request then probes it), or null when healthy.</param>
-/// <param name="LastError">The error that made it unhealthy, or null.</param>
-public sealed record ProviderStatus(string Name, bool IsHealthy, DateTimeOffset? UnhealthyUntil, string? LastError);
-
-/// <summary>Reads which provider of a fallback chain answered.</summary>
-public static class FallbackResponseExtensions
-{
-    /// <summary>The key of the provider's name (a string) in <c>AdditionalProperties</c>.</summary>
-    public const string ProviderKey = "promptops.provider";
-
-    /// <summary>The name of the provider that answered, or null when no fallback chain was involved.</summary>
-    public static string? GetProvider(this ChatResponse response)
-    {
-        ArgumentNullException.ThrowIfNull(response);
-        return Read(response.AdditionalProperties);
-    }
-
-    /// <summary>The provider of a stream (set on its first update), or null.</summary>
-    public static string? GetProvider(this ChatResponseUpdate update)
-    {
-        ArgumentNullException.ThrowIfNull(update);
-        return Read(update.AdditionalProperties);
-    }
-
-    // A cached response read back from Redis holds the value as a JsonElement.
-    private static string? Read(AdditionalPropertiesDictionary? p) =>
-        p is null || !p.TryGetValue(ProviderKey, out var v) ? null
-        : v as string ?? (v is System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.String } e ? e.GetString() : null);
-}

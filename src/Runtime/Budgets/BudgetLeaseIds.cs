@@ -1,0 +1,17 @@
+namespace PromptOps.Budgets;
+
+/// <summary>Lease ids unique across processes: a random part per process and a counter (no random bytes per call).</summary>
+public static class BudgetLeaseIds
+{
+    private static readonly string ProcessId = Guid.NewGuid().ToString("N")[..16];
+    private static long _next;
+
+    /// <summary>
+    /// How long a store remembers that a settle or a recorded spend was applied, so that a replay of it changes nothing:
+    /// 15 minutes (longer than the default lease, and than any retry of a lost reply).
+    /// </summary>
+    public static readonly TimeSpan ReplayWindow = TimeSpan.FromMinutes(15);
+
+    /// <summary>A new lease id.</summary>
+    public static string New() => ProcessId + Interlocked.Increment(ref _next).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,14 @@
+using System.Globalization;
+using Microsoft.Extensions.AI;
+
+namespace PromptOps.Conversations;
+
+/// <summary>What a conversation does when its history no longer fits the budget.</summary>
+public enum ConversationBudgetStrategy
+{
+    /// <summary>Drop the oldest turns (the default).</summary>
+    DropOldest,
+
+    /// <summary>Replace the oldest turns with one summary message, written by the summarizer client (a metered call).</summary>
+    Summarize,
+}

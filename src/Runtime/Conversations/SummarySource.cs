@@ -1,0 +1,24 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using PromptOps.Tokens;
+
+namespace PromptOps.Conversations;
+
+/// <summary>Where a reduction's summary came from.</summary>
+public enum SummarySource
+{
+    /// <summary>No summary (nothing dropped, or the drop-oldest strategy).</summary>
+    None,
+
+    /// <summary>The summarizer was called.</summary>
+    Called,
+
+    /// <summary>A summary of the same turns was remembered.</summary>
+    Remembered,
+
+    /// <summary>The summarizer answered nothing: the turns were dropped without a summary.</summary>
+    Empty,
+}

@@ -1,0 +1,9 @@
+using Microsoft.Extensions.AI;
+using PromptOps.Caching;
+using PromptOps.Knowledge;
+
+namespace PromptOps.Routing;
+
+/// <summary>The per-request cascade settings a caller may put on <see cref="ChatOptions"/>.</summary>
+/// <param name="Evaluator">Judges each level's answer.</param>
+public sealed record CascadeRequest(ICascadeEvaluator Evaluator);
