@@ -1,5 +1,3 @@
-using PromptOps.Usage;
-
 namespace PromptOps.Reports;
 
 /// <summary>A day whose cost exceeded mean + k·σ of its series.</summary>

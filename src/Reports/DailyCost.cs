@@ -1,5 +1,3 @@
-using PromptOps.Usage;
-
 namespace PromptOps.Reports;
 
 /// <summary>Requests and cost of one day.</summary>

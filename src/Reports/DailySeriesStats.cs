@@ -1,5 +1,3 @@
-using PromptOps.Usage;
-
 namespace PromptOps.Reports;
 
 /// <summary>The statistics of a daily cost series.</summary>

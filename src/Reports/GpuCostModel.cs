@@ -1,7 +1,4 @@
 using System.Globalization;
-using PromptOps.Caching;
-using PromptOps.Knowledge;
-using PromptOps.Usage;
 
 namespace PromptOps.Reports;
 

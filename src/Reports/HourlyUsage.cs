@@ -1,5 +1,3 @@
-using PromptOps.Usage;
-
 namespace PromptOps.Reports;
 
 /// <summary>Requests and cost in one hour of the day (UTC), summed over the period.</summary>

@@ -1,5 +1,3 @@
-using PromptOps.Usage;
-
 namespace PromptOps.Reports;
 
 /// <summary>How healthy the gross margin is once AI cost is counted.</summary>

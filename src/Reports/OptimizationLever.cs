@@ -1,7 +1,3 @@
-using System.Globalization;
-using PromptOps.Knowledge;
-using PromptOps.Usage;
-
 namespace PromptOps.Reports;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using PromptOps.Usage;
-
 namespace PromptOps.Reports;
 
 /// <summary>Thresholds and extra costs for <see cref="UsageReports.UnitEconomics"/>.</summary>

@@ -1,5 +1,3 @@
-using PromptOps.Usage;
-
 namespace PromptOps.Reports;
 
 /// <summary>One group of a report (a model, an endpoint, a user) with its totals and share of the total cost.</summary>

@@ -1,5 +1,3 @@
-using PromptOps.Usage;
-
 namespace PromptOps.Reports;
 
 /// <summary>A user's daily series and its spikes.</summary>

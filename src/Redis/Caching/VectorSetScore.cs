@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
-using System.Text.Json;
-using PromptOps.Caching.Semantic;
-using StackExchange.Redis;
-
 namespace PromptOps.Caching.Redis;
 
 /// <summary>How a server's <c>VSIM … WITHSCORES</c> score relates to cosine similarity.</summary>

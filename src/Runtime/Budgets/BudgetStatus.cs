@@ -1,12 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using PromptOps.Knowledge;
-using PromptOps.Pricing;
-using PromptOps.Usage;
-
 namespace PromptOps.Budgets;
 
 /// <summary>The budget at one moment: each configured window and the monthly pace.</summary>

@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace PromptOps.Budgets;
 
 /// <summary>What the budget and plans do while the shared store (Redis) cannot be reached.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace PromptOps.Budgets;
 
 /// <summary>The budget window a limit applies to.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace PromptOps.Budgets;
 
 /// <summary>How <see cref="EscrowBudgetStore"/> slices the budget (configuration <c>PromptOps:BudgetStore:Escrow</c>).</summary>

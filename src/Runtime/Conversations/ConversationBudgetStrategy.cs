@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.Extensions.AI;
-
 namespace PromptOps.Conversations;
 
 /// <summary>What a conversation does when its history no longer fits the budget.</summary>

@@ -1,9 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.AI;
-using PromptOps.Tokens;
 
 namespace PromptOps.Conversations;
 

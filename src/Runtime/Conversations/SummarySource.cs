@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using Microsoft.Extensions.AI;
-using PromptOps.Tokens;
-
 namespace PromptOps.Conversations;
 
 /// <summary>Where a reduction's summary came from.</summary>

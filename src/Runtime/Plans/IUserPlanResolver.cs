@@ -1,6 +1,3 @@
-using System.Globalization;
-using PromptOps.Knowledge;
-
 namespace PromptOps.Plans;
 
 /// <summary>Finds a user's plan, e.g. from the application's database. Register one in DI to override <see cref="UserPlanOptions.Users"/>.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using PromptOps.Knowledge;
-
 namespace PromptOps.Plans;
 
 /// <summary>One plan as configured (<c>PromptOps:Plans:Definitions:&lt;name&gt;</c>): a value left unset keeps the built-in plan's value (or is unlimited for a new plan).</summary>

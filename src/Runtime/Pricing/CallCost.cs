@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Collections.Frozen;
-using Microsoft.Extensions.AI;
-using PromptOps.Knowledge;
-
 namespace PromptOps.Pricing;
 
 /// <summary>The cost of one call, or the fact that the model has no price.</summary>

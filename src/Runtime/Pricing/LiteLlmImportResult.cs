@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using PromptOps.Knowledge;
-
 namespace PromptOps.Pricing;
 
 /// <summary>What an import of a LiteLLM price file did.</summary>

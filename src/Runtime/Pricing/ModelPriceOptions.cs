@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging;
-using PromptOps.Knowledge;
-
 namespace PromptOps.Pricing;
 
 /// <summary>One model's price in configuration (USD per one million tokens).</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using PromptOps.Knowledge;
-
 namespace PromptOps.Pricing;
 
 /// <summary>A price file that cannot be read at all; the message names the file and the reason.</summary>

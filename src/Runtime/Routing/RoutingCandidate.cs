@@ -1,6 +1,3 @@
-using PromptOps.Knowledge;
-using PromptOps.Pricing;
-
 namespace PromptOps.Routing;
 
 /// <summary>One model quality-aware routing can choose: its quality score and blended price.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace PromptOps.Usage;
 
 /// <summary>What a persistent ledger sink does with a record when its write queue is full.</summary>

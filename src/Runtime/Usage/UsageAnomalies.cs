@@ -1,5 +1,3 @@
-using PromptOps.Caching;
-
 namespace PromptOps.Usage;
 
 /// <summary>What is unusual about a <see cref="UsageRecord"/>'s numbers.</summary>

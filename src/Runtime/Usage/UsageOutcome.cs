@@ -1,5 +1,3 @@
-using PromptOps.Caching;
-
 namespace PromptOps.Usage;
 
 /// <summary>How a call ended.</summary>

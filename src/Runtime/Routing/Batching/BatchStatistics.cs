@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace PromptOps.Routing;
 
 /// <summary>What a <see cref="BatchProcessor"/> did so far.</summary>

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.AI;
-using PromptOps.Caching;
-using PromptOps.Knowledge;
 
 namespace PromptOps.Routing;
 

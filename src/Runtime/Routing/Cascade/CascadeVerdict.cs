@@ -1,5 +1,3 @@
-using Microsoft.Extensions.AI;
-
 namespace PromptOps.Routing;
 
 /// <summary>The verdict of an <see cref="ICascadeEvaluator"/> on one answer.</summary>

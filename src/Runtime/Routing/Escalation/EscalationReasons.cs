@@ -1,10 +1,3 @@
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using PromptOps.Caching;
-using PromptOps.Knowledge;
-using PromptOps.Usage;
-
 namespace PromptOps.Routing;
 
 /// <summary>The values of the <c>promptops.escalation.reason</c> metric tag.</summary>

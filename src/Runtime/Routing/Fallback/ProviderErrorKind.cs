@@ -1,9 +1,3 @@
-using System.ClientModel;
-using System.Globalization;
-using System.Net.Sockets;
-using System.Text.Json;
-using Polly.Timeout;
-
 namespace PromptOps.Routing;
 
 /// <summary>What a provider error means for the fallback chain.</summary>

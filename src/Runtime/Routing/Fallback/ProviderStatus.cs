@@ -1,5 +1,3 @@
-using Microsoft.Extensions.AI;
-
 namespace PromptOps.Routing;
 
 /// <summary>A provider's health as the fallback chain sees it.</summary>
