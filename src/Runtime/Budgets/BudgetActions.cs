@@ -172,23 +172,8 @@ internal sealed class BudgetActions
         }
 
         // Logged and counted as an action here; the sinks already get the anomaly alert, whose Refused = true says the user is stopped.
-        var stop = new BudgetAlert
-        {
-            Kind = BudgetAlertKind.Action,
-            Action = BudgetActionKind.StopUser,
-            Trigger = BudgetActionTrigger.Anomaly,
-            Scope = BudgetScope.User,
-            ScopeId = anomaly.UserId,
-            Window = BudgetWindow.Day,
-            ThresholdPercent = 0,
-            SpentOrReservedUsd = anomaly.HourUsd,
-            LimitUsd = anomaly.CeilingUsd,
-            PeriodEnd = CostBudget.End(BudgetWindow.Day, now),
-            At = now,
-            Refused = true,
-        };
-        _metrics.BudgetAction(stop);
-        BudgetLog.ActionTaken(_logger, BudgetActionKind.StopUser, BudgetActionTrigger.Anomaly, anomaly.UserId, anomaly.HourUsd, anomaly.CeilingUsd, stop.PeriodEnd);
+        _metrics.BudgetAction(BudgetActionKind.StopUser, BudgetActionTrigger.Anomaly, undone: false);
+        BudgetLog.ActionTaken(_logger, BudgetActionKind.StopUser, BudgetActionTrigger.Anomaly, anomaly.UserId, anomaly.HourUsd, anomaly.CeilingUsd, CostBudget.End(BudgetWindow.Day, now));
     }
 
     /// <summary>
@@ -302,7 +287,7 @@ internal sealed class BudgetActions
     /// <summary>Logs and counts the event on this instance; publishes it to the sinks once across the instances sharing the store.</summary>
     private async ValueTask RaiseAsync(BudgetAlert e, DateTimeOffset now)
     {
-        _metrics.BudgetAction(e);
+        _metrics.BudgetAction(e.Action!.Value, e.Trigger!.Value, e.Undone);
         if (e.Undone) BudgetLog.ActionUndone(_logger, e.Action!.Value, e.ScopeId ?? "");
         else BudgetLog.ActionTaken(_logger, e.Action!.Value, e.Trigger!.Value, e.ScopeId ?? "", e.SpentOrReservedUsd, e.LimitUsd, e.PeriodEnd);
 

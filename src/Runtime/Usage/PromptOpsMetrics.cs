@@ -155,14 +155,14 @@ public sealed class PromptOpsMetrics : IDisposable
 
     private Counter<long>? _budgetActions;
 
-    internal void BudgetAction(Budgets.BudgetAlert action)
+    internal void BudgetAction(Budgets.BudgetActionKind action, Budgets.BudgetActionTrigger trigger, bool undone)
     {
         if (!BudgetActions.Enabled) return;
         BudgetActions.Add(1, new TagList
         {
-            { "promptops.budget.action", action.Action?.ToString() },
-            { "promptops.budget.trigger", action.Trigger?.ToString() },
-            { "promptops.budget.action_state", action.Undone ? "undone" : "taken" },
+            { "promptops.budget.action", action.ToString() },
+            { "promptops.budget.trigger", trigger.ToString() },
+            { "promptops.budget.action_state", undone ? "undone" : "taken" },
         });
     }
 
