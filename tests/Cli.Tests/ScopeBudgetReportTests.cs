@@ -140,8 +140,12 @@ public sealed class ConversationReportTests
 
         try
         {
-            var run = await Cli.RunAsync("report", path);
+            var html = Path.ChangeExtension(path, ".html");
+            var run = await Cli.RunAsync("report", path, "--html", html);
             Assert.Equal(0, run.Exit);
+            var page = await File.ReadAllTextAsync(html);
+            File.Delete(html);
+            Assert.Contains("<tr><td>whole-history</td><td class=\"n\">10</td><td class=\"n\">200</td><td class=\"n\">2,900</td><td class=\"n\">14.5&#215;</td><td class=\"n\">15,500</td><td class=\"n\">$0.0023</td></tr>", page, StringComparison.Ordinal);
             var rows = run.Out.Split('\n').Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToList();
             Assert.True(rows.Contains("whole-history 10 200 2,900 14.5× 15,500 0.0023"), run.Out);
             Assert.Contains("budgeted 10 200 1,000 5.0× 8,600 0.0013", rows);

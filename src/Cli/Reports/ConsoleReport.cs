@@ -27,7 +27,7 @@ internal static class ConsoleReport
 
         WriteReplyQuality(console, report.ReplyQuality);
         WriteScopeBudgets(console, report.ScopeBudgets);
-        WriteConversations(console, report.Ledger.Conversations(report.Period));
+        WriteConversations(console, report.Conversations);
         if (report.Repriced > 0)
         {
             console.MarkupLine($"Priced now: {report.Repriced:N0} calls recorded as unpriced are priced with the current catalogue.");

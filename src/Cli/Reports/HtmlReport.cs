@@ -75,6 +75,7 @@ internal static class HtmlReport
 
         html.Append(ReplyQuality(report.ReplyQuality));
         html.Append(ScopeBudgets(report.ScopeBudgets));
+        html.Append(Conversations(report.Conversations));
 
         var d2 = report.Drivers;
         html.Append("<h2>Users</h2>\n<p>").Append(E($"The top {d2.TopUserCount:N0} of {d2.Users:N0} users (20%) account for {d2.TopUsersShareOfCost:P1} of the cost attributed to users."));
@@ -223,6 +224,23 @@ internal static class HtmlReport
         foreach (var e in b.Events)
         {
             html.Append("<tr><td>").Append(E(e.At.ToString("yyyy-MM-dd HH:mm", Inv))).Append("</td><td>").Append(E(LedgerReport.Describe(e))).Append("</td></tr>");
+        }
+
+        return html.Append("</tbody></table>\n").ToString();
+    }
+
+    /// <summary>The "Conversations" section (only when records name a conversation): first, last and total input per conversation.</summary>
+    private static string Conversations(ConversationReport c)
+    {
+        if (c.Count == 0) return "";
+        var html = new StringBuilder("<h2 id=\"conversations\">Conversations</h2>\n<p>")
+            .Append(E($"The top {c.Conversations.Count} of {c.Count:N0} by input tokens.")).Append("</p>\n")
+            .Append("<table><thead><tr><th>conversation</th><th class=\"n\">calls</th><th class=\"n\">first in</th><th class=\"n\">last in</th><th class=\"n\">growth</th><th class=\"n\">all in</th><th class=\"n\">cost</th></tr></thead><tbody>");
+        foreach (var x in c.Conversations)
+        {
+            html.Append("<tr><td>").Append(E(x.ConversationId)).Append("</td>").Append(N(x.Calls.ToString("N0", Inv))).Append(N(x.FirstInputTokens.ToString("N0", Inv)))
+                .Append(N(x.LastInputTokens.ToString("N0", Inv))).Append(N(x.Growth.ToString("0.0", Inv) + "×")).Append(N(x.TotalInputTokens.ToString("N0", Inv)))
+                .Append(N(Usd(x.CostUsd))).Append("</tr>");
         }
 
         return html.Append("</tbody></table>\n").ToString();

@@ -29,6 +29,11 @@ internal sealed record LedgerReport(
 
     private ScopeBudgetReport? _scopeBudgets;
 
+    /// <summary>How each conversation's input grew in the period (records with a conversation id).</summary>
+    public ConversationReport Conversations => _conversations ??= Ledger.Conversations(Period);
+
+    private ConversationReport? _conversations;
+
     /// <summary>One line for a budget alert or action (the console and the HTML say the same).</summary>
     public static string Describe(Budgets.BudgetAlert e)
     {
