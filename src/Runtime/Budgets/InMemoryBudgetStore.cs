@@ -1,19 +1,35 @@
+using System.Collections.Concurrent;
+
 namespace PromptOps.Budgets;
 
 /// <summary>
-/// The default <see cref="IBudgetStore"/>: counters in this process, under one lock (each operation is a few
-/// dictionary updates). Expired leases are dropped in expiry order before every reservation; counters whose window
-/// has ended are forgotten. A lease that expires unsettled is remembered (until its counters end) so that its late
-/// settle adds the real amount exactly once. Several processes need <c>RedisBudgetStore</c> (PromptOps.Redis) to share a budget.
+/// The default <see cref="IBudgetStore"/>: counters in this process. A reservation charges each counter with a
+/// compare-and-swap that only succeeds while used + reserved + amount ≤ limit, so no counter ever holds more than its limit
+/// from reservations; when one charge does not fit, the charges already made are taken back and nothing is reserved (all or
+/// none). Counters are charged from the last charge to the first: callers list the most shared counters first
+/// (<see cref="CostBudget"/> the application's windows, then a tenant's, a user's, a prompt's), so a request that a user's or
+/// a tenant's limit refuses never touches the application's counters, and the counters every request shares are the ones
+/// least often charged and taken back. The price of charging counters one by one instead of under one lock: while a
+/// reservation that will be refused holds its charge on a counter for a moment, another reservation may find that counter
+/// full and be refused too (never the other way: nothing is ever overspent). Leases, settles and expiries are kept under one
+/// lock whose work does not grow with the number of counters. Expired leases are dropped in expiry order before every
+/// reservation; counters whose window has ended are forgotten. A lease that expires unsettled is remembered (until its
+/// counters end) so that its late settle adds the real amount exactly once. Several processes need <c>RedisBudgetStore</c>
+/// (PromptOps.Redis) to share a budget.
 /// </summary>
 public sealed class InMemoryBudgetStore : IBudgetStore
 {
     private const int CompactThreshold = 1024;
+    private const int Pending = 0;
+    private const int Active = 1;
+
+    /// <summary>The pin count of a counter that left the dictionary: every later pin sees a negative count.</summary>
+    private const int RemovedPins = int.MinValue / 2;
+
     private readonly object _gate = new();
-    // Concurrent so that a reservation finds its counters before it takes the lock (a request with seven counters spent most
-    // of its time under the lock hashing keys); every change to a counter and every removal still happens under _gate,
-    // and a counter removed meanwhile is marked, so the reservation looks it up again under the lock.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
+
+    /// <summary>The counters, found and charged without the lock; only the once-a-minute sweep (under the lock) removes one.</summary>
+    private readonly ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Lease> _leases = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, long> _expiries = new();
 
@@ -30,13 +46,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     public string Name => "memory";
 
     /// <summary>How many counters are held (ended windows are forgotten); for tests and diagnostics.</summary>
-    public int CounterCount
-    {
-        get
-        {
-            lock (_gate) return _counters.Count;
-        }
-    }
+    public int CounterCount => _counters.Count;
 
     /// <summary>Entries in the lease-expiry queue (settled leases included until it is compacted); for tests.</summary>
     internal int ExpiryQueueLength
@@ -56,53 +66,93 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     {
         ArgumentException.ThrowIfNullOrEmpty(leaseId);
         ArgumentNullException.ThrowIfNull(charges);
-        if (charges.Count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
-        cancellationToken.ThrowIfCancellationRequested();
-        var totals = new long[charges.Count];
-        var found = new Counter[charges.Count];
-        for (var i = 0; i < charges.Count; i++) found[i] = _counters.GetOrAdd(charges[i].Key, static (_, ticks) => new Counter(ticks), charges[i].ExpiresAt.UtcTicks);
-        lock (_gate)
+        var count = charges.Count;
+        if (count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
+        var amounts = new long[count];
+        var latest = long.MinValue;
+        for (var i = 0; i < count; i++)
         {
-            Purge(now);
-            if (_leases.ContainsKey(leaseId))
-            {
-                // A retry of a reservation that was made: return it again, reserve nothing more.
-                for (var i = 0; i < charges.Count; i++) totals[i] = _counters.TryGetValue(charges[i].Key, out var held) ? held.Used + held.Reserved : 0;
-                return ValueTask.FromResult(BudgetReservation.Reserved(leaseId, totals));
-            }
-
-            var counters = new Counter[charges.Count];
-            for (var i = 0; i < charges.Count; i++)
-            {
-                var c = charges[i];
-                if (c.Amount < 0) throw new ArgumentOutOfRangeException(nameof(charges), c.Amount, $"The amount reserved on '{c.Key}' is negative.");
-                var counter = counters[i] = found[i].Removed ? GetOrAdd(c.Key, c.ExpiresAt) : Extend(found[i], c.ExpiresAt);
-                totals[i] = counter.Used + counter.Reserved;
-                if (totals[i] + c.Amount > c.Limit)
-                {
-                    for (var j = i + 1; j < charges.Count; j++)
-                    {
-                        if (_counters.TryGetValue(charges[j].Key, out var later)) totals[j] = later.Used + later.Reserved;
-                    }
-
-                    return ValueTask.FromResult(BudgetReservation.Refused(i, totals));
-                }
-            }
-
-            var amounts = new long[charges.Count];
-            for (var i = 0; i < charges.Count; i++)
-            {
-                var counter = counters[i];
-                counter.Reserved += charges[i].Amount;
-                counter.ActiveLeases++;
-                amounts[i] = charges[i].Amount;
-                totals[i] = counter.Used + counter.Reserved;
-            }
-
-            _leases.Add(leaseId, new Lease(counters, amounts, Latest(charges), charges));
-            _expiries.Enqueue(leaseId, leaseExpiresAt.UtcTicks);
-            return ValueTask.FromResult(BudgetReservation.Reserved(leaseId, totals));
+            var c = charges[i];
+            if (c.Amount < 0) throw new ArgumentOutOfRangeException(nameof(charges), c.Amount, $"The amount reserved on '{c.Key}' is negative.");
+            amounts[i] = c.Amount;
+            latest = Math.Max(latest, c.ExpiresAt.UtcTicks);
         }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var lease = new Lease(new Counter[count], amounts, latest, charges);
+        var spin = default(SpinWait);
+        while (true)
+        {
+            lock (_gate)
+            {
+                Purge(now);
+                if (!_leases.TryGetValue(leaseId, out var held))
+                {
+                    // Held (pending) from here: a retry with this id waits for the outcome instead of reserving again.
+                    _leases.Add(leaseId, lease);
+                    _expiries.Enqueue(leaseId, leaseExpiresAt.UtcTicks);
+                    break;
+                }
+
+                // A retry of a reservation that was made: return it again, reserve nothing more.
+                if (Volatile.Read(ref held.State) == Active) return ValueTask.FromResult(BudgetReservation.Reserved(leaseId, held.CurrentTotals()));
+            }
+
+            spin.SpinOnce(); // the first call with this id is charging its counters right now
+        }
+
+        var totals = new long[count];
+        for (var i = count - 1; i >= 0; i--)
+        {
+            var c = charges[i];
+            var counter = Pin(c.Key, c.ExpiresAt.UtcTicks);
+            var seen = Volatile.Read(ref counter.Total);
+            while (true)
+            {
+                // seen + amount > limit, without overflow (a total is never negative).
+                if (c.Amount > c.Limit - seen)
+                {
+                    Unpin(counter);
+                    return ValueTask.FromResult(Refuse(leaseId, lease, charges, i, seen, totals));
+                }
+
+                var before = Interlocked.CompareExchange(ref counter.Total, seen + c.Amount, seen);
+                if (before == seen) break;
+                seen = before;
+            }
+
+            lease.Counters[i] = counter;
+            totals[i] = seen + c.Amount;
+        }
+
+        Volatile.Write(ref lease.State, Active);
+        return ValueTask.FromResult(BudgetReservation.Reserved(leaseId, totals));
+    }
+
+    /// <summary>
+    /// Takes back the charges made on the counters after <paramref name="refused"/> and drops the pending lease. The refusal
+    /// names the first charge (in the caller's order) that does not fit now, and the totals without this request.
+    /// </summary>
+    private BudgetReservation Refuse(string leaseId, Lease lease, IReadOnlyList<BudgetCharge> charges, int refused, long seen, long[] totals)
+    {
+        for (var j = refused + 1; j < charges.Count; j++)
+        {
+            Interlocked.Add(ref lease.Counters[j].Total, -lease.Amounts[j]);
+            Unpin(lease.Counters[j]);
+            totals[j] -= lease.Amounts[j];
+        }
+
+        totals[refused] = seen;
+        var first = refused;
+        for (var j = 0; j < refused; j++)
+        {
+            var c = charges[j];
+            totals[j] = _counters.TryGetValue(c.Key, out var counter) ? Volatile.Read(ref counter.Total) : 0;
+            if (first == refused && c.Amount > c.Limit - totals[j]) first = j;
+        }
+
+        lock (_gate) _leases.Remove(leaseId); // its expiry stays queued and finds nothing when its time comes
+        return BudgetReservation.Refused(first, totals);
     }
 
     /// <inheritdoc cref="IBudgetStore.SettleAsync(string, IReadOnlyList{BudgetCharge}, IReadOnlyList{long}, CancellationToken)" />
@@ -113,31 +163,52 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     public ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken)
     {
         Check(leaseId, charges, actual);
-        lock (_gate)
+        Lease? lease;
+        var spin = default(SpinWait);
+        while (true)
         {
-            if (_leases.Remove(leaseId, out var lease))
+            lock (_gate)
             {
-                Release(lease);
-                _applied[leaseId] = (now + BudgetLeaseIds.ReplayWindow).UtcTicks;
-                if (ReferenceEquals(charges, lease.Charges))
+                if (_leases.TryGetValue(leaseId, out lease))
                 {
-                    // The charges it was reserved with: its counters are at hand (a counter with an active lease is never
-                    // purged), so no key is looked up again — what a request with seven counters mostly paid for here.
-                    for (var i = 0; i < lease.Counters.Length; i++)
+                    if (Volatile.Read(ref lease.State) == Active)
                     {
-                        if (actual[i] > 0) lease.Counters[i].Used += actual[i];
+                        // Held: settled by this call alone (a replay finds it applied).
+                        _leases.Remove(leaseId);
+                        _applied[leaseId] = (now + BudgetLeaseIds.ReplayWindow).UtcTicks;
+                        break;
                     }
-
-                    return ValueTask.CompletedTask;
                 }
-
-                Add(charges, actual);
-                return ValueTask.CompletedTask;
+                else
+                {
+                    _expired.Remove(leaseId); // expired unsettled: owed, added below
+                    if (_applied.ContainsKey(leaseId)) return ValueTask.CompletedTask; // applied already: a replay
+                    _applied[leaseId] = (now + BudgetLeaseIds.ReplayWindow).UtcTicks;
+                    break;
+                }
             }
 
-            _expired.Remove(leaseId); // expired unsettled: owed, added below
-            if (_applied.ContainsKey(leaseId)) return ValueTask.CompletedTask; // applied already: a replay
-            _applied[leaseId] = (now + BudgetLeaseIds.ReplayWindow).UtcTicks;
+            spin.SpinOnce(); // its reservation is still charging its counters (a settle that overtook the reply)
+        }
+
+        if (lease is null)
+        {
+            Add(charges, actual);
+        }
+        else if (ReferenceEquals(charges, lease.Charges))
+        {
+            // The charges it was reserved with: its counters are at hand (a pinned counter is never removed), so no key
+            // is looked up again; the reservation becomes the real amount in one addition per counter.
+            for (var i = 0; i < lease.Counters.Length; i++)
+            {
+                var counter = lease.Counters[i];
+                Interlocked.Add(ref counter.Total, Math.Max(0, actual[i]) - lease.Amounts[i]);
+                Unpin(counter);
+            }
+        }
+        else
+        {
+            Release(lease);
             Add(charges, actual);
         }
 
@@ -151,9 +222,9 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         lock (_gate)
         {
             if (!_applied.TryAdd(spendId, (now + BudgetLeaseIds.ReplayWindow).UtcTicks)) return ValueTask.CompletedTask; // a replay
-            Add(charges, actual);
         }
 
+        Add(charges, actual);
         return ValueTask.CompletedTask;
     }
 
@@ -170,39 +241,34 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     {
         ArgumentNullException.ThrowIfNull(keys);
         var totals = new long[keys.Count];
-        lock (_gate)
+        lock (_gate) Purge(now);
+        for (var i = 0; i < keys.Count; i++)
         {
-            Purge(now);
-            for (var i = 0; i < keys.Count; i++)
-            {
-                if (_counters.TryGetValue(keys[i], out var c)) totals[i] = c.Used + c.Reserved;
-            }
+            if (_counters.TryGetValue(keys[i], out var c)) totals[i] = Volatile.Read(ref c.Total);
         }
 
         return ValueTask.FromResult(totals);
     }
 
+    /// <summary>Adds spend that no lease reserved (a late settle, a recorded spend).</summary>
     private void Add(IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual)
     {
         for (var i = 0; i < charges.Count; i++)
         {
-            if (actual[i] > 0) GetOrAdd(charges[i].Key, charges[i].ExpiresAt).Used += actual[i];
+            if (actual[i] <= 0) continue;
+            var counter = Pin(charges[i].Key, charges[i].ExpiresAt.UtcTicks);
+            Interlocked.Add(ref counter.Total, actual[i]);
+            Unpin(counter);
         }
     }
 
-    private static long Latest(IReadOnlyList<BudgetCharge> charges)
-    {
-        var latest = long.MinValue;
-        foreach (var c in charges) latest = Math.Max(latest, c.ExpiresAt.UtcTicks);
-        return latest;
-    }
-
+    /// <summary>Takes a lease's reservation back from its counters and unpins them.</summary>
     private static void Release(Lease lease)
     {
         for (var i = 0; i < lease.Counters.Length; i++)
         {
-            lease.Counters[i].Reserved -= lease.Amounts[i];
-            lease.Counters[i].ActiveLeases--;
+            Interlocked.Add(ref lease.Counters[i].Total, -lease.Amounts[i]);
+            Unpin(lease.Counters[i]);
         }
     }
 
@@ -256,28 +322,57 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         }
     }
 
-    private Counter GetOrAdd(string key, DateTimeOffset expiresAt) =>
-        Extend(_counters.GetOrAdd(key, static (_, ticks) => new Counter(ticks), expiresAt.UtcTicks), expiresAt);
-
-    /// <summary>Under the lock: the counter, living at least until <paramref name="expiresAt"/>.</summary>
-    private static Counter Extend(Counter counter, DateTimeOffset expiresAt)
+    /// <summary>
+    /// The counter of <paramref name="key"/>, pinned (the sweep does not remove it until it is unpinned) and living at least
+    /// until <paramref name="expiresAtTicks"/>. A counter the sweep removed after it was found is looked up again.
+    /// </summary>
+    private Counter Pin(string key, long expiresAtTicks)
     {
-        if (expiresAt.UtcTicks > counter.ExpiresAtTicks) counter.ExpiresAtTicks = expiresAt.UtcTicks;
-        return counter;
+        while (true)
+        {
+            var counter = _counters.GetOrAdd(key, static (_, ticks) => new Counter(ticks), expiresAtTicks);
+            if (Interlocked.Increment(ref counter.Pins) > 0)
+            {
+                var until = Volatile.Read(ref counter.ExpiresAtTicks);
+                while (until < expiresAtTicks)
+                {
+                    var before = Interlocked.CompareExchange(ref counter.ExpiresAtTicks, expiresAtTicks, until);
+                    if (before == until) break;
+                    until = before;
+                }
+
+                return counter;
+            }
+
+            // Removed by the sweep (its count stays negative): make sure it has left the dictionary, then look again.
+            _counters.TryRemove(new KeyValuePair<string, Counter>(key, counter));
+        }
     }
 
+    private static void Unpin(Counter counter) => Interlocked.Decrement(ref counter.Pins);
+
+    /// <summary>Under the lock: releases expired leases, compacts the expiry queue, and (once a minute) forgets ended counters.</summary>
     private void Purge(DateTimeOffset now)
     {
         var ticks = now.UtcTicks;
+        List<(string, long)>? pending = null;
         while (_expiries.TryPeek(out var id, out var expiry) && expiry <= ticks)
         {
             _expiries.Dequeue();
-            if (_leases.Remove(id, out var lease))
+            if (!_leases.TryGetValue(id, out var lease)) continue; // settled or refused
+            if (Volatile.Read(ref lease.State) != Active)
             {
-                Release(lease);
-                _expired[id] = lease.LatestExpiryTicks; // its settle, if it ever comes, still adds what was spent
+                // Still charging its counters (a lease that expires at once): released by the next purge.
+                (pending ??= []).Add((id, expiry));
+                continue;
             }
+
+            _leases.Remove(id);
+            Release(lease);
+            _expired[id] = lease.LatestExpiryTicks; // its settle, if it ever comes, still adds what was spent
         }
+
+        if (pending is not null) _expiries.EnqueueRange(pending);
 
         // Settled leases stay in the expiry queue until their time; rebuild it when they are most of it, so that it
         // holds O(active leases), not O(requests per lease duration).
@@ -292,20 +387,16 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             _expiries.EnqueueRange(live);
         }
 
-        // Forget ended windows, at most once a minute.
+        // Forget ended windows, at most once a minute. A counter is removed only while nothing pins it: its pin count goes
+        // from 0 to a negative mark in one step, so a reservation that found it just before either pinned it first (it
+        // stays) or sees the mark and looks again.
         if (ticks < _nextSweepTicks) return;
         _nextSweepTicks = ticks + TimeSpan.TicksPerMinute;
-        List<string>? ended = null;
         foreach (var (key, counter) in _counters)
         {
-            if (counter.ExpiresAtTicks <= ticks && counter.ActiveLeases == 0) (ended ??= []).Add(key);
-        }
-
-        if (ended is not null)
-        {
-            foreach (var key in ended)
+            if (Volatile.Read(ref counter.ExpiresAtTicks) <= ticks && Interlocked.CompareExchange(ref counter.Pins, RemovedPins, 0) == 0)
             {
-                if (_counters.TryRemove(key, out var removed)) removed.Removed = true;
+                _counters.TryRemove(new KeyValuePair<string, Counter>(key, counter));
             }
         }
 
@@ -314,18 +405,16 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         Forget(_applied, ticks);
     }
 
+    /// <summary>One windowed counter. Its fields change only through <see cref="Interlocked"/> operations.</summary>
     private sealed class Counter(long expiresAtTicks)
     {
-        /// <summary>Set (under the lock) when the counter left the dictionary: a reservation that found it before must look again.</summary>
-        public bool Removed { get; set; }
+        /// <summary>Used + reserved (the store never needs them apart).</summary>
+        public long Total;
 
-        public long ExpiresAtTicks { get; set; } = expiresAtTicks;
+        /// <summary>Leases holding a reservation on it and operations in progress on it; negative once it has been removed.</summary>
+        public int Pins;
 
-        public long Used { get; set; }
-
-        public long Reserved { get; set; }
-
-        public int ActiveLeases { get; set; }
+        public long ExpiresAtTicks = expiresAtTicks;
     }
 
     private static void Forget(Dictionary<string, long> markers, long ticks)
@@ -340,5 +429,24 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         foreach (var id in old) markers.Remove(id);
     }
 
-    private sealed record Lease(Counter[] Counters, long[] Amounts, long LatestExpiryTicks, IReadOnlyList<BudgetCharge> Charges);
+    /// <summary>A reservation: pending while its counters are being charged, then active until it is settled or expires.</summary>
+    private sealed class Lease(Counter[] counters, long[] amounts, long latestExpiryTicks, IReadOnlyList<BudgetCharge> charges)
+    {
+        public int State = Pending;
+
+        public Counter[] Counters { get; } = counters;
+
+        public long[] Amounts { get; } = amounts;
+
+        public long LatestExpiryTicks { get; } = latestExpiryTicks;
+
+        public IReadOnlyList<BudgetCharge> Charges { get; } = charges;
+
+        public long[] CurrentTotals()
+        {
+            var totals = new long[Counters.Length];
+            for (var i = 0; i < totals.Length; i++) totals[i] = Volatile.Read(ref Counters[i].Total);
+            return totals;
+        }
+    }
 }
