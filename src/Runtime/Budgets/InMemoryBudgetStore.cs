@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace PromptOps.Budgets;
 
@@ -12,7 +13,7 @@ namespace PromptOps.Budgets;
 /// least often charged and taken back. The price of charging counters one by one instead of under one lock: while a
 /// reservation that will be refused holds its charge on a counter for a moment, another reservation may find that counter
 /// full and be refused too (never the other way: nothing is ever overspent). Leases, settles and expiries are kept under one
-/// lock whose work does not grow with the number of counters. Expired leases are dropped in expiry order before every
+/// lock, held for a table entry whatever the number of counters (a settle adds to its counters after it). Expired leases are dropped in expiry order before every
 /// reservation; counters whose window has ended are forgotten. A lease that expires unsettled is remembered (until its
 /// counters end) so that its late settle adds the real amount exactly once. Several processes need <c>RedisBudgetStore</c>
 /// (PromptOps.Redis) to share a budget.
@@ -23,13 +24,21 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     private const int Pending = 0;
     private const int Active = 1;
 
-    /// <summary>The pin count of a counter that left the dictionary: every later pin sees a negative count.</summary>
-    private const int RemovedPins = int.MinValue / 2;
-
     private readonly object _gate = new();
 
-    /// <summary>The counters, found and charged without the lock; only the once-a-minute sweep (under the lock) removes one.</summary>
+    /// <summary>
+    /// The counters, found and charged without the lock. Only the once-a-minute sweep (under the lock) removes one, and never
+    /// one a lease in <see cref="_leases"/> names (a reservation enters its lease, pending, before it looks its counters up)
+    /// nor while a settle whose lease has left the table is still adding to its counters (<see cref="_settling"/>).
+    /// </summary>
     private readonly ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Counters last found, by the identity of their key string: <see cref="CostBudget"/> reuses one key string per counter
+    /// and hour, so most lookups compare a reference here instead of hashing the key. A slot whose counter was removed is a miss.
+    /// </summary>
+    private readonly Slot?[] _recent = new Slot?[RecentSlots];
+    private const int RecentSlots = 1024;
     private readonly Dictionary<string, Lease> _leases = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, long> _expiries = new();
 
@@ -41,6 +50,9 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     private readonly Dictionary<string, long> _claims = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (HashSet<string> Members, long ExpiresAtTicks)> _sets = new(StringComparer.Ordinal);
     private long _nextSweepTicks;
+
+    /// <summary>Settles adding to their counters outside the lock (their leases have left the table).</summary>
+    private int _settling;
 
     /// <inheritdoc />
     public string Name => "memory";
@@ -105,14 +117,13 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         for (var i = count - 1; i >= 0; i--)
         {
             var c = charges[i];
-            var counter = Pin(c.Key, c.ExpiresAt.UtcTicks);
+            var counter = Find(c.Key, c.ExpiresAt.UtcTicks);
             var seen = Volatile.Read(ref counter.Total);
             while (true)
             {
                 // seen + amount > limit, without overflow (a total is never negative).
                 if (c.Amount > c.Limit - seen)
                 {
-                    Unpin(counter);
                     return ValueTask.FromResult(Refuse(leaseId, lease, charges, i, seen, totals));
                 }
 
@@ -138,7 +149,6 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         for (var j = refused + 1; j < charges.Count; j++)
         {
             Interlocked.Add(ref lease.Counters[j].Total, -lease.Amounts[j]);
-            Unpin(lease.Counters[j]);
             totals[j] -= lease.Amounts[j];
         }
 
@@ -163,55 +173,46 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     public ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken)
     {
         Check(leaseId, charges, actual);
-        Lease? lease;
         var spin = default(SpinWait);
-        while (true)
+        Lease? settling = null;
+        while (settling is null)
         {
             lock (_gate)
             {
-                if (_leases.TryGetValue(leaseId, out lease))
-                {
-                    if (Volatile.Read(ref lease.State) == Active)
-                    {
-                        // Held: settled by this call alone (a replay finds it applied).
-                        _leases.Remove(leaseId);
-                        _applied[leaseId] = (now + BudgetLeaseIds.ReplayWindow).UtcTicks;
-                        break;
-                    }
-                }
-                else
+                if (!_leases.TryGetValue(leaseId, out var lease))
                 {
                     _expired.Remove(leaseId); // expired unsettled: owed, added below
-                    if (_applied.ContainsKey(leaseId)) return ValueTask.CompletedTask; // applied already: a replay
+                    if (!_applied.TryAdd(leaseId, (now + BudgetLeaseIds.ReplayWindow).UtcTicks)) return ValueTask.CompletedTask; // applied already: a replay
+                    Add(charges, actual);
+                    return ValueTask.CompletedTask;
+                }
+
+                if (Volatile.Read(ref lease.State) == Active)
+                {
+                    // Held: settled by this call alone (a replay finds it applied).
+                    _leases.Remove(leaseId);
                     _applied[leaseId] = (now + BudgetLeaseIds.ReplayWindow).UtcTicks;
-                    break;
+                    if (!ReferenceEquals(charges, lease.Charges))
+                    {
+                        Release(lease);
+                        Add(charges, actual);
+                        return ValueTask.CompletedTask;
+                    }
+
+                    // Counted as settling: the sweep waits for it before it removes any counter (this lease no longer names them).
+                    Interlocked.Increment(ref _settling);
+                    settling = lease;
+                    continue;
                 }
             }
 
             spin.SpinOnce(); // its reservation is still charging its counters (a settle that overtook the reply)
         }
 
-        if (lease is null)
-        {
-            Add(charges, actual);
-        }
-        else if (ReferenceEquals(charges, lease.Charges))
-        {
-            // The charges it was reserved with: its counters are at hand (a pinned counter is never removed), so no key
-            // is looked up again; the reservation becomes the real amount in one addition per counter.
-            for (var i = 0; i < lease.Counters.Length; i++)
-            {
-                var counter = lease.Counters[i];
-                Interlocked.Add(ref counter.Total, Math.Max(0, actual[i]) - lease.Amounts[i]);
-                Unpin(counter);
-            }
-        }
-        else
-        {
-            Release(lease);
-            Add(charges, actual);
-        }
-
+        // The charges it was reserved with: its counters are at hand, so no key is looked up again; outside the lock, the
+        // reservation becomes the real amount in one addition per counter.
+        for (var i = 0; i < settling.Counters.Length; i++) Interlocked.Add(ref settling.Counters[i].Total, Math.Max(0, actual[i]) - settling.Amounts[i]);
+        Interlocked.Decrement(ref _settling);
         return ValueTask.CompletedTask;
     }
 
@@ -222,9 +223,9 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         lock (_gate)
         {
             if (!_applied.TryAdd(spendId, (now + BudgetLeaseIds.ReplayWindow).UtcTicks)) return ValueTask.CompletedTask; // a replay
+            Add(charges, actual);
         }
 
-        Add(charges, actual);
         return ValueTask.CompletedTask;
     }
 
@@ -250,26 +251,19 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         return ValueTask.FromResult(totals);
     }
 
-    /// <summary>Adds spend that no lease reserved (a late settle, a recorded spend).</summary>
+    /// <summary>Under the lock (so the sweep cannot drop a counter meanwhile): adds spend that no held lease reserved (a late settle, a recorded spend, other charges than the lease's).</summary>
     private void Add(IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual)
     {
         for (var i = 0; i < charges.Count; i++)
         {
-            if (actual[i] <= 0) continue;
-            var counter = Pin(charges[i].Key, charges[i].ExpiresAt.UtcTicks);
-            Interlocked.Add(ref counter.Total, actual[i]);
-            Unpin(counter);
+            if (actual[i] > 0) Interlocked.Add(ref Find(charges[i].Key, charges[i].ExpiresAt.UtcTicks).Total, actual[i]);
         }
     }
 
-    /// <summary>Takes a lease's reservation back from its counters and unpins them.</summary>
+    /// <summary>Under the lock: takes a held lease's reservation back from its counters.</summary>
     private static void Release(Lease lease)
     {
-        for (var i = 0; i < lease.Counters.Length; i++)
-        {
-            Interlocked.Add(ref lease.Counters[i].Total, -lease.Amounts[i]);
-            Unpin(lease.Counters[i]);
-        }
+        for (var i = 0; i < lease.Counters.Length; i++) Interlocked.Add(ref lease.Counters[i].Total, -lease.Amounts[i]);
     }
 
     /// <inheritdoc />
@@ -323,33 +317,34 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     }
 
     /// <summary>
-    /// The counter of <paramref name="key"/>, pinned (the sweep does not remove it until it is unpinned) and living at least
-    /// until <paramref name="expiresAtTicks"/>. A counter the sweep removed after it was found is looked up again.
+    /// The counter of <paramref name="key"/>, living at least until <paramref name="expiresAtTicks"/>. The caller's lease
+    /// is in <see cref="_leases"/>, or the caller holds the lock: the sweep does not remove it meanwhile.
     /// </summary>
-    private Counter Pin(string key, long expiresAtTicks)
+    private Counter Find(string key, long expiresAtTicks)
     {
-        while (true)
+        ref var slot = ref _recent[RuntimeHelpers.GetHashCode(key) & (RecentSlots - 1)];
+        var recent = Volatile.Read(ref slot);
+        Counter counter;
+        if (recent is not null && ReferenceEquals(recent.Key, key) && !Volatile.Read(ref recent.Counter.Removed))
         {
-            var counter = _counters.GetOrAdd(key, static (_, ticks) => new Counter(ticks), expiresAtTicks);
-            if (Interlocked.Increment(ref counter.Pins) > 0)
-            {
-                var until = Volatile.Read(ref counter.ExpiresAtTicks);
-                while (until < expiresAtTicks)
-                {
-                    var before = Interlocked.CompareExchange(ref counter.ExpiresAtTicks, expiresAtTicks, until);
-                    if (before == until) break;
-                    until = before;
-                }
-
-                return counter;
-            }
-
-            // Removed by the sweep (its count stays negative): make sure it has left the dictionary, then look again.
-            _counters.TryRemove(new KeyValuePair<string, Counter>(key, counter));
+            counter = recent.Counter;
         }
-    }
+        else
+        {
+            counter = _counters.GetOrAdd(key, static (_, ticks) => new Counter(ticks), expiresAtTicks);
+            Volatile.Write(ref slot, new Slot(key, counter));
+        }
 
-    private static void Unpin(Counter counter) => Interlocked.Decrement(ref counter.Pins);
+        var until = Volatile.Read(ref counter.ExpiresAtTicks);
+        while (until < expiresAtTicks)
+        {
+            var before = Interlocked.CompareExchange(ref counter.ExpiresAtTicks, expiresAtTicks, until);
+            if (before == until) break;
+            until = before;
+        }
+
+        return counter;
+    }
 
     /// <summary>Under the lock: releases expired leases, compacts the expiry queue, and (once a minute) forgets ended counters.</summary>
     private void Purge(DateTimeOffset now)
@@ -387,22 +382,44 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             _expiries.EnqueueRange(live);
         }
 
-        // Forget ended windows, at most once a minute. A counter is removed only while nothing pins it: its pin count goes
-        // from 0 to a negative mark in one step, so a reservation that found it just before either pinned it first (it
-        // stays) or sees the mark and looks again.
+        // Forget ended windows, at most once a minute — but never a counter that a lease still names: a held lease's settle
+        // adds to the counter it reserved on, and a pending one may be charging it right now (it entered the table, under
+        // this lock, before it looked its counters up).
         if (ticks < _nextSweepTicks) return;
         _nextSweepTicks = ticks + TimeSpan.TicksPerMinute;
+        HashSet<string>? named = null;
         foreach (var (key, counter) in _counters)
         {
-            if (Volatile.Read(ref counter.ExpiresAtTicks) <= ticks && Interlocked.CompareExchange(ref counter.Pins, RemovedPins, 0) == 0)
+            if (Volatile.Read(ref counter.ExpiresAtTicks) > ticks) continue;
+            if (named is null)
             {
-                _counters.TryRemove(new KeyValuePair<string, Counter>(key, counter));
+                // Settles that left the table before this lock was taken finish their additions first (no new one starts
+                // while the lock is held).
+                var wait = default(SpinWait);
+                while (Volatile.Read(ref _settling) != 0) wait.SpinOnce();
+                named = NamedByLeases();
             }
+
+            if (named.Contains(key)) continue;
+            Volatile.Write(ref counter.Removed, true); // a slot of _recent that still holds it is a miss from now on
+            _counters.TryRemove(new KeyValuePair<string, Counter>(key, counter));
         }
 
         // Forget expired leases whose counters have ended (a settle can no longer matter) and applied settles past the replay window.
         Forget(_expired, ticks);
         Forget(_applied, ticks);
+    }
+
+    /// <summary>Under the lock: the keys of every counter a lease in the table names.</summary>
+    private HashSet<string> NamedByLeases()
+    {
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var lease in _leases.Values)
+        {
+            foreach (var charge in lease.Charges) named.Add(charge.Key);
+        }
+
+        return named;
     }
 
     /// <summary>One windowed counter. Its fields change only through <see cref="Interlocked"/> operations.</summary>
@@ -411,10 +428,18 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         /// <summary>Used + reserved (the store never needs them apart).</summary>
         public long Total;
 
-        /// <summary>Leases holding a reservation on it and operations in progress on it; negative once it has been removed.</summary>
-        public int Pins;
-
         public long ExpiresAtTicks = expiresAtTicks;
+
+        /// <summary>Set (under the lock) when the sweep removed it.</summary>
+        public bool Removed;
+    }
+
+    /// <summary>A key string and the counter it found (one slot of <see cref="_recent"/>).</summary>
+    private sealed class Slot(string key, Counter counter)
+    {
+        public string Key { get; } = key;
+
+        public Counter Counter { get; } = counter;
     }
 
     private static void Forget(Dictionary<string, long> markers, long ticks)
