@@ -315,14 +315,12 @@ public sealed class CostBudget
         long amount, BudgetSubject subject, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var app = CurrentWindows(now);
-        var appCharges = new BudgetCharge[_windows.Length];
-        for (var i = 0; i < appCharges.Length; i++) appCharges[i] = new BudgetCharge(app.Keys[i], amount, _windows[i].LimitNano, app.ExpiresAt[i]);
 
         // The application's limits only (no scope limits, no provider, or a request without tenant, user and prompt):
         // one array, no await — what every request cost before scopes existed.
         if (!_scoped || (subject.TenantId is null && subject.UserId is null && subject.PromptId is null))
         {
-            return ValueTask.FromResult((appCharges, _appScopes));
+            return ValueTask.FromResult((AppCharges(app, amount), _appScopes));
         }
 
         // Configured limits only (no limit provider, no action that lowers users' limits): the subject's counters, limits and
@@ -336,7 +334,14 @@ public sealed class CostBudget
             return ValueTask.FromResult((charges, plan.Scopes));
         }
 
-        return ScopedChargesAsync(appCharges, amount, subject, now, cancellationToken);
+        return ScopedChargesAsync(AppCharges(app, amount), amount, subject, now, cancellationToken);
+    }
+
+    private BudgetCharge[] AppCharges(WindowSet app, long amount)
+    {
+        var charges = new BudgetCharge[_windows.Length];
+        for (var i = 0; i < charges.Length; i++) charges[i] = new BudgetCharge(app.Keys[i], amount, _windows[i].LimitNano, app.ExpiresAt[i]);
+        return charges;
     }
 
     /// <summary>

@@ -34,11 +34,13 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     private readonly ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Counters last found, by the identity of their key string: <see cref="CostBudget"/> reuses one key string per counter
-    /// and hour, so most lookups compare a reference here instead of hashing the key. A slot whose counter was removed is a miss.
+    /// Counters found before, by the identity of their key string: <see cref="CostBudget"/> reuses one key string per counter
+    /// and hour, so most lookups compare a reference here instead of hashing the key. A slot belongs to the first key that
+    /// finds it empty until that key's counter is removed (or the same counter is found through a new string, the next
+    /// hour): two keys that share a slot do not evict each other on every request; the second one is looked up by hash.
     /// </summary>
     private readonly Slot?[] _recent = new Slot?[RecentSlots];
-    private const int RecentSlots = 1024;
+    private const int RecentSlots = 8192;
     private readonly Dictionary<string, Lease> _leases = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, long> _expiries = new();
 
@@ -332,7 +334,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         else
         {
             counter = _counters.GetOrAdd(key, static (_, ticks) => new Counter(ticks), expiresAtTicks);
-            Volatile.Write(ref slot, new Slot(key, counter));
+            if (recent is null || ReferenceEquals(recent.Counter, counter) || Volatile.Read(ref recent.Counter.Removed)) Volatile.Write(ref slot, new Slot(key, counter));
         }
 
         var until = Volatile.Read(ref counter.ExpiresAtTicks);
