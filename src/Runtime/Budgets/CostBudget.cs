@@ -91,7 +91,11 @@ public sealed class CostBudget
         Actions = new BudgetActions(this, rules, _metrics, _logger, PublishAsync);
         _anomalies = Options.Anomaly.Enabled ? new SpendAnomalyDetector(WithStop(Options.Anomaly, Actions.StopsUsers)) : null;
         _thresholds = [.. (Options.AlertThresholds ?? CostBudgetOptions.DefaultAlertThresholds).Distinct().Order()];
+        _lowersUserLimits = Actions.LowersUserLimits;
     }
+
+    /// <summary>True when an action may lower users' limits (their limits then vary within an hour).</summary>
+    private readonly bool _lowersUserLimits;
 
     /// <summary>The action table's state (pace actions taken this month, users stopped today).</summary>
     internal BudgetActions Actions { get; }
@@ -311,18 +315,69 @@ public sealed class CostBudget
         long amount, BudgetSubject subject, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var app = CurrentWindows(now);
-        var appCharges = new BudgetCharge[_windows.Length];
-        for (var i = 0; i < appCharges.Length; i++) appCharges[i] = new BudgetCharge(app.Keys[i], amount, _windows[i].LimitNano, app.ExpiresAt[i]);
 
         // The application's limits only (no scope limits, no provider, or a request without tenant, user and prompt):
         // one array, no await — what every request cost before scopes existed.
         if (!_scoped || (subject.TenantId is null && subject.UserId is null && subject.PromptId is null))
         {
-            return ValueTask.FromResult((appCharges, _appScopes));
+            return ValueTask.FromResult((AppCharges(app, amount), _appScopes));
         }
 
-        return ScopedChargesAsync(appCharges, amount, subject, now, cancellationToken);
+        // Configured limits only (no limit provider, no action that lowers users' limits): the subject's counters, limits and
+        // scopes are the same for every request of the hour, so they are looked up once per subject and hour and a request
+        // only fills in its amount — no await, one lookup.
+        if (_limitProvider is null && !_lowersUserLimits)
+        {
+            var plan = PlanOf(subject, app, now);
+            var charges = new BudgetCharge[plan.Keys.Length];
+            for (var i = 0; i < charges.Length; i++) charges[i] = new BudgetCharge(plan.Keys[i], amount, plan.Limits[i], plan.ExpiresAt[i]);
+            return ValueTask.FromResult((charges, plan.Scopes));
+        }
+
+        return ScopedChargesAsync(AppCharges(app, amount), amount, subject, now, cancellationToken);
     }
+
+    private BudgetCharge[] AppCharges(WindowSet app, long amount)
+    {
+        var charges = new BudgetCharge[_windows.Length];
+        for (var i = 0; i < charges.Length; i++) charges[i] = new BudgetCharge(app.Keys[i], amount, _windows[i].LimitNano, app.ExpiresAt[i]);
+        return charges;
+    }
+
+    /// <summary>
+    /// Under configured limits only: the counters of a request of <paramref name="subject"/> this UTC hour — the application's
+    /// windows, then each limited window of its tenant, user and prompt, as <see cref="ScopedChargesAsync"/> builds them —
+    /// computed once per subject and hour (bounded cache).
+    /// </summary>
+    private SubjectPlan PlanOf(BudgetSubject subject, WindowSet app, DateTimeOffset now)
+    {
+        if (_plans.TryGetValue(subject, out var known) && known.Hour == app.Hour) return known;
+        var keys = new List<string>(app.Keys);
+        var limits = new List<long>(_windows.Select(w => w.LimitNano));
+        var expires = new List<DateTimeOffset>(app.ExpiresAt);
+        var scopes = new List<(BudgetScope, string?, BudgetWindow)>(_appScopes);
+        foreach (var scope in ScopedKinds)
+        {
+            var id = subject.IdOf(scope);
+            if (ScopeOf(scope, id, now) is not { Configured: { IsConfigured: true } configured } scopeKeys) continue;
+            for (var w = 0; w < AllWindows.Length; w++)
+            {
+                if (configured.LimitOf(AllWindows[w]) is null) continue;
+                keys.Add(scopeKeys.Keys[w]);
+                limits.Add(scopeKeys.ConfiguredNano[w]);
+                expires.Add(scopeKeys.ExpiresAt[w]);
+                scopes.Add((scope, id, AllWindows[w]));
+            }
+        }
+
+        if (_plans.Count >= MaxCachedLimits) _plans.Clear(); // bounded: built again, never wrong
+        return _plans[subject] = new SubjectPlan(app.Hour, [.. keys], [.. limits], [.. expires], [.. scopes]);
+    }
+
+    /// <summary>A subject's counters for one UTC hour under configured limits: keys, limits in nano-dollars, expiries and scopes, in charge order.</summary>
+    private sealed record SubjectPlan(long Hour, string[] Keys, long[] Limits, DateTimeOffset[] ExpiresAt, (BudgetScope Scope, string? Id, BudgetWindow Window)[] Scopes);
+
+    private readonly ConcurrentDictionary<BudgetSubject, SubjectPlan> _plans = new();
 
     private async ValueTask<(BudgetCharge[] Charges, (BudgetScope Scope, string? Id, BudgetWindow Window)[] Scopes)> ScopedChargesAsync(
         BudgetCharge[] appCharges, long amount, BudgetSubject subject, DateTimeOffset now, CancellationToken cancellationToken)

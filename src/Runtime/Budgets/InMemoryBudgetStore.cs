@@ -1,19 +1,46 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
 namespace PromptOps.Budgets;
 
 /// <summary>
-/// The default <see cref="IBudgetStore"/>: counters in this process, under one lock (each operation is a few
-/// dictionary updates). Expired leases are dropped in expiry order before every reservation; counters whose window
-/// has ended are forgotten. A lease that expires unsettled is remembered (until its counters end) so that its late
-/// settle adds the real amount exactly once. Several processes need <c>RedisBudgetStore</c> (PromptOps.Redis) to share a budget.
+/// The default <see cref="IBudgetStore"/>: counters in this process. A reservation charges each counter with a
+/// compare-and-swap that only succeeds while used + reserved + amount ≤ limit, so no counter ever holds more than its limit
+/// from reservations; when one charge does not fit, the charges already made are taken back and nothing is reserved (all or
+/// none). Counters are charged from the last charge to the first: callers list the most shared counters first
+/// (<see cref="CostBudget"/> the application's windows, then a tenant's, a user's, a prompt's), so a request that a user's or
+/// a tenant's limit refuses never touches the application's counters, and the counters every request shares are the ones
+/// least often charged and taken back. The price of charging counters one by one instead of under one lock: while a
+/// reservation that will be refused holds its charge on a counter for a moment, another reservation may find that counter
+/// full and be refused too (never the other way: nothing is ever overspent). Leases, settles and expiries are kept under one
+/// lock, held for a table entry whatever the number of counters (a settle adds to its counters after it). Expired leases are dropped in expiry order before every
+/// reservation; counters whose window has ended are forgotten. A lease that expires unsettled is remembered (until its
+/// counters end) so that its late settle adds the real amount exactly once. Several processes need <c>RedisBudgetStore</c>
+/// (PromptOps.Redis) to share a budget.
 /// </summary>
 public sealed class InMemoryBudgetStore : IBudgetStore
 {
     private const int CompactThreshold = 1024;
+    private const int Pending = 0;
+    private const int Active = 1;
+
     private readonly object _gate = new();
-    // Concurrent so that a reservation finds its counters before it takes the lock (a request with seven counters spent most
-    // of its time under the lock hashing keys); every change to a counter and every removal still happens under _gate,
-    // and a counter removed meanwhile is marked, so the reservation looks it up again under the lock.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The counters, found and charged without the lock. Only the once-a-minute sweep (under the lock) removes one, and never
+    /// one a lease in <see cref="_leases"/> names (a reservation enters its lease, pending, before it looks its counters up)
+    /// nor while a settle whose lease has left the table is still adding to its counters (<see cref="_settling"/>).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, Counter> _counters = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Counters found before, by the identity of their key string: <see cref="CostBudget"/> reuses one key string per counter
+    /// and hour, so most lookups compare a reference here instead of hashing the key. A slot belongs to the first key that
+    /// finds it empty until that key's counter is removed (or the same counter is found through a new string, the next
+    /// hour): two keys that share a slot do not evict each other on every request; the second one is looked up by hash.
+    /// </summary>
+    private readonly Slot?[] _recent = new Slot?[RecentSlots];
+    private const int RecentSlots = 8192;
     private readonly Dictionary<string, Lease> _leases = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, long> _expiries = new();
 
@@ -26,17 +53,14 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     private readonly Dictionary<string, (HashSet<string> Members, long ExpiresAtTicks)> _sets = new(StringComparer.Ordinal);
     private long _nextSweepTicks;
 
+    /// <summary>Settles adding to their counters outside the lock (their leases have left the table).</summary>
+    private int _settling;
+
     /// <inheritdoc />
     public string Name => "memory";
 
     /// <summary>How many counters are held (ended windows are forgotten); for tests and diagnostics.</summary>
-    public int CounterCount
-    {
-        get
-        {
-            lock (_gate) return _counters.Count;
-        }
-    }
+    public int CounterCount => _counters.Count;
 
     /// <summary>Entries in the lease-expiry queue (settled leases included until it is compacted); for tests.</summary>
     internal int ExpiryQueueLength
@@ -56,53 +80,91 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     {
         ArgumentException.ThrowIfNullOrEmpty(leaseId);
         ArgumentNullException.ThrowIfNull(charges);
-        if (charges.Count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
-        cancellationToken.ThrowIfCancellationRequested();
-        var totals = new long[charges.Count];
-        var found = new Counter[charges.Count];
-        for (var i = 0; i < charges.Count; i++) found[i] = _counters.GetOrAdd(charges[i].Key, static (_, ticks) => new Counter(ticks), charges[i].ExpiresAt.UtcTicks);
-        lock (_gate)
+        var count = charges.Count;
+        if (count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
+        var amounts = new long[count];
+        var latest = long.MinValue;
+        for (var i = 0; i < count; i++)
         {
-            Purge(now);
-            if (_leases.ContainsKey(leaseId))
-            {
-                // A retry of a reservation that was made: return it again, reserve nothing more.
-                for (var i = 0; i < charges.Count; i++) totals[i] = _counters.TryGetValue(charges[i].Key, out var held) ? held.Used + held.Reserved : 0;
-                return ValueTask.FromResult(BudgetReservation.Reserved(leaseId, totals));
-            }
-
-            var counters = new Counter[charges.Count];
-            for (var i = 0; i < charges.Count; i++)
-            {
-                var c = charges[i];
-                if (c.Amount < 0) throw new ArgumentOutOfRangeException(nameof(charges), c.Amount, $"The amount reserved on '{c.Key}' is negative.");
-                var counter = counters[i] = found[i].Removed ? GetOrAdd(c.Key, c.ExpiresAt) : Extend(found[i], c.ExpiresAt);
-                totals[i] = counter.Used + counter.Reserved;
-                if (totals[i] + c.Amount > c.Limit)
-                {
-                    for (var j = i + 1; j < charges.Count; j++)
-                    {
-                        if (_counters.TryGetValue(charges[j].Key, out var later)) totals[j] = later.Used + later.Reserved;
-                    }
-
-                    return ValueTask.FromResult(BudgetReservation.Refused(i, totals));
-                }
-            }
-
-            var amounts = new long[charges.Count];
-            for (var i = 0; i < charges.Count; i++)
-            {
-                var counter = counters[i];
-                counter.Reserved += charges[i].Amount;
-                counter.ActiveLeases++;
-                amounts[i] = charges[i].Amount;
-                totals[i] = counter.Used + counter.Reserved;
-            }
-
-            _leases.Add(leaseId, new Lease(counters, amounts, Latest(charges), charges));
-            _expiries.Enqueue(leaseId, leaseExpiresAt.UtcTicks);
-            return ValueTask.FromResult(BudgetReservation.Reserved(leaseId, totals));
+            var c = charges[i];
+            if (c.Amount < 0) throw new ArgumentOutOfRangeException(nameof(charges), c.Amount, $"The amount reserved on '{c.Key}' is negative.");
+            amounts[i] = c.Amount;
+            latest = Math.Max(latest, c.ExpiresAt.UtcTicks);
         }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var lease = new Lease(new Counter[count], amounts, latest, charges);
+        var spin = default(SpinWait);
+        while (true)
+        {
+            lock (_gate)
+            {
+                Purge(now);
+                if (!_leases.TryGetValue(leaseId, out var held))
+                {
+                    // Held (pending) from here: a retry with this id waits for the outcome instead of reserving again.
+                    _leases.Add(leaseId, lease);
+                    _expiries.Enqueue(leaseId, leaseExpiresAt.UtcTicks);
+                    break;
+                }
+
+                // A retry of a reservation that was made: return it again, reserve nothing more.
+                if (Volatile.Read(ref held.State) == Active) return ValueTask.FromResult(BudgetReservation.Reserved(leaseId, held.CurrentTotals()));
+            }
+
+            spin.SpinOnce(); // the first call with this id is charging its counters right now
+        }
+
+        var totals = new long[count];
+        for (var i = count - 1; i >= 0; i--)
+        {
+            var c = charges[i];
+            var counter = Find(c.Key, c.ExpiresAt.UtcTicks);
+            var seen = Volatile.Read(ref counter.Total);
+            while (true)
+            {
+                // seen + amount > limit, without overflow (a total is never negative).
+                if (c.Amount > c.Limit - seen)
+                {
+                    return ValueTask.FromResult(Refuse(leaseId, lease, charges, i, seen, totals));
+                }
+
+                var before = Interlocked.CompareExchange(ref counter.Total, seen + c.Amount, seen);
+                if (before == seen) break;
+                seen = before;
+            }
+
+            lease.Counters[i] = counter;
+            totals[i] = seen + c.Amount;
+        }
+
+        Volatile.Write(ref lease.State, Active);
+        return ValueTask.FromResult(BudgetReservation.Reserved(leaseId, totals));
+    }
+
+    /// <summary>
+    /// Takes back the charges made on the counters after <paramref name="refused"/> and drops the pending lease. The refusal
+    /// names the first charge (in the caller's order) that does not fit now, and the totals without this request.
+    /// </summary>
+    private BudgetReservation Refuse(string leaseId, Lease lease, IReadOnlyList<BudgetCharge> charges, int refused, long seen, long[] totals)
+    {
+        for (var j = refused + 1; j < charges.Count; j++)
+        {
+            Interlocked.Add(ref lease.Counters[j].Total, -lease.Amounts[j]);
+            totals[j] -= lease.Amounts[j];
+        }
+
+        totals[refused] = seen;
+        var first = refused;
+        for (var j = 0; j < refused; j++)
+        {
+            var c = charges[j];
+            totals[j] = _counters.TryGetValue(c.Key, out var counter) ? Volatile.Read(ref counter.Total) : 0;
+            if (first == refused && c.Amount > c.Limit - totals[j]) first = j;
+        }
+
+        lock (_gate) _leases.Remove(leaseId); // its expiry stays queued and finds nothing when its time comes
+        return BudgetReservation.Refused(first, totals);
     }
 
     /// <inheritdoc cref="IBudgetStore.SettleAsync(string, IReadOnlyList{BudgetCharge}, IReadOnlyList{long}, CancellationToken)" />
@@ -113,34 +175,46 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     public ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken)
     {
         Check(leaseId, charges, actual);
-        lock (_gate)
+        var spin = default(SpinWait);
+        Lease? settling = null;
+        while (settling is null)
         {
-            if (_leases.Remove(leaseId, out var lease))
+            lock (_gate)
             {
-                Release(lease);
-                _applied[leaseId] = (now + BudgetLeaseIds.ReplayWindow).UtcTicks;
-                if (ReferenceEquals(charges, lease.Charges))
+                if (!_leases.TryGetValue(leaseId, out var lease))
                 {
-                    // The charges it was reserved with: its counters are at hand (a counter with an active lease is never
-                    // purged), so no key is looked up again — what a request with seven counters mostly paid for here.
-                    for (var i = 0; i < lease.Counters.Length; i++)
-                    {
-                        if (actual[i] > 0) lease.Counters[i].Used += actual[i];
-                    }
-
+                    _expired.Remove(leaseId); // expired unsettled: owed, added below
+                    if (!_applied.TryAdd(leaseId, (now + BudgetLeaseIds.ReplayWindow).UtcTicks)) return ValueTask.CompletedTask; // applied already: a replay
+                    Add(charges, actual);
                     return ValueTask.CompletedTask;
                 }
 
-                Add(charges, actual);
-                return ValueTask.CompletedTask;
+                if (Volatile.Read(ref lease.State) == Active)
+                {
+                    // Held: settled by this call alone (a replay finds it applied).
+                    _leases.Remove(leaseId);
+                    _applied[leaseId] = (now + BudgetLeaseIds.ReplayWindow).UtcTicks;
+                    if (!ReferenceEquals(charges, lease.Charges))
+                    {
+                        Release(lease);
+                        Add(charges, actual);
+                        return ValueTask.CompletedTask;
+                    }
+
+                    // Counted as settling: the sweep waits for it before it removes any counter (this lease no longer names them).
+                    Interlocked.Increment(ref _settling);
+                    settling = lease;
+                    continue;
+                }
             }
 
-            _expired.Remove(leaseId); // expired unsettled: owed, added below
-            if (_applied.ContainsKey(leaseId)) return ValueTask.CompletedTask; // applied already: a replay
-            _applied[leaseId] = (now + BudgetLeaseIds.ReplayWindow).UtcTicks;
-            Add(charges, actual);
+            spin.SpinOnce(); // its reservation is still charging its counters (a settle that overtook the reply)
         }
 
+        // The charges it was reserved with: its counters are at hand, so no key is looked up again; outside the lock, the
+        // reservation becomes the real amount in one addition per counter.
+        for (var i = 0; i < settling.Counters.Length; i++) Interlocked.Add(ref settling.Counters[i].Total, Math.Max(0, actual[i]) - settling.Amounts[i]);
+        Interlocked.Decrement(ref _settling);
         return ValueTask.CompletedTask;
     }
 
@@ -170,40 +244,28 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     {
         ArgumentNullException.ThrowIfNull(keys);
         var totals = new long[keys.Count];
-        lock (_gate)
+        lock (_gate) Purge(now);
+        for (var i = 0; i < keys.Count; i++)
         {
-            Purge(now);
-            for (var i = 0; i < keys.Count; i++)
-            {
-                if (_counters.TryGetValue(keys[i], out var c)) totals[i] = c.Used + c.Reserved;
-            }
+            if (_counters.TryGetValue(keys[i], out var c)) totals[i] = Volatile.Read(ref c.Total);
         }
 
         return ValueTask.FromResult(totals);
     }
 
+    /// <summary>Under the lock (so the sweep cannot drop a counter meanwhile): adds spend that no held lease reserved (a late settle, a recorded spend, other charges than the lease's).</summary>
     private void Add(IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual)
     {
         for (var i = 0; i < charges.Count; i++)
         {
-            if (actual[i] > 0) GetOrAdd(charges[i].Key, charges[i].ExpiresAt).Used += actual[i];
+            if (actual[i] > 0) Interlocked.Add(ref Find(charges[i].Key, charges[i].ExpiresAt.UtcTicks).Total, actual[i]);
         }
     }
 
-    private static long Latest(IReadOnlyList<BudgetCharge> charges)
-    {
-        var latest = long.MinValue;
-        foreach (var c in charges) latest = Math.Max(latest, c.ExpiresAt.UtcTicks);
-        return latest;
-    }
-
+    /// <summary>Under the lock: takes a held lease's reservation back from its counters.</summary>
     private static void Release(Lease lease)
     {
-        for (var i = 0; i < lease.Counters.Length; i++)
-        {
-            lease.Counters[i].Reserved -= lease.Amounts[i];
-            lease.Counters[i].ActiveLeases--;
-        }
+        for (var i = 0; i < lease.Counters.Length; i++) Interlocked.Add(ref lease.Counters[i].Total, -lease.Amounts[i]);
     }
 
     /// <inheritdoc />
@@ -256,28 +318,58 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         }
     }
 
-    private Counter GetOrAdd(string key, DateTimeOffset expiresAt) =>
-        Extend(_counters.GetOrAdd(key, static (_, ticks) => new Counter(ticks), expiresAt.UtcTicks), expiresAt);
-
-    /// <summary>Under the lock: the counter, living at least until <paramref name="expiresAt"/>.</summary>
-    private static Counter Extend(Counter counter, DateTimeOffset expiresAt)
+    /// <summary>
+    /// The counter of <paramref name="key"/>, living at least until <paramref name="expiresAtTicks"/>. The caller's lease
+    /// is in <see cref="_leases"/>, or the caller holds the lock: the sweep does not remove it meanwhile.
+    /// </summary>
+    private Counter Find(string key, long expiresAtTicks)
     {
-        if (expiresAt.UtcTicks > counter.ExpiresAtTicks) counter.ExpiresAtTicks = expiresAt.UtcTicks;
+        ref var slot = ref _recent[RuntimeHelpers.GetHashCode(key) & (RecentSlots - 1)];
+        var recent = Volatile.Read(ref slot);
+        Counter counter;
+        if (recent is not null && ReferenceEquals(recent.Key, key) && !Volatile.Read(ref recent.Counter.Removed))
+        {
+            counter = recent.Counter;
+        }
+        else
+        {
+            counter = _counters.GetOrAdd(key, static (_, ticks) => new Counter(ticks), expiresAtTicks);
+            if (recent is null || ReferenceEquals(recent.Counter, counter) || Volatile.Read(ref recent.Counter.Removed)) Volatile.Write(ref slot, new Slot(key, counter));
+        }
+
+        var until = Volatile.Read(ref counter.ExpiresAtTicks);
+        while (until < expiresAtTicks)
+        {
+            var before = Interlocked.CompareExchange(ref counter.ExpiresAtTicks, expiresAtTicks, until);
+            if (before == until) break;
+            until = before;
+        }
+
         return counter;
     }
 
+    /// <summary>Under the lock: releases expired leases, compacts the expiry queue, and (once a minute) forgets ended counters.</summary>
     private void Purge(DateTimeOffset now)
     {
         var ticks = now.UtcTicks;
+        List<(string, long)>? pending = null;
         while (_expiries.TryPeek(out var id, out var expiry) && expiry <= ticks)
         {
             _expiries.Dequeue();
-            if (_leases.Remove(id, out var lease))
+            if (!_leases.TryGetValue(id, out var lease)) continue; // settled or refused
+            if (Volatile.Read(ref lease.State) != Active)
             {
-                Release(lease);
-                _expired[id] = lease.LatestExpiryTicks; // its settle, if it ever comes, still adds what was spent
+                // Still charging its counters (a lease that expires at once): released by the next purge.
+                (pending ??= []).Add((id, expiry));
+                continue;
             }
+
+            _leases.Remove(id);
+            Release(lease);
+            _expired[id] = lease.LatestExpiryTicks; // its settle, if it ever comes, still adds what was spent
         }
+
+        if (pending is not null) _expiries.EnqueueRange(pending);
 
         // Settled leases stay in the expiry queue until their time; rebuild it when they are most of it, so that it
         // holds O(active leases), not O(requests per lease duration).
@@ -292,21 +384,27 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             _expiries.EnqueueRange(live);
         }
 
-        // Forget ended windows, at most once a minute.
+        // Forget ended windows, at most once a minute — but never a counter that a lease still names: a held lease's settle
+        // adds to the counter it reserved on, and a pending one may be charging it right now (it entered the table, under
+        // this lock, before it looked its counters up).
         if (ticks < _nextSweepTicks) return;
         _nextSweepTicks = ticks + TimeSpan.TicksPerMinute;
-        List<string>? ended = null;
+        HashSet<string>? named = null;
         foreach (var (key, counter) in _counters)
         {
-            if (counter.ExpiresAtTicks <= ticks && counter.ActiveLeases == 0) (ended ??= []).Add(key);
-        }
-
-        if (ended is not null)
-        {
-            foreach (var key in ended)
+            if (Volatile.Read(ref counter.ExpiresAtTicks) > ticks) continue;
+            if (named is null)
             {
-                if (_counters.TryRemove(key, out var removed)) removed.Removed = true;
+                // Settles that left the table before this lock was taken finish their additions first (no new one starts
+                // while the lock is held).
+                var wait = default(SpinWait);
+                while (Volatile.Read(ref _settling) != 0) wait.SpinOnce();
+                named = NamedByLeases();
             }
+
+            if (named.Contains(key)) continue;
+            Volatile.Write(ref counter.Removed, true); // a slot of _recent that still holds it is a miss from now on
+            _counters.TryRemove(new KeyValuePair<string, Counter>(key, counter));
         }
 
         // Forget expired leases whose counters have ended (a settle can no longer matter) and applied settles past the replay window.
@@ -314,18 +412,36 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         Forget(_applied, ticks);
     }
 
+    /// <summary>Under the lock: the keys of every counter a lease in the table names.</summary>
+    private HashSet<string> NamedByLeases()
+    {
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var lease in _leases.Values)
+        {
+            foreach (var charge in lease.Charges) named.Add(charge.Key);
+        }
+
+        return named;
+    }
+
+    /// <summary>One windowed counter. Its fields change only through <see cref="Interlocked"/> operations.</summary>
     private sealed class Counter(long expiresAtTicks)
     {
-        /// <summary>Set (under the lock) when the counter left the dictionary: a reservation that found it before must look again.</summary>
-        public bool Removed { get; set; }
+        /// <summary>Used + reserved (the store never needs them apart).</summary>
+        public long Total;
 
-        public long ExpiresAtTicks { get; set; } = expiresAtTicks;
+        public long ExpiresAtTicks = expiresAtTicks;
 
-        public long Used { get; set; }
+        /// <summary>Set (under the lock) when the sweep removed it.</summary>
+        public bool Removed;
+    }
 
-        public long Reserved { get; set; }
+    /// <summary>A key string and the counter it found (one slot of <see cref="_recent"/>).</summary>
+    private sealed class Slot(string key, Counter counter)
+    {
+        public string Key { get; } = key;
 
-        public int ActiveLeases { get; set; }
+        public Counter Counter { get; } = counter;
     }
 
     private static void Forget(Dictionary<string, long> markers, long ticks)
@@ -340,5 +456,24 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         foreach (var id in old) markers.Remove(id);
     }
 
-    private sealed record Lease(Counter[] Counters, long[] Amounts, long LatestExpiryTicks, IReadOnlyList<BudgetCharge> Charges);
+    /// <summary>A reservation: pending while its counters are being charged, then active until it is settled or expires.</summary>
+    private sealed class Lease(Counter[] counters, long[] amounts, long latestExpiryTicks, IReadOnlyList<BudgetCharge> charges)
+    {
+        public int State = Pending;
+
+        public Counter[] Counters { get; } = counters;
+
+        public long[] Amounts { get; } = amounts;
+
+        public long LatestExpiryTicks { get; } = latestExpiryTicks;
+
+        public IReadOnlyList<BudgetCharge> Charges { get; } = charges;
+
+        public long[] CurrentTotals()
+        {
+            var totals = new long[Counters.Length];
+            for (var i = 0; i < totals.Length; i++) totals[i] = Volatile.Read(ref Counters[i].Total);
+            return totals;
+        }
+    }
 }

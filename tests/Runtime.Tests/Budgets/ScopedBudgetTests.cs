@@ -53,6 +53,26 @@ public abstract class ScopedBudgetTests
     }
 
     [Fact]
+    public async Task A_users_hour_rolls_over_at_the_hour_while_their_day_goes_on()
+    {
+        // A scoped request's counters are prepared once per subject and hour: the next hour must charge a new hour counter
+        // and the same day counter (found through a new key string).
+        var (budget, clock, _) = NewBudget(new CostBudgetOptions { Users = new ScopeBudgetOptions { Default = new BudgetLimits { HourlyLimitUsd = 1.00m, DailyLimitUsd = 1.50m } } });
+        var alice = new BudgetSubject(null, "alice", null);
+        clock.Advance(TimeSpan.FromMinutes(59));
+        await budget.SettleAsync(await budget.ReserveAsync("gpt-4o", 1.00m, alice), 1.00m);
+        var hourFull = await Assert.ThrowsAsync<BudgetExceededException>(async () => await budget.ReserveAsync("gpt-4o", 0.10m, alice));
+        Assert.Equal((BudgetScope.User, BudgetWindow.Hour), (hourFull.Scope, hourFull.Window));
+
+        clock.Advance(TimeSpan.FromMinutes(1)); // 11:00
+        await budget.SettleAsync(await budget.ReserveAsync("gpt-4o", 0.40m, alice), 0.40m);
+        var dayFull = await Assert.ThrowsAsync<BudgetExceededException>(async () => await budget.ReserveAsync("gpt-4o", 0.20m, alice));
+        Assert.Equal((BudgetScope.User, BudgetWindow.Day, 1.40m), (dayFull.Scope, dayFull.Window, dayFull.Current));
+        var status = await budget.GetStatusAsync(alice);
+        Assert.Equal([(BudgetWindow.Hour, 0.40m), (BudgetWindow.Day, 1.40m)], status.Windows.Select(w => (w.Window, w.SpentOrReservedUsd)));
+    }
+
+    [Fact]
     public async Task A_request_reserves_in_every_scope_or_in_none()
     {
         var options = new CostBudgetOptions
