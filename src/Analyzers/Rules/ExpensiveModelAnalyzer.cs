@@ -12,8 +12,11 @@ namespace PromptOps.Analyzers.Rules
     /// PO0003 on plain code: <c>new ChatOptions { ModelId = "gpt-4o", MaxOutputTokens = 5 }</c> — a literal model id above the
     /// cheap tier on a request whose output limit (at most <c>promptops.simple_task_max_output_tokens</c>, default 10, the
     /// classification default) marks it as a simple task. The OpenAI SDK's <c>ChatCompletionOptions</c> carries no model id
-    /// (the model is chosen with the <c>ChatClient</c>), so only M.E.AI options are judged. <c>[Prompt]</c> methods are
-    /// judged by <see cref="PromptCostAnalyzer"/>.
+    /// (the model is chosen with the <c>ChatClient</c>), so only M.E.AI options are judged. A Claude model (catalogue provider
+    /// <c>anthropic</c>: the options most likely go to Anthropic's IChatClient) is offered the cheapest current Claude
+    /// (<see cref="AnthropicModels.Cheapest"/>) instead of gpt-4o-mini, and is reported only above that model's tier.
+    /// <c>[Prompt]</c> methods are judged by <see cref="PromptCostAnalyzer"/>; Anthropic SDK requests by
+    /// <see cref="AnthropicMessagesAnalyzer"/>.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class ExpensiveModelAnalyzer : DiagnosticAnalyzer
@@ -56,12 +59,17 @@ namespace PromptOps.Analyzers.Rules
             if (maxOutput > settings.SimpleTaskMaxOutputTokens) return;
             var name = DefaultPrices.ResolveName(model, n => DefaultPrices.All.Any(p => p.Model == n));
             var info = DefaultPrices.All.FirstOrDefault(p => p.Model == name);
-            if (info?.Tier is not { } tier || tier <= ModelTier.FastCheap) return;
+            if (info?.Tier is not { } tier) return;
 
-            var cheap = ModelTiers.GetDefaultModel(ModelTier.FastCheap);
+            // A Claude model is most likely behind Anthropic's client (its IChatClient cannot reach gpt-4o-mini): the cheaper
+            // model offered is the cheapest current Claude, and only models above its tier are reported.
+            var anthropic = string.Equals(info.Provider, "anthropic", System.StringComparison.Ordinal);
+            var cheap = anthropic ? AnthropicModels.Cheapest : ModelTiers.GetDefaultModel(ModelTier.FastCheap);
+            var cheapTier = anthropic ? DefaultPrices.All.First(p => p.Model == AnthropicModels.Cheapest).Tier ?? ModelTier.FastCheap : ModelTier.FastCheap;
+            if (tier <= cheapTier) return;
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.ExpensiveModel, modelAssignment.Value.Syntax.GetLocation(),
                 ImmutableDictionary<string, string?>.Empty.Add("kind", "ReplaceModel").Add(ReplacementKey, cheap),
-                "These options", model, ModelTiers.GetName(tier), "short (≤ " + maxOutput + " output tokens)", ModelTiers.FastCheapName, cheap,
+                "These options", model, ModelTiers.GetName(tier), "short (≤ " + maxOutput + " output tokens)", anthropic ? "cheapest Claude" : ModelTiers.FastCheapName, cheap,
                 PromptCostAnalyzer.PriceRatio(info.Model, cheap)));
         }
     }
