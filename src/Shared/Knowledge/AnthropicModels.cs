@@ -45,7 +45,11 @@ namespace PromptOps.Knowledge
         /// </summary>
         public static string IdOfMember(string member)
         {
+#if NET
+            ArgumentNullException.ThrowIfNull(member);
+#else
             if (member is null) throw new ArgumentNullException(nameof(member));
+#endif
             var id = new System.Text.StringBuilder(member.Length + 8);
             for (var i = 0; i < member.Length; i++)
             {
