@@ -90,6 +90,19 @@ public class AnthropicRulesTests
         """);
 
     [Fact]
+    public Task PO0002_the_fix_title_says_it_sets_the_value_and_why() => V.AnthropicCodeFixAsync<AddOutputLimitCodeFix>(Header + """
+        class C
+        {
+            MessageCreateParams P(string review) => new() { MaxTokens = {|PO0002:1024|}, System = "Reply with one word.", Messages = [new UserMessageParam(review)], Model = "claude-haiku-4-5" };
+        }
+        """, Header + """
+        class C
+        {
+            MessageCreateParams P(string review) => new() { MaxTokens = 10, System = "Reply with one word.", Messages = [new UserMessageParam(review)], Model = "claude-haiku-4-5" };
+        }
+        """, title: "Set MaxTokens = 10 (the prompt asks for one word)");
+
+    [Fact]
     public Task PO0002_is_quiet_on_well_formed_requests() => V.AnthropicAnalyzerAsync(Header + """
         class C
         {
