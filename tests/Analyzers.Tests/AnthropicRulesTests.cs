@@ -217,6 +217,43 @@ public class AnthropicRulesTests
         """);
 
     [Fact]
+    public Task PO0003_a_top_tier_model_named_where_the_client_is_made_is_reported_at_a_label_call() => Options.AnthropicAnalyzerAsync(Header + """
+        using Microsoft.Extensions.AI;
+        using PromptOps;
+
+        class C
+        {
+            async Task M(AnthropicClient client, string ticket)
+            {
+                IChatClient opus = client.AsIChatClient("claude-opus-4-6");
+                await opus.{|#0:GetResponseAsync|}(ticket, new ChatOptions { MaxOutputTokens = 5 });
+                var options = new ChatOptions { MaxOutputTokens = 3 };
+                await opus.{|PO0003:GetResponseAsync|}(ticket, options);
+                await foreach (var u in opus.{|PO0003:GetStreamingResponseAsync|}(ticket, new ChatOptions { MaxOutputTokens = 10 })) { }
+                // Quiet: the options name a cheap model, a long answer, the cheapest Claude's client, a local whose ModelId is set later.
+                await opus.GetResponseAsync(ticket, new ChatOptions { MaxOutputTokens = 5, ModelId = "claude-haiku-4-5" });
+                await opus.GetResponseAsync(ticket, new ChatOptions { MaxOutputTokens = 400 });
+                await client.AsIChatClient("claude-haiku-4-5").GetResponseAsync(ticket, new ChatOptions { MaxOutputTokens = 5 });
+                var routed = new ChatOptions { MaxOutputTokens = 5 };
+                routed.ModelId = "claude-haiku-4-5";
+                await opus.GetResponseAsync(ticket, routed);
+                // A PromptOps pipeline routes each request to its tier's model, whatever the inner client was made with.
+                IChatClient pipeline = client.AsIChatClient("claude-opus-4-6").UsePromptOpsRouting();
+                await pipeline.GetResponseAsync(ticket, new ChatOptions { MaxOutputTokens = 5 });
+            }
+        }
+
+        namespace PromptOps
+        {
+            static class Pipelines
+            {
+                public static IChatClient UsePromptOpsRouting(this IChatClient inner) => inner;
+            }
+        }
+        """, Options.Diagnostic("PO0003").WithLocation(0).WithArguments(
+            "This GetResponseAsync call's client", "claude-opus-4-6", "best", "short (≤ 5 output tokens)", "cheapest Claude", "claude-haiku-4-5, as ModelId on these options", 5.0));
+
+    [Fact]
     public Task PO0005_a_system_prompt_that_starts_with_a_per_request_value_is_reported() => Layout.AnthropicAnalyzerAsync(Header + $$"""
         using System;
 

@@ -108,6 +108,28 @@ namespace PromptOps.Analyzers.Infrastructure
         }
 
         /// <summary>
+        /// The model argument of whatever made the client <paramref name="call"/> goes to (<c>client.AsIChatClient("claude-opus-4-6")</c>,
+        /// <c>openAi.GetChatClient("gpt-4o").AsIChatClient()</c>), followed through locals, members and wrapping calls; null
+        /// when none is visible.
+        /// </summary>
+        public static string? ClientModel(IInvocationOperation call, SemanticModel model, CancellationToken ct)
+        {
+            var root = (IOperation)call;
+            while (root.Parent is not null) root = root.Parent;
+            var receiver = call.Instance ?? (call.TargetMethod.IsExtensionMethod && call.Arguments.Length > 0 ? call.Arguments[0].Value : null);
+            // A PromptOps pipeline in the chain (UsePromptOps, UseTierRouting, …) routes each request to its tier's model:
+            // the model the inner client was made with is not the one a request reaches.
+            return receiver is null ? null : FromClient(receiver, RoutedOrModel, model, root, 0, ct) as string;
+        }
+
+        private static readonly object Routed = new object();
+
+        private static object? RoutedOrModel(IEnumerable<IArgumentOperation> arguments) =>
+            arguments.FirstOrDefault()?.Parent is IInvocationOperation { TargetMethod.ContainingNamespace: { } ns } && ns.ToDisplayString().StartsWith("PromptOps", StringComparison.Ordinal)
+                ? Routed
+                : ModelArgument(arguments);
+
+        /// <summary>
         /// The default output limit given to whatever made the client <paramref name="call"/> goes to — a constant
         /// <c>defaultMaxOutputTokens</c> argument (Anthropic's <c>AsIChatClient(model, defaultMaxOutputTokens)</c>), followed
         /// through locals, members and wrapping calls like the model; null when none is visible.

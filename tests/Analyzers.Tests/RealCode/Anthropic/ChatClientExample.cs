@@ -33,6 +33,14 @@ public static class ChatClientExample
         return response.Text;
     }
 
+    // A yes/no on a client made for Opus: reported at the call, no fix (the client's model serves its other calls too).
+    public static async Task<bool> IsUrgentAsync(AnthropicClient client, string ticket)
+    {
+        IChatClient opus = client.AsIChatClient(defaultModelId: "claude-opus-4-6");
+        var response = await opus.GetResponseAsync("Is this ticket urgent? Answer yes or no.\n\n" + ticket, new ChatOptions { MaxOutputTokens = 3 }); // expect PO0003 (no fix)
+        return response.Text.StartsWith("yes", StringComparison.OrdinalIgnoreCase);
+    }
+
     // A label through ChatOptions on Sonnet: the cheaper model offered is Claude's own.
     public static Task<ChatResponse> LabelAsync(IChatClient chatClient, string ticket) =>
         chatClient.GetResponseAsync(ticket, new ChatOptions
