@@ -1,4 +1,5 @@
 using System.ClientModel;
+using Anthropic;
 using Microsoft.Extensions.AI;
 using OpenAI;
 using PromptOps;
@@ -57,6 +58,31 @@ public static class Desk
                                    "their calls are reported as unpriced, and the budget lets them through uncounted (PromptOps:Budget:AllowUnpricedModels).[/]");
             }
         }
+        else if (options.Provider == "anthropic")
+        {
+            var key = Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY");
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                console.MarkupLine("[red]SupportTriage: --provider anthropic needs ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL for a gateway or proxy of the Messages API).[/]");
+                return new SampleRun(2, null, null, []);
+            }
+
+            var baseUrl = Environment.GetEnvironmentVariable("ANTHROPIC_BASE_URL")?.Trim();
+            Uri? endpoint = null;
+            if (!string.IsNullOrEmpty(baseUrl) && !(Uri.TryCreate(baseUrl, UriKind.Absolute, out endpoint) && endpoint.Scheme is "http" or "https"))
+            {
+                console.MarkupLine($"[red]SupportTriage: ANTHROPIC_BASE_URL must be an absolute http(s) URL such as https://api.anthropic.com, not '{Markup.Escape(baseUrl)}'.[/]");
+                return new SampleRun(2, null, null, []);
+            }
+
+            var client = endpoint is null ? new AnthropicClient { ApiKey = key.Trim() } : new AnthropicClient { ApiKey = key.Trim(), BaseUrl = endpoint.ToString().TrimEnd('/') };
+            var tiers = AnthropicTierModels();
+            // The SDK's IChatClient; routing writes each tier's model into ChatOptions.ModelId, which overrides this default.
+            provider = client.AsIChatClient(tiers[ModelTier.Balanced]);
+            providerLabel = $"Anthropic ({endpoint?.Authority ?? "api.anthropic.com"}), " +
+                            string.Join(", ", ModelTiers.All.Select(t => $"{ModelTiers.GetName(t)} → {tiers[t]}"));
+            configure = AnthropicTiers(tiers);
+        }
         else
         {
             provider = new SimulatedChatClient { OffLabelModels = options.WeakCheapModel ? new HashSet<string>(StringComparer.Ordinal) { ModelTiers.GetDefaultModel(ModelTier.FastCheap) } : null };
@@ -104,6 +130,30 @@ public static class Desk
         if (exit != 0) console.MarkupLine($"[red]SupportTriage: none of the {figures.Totals.Requests:N0} requests was answered ({figures.Totals.Refused:N0} refused, {figures.Totals.Failed:N0} failed).[/]");
         return new SampleRun(exit, figures, (provider as SimulatedChatClient)?.CallCount, savings);
     }
+
+    /// <summary>The Anthropic model of each tier, from the catalogue's Claude models (<see cref="AnthropicModels.ForTier"/>).</summary>
+    public static IReadOnlyDictionary<ModelTier, string> AnthropicTierModels() => ModelTiers.All.ToDictionary(t => t, AnthropicModels.ForTier);
+
+    /// <summary>
+    /// Routes each tier to its Claude model, and gives each plan the Claude models of the tiers its own model list reaches
+    /// (the built-in lists name OpenAI models too, which Anthropic does not serve): free's gpt-4o-mini becomes
+    /// claude-haiku-4-5, pro's gpt-4o claude-sonnet-4-5; a plan without a list keeps every model.
+    /// </summary>
+    public static Action<PromptOpsOptions> AnthropicTiers(IReadOnlyDictionary<ModelTier, string> tiers) => o =>
+    {
+        ArgumentNullException.ThrowIfNull(tiers);
+        foreach (var (tier, model) in tiers) o.Routing.Models[ModelTiers.GetName(tier)] = model;
+        var catalog = new PromptOps.Pricing.PriceCatalog();
+        foreach (var plan in PromptOps.Plans.UserPlans.All)
+        {
+            if (plan.AllowedModels is null) continue;
+            var models = plan.AllowedModels
+                .Select(m => catalog.TryGetPrice(m, out var price) && price.Tier is { } tier ? tiers[tier] : null)
+                .OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            if (!o.Plans.Definitions.TryGetValue(plan.Name, out var definition)) o.Plans.Definitions[plan.Name] = definition = new PromptOps.Plans.UserPlanDefinition();
+            definition.Models = models;
+        }
+    };
 
     /// <summary>The environment variable that names one tier's model: <c>OPENAI_MODEL_FAST_CHEAP</c>, <c>OPENAI_MODEL_BALANCED</c>, …</summary>
     public static string TierVariable(ModelTier tier) => "OPENAI_MODEL_" + ModelTiers.GetName(tier).ToUpperInvariant();

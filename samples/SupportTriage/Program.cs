@@ -6,6 +6,8 @@
 //   dotnet run --project samples/SupportTriage                      simulated provider (offline, deterministic)
 //   dotnet run --project samples/SupportTriage -- --provider openai  OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL (every tier),
 //                                                                     OPENAI_MODEL_FAST_CHEAP / _BALANCED / _HIGH_QUALITY / _BEST (one tier)
+//   dotnet run --project samples/SupportTriage -- --provider anthropic  ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL (optional); Anthropic's
+//                                                                     official SDK, each tier on the catalogue's Claude model for it
 //   options: --requests N (default 600)   --redis HOST:PORT (adds the L2 cache)   --ledger FILE (SQLite usage ledger)
 //            --baseline-model MODEL [--baseline-limits]   --tight-limits (output limits too small: truncations)
 using System.Globalization;

@@ -1,7 +1,7 @@
 namespace SupportTriage;
 
 /// <summary>The sample's command line.</summary>
-/// <param name="Provider"><c>simulated</c> (default) or <c>openai</c>.</param>
+/// <param name="Provider"><c>simulated</c> (default), <c>openai</c> or <c>anthropic</c>.</param>
 /// <param name="Requests">How many requests the trace has.</param>
 /// <param name="Redis">The Redis L2 cache (HOST:PORT), or null.</param>
 /// <param name="Ledger">The SQLite ledger file.</param>
@@ -15,7 +15,7 @@ public sealed record SampleOptions(string Provider, int Requests, string? Redis,
 {
     /// <summary>The usage line.</summary>
     public const string Usage =
-        "usage: dotnet run --project samples/SupportTriage [-- --provider simulated|openai] [--requests N] [--redis HOST:PORT] [--ledger FILE] " +
+        "usage: dotnet run --project samples/SupportTriage [-- --provider simulated|openai|anthropic] [--requests N] [--redis HOST:PORT] [--ledger FILE] " +
         "[--baseline-model MODEL [--baseline-limits]] [--tight-limits] [--weak-cheap-model]";
 
     /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
@@ -37,7 +37,7 @@ public sealed record SampleOptions(string Provider, int Requests, string? Redis,
             {
                 case "--provider":
                     provider = Value().ToLowerInvariant();
-                    if (provider is not ("simulated" or "openai")) throw new ArgumentException($"unknown provider '{provider}' (simulated or openai).");
+                    if (provider is not ("simulated" or "openai" or "anthropic")) throw new ArgumentException($"unknown provider '{provider}' (simulated, openai or anthropic).");
                     break;
                 case "--requests":
                     var text = Value();

@@ -21,7 +21,8 @@ namespace PromptOps.CodeFixes
     /// PO0002 fix: add the output-token limit the analyzer suggests (from the prompt's own words, else
     /// <c>promptops.default_max_output_tokens</c>) — to the options' initializer (inline, a local's or a field's creation),
     /// as a new <c>options:</c> argument, in place of <c>null</c>, as <c>MaxTokens</c> on <c>[Prompt]</c>, or, for the OpenAI
-    /// SDK's <c>CompleteChat(params ChatMessage[])</c>, by moving the messages into a collection and passing options.
+    /// SDK's <c>CompleteChat(params ChatMessage[])</c>, by moving the messages into a collection and passing options; or, for
+    /// Anthropic's required <c>MaxTokens</c> set far above what the prompt asks for, the suggested value in its place.
     /// The options argument is found by its parameter, never by position. New list items follow the list's layout: on a
     /// line of their own with the same indentation when the items are one a line, on the same line otherwise. Fix All
     /// rewrites a document in one pass, so an options object shared by several calls gets the limit once (the largest
@@ -51,7 +52,7 @@ namespace PromptOps.CodeFixes
                 if (diagnostic.AdditionalLocations.Any(l => l.SourceTree != root.SyntaxTree)) continue; // the creation is in another file
                 var property = diagnostic.Properties[MissingOutputLimitAnalyzer.PropertyKey]!;
                 var suggested = diagnostic.Properties[MissingOutputLimitAnalyzer.SuggestedKey]!;
-                var title = $"Add {property} = {suggested}";
+                var title = kind == MissingOutputLimitAnalyzer.KindReplaceValue ? $"Set {property} = {suggested}" : $"Add {property} = {suggested}";
                 if (diagnostic.Properties.TryGetValue(MissingOutputLimitAnalyzer.ReasonKey, out var reason) && reason is not null) title += $" ({reason})";
                 context.RegisterCodeFix(
                     CodeAction.Create(title, ct => FixAsync(context.Document, new[] { diagnostic }, ct), EquivalenceKey),
@@ -89,6 +90,17 @@ namespace PromptOps.CodeFixes
                     if (node.FirstAncestorOrSelf<AttributeSyntax>() is { } attribute)
                     {
                         edits[attribute] = current => AddAttributeArgument((AttributeSyntax)current, property, limit, eol);
+                    }
+
+                    continue;
+                }
+
+                if (kind == MissingOutputLimitAnalyzer.KindReplaceValue)
+                {
+                    // Anthropic's required MaxTokens, far above what the prompt asks for: the suggested value in its place.
+                    if (node is ExpressionSyntax value)
+                    {
+                        edits[value] = current => SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(limit)).WithTriviaFrom(current);
                     }
 
                     continue;

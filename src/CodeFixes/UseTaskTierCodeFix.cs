@@ -10,7 +10,10 @@ using PromptOps.Analyzers.Rules;
 
 namespace PromptOps.CodeFixes
 {
-    /// <summary>PO0003 fix: drop the explicit <c>Tier</c> of a <c>[Prompt]</c> (the task's tier applies), or write the cheap tier's model id.</summary>
+    /// <summary>
+    /// PO0003 fix: drop the explicit <c>Tier</c> of a <c>[Prompt]</c> (the task's tier applies), or write the cheap tier's model id
+    /// in place of the model (a string, or a member of Anthropic's <c>Model</c> enum).
+    /// </summary>
     [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseTaskTierCodeFix)), Shared]
     public sealed class UseTaskTierCodeFix : CodeFixProvider
     {
@@ -38,11 +41,12 @@ namespace PromptOps.CodeFixes
                         _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(list, list.WithArguments(list.Arguments.Remove(argument))))), EquivalenceKey), diagnostic);
                 }
                 else if (kind == "ReplaceModel" && diagnostic.Properties.TryGetValue(ExpensiveModelAnalyzer.ReplacementKey, out var model) && model is not null
-                         && node is LiteralExpressionSyntax literal)
+                         && node is LiteralExpressionSyntax or MemberAccessExpressionSyntax)
                 {
-                    var replacement = SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(model)).WithTriviaFrom(literal);
+                    // A string literal, or a member of Anthropic's Model enum (Model.ClaudeOpus4_6): its Model property takes a string too.
+                    var replacement = SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(model)).WithTriviaFrom(node);
                     context.RegisterCodeFix(CodeAction.Create($"Use {model}",
-                        _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(literal, replacement))), EquivalenceKey), diagnostic);
+                        _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(node, replacement))), EquivalenceKey), diagnostic);
                 }
             }
         }

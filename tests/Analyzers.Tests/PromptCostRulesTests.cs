@@ -137,7 +137,7 @@ public class ExpensiveModelTests
         class C
         {
             ChatOptions A() => new() { ModelId = "gpt-4o-mini", MaxOutputTokens = 5 };
-            ChatOptions B() => new() { ModelId = "gpt-4o-mini", MaxOutputTokens = 10 };
+            ChatOptions B() => new() { ModelId = "claude-haiku-4-5", MaxOutputTokens = 10 };
             ChatOptions D() => new() { ModelId = "gpt-4o", MaxOutputTokens = 800 };
             ChatOptions E() => new() { ModelId = "gpt-4o-mini", MaxOutputTokens = 5 };
             ChatOptions F() => new() { ModelId = "my-own-model", MaxOutputTokens = 5 };

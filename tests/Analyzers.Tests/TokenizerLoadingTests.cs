@@ -32,7 +32,7 @@ public class TokenizerLoadingTests
                 .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
                 .ToImmutableArray();
             var isLoaded = assembly.GetType("PromptOps.Analyzers.Infrastructure.TokenCounter")!.GetProperty("IsLoaded", BindingFlags.Public | BindingFlags.Static)!;
-            Assert.Equal(9, analyzers.Length); // six cost analyzers, TimeSensitivePromptAnalyzer (PO0009), StaticInstructionsInUserMessageAnalyzer (PO0010) and GrowingConversationHistoryAnalyzer (PO0011)
+            Assert.Equal(10, analyzers.Length); // six cost analyzers, TimeSensitivePromptAnalyzer (PO0009), StaticInstructionsInUserMessageAnalyzer (PO0010), GrowingConversationHistoryAnalyzer (PO0011) and AnthropicMessagesAnalyzer (PO0002/PO0003 on Anthropic's SDK)
 
             const string attribute = """
                 namespace PromptOps { [System.AttributeUsage(System.AttributeTargets.Method)] public sealed class PromptAttribute : System.Attribute { public string? System { get; set; } public string? User { get; set; } public string? Task { get; set; } } }

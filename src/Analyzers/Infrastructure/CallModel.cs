@@ -14,7 +14,8 @@ namespace PromptOps.Analyzers.Infrastructure
     /// uses: <c>ChatOptions.ModelId</c> (Microsoft.Extensions.AI), <c>PromptExecutionSettings.ModelId</c> (Semantic Kernel),
     /// and a model argument of whatever made the client (<c>new ChatClient(model: "gpt-4o", …)</c>,
     /// <c>openAi.GetChatClient("gpt-4o").AsIChatClient()</c>, <c>new OllamaChatClient(uri, modelId: "llama3")</c>: a
-    /// constant string given to a parameter named model, modelId, modelName or deploymentName). Locals are followed through
+    /// constant string given to a parameter named model, modelId, modelName, deploymentName or defaultModelId — Anthropic's
+    /// <c>client.AsIChatClient("claude-haiku-4-5")</c>). Locals are followed through
     /// their initializer; fields and properties declared in the same file through their initializer or their one assignment.
     /// </summary>
     internal static class CallModel
@@ -103,7 +104,54 @@ namespace PromptOps.Analyzers.Infrastructure
             }
 
             var receiver = call.Instance ?? (call.TargetMethod.IsExtensionMethod && call.Arguments.Length > 0 ? call.Arguments[0].Value : null);
-            return receiver is null ? null : FromClient(receiver, model, root, 0, ct);
+            return receiver is null ? null : FromClient(receiver, ModelArgument, model, root, 0, ct) as string;
+        }
+
+        /// <summary>
+        /// The model argument of whatever made the client <paramref name="call"/> goes to (<c>client.AsIChatClient("claude-opus-4-6")</c>,
+        /// <c>openAi.GetChatClient("gpt-4o").AsIChatClient()</c>), followed through locals, members and wrapping calls; null
+        /// when none is visible.
+        /// </summary>
+        public static string? ClientModel(IInvocationOperation call, SemanticModel model, CancellationToken ct)
+        {
+            var root = (IOperation)call;
+            while (root.Parent is not null) root = root.Parent;
+            var receiver = call.Instance ?? (call.TargetMethod.IsExtensionMethod && call.Arguments.Length > 0 ? call.Arguments[0].Value : null);
+            // A PromptOps pipeline in the chain (UsePromptOps, UseTierRouting, …) routes each request to its tier's model:
+            // the model the inner client was made with is not the one a request reaches.
+            return receiver is null ? null : FromClient(receiver, RoutedOrModel, model, root, 0, ct) as string;
+        }
+
+        private static readonly object Routed = new object();
+
+        private static object? RoutedOrModel(IEnumerable<IArgumentOperation> arguments) =>
+            arguments.FirstOrDefault()?.Parent is IInvocationOperation { TargetMethod.ContainingNamespace: { } ns } && ns.ToDisplayString().StartsWith("PromptOps", StringComparison.Ordinal)
+                ? Routed
+                : ModelArgument(arguments);
+
+        /// <summary>
+        /// The default output limit given to whatever made the client <paramref name="call"/> goes to — a constant
+        /// <c>defaultMaxOutputTokens</c> argument (Anthropic's <c>AsIChatClient(model, defaultMaxOutputTokens)</c>), followed
+        /// through locals, members and wrapping calls like the model; null when none is visible.
+        /// </summary>
+        public static int? ClientOutputLimit(IInvocationOperation call, SemanticModel model, CancellationToken ct)
+        {
+            var root = (IOperation)call;
+            while (root.Parent is not null) root = root.Parent;
+            var receiver = call.Instance ?? (call.TargetMethod.IsExtensionMethod && call.Arguments.Length > 0 ? call.Arguments[0].Value : null);
+            return receiver is null ? null : FromClient(receiver, OutputLimitArgument, model, root, 0, ct) as int?;
+        }
+
+        private static object? OutputLimitArgument(IEnumerable<IArgumentOperation> arguments)
+        {
+            foreach (var argument in arguments)
+            {
+                if (argument.Parameter is not { Name: "defaultMaxOutputTokens" } || argument.ArgumentKind == ArgumentKind.DefaultValue) continue;
+                var value = SystemMessages.Unwrap(argument.Value);
+                if (value.ConstantValue.Value is int limit && limit > 0) return limit;
+            }
+
+            return null;
         }
 
         private static bool IsType(ITypeSymbol? type, INamedTypeSymbol? expected)
@@ -150,35 +198,36 @@ namespace PromptOps.Analyzers.Infrastructure
         }
 
         /// <summary>A model argument of whatever made the client, followed through locals, members and wrapping calls.</summary>
-        private static string? FromClient(IOperation value, SemanticModel model, IOperation root, int depth, CancellationToken ct)
+        private static object? FromClient(IOperation value, Func<IEnumerable<IArgumentOperation>, object?> read, SemanticModel model, IOperation root, int depth, CancellationToken ct)
         {
             if (depth > MaxDepth) return null;
             value = SystemMessages.Unwrap(value);
             switch (value)
             {
                 case IInvocationOperation invocation:
-                    if (ModelArgument(invocation.Arguments) is { } id) return id;
+                    if (read(invocation.Arguments) is { } id) return id;
                     var inner = invocation.Instance ?? (invocation.TargetMethod.IsExtensionMethod && invocation.Arguments.Length > 0 ? invocation.Arguments[0].Value : null);
-                    return inner is null ? null : FromClient(inner, model, root, depth + 1, ct);
+                    return inner is null ? null : FromClient(inner, read, model, root, depth + 1, ct);
                 case IObjectCreationOperation creation:
-                    return ModelArgument(creation.Arguments);
+                    return read(creation.Arguments);
                 case ILocalReferenceOperation local:
-                    return ValueOfLocal(local.Local, root) is { } init ? FromClient(init, model, root, depth + 1, ct) : null;
+                    return ValueOfLocal(local.Local, root) is { } init ? FromClient(init, read, model, root, depth + 1, ct) : null;
                 case IMemberReferenceOperation member:
-                    return ValueOfMember(member.Member, model, ct) is { } memberValue ? FromClient(memberValue, model, memberValue, depth + 1, ct) : null;
+                    return ValueOfMember(member.Member, model, ct) is { } memberValue ? FromClient(memberValue, read, model, memberValue, depth + 1, ct) : null;
                 default:
                     return null;
             }
         }
 
-        private static string? ModelArgument(IEnumerable<IArgumentOperation> arguments)
+        private static object? ModelArgument(IEnumerable<IArgumentOperation> arguments)
         {
             foreach (var argument in arguments)
             {
                 if (argument.Parameter is not { } parameter || argument.ArgumentKind == ArgumentKind.DefaultValue) continue;
                 var name = parameter.Name;
                 if (!(name.Equals("model", StringComparison.OrdinalIgnoreCase) || name.Equals("modelId", StringComparison.OrdinalIgnoreCase)
-                      || name.Equals("modelName", StringComparison.OrdinalIgnoreCase) || name.Equals("deploymentName", StringComparison.OrdinalIgnoreCase)))
+                      || name.Equals("modelName", StringComparison.OrdinalIgnoreCase) || name.Equals("deploymentName", StringComparison.OrdinalIgnoreCase)
+                      || name.Equals("defaultModelId", StringComparison.OrdinalIgnoreCase)))
                 {
                     continue;
                 }

@@ -27,6 +27,17 @@ namespace PromptOps.Analyzers.Infrastructure
             helpLinkUri: HelpBase + "PO0002.md");
     
 
+        /// <summary>
+        /// PO0002 where the limit is required (Anthropic's Messages API: <c>max_tokens</c>): a constant limit far above the
+        /// length the prompt itself asks for. Same id as <see cref="MissingOutputLimit"/>, its own message.
+        /// </summary>
+        public static readonly DiagnosticDescriptor LooseOutputLimit = new DiagnosticDescriptor(
+            "PO0002", "Missing output token limit",
+            "{0} sets {1} = {2}, {3:0}x the {4} tokens enough here ({5}); an answer longer than asked for is billed in full and a budget reserves the whole limit, so set {1} = {4}",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
+            description: "A required limit copied from an example (1024, 4096, 8192) does not bound a one-word answer.",
+            helpLinkUri: HelpBase + "PO0002.md");
+
         public static readonly DiagnosticDescriptor ExpensiveModel = new DiagnosticDescriptor(
             "PO0003", "Expensive model for a simple task",
             "{0} uses {1} (tier {2}) for a {3} task, which the {4} tier ({5}) handles; that is about {6:0}x the input price",

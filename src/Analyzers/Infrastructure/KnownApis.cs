@@ -26,6 +26,8 @@ namespace PromptOps.Analyzers.Infrastructure
             SkChatHistory = compilation.GetTypeByMetadataName("Microsoft.SemanticKernel.ChatCompletion.ChatHistory");
             SkKernel = compilation.GetTypeByMetadataName("Microsoft.SemanticKernel.Kernel");
             SkKernelArguments = compilation.GetTypeByMetadataName("Microsoft.SemanticKernel.KernelArguments");
+            AnthropicMessageCreateParams = compilation.GetTypeByMetadataName("Anthropic.Models.Messages.MessageCreateParams");
+            AnthropicBetaMessageCreateParams = compilation.GetTypeByMetadataName("Anthropic.Models.Beta.Messages.MessageCreateParams");
         }
 
         public INamedTypeSymbol? ChatClient { get; }
@@ -73,10 +75,23 @@ namespace PromptOps.Analyzers.Infrastructure
         /// <summary>Semantic Kernel's <c>KernelArguments</c> (carries the execution settings of <c>InvokePromptAsync</c>).</summary>
         public INamedTypeSymbol? SkKernelArguments { get; }
 
+        /// <summary>The request of Anthropic's official SDK (<c>client.Messages.Create(new MessageCreateParams { … })</c>, <c>CreateStreaming</c>).</summary>
+        public INamedTypeSymbol? AnthropicMessageCreateParams { get; }
+
+        /// <summary>The same request on the SDK's beta Messages API (<c>client.Beta.Messages.Create(…)</c>).</summary>
+        public INamedTypeSymbol? AnthropicBetaMessageCreateParams { get; }
+
+        /// <summary>True when Anthropic's official SDK is referenced.</summary>
+        public bool HasAnthropic => AnthropicMessageCreateParams is not null || AnthropicBetaMessageCreateParams is not null;
+
+        /// <summary>True when <paramref name="type"/> is an Anthropic SDK request (<see cref="AnthropicMessageCreateParams"/> or its beta twin).</summary>
+        public bool IsAnthropicRequest(ITypeSymbol? type) =>
+            type is not null && (SymbolEqualityComparer.Default.Equals(type, AnthropicMessageCreateParams) || SymbolEqualityComparer.Default.Equals(type, AnthropicBetaMessageCreateParams));
+
         /// <summary>True when Semantic Kernel's abstractions are referenced.</summary>
         public bool HasSemanticKernel => SkChatCompletionService is not null || SkChatHistory is not null;
 
-        public bool IsRelevant => ChatClient is not null || OpenAIChatClient is not null || PromptAttribute is not null || HasSemanticKernel;
+        public bool IsRelevant => ChatClient is not null || OpenAIChatClient is not null || PromptAttribute is not null || HasSemanticKernel || HasAnthropic;
 
         public static KnownApis Create(Compilation compilation) => new KnownApis(compilation);
     }

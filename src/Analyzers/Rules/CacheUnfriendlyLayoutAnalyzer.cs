@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -11,7 +12,10 @@ namespace PromptOps.Analyzers.Rules
     /// <c>userName + "…static…"</c>. Providers cache prompts by identical prefix (OpenAI from 1,024 tokens, Anthropic at
     /// marked breakpoints); a value that changes per request at the very start makes every prefix unique, so nothing is
     /// ever served from the provider's cache. Reported when at least <c>promptops.min_cacheable_prefix_tokens</c>
-    /// (default 32) tokens of static text follow the dynamic start. <c>[Prompt]</c> templates are judged by
+    /// (default 32) tokens of static text follow the dynamic start. Anthropic's SDK requests are judged too:
+    /// <c>new MessageCreateParams { System = $"…" }</c> and the first <c>TextBlockParam</c> of a <c>System</c> list (Anthropic
+    /// caches up to a <c>cache_control</c> breakpoint, and a prefix that differs in its first tokens never matches one).
+    /// <c>[Prompt]</c> templates are judged by
     /// <see cref="PromptCostAnalyzer"/>.
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -28,20 +32,71 @@ namespace PromptOps.Analyzers.Rules
             context.RegisterCompilationStartAction(start =>
             {
                 var apis = KnownApis.Create(start.Compilation);
-                if (apis.ChatMessage is null && apis.OpenAISystemMessage is null) return;
-                FilteredOperations.RegisterObjectCreations(start, FilteredOperations.IsSystemMessageTypeName, FilteredOperations.HasArguments, (creation, ctx) =>
+                if (apis.ChatMessage is not null || apis.OpenAISystemMessage is not null)
                 {
-                    var text = SystemMessages.TextOf(creation, apis);
-                    if (text is null) return;
-                    while (text is IConversionOperation c) text = c.Operand;
-                    var settings = AnalyzerSettings.For(ctx.Options.AnalyzerConfigOptionsProvider, text.Syntax.SyntaxTree);
-                    if (!Split(text, out var before, out var dynamic, out var after)) return;
-                    if (TokenCounter.Count(before) >= settings.MinCacheablePrefixTokens) return; // a cacheable prefix exists already
-                    var tokens = TokenCounter.Count(after);
-                    if (tokens < settings.MinCacheablePrefixTokens) return;
-                    ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.CacheUnfriendlyLayout, text.Syntax.GetLocation(), "system prompt", dynamic, tokens));
-                });
+                    FilteredOperations.RegisterObjectCreations(start, FilteredOperations.IsSystemMessageTypeName, FilteredOperations.HasArguments,
+                        (creation, ctx) => Judge(SystemMessages.TextOf(creation, apis), ctx));
+                }
+
+                if (apis.HasAnthropic)
+                {
+                    // Anthropic's SDK: new MessageCreateParams { System = $"…", … } (a string) or System = [new TextBlockParam($"…"), …]
+                    // (the first block starts the prefix).
+                    FilteredOperations.RegisterObjectCreations(start, name => name == "MessageCreateParams", c => FilteredOperations.Assigns(c, "System"),
+                        (creation, ctx) =>
+                        {
+                            if (apis.IsAnthropicRequest(creation.Type)) Judge(AnthropicSystemText(creation, "System"), ctx);
+                        });
+                    // …and a system message among the request's messages: new SystemMessageParam($"…") or { Content = $"…" }.
+                    FilteredOperations.RegisterObjectCreations(start, name => name == "SystemMessageParam" || name == "BetaSystemMessageParam",
+                        c => FilteredOperations.HasArguments(c) || FilteredOperations.Assigns(c, "Content"),
+                        (creation, ctx) =>
+                        {
+                            if (creation.Type is not { Name: "SystemMessageParam" or "BetaSystemMessageParam" } type
+                                || !type.ContainingNamespace.ToDisplayString().StartsWith("Anthropic.", System.StringComparison.Ordinal))
+                            {
+                                return;
+                            }
+
+                            Judge(creation.Arguments.Length >= 1 ? First(creation.Arguments[0].Value) : AnthropicSystemText(creation, "Content"), ctx);
+                        });
+                }
             });
+        }
+
+        private static void Judge(IOperation? text, SyntaxNodeAnalysisContext ctx)
+        {
+            if (text is null) return;
+            while (text is IConversionOperation c) text = c.Operand;
+            var settings = AnalyzerSettings.For(ctx.Options.AnalyzerConfigOptionsProvider, text.Syntax.SyntaxTree);
+            if (!Split(text, out var before, out var dynamic, out var after)) return;
+            if (TokenCounter.Count(before) >= settings.MinCacheablePrefixTokens) return; // a cacheable prefix exists already
+            var tokens = TokenCounter.Count(after);
+            if (tokens < settings.MinCacheablePrefixTokens) return;
+            ctx.ReportDiagnostic(Diagnostic.Create(Descriptors.CacheUnfriendlyLayout, text.Syntax.GetLocation(), "system prompt", dynamic, tokens));
+        }
+
+        /// <summary>
+        /// The text that starts an Anthropic system prompt — the request's <c>System</c>, a system message's <c>Content</c>: the
+        /// string given to it, or the first text block of its list (<c>new TextBlockParam(text)</c> or <c>{ Text = text }</c>);
+        /// null for anything else.
+        /// </summary>
+        private static IOperation? AnthropicSystemText(IObjectCreationOperation creation, string property)
+        {
+            var value = creation.Initializer?.Initializers.OfType<ISimpleAssignmentOperation>()
+                .FirstOrDefault(a => a.Target is IPropertyReferenceOperation p && p.Property.Name == property)?.Value;
+            return value is null ? null : First(value);
+        }
+
+        private static IOperation? First(IOperation value)
+        {
+            value = SystemMessages.Unwrap(value);
+            if (value.Type?.SpecialType == SpecialType.System_String) return value;
+            var first = value.DescendantsAndSelf().OfType<IObjectCreationOperation>().FirstOrDefault(c => c.Type?.Name is "TextBlockParam" or "BetaTextBlockParam");
+            if (first is null) return null;
+            if (first.Arguments.Length >= 1 && first.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String) return first.Arguments[0].Value;
+            return first.Initializer?.Initializers.OfType<ISimpleAssignmentOperation>()
+                .FirstOrDefault(a => a.Target is IPropertyReferenceOperation { Property.Name: "Text" })?.Value;
         }
 
         /// <summary>
@@ -56,8 +111,15 @@ namespace PromptOps.Analyzers.Rules
             var seenDynamic = false;
             foreach (var part in parts)
             {
-                var constant = part is IInterpolatedStringTextOperation t ? t.Text.ConstantValue.Value as string : part.ConstantValue.Value as string;
-                var isConstant = part is IInterpolatedStringTextOperation || part.ConstantValue.HasValue;
+                // A const string interpolated without alignment or format ({Policy}) is static text like a literal part.
+                var constant = part switch
+                {
+                    IInterpolatedStringTextOperation t => t.Text.ConstantValue.Value as string,
+                    IInterpolationOperation { Alignment: null, FormatString: null, Expression.ConstantValue: { HasValue: true, Value: string s } } => s,
+                    _ => part.ConstantValue.Value as string,
+                };
+                var isConstant = part is IInterpolatedStringTextOperation || part.ConstantValue.HasValue
+                                 || part is IInterpolationOperation { Alignment: null, FormatString: null, Expression.ConstantValue: { HasValue: true, Value: string } };
                 if (!isConstant && !seenDynamic)
                 {
                     seenDynamic = true;

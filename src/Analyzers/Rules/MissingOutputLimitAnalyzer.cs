@@ -45,6 +45,8 @@ namespace PromptOps.Analyzers.Rules
         /// <summary>The OpenAI SDK's params overload: the messages become a collection and the options are added.</summary>
         public const string KindParams = "Params";
         public const string KindPrompt = "Prompt";
+        /// <summary>A required limit set far above what the prompt asks for (Anthropic's <c>MaxTokens</c>): the fix writes the suggested value in its place.</summary>
+        public const string KindReplaceValue = "ReplaceValue";
         public const string KindNone = "None";
         /// <summary>Diagnostic property: the type the fix creates when it differs from the parameter's (Semantic Kernel's connector settings).</summary>
         public const string CreateTypeKey = "createType";
@@ -146,6 +148,9 @@ namespace PromptOps.Analyzers.Rules
             }
 
             if (kind is null) return;
+            // Anthropic's IChatClient takes a default limit where it is made (AsIChatClient(model, defaultMaxOutputTokens: N)):
+            // every call without its own limit gets that one.
+            if (SymbolEqualityComparer.Default.Equals(optionsType, apis.ChatOptions) && CallModel.ClientOutputLimit(invocation, context.SemanticModel, ct) is not null) return;
             var location = NameLocation(invocation.Syntax);
             var properties = ImmutableDictionary<string, string?>.Empty
                 .Add(KindKey, kind)

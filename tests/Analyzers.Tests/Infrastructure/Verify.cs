@@ -46,12 +46,45 @@ internal static class Verify<TAnalyzer>
 
     // The net8.0 builds from the NuGet cache (paths recorded at build time): the test compilations use .NET 8
     // reference assemblies, and the net10.0 builds would not bind against them (CS1705).
-    internal static readonly string[] Libraries = typeof(Verify<TAnalyzer>).Assembly
+    internal static readonly string[] Libraries = References("net8:");
+
+    /// <summary>
+    /// Anthropic's SDK (net8.0) and the System.Text.Json it was built against, added only to the compilations of the
+    /// Anthropic tests (<see cref="AnthropicAnalyzerAsync"/>): every other test compiles without them.
+    /// </summary>
+    internal static readonly string[] AnthropicLibraries = References("anthropic:");
+
+    private static string[] References(string prefix) => typeof(Verify<TAnalyzer>).Assembly
         .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
         .Cast<System.Reflection.AssemblyMetadataAttribute>()
-        .Where(a => a.Key.StartsWith("net8:", StringComparison.Ordinal))
+        .Where(a => a.Key.StartsWith(prefix, StringComparison.Ordinal))
         .Select(a => File.Exists(a.Value) ? a.Value! : throw new FileNotFoundException("Reference for the test compilations not found.", a.Value))
         .ToArray();
+
+    /// <summary>As <see cref="AnalyzerAsync(string, string?, DiagnosticResult[])"/>, with Anthropic's SDK referenced.</summary>
+    public static async Task AnthropicAnalyzerAsync(string source, params DiagnosticResult[] expected)
+    {
+        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
+        Configure(test.TestState, null);
+        test.TestState.AdditionalReferences.AddRange(AnthropicLibraries.Select(p => MetadataReference.CreateFromFile(p)));
+        test.ExpectedDiagnostics.AddRange(expected);
+        await test.RunAsync();
+    }
+
+    /// <summary>As <see cref="CodeFixAsync{TFix}"/>, with Anthropic's SDK referenced.</summary>
+    public static async Task AnthropicCodeFixAsync<TFix>(string source, string fixedSource, string? title = null)
+        where TFix : CodeFixProvider, new()
+    {
+        var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier> { TestCode = source, FixedCode = fixedSource };
+        if (title is not null) test.CodeActionVerifier = (action, verifier) => verifier.Equal(title, action.Title);
+        foreach (var state in new[] { test.TestState, test.FixedState })
+        {
+            Configure(state, null);
+            state.AdditionalReferences.AddRange(AnthropicLibraries.Select(p => MetadataReference.CreateFromFile(p)));
+        }
+
+        await test.RunAsync();
+    }
 
     public static DiagnosticResult Diagnostic(string id) => CSharpAnalyzerVerifier<TAnalyzer, DefaultVerifier>.Diagnostic(id);
 
