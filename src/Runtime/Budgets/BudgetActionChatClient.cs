@@ -43,6 +43,9 @@ public sealed class BudgetActionChatClient : DelegatingChatClient
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
+    /// <summary>The budget whose pace this layer acts on (shared with the pipeline's budget breaker).</summary>
+    internal CostBudget Budget => _budget;
+
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
