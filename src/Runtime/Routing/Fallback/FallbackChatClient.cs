@@ -68,7 +68,7 @@ public sealed class FallbackChatClient : IChatClient
         var (response, name) = await CallAsync(list, options,
             static (client, messages, options, _, attempt) => new ValueTask<ChatResponse>(client.GetResponseAsync(messages, options, attempt)),
             cancellationToken).ConfigureAwait(false);
-        (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[FallbackResponseExtensions.ProviderKey] = name;
+        PromptOpsResponseFeatures.Of(response).Provider = name;
         return response;
     }
 
@@ -83,10 +83,15 @@ public sealed class FallbackChatClient : IChatClient
         {
             await using var e = start.Enumerator;
             if (!start.HasFirst) yield break;
+            // On every update, so that the response the updates make (ToChatResponse keeps the last features) names it too.
             var first = start.Enumerator.Current;
-            (first.AdditionalProperties ??= new AdditionalPropertiesDictionary())[FallbackResponseExtensions.ProviderKey] = name;
+            PromptOpsResponseFeatures.Of(first).Provider = name;
             yield return first;
-            while (await e.MoveNextAsync().ConfigureAwait(false)) yield return e.Current;
+            while (await e.MoveNextAsync().ConfigureAwait(false))
+            {
+                PromptOpsResponseFeatures.Of(e.Current).Provider = name;
+                yield return e.Current;
+            }
         }
     }
 
