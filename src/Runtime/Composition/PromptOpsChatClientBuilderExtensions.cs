@@ -24,9 +24,12 @@ public static class PromptOpsChatClientBuilderExtensions
     /// → cascade (when <c>Cascade:Enabled</c>) → tier routing (sets the model and the task's output limit the cache keys on)
     /// → response cache → truncation policy (inside the cache, so a retried whole answer is what is stored) → budget
     /// breaker (when a <c>Budget</c> limit is set; inside the cache, so a hit reserves nothing) → fallback and retries (when
-    /// <c>Fallback:Enabled</c>) → the provider. Options come from
-    /// <c>services.AddPromptOps(…)</c> when registered, else the defaults; <paramref name="configure"/> adjusts a copy.
-    /// Invalid options throw when the client is built, naming the bad value.
+    /// <c>Fallback:Enabled</c>) → the provider. Each layer is added by its public <c>Use…</c> call, in that order.
+    /// Options come from <c>services.AddPromptOps(…)</c> when registered, else the defaults; <paramref name="configure"/>
+    /// adjusts a copy. They are resolved, configured and validated once per <c>Build</c>, and every layer reads that one
+    /// snapshot; invalid options throw when the client is built, naming the bad value. Shared services come from DI: the
+    /// budget breaker and the budget actions share the <see cref="CostBudget"/> that <c>AddPromptOps</c> registered (with
+    /// <paramref name="configure"/>, or without <c>AddPromptOps</c>, one budget made for this pipeline).
     /// </summary>
     /// <remarks>
     /// Telemetry: PromptOps records cost, saved cost, cache layer, budget and plan outcomes and escalations (meter and
