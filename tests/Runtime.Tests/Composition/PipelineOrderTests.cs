@@ -21,11 +21,26 @@ public class PipelineOrderTests
     private static readonly PropertyInfo InnerClient =
         typeof(DelegatingChatClient).GetProperty("InnerClient", BindingFlags.Instance | BindingFlags.NonPublic)!;
 
-    /// <summary>The layers of <paramref name="client"/>, outermost first, down to the first one that is not a <see cref="DelegatingChatClient"/>.</summary>
+    private static readonly Type[] PromptOpsLayers =
+    [
+        typeof(UsageMeterChatClient), typeof(EscalationChatClient), typeof(UserPlanChatClient), typeof(BudgetActionChatClient), typeof(CascadeChatClient),
+        typeof(TierRoutingChatClient), typeof(PromptCacheChatClient), typeof(TruncationChatClient), typeof(CostBudgetChatClient), typeof(FallbackChatClient),
+    ];
+
+    /// <summary>The layers of <paramref name="client"/>, outermost first, down to the provider (through a fallback chain's primary).</summary>
     internal static List<Type> Walk(IChatClient client)
     {
         var layers = new List<Type>();
-        for (var c = client; c is not null; c = c is DelegatingChatClient d ? (IChatClient?)InnerClient.GetValue(d) : null) layers.Add(c.GetType());
+        for (var c = client; c is not null; c = c switch
+             {
+                 DelegatingChatClient d => (IChatClient?)InnerClient.GetValue(d),
+                 FallbackChatClient f => f.Primary,
+                 _ => null,
+             })
+        {
+            layers.Add(c.GetType());
+        }
+
         return layers;
     }
 
@@ -50,8 +65,11 @@ public class PipelineOrderTests
         Before<PromptCacheChatClient, TruncationChatClient>("a retried whole answer is what is cached");
         Before<PromptCacheChatClient, CostBudgetChatClient>("a cache hit reserves nothing");
         Before<TruncationChatClient, CostBudgetChatClient>("a truncation retry is a call the budget reserves");
-        if (At<FallbackChatClient>() is var f and >= 0 && f != layers.Count - 1)
-            errors.Add("FallbackChatClient must be innermost, next to the provider (it retries provider calls only; the walk stops at it).");
+        if (At<FallbackChatClient>() is var f and >= 0)
+        {
+            foreach (var inside in layers.Skip(f + 1).Where(PromptOpsLayers.Contains))
+                errors.Add($"FallbackChatClient must be innermost, next to the provider: {inside.Name} is inside it (a retry would run it again).");
+        }
         return errors;
     }
 
@@ -68,10 +86,7 @@ public class PipelineOrderTests
         }).Build();
         var layers = Walk(client);
 
-        Assert.Equal(
-            [typeof(UsageMeterChatClient), typeof(EscalationChatClient), typeof(UserPlanChatClient), typeof(BudgetActionChatClient), typeof(CascadeChatClient),
-             typeof(TierRoutingChatClient), typeof(PromptCacheChatClient), typeof(TruncationChatClient), typeof(CostBudgetChatClient), typeof(FallbackChatClient)],
-            layers.Take(10));
+        Assert.Equal([.. PromptOpsLayers, typeof(RecordingChatClient)], layers);
         Assert.Empty(Violations(layers));
     }
 
@@ -94,6 +109,16 @@ public class PipelineOrderTests
             .Build();
 
         Assert.Equal(["TierRoutingChatClient must be outside PromptCacheChatClient (the cache keys on the routed model and output limit)."], Violations(Walk(client)));
+    }
+
+    [Fact]
+    public void A_fallback_outside_the_budget_breaker_is_caught()
+    {
+        using var client = new ChatClientBuilder(new RecordingChatClient())
+            .UseUsageMeter().UseTierRouting().UsePromptCache().UseFallback().UseCostBudget(o => o.DailyLimitUsd = 1m)
+            .Build();
+
+        Assert.Equal(["FallbackChatClient must be innermost, next to the provider: CostBudgetChatClient is inside it (a retry would run it again)."], Violations(Walk(client)));
     }
 
     [Fact]

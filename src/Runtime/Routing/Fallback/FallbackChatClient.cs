@@ -57,6 +57,9 @@ public sealed class FallbackChatClient : IChatClient
     /// <summary>The providers, in order.</summary>
     public IReadOnlyList<NamedChatClient> Providers => _providers;
 
+    /// <summary>The first provider of the chain (the builder's provider when added by <c>UseFallback</c>).</summary>
+    internal IChatClient Primary => _providers[0].Client;
+
     /// <summary>Each provider's health now.</summary>
     public IReadOnlyList<ProviderStatus> GetProviderStatus() => [.. _providers.Select((p, i) => _health[i].Snapshot(p.Name))];
 
