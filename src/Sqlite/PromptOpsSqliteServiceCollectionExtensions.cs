@@ -25,7 +25,8 @@ public static class PromptOpsSqliteServiceCollectionExtensions
         services.TryAddSingleton(sp => new LedgerSinkHolder(sp));
         // The ledger itself is the sink; with no path it resolves to null (absent), and the usage meter leaves it out.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageSink, SqliteUsageSink>(sp => sp.GetRequiredService<LedgerSinkHolder>().Sink!));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, ConfiguredLedgerAlertSink>(sp => new ConfiguredLedgerAlertSink(sp.GetRequiredService<LedgerSinkHolder>())));
+        // The budget's alerts and actions into the ledger's budget_events (absent, like the sink, with no path).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, SqliteUsageSink>(sp => sp.GetRequiredService<LedgerSinkHolder>().Sink!));
         return services;
     }
 }
@@ -56,11 +57,4 @@ internal sealed class LedgerSinkHolder : IAsyncDisposable, IDisposable
     {
         if (_sink.IsValueCreated) _sink.Value?.Dispose();
     }
-}
-
-/// <summary>The budget's alerts and actions into the SQLite ledger's <c>budget_events</c> (nothing when no path is set).</summary>
-internal sealed class ConfiguredLedgerAlertSink(LedgerSinkHolder holder) : IBudgetAlertSink
-{
-    public ValueTask PublishAsync(BudgetAlert alert, CancellationToken cancellationToken) =>
-        holder.Sink is { } sink ? sink.PublishAsync(alert, cancellationToken) : ValueTask.CompletedTask;
 }

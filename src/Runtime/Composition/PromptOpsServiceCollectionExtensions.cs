@@ -54,8 +54,14 @@ public static class PromptOpsServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Pricing.BuildCatalog(sp.GetService<ILoggerFactory>()?.CreateLogger("PromptOps.Pricing")));
         services.TryAddSingleton(sp => new PromptOpsMetrics(sp.GetService<IMeterFactory>()));
         // The webhook of budget alerts, when PromptOps:Budget:Webhook:Url is set (disposed with the container: what is
-        // queued is delivered first).
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, ConfiguredWebhookSink>());
+        // queued is delivered first); absent (null, which the budget leaves out) when no address is set.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, WebhookBudgetAlertSink>(sp =>
+        {
+            var webhook = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Budget.Webhook;
+            return webhook.IsConfigured
+                ? new WebhookBudgetAlertSink(webhook, null, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>()?.CreateLogger<WebhookBudgetAlertSink>())
+                : null!;
+        }));
         // In memory unless PromptOps.Redis (services.AddPromptOpsRedis) replaces this default; a store the application
         // registered itself is left alone by both.
         services.TryAdd(ServiceDescriptor.Singleton(typeof(IBudgetStore), DefaultBudgetStore));
@@ -73,29 +79,4 @@ public static class PromptOpsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PromptOpsOptions>, PackageRegistrationValidator>());
         return services;
     }
-}
-
-/// <summary>The webhook alert sink of <c>PromptOps:Budget:Webhook</c>; does nothing when no address is set.</summary>
-internal sealed class ConfiguredWebhookSink : IBudgetAlertSink, IAsyncDisposable, IDisposable
-{
-    private readonly WebhookBudgetAlertSink? _sink;
-
-    public ConfiguredWebhookSink(IOptions<PromptOpsOptions> options, IServiceProvider services)
-    {
-        var webhook = options.Value.Budget.Webhook;
-        if (webhook.IsConfigured)
-        {
-            _sink = new WebhookBudgetAlertSink(webhook, null, services.GetService<TimeProvider>(),
-                services.GetService<ILoggerFactory>()?.CreateLogger<WebhookBudgetAlertSink>());
-        }
-    }
-
-    public WebhookBudgetAlertSink? Sink => _sink;
-
-    public ValueTask PublishAsync(BudgetAlert alert, CancellationToken cancellationToken) =>
-        _sink is null ? ValueTask.CompletedTask : _sink.PublishAsync(alert, cancellationToken);
-
-    public ValueTask DisposeAsync() => _sink?.DisposeAsync() ?? ValueTask.CompletedTask;
-
-    public void Dispose() => _sink?.Dispose();
 }

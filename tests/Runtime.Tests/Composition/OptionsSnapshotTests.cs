@@ -110,4 +110,21 @@ public class OptionsSnapshotTests
         var e = Assert.Throws<OptionsValidationException>(() => builder.Build());
         Assert.Contains("PromptOps:Fallback:MaxRetries is 500", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Optional_sinks_are_absent_until_configured()
+    {
+        var services = new ServiceCollection();
+        services.AddPromptOps().AddPromptOpsSqliteLedger();
+        using (var sp = services.BuildServiceProvider())
+        {
+            Assert.All(sp.GetServices<IBudgetAlertSink>(), Assert.Null); // no webhook address, no ledger path: nothing, not stand-ins
+            Assert.All(sp.GetServices<PromptOps.Usage.IUsageSink>(), Assert.Null);
+        }
+
+        var configured = new ServiceCollection();
+        configured.AddPromptOps(o => o.Budget.Webhook.Url = new Uri("http://127.0.0.1:9/alerts")).AddPromptOpsSqliteLedger();
+        using var withWebhook = configured.BuildServiceProvider();
+        Assert.IsType<WebhookBudgetAlertSink>(Assert.Single(withWebhook.GetServices<IBudgetAlertSink>(), s => s is not null));
+    }
 }
