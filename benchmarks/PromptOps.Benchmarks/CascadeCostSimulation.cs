@@ -104,7 +104,7 @@ public static class CascadeCostSimulation
             var options = new ChatOptions { MaxOutputTokens = PromptTasks.TryGet(r.Class.Task, out var t) ? t.MaxOutputTokens : 500 };
             shape(r, options);
             var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, r.Text)], options).ConfigureAwait(false);
-            var cost = (decimal)response.AdditionalProperties![CodeGen.UsageMeterResponseKeys.CostUsd]!;
+            var cost = response.GetPromptOpsFeatures()!.CostUsd!.Value;
             outcomes.Add(new Outcome(r, cost, response.GetCascadeLevel() ?? -1, response.Text.StartsWith("ACCEPTABLE", StringComparison.Ordinal),
                 response.GetCascadeAttempts() is { Count: > 1 }));
         }

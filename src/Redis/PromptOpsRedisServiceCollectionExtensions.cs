@@ -43,14 +43,14 @@ public static class PromptOpsRedisServiceCollectionExtensions
             var redis = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Redis;
             return redis.IsConfigured
                 ? new RedisResponseCacheStore(sp.GetRequiredService<IConnectionMultiplexer>(), redis.KeyPrefix)
-                : NoDistributedStore.Instance;
+                : null!; // absent: GetService returns null, and the cache has no L2
         });
         services.TryAddSingleton<ISemanticCacheStore>(sp =>
         {
             var redis = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value.Redis;
             return redis.IsConfigured
                 ? new RedisVectorSetSemanticStore(sp.GetRequiredService<IConnectionMultiplexer>(), redis.KeyPrefix)
-                : NoSemanticStore.Instance;
+                : null!; // absent: the semantic layer keeps its vectors in memory only
         });
 
         // AddPromptOps' in-memory default (when it was called first) gives way; an application's own store does not.
@@ -65,20 +65,21 @@ public static class PromptOpsRedisServiceCollectionExtensions
                 options.BudgetStore.WhenUnavailable, options.BudgetStore.RetryInterval, sp.GetService<TimeProvider>(),
                 sp.GetService<ILoggerFactory>()?.CreateLogger<ResilientBudgetStore>());
         });
-        services.TryAddSingleton(sp =>
+        services.TryAddSingleton<EscrowBudgetStore>(sp =>
         {
-            // The budget's escrow (policy Escrow with Redis): its own fail-closed view of Redis, so an outage is seen.
+            // The budget's escrow (policy Escrow with Redis): its own fail-closed view of Redis, so an outage is seen. Absent
+            // (null) under any other policy; the container disposes it, returning its unspent slices.
             var options = sp.GetRequiredService<IOptions<PromptOpsOptions>>().Value;
             if (!options.BudgetStore.UseRedis || !options.Redis.IsConfigured || options.BudgetStore.WhenUnavailable != BudgetStoreFailurePolicy.Escrow)
             {
-                return new BudgetEscrowHolder(null);
+                return null!;
             }
 
             var time = sp.GetService<TimeProvider>();
             var loggers = sp.GetService<ILoggerFactory>();
             var shared = new ResilientBudgetStore(new RedisBudgetStore(sp.GetRequiredService<IConnectionMultiplexer>(), options.Redis.KeyPrefix),
                 BudgetStoreFailurePolicy.FailClosed, options.BudgetStore.RetryInterval, time, loggers?.CreateLogger<ResilientBudgetStore>());
-            return new BudgetEscrowHolder(new EscrowBudgetStore(shared, options.BudgetStore.Escrow, time, loggers?.CreateLogger<EscrowBudgetStore>()));
+            return new EscrowBudgetStore(shared, options.BudgetStore.Escrow, time, loggers?.CreateLogger<EscrowBudgetStore>());
         });
         return services;
     }

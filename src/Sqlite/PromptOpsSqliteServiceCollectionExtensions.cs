@@ -14,7 +14,7 @@ public static class PromptOpsSqliteServiceCollectionExtensions
     /// <summary>
     /// Registers the SQLite usage ledger of <c>PromptOps:Ledger:SqlitePath</c> as an <see cref="IUsageSink"/>: a
     /// <see cref="SqliteUsageSink"/> opened on first use, which the container flushes and closes when it is disposed. With
-    /// no path set, nothing is opened and the usage meter leaves the registration out. Call it with
+    /// no path set, nothing is opened and the registration resolves to null, which the usage meter leaves out. Call it with
     /// <c>services.AddPromptOps(…)</c>, which binds the options; <paramref name="configure"/> adjusts them after binding.
     /// </summary>
     public static IServiceCollection AddPromptOpsSqliteLedger(this IServiceCollection services, Action<LedgerOptions>? configure = null)
@@ -23,8 +23,10 @@ public static class PromptOpsSqliteServiceCollectionExtensions
         if (configure is not null) services.AddOptions<PromptOpsOptions>().PostConfigure(o => configure(o.Ledger));
         services.TryAddSingleton<SqliteLedgerPackageMarker>();
         services.TryAddSingleton(sp => new LedgerSinkHolder(sp));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageSink, ConfiguredLedgerSink>(sp => new ConfiguredLedgerSink(sp.GetRequiredService<LedgerSinkHolder>())));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, ConfiguredLedgerAlertSink>(sp => new ConfiguredLedgerAlertSink(sp.GetRequiredService<LedgerSinkHolder>())));
+        // The ledger itself is the sink; with no path it resolves to null (absent), and the usage meter leaves it out.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IUsageSink, SqliteUsageSink>(sp => sp.GetRequiredService<LedgerSinkHolder>().Sink!));
+        // The budget's alerts and actions into the ledger's budget_events (absent, like the sink, with no path).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IBudgetAlertSink, SqliteUsageSink>(sp => sp.GetRequiredService<LedgerSinkHolder>().Sink!));
         return services;
     }
 }
@@ -55,21 +57,4 @@ internal sealed class LedgerSinkHolder : IAsyncDisposable, IDisposable
     {
         if (_sink.IsValueCreated) _sink.Value?.Dispose();
     }
-}
-
-/// <summary>The <see cref="IUsageSink"/> registration of the SQLite ledger; the meter leaves it out when no path is set.</summary>
-internal sealed class ConfiguredLedgerSink(LedgerSinkHolder holder) : IOptionalUsageSink
-{
-    public SqliteUsageSink? Sink => holder.Sink;
-
-    public bool IsActive => holder.Sink is not null;
-
-    public void Record(UsageRecord record) => holder.Sink?.Record(record);
-}
-
-/// <summary>The budget's alerts and actions into the SQLite ledger's <c>budget_events</c> (nothing when no path is set).</summary>
-internal sealed class ConfiguredLedgerAlertSink(LedgerSinkHolder holder) : IBudgetAlertSink
-{
-    public ValueTask PublishAsync(BudgetAlert alert, CancellationToken cancellationToken) =>
-        holder.Sink is { } sink ? sink.PublishAsync(alert, cancellationToken) : ValueTask.CompletedTask;
 }

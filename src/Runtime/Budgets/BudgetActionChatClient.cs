@@ -12,7 +12,7 @@ namespace PromptOps.Budgets;
 /// <item><see cref="BudgetActionKind.DowngradeTier"/>: a request whose tier is above <see cref="CostBudgetOptions.DowngradeTier"/>
 /// is sent with that tier (its metadata is replaced on a copy of the options); a request with an explicit
 /// <see cref="ChatOptions.ModelId"/> is not changed (an explicit model always wins). A downgraded response carries
-/// <see cref="DowngradedFromKey"/> = the original tier name.</item>
+/// <see cref="PromptOpsResponseFeatures.DowngradedFrom"/> = the original tier name.</item>
 /// <item><see cref="BudgetActionKind.PauseNonEssential"/>: a request of a non-essential feature is refused with a
 /// <see cref="FeaturePausedException"/> before it costs anything.</item>
 /// <item><see cref="BudgetActionKind.WidenSemanticCache"/>: a request whose prompt sets no semantic threshold is looked up
@@ -24,9 +24,6 @@ namespace PromptOps.Budgets;
 /// </summary>
 public sealed class BudgetActionChatClient : DelegatingChatClient
 {
-    /// <summary>The <see cref="ChatResponse.AdditionalProperties"/> key set on a downgraded response (value: the tier asked for).</summary>
-    public const string DowngradedFromKey = "promptops.budget.downgraded_from";
-
     private readonly CostBudget _budget;
     private readonly ModelTier _target;
     private readonly ILogger _logger;
@@ -43,12 +40,15 @@ public sealed class BudgetActionChatClient : DelegatingChatClient
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
+    /// <summary>The budget whose pace this layer acts on (shared with the pipeline's budget breaker).</summary>
+    internal CostBudget Budget => _budget;
+
     /// <inheritdoc />
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (routed, from) = await ApplyAsync(options, cancellationToken).ConfigureAwait(false);
         var response = await base.GetResponseAsync(messages, routed, cancellationToken).ConfigureAwait(false);
-        if (from is { } tier) (response.AdditionalProperties ??= [])[DowngradedFromKey] = ModelTiers.GetName(tier);
+        if (from is { } tier) PromptOpsResponseFeatures.Of(response).DowngradedFrom = ModelTiers.GetName(tier);
         return response;
     }
 

@@ -23,11 +23,32 @@ internal static class CacheEntrySerializer
             w.WriteString("key", key);
             w.WriteNumber("exp", expiresAt.ToUnixTimeMilliseconds());
             w.WritePropertyName("response");
-            JsonSerializer.Serialize(w, response, AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatResponse)));
+            JsonSerializer.Serialize(w, WithStoredFeatures(response), AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(ChatResponse)));
             w.WriteEndObject();
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="response"/> with its <see cref="PromptOpsResponseFeatures"/> as the JSON of their stored part (read back
+    /// by <see cref="PromptOpsResponseFeatures.Get(AdditionalPropertiesDictionary?)"/>); the response itself is not changed.
+    /// </summary>
+    private static ChatResponse WithStoredFeatures(ChatResponse response)
+    {
+        if (PromptOpsResponseFeatures.Get(response.AdditionalProperties) is not { } features) return response;
+        var properties = response.AdditionalProperties!.Clone();
+        properties[PromptOpsResponseFeatures.AdditionalPropertiesKey] = features.ToStoredJson();
+        return new ChatResponse(response.Messages)
+        {
+            ResponseId = response.ResponseId,
+            ConversationId = response.ConversationId,
+            ModelId = response.ModelId,
+            CreatedAt = response.CreatedAt,
+            FinishReason = response.FinishReason,
+            Usage = response.Usage,
+            AdditionalProperties = properties,
+        };
     }
 
     public static bool TryDeserialize(ReadOnlySpan<byte> bytes, string key, DateTimeOffset now, out ChatResponse? response, out DateTimeOffset expiresAt)

@@ -5,9 +5,6 @@ namespace PromptOps.Caching;
 /// <summary>Reads the cache layer PromptOps recorded on a response or streamed update.</summary>
 public static class CacheLayerExtensions
 {
-    /// <summary>The key under which the layer is recorded in <c>AdditionalProperties</c>.</summary>
-    public const string AdditionalPropertiesKey = "promptops.cache_layer";
-
     /// <summary>The layer that served <paramref name="response"/>; <see cref="CacheLayer.None"/> when the provider answered.</summary>
     public static CacheLayer GetCacheLayer(this ChatResponse response)
     {
@@ -31,6 +28,5 @@ public static class CacheLayerExtensions
         _ => "none",
     };
 
-    private static CacheLayer Read(AdditionalPropertiesDictionary? props) =>
-        props is not null && props.TryGetValue(AdditionalPropertiesKey, out var v) && v is CacheLayer layer ? layer : CacheLayer.None;
+    private static CacheLayer Read(AdditionalPropertiesDictionary? props) => PromptOpsResponseFeatures.Get(props)?.CacheLayer ?? CacheLayer.None;
 }

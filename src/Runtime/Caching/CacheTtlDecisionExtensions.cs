@@ -8,12 +8,6 @@ namespace PromptOps.Caching;
 /// </summary>
 public static class CacheTtlDecisionExtensions
 {
-    /// <summary>The key of the TTL (a <see cref="TimeSpan"/>) in <c>AdditionalProperties</c>.</summary>
-    public const string TtlKey = "promptops.cache_ttl";
-
-    /// <summary>The key of the reason (a string, see <see cref="CacheTtlReasons"/>) in <c>AdditionalProperties</c>.</summary>
-    public const string ReasonKey = "promptops.cache_ttl_reason";
-
     /// <summary>The TTL <paramref name="response"/> was stored with and why, or nulls when it was not stored by this call.</summary>
     public static (TimeSpan? Ttl, string? Reason) GetCacheTtlDecision(this ChatResponse response)
     {
@@ -28,20 +22,12 @@ public static class CacheTtlDecisionExtensions
         return Read(update.AdditionalProperties);
     }
 
-    internal static void Set(AdditionalPropertiesDictionary props, TimeSpan ttl, string reason)
+    internal static void Set(PromptOpsResponseFeatures features, TimeSpan ttl, string reason)
     {
-        props[TtlKey] = ttl;
-        props[ReasonKey] = reason;
-    }
-
-    internal static void Remove(AdditionalPropertiesDictionary? props)
-    {
-        props?.Remove(TtlKey);
-        props?.Remove(ReasonKey);
+        features.CacheTtl = ttl;
+        features.CacheTtlReason = reason;
     }
 
     private static (TimeSpan?, string?) Read(AdditionalPropertiesDictionary? props) =>
-        props is not null && props.TryGetValue(TtlKey, out var t) && t is TimeSpan ttl
-            ? (ttl, props.TryGetValue(ReasonKey, out var r) ? r as string : null)
-            : (null, null);
+        PromptOpsResponseFeatures.Get(props) is { CacheTtl: { } ttl } f ? (ttl, f.CacheTtlReason) : (null, null);
 }

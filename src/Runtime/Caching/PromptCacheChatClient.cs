@@ -254,7 +254,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         {
             foreach (var update in ResponseCopier.Copy(cached, layer).ToChatResponseUpdates())
             {
-                (update.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CacheLayerExtensions.AdditionalPropertiesKey] = layer;
+                PromptOpsResponseFeatures.Of(update).CacheLayer = layer;
                 yield return update;
             }
 
@@ -277,7 +277,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             await AddSemanticAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
 
             // The consumer has this update already but reads the decision once the stream ends (the usage meter does).
-            if (updates.Count > 0) CacheTtlDecisionExtensions.Set(updates[^1].AdditionalProperties ??= new AdditionalPropertiesDictionary(), ttl.Ttl, ttl.Reason);
+            if (updates.Count > 0) CacheTtlDecisionExtensions.Set(PromptOpsResponseFeatures.Of(updates[^1]), ttl.Ttl, ttl.Reason);
         }
     }
 
@@ -425,7 +425,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         {
             await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
             await AddSemanticAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
-            CacheTtlDecisionExtensions.Set(response.AdditionalProperties ??= new AdditionalPropertiesDictionary(), ttl.Ttl, ttl.Reason);
+            CacheTtlDecisionExtensions.Set(PromptOpsResponseFeatures.Of(response), ttl.Ttl, ttl.Reason);
         }
 
         return (new Loaded(response, snapshot), CacheLayer.None);

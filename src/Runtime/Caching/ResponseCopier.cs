@@ -24,17 +24,18 @@ internal static class ResponseCopier
             AdditionalProperties = source.AdditionalProperties?.Clone(),
         };
 
-        // The TTL decision belongs to the call that stored the answer, never to a copy (a hit, a joined call).
-        CacheTtlDecisionExtensions.Remove(copy.AdditionalProperties);
+        // The copy gets its own features: the TTL decision belongs to the call that stored the answer, never to a copy (a
+        // hit, a joined call), and the layer is the copy's.
+        var features = PromptOpsResponseFeatures.Get(copy.AdditionalProperties)?.Clone();
+        if (features is not null)
+        {
+            features.CacheTtl = null;
+            features.CacheTtlReason = null;
+            features.CacheLayer = CacheLayer.None;
+            copy.AdditionalProperties![PromptOpsResponseFeatures.AdditionalPropertiesKey] = features;
+        }
 
-        if (marker is { } layer)
-        {
-            (copy.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CacheLayerExtensions.AdditionalPropertiesKey] = layer;
-        }
-        else
-        {
-            copy.AdditionalProperties?.Remove(CacheLayerExtensions.AdditionalPropertiesKey);
-        }
+        if (marker is { } layer) PromptOpsResponseFeatures.Of(copy).CacheLayer = layer;
 
         return copy;
     }

@@ -24,9 +24,12 @@ public static class PromptOpsChatClientBuilderExtensions
     /// → cascade (when <c>Cascade:Enabled</c>) → tier routing (sets the model and the task's output limit the cache keys on)
     /// → response cache → truncation policy (inside the cache, so a retried whole answer is what is stored) → budget
     /// breaker (when a <c>Budget</c> limit is set; inside the cache, so a hit reserves nothing) → fallback and retries (when
-    /// <c>Fallback:Enabled</c>) → the provider. Options come from
-    /// <c>services.AddPromptOps(…)</c> when registered, else the defaults; <paramref name="configure"/> adjusts a copy.
-    /// Invalid options throw when the client is built, naming the bad value.
+    /// <c>Fallback:Enabled</c>) → the provider. Each layer is added by its public <c>Use…</c> call, in that order.
+    /// Options come from <c>services.AddPromptOps(…)</c> when registered, else the defaults; <paramref name="configure"/>
+    /// adjusts a copy. They are resolved, configured and validated once per <c>Build</c>, and every layer reads that one
+    /// snapshot; invalid options throw when the client is built, naming the bad value. Shared services come from DI: the
+    /// budget breaker and the budget actions share the <see cref="CostBudget"/> that <c>AddPromptOps</c> registered (with
+    /// <paramref name="configure"/>, or without <c>AddPromptOps</c>, one budget made for this pipeline).
     /// </summary>
     /// <remarks>
     /// Telemetry: PromptOps records cost, saved cost, cache layer, budget and plan outcomes and escalations (meter and
@@ -40,33 +43,27 @@ public static class PromptOpsChatClientBuilderExtensions
     public static ChatClientBuilder UsePromptOps(this ChatClientBuilder builder, Action<PromptOpsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var limits = new LimitParts();
-        return builder
-            .Use((inner, services) => CreateMeter(inner, services))
-            .Use((inner, services) => Resolve(services, configure) is { Escalation.Enabled: true } o ? CreateEscalation(inner, services, o.Escalation) : inner)
-            .Use((inner, services) => Resolve(services, configure) is { Plans.Enabled: true } o ? CreatePlans(inner, services, o, o.Plans, limits) : inner)
-            .Use((inner, services) => Resolve(services, configure) is { Budget.IsConfigured: true } o && NeedsActionLayer(o.Budget)
-                ? new BudgetActionChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<BudgetActionChatClient>())
-                : inner)
-            .Use((inner, services) => Resolve(services, configure) is { Cascade.Enabled: true } o ? CreateCascade(inner, services, o.Cascade, o.Routing) : inner)
-            .Use((inner, services) => CreateRouter(inner, services, Resolve(services, configure).Routing))
-            .Use((inner, services) => CreateCache(inner, services, Resolve(services, configure).Cache))
-            .Use((inner, services) => new TruncationChatClient(inner, Resolve(services, configure).Truncation))
-            .Use((inner, services) => Resolve(services, configure) is var o && (o.Budget.IsConfigured || services.GetService<IBudgetLimitProvider>() is not null)
-                ? new CostBudgetChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>(), GetMetrics(services))
-                : inner)
-            .Use((inner, services) => Resolve(services, configure) is { Fallback.Enabled: true } o ? CreateFallback(inner, services, o.Fallback, []) : inner)
-            .Use((inner, services) => WarmTokenizers(inner, services, configure));
-    }
-
-    /// <summary>
-    /// Adds no layer: when budgets or plans are on, starts loading the tokenizers they count with in the background
-    /// (<see cref="Tokens.TokenizerWarmup"/>), so the first request does not pay for it.
-    /// </summary>
-    private static IChatClient WarmTokenizers(IChatClient inner, IServiceProvider services, Action<PromptOpsOptions>? configure)
-    {
-        _ = (services.GetService<Tokens.TokenizerWarmup>() ?? Tokens.TokenizerWarmup.Shared).Start(Resolve(services, configure), services);
-        return inner;
+        return builder.Use((inner, services) =>
+        {
+            // One options snapshot per Build: resolved, configured and validated here, once; every layer below reads it from DI.
+            var snapshot = PromptOpsOptionsSnapshot.Resolve(services, configure);
+            var o = snapshot.Options;
+            var layers = new ChatClientBuilder(inner);
+            // Outermost first. The order's invariants are tested (PipelineOrderTests); change them there too.
+            layers.UseUsageMeter();
+            if (o.Escalation.Enabled) layers.UseReplyEscalation();
+            if (o.Plans.Enabled) layers.UseUserPlans();
+            if (o.Budget.IsConfigured && NeedsActionLayer(o.Budget)) layers.UseBudgetActions();
+            if (o.Cascade.Enabled) layers.UseCascade();
+            layers.UseTierRouting();
+            layers.UsePromptCache();
+            layers.UseTruncationPolicy();
+            if (o.Budget.IsConfigured || services.GetService<IBudgetLimitProvider>() is not null) layers.UseCostBudget();
+            if (o.Fallback.Enabled) layers.UseFallback();
+            // Adds no layer: when budgets or plans are on, the tokenizers they count with start loading in the background.
+            _ = (services.GetService<Tokens.TokenizerWarmup>() ?? Tokens.TokenizerWarmup.Shared).Start(o, services);
+            return layers.Build(new PromptOpsBuildServices(services, snapshot));
+        });
     }
 
     /// <summary>True when a pace action is applied per request (downgrade, pause, semantic widening); the others live in the budget itself.</summary>
@@ -83,13 +80,31 @@ public static class PromptOpsChatClientBuilderExtensions
     public static ChatClientBuilder UseCostBudget(this ChatClientBuilder builder, Action<CostBudgetOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var limits = new LimitParts();
         return builder.Use((inner, services) =>
-        {
-            var options = Resolve(services, null);
-            configure?.Invoke(options.Budget);
-            return new CostBudgetChatClient(inner, limits.GetBudget(services, options, options.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>(), GetMetrics(services));
-        });
+            new CostBudgetChatClient(inner, GetBudget(PromptOpsOptionsSnapshot.Of(services), configure), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>(), GetMetrics(services)));
+    }
+
+    /// <summary>
+    /// Adds the budget's pace actions (<see cref="BudgetActionChatClient"/>: downgrade, pause non-essential calls, widen the
+    /// semantic cache). Place it where <c>UsePromptOps</c> does: inside the meter, before tier routing and the cache.
+    /// Without <paramref name="configure"/> it shares the budget of the budget breaker (the <see cref="CostBudget"/> that
+    /// <c>services.AddPromptOps</c> registered, or the one of the <c>UsePromptOps</c> pipeline); with it, it has its own.
+    /// The budget needs <c>PromptOps:Budget:MonthlyBudgetUsd</c>.
+    /// </summary>
+    public static ChatClientBuilder UseBudgetActions(this ChatClientBuilder builder, Action<CostBudgetOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((inner, services) =>
+            new BudgetActionChatClient(inner, GetBudget(PromptOpsOptionsSnapshot.Of(services), configure), services.GetService<ILoggerFactory>()?.CreateLogger<BudgetActionChatClient>()));
+    }
+
+    /// <summary>The snapshot's shared budget; with <paramref name="configure"/>, a budget of its own adjusted copy of the options.</summary>
+    private static CostBudget GetBudget(PromptOpsOptionsSnapshot snapshot, Action<CostBudgetOptions>? configure)
+    {
+        if (configure is null) return snapshot.Budget;
+        var options = snapshot.Options.Budget.Clone();
+        configure(options);
+        return snapshot.CreateBudget(options);
     }
 
     /// <summary>
@@ -102,9 +117,8 @@ public static class PromptOpsChatClientBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((inner, services) =>
         {
-            var all = Resolve(services, null);
-            configure?.Invoke(all.Cascade);
-            return CreateCascade(inner, services, all.Cascade, all.Routing);
+            var all = PromptOpsOptionsSnapshot.Of(services).Options;
+            return CreateCascade(inner, services, Adjust(all.Cascade, static c => c.Clone(), static c => c.GetErrors(), configure), all.Routing);
         });
     }
 
@@ -120,11 +134,18 @@ public static class PromptOpsChatClientBuilderExtensions
         var list = fallbacks.ToList();
         return builder.Use((inner, services) =>
         {
-            var options = Resolve(services, null).Fallback;
-            configure?.Invoke(options);
+            var options = Adjust(PromptOpsOptionsSnapshot.Of(services).Options.Fallback, static f => f.Clone(), static f => f.GetErrors(), configure);
             return CreateFallback(inner, services, options, list);
         });
     }
+
+    /// <summary>
+    /// Adds <see cref="FallbackChatClient"/> around the builder's provider: the provider first (named
+    /// <see cref="FallbackOptions.PrimaryName"/>), then the keyed clients named in <see cref="FallbackOptions.Providers"/>;
+    /// retries with backoff per provider. Place it innermost (next to the provider).
+    /// </summary>
+    public static ChatClientBuilder UseFallback(this ChatClientBuilder builder, Action<FallbackOptions>? configure = null) =>
+        builder.UseFallback([], configure);
 
     /// <summary>
     /// Adds user plans and rate limits (<see cref="UserPlanChatClient"/>) alone, on whatever <c>Plans:Enabled</c> says.
@@ -134,12 +155,10 @@ public static class PromptOpsChatClientBuilderExtensions
     public static ChatClientBuilder UseUserPlans(this ChatClientBuilder builder, Action<UserPlanOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var limits = new LimitParts();
         return builder.Use((inner, services) =>
         {
-            var options = Resolve(services, null);
-            configure?.Invoke(options.Plans);
-            return CreatePlans(inner, services, options, options.Plans, limits);
+            var snapshot = PromptOpsOptionsSnapshot.Of(services);
+            return CreatePlans(inner, services, snapshot, Adjust(snapshot.Options.Plans, static p => p.Clone(), static p => p.GetErrors(), configure));
         });
     }
 
@@ -152,11 +171,7 @@ public static class PromptOpsChatClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((inner, services) =>
-        {
-            var options = Resolve(services, null).Truncation;
-            configure?.Invoke(options);
-            return new TruncationChatClient(inner, options);
-        });
+            new TruncationChatClient(inner, Adjust(PromptOpsOptionsSnapshot.Of(services).Options.Truncation, static t => t.Clone(), static t => t.GetErrors(), configure)));
     }
 
     /// <summary>Adds <see cref="TierRoutingChatClient"/>.</summary>
@@ -164,11 +179,7 @@ public static class PromptOpsChatClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((inner, services) =>
-        {
-            var options = Resolve(services, null).Routing;
-            configure?.Invoke(options);
-            return CreateRouter(inner, services, options);
-        });
+            CreateRouter(inner, services, Adjust(PromptOpsOptionsSnapshot.Of(services).Options.Routing, static r => r.Clone(), static r => r.GetErrors(), configure)));
     }
 
     /// <summary>
@@ -180,11 +191,7 @@ public static class PromptOpsChatClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((inner, services) =>
-        {
-            var options = Resolve(services, null).Cache;
-            configure?.Invoke(options);
-            return CreateCache(inner, services, options);
-        });
+            CreateCache(inner, services, Adjust(PromptOpsOptionsSnapshot.Of(services).Options.Cache, static c => c.Clone(), static c => c.GetErrors(), configure)));
     }
 
     /// <summary>Adds <see cref="UsageMeterChatClient"/> with the registered <see cref="PriceCatalog"/> and <see cref="IUsageSink"/>s.</summary>
@@ -192,16 +199,6 @@ public static class PromptOpsChatClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((inner, services) => CreateMeter(inner, services));
-    }
-
-    private static PromptOpsOptions Resolve(IServiceProvider services, Action<PromptOpsOptions>? configure)
-    {
-        var registered = services.GetService<IOptions<PromptOpsOptions>>()?.Value;
-        var options = registered?.Clone() ?? new PromptOpsOptions();
-        configure?.Invoke(options);
-        options.Validate();
-        PackageRegistrations.ThrowIfMissing(services, options);
-        return options;
     }
 
     private static TierRoutingChatClient CreateRouter(IChatClient inner, IServiceProvider services, TierRoutingOptions options) =>
@@ -216,11 +213,7 @@ public static class PromptOpsChatClientBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.Use((inner, services) =>
-        {
-            var options = Resolve(services, null).Escalation;
-            configure?.Invoke(options);
-            return CreateEscalation(inner, services, options);
-        });
+            CreateEscalation(inner, services, Adjust(PromptOpsOptionsSnapshot.Of(services).Options.Escalation, static e => e.Clone(), static e => e.GetErrors(), configure)));
     }
 
     private static EscalationChatClient CreateEscalation(IChatClient inner, IServiceProvider services, EscalationOptions options) =>
@@ -255,11 +248,11 @@ public static class PromptOpsChatClientBuilderExtensions
         {
             generator = services.GetService<IEmbeddingGenerator<string, Embedding<float>>>() ?? throw new InvalidOperationException(
                 "PromptOps:Cache:Semantic:Enabled is true, but no IEmbeddingGenerator<string, Embedding<float>> is registered. Register one (services.AddMiniLmEmbeddingGenerator() from PromptOps.Embeddings.MiniLM works offline) or turn the semantic layer off.");
-            if (options.UseDistributed && options.Semantic.UseDistributed && services.GetService<ISemanticCacheStore>() is { } st and not NoSemanticStore) semanticStore = st;
+            if (options.UseDistributed && options.Semantic.UseDistributed) semanticStore = services.GetService<ISemanticCacheStore>(); // absent without Redis
         }
 
         return new(inner, options,
-            options.UseDistributed && services.GetService<IResponseCacheStore>() is { } s and not NoDistributedStore ? s : null, // no Redis connection unless used
+            options.UseDistributed ? services.GetService<IResponseCacheStore>() : null, // absent without Redis; no connection unless used
             services.GetService<ILoggerFactory>()?.CreateLogger<PromptCacheChatClient>(), GetMetrics(services), generator, semanticStore);
     }
 
@@ -267,60 +260,28 @@ public static class PromptOpsChatClientBuilderExtensions
         new(inner,
             services.GetService<PriceCatalog>() ?? new PriceCatalog(),
             (services.GetService<IEnumerable<IUsageSink>>() ?? []) // Build() without a container has no IEnumerable<T> support
-                .Where(s => s is not IOptionalUsageSink { IsActive: false }), // the SQLite ledger registration when no path is set
+                .Where(s => s is not null), // an optional sink that is not configured (the SQLite ledger without a path) resolves to null
             GetMetrics(services),
             services.GetService<TimeProvider>(),
             services.GetService<ILoggerFactory>()?.CreateLogger<UsageMeterChatClient>());
 
-    private static UserPlanChatClient CreatePlans(IChatClient inner, IServiceProvider services, PromptOpsOptions options, UserPlanOptions plans, LimitParts limits)
+    private static UserPlanChatClient CreatePlans(IChatClient inner, IServiceProvider services, PromptOpsOptionsSnapshot snapshot, UserPlanOptions plans) =>
+        new(inner, plans, snapshot.Store, services.GetService<IUserPlanResolver>(), snapshot.Options.Routing.Resolve(),
+            snapshot.Options.BudgetStore.LeaseDuration, services.GetService<TimeProvider>());
+
+    private static PromptOpsMetrics GetMetrics(IServiceProvider services) => PromptOpsOptionsSnapshot.GetMetrics(services);
+
+    /// <summary>
+    /// <paramref name="section"/> itself when there is no <paramref name="configure"/>; else a copy adjusted by it and checked
+    /// (<see cref="OptionsValidationException"/> naming the bad value).
+    /// </summary>
+    private static T Adjust<T>(T section, Func<T, T> clone, Func<T, IEnumerable<string>> errors, Action<T>? configure)
     {
-        var errors = plans.GetErrors().ToList();
-        if (errors.Count > 0) throw new OptionsValidationException(PromptOpsOptions.SectionName, typeof(PromptOpsOptions), errors);
-        return new UserPlanChatClient(inner, plans, limits.GetStore(services), services.GetService<IUserPlanResolver>(), options.Routing.Resolve(),
-            options.BudgetStore.LeaseDuration, services.GetService<TimeProvider>());
+        if (configure is null) return section;
+        var copy = clone(section);
+        configure(copy);
+        var problems = errors(copy).ToList();
+        if (problems.Count > 0) throw new OptionsValidationException(PromptOpsOptions.SectionName, typeof(PromptOpsOptions), problems);
+        return copy;
     }
-
-    /// <summary>The store and the budget every limit layer of one builder shares (the registered store when there is one).</summary>
-    private sealed class LimitParts
-    {
-        private readonly object _gate = new();
-        private IServiceProvider? _services;
-        private IBudgetStore? _store;
-        private CostBudget? _budget;
-
-        public IBudgetStore GetStore(IServiceProvider services)
-        {
-            lock (_gate)
-            {
-                Reset(services);
-                return _store ??= services.GetService<IBudgetStore>() ?? new InMemoryBudgetStore();
-            }
-        }
-
-        public CostBudget GetBudget(IServiceProvider services, PromptOpsOptions options, CostBudgetOptions budget)
-        {
-            var errors = budget.GetErrors().ToList();
-            var provider = services.GetService<IBudgetLimitProvider>();
-            if (!budget.IsConfigured && provider is null) errors.Add(CostBudget.NoLimitError);
-            if (errors.Count > 0) throw new OptionsValidationException(PromptOpsOptions.SectionName, typeof(PromptOpsOptions), errors);
-            var store = services.GetService<BudgetEscrowHolder>()?.Store ?? GetStore(services);
-            lock (_gate)
-            {
-                return _budget ??= new CostBudget(budget, store, services.GetService<PriceCatalog>() ?? new PriceCatalog(), options.BudgetStore.LeaseDuration,
-                    services.GetService<TimeProvider>(), provider, services.GetServices<IBudgetAlertSink>(),
-                    services.GetService<ILoggerFactory>()?.CreateLogger<CostBudget>(), GetMetrics(services));
-            }
-        }
-
-        private void Reset(IServiceProvider services)
-        {
-            if (ReferenceEquals(_services, services)) return;
-            _services = services;
-            _store = null;
-            _budget = null;
-        }
-    }
-
-    private static PromptOpsMetrics GetMetrics(IServiceProvider services) =>
-        services.GetService<PromptOpsMetrics>() ?? (services.GetService<IMeterFactory>() is { } f ? new PromptOpsMetrics(f) : PromptOpsMetrics.Shared);
 }

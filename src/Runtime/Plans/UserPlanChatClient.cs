@@ -41,6 +41,9 @@ public sealed class UserPlanChatClient : DelegatingChatClient
     private readonly TimeProvider _time;
     private readonly PartitionedRateLimiter<(string User, UserPlan Plan)> _rpm;
 
+    /// <summary>Where this layer counts requests and tokens (shared with the pipeline's budget when nothing else is registered).</summary>
+    internal IBudgetStore Store => _store;
+
     /// <summary>Creates the plans layer.</summary>
     /// <param name="innerClient">The next client (tier routing, in <c>UsePromptOps</c>).</param>
     /// <param name="options">Plans, user assignments, the rate-limit window; validated here.</param>

@@ -221,7 +221,7 @@ public static class PromptCall
     {
         ArgumentNullException.ThrowIfNull(response);
         var layer = response.GetCacheLayer();
-        decimal? cost = response.AdditionalProperties?.TryGetValue(UsageMeterResponseKeys.CostUsd, out var c) == true && c is decimal d
+        decimal? cost = response.GetPromptOpsFeatures()?.CostUsd is { } d
             ? d
             : layer != CacheLayer.None ? 0m : DefaultPrices.Cost(response.ModelId, response.Usage).Usd;
         return new PromptResult<T>

@@ -13,16 +13,10 @@ namespace PromptOps.Truncation;
 /// <para><c>UsePromptOps</c> puts it inside the response cache and outside the budget breaker: a retried, complete answer
 /// is what the cache stores under the request's key (so the next identical call is a hit, not another cut-off call), and
 /// each attempt is reserved and settled by the budget on its own. The returned response's <c>Usage</c> adds up both
-/// attempts, so the meter records what the call cost; it carries <see cref="RetriedFromKey"/> (the first limit).</para>
+/// attempts, so the meter records what the call cost; it carries <see cref="PromptOpsResponseFeatures.TruncationRetriedFrom"/> (the first limit).</para>
 /// </summary>
 public sealed class TruncationChatClient : DelegatingChatClient
 {
-    /// <summary>
-    /// The <see cref="ChatResponse.AdditionalProperties"/> key of a response that is the answer to a retry: the output-token
-    /// limit (<see cref="int"/>) the first, cut-off attempt had.
-    /// </summary>
-    public const string RetriedFromKey = "promptops.truncation.retried_from";
-
     private readonly TruncationOptions _options;
 
     /// <summary>Creates the layer; invalid options throw an <see cref="ArgumentException"/> naming the bad value.</summary>
@@ -61,7 +55,7 @@ public sealed class TruncationChatClient : DelegatingChatClient
                 retryOptions.MaxOutputTokens = raised;
                 var retry = await base.GetResponseAsync(messages, retryOptions, cancellationToken).ConfigureAwait(false);
                 retry.Usage = Add(response.Usage, retry.Usage);
-                (retry.AdditionalProperties ??= new AdditionalPropertiesDictionary())[RetriedFromKey] = limit;
+                PromptOpsResponseFeatures.Of(retry).TruncationRetriedFrom = limit;
                 return retry;
             default:
                 return response; // Return, or Retry without a limit to raise

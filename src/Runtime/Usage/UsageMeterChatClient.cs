@@ -92,7 +92,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             response.GetCascadeAttempts(), TruncationOf(response, layer), estimated, response.GetCacheTtlDecision(), activity, DowngradedFrom(response));
         if (spent is { } usd)
         {
-            (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CodeGen.UsageMeterResponseKeys.CostUsd] = usd;
+            PromptOpsResponseFeatures.Of(response).CostUsd = usd;
         }
 
         return response;
@@ -268,7 +268,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     /// </summary>
     private static string? TruncationOf(ChatResponse response, CacheLayer layer)
     {
-        if (layer == CacheLayer.None && response.AdditionalProperties?.ContainsKey(Truncation.TruncationChatClient.RetriedFromKey) == true) return TruncationAction.Retried;
+        if (layer == CacheLayer.None && response.GetPromptOpsFeatures()?.TruncationRetriedFrom is not null) return TruncationAction.Retried;
         return response.FinishReason == ChatFinishReason.Length ? TruncationAction.Returned : null;
     }
 
@@ -491,9 +491,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         }
     }
 
-    /// <summary>The tier a budget downgrade replaced on this response (<see cref="BudgetActionChatClient.DowngradedFromKey"/>), or null.</summary>
-    private static string? DowngradedFrom(ChatResponse response) =>
-        response.AdditionalProperties?.TryGetValue(BudgetActionChatClient.DowngradedFromKey, out var v) == true ? v as string : null;
+    /// <summary>The tier a budget downgrade replaced on this response (<see cref="PromptOpsResponseFeatures.DowngradedFrom"/>), or null.</summary>
+    private static string? DowngradedFrom(ChatResponse response) => response.GetPromptOpsFeatures()?.DowngradedFrom;
 
     /// <summary>
     /// The request as a whole: <c>promptops.chat.requests</c> and the <c>promptops.*</c> attributes of its span. Spent and

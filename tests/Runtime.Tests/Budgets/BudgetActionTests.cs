@@ -87,7 +87,7 @@ public abstract class BudgetActionTests
         time.Advance(options.PaceRefreshInterval + TimeSpan.FromSeconds(1));
         var downgraded = await client.GetResponseAsync(Ask(), analysis);
         Assert.Equal("gpt-4o-mini", provider.Received[^1].Options!.ModelId);
-        Assert.Equal("high_quality", downgraded.AdditionalProperties![BudgetActionChatClient.DowngradedFromKey]);
+        Assert.Equal("high_quality", downgraded.GetPromptOpsFeatures()!.DowngradedFrom);
         var paused = await Assert.ThrowsAsync<FeaturePausedException>(() => client.GetResponseAsync(Ask(), tags));
         Assert.Equal(("suggest-tags", FeaturePausedException.Name, "ann"), (paused.Feature, paused.LimitName, paused.UserId));
         Assert.Equal(BudgetPace.CriticalRatio, paused.Limit);

@@ -142,7 +142,7 @@ public class BudgetOptionsTests
 
         var normal = await client.GetResponseAsync(Ask(), analysis);
         Assert.Equal("gpt-4.1", provider.Received[^1].Options!.ModelId);
-        Assert.False(normal.AdditionalProperties?.ContainsKey(BudgetActionChatClient.DowngradedFromKey) ?? false);
+        Assert.Null(normal.GetPromptOpsFeatures()?.DowngradedFrom);
 
         await budget.SettleAsync(await budget.ReserveAsync("gpt-4o", 0m), 15.01m);
         time.Advance(budget.Options.PaceRefreshInterval + TimeSpan.FromSeconds(1)); // the pace is re-read
@@ -150,7 +150,7 @@ public class BudgetOptionsTests
 
         var downgraded = await client.GetResponseAsync(Ask(), analysis);
         Assert.Equal("gpt-4o-mini", provider.Received[^1].Options!.ModelId);
-        Assert.Equal(ModelTiers.HighQualityName, downgraded.AdditionalProperties![BudgetActionChatClient.DowngradedFromKey]);
+        Assert.Equal(ModelTiers.HighQualityName, downgraded.GetPromptOpsFeatures()!.DowngradedFrom);
         Assert.Equal("analysis", analysis.GetPromptOps()!.Task); // the caller's options are unchanged
         Assert.Null(analysis.ModelId);
 

@@ -94,8 +94,8 @@ public sealed class RedisBudgetTests(RedisServer server) : IClassFixture<RedisSe
         // Settled spend never exceeds the budget; once each instance returned its escrow slices, Redis holds exactly what
         // was settled, and nothing stays reserved.
         Assert.True(spent.Sum() <= 1m, $"settled ${spent.Sum()} > $1");
-        await spA.GetRequiredService<BudgetEscrowHolder>().Store!.FlushAsync();
-        await spB.GetRequiredService<BudgetEscrowHolder>().Store!.FlushAsync();
+        await spA.GetRequiredService<EscrowBudgetStore>().FlushAsync();
+        await spB.GetRequiredService<EscrowBudgetStore>().FlushAsync();
         using var admin = Connect(server);
         var key = CostBudget.Key(BudgetWindow.Day, time.GetUtcNow());
         var totals = await new RedisBudgetStore(admin, prefix).GetTotalsAsync([key], time.GetUtcNow(), default);
@@ -144,7 +144,7 @@ public sealed class RedisBudgetTests(RedisServer server) : IClassFixture<RedisSe
         Assert.Equal(1, provider.Calls);
         var leases = prefix + RedisBudgetStore.LeaseSetOf(CostBudget.Key(BudgetWindow.Day, time.GetUtcNow()));
         Assert.Equal(prefix + "{budget}:leases", leases);
-        await sp.GetRequiredService<BudgetEscrowHolder>().Store!.FlushAsync(); // this instance's escrow slice returns
+        await sp.GetRequiredService<EscrowBudgetStore>().FlushAsync(); // this instance's escrow slice returns
         Assert.Equal(0L, await other.GetDatabase().SortedSetLengthAsync(leases)); // the dead lease was dropped, the new one settled
     }
 

@@ -182,11 +182,13 @@ public class PromptOpsCompositionTests
             Assert.Null(sp.GetService<StackExchange.Redis.IConnectionMultiplexer>());
         }
 
-        // PromptOps.Redis registered but no connection configured: the stand-in, and nothing connects.
+        // PromptOps.Redis registered but no connection configured: no store (absent, not a stand-in), and nothing connects.
         var services = new ServiceCollection();
         services.AddPromptOps().AddPromptOpsRedis();
         using var withRedis = services.BuildServiceProvider();
-        Assert.Equal("none", withRedis.GetRequiredService<IResponseCacheStore>().Name);
+        Assert.Null(withRedis.GetService<IResponseCacheStore>());
+        Assert.Null(withRedis.GetService<PromptOps.Caching.Semantic.ISemanticCacheStore>());
+        Assert.Null(withRedis.GetService<PromptOps.Budgets.EscrowBudgetStore>());
         var e = Assert.Throws<InvalidOperationException>(() => withRedis.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>());
         Assert.Contains("PromptOps:Redis:Configuration", e.Message, StringComparison.Ordinal);
     }

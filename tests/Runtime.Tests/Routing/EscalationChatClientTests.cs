@@ -208,7 +208,7 @@ public sealed class EscalationChatClientTests : IDisposable
         provider.Respond = async (m, o, c) =>
         {
             var response = await inner(m, o, c);
-            (response.AdditionalProperties ??= [])[PromptOps.Budgets.BudgetActionChatClient.DowngradedFromKey] = "balanced";
+            PromptOpsResponseFeatures.Of(response).DowngradedFrom = "balanced";
             return response;
         };
         var (client, escalation) = Pipeline(provider);

@@ -45,7 +45,7 @@ public sealed class TruncationChatClientTests
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
         Assert.Equal([50, 100], provider.Received.Select(r => r.Options!.MaxOutputTokens));
         Assert.Equal((200L, 130L), (response.Usage!.InputTokenCount!.Value, response.Usage.OutputTokenCount!.Value));
-        Assert.Equal(50, response.AdditionalProperties![TruncationChatClient.RetriedFromKey]);
+        Assert.Equal(50, response.GetPromptOpsFeatures()!.TruncationRetriedFrom);
     }
 
     [Fact]

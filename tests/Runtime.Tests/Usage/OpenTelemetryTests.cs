@@ -319,13 +319,13 @@ public sealed class OpenTelemetryTests : IDisposable
     [Fact]
     public async Task A_budget_downgrade_is_the_budget_outcome_of_the_span_and_the_request_counter()
     {
-        // The downgrade layer marks the response it lowered (BudgetActionChatClient.DowngradedFromKey); the meter reads it.
+        // The downgrade layer marks the response it lowered (PromptOpsResponseFeatures.DowngradedFrom); the meter reads it.
         var provider = new RecordingChatClient(model: "gpt-4o-mini");
         var answer = provider.Respond;
         provider.Respond = async (m, o, ct) =>
         {
             var response = await answer(m, o, ct);
-            (response.AdditionalProperties ??= [])[BudgetActionChatClient.DowngradedFromKey] = "high_quality";
+            PromptOpsResponseFeatures.Of(response).DowngradedFrom = "high_quality";
             return response;
         };
         using var meter = new UsageMeterChatClient(provider);

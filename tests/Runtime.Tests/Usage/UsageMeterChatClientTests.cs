@@ -204,7 +204,7 @@ public sealed class UsageMeterChatClientTests : IDisposable
         {
             ModelId = "gpt-4o-mini",
             Usage = new UsageDetails { InputTokenCount = -7, OutputTokenCount = 4 },
-            AdditionalProperties = new() { [CacheLayerExtensions.AdditionalPropertiesKey] = CacheLayer.Distributed },
+            AdditionalProperties = new() { [PromptOpsResponseFeatures.AdditionalPropertiesKey] = new PromptOpsResponseFeatures { CacheLayer = CacheLayer.Distributed } },
         });
         using var streamMeter = new UsageMeterChatClient(provider, new PriceCatalog(), [sink], _metrics);
         using var hitMeter = new UsageMeterChatClient(hit, new PriceCatalog(), [sink], _metrics);

@@ -66,7 +66,7 @@ public sealed class CascadeChatClient : DelegatingChatClient
             catch (Exception e) when (attempts.Count > 0)
             {
                 // The earlier levels were paid for: let the meter see them.
-                e.Data[CascadeExtensions.AttemptsKey] = attempts.ToArray();
+                PromptOpsResponseFeatures.SetAttempts(e, attempts.ToArray());
                 throw;
             }
 
@@ -81,7 +81,7 @@ public sealed class CascadeChatClient : DelegatingChatClient
         var snapshot = attempts.ToArray();
         if (!snapshot[^1].Passed && _options.ThrowWhenNoLevelPasses) throw new CascadeExhaustedException(snapshot);
         if (snapshot.Length > 1) result.Usage = SumPaidUsage(snapshot);
-        (result.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CascadeExtensions.AttemptsKey] = snapshot;
+        PromptOpsResponseFeatures.Of(result).Attempts = snapshot;
         return result;
     }
 
@@ -102,9 +102,9 @@ public sealed class CascadeChatClient : DelegatingChatClient
         {
             if (i == updates.Length - 1)
             {
-                var props = updates[i].AdditionalProperties ??= new AdditionalPropertiesDictionary();
-                props[CascadeExtensions.AttemptsKey] = response.GetCascadeAttempts();
-                if (response.GetCacheLayer() is var layer and not CacheLayer.None) props[CacheLayerExtensions.AdditionalPropertiesKey] = layer;
+                var features = PromptOpsResponseFeatures.Of(updates[i]);
+                features.Attempts = response.GetCascadeAttempts();
+                if (response.GetCacheLayer() is var layer and not CacheLayer.None) features.CacheLayer = layer;
             }
 
             yield return updates[i];

@@ -8,7 +8,6 @@ public sealed class CascadeExhaustedException : Exception
         : base(Describe(attempts))
     {
         Attempts = attempts;
-        Data[CascadeExtensions.AttemptsKey] = attempts;
     }
 
     /// <summary>Creates the exception with a message.</summary>

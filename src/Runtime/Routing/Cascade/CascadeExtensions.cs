@@ -5,12 +5,6 @@ namespace PromptOps.Routing;
 /// <summary>Typed access to cascade data on options, responses and streamed updates.</summary>
 public static class CascadeExtensions
 {
-    /// <summary>
-    /// The key of the attempts (<see cref="IReadOnlyList{CascadeAttempt}"/>) in <see cref="ChatResponse.AdditionalProperties"/>,
-    /// on the last update of a stream, and in <see cref="Exception.Data"/> when a later level failed.
-    /// </summary>
-    public const string AttemptsKey = "promptops.attempts";
-
     /// <summary>The key of the <see cref="CascadeRequest"/> in <see cref="ChatOptions.AdditionalProperties"/> (removed before the call goes on).</summary>
     public const string RequestKey = "promptops.cascade";
 
@@ -41,16 +35,19 @@ public static class CascadeExtensions
         return Read(update.AdditionalProperties);
     }
 
-    /// <summary>The attempts a cascade attached to an exception thrown by a later level (the earlier levels were paid for).</summary>
+    /// <summary>
+    /// The attempts paid for before <paramref name="exception"/>: those a cascade or an escalation carried with an exception
+    /// thrown by a later level, or a <see cref="CascadeExhaustedException"/>'s; null when there are none.
+    /// </summary>
     public static IReadOnlyList<CascadeAttempt>? GetCascadeAttempts(this Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return exception.Data[AttemptsKey] as IReadOnlyList<CascadeAttempt>;
+        return PromptOpsResponseFeatures.Get(exception)?.Attempts
+            ?? (exception is CascadeExhaustedException { Attempts.Count: > 0 } exhausted ? exhausted.Attempts : null);
     }
 
     /// <summary>The 0-based level that answered, or null when no cascade ran.</summary>
     public static int? GetCascadeLevel(this ChatResponse response) => response.GetCascadeAttempts() is { Count: > 0 } a ? a[^1].Level : null;
 
-    private static IReadOnlyList<CascadeAttempt>? Read(AdditionalPropertiesDictionary? p) =>
-        p is not null && p.TryGetValue(AttemptsKey, out var v) ? v as IReadOnlyList<CascadeAttempt> : null;
+    private static IReadOnlyList<CascadeAttempt>? Read(AdditionalPropertiesDictionary? p) => PromptOpsResponseFeatures.Get(p)?.Attempts;
 }

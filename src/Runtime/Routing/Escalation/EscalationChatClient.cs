@@ -73,7 +73,7 @@ public sealed class EscalationChatClient : DelegatingChatClient
         var tier = key is not null && _memory.Get(key) is { } remembered && remembered > requestTier ? remembered : requestTier;
         var top = tier > _maxTier ? tier : _maxTier;
         var attempts = new List<CascadeAttempt>(2);
-        object? firstRetriedFrom = null;
+        int? firstRetriedFrom = null;
         ChatResponse response;
         while (true)
         {
@@ -85,17 +85,17 @@ public sealed class EscalationChatClient : DelegatingChatClient
             catch (Exception e) when (attempts.Count > 0)
             {
                 // The earlier tiers were paid for: let the meter see them.
-                e.Data[CascadeExtensions.AttemptsKey] = attempts.ToArray();
+                PromptOpsResponseFeatures.SetAttempts(e, attempts.ToArray());
                 throw;
             }
 
             if (response.GetCascadeAttempts() is not null) return response; // a cascade below judged it already
-            if (response.AdditionalProperties?.TryGetValue(Truncation.TruncationChatClient.RetriedFromKey, out var retriedFrom) == true) firstRetriedFrom ??= retriedFrom;
+            firstRetriedFrom ??= response.GetPromptOpsFeatures()?.TruncationRetriedFrom;
 
             var reason = validate(response);
             var model = response.ModelId ?? attemptOptions.ModelId ?? ModelTiers.GetName(tier);
             // A critical budget sent the request to a cheaper tier than asked: a higher tier would be downgraded the same way.
-            var downgraded = response.AdditionalProperties?.ContainsKey(Budgets.BudgetActionChatClient.DowngradedFromKey) == true;
+            var downgraded = response.GetPromptOpsFeatures()?.DowngradedFrom is not null;
             attempts.Add(new CascadeAttempt(attempts.Count, model, tier, response.Usage, response.GetCacheLayer(), reason is null, reason));
             if (reason is null)
             {
@@ -115,10 +115,11 @@ public sealed class EscalationChatClient : DelegatingChatClient
         if (attempts.Count == 1 && attempts[0].Passed) return response; // the usual case: recorded as a plain call
 
         // An earlier tier's answer was cut off and asked again with a larger limit: the meter counts that provider call too.
-        if (firstRetriedFrom is not null) (response.AdditionalProperties ??= new AdditionalPropertiesDictionary()).TryAdd(Truncation.TruncationChatClient.RetriedFromKey, firstRetriedFrom);
+        var features = PromptOpsResponseFeatures.Of(response);
+        features.TruncationRetriedFrom ??= firstRetriedFrom;
         var snapshot = attempts.ToArray();
         if (snapshot.Length > 1) response.Usage = SumPaidUsage(snapshot);
-        (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[CascadeExtensions.AttemptsKey] = snapshot;
+        features.Attempts = snapshot;
         return response;
     }
 

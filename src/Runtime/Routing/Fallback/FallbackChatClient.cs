@@ -57,6 +57,9 @@ public sealed class FallbackChatClient : IChatClient
     /// <summary>The providers, in order.</summary>
     public IReadOnlyList<NamedChatClient> Providers => _providers;
 
+    /// <summary>The first provider of the chain (the builder's provider when added by <c>UseFallback</c>).</summary>
+    internal IChatClient Primary => _providers[0].Client;
+
     /// <summary>Each provider's health now.</summary>
     public IReadOnlyList<ProviderStatus> GetProviderStatus() => [.. _providers.Select((p, i) => _health[i].Snapshot(p.Name))];
 
@@ -68,7 +71,7 @@ public sealed class FallbackChatClient : IChatClient
         var (response, name) = await CallAsync(list, options,
             static (client, messages, options, _, attempt) => new ValueTask<ChatResponse>(client.GetResponseAsync(messages, options, attempt)),
             cancellationToken).ConfigureAwait(false);
-        (response.AdditionalProperties ??= new AdditionalPropertiesDictionary())[FallbackResponseExtensions.ProviderKey] = name;
+        PromptOpsResponseFeatures.Of(response).Provider = name;
         return response;
     }
 
@@ -83,10 +86,15 @@ public sealed class FallbackChatClient : IChatClient
         {
             await using var e = start.Enumerator;
             if (!start.HasFirst) yield break;
+            // On every update, so that the response the updates make (ToChatResponse keeps the last features) names it too.
             var first = start.Enumerator.Current;
-            (first.AdditionalProperties ??= new AdditionalPropertiesDictionary())[FallbackResponseExtensions.ProviderKey] = name;
+            PromptOpsResponseFeatures.Of(first).Provider = name;
             yield return first;
-            while (await e.MoveNextAsync().ConfigureAwait(false)) yield return e.Current;
+            while (await e.MoveNextAsync().ConfigureAwait(false))
+            {
+                PromptOpsResponseFeatures.Of(e.Current).Provider = name;
+                yield return e.Current;
+            }
         }
     }
 

@@ -269,7 +269,7 @@ public sealed class WireTests : IAsyncLifetime
         var expected = prices.Cost("gpt-4o-mini", 300, 0, 2).Usd!.Value + prices.Cost("claude-haiku-4-5", 300, 0, 2).Usd!.Value;
         var record = Assert.Single(sink.Snapshot());
         Assert.Equal(expected, record.CostUsd);
-        Assert.Equal(expected, response.AdditionalProperties![UsageMeterResponseKeys.CostUsd]);
+        Assert.Equal(expected, response.GetPromptOpsFeatures()!.CostUsd);
         Assert.Equal("claude-haiku-4-5", record.ModelId);
         Assert.Equal(2, record.Attempts!.Count);
         Assert.Equal(CacheLayer.None, record.CacheLayer);
