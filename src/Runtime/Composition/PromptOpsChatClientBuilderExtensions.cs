@@ -45,9 +45,11 @@ public static class PromptOpsChatClientBuilderExtensions
             .Use((inner, services) => CreateMeter(inner, services))
             .Use((inner, services) => Resolve(services, configure) is { Escalation.Enabled: true } o ? CreateEscalation(inner, services, o.Escalation) : inner)
             .Use((inner, services) => Resolve(services, configure) is { Plans.Enabled: true } o ? CreatePlans(inner, services, o, o.Plans, limits) : inner)
+#pragma warning disable PROMPTOPS001 // budget actions are experimental (PROMPTOPS001); the layer is added when a rule needs it
             .Use((inner, services) => Resolve(services, configure) is { Budget.IsConfigured: true } o && NeedsActionLayer(o.Budget)
                 ? new BudgetActionChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<BudgetActionChatClient>())
                 : inner)
+#pragma warning restore PROMPTOPS001
             .Use((inner, services) => Resolve(services, configure) is { Cascade.Enabled: true } o ? CreateCascade(inner, services, o.Cascade, o.Routing) : inner)
             .Use((inner, services) => CreateRouter(inner, services, Resolve(services, configure).Routing))
             .Use((inner, services) => CreateCache(inner, services, Resolve(services, configure).Cache))
@@ -71,8 +73,10 @@ public static class PromptOpsChatClientBuilderExtensions
 
     /// <summary>True when a pace action is applied per request (downgrade, pause, semantic widening); the others live in the budget itself.</summary>
     private static bool NeedsActionLayer(Budgets.CostBudgetOptions budget) =>
+#pragma warning disable PROMPTOPS001 // budget actions are experimental (PROMPTOPS001)
         budget.EffectiveActionRules().Any(r => r.When != BudgetActionTrigger.Anomaly
             && r.Action is BudgetActionKind.DowngradeTier or BudgetActionKind.PauseNonEssential or BudgetActionKind.WidenSemanticCache);
+#pragma warning restore PROMPTOPS001
 
     /// <summary>
     /// Adds the budget breaker (<see cref="CostBudgetChatClient"/>) alone. Place it inside the response cache. Options:

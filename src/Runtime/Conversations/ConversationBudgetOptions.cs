@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.AI;
 
@@ -7,6 +8,7 @@ namespace PromptOps.Conversations;
 /// Options of <see cref="ConversationBudgetChatClient"/> and <see cref="ConversationReducer"/> (bindable from configuration,
 /// e.g. <c>services.Configure&lt;ConversationBudgetOptions&gt;(configuration.GetSection("PromptOps:Conversation"))</c>).
 /// </summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public sealed class ConversationBudgetOptions
 {
     /// <summary>The default of <see cref="SummaryInstructions"/>.</summary>

@@ -493,7 +493,9 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
 
     /// <summary>The tier a budget downgrade replaced on this response (<see cref="BudgetActionChatClient.DowngradedFromKey"/>), or null.</summary>
     private static string? DowngradedFrom(ChatResponse response) =>
+#pragma warning disable PROMPTOPS001 // budget actions are experimental; the meter records a downgrade
         response.AdditionalProperties?.TryGetValue(BudgetActionChatClient.DowngradedFromKey, out var v) == true ? v as string : null;
+#pragma warning restore PROMPTOPS001
 
     /// <summary>
     /// The request as a whole: <c>promptops.chat.requests</c> and the <c>promptops.*</c> attributes of its span. Spent and

@@ -95,7 +95,9 @@ public sealed class EscalationChatClient : DelegatingChatClient
             var reason = validate(response);
             var model = response.ModelId ?? attemptOptions.ModelId ?? ModelTiers.GetName(tier);
             // A critical budget sent the request to a cheaper tier than asked: a higher tier would be downgraded the same way.
+#pragma warning disable PROMPTOPS001 // budget actions are experimental; a downgraded answer is not escalated
             var downgraded = response.AdditionalProperties?.ContainsKey(Budgets.BudgetActionChatClient.DowngradedFromKey) == true;
+#pragma warning restore PROMPTOPS001
             attempts.Add(new CascadeAttempt(attempts.Count, model, tier, response.Usage, response.GetCacheLayer(), reason is null, reason));
             if (reason is null)
             {
