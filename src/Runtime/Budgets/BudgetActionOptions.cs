@@ -61,7 +61,7 @@ public sealed class BudgetActionOptions
     }
 
     /// <summary>A deep copy.</summary>
-    public BudgetActionOptions Clone() => new()
+    internal BudgetActionOptions Clone() => new()
     {
         Rules = Rules?.Select(r => r?.Clone()!).ToList()!,
         UserLimitFactor = UserLimitFactor,

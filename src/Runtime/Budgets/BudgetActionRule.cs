@@ -17,5 +17,5 @@ public sealed class BudgetActionRule
     public BudgetActionKind Action { get; set; }
 
     /// <summary>A copy.</summary>
-    public BudgetActionRule Clone() => (BudgetActionRule)MemberwiseClone();
+    internal BudgetActionRule Clone() => (BudgetActionRule)MemberwiseClone();
 }

@@ -159,7 +159,7 @@ public sealed class CostBudgetOptions
     }
 
     /// <summary>A deep copy that can be changed without changing this instance.</summary>
-    public CostBudgetOptions Clone()
+    internal CostBudgetOptions Clone()
     {
         var copy = (CostBudgetOptions)MemberwiseClone();
         copy.Tenants = Tenants?.Clone()!;

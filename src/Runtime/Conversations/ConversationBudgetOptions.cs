@@ -99,7 +99,7 @@ public sealed class ConversationBudgetOptions
     internal int EffectiveDropBlockTokens => DropBlockTokens ?? MaxInputTokens / 4;
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public ConversationBudgetOptions Clone() => new()
+    internal ConversationBudgetOptions Clone() => new()
     {
         MaxInputTokens = MaxInputTokens,
         Strategy = Strategy,
