@@ -46,7 +46,7 @@ public sealed class ConversationMetrics : IDisposable
     }
 
     /// <summary>The process-wide instance used when no DI container supplies one.</summary>
-    public static ConversationMetrics Shared => SharedInstance.Value;
+    internal static ConversationMetrics Shared => SharedInstance.Value;
 
     internal Counter<long> DroppedMessages { get; }
 

@@ -98,7 +98,7 @@ public sealed class PromptOpsMetrics : IDisposable
     }
 
     /// <summary>The process-wide instance used when no DI container supplies one.</summary>
-    public static PromptOpsMetrics Shared => SharedInstance.Value;
+    internal static PromptOpsMetrics Shared => SharedInstance.Value;
 
     internal Counter<long> Requests { get; }
 
