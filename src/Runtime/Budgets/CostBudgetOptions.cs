@@ -4,8 +4,8 @@ using PromptOps.Knowledge;
 
 namespace PromptOps.Budgets;
 
-// The budget runs its actions (experimental surface, PROMPTOPS001: BudgetActionRule/Kind/Trigger/Options); its own
-// public members that expose them carry [Experimental], the rest of its surface is stable.
+// The options hold and check the budget actions (experimental surface, PROMPTOPS001: BudgetActionRule/Kind/Trigger/
+// Options); the members that expose them carry [Experimental], the rest of the options is stable.
 #pragma warning disable PROMPTOPS001
 
 /// <summary>
