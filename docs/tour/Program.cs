@@ -74,6 +74,7 @@ public static class Conversation
 {
     public static async Task ChatLoopAsync(IChatClient openAiChatClient, IServiceProvider services)
     {
+#pragma warning disable PROMPTOPS001 // UseConversationBudget is experimental: its API may still change (docs/public-api.md)
         IChatClient chat = openAiChatClient.AsBuilder()
             .UseConversationBudget(8_000)           // first, so the meter, the cache and the budget see the history as sent
             .UsePromptOps()

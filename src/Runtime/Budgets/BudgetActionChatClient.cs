@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,6 +23,7 @@ namespace PromptOps.Budgets;
 /// (<see cref="BudgetActionKind.LowerUserLimits"/> and <see cref="BudgetActionKind.StopUser"/> are applied by the
 /// <see cref="CostBudget"/> itself.)
 /// </summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public sealed class BudgetActionChatClient : DelegatingChatClient
 {
     private readonly CostBudget _budget;

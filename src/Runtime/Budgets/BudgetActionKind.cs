@@ -1,6 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PromptOps.Budgets;
 
 /// <summary>What PromptOps does when a <see cref="BudgetActionTrigger"/> holds (the actions of the cost-management guide).</summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public enum BudgetActionKind
 {
     /// <summary>Requests of a tier above <see cref="CostBudgetOptions.DowngradeTier"/> are sent with that tier (an explicit model is never changed).</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace PromptOps.Budgets;
@@ -10,6 +11,7 @@ namespace PromptOps.Budgets;
 /// <see cref="SpendAnomalyOptions.StopUser"/> are shorthands for the rows <c>PaceCritical → DowngradeTier</c> and
 /// <c>Anomaly → StopUser</c>.
 /// </summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public sealed class BudgetActionOptions
 {
     /// <summary>The lowest <see cref="SemanticThreshold"/> allowed: 0.76, the lowest threshold whose false-hit rate stayed at or under 1 % on the labelled evaluation with MiniLM (docs/runtime.md, "Semantic cache": 1 false hit of 116 at 0.76, 8 at 0.70).</summary>
@@ -59,7 +61,7 @@ public sealed class BudgetActionOptions
     }
 
     /// <summary>A deep copy.</summary>
-    public BudgetActionOptions Clone() => new()
+    internal BudgetActionOptions Clone() => new()
     {
         Rules = Rules?.Select(r => r?.Clone()!).ToList()!,
         UserLimitFactor = UserLimitFactor,

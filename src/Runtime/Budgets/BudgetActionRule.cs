@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PromptOps.Budgets;
 
 /// <summary>
@@ -5,6 +7,7 @@ namespace PromptOps.Budgets;
 /// <see cref="Action"/>. A pace action, once taken, holds until the end of the month (it is undone when the month rolls
 /// over, not when the pace dips); <see cref="BudgetActionKind.StopUser"/> holds until the end of the UTC day.
 /// </summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public sealed class BudgetActionRule
 {
     /// <summary>The condition.</summary>
@@ -14,5 +17,5 @@ public sealed class BudgetActionRule
     public BudgetActionKind Action { get; set; }
 
     /// <summary>A copy.</summary>
-    public BudgetActionRule Clone() => (BudgetActionRule)MemberwiseClone();
+    internal BudgetActionRule Clone() => (BudgetActionRule)MemberwiseClone();
 }

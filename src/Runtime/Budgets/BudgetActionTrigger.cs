@@ -1,6 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PromptOps.Budgets;
 
 /// <summary>When a <see cref="BudgetActionRule"/> acts.</summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public enum BudgetActionTrigger
 {
     /// <summary>The application's monthly pace is above <see cref="BudgetPace.WarningRatio"/> (warning or critical).</summary>

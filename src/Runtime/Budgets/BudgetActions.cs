@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using PromptOps.Usage;
 
@@ -12,6 +13,7 @@ namespace PromptOps.Budgets;
 /// budget store (<see cref="IBudgetStore.AddToSetAsync"/>) that each instance reads every
 /// <see cref="BudgetActionOptions.StopSyncInterval"/>.
 /// </summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 internal sealed class BudgetActions
 {
     private readonly CostBudget _budget;
@@ -173,7 +175,7 @@ internal sealed class BudgetActions
 
         // Logged and counted as an action here; the sinks already get the anomaly alert, whose Refused = true says the user is stopped.
         _metrics.BudgetAction(BudgetActionKind.StopUser, BudgetActionTrigger.Anomaly, undone: false);
-        BudgetLog.ActionTaken(_logger, BudgetActionKind.StopUser, BudgetActionTrigger.Anomaly, anomaly.UserId, anomaly.HourUsd, anomaly.CeilingUsd, CostBudget.End(BudgetWindow.Day, now));
+        BudgetActionLog.ActionTaken(_logger, BudgetActionKind.StopUser, BudgetActionTrigger.Anomaly, anomaly.UserId, anomaly.HourUsd, anomaly.CeilingUsd, CostBudget.End(BudgetWindow.Day, now));
     }
 
     /// <summary>
@@ -288,8 +290,8 @@ internal sealed class BudgetActions
     private async ValueTask RaiseAsync(BudgetAlert e, DateTimeOffset now)
     {
         _metrics.BudgetAction(e.Action!.Value, e.Trigger!.Value, e.Undone);
-        if (e.Undone) BudgetLog.ActionUndone(_logger, e.Action!.Value, e.ScopeId ?? "");
-        else BudgetLog.ActionTaken(_logger, e.Action!.Value, e.Trigger!.Value, e.ScopeId ?? "", e.SpentOrReservedUsd, e.LimitUsd, e.PeriodEnd);
+        if (e.Undone) BudgetActionLog.ActionUndone(_logger, e.Action!.Value, e.ScopeId ?? "");
+        else BudgetActionLog.ActionTaken(_logger, e.Action!.Value, e.Trigger!.Value, e.ScopeId ?? "", e.SpentOrReservedUsd, e.LimitUsd, e.PeriodEnd);
 
         var claimKey = "{budget}:action:" + e.Action!.Value.ToString() + ":" + (e.ScopeId ?? "app") + ":" + e.PeriodEnd.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) + (e.Undone ? ":undone" : ":taken");
         if (await _budget.ClaimAsync(claimKey, now, e.PeriodEnd + TimeSpan.FromDays(1)).ConfigureAwait(false)) await _publish(e).ConfigureAwait(false);

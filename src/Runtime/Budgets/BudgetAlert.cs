@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PromptOps.Budgets;
 
 /// <summary>
@@ -39,9 +41,11 @@ public sealed record BudgetAlert
     public bool Refused { get; init; }
 
     /// <summary>For <see cref="BudgetAlertKind.Action"/>: the action.</summary>
+    [Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
     public BudgetActionKind? Action { get; init; }
 
     /// <summary>For <see cref="BudgetAlertKind.Action"/>: what triggered it.</summary>
+    [Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
     public BudgetActionTrigger? Trigger { get; init; }
 
     /// <summary>For <see cref="BudgetAlertKind.Action"/>: true when the action ended (its period rolled over).</summary>

@@ -41,5 +41,5 @@ public sealed class BudgetLimits
     }
 
     /// <summary>A copy.</summary>
-    public BudgetLimits Clone() => (BudgetLimits)MemberwiseClone();
+    internal BudgetLimits Clone() => (BudgetLimits)MemberwiseClone();
 }

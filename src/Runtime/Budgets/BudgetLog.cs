@@ -48,14 +48,6 @@ internal static partial class BudgetLog
         Message = "PromptOps budget anomaly: user '{UserId}' spent {HourUsd} USD this hour, above {CeilingUsd} USD (their mean hourly spend {MeanUsd} USD × the factor); stopped for the day: {Stopped}.")]
     public static partial void Anomaly(ILogger logger, string userId, decimal hourUsd, decimal meanUsd, decimal ceilingUsd, bool stopped);
 
-    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning,
-        Message = "PromptOps budget action: {Action} taken ({Trigger}) for '{ScopeId}': {SpentUsd} USD of {LimitUsd} USD; it holds until {Until:u}.")]
-    public static partial void ActionTaken(ILogger logger, BudgetActionKind action, BudgetActionTrigger trigger, string scopeId, decimal spentUsd, decimal limitUsd, DateTimeOffset until);
-
-    [LoggerMessage(EventId = 3014, Level = LogLevel.Information,
-        Message = "PromptOps budget action: {Action} for '{ScopeId}' undone (its period rolled over).")]
-    public static partial void ActionUndone(ILogger logger, BudgetActionKind action, string scopeId);
-
     [LoggerMessage(EventId = 3015, Level = LogLevel.Warning,
         Message = "PromptOps budgets: the {Store} store could not share a stopped user with the other instances; the stop holds on this instance.")]
     public static partial void StopNotShared(ILogger logger, string store, Exception? exception = null);

@@ -39,7 +39,7 @@ public sealed class BudgetStoreOptions
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public BudgetStoreOptions Clone()
+    internal BudgetStoreOptions Clone()
     {
         var copy = (BudgetStoreOptions)MemberwiseClone();
         copy.Escrow = Escrow?.Clone()!;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.AI;
@@ -8,6 +9,10 @@ using PromptOps.Pricing;
 using PromptOps.Usage;
 
 namespace PromptOps.Budgets;
+
+// The budget runs its actions (experimental surface, PROMPTOPS001: BudgetActionRule/Kind/Trigger/Options); its own
+// public members that expose them carry [Experimental], the rest of its surface is stable.
+#pragma warning disable PROMPTOPS001
 
 /// <summary>
 /// The cost budget: the application's hourly, daily and monthly limits and those of each tenant, user and prompt
@@ -98,6 +103,7 @@ public sealed class CostBudget
     private readonly bool _lowersUserLimits;
 
     /// <summary>The action table's state (pace actions taken this month, users stopped today).</summary>
+    [Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
     internal BudgetActions Actions { get; }
 
     private static SpendAnomalyOptions WithStop(SpendAnomalyOptions options, bool stop)

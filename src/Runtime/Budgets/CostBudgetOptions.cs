@@ -1,7 +1,12 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using PromptOps.Knowledge;
 
 namespace PromptOps.Budgets;
+
+// The options hold and check the budget actions (experimental surface, PROMPTOPS001: BudgetActionRule/Kind/Trigger/
+// Options); the members that expose them carry [Experimental], the rest of the options is stable.
+#pragma warning disable PROMPTOPS001
 
 /// <summary>
 /// Options of the budget breaker (configuration section <c>PromptOps:Budget</c>). The breaker is on when at least one
@@ -135,12 +140,14 @@ public sealed class CostBudgetOptions
     }
 
     /// <summary>The action table: what to do when the monthly pace runs hot or a user's spend is anomalous (see <see cref="BudgetActionOptions"/>).</summary>
+    [Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
     public BudgetActionOptions Actions { get; set; } = new();
 
     /// <summary>
     /// The rows that apply: <see cref="BudgetActionOptions.Rules"/>, plus <c>PaceCritical → DowngradeTier</c> when
     /// <see cref="DowngradeWhenCritical"/> and <c>Anomaly → StopUser</c> when <see cref="SpendAnomalyOptions.StopUser"/>.
     /// </summary>
+    [Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
     public IReadOnlyList<BudgetActionRule> EffectiveActionRules()
     {
         var rules = new List<BudgetActionRule>(Actions?.Rules?.Where(r => r is not null) ?? []);
@@ -152,7 +159,7 @@ public sealed class CostBudgetOptions
     }
 
     /// <summary>A deep copy that can be changed without changing this instance.</summary>
-    public CostBudgetOptions Clone()
+    internal CostBudgetOptions Clone()
     {
         var copy = (CostBudgetOptions)MemberwiseClone();
         copy.Tenants = Tenants?.Clone()!;

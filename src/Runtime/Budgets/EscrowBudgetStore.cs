@@ -19,7 +19,7 @@ namespace PromptOps.Budgets;
 /// breaker logs and counts it. A shared store that loses its data (Redis restarted without persistence) loses the spend
 /// it held: run Redis with AOF for the escrow's bound to survive a restart.</para>
 /// </summary>
-public sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDisposable
+internal sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDisposable
 {
     private readonly IBudgetStore _shared;
     private readonly EscrowOptions _options;

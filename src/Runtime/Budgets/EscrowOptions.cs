@@ -22,5 +22,5 @@ public sealed class EscrowOptions
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public EscrowOptions Clone() => (EscrowOptions)MemberwiseClone();
+    internal EscrowOptions Clone() => (EscrowOptions)MemberwiseClone();
 }

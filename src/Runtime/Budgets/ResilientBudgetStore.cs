@@ -14,7 +14,7 @@ namespace PromptOps.Budgets;
 /// settle that failed; the release of a reservation whose reply was lost (so it does not hold budget until it expires);
 /// and spend made on local leases during the outage (recorded once in the shared total).
 /// </summary>
-public sealed class ResilientBudgetStore : IBudgetStore
+internal sealed class ResilientBudgetStore : IBudgetStore
 {
     private const string LocalLeasePrefix = "local:";
     private const int MaxPendingSettles = 100_000;

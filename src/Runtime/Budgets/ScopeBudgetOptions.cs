@@ -39,7 +39,7 @@ public sealed class ScopeBudgetOptions
     }
 
     /// <summary>A deep copy.</summary>
-    public ScopeBudgetOptions Clone() => new()
+    internal ScopeBudgetOptions Clone() => new()
     {
         Default = Default?.Clone(),
         Limits = Limits.ToDictionary(p => p.Key, p => p.Value?.Clone()!, StringComparer.Ordinal),

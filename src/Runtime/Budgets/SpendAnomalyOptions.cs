@@ -41,5 +41,5 @@ public sealed class SpendAnomalyOptions
     }
 
     /// <summary>A copy.</summary>
-    public SpendAnomalyOptions Clone() => (SpendAnomalyOptions)MemberwiseClone();
+    internal SpendAnomalyOptions Clone() => (SpendAnomalyOptions)MemberwiseClone();
 }

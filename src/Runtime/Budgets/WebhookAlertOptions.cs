@@ -49,5 +49,5 @@ public sealed class WebhookAlertOptions
     }
 
     /// <summary>A copy.</summary>
-    public WebhookAlertOptions Clone() => (WebhookAlertOptions)MemberwiseClone();
+    internal WebhookAlertOptions Clone() => (WebhookAlertOptions)MemberwiseClone();
 }

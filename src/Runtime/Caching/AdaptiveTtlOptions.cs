@@ -46,5 +46,5 @@ public sealed class AdaptiveTtlOptions
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public AdaptiveTtlOptions Clone() => (AdaptiveTtlOptions)MemberwiseClone();
+    internal AdaptiveTtlOptions Clone() => (AdaptiveTtlOptions)MemberwiseClone();
 }

@@ -31,7 +31,7 @@ namespace PromptOps.Caching;
 /// <para>SHA-256 rather than a faster non-cryptographic hash: a key collision returns one user's answer to another
 /// request, and prompts are attacker-controlled input, so collisions must be infeasible to construct.</para>
 /// </summary>
-public static class PromptCacheKey
+internal static class PromptCacheKey
 {
     /// <summary>The prefix of every key; bump the version when the encoding changes.</summary>
     public const string Prefix = "promptops:v2:";

@@ -124,7 +124,7 @@ public sealed class PromptCacheOptions
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public PromptCacheOptions Clone()
+    internal PromptCacheOptions Clone()
     {
         var copy = (PromptCacheOptions)MemberwiseClone();
         copy.Semantic = Semantic?.Clone()!;

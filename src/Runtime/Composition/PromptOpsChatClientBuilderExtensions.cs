@@ -53,7 +53,9 @@ public static class PromptOpsChatClientBuilderExtensions
             layers.UseUsageMeter();
             if (o.Escalation.Enabled) layers.UseReplyEscalation();
             if (o.Plans.Enabled) layers.UseUserPlans();
+#pragma warning disable PROMPTOPS001 // budget actions are experimental (PROMPTOPS001); the layer is added when a rule needs it
             if (o.Budget.IsConfigured && NeedsActionLayer(o.Budget)) layers.UseBudgetActions();
+#pragma warning restore PROMPTOPS001
             if (o.Cascade.Enabled) layers.UseCascade();
             layers.UseTierRouting();
             layers.UsePromptCache();
@@ -67,9 +69,11 @@ public static class PromptOpsChatClientBuilderExtensions
     }
 
     /// <summary>True when a pace action is applied per request (downgrade, pause, semantic widening); the others live in the budget itself.</summary>
+#pragma warning disable PROMPTOPS001 // reads the experimental action rules
     private static bool NeedsActionLayer(Budgets.CostBudgetOptions budget) =>
         budget.EffectiveActionRules().Any(r => r.When != BudgetActionTrigger.Anomaly
             && r.Action is BudgetActionKind.DowngradeTier or BudgetActionKind.PauseNonEssential or BudgetActionKind.WidenSemanticCache);
+#pragma warning restore PROMPTOPS001
 
     /// <summary>
     /// Adds the budget breaker (<see cref="CostBudgetChatClient"/>) alone. Place it inside the response cache. Options:
@@ -89,8 +93,9 @@ public static class PromptOpsChatClientBuilderExtensions
     /// semantic cache). Place it where <c>UsePromptOps</c> does: inside the meter, before tier routing and the cache.
     /// Without <paramref name="configure"/> it shares the budget of the budget breaker (the <see cref="CostBudget"/> that
     /// <c>services.AddPromptOps</c> registered, or the one of the <c>UsePromptOps</c> pipeline); with it, it has its own.
-    /// The budget needs <c>PromptOps:Budget:MonthlyBudgetUsd</c>.
+    /// The budget needs <c>PromptOps:Budget:MonthlyBudgetUsd</c>. Experimental (<c>PROMPTOPS001</c>), like the actions.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
     public static ChatClientBuilder UseBudgetActions(this ChatClientBuilder builder, Action<CostBudgetOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);

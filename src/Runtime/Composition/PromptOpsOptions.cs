@@ -65,7 +65,7 @@ public sealed class PromptOpsOptions
     }
 
     /// <summary>A deep copy.</summary>
-    public PromptOpsOptions Clone() => new()
+    internal PromptOpsOptions Clone() => new()
     {
         Routing = Routing.Clone(),
         Cache = Cache.Clone(),

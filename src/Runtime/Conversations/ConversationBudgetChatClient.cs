@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -19,6 +20,7 @@ namespace PromptOps.Conversations;
 /// this layer is what PromptOps uses because a reducer sees neither the request's options (its model's tokenizer, its
 /// instructions and tools, the user its summary call is made for) nor a place to report what it dropped.</para>
 /// </summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public sealed class ConversationBudgetChatClient : DelegatingChatClient
 {
     private readonly ConversationReducer _reducer;

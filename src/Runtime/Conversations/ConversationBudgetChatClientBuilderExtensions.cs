@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,6 +10,7 @@ namespace PromptOps;
 using PromptOps.Conversations;
 
 /// <summary><c>UseConversationBudget</c>: keeps a conversation's requests under a token budget (<see cref="ConversationBudgetChatClient"/>).</summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public static class ConversationBudgetChatClientBuilderExtensions
 {
     /// <summary>

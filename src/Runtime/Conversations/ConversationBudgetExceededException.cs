@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using PromptOps.Budgets;
 
@@ -10,6 +11,7 @@ namespace PromptOps.Conversations;
 /// <see cref="PromptOpsLimitException.LimitName"/> is <c>conversation.max_input_tokens</c>; waiting does not help
 /// (<see cref="PromptOpsLimitException.RetryAfter"/> is null).
 /// </summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public sealed class ConversationBudgetExceededException : PromptOpsLimitException
 {
     /// <summary>The limit name this exception carries.</summary>

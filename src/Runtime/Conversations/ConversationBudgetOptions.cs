@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.AI;
 
@@ -7,6 +8,7 @@ namespace PromptOps.Conversations;
 /// Options of <see cref="ConversationBudgetChatClient"/> and <see cref="ConversationReducer"/> (bindable from configuration,
 /// e.g. <c>services.Configure&lt;ConversationBudgetOptions&gt;(configuration.GetSection("PromptOps:Conversation"))</c>).
 /// </summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public sealed class ConversationBudgetOptions
 {
     /// <summary>The default of <see cref="SummaryInstructions"/>.</summary>
@@ -97,7 +99,7 @@ public sealed class ConversationBudgetOptions
     internal int EffectiveDropBlockTokens => DropBlockTokens ?? MaxInputTokens / 4;
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public ConversationBudgetOptions Clone() => new()
+    internal ConversationBudgetOptions Clone() => new()
     {
         MaxInputTokens = MaxInputTokens,
         Strategy = Strategy,

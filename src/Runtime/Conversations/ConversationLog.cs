@@ -1,8 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 
 namespace PromptOps.Conversations;
 
 /// <summary>The conversation budget's log events (3301–3304: the block after budgets 30xx, routing 31xx and batching 32xx).</summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 internal static partial class ConversationLog
 {
     [LoggerMessage(EventId = 3301, Level = LogLevel.Debug,

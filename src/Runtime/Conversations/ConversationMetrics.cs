@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using PromptOps.Usage;
@@ -18,6 +19,7 @@ namespace PromptOps.Conversations;
 /// history the rules allow is over the budget.</item>
 /// </list>
 /// </summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public sealed class ConversationMetrics : IDisposable
 {
     private static readonly Lazy<ConversationMetrics> SharedInstance = new(() => new ConversationMetrics(meterFactory: null));
@@ -44,7 +46,7 @@ public sealed class ConversationMetrics : IDisposable
     }
 
     /// <summary>The process-wide instance used when no DI container supplies one.</summary>
-    public static ConversationMetrics Shared => SharedInstance.Value;
+    internal static ConversationMetrics Shared => SharedInstance.Value;
 
     internal Counter<long> DroppedMessages { get; }
 

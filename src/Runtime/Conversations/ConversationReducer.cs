@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -32,6 +33,7 @@ namespace PromptOps.Conversations;
 /// the request's instructions and tools, which a reducer does not see, and summarizes with
 /// <see cref="ConversationBudgetOptions.Summarizer"/>).
 /// </summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public sealed class ConversationReducer : IChatReducer
 {
     /// <summary>The <see cref="ChatMessage.AdditionalProperties"/> key that marks a summary message (value: the number of messages it replaces).</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.AI;
 
@@ -10,6 +11,7 @@ namespace PromptOps.Conversations;
 /// <param name="TokensAfter">The request's input tokens with <paramref name="Messages"/>.</param>
 /// <param name="Summary">The summary message, when one was added.</param>
 /// <param name="SummarySource">Where the summary came from.</param>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public sealed record ConversationReduction(IReadOnlyList<ChatMessage> Messages, int DroppedMessages, int TokensBefore, int TokensAfter,
     ChatMessage? Summary, SummarySource SummarySource)
 {

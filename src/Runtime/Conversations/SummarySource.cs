@@ -1,6 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace PromptOps.Conversations;
 
 /// <summary>Where a reduction's summary came from.</summary>
+[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public enum SummarySource
 {
     /// <summary>No summary (nothing dropped, or the drop-oldest strategy).</summary>

@@ -22,7 +22,7 @@ public sealed class UserPlanDefinition
     public int? RequestsPerMinute { get; set; }
 
     /// <summary>A copy.</summary>
-    public UserPlanDefinition Clone() => new()
+    internal UserPlanDefinition Clone() => new()
     {
         DailyRequests = DailyRequests, DailyTokens = DailyTokens, MaxInputTokens = MaxInputTokens, MaxOutputTokens = MaxOutputTokens,
         Models = Models is null ? null : [.. Models], RequestsPerMinute = RequestsPerMinute,

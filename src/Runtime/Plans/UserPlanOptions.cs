@@ -97,7 +97,7 @@ public sealed class UserPlanOptions
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public UserPlanOptions Clone() => new()
+    internal UserPlanOptions Clone() => new()
     {
         Enabled = Enabled,
         DefaultPlan = DefaultPlan,

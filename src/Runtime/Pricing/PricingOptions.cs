@@ -97,7 +97,7 @@ public sealed class PricingOptions
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public PricingOptions Clone() => new() { LiteLlmFile = LiteLlmFile, CatalogFile = CatalogFile, Models = new(Models, StringComparer.OrdinalIgnoreCase) };
+    internal PricingOptions Clone() => new() { LiteLlmFile = LiteLlmFile, CatalogFile = CatalogFile, Models = new(Models, StringComparer.OrdinalIgnoreCase) };
 
     private static ModelPriceInfo ToPrice(string model, ModelPriceOptions p)
     {

@@ -8,7 +8,7 @@ namespace PromptOps.Routing;
 /// million tokens, three input tokens per output token (a typical chat mix); the order of the default models is
 /// the same for any mix between 1:1 and 20:1.
 /// </summary>
-public sealed class QualityRouter
+internal sealed class QualityRouter
 {
     /// <summary>The margin <see cref="BudgetSensitivity.Medium"/> asks for above the required quality.</summary>
     public const int MediumMargin = 5;

@@ -4,4 +4,4 @@ namespace PromptOps.Routing;
 /// <param name="Model">The model id.</param>
 /// <param name="Quality">Its quality score (0–100).</param>
 /// <param name="BlendedPricePerMillion">USD per one million tokens at three input tokens per output token.</param>
-public sealed record RoutingCandidate(string Model, int Quality, decimal BlendedPricePerMillion);
+internal sealed record RoutingCandidate(string Model, int Quality, decimal BlendedPricePerMillion);

@@ -37,7 +37,7 @@ public sealed class TierRoutingChatClient : DelegatingChatClient
     public string GetModel(ModelTier tier) => _models[(int)tier];
 
     /// <summary>The quality-aware selector (built on first use, so a catalogue without a candidate's price fails only when used).</summary>
-    public QualityRouter QualityRouter => _quality ??= new QualityRouter(_options, _prices);
+    internal QualityRouter QualityRouter => _quality ??= new QualityRouter(_options, _prices);
 
     /// <inheritdoc />
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>

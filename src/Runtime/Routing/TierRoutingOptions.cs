@@ -67,7 +67,7 @@ public sealed class TierRoutingOptions
         Quality is not null && Quality.TryGetValue(model.Trim(), out var q) ? q : ModelQuality.GetDefault(model);
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public TierRoutingOptions Clone() => new()
+    internal TierRoutingOptions Clone() => new()
     {
         Models = new Dictionary<string, string>(Models, StringComparer.OrdinalIgnoreCase),
         Quality = new Dictionary<string, int>(Quality ?? [], StringComparer.OrdinalIgnoreCase),

@@ -11,7 +11,7 @@ namespace PromptOps.Tokens;
 /// <see cref="ReplyPrimingTokens"/>). An image counts as <see cref="ImageTokens"/> (a high-detail 1024×1024 image on
 /// OpenAI). Other binary content (audio, files) is not counted.
 /// </summary>
-public static class RequestTokens
+internal static class RequestTokens
 {
     /// <summary>Tokens the chat format adds around each message (OpenAI: 3–4).</summary>
     public const int PerMessageTokens = 4;

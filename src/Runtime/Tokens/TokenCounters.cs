@@ -1,7 +1,7 @@
 namespace PromptOps.Tokens;
 
 /// <summary>Chooses the token counter for a model id.</summary>
-public static class TokenCounters
+internal static class TokenCounters
 {
     /// <summary>
     /// The counter for <paramref name="modelId"/>: exact o200k for gpt-4o, gpt-4.1, gpt-5 and the o-series; exact

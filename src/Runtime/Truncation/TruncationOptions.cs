@@ -44,7 +44,7 @@ public sealed class TruncationOptions
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public TruncationOptions Clone() => new()
+    internal TruncationOptions Clone() => new()
     {
         Policy = Policy,
         StructuredPolicy = StructuredPolicy,

@@ -88,5 +88,5 @@ public sealed class LedgerOptions
     }
 
     /// <summary>A copy.</summary>
-    public LedgerOptions Clone() => (LedgerOptions)MemberwiseClone();
+    internal LedgerOptions Clone() => (LedgerOptions)MemberwiseClone();
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using PromptOps.Caching;
@@ -97,7 +98,7 @@ public sealed class PromptOpsMetrics : IDisposable
     }
 
     /// <summary>The process-wide instance used when no DI container supplies one.</summary>
-    public static PromptOpsMetrics Shared => SharedInstance.Value;
+    internal static PromptOpsMetrics Shared => SharedInstance.Value;
 
     internal Counter<long> Requests { get; }
 
@@ -150,11 +151,13 @@ public sealed class PromptOpsMetrics : IDisposable
     internal Counter<long> BudgetAlerts { get; }
 
     /// <summary>Budget actions taken and undone (<c>promptops.budget.actions</c>).</summary>
+    [Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
     internal Counter<long> BudgetActions => LazyInitializer.EnsureInitialized(ref _budgetActions, () => _meter.CreateCounter<long>("promptops.budget.actions", "{action}",
         "Budget actions taken or undone on this instance (tags: promptops.budget.action, promptops.budget.trigger, promptops.budget.action_state)."));
 
     private Counter<long>? _budgetActions;
 
+    [Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
     internal void BudgetAction(Budgets.BudgetActionKind action, Budgets.BudgetActionTrigger trigger, bool undone)
     {
         if (!BudgetActions.Enabled) return;

@@ -1,4 +1,5 @@
-// One source of truth for the knowledge tables (see ModelTier.cs). Keep this file netstandard2.0-compatible.
+// One source of truth for the knowledge tables (see ModelTier.cs). Keep this file netstandard2.0-compatible. Internal in
+// every assembly it is compiled into: the generator and the analyzers read it; in the runtime it is no public API (issue #17).
 #nullable enable
 using System;
 using System.Globalization;
@@ -6,11 +7,7 @@ using System.Globalization;
 namespace PromptOps.Knowledge
 {
     /// <summary>The unit of a stated answer length.</summary>
-#if PROMPTOPS_RUNTIME
-    public
-#else
     internal
-#endif
     enum LengthUnit
     {
         /// <summary>English words (<c>Answer in at most N words.</c>).</summary>
@@ -22,11 +19,7 @@ namespace PromptOps.Knowledge
     }
 
     /// <summary>An answer length a prompt asks for: a count and its unit.</summary>
-#if PROMPTOPS_RUNTIME
-    public
-#else
     internal
-#endif
     readonly struct PromptLength : IEquatable<PromptLength>
     {
         /// <summary>Creates a length; <paramref name="count"/> must be positive.</summary>
@@ -69,11 +62,7 @@ namespace PromptOps.Knowledge
     /// The lengths per task are in the task table (<see cref="PromptTaskInfo.LengthWords"/>, <see cref="PromptTaskInfo.LengthCharacters"/>),
     /// sized with the o200k tokenizer on real answers of that length (tests/Runtime.Tests/Knowledge/LengthGuidanceTests.cs).
     /// </summary>
-#if PROMPTOPS_RUNTIME
-    public
-#else
     internal
-#endif
     static class LengthGuidance
     {
         /// <summary>

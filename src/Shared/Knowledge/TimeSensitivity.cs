@@ -1,5 +1,6 @@
 // One source of truth for the knowledge tables (see ModelTier.cs). Keep this file netstandard2.0-compatible: it is
-// compiled into the runtime (time-sensitive requests get the short TTL) and the analyzers (PO0009).
+// compiled into the runtime (time-sensitive requests get the short TTL; internal: users configure it through
+// PromptCacheOptions) and the analyzers (PO0009).
 #nullable enable
 using System;
 using System.Collections.Generic;
@@ -22,11 +23,7 @@ namespace PromptOps.Knowledge
     /// "as of now"; 今 / いま count before の, は, も, 、, 何 or で (今の天気, いまは).
     /// </para>
     /// </summary>
-#if PROMPTOPS_RUNTIME
-    public
-#else
     internal
-#endif
     sealed class TimeSensitivity
     {
         /// <summary>The built-in English and Japanese markers only.</summary>

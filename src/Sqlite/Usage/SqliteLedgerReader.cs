@@ -72,8 +72,10 @@ public static class SqliteLedgerReader
                 LimitUsd = reader.IsDBNull(7) ? 0 : SqliteLedgerSchema.FromPico(reader.GetInt64(7)),
                 PeriodEnd = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
                 Refused = reader.GetInt64(9) != 0,
+#pragma warning disable PROMPTOPS001 // budget actions are experimental; the ledger stores what they did
                 Action = reader.IsDBNull(10) ? null : Enum.Parse<Budgets.BudgetActionKind>(reader.GetString(10)),
                 Trigger = reader.IsDBNull(11) ? null : Enum.Parse<Budgets.BudgetActionTrigger>(reader.GetString(11)),
+#pragma warning restore PROMPTOPS001
                 Undone = reader.GetInt64(12) != 0,
             });
         }

@@ -29,7 +29,7 @@ namespace PromptOps.Usage.Sqlite;
 /// migrated in one transaction (<c>ALTER TABLE … ADD COLUMN</c> for each missing column, with its default; the view
 /// recreated); opened for reading it is read as it is, the missing columns read as their defaults.</para>
 /// </summary>
-public static class SqliteLedgerSchema
+internal static class SqliteLedgerSchema
 {
     /// <summary>The schema version this PromptOps writes and reads.</summary>
     public const int Version = 4;

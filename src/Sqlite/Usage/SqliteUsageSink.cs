@@ -203,8 +203,10 @@ public sealed class SqliteUsageSink : IUsageSink, Budgets.IBudgetAlertSink, IAsy
             command.Parameters.AddWithValue("$limit", (object?)SqliteLedgerSchema.ToPico(alert.LimitUsd) ?? DBNull.Value);
             command.Parameters.AddWithValue("$period_end", alert.PeriodEnd.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$refused", alert.Refused ? 1 : 0);
+#pragma warning disable PROMPTOPS001 // budget actions are experimental; the ledger stores what they did
             command.Parameters.AddWithValue("$action", (object?)alert.Action?.ToString() ?? DBNull.Value);
             command.Parameters.AddWithValue("$trigger", (object?)alert.Trigger?.ToString() ?? DBNull.Value);
+#pragma warning restore PROMPTOPS001
             command.Parameters.AddWithValue("$undone", alert.Undone ? 1 : 0);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -91,9 +91,9 @@ public class LengthGuidanceTests(ITestOutputHelper output)
     [InlineData("short_answer", true, 50, 50, LengthUnit.Characters)]
     [InlineData("summary", false, 100, 60, LengthUnit.Words)]   // a smaller limit states a proportionally smaller length
     [InlineData("summary", true, 400, 400, LengthUnit.Characters)]
-    public void The_stated_length_follows_the_limit(string name, bool japanese, int limit, int count, LengthUnit unit)
+    public void The_stated_length_follows_the_limit(string name, bool japanese, int limit, int count, object unit) // LengthUnit is internal
     {
-        Assert.Equal(new PromptLength(count, unit), LengthGuidance.ForTask(PromptTasks.Get(name), japanese, limit));
+        Assert.Equal(new PromptLength(count, (LengthUnit)unit), LengthGuidance.ForTask(PromptTasks.Get(name), japanese, limit));
     }
 
     [Fact]
@@ -110,10 +110,10 @@ public class LengthGuidanceTests(ITestOutputHelper output)
     [InlineData("2 sentences", 2, LengthUnit.Sentences)]
     [InlineData("100 characters", 100, LengthUnit.Characters)]
     [InlineData("100文字", 100, LengthUnit.Characters)]
-    public void Length_settings_parse(string text, int count, LengthUnit unit)
+    public void Length_settings_parse(string text, int count, object unit) // LengthUnit is internal
     {
         Assert.True(LengthGuidance.TryParse(text, out var length, out var error), error);
-        Assert.Equal(new PromptLength(count, unit), length);
+        Assert.Equal(new PromptLength(count, (LengthUnit)unit), length);
     }
 
     [Theory]

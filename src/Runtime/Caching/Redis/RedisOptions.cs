@@ -27,5 +27,5 @@ public sealed class RedisOptions
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public RedisOptions Clone() => (RedisOptions)MemberwiseClone();
+    internal RedisOptions Clone() => (RedisOptions)MemberwiseClone();
 }

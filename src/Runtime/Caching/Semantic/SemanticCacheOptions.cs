@@ -70,7 +70,7 @@ public sealed class SemanticCacheOptions
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public SemanticCacheOptions Clone() => (SemanticCacheOptions)MemberwiseClone();
+    internal SemanticCacheOptions Clone() => (SemanticCacheOptions)MemberwiseClone();
 
     private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -22,7 +22,7 @@ namespace PromptOps.Caching.Semantic;
 /// </list>
 /// The checks only ever prevent hits; they cost recall (some true paraphrases are refused), never precision.
 /// </summary>
-public static class SemanticGuards
+internal static class SemanticGuards
 {
     private static readonly HashSet<string> Negations = new(StringComparer.Ordinal)
     {

@@ -57,7 +57,7 @@ public sealed class CascadeOptions
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public CascadeOptions Clone() => new()
+    internal CascadeOptions Clone() => new()
     {
         Enabled = Enabled,
         Levels = [.. Levels ?? []],

@@ -34,7 +34,7 @@ public sealed class EscalationOptions
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public EscalationOptions Clone() => new()
+    internal EscalationOptions Clone() => new()
     {
         Enabled = Enabled,
         MaxTier = MaxTier,

@@ -76,7 +76,7 @@ public sealed class FallbackOptions
     }
 
     /// <summary>A copy that can be changed without changing this instance.</summary>
-    public FallbackOptions Clone()
+    internal FallbackOptions Clone()
     {
         var copy = (FallbackOptions)MemberwiseClone();
         copy.Providers = [.. Providers ?? []];

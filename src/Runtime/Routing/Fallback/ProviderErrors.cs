@@ -11,7 +11,7 @@ namespace PromptOps.Routing;
 /// Azure .NET clients: status and headers), <see cref="HttpRequestException"/> (status), Polly's
 /// <see cref="TimeoutRejectedException"/>, network and JSON errors.
 /// </summary>
-public static class ProviderErrors
+internal static class ProviderErrors
 {
     /// <summary>Classifies <paramref name="exception"/>; <see cref="ProviderErrorKind.Rejected"/> for anything unknown.</summary>
     public static ProviderError Classify(Exception exception, TimeProvider? timeProvider = null)
