@@ -2,6 +2,7 @@ using Anthropic;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using PromptOps.Budgets;
 using PromptOps.Caching.Provider;
 using PromptOps.Reports;
 using PromptOps.Usage;
@@ -157,8 +158,10 @@ public sealed class AnthropicPromptCacheTests : IAsyncLifetime
     public async Task One_hour_breakpoints_are_marked_so_and_their_writes_priced_at_twice_the_input_price()
     {
         var sink = new InMemoryUsageSink();
-        await using var services = Services(sink, new ProviderPromptCacheOptions { AnthropicTtl = ProviderCacheTtl.OneHour });
-        using var client = Sdk("claude-sonnet-4-5").AsBuilder().UsePromptOps().Build(services);
+        var store = new InMemoryBudgetStore();
+        await using var services = new ServiceCollection().AddSingleton<IUsageSink>(sink).AddSingleton<IBudgetStore>(store)
+            .AddSingleton(Options.Create(new ProviderPromptCacheOptions { AnthropicTtl = ProviderCacheTtl.OneHour })).BuildServiceProvider();
+        using var client = Sdk("claude-sonnet-4-5").AsBuilder().UsePromptOps(o => o.Budget.DailyLimitUsd = 10m).Build(services);
 
         await client.GetResponseAsync(Messages(Words(2000, "rule"), "first"));
         await client.GetResponseAsync(Messages(Words(2000, "rule"), "second"));
@@ -171,6 +174,9 @@ public sealed class AnthropicPromptCacheTests : IAsyncLifetime
         var uncached = first.InputTokens - 2000;
         Assert.Equal((uncached * Input + 2000 * CacheWrite1h + 5 * Output) / 1_000_000m, first.CostUsd);
         Assert.Equal(2 * Input, CacheWrite1h);
+        // The budget is charged what the ledger recorded, one-hour writes included.
+        var status = await new CostBudget(new CostBudgetOptions { DailyLimitUsd = 10m }, store).GetStatusAsync();
+        Assert.Equal(records.Sum(r => r.CostUsd), Assert.Single(status.Windows).SpentOrReservedUsd);
 
         // The report finds the one-hour price in the ledger's cost: the premium is the input price again, not 25% of it.
         var report = UsageLedger.From(records).ProviderCache();
