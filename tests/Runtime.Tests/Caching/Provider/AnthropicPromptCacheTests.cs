@@ -7,6 +7,7 @@ using PromptOps.Caching.Provider;
 using PromptOps.Reports;
 using PromptOps.Usage;
 using PromptOps.Usage.Sqlite;
+using Xunit.Abstractions;
 
 namespace PromptOps.Tests.Caching.Provider;
 
@@ -15,7 +16,7 @@ namespace PromptOps.Tests.Caching.Provider;
 /// <see cref="ProviderPromptCacheHandler"/> as its <see cref="HttpClient"/>, under <c>UsePromptOps()</c>, against a loopback
 /// Messages API server that caches by prefix at the breakpoint the request marks and answers with the API's usage.
 /// </summary>
-public sealed class AnthropicPromptCacheTests : IAsyncLifetime
+public sealed class AnthropicPromptCacheTests(ITestOutputHelper output) : IAsyncLifetime
 {
     // Anthropic's price sheet for Claude Sonnet 4.5, USD per 1M tokens (https://platform.claude.com/docs/en/about-claude/pricing):
     // input 3.00, cache read 0.30, 5-minute cache write 3.75, 1-hour cache write 6.00, output 15.00.
@@ -93,6 +94,9 @@ public sealed class AnthropicPromptCacheTests : IAsyncLifetime
         var paid = (_server.UncachedTokens * Input + _server.CacheReadTokens * CacheRead + _server.CacheWriteTokens * CacheWrite5m + 1000L * 5 * Output) / 1_000_000m;
         Assert.InRange(report.CostUsd, paid * 0.99m, paid * 1.01m);
         Assert.Equal(report.CostUsd + report.NetSavedUsd, report.CostWithoutCacheUsd);
+        output.WriteLine($"anthropic claude-sonnet-4-5: {report.Calls} calls, {report.CacheReadTokens:N0} read / {report.CacheWriteTokens:N0} written; " +
+                         $"price sheet ${sheet:N4}, ledger ${report.NetSavedUsd:N4} saved (reads ${report.ReadSavingsUsd:N4}, write premium ${report.WritePremiumUsd:N4}); " +
+                         $"paid ${report.CostUsd:N4}, ${report.CostWithoutCacheUsd:N4} without the cache");
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using PromptOps.Caching.Provider;
 using PromptOps.Reports;
 using PromptOps.Tests.Routing.Wire;
 using PromptOps.Usage;
+using Xunit.Abstractions;
 
 namespace PromptOps.Tests.Caching.Provider;
 
@@ -19,7 +20,7 @@ namespace PromptOps.Tests.Caching.Provider;
 /// <c>prompt_cache_key</c> through <c>ChatOptions.RawRepresentationFactory</c>, but only code that references the OpenAI SDK can
 /// build one, and PromptOps' core does not; the handler adds the key to the JSON body instead, whatever client sent it.
 /// </summary>
-public sealed class OpenAiPromptCacheTests : IAsyncLifetime
+public sealed class OpenAiPromptCacheTests(ITestOutputHelper output) : IAsyncLifetime
 {
     // OpenAI's price sheet for gpt-4.1, USD per 1M tokens (https://platform.openai.com/docs/pricing): input 2.00, cached input 0.50, output 8.00.
     private const decimal Input = 2.00m, CachedInput = 0.50m;
@@ -109,6 +110,8 @@ public sealed class OpenAiPromptCacheTests : IAsyncLifetime
         Assert.Equal(2.87712m, sheet);
         Assert.InRange(report.NetSavedUsd, sheet * 0.99m, sheet * 1.01m);
         Assert.Equal(0m, report.WritePremiumUsd);
+        output.WriteLine($"openai gpt-4.1: {report.Calls} calls, {report.CacheReadTokens:N0} read / {report.CacheWriteTokens:N0} written; " +
+                         $"price sheet ${sheet:N4}, ledger ${report.NetSavedUsd:N4} saved; paid ${report.CostUsd:N4}, ${report.CostWithoutCacheUsd:N4} without the cache");
 
         static int Count(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
     }
