@@ -76,7 +76,8 @@ public sealed class ProviderPromptCacheChatClient : DelegatingChatClient
         var meta = options.GetPromptOps();
         return new ProviderCacheHint
         {
-            Options = _options,
+            // An outer layer's options win: UseProviderPromptCache(…) before UsePromptOps() configures the one UsePromptOps adds.
+            Options = ProviderCacheHint.Current?.Options ?? _options,
             PromptId = meta?.PromptId,
             PromptVersion = meta?.PromptVersion,
             StaticPrefixLength = meta?.StaticPrefixLength,

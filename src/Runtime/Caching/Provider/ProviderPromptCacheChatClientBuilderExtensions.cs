@@ -12,7 +12,8 @@ public static class ProviderPromptCacheChatClientBuilderExtensions
     /// Adds <see cref="ProviderPromptCacheChatClient"/> (<c>UsePromptOps()</c> adds it innermost). It works with
     /// <see cref="ProviderPromptCacheHandler"/> on the provider SDK's <see cref="HttpClient"/>. Options start from a registered
     /// <c>IOptions&lt;ProviderPromptCacheOptions&gt;</c>, if any; <paramref name="configure"/> adjusts them. Invalid options
-    /// throw when the client is built.
+    /// throw when the client is built. Called before <c>UsePromptOps()</c>, its options are the ones the request is sent with
+    /// (an outer layer's options win over an inner one's).
     /// </summary>
     public static ChatClientBuilder UseProviderPromptCache(this ChatClientBuilder builder, Action<ProviderPromptCacheOptions>? configure = null)
     {

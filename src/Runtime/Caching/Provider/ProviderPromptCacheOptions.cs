@@ -1,8 +1,10 @@
 namespace PromptOps.Caching.Provider;
 
 /// <summary>
-/// Options of the provider prompt cache placement (<c>PromptOps:ProviderCache</c>): where PromptOps marks a request's static
-/// prefix for the provider's own prompt cache, and how (see <see cref="ProviderPromptCacheHandler"/>).
+/// Options of the provider prompt cache placement: where PromptOps marks a request's static prefix for the provider's own
+/// prompt cache, and how (see <see cref="ProviderPromptCacheHandler"/>). Register them as <c>IOptions&lt;ProviderPromptCacheOptions&gt;</c>
+/// (e.g. <c>services.Configure&lt;ProviderPromptCacheOptions&gt;(configuration.GetSection("PromptOps:ProviderCache"))</c>) or
+/// pass them to <c>UseProviderPromptCache(…)</c> before <c>UsePromptOps()</c>.
 /// </summary>
 public sealed class ProviderPromptCacheOptions
 {

@@ -189,6 +189,20 @@ public sealed class AnthropicPromptCacheTests(ITestOutputHelper output) : IAsync
     }
 
     [Fact]
+    public async Task UseProviderPromptCache_before_UsePromptOps_sets_the_options_requests_are_sent_with()
+    {
+        var sink = new InMemoryUsageSink();
+        await using var services = Services(sink);
+        using var client = Sdk("claude-sonnet-4-5").AsBuilder().UseProviderPromptCache(o => o.AnthropicTtl = ProviderCacheTtl.OneHour).UsePromptOps().Build(services);
+
+        await client.GetResponseAsync(Messages(Words(2000, "rule"), "first"));
+
+        Assert.Equal("1h", (string?)Assert.Single(_server.Requests)["system"]![0]!["cache_control"]!["ttl"]);
+        Assert.Equal(2000, _server.CacheWriteOneHourTokens);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Sdk("claude-sonnet-4-5").AsBuilder().UseProviderPromptCache(o => o.AnthropicTtl = (ProviderCacheTtl)9).Build(services));
+    }
+
+    [Fact]
     public async Task A_streamed_call_is_marked_and_its_cache_usage_recorded()
     {
         var sink = new InMemoryUsageSink();
