@@ -71,9 +71,11 @@ public sealed class ProviderPromptCacheHandler : DelegatingHandler
             var changed = kind == ApiKind.AnthropicMessages ? PlaceBreakpoint(body, options, hint) : AddPromptCacheKey(body, options, hint);
             if (changed)
             {
+                var original = request.Content!;
                 var content = new StringContent(body.ToJsonString(), Encoding.UTF8);
-                content.Headers.ContentType = request.Content!.Headers.ContentType ?? new MediaTypeHeaderValue("application/json");
+                content.Headers.ContentType = original.Headers.ContentType ?? new MediaTypeHeaderValue("application/json");
                 request.Content = content;
+                original.Dispose();
             }
         }
 
