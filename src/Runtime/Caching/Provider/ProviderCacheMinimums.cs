@@ -49,8 +49,8 @@ public static class ProviderCacheMinimums
         if (id.StartsWith("anthropic.", StringComparison.Ordinal)) id = id["anthropic.".Length..];
         foreach (var (family, tokens) in Anthropic)
         {
-            // "claude-opus-4" must not take "claude-opus-4-5": the family ends the id or is followed by a separator and a
-            // date or version that is not another minor version listed before it (the table lists longer families first).
+            // The family is the whole id or followed by a separator (a date, a version); "claude-opus-4-5-…" is matched by its
+            // own row before "claude-opus-4" is tried, because the table lists the longer families of a line first.
             if (id.Length == family.Length ? id == family : id.StartsWith(family, StringComparison.Ordinal) && id[family.Length] is '-' or '@' or ':') return tokens;
         }
 
