@@ -62,6 +62,9 @@ public sealed class UsageLedger
         return ledger;
     }
 
+    /// <inheritdoc cref="ProviderCacheReport.Create"/>
+    public ProviderCacheReport ProviderCache(ReportPeriod? period = null, Pricing.PriceCatalog? catalog = null) => ProviderCacheReport.Create(_records, period, catalog);
+
     /// <inheritdoc cref="ConversationReport.Create"/>
     public ConversationReport Conversations(ReportPeriod? period = null, int top = 10) => ConversationReport.Create(_records, period, top);
 

@@ -53,6 +53,7 @@ internal static class ReportCommand
             var report = LedgerReport.Create(Path.GetFileName(path), loaded, period, parse.GetValue(budget), parse.GetValue(asOf), parse.GetValue(revenue), parse.GetValue(k), parse.GetValue(user)) with
             {
                 Repriced = repriced,
+                Catalog = catalog,
                 Comparison = Compare(parse, compare, baselineModel, baselineOutput, loaded, catalog, period),
                 Limits = parse.GetValue(budgetConfig) is { } config ? BudgetConfig.Load(config) : null,
             };

@@ -28,6 +28,7 @@ internal static class ConsoleReport
         WriteReplyQuality(console, report.ReplyQuality);
         WriteScopeBudgets(console, report.ScopeBudgets);
         WriteConversations(console, report.Conversations);
+        WriteProviderCache(console, report.ProviderCache);
         if (report.Repriced > 0)
         {
             console.MarkupLine($"Priced now: {report.Repriced:N0} calls recorded as unpriced are priced with the current catalogue.");
@@ -155,6 +156,16 @@ internal static class ConsoleReport
 
         console.MarkupLine($"Budget alerts and actions ({b.Events.Count:N0}):");
         foreach (var e in b.Events) console.MarkupLine($"  {e.At:yyyy-MM-dd HH:mm} {Markup.Escape(LedgerReport.Describe(e))}");
+    }
+
+    /// <summary>The provider's own prompt cache (only when a call read from it or wrote to it): what its reads saved, net of the writes' premium.</summary>
+    private static void WriteProviderCache(IAnsiConsole console, ProviderCacheReport c)
+    {
+        if (c.CacheReadTokens == 0 && c.CacheWriteTokens == 0) return;
+        console.MarkupLine($"Provider prompt cache: saved [bold]${c.NetSavedUsd:N4}[/] (reads ${c.ReadSavingsUsd:N4} below the input price, writes ${c.WritePremiumUsd:N4} above it); " +
+                           $"{c.CacheReadTokens:N0} of {c.InputTokens:N0} input tokens ({c.ReadShare:P1}) read from it in {c.CallsWithReads:N0} of {c.Calls:N0} calls, " +
+                           $"{c.CacheWriteTokens:N0} written in {c.CallsWithWrites:N0}; without it the calls would have cost ${c.CostWithoutCacheUsd:N4}" +
+                           $"{(c.UnpricedCalls > 0 ? $"; [yellow]{c.UnpricedCalls:N0} calls of unpriced models not counted[/]" : "")}.");
     }
 
     /// <summary>Conversations (ledger records with a conversation id): how the input grew from the first call to the last.</summary>

@@ -76,6 +76,7 @@ internal static class HtmlReport
         html.Append(ReplyQuality(report.ReplyQuality));
         html.Append(ScopeBudgets(report.ScopeBudgets));
         html.Append(Conversations(report.Conversations));
+        html.Append(ProviderCache(report.ProviderCache));
 
         var d2 = report.Drivers;
         html.Append("<h2>Users</h2>\n<p>").Append(E($"The top {d2.TopUserCount:N0} of {d2.Users:N0} users (20%) account for {d2.TopUsersShareOfCost:P1} of the cost attributed to users."));
@@ -226,6 +227,20 @@ internal static class HtmlReport
             html.Append("<tr><td>").Append(E(e.At.ToString("yyyy-MM-dd HH:mm", Inv))).Append("</td><td>").Append(E(LedgerReport.Describe(e))).Append("</td></tr>");
         }
 
+        return html.Append("</tbody></table>\n").ToString();
+    }
+
+    /// <summary>The "Provider prompt cache" section (only when a call read from the provider's cache or wrote to it).</summary>
+    private static string ProviderCache(ProviderCacheReport c)
+    {
+        if (c.CacheReadTokens == 0 && c.CacheWriteTokens == 0) return "";
+        var html = new StringBuilder("<h2 id=\"provider-cache\">Provider prompt cache</h2>\n<p>")
+            .Append(E($"Cache reads at the full input price minus what they cost, net of what cache writes cost above it: {Usd(c.NetSavedUsd)} saved; without the provider's cache the calls would have cost {Usd(c.CostWithoutCacheUsd)}, not {Usd(c.CostUsd)}."));
+        if (c.UnpricedCalls > 0) html.Append(E($" {c.UnpricedCalls:N0} calls of unpriced models are not counted."));
+        html.Append("</p>\n<table><thead><tr><th></th><th class=\"n\">calls</th><th class=\"n\">input tokens</th><th class=\"n\">USD</th></tr></thead><tbody>")
+            .Append("<tr><td>read from the cache</td>").Append(N(c.CallsWithReads.ToString("N0", Inv))).Append(N(c.CacheReadTokens.ToString("N0", Inv))).Append(N("−" + Usd(c.ReadSavingsUsd))).Append("</tr>")
+            .Append("<tr><td>written to the cache</td>").Append(N(c.CallsWithWrites.ToString("N0", Inv))).Append(N(c.CacheWriteTokens.ToString("N0", Inv))).Append(N("+" + Usd(c.WritePremiumUsd))).Append("</tr>")
+            .Append("<tr><td>all provider calls</td>").Append(N(c.Calls.ToString("N0", Inv))).Append(N(c.InputTokens.ToString("N0", Inv))).Append(N(Usd(c.CostUsd))).Append("</tr>");
         return html.Append("</tbody></table>\n").ToString();
     }
 

@@ -34,6 +34,14 @@ internal sealed record LedgerReport(
 
     private ConversationReport? _conversations;
 
+    /// <summary>The price catalogue the report prices with (<c>--prices</c>, else the default catalogue).</summary>
+    public Pricing.PriceCatalog? Catalog { get; init; }
+
+    /// <summary>What the provider's own prompt cache saved in the period: cache reads at the full input price minus what was paid, net of the write premium.</summary>
+    public ProviderCacheReport ProviderCache => _providerCache ??= Ledger.ProviderCache(Period, Catalog);
+
+    private ProviderCacheReport? _providerCache;
+
     /// <summary>One line for a budget alert or action (the console and the HTML say the same).</summary>
     public static string Describe(Budgets.BudgetAlert e)
     {

@@ -118,6 +118,7 @@ namespace PromptOps.Generators.Emitting
             if (m.Task is not null) w.Line($"    Task = {Literal(m.Task)},");
             if (m.TierMember is not null) w.Line($"    Tier = global::PromptOps.Knowledge.ModelTier.{m.TierMember},");
             if (m.CacheTtl is not null) w.Line($"    CacheTtl = {CacheTtlExpression(m.CacheTtl)},");
+            w.Line($"    StaticPrefixLength = {StaticPrefixLength(m).ToString(CultureInfo.InvariantCulture)},");
             if (m.SemanticThresholdLiteral is not null) w.Line($"    SemanticThreshold = {m.SemanticThresholdLiteral},");
             if (m.TruncationMember is not null) w.Line($"    OnTruncation = global::PromptOps.TruncationPolicy.{m.TruncationMember},");
             if (m.Kind is ResultKind.Bool or ResultKind.Enum or ResultKind.Number or ResultKind.Json)
@@ -141,17 +142,7 @@ namespace PromptOps.Generators.Emitting
 
             var token = m.Parameters.FirstOrDefault(p => p.IsCancellationToken);
             var tokenExpression = token?.Name ?? "global::System.Threading.CancellationToken.None";
-            var systemParts = m.System.ToList();
-            if (m.Instruction is not null) systemParts.Add(new TemplatePart(false, (systemParts.Count == 0 ? string.Empty : "\n\n") + m.Instruction));
-            var userParts = m.User.ToList();
-
-            // Length guidance goes last: after the system prompt (or the user template when there is none), so the static
-            // prefix providers cache is the same as without it.
-            if (m.LengthGuidance is not null)
-            {
-                if (systemParts.Count > 0) systemParts.Add(new TemplatePart(false, "\n\n" + m.LengthGuidance));
-                else userParts.Add(new TemplatePart(false, (userParts.Count == 0 ? string.Empty : "\n\n") + m.LengthGuidance));
-            }
+            var (systemParts, userParts) = MessageParts(m);
 
             // Which messages exist is known here: only those are built, without null checks at run time.
             var messages = new List<string>(2);
@@ -258,6 +249,41 @@ namespace PromptOps.Generators.Emitting
             if (ttl.Name == Knowledge.CacheTtl.Daily.Name) return Type + "Daily";
             if (ttl.Name == Knowledge.CacheTtl.Realtime.Name) return Type + "Realtime";
             return $"{Type}FromTimeSpan(global::System.TimeSpan.FromTicks({ttl.Duration.Ticks.ToString(CultureInfo.InvariantCulture)}L))";
+        }
+
+        /// <summary>The parts of the system and the user message, as the method sends them.</summary>
+        private static (List<TemplatePart> System, List<TemplatePart> User) MessageParts(PromptMethodSpec m)
+        {
+            var systemParts = m.System.ToList();
+            if (m.Instruction is not null) systemParts.Add(new TemplatePart(false, (systemParts.Count == 0 ? string.Empty : "\n\n") + m.Instruction));
+            var userParts = m.User.ToList();
+
+            // Length guidance goes last: after the system prompt (or the user template when there is none), so the static
+            // prefix providers cache is the same as without it.
+            if (m.LengthGuidance is not null)
+            {
+                if (systemParts.Count > 0) systemParts.Add(new TemplatePart(false, "\n\n" + m.LengthGuidance));
+                else userParts.Add(new TemplatePart(false, (userParts.Count == 0 ? string.Empty : "\n\n") + m.LengthGuidance));
+            }
+
+            return (systemParts, userParts);
+        }
+
+        /// <summary>
+        /// How many leading characters of the prompt's text (the system message, then the user message) are the same on every
+        /// call: the literal text up to the first placeholder (the provider prompt cache placement marks its end).
+        /// </summary>
+        private static int StaticPrefixLength(PromptMethodSpec m)
+        {
+            var (systemParts, userParts) = MessageParts(m);
+            var length = 0;
+            foreach (var part in systemParts.Concat(userParts))
+            {
+                if (part.IsParameter) return length;
+                length += part.Text.Length;
+            }
+
+            return length;
         }
 
         private static string Render(List<TemplatePart> parts, PromptMethodSpec m)

@@ -252,15 +252,18 @@ public sealed class CostBudget
 
     /// <summary>
     /// The cost of a finished call from its usage: input at the input price, cached input at the cached price, cache writes
-    /// (<see cref="ProviderUsage.CacheWriteInputTokens"/>) at the cache-write price, output at the output price — the same
+    /// (<see cref="ProviderUsage.CacheWriteInputTokens"/>) at the cache-write price (1-hour writes at
+    /// <see cref="CacheWritePrices.OneHourPerMillion"/>), output at the output price — the same
     /// formula as the usage meter's.
     /// </summary>
     public static decimal CostOf(ModelPriceInfo price, UsageDetails usage)
     {
         ArgumentNullException.ThrowIfNull(price);
         ArgumentNullException.ThrowIfNull(usage);
-        return price.Cost(Math.Max(0, usage.InputTokenCount ?? 0), Math.Max(0, usage.CachedInputTokenCount ?? 0),
-            Math.Max(0, ProviderUsage.CacheWriteInputTokens(usage) ?? 0), Math.Max(0, usage.OutputTokenCount ?? 0), batch: false);
+        var input = Math.Max(0, usage.InputTokenCount ?? 0);
+        var writes = Math.Max(0, ProviderUsage.CacheWriteInputTokens(usage) ?? 0);
+        return price.Cost(input, Math.Max(0, usage.CachedInputTokenCount ?? 0), writes, Math.Max(0, usage.OutputTokenCount ?? 0), batch: false)
+            + CacheWritePrices.OneHourSurcharge(price, input, Math.Min(writes, Math.Max(0, ProviderUsage.CacheWriteOneHourInputTokens(usage) ?? 0)), batch: false); // 1-hour writes at 2 × input
     }
 
     /// <summary>The counter key of a window at <paramref name="now"/> (UTC), e.g. <c>{budget}:d:20261130</c>.</summary>

@@ -23,8 +23,9 @@ public static class PromptOpsChatClientBuilderExtensions
     /// → user plans and rate limits (when <c>Plans:Enabled</c>) → budget actions (downgrade, pause, semantic widening: when <c>Budget:DowngradeWhenCritical</c> or a <c>Budget:Actions</c> rule asks)
     /// → cascade (when <c>Cascade:Enabled</c>) → tier routing (sets the model and the task's output limit the cache keys on)
     /// → response cache → truncation policy (inside the cache, so a retried whole answer is what is stored) → budget
-    /// breaker (when a <c>Budget</c> limit is set; inside the cache, so a hit reserves nothing) → fallback and retries (when
-    /// <c>Fallback:Enabled</c>) → the provider. Each layer is added by its public <c>Use…</c> call, in that order.
+    /// breaker (when a <c>Budget</c> limit is set; inside the cache, so a hit reserves nothing) → provider prompt cache placement
+    /// (tells <see cref="Caching.Provider.ProviderPromptCacheHandler"/> the prompt; outside the fallback so every provider tried
+    /// gets it) → fallback and retries (when <c>Fallback:Enabled</c>) → the provider. Each layer is added by its public <c>Use…</c> call, in that order.
     /// Options come from <c>services.AddPromptOps(…)</c> when registered, else the defaults; <paramref name="configure"/>
     /// adjusts a copy. They are resolved, configured and validated once per <c>Build</c>, and every layer reads that one
     /// snapshot; invalid options throw when the client is built, naming the bad value. Shared services come from DI: the
@@ -61,6 +62,8 @@ public static class PromptOpsChatClientBuilderExtensions
             layers.UsePromptCache();
             layers.UseTruncationPolicy();
             if (o.Budget.IsConfigured || services.GetService<IBudgetLimitProvider>() is not null) layers.UseCostBudget();
+            // Marks the provider's own prompt cache (ProviderPromptCacheHandler); outside the fallback so every provider tried gets the hint.
+            layers.UseProviderPromptCache();
             if (o.Fallback.Enabled) layers.UseFallback();
             // Adds no layer: when budgets or plans are on, the tokenizers they count with start loading in the background.
             _ = (services.GetService<Tokens.TokenizerWarmup>() ?? Tokens.TokenizerWarmup.Shared).Start(o, services);

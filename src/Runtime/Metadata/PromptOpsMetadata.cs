@@ -100,6 +100,25 @@ public sealed record PromptOpsMetadata
     public bool ProviderBatch { get; init; }
 
     /// <summary>
+    /// How many leading characters of the prompt's text — the system text, then the first user message — are the same on
+    /// every call (generated methods set it: the template up to its first placeholder). The provider prompt cache placement
+    /// (<see cref="Caching.Provider.ProviderPromptCacheHandler"/>) marks the end of this prefix for Anthropic's cache. Null:
+    /// the whole system text (and nothing after it) is taken as fixed.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int? StaticPrefixLength
+    {
+        get => _staticPrefixLength;
+        init
+        {
+            if (value < 0) throw new ArgumentOutOfRangeException(nameof(StaticPrefixLength), value, "The static prefix length cannot be negative.");
+            _staticPrefixLength = value;
+        }
+    }
+
+    private readonly int? _staticPrefixLength;
+
+    /// <summary>
     /// What to do when the reply is cut off at the output-token limit (<c>[Prompt(OnTruncation = …)]</c>); null: the
     /// <c>PromptOps:Truncation</c> options decide (<see cref="StructuredReply"/> picks which of their policies).
     /// </summary>

@@ -101,7 +101,26 @@ public sealed class PriceCatalog
     /// <see cref="UsageDetails.AdditionalCounts"/> (<see cref="ProviderUsage.CacheWriteInputTokens"/>).
     /// </summary>
     public CallCost Cost(string? modelId, UsageDetails? usage, bool batch = false) =>
-        Cost(modelId, usage?.InputTokenCount ?? 0, usage?.CachedInputTokenCount ?? 0, ProviderUsage.CacheWriteInputTokens(usage) ?? 0, usage?.OutputTokenCount ?? 0, batch);
+        Cost(modelId, usage?.InputTokenCount ?? 0, usage?.CachedInputTokenCount ?? 0, ProviderUsage.CacheWriteInputTokens(usage) ?? 0, usage?.OutputTokenCount ?? 0, batch,
+            ProviderUsage.CacheWriteOneHourInputTokens(usage) ?? 0);
+
+    /// <summary>
+    /// The cost of a call whose cache writes include <paramref name="oneHourWriteInputTokens"/> to the provider's 1-hour cache
+    /// (a part of <paramref name="cacheWriteInputTokens"/>, at most all of it): those are priced at
+    /// <see cref="CacheWritePrices.OneHourPerMillion"/> (2 × input), the other writes at the model's cache-write price.
+    /// </summary>
+    public CallCost Cost(string? modelId, long inputTokens, long cachedInputTokens, long cacheWriteInputTokens, long outputTokens, bool batch, long oneHourWriteInputTokens)
+    {
+        if (!TryGetPrice(modelId, out var price)) return CallCost.Unknown;
+        var cost = price.Cost(inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens, batch);
+        if (oneHourWriteInputTokens > 0)
+        {
+            var written = Math.Min(Math.Max(0, cacheWriteInputTokens), Math.Max(0, inputTokens - Math.Min(Math.Max(0, cachedInputTokens), inputTokens)));
+            cost += CacheWritePrices.OneHourSurcharge(price, inputTokens, Math.Min(oneHourWriteInputTokens, written), batch);
+        }
+
+        return new CallCost(price.Model, cost);
+    }
 
     /// <summary>The entry of exactly <paramref name="modelId"/> (case-insensitive; no alias, prefix or date resolution), or null.</summary>
     public ModelPriceInfo? GetExact(string modelId) =>

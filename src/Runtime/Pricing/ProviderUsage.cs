@@ -33,6 +33,17 @@ public static class ProviderUsage
     /// </summary>
     public static readonly IReadOnlyList<string> ReasoningKeys = ["OutputTokenDetails.ReasoningTokenCount", "reasoning_tokens"];
 
+    /// <summary>
+    /// The key of the cache writes that went to Anthropic's 1-hour cache, in <see cref="UsageDetails.AdditionalCounts"/> (a part
+    /// of the cache writes, Anthropic's wire name <c>cache_creation.ephemeral_1h_input_tokens</c>): priced at
+    /// <see cref="CacheWritePrices.OneHourPerMillion"/>. PromptOps' provider cache placement sets it when it placed a 1-hour breakpoint.
+    /// </summary>
+    public const string CacheWriteOneHourInputTokensKey = "ephemeral_1h_input_tokens";
+
+    /// <summary>Cache writes to the 1-hour cache (part of <see cref="CacheWriteInputTokens"/>), or null.</summary>
+    public static long? CacheWriteOneHourInputTokens(UsageDetails? usage) =>
+        usage?.AdditionalCounts is { } counts && counts.TryGetValue(CacheWriteOneHourInputTokensKey, out var v) ? v : null;
+
     /// <summary>Input tokens written to the provider's prompt cache (part of <see cref="UsageDetails.InputTokenCount"/>), or null.</summary>
     public static long? CacheWriteInputTokens(UsageDetails? usage) => Additional(usage, CacheWriteKeys);
 

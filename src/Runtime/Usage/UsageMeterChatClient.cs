@@ -288,7 +288,9 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         var (input, cached, output, clamped, write, reasoning) = Sanitize(usage, model);
         var batch = meta?.ProviderBatch == true;
         // A call that failed or was refused before any answer (no usage) cost nothing; anything answered is priced.
-        var cost = outcome == UsageOutcome.Success || usage is not null ? _prices.Cost(model, input, cached, write, output, batch) : new CallCost(null, 0m);
+        var cost = outcome == UsageOutcome.Success || usage is not null
+            ? _prices.Cost(model, input, cached, write, output, batch, Math.Min(Math.Max(0, ProviderUsage.CacheWriteOneHourInputTokens(usage) ?? 0), write)) // 1-hour cache writes at 2 × input
+            : new CallCost(null, 0m);
         var isHit = layer != CacheLayer.None;
         if (truncation is not null) _metrics.TruncatedResponse(meta?.PromptId, model, truncation);
         var anomalies = (truncation is not null ? UsageAnomalies.Truncated : UsageAnomalies.None) | (estimated ? UsageAnomalies.Estimated : UsageAnomalies.None)

@@ -67,6 +67,30 @@ public class GeneratedClientTests
     }
 
     [Fact]
+    public async Task The_metadata_says_how_much_of_the_sent_text_is_fixed()
+    {
+        // The provider prompt cache placement marks the end of this prefix (issue #18): the system text and then the user
+        // template up to its first placeholder, whatever the arguments are.
+        var chat = new Recorder("Billing.", "Billing.", "a", "b");
+        await new TicketTriage(chat).ClassifyAsync("I was charged twice");
+        await new TicketTriage(chat).ClassifyAsync("something else entirely");
+        var overloads = new OverloadedPrompts(chat);
+        await overloads.SummarizeAsync("text");
+        await overloads.SummarizeAsync("text", 10);
+
+        string Sent(int call) => string.Concat(chat.Calls[call].Messages.Select(m => m.Text));
+        int Fixed(int call) => chat.Calls[call].Options!.GetPromptOps()!.StaticPrefixLength!.Value;
+
+        // The system prompt is fixed, the user message is the ticket: the prefix is the whole system text.
+        Assert.Equal(chat.Calls[0].Messages[0].Text.Length, Fixed(0));
+        Assert.Equal(Sent(0)[..Fixed(0)], Sent(1)[..Fixed(1)]);
+        Assert.NotEqual(Sent(0)[..(Fixed(0) + 1)], Sent(1)[..(Fixed(1) + 1)]);
+        // No system prompt: the user template's text before its first placeholder.
+        Assert.Equal("Summarize: ".Length, Fixed(2));
+        Assert.Equal("Summarize in ".Length, Fixed(3));
+    }
+
+    [Fact]
     public async Task Overloads_have_their_own_prompt_ids_and_versions()
     {
         var chat = new Recorder("a", "b", "c");
