@@ -56,6 +56,7 @@ public static class PromptOpsChatClientBuilderExtensions
                 ? new CostBudgetChatClient(inner, limits.GetBudget(services, o, o.Budget), services.GetService<ILoggerFactory>()?.CreateLogger<CostBudgetChatClient>(), GetMetrics(services))
                 : inner)
             .Use((inner, services) => Resolve(services, configure) is { Fallback.Enabled: true } o ? CreateFallback(inner, services, o.Fallback, []) : inner)
+            .Use((inner, services) => services.GetService<Routing.Batching.ProviderBatchScheduler>() is { } batching ? new Routing.Batching.DeferrableChatClient(inner, batching) : inner)
             .Use((inner, services) => WarmTokenizers(inner, services, configure));
     }
 

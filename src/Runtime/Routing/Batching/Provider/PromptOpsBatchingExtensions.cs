@@ -1,0 +1,49 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using PromptOps.Pricing;
+using PromptOps.Routing.Batching;
+using PromptOps.Usage;
+
+namespace PromptOps;
+
+/// <summary>Registers provider batching (<see cref="ProviderBatchScheduler"/>) and adds its layer to a pipeline.</summary>
+public static class PromptOpsBatchingExtensions
+{
+    /// <summary>
+    /// Registers a <see cref="ProviderBatchScheduler"/> (a singleton, disposed with the container) configured by
+    /// <paramref name="configure"/>, with the registered <see cref="IProviderBatchStore"/> (PromptOps.Sqlite's
+    /// <c>AddPromptOpsSqliteBatchStore()</c> keeps batches across restarts; else an in-memory store), the registered
+    /// <see cref="IProviderBatchResultHandler"/>, price catalogue and usage sinks. <c>UsePromptOps()</c> then sends
+    /// deferrable calls to it. Call <see cref="ProviderBatchScheduler.ResumeAsync"/> once on start-up to pick up the
+    /// batches of an earlier run. Invalid options throw when the scheduler is first resolved.
+    /// </summary>
+    public static IServiceCollection AddPromptOpsBatching(this IServiceCollection services, Action<ProviderBatchOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.TryAddSingleton<IProviderBatchStore, InMemoryProviderBatchStore>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = new ProviderBatchOptions();
+            configure(options);
+            return new ProviderBatchScheduler(options, sp.GetRequiredService<IProviderBatchStore>(), httpClient: null, sp.GetService<IProviderBatchResultHandler>(),
+                sp.GetService<PriceCatalog>(),
+                (sp.GetService<IEnumerable<IUsageSink>>() ?? []).Where(s => s is not IOptionalUsageSink { IsActive: false }),
+                sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>()?.CreateLogger<ProviderBatchScheduler>());
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Adds the deferrable-call layer (<see cref="DeferrableChatClient"/>) with <paramref name="scheduler"/>, or the registered
+    /// scheduler when null. <c>UsePromptOps()</c> adds it by itself when batching is registered; use this for a pipeline of your own.
+    /// </summary>
+    public static ChatClientBuilder UseProviderBatching(this ChatClientBuilder builder, ProviderBatchScheduler? scheduler = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.Use((inner, services) => new DeferrableChatClient(inner, scheduler ?? services.GetService<ProviderBatchScheduler>()
+            ?? throw new InvalidOperationException("UseProviderBatching() needs a scheduler: pass one or call services.AddPromptOpsBatching(…).")));
+    }
+}
