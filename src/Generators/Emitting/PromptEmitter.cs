@@ -120,6 +120,12 @@ namespace PromptOps.Generators.Emitting
             if (m.CacheTtl is not null) w.Line($"    CacheTtl = {CacheTtlExpression(m.CacheTtl)},");
             if (m.SemanticThresholdLiteral is not null) w.Line($"    SemanticThreshold = {m.SemanticThresholdLiteral},");
             if (m.TruncationMember is not null) w.Line($"    OnTruncation = global::PromptOps.TruncationPolicy.{m.TruncationMember},");
+            if (m.Deferrable)
+            {
+                // [Prompt(Deferrable = true)]: the batching layer queues the call into a provider batch, priced at the batch rate.
+                w.Line("    Deferrable = true,");
+                w.Line("    ProviderBatch = true,");
+            }
             if (m.Kind is ResultKind.Bool or ResultKind.Enum or ResultKind.Number or ResultKind.Json)
             {
                 w.Line("    StructuredReply = true,");
