@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
 using PromptOps.Batching.Tests.Infrastructure;
 using PromptOps.Pricing;
 using PromptOps.Routing.Batching;
@@ -16,7 +17,7 @@ namespace PromptOps.Batching.Tests;
 /// with six batches in flight, and a second process resumes them from the SQLite ledger (one batch expires half-done and
 /// some items fail once, so they are retried) — with every result delivered once and priced at the batch rate.
 /// </summary>
-public sealed class RestartTests : IAsyncLifetime
+public sealed class RestartTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly string WorkerPath = typeof(RestartTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BatchWorkerPath").Value!;
 
@@ -50,6 +51,7 @@ public sealed class RestartTests : IAsyncLifetime
         _server.Ending = n => n == 5 ? BatchEnding.Expire : BatchEnding.Complete;
 
         var delivered = new List<(string Key, string Via, string Text)>();
+        long retried;
         await using (var first = Worker.Start("submit", provider, _server.BaseAddress, db, Items, BatchSize))
         {
             var lines = await first.ReadUntilAsync(seen => seen.Contains("submitted") && seen.Count(l => l.StartsWith("caller ", StringComparison.Ordinal)) == Released * BatchSize);
@@ -69,6 +71,7 @@ public sealed class RestartTests : IAsyncLifetime
             Assert.Equal(Items - Released * BatchSize, stats.DeliveredToHandler);
             Assert.True(stats.ItemsRetried >= BatchSize / 2, $"the expired half of batch 5 and the failed items are retried ({stats.ItemsRetried})");
             Assert.Equal(0, stats.ItemsFailed);
+            retried = stats.ItemsRetried;
         }
 
         // Every item delivered exactly once, with its own answer: 400 to the callers of the first process, 600 to the handler of the second.
@@ -89,6 +92,11 @@ public sealed class RestartTests : IAsyncLifetime
             Scalar(db, "SELECT sum(delivered_to = 'caller') || '|' || sum(delivered_to = 'handler') FROM provider_batch_items WHERE state = 3"));
         Assert.Equal(Items.ToString(CultureInfo.InvariantCulture), Scalar(db, "SELECT count(*) FROM provider_batch_items"));
         Assert.Equal("0", Scalar(db, "SELECT count(*) FROM provider_batches WHERE ended = 0"));
+        var fullCost = new PriceCatalog().Cost(model, 100, cached, 10).Usd!.Value;
+        output.WriteLine(FormattableString.Invariant(
+            $"{provider}: {Items} items, {_server.BatchesCreated} batches ({Items / BatchSize} before the kill, the rest retries), {retried} item retries, ") +
+            FormattableString.Invariant($"{delivered.Count(d => d.Via == "caller")} delivered to callers before the kill, {delivered.Count(d => d.Via == "handler")} to the handler after it, ") +
+            FormattableString.Invariant($"ledger ${decimal.Parse(Scalar(db, "SELECT sum(cost_pusd) FROM usage_records"), CultureInfo.InvariantCulture) / 1_000_000_000_000m:0.000000} (full price ${Items * fullCost:0.000000})"));
     }
 
     private static (string Key, string Via, string Text) Parse(string line, string via)
