@@ -188,6 +188,56 @@ public sealed class ProviderBatchSchedulerTests : IAsyncLifetime
         Assert.Equal((1L, 1L), (scheduler.Statistics.DeliveredToCallers, scheduler.Statistics.DeliveredToHandler));
     }
 
+    /// <summary>The system clock, recording the due time of every timer (Task.Delay with a TimeProvider creates one).</summary>
+    private sealed class RecordingTime : TimeProvider
+    {
+        private readonly List<TimeSpan> _dueTimes = [];
+
+        public IReadOnlyList<TimeSpan> DueTimes
+        {
+            get
+            {
+                lock (_dueTimes) return [.. _dueTimes];
+            }
+        }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            lock (_dueTimes) _dueTimes.Add(dueTime);
+            return System.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_in_progress_is_polled_with_exponential_back_off_up_to_the_longest_delay()
+    {
+        _server.ReleasedBelow = 0;
+        var time = new RecordingTime();
+        var options = Options(_server, BatchProviderKind.OpenAI, size: 1);
+        (options.FirstPollDelay, options.MaxPollDelay) = (TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(16));
+        await using var scheduler = new ProviderBatchScheduler(options, timeProvider: time);
+        var call = scheduler.EnqueueAsync(Ask("q"), new ChatOptions().Deferrable());
+        await Waiting.UntilAsync(() => _server.Polls >= 6, "six polls");
+        _server.ReleasedBelow = int.MaxValue;
+        Assert.Equal("answer to: q", (await call).Text);
+
+        var polls = time.DueTimes.Select(d => d.TotalMilliseconds).Take(6);
+        Assert.Equal([2d, 4, 8, 16, 16, 16], polls);
+    }
+
+    [Fact]
+    public async Task A_deferrable_streaming_call_is_answered_as_one_update_with_its_usage()
+    {
+        await using var scheduler = new ProviderBatchScheduler(Options(_server, BatchProviderKind.OpenAI, size: 1));
+        var (client, sink, _) = Pipeline(scheduler);
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var update in client.GetStreamingResponseAsync(Ask("streamed"), new ChatOptions().Deferrable())) updates.Add(update);
+        Assert.Equal("answer to: streamed", updates.ToChatResponse().Text);
+        var record = Assert.Single(sink.Snapshot());
+        Assert.Equal((100L, 10L, true), (record.InputTokens, record.OutputTokens, record.Streaming));
+        Assert.Equal(new PriceCatalog().Cost("gpt-4o-mini", 100, 0, 10, batch: true).Usd, record.CostUsd);
+    }
+
     [Fact]
     public async Task Bad_input_gets_a_clear_error()
     {

@@ -134,7 +134,11 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _queued);
-        Queue(item);
+        if (!Queue(item) && _waiters.TryRemove(item.Id, out _))
+        {
+            // Disposed meanwhile: the item is stored (Queued), so the next resume submits it.
+            waiter.TrySetException(new OperationCanceledException($"The batch scheduler stopped; deferred item {item.Id} stays stored and its result goes to the results handler after a resume."));
+        }
         if (!cancellationToken.CanBeCanceled) return await waiter.Task.ConfigureAwait(false);
         using var registration = cancellationToken.Register(() =>
         {
@@ -168,7 +172,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
         }
 
         var queued = await _store.GetItemsAsync(ProviderBatchItemState.Queued, null, cancellationToken).ConfigureAwait(false);
-        foreach (var item in queued) Queue(item);
+        foreach (var item in queued) _ = Queue(item);
         BatchingLog.Resumed(_logger, resumed, queued.Count, undelivered.Count);
     }
 
@@ -244,18 +248,21 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
 
     private IBatchApi Api(BatchProviderKind provider) => provider == BatchProviderKind.Anthropic ? _anthropic : _openAI;
 
-    private void Queue(ProviderBatchItem item)
+    /// <summary>Adds an item to the next batch; false when the scheduler is disposed.</summary>
+    private bool Queue(ProviderBatchItem item)
     {
         List<ProviderBatchItem>? full = null;
         lock (_lock)
         {
-            if (_disposed || !_queuedIds.Add(item.Id)) return;
+            if (_disposed) return false;
+            if (!_queuedIds.Add(item.Id)) return true;
             _pending.Add(item);
             if (_pending.Count >= _options.MaxBatchSize) full = TakeLocked();
             else if (_pending.Count == 1) _timer = _time.CreateTimer(static s => ((ProviderBatchScheduler)s!).Flush(), this, _options.MaxBatchAge, Timeout.InfiniteTimeSpan);
         }
 
         if (full is not null) Run(() => SubmitNewAsync(full));
+        return true;
     }
 
     private List<ProviderBatchItem> TakeLocked()
@@ -421,7 +428,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
         var failedCount = completed.Count(i => i.ResultJson is null);
         BatchingLog.Ended(_logger, batch.ProviderBatchId ?? batch.Id, status, completed.Count - failedCount, failedCount, retry.Count);
         foreach (var item in completed) await DeliverAsync(item).ConfigureAwait(false);
-        foreach (var item in requeued) Queue(item);
+        foreach (var item in requeued) _ = Queue(item);
     }
 
     private static BatchApiItemResult Missing(BatchRunState state, string? error) => state switch
