@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PromptOps.Batching.Tests.Infrastructure;
 using PromptOps.Routing.Batching;
@@ -150,6 +151,32 @@ public sealed class SqliteBatchStoreTests : IAsyncLifetime
         Assert.True(await store.MarkDeliveredAsync("a", "caller", DateTimeOffset.UnixEpoch, default));
         Assert.False(await store.MarkDeliveredAsync("a", "handler", DateTimeOffset.UnixEpoch, default));
         Assert.Equal("caller", Scalar("SELECT delivered_to FROM provider_batch_items"));
+    }
+
+    [Fact]
+    public async Task AddPromptOpsBatching_binds_its_options_from_configuration()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["PromptOps:Batching:Provider"] = "Anthropic",
+            ["PromptOps:Batching:BaseAddress"] = _server.BaseAddress.ToString(),
+            ["PromptOps:Batching:ApiKey"] = BatchApiServer.ApiKey,
+            ["PromptOps:Batching:MaxBatchSize"] = "1",
+            ["PromptOps:Batching:FirstPollDelay"] = "00:00:00.005",
+            ["PromptOps:Batching:MaxPollDelay"] = "00:00:00.020",
+            ["PromptOps:Batching:DefaultModel"] = "claude-haiku-4-5",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddPromptOpsBatching(configuration.GetSection("PromptOps:Batching"), o => o.MaxItemAttempts = 2);
+        await using var provider = services.BuildServiceProvider();
+        var scheduler = provider.GetRequiredService<ProviderBatchScheduler>();
+        Assert.Equal("answer to: hello", (await scheduler.EnqueueAsync(Ask("hello"), new ChatOptions().Deferrable())).Text);
+        Assert.Equal(1, _server.BatchesCreated);
+
+        var bad = new ServiceCollection().AddPromptOpsBatching(o => o.MaxPollDelay = TimeSpan.Zero).BuildServiceProvider();
+        var e = Assert.Throws<ArgumentException>(() => bad.GetRequiredService<ProviderBatchScheduler>());
+        Assert.Contains("MaxPollDelay", e.Message, StringComparison.Ordinal);
+        await bad.DisposeAsync();
     }
 
     [Fact]

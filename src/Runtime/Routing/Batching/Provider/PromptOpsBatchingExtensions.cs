@@ -1,7 +1,9 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using PromptOps.Pricing;
 using PromptOps.Routing.Batching;
 using PromptOps.Usage;
@@ -23,11 +25,30 @@ public static class PromptOpsBatchingExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<ProviderBatchOptions>().Configure(configure);
+        return AddCore(services);
+    }
+
+    /// <summary>
+    /// <see cref="AddPromptOpsBatching(IServiceCollection, Action{ProviderBatchOptions})"/> with the options bound from
+    /// <paramref name="configuration"/> (pass the <c>PromptOps:Batching</c> section: <c>Provider</c>, <c>BaseAddress</c>,
+    /// <c>ApiKey</c>, <c>MaxBatchSize</c>, <c>MaxBatchAge</c> as <c>"00:01:00"</c>, …), then adjusted by <paramref name="configure"/>.
+    /// </summary>
+    public static IServiceCollection AddPromptOpsBatching(this IServiceCollection services, IConfiguration configuration, Action<ProviderBatchOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = services.AddOptions<ProviderBatchOptions>().Bind(configuration);
+        if (configure is not null) builder.PostConfigure(configure);
+        return AddCore(services);
+    }
+
+    private static IServiceCollection AddCore(IServiceCollection services)
+    {
         services.TryAddSingleton<IProviderBatchStore, InMemoryProviderBatchStore>();
         services.TryAddSingleton(sp =>
         {
-            var options = new ProviderBatchOptions();
-            configure(options);
+            var options = sp.GetRequiredService<IOptions<ProviderBatchOptions>>().Value;
             return new ProviderBatchScheduler(options, sp.GetRequiredService<IProviderBatchStore>(), httpClient: null, sp.GetService<IProviderBatchResultHandler>(),
                 sp.GetService<PriceCatalog>(),
                 (sp.GetService<IEnumerable<IUsageSink>>() ?? []).Where(s => s is not IOptionalUsageSink { IsActive: false }),
