@@ -110,6 +110,34 @@ public sealed class SqliteBatchStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_resume_submits_what_a_stopped_process_had_queued_or_had_not_yet_had_accepted()
+    {
+        var options = ProviderBatchSchedulerTests.Options(_server, BatchProviderKind.OpenAI, size: 10);
+        using var store = new SqliteProviderBatchStore(Db);
+        // What a process leaves when it stops after storing its calls: one item still queued, and two in a batch that it
+        // stored but whose submission never got an answer (no provider id).
+        ProviderBatchItem Item(string id, string text) => new()
+        {
+            Id = id, Provider = BatchProviderKind.OpenAI, Model = "gpt-4o-mini", Key = "key-" + id, CreatedAt = DateTimeOffset.UnixEpoch,
+            RequestJson = $$"""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"{{text}}"}]}""",
+        };
+        await store.AddItemAsync(Item("q1", "queued"), default);
+        await store.AddItemAsync(Item("s1", "unsent one"), default);
+        await store.AddItemAsync(Item("s2", "unsent two"), default);
+        await store.AddBatchAsync(new ProviderBatchRecord { Id = "b-unsent", Provider = BatchProviderKind.OpenAI, ItemCount = 2 }, ["s1", "s2"], default);
+
+        var handler = new RecordingHandler();
+        await using var scheduler = new ProviderBatchScheduler(options, store, handler: handler);
+        await scheduler.ResumeAsync();
+        await scheduler.DrainAsync();
+
+        Assert.Equal(["key-q1:answer to: queued", "key-s1:answer to: unsent one", "key-s2:answer to: unsent two"],
+            handler.Results.Select(r => $"{r.Key}:{r.Response!.Text}").Order());
+        Assert.Equal(2, _server.BatchesCreated); // the stored batch submitted as it was, the queued item in a new one
+        Assert.Equal("3", Scalar("SELECT count(*) FROM provider_batch_items WHERE state = 3 AND attempts = 1"));
+    }
+
+    [Fact]
     public async Task A_version_4_ledger_is_migrated_to_5_with_the_batch_tables_and_keeps_its_records()
     {
         await using (var sink = new SqliteUsageSink(Db))
