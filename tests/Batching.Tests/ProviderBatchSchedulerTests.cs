@@ -89,7 +89,27 @@ public sealed class ProviderBatchSchedulerTests : IAsyncLifetime
             "bad" => ItemFate.Reject,
             _ => ItemFate.Succeed,
         };
+        // The instruments, as an operator reads them (the test classes of this assembly run one at a time: AssemblyInfo.cs).
+        var measured = new Dictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == PromptOpsMetrics.MeterName && instrument.Name.StartsWith("promptops.batch.", StringComparison.Ordinal)) l.EnableMeasurementEvents(instrument);
+        };
         await using var scheduler = new ProviderBatchScheduler(Options(_server, provider, size: 3));
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            string? providerTag = null, kind = null;
+            foreach (var t in tags)
+            {
+                if (t.Key == "promptops.batch.provider") providerTag = t.Value as string;
+                else if (t.Key is "promptops.batch.outcome" or "promptops.batch.status") kind = t.Value as string;
+            }
+
+            var key = $"{instrument.Name}:{providerTag}:{kind}";
+            lock (measured) measured[key] = measured.GetValueOrDefault(key) + value;
+        });
+        listener.Start();
         var (client, sink, _) = Pipeline(scheduler);
         var ok = client.GetResponseAsync(Ask("fine"), new ChatOptions().Deferrable());
         var flaky = client.GetResponseAsync(Ask("flaky"), new ChatOptions().Deferrable());
@@ -103,6 +123,15 @@ public sealed class ProviderBatchSchedulerTests : IAsyncLifetime
         Assert.Contains(provider == BatchProviderKind.OpenAI ? "400" : "invalid_request_error", e.Message, StringComparison.Ordinal);
         Assert.Equal(2, _server.BatchesCreated); // the flaky item again, alone
         Assert.Equal(1, scheduler.Statistics.ItemsRetried);
+        lock (measured)
+        {
+            var name = provider == BatchProviderKind.Anthropic ? "anthropic" : "openai";
+            Assert.Equal(3, measured.GetValueOrDefault($"promptops.batch.items:{name}:queued"));
+            Assert.Equal(1, measured.GetValueOrDefault($"promptops.batch.items:{name}:retried"));
+            Assert.Equal(2, measured.GetValueOrDefault($"promptops.batch.items:{name}:to_caller"));
+            Assert.Equal(1, measured.GetValueOrDefault($"promptops.batch.items:{name}:failed"));
+            Assert.Equal(2, measured.Where(m => m.Key.StartsWith($"promptops.batch.batches:{name}:", StringComparison.Ordinal)).Sum(m => m.Value));
+        }
         Assert.Equal(1, sink.Snapshot().Count(r => r.Outcome == UsageOutcome.Failed));
     }
 

@@ -134,6 +134,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _queued);
+        BatchingMetrics.ItemsCounted(item.Provider, "queued");
         if (!Queue(item) && _waiters.TryRemove(item.Id, out _))
         {
             // Disposed meanwhile: the item is stored (Queued), so the next resume submits it.
@@ -425,6 +426,8 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
         lock (_lock) _activeBatches.Remove(batch.Id);
         Interlocked.Increment(ref _ended);
         Interlocked.Add(ref _retried, retry.Count);
+        BatchingMetrics.BatchEnded(batch.Provider, status);
+        BatchingMetrics.ItemsCounted(batch.Provider, "retried", retry.Count);
         var failedCount = completed.Count(i => i.ResultJson is null);
         BatchingLog.Ended(_logger, batch.ProviderBatchId ?? batch.Id, status, completed.Count - failedCount, failedCount, retry.Count);
         foreach (var item in completed) await DeliverAsync(item).ConfigureAwait(false);
@@ -468,6 +471,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
                 if (!await _store.MarkDeliveredAsync(item.Id, "caller", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false)) return;
                 Interlocked.Increment(ref _toCallers);
                 if (failure is not null) Interlocked.Increment(ref _failed);
+                BatchingMetrics.ItemsCounted(item.Provider, failure is null ? "to_caller" : "failed");
                 if (response is not null) waiter.TrySetResult(response);
                 else waiter.TrySetException(failure!);
                 return;
@@ -476,6 +480,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
             if (_handler is null)
             {
                 Interlocked.Increment(ref _undelivered);
+                BatchingMetrics.ItemsCounted(item.Provider, "undelivered");
                 BatchingLog.NoHandler(_logger, item.Id);
                 return;
             }
@@ -505,6 +510,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
             if (!await _store.MarkDeliveredAsync(item.Id, "handler", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false)) return;
             Interlocked.Increment(ref _toHandler);
             if (failure is not null) Interlocked.Increment(ref _failed);
+            BatchingMetrics.ItemsCounted(item.Provider, failure is null ? "to_handler" : "failed");
             RecordUsage(item, response);
         }
         finally
