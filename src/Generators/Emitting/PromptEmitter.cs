@@ -121,6 +121,12 @@ namespace PromptOps.Generators.Emitting
             w.Line($"    StaticPrefixLength = {StaticPrefixLength(m).ToString(CultureInfo.InvariantCulture)},");
             if (m.SemanticThresholdLiteral is not null) w.Line($"    SemanticThreshold = {m.SemanticThresholdLiteral},");
             if (m.TruncationMember is not null) w.Line($"    OnTruncation = global::PromptOps.TruncationPolicy.{m.TruncationMember},");
+            if (m.Deferrable)
+            {
+                // [Prompt(Deferrable = true)]: the batching layer queues the call into a provider batch, priced at the batch rate.
+                w.Line("    Deferrable = true,");
+                w.Line("    ProviderBatch = true,");
+            }
             if (m.Kind is ResultKind.Bool or ResultKind.Enum or ResultKind.Number or ResultKind.Json)
             {
                 w.Line("    StructuredReply = true,");

@@ -102,5 +102,6 @@ namespace PromptOps.Generators.Model
         EquatableArray<EnumLabel> EnumLabels,
         string? LengthGuidance,
         string? RangeMinLiteral = null,
-        string? RangeMaxLiteral = null) : IEquatable<PromptMethodSpec>;
+        string? RangeMaxLiteral = null,
+        bool Deferrable = false) : IEquatable<PromptMethodSpec>;
 }

@@ -85,7 +85,8 @@ namespace PromptOps.Generators.Parsing
                 EnumLabels: labels,
                 LengthGuidance: lengthGuidance,
                 RangeMinLiteral: range is { } r1 ? DoubleLiteral(r1.Min) : null,
-                RangeMaxLiteral: range is { } r2 ? DoubleLiteral(r2.Max) : null);
+                RangeMaxLiteral: range is { } r2 ? DoubleLiteral(r2.Max) : null,
+                Deferrable: settings.Deferrable);
         }
 
         /// <summary>Partial, without a body of its own: false when no implementation part can be written.</summary>

@@ -35,6 +35,9 @@ namespace PromptOps.Generators.Parsing
         /// <summary>The <c>Length</c> setting: null when not set (the task's length), empty for none.</summary>
         public string? Length { get; private set; }
 
+        /// <summary>The <c>Deferrable</c> setting: the call may wait for the provider's batch API.</summary>
+        public bool Deferrable { get; private set; }
+
         public static PromptSettings Read(AttributeData attribute)
         {
             var settings = new PromptSettings();
@@ -56,6 +59,7 @@ namespace PromptOps.Generators.Parsing
                     case "Minimum": settings.Minimum = value is double min ? min : double.NaN; break;
                     case "Maximum": settings.Maximum = value is double max ? max : double.NaN; break;
                     case "Length": settings.Length = value as string ?? string.Empty; break;
+                    case "Deferrable": settings.Deferrable = value is true; break;
                 }
             }
 

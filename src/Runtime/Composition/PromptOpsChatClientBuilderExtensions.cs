@@ -25,7 +25,7 @@ public static class PromptOpsChatClientBuilderExtensions
     /// → response cache → truncation policy (inside the cache, so a retried whole answer is what is stored) → budget
     /// breaker (when a <c>Budget</c> limit is set; inside the cache, so a hit reserves nothing) → provider prompt cache placement
     /// (tells <see cref="Caching.Provider.ProviderPromptCacheHandler"/> the prompt; outside the fallback so every provider tried
-    /// gets it) → fallback and retries (when <c>Fallback:Enabled</c>) → the provider. Each layer is added by its public <c>Use…</c> call, in that order.
+    /// gets it; with batching registered, deferrable calls go to the provider's batch API just before it) → fallback and retries (when <c>Fallback:Enabled</c>) → the provider. Each layer is added by its public <c>Use…</c> call, in that order.
     /// Options come from <c>services.AddPromptOps(…)</c> when registered, else the defaults; <paramref name="configure"/>
     /// adjusts a copy. They are resolved, configured and validated once per <c>Build</c>, and every layer reads that one
     /// snapshot; invalid options throw when the client is built, naming the bad value. Shared services come from DI: the
@@ -62,6 +62,11 @@ public static class PromptOpsChatClientBuilderExtensions
             layers.UsePromptCache();
             layers.UseTruncationPolicy();
             if (o.Budget.IsConfigured || services.GetService<IBudgetLimitProvider>() is not null) layers.UseCostBudget();
+            // Deferrable calls go to the provider's batch API instead of the provider; outside the fallback, whose per-attempt
+            // timeout would abandon a call waiting for its batch, and inside routing, the cache and the budget.
+#pragma warning disable PROMPTOPS001 // provider batching is experimental; the layer is added only when the user registered it
+            if (services.GetService<Routing.Batching.ProviderBatchScheduler>() is not null) layers.UseProviderBatching();
+#pragma warning restore PROMPTOPS001
             // Marks the provider's own prompt cache (ProviderPromptCacheHandler); outside the fallback so every provider tried gets the hint.
             layers.UseProviderPromptCache();
             if (o.Fallback.Enabled) layers.UseFallback();

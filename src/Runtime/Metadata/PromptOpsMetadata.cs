@@ -119,6 +119,22 @@ public sealed record PromptOpsMetadata
     private readonly int? _staticPrefixLength;
 
     /// <summary>
+    /// The call can wait for the provider's batch API (up to a day, at the batch discount): with batching registered
+    /// (<c>services.AddPromptOpsBatching(…)</c>), the batching layer queues it into a provider batch instead of calling the
+    /// provider, and the returned task completes when the batch has answered. Set with
+    /// <see cref="DeferrableChatOptionsExtensions.Deferrable(Microsoft.Extensions.AI.ChatOptions, string?)"/>, which also sets
+    /// <see cref="ProviderBatch"/> so the usage meter prices the call at the batch rate.
+    /// </summary>
+    public bool Deferrable { get; init; }
+
+    /// <summary>
+    /// The caller's name for a deferrable call (a ticket id, a row key): stored with the queued item and given back to the
+    /// results handler (<see cref="Routing.Batching.IProviderBatchResultHandler"/>) when the result arrives after the process
+    /// that asked has stopped. Null: the handler sees only the item's id.
+    /// </summary>
+    public string? DeferralKey { get; init; }
+
+    /// <summary>
     /// What to do when the reply is cut off at the output-token limit (<c>[Prompt(OnTruncation = …)]</c>); null: the
     /// <c>PromptOps:Truncation</c> options decide (<see cref="StructuredReply"/> picks which of their policies).
     /// </summary>

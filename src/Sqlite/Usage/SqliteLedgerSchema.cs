@@ -21,18 +21,23 @@ namespace PromptOps.Usage.Sqlite;
 /// </code>
 /// and, from version 4, a table <c>budget_events</c> of the budget's alerts and actions (one row per event, written by the
 /// instance that raised it: timestamp_ms, kind, scope, scope_id, budget_window, threshold, spent_pusd, limit_pusd,
-/// period_end_ms, refused, action_kind, action_trigger, undone — enums as their names).
+/// period_end_ms, refused, action_kind, action_trigger, undone — enums as their names); from version 5, the provider batches
+/// of deferrable calls: <c>provider_batches</c> (id, provider, provider_batch_id, status, ended, item_count, created_ms,
+/// ended_ms) and <c>provider_batch_items</c> (one row per deferred call: id = its custom_id, provider, model, request_json,
+/// item_key, prompt_id, prompt_version, task, user_id, tenant_id, endpoint, state 0 queued / 1 submitted / 2 completed /
+/// 3 delivered, batch_id, attempts, result_json, error, failure, created_ms, completed_ms, delivered_ms, delivered_to),
+/// written by <see cref="PromptOps.Routing.Batching.Sqlite.SqliteProviderBatchStore"/>.
 /// with an index on <c>timestamp_ms</c>, and a view <c>usage</c> with readable columns (ISO time, USD as REAL, enum
 /// names) for ad-hoc queries with the <c>sqlite3</c> shell. The database runs in WAL mode.
 /// <para>Versions: 1 had no <c>anomalies</c> column; 2 none of the version-3 columns; 3 no <c>tenant_id</c>, no <c>conversation_id</c> and no
-/// <c>budget_events</c>. An older ledger opened for writing is
+/// <c>budget_events</c>; 4 none of the batch tables. An older ledger opened for writing is
 /// migrated in one transaction (<c>ALTER TABLE … ADD COLUMN</c> for each missing column, with its default; the view
 /// recreated); opened for reading it is read as it is, the missing columns read as their defaults.</para>
 /// </summary>
 internal static class SqliteLedgerSchema
 {
     /// <summary>The schema version this PromptOps writes and reads.</summary>
-    public const int Version = 4;
+    public const int Version = 5;
 
     /// <summary>The <c>PRAGMA application_id</c> of a PromptOps ledger (ASCII "POLG").</summary>
     public const int ApplicationId = 0x504F4C47;
@@ -105,7 +110,47 @@ internal static class SqliteLedgerSchema
             conversation_id TEXT
         );
         CREATE INDEX ix_usage_records_timestamp ON usage_records (timestamp_ms);
-        """ + CreateEventsSql + CreateViewSql;
+        """ + CreateEventsSql + CreateBatchesSql + CreateViewSql;
+
+    /// <summary>The provider batches of deferrable calls and their items (version 5).</summary>
+    internal const string CreateBatchesSql = """
+        CREATE TABLE IF NOT EXISTS provider_batches (
+            id TEXT PRIMARY KEY,
+            provider TEXT NOT NULL,
+            provider_batch_id TEXT,
+            status TEXT NOT NULL,
+            ended INTEGER NOT NULL,
+            item_count INTEGER NOT NULL,
+            created_ms INTEGER NOT NULL,
+            ended_ms INTEGER
+        );
+        CREATE TABLE IF NOT EXISTS provider_batch_items (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            provider TEXT NOT NULL,
+            model TEXT NOT NULL,
+            request_json TEXT NOT NULL,
+            item_key TEXT,
+            prompt_id TEXT,
+            prompt_version TEXT,
+            task TEXT,
+            user_id TEXT,
+            tenant_id TEXT,
+            endpoint TEXT,
+            state INTEGER NOT NULL,
+            batch_id TEXT,
+            attempts INTEGER NOT NULL,
+            result_json TEXT,
+            error TEXT,
+            failure TEXT,
+            created_ms INTEGER NOT NULL,
+            completed_ms INTEGER,
+            delivered_ms INTEGER,
+            delivered_to TEXT
+        );
+        CREATE INDEX IF NOT EXISTS ix_provider_batch_items_state ON provider_batch_items (state, batch_id);
+
+        """;
 
     /// <summary>The budget's alerts and actions (version 4).</summary>
     private const string CreateEventsSql = """
@@ -188,6 +233,7 @@ internal static class SqliteLedgerSchema
                 if (version < 2) Execute(connection, MigrateToVersion2Sql, tx);
                 if (version < 3) Execute(connection, MigrateToVersion3Sql, tx);
                 if (version < 4) Execute(connection, MigrateToVersion4Sql, tx);
+                if (version < 5) Execute(connection, CreateBatchesSql, tx);
                 // The view is recreated on every open for writing (no data change): a ledger written before a flag or a
                 // column existed gets the view that names it.
                 Execute(connection, "DROP VIEW IF EXISTS usage;" + CreateViewSql, tx);

@@ -24,7 +24,7 @@ public class PipelineOrderTests
     private static readonly Type[] PromptOpsLayers =
     [
         typeof(UsageMeterChatClient), typeof(EscalationChatClient), typeof(UserPlanChatClient), typeof(BudgetActionChatClient), typeof(CascadeChatClient),
-        typeof(TierRoutingChatClient), typeof(PromptCacheChatClient), typeof(TruncationChatClient), typeof(CostBudgetChatClient), typeof(Caching.Provider.ProviderPromptCacheChatClient), typeof(FallbackChatClient),
+        typeof(TierRoutingChatClient), typeof(PromptCacheChatClient), typeof(TruncationChatClient), typeof(CostBudgetChatClient), typeof(global::PromptOps.Caching.Provider.ProviderPromptCacheChatClient), typeof(FallbackChatClient),
     ];
 
     /// <summary>The layers of <paramref name="client"/>, outermost first, down to the provider (through a fallback chain's primary).</summary>

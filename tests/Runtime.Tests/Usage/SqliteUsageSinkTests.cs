@@ -399,7 +399,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
             return Convert.ToString(c.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
         }
 
-        Assert.Equal("4", Scalar("PRAGMA user_version"));
+        Assert.Equal("5", Scalar("PRAGMA user_version"));
         Assert.Equal(SqliteLedgerSchema.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar("PRAGMA application_id"));
         Assert.Equal("wal", Scalar("PRAGMA journal_mode"));
         Assert.Equal("1500000000000", Scalar("SELECT cost_pusd FROM usage_records"));
@@ -431,12 +431,12 @@ public sealed class SqliteUsageSinkTests : IDisposable
         {
             c.Open();
             using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA user_version = 5";
+            cmd.CommandText = "PRAGMA user_version = 6";
             cmd.ExecuteNonQuery();
         }
 
         var newer = Assert.Throws<InvalidDataException>(() => new SqliteUsageSink(Db));
-        Assert.Contains("schema version 5", newer.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 6", newer.Message, StringComparison.Ordinal);
         Assert.Throws<FileNotFoundException>(() => SqliteLedgerReader.Read(Path.Combine(_dir, "missing.db")).ToList());
     }
 
@@ -489,7 +489,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
         connection.Open();
         using var q = connection.CreateCommand();
         q.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || '|' || group_concat(anomalies, ',') FROM usage";
-        Assert.Equal("4|,tokens_clamped", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("5|,tokens_clamped", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -522,7 +522,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
         connection.Open();
         using var q = connection.CreateCommand();
         q.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || '|' || group_concat(cache_write_tokens || ':' || reasoning_tokens || ':' || ifnull(cache_ttl_s, '-') || ':' || ifnull(cache_ttl_reason, '-') || ':' || escalations, ',') FROM usage";
-        Assert.Equal("4|0:0:-:-:0,1200:64:300.0:time_sensitive:2", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("5|0:0:-:-:0,1200:64:300.0:time_sensitive:2", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -573,7 +573,7 @@ public sealed class SqliteUsageSinkTests : IDisposable
         connection.Open();
         using var q = connection.CreateCommand();
         q.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || '|' || group_concat(ifnull(tenant_id, '-') || ':' || ifnull(conversation_id, '-'), ',') FROM usage";
-        Assert.Equal("4|-:-,acme:c1", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("5|-:-,acme:c1", Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public static TheoryData<string> BadLedgerPaths => ["directory", "text-file", "under-a-file"];
