@@ -28,12 +28,12 @@ internal sealed class ChargeSet
         Limits = limits;
         ExpiresAt = expiresAt;
         Scopes = scopes;
-        FirstAlertAt = new long[keys.Length];
+        Bounds = new ChargeBounds[keys.Length];
         var latest = long.MinValue;
         for (var i = 0; i < keys.Length; i++)
         {
             // total ≥ threshold % of the limit, in integers: limits are at most 9 × 10^15 nano-dollars, so × 100 fits in a long.
-            FirstAlertAt[i] = firstAlertPercent is { } percent ? ((limits[i] * percent) + 99) / 100 : long.MaxValue;
+            Bounds[i] = new ChargeBounds(limits[i], firstAlertPercent is { } percent ? ((limits[i] * percent) + 99) / 100 : long.MaxValue);
             latest = Math.Max(latest, expiresAt[i].UtcTicks);
         }
 
@@ -58,8 +58,11 @@ internal sealed class ChargeSet
     /// <summary>The scope, scope id and window of each counter.</summary>
     public (BudgetScope Scope, string? Id, BudgetWindow Window)[] Scopes { get; }
 
-    /// <summary>The total at which each counter reaches the lowest alert threshold (<see cref="long.MaxValue"/>: never).</summary>
-    public long[] FirstAlertAt { get; }
+    /// <summary>
+    /// Each counter's limit and the total at which it reaches the lowest alert threshold, side by side: what a request reads
+    /// of the set on its way (a few cache lines, the keys and expiries are not read).
+    /// </summary>
+    public ChargeBounds[] Bounds { get; }
 
     /// <summary>The number of counters.</summary>
     public int Count => Keys.Length;
@@ -73,3 +76,8 @@ internal sealed class ChargeSet
     /// <summary>The charge of counter <paramref name="index"/> for a request of <paramref name="amount"/>.</summary>
     public BudgetCharge Charge(int index, long amount) => new(Keys[index], amount, Limits[index], ExpiresAt[index]);
 }
+
+/// <summary>A counter's limit and the total at which it reaches the lowest alert threshold (<see cref="long.MaxValue"/>: never).</summary>
+/// <param name="Limit">The limit.</param>
+/// <param name="FirstAlertAt">The total of the lowest alert.</param>
+internal readonly record struct ChargeBounds(long Limit, long FirstAlertAt);

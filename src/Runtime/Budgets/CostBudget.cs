@@ -214,7 +214,9 @@ public sealed class CostBudget
         if (charges.Count == 0) return new BudgetLease(null, [], worstCaseUsd) { Subject = subject }; // no limit applies to this request
 
         var reservation = await Store.TryReserveAsync(charges, now, now + LeaseDuration, cancellationToken).ConfigureAwait(false);
-        if (_monthIndex >= 0 && _monthIndex < reservation.Totals.Count) RememberMonth(reservation.Totals[_monthIndex], charges[_monthIndex].Key);
+        // The application's windows come first in every request's charges: the month key is the application's (read from its
+        // set for this hour, not from the request's charges, which may be a subject's set).
+        if (_monthIndex >= 0 && _monthIndex < reservation.Totals.Count) RememberMonth(reservation.Totals[_monthIndex], CurrentWindows(now).Keys[_monthIndex]);
         await RaiseAlertsAsync(charges, scopes, reservation, now).ConfigureAwait(false);
         if (reservation.LeaseId is not { } leaseId)
         {
@@ -522,7 +524,7 @@ public sealed class CostBudget
             // lowest threshold is). Above it, the thresholds this instance has handled for the counter (claimed by it or
             // found claimed): a budget that stays above 80 % costs one dictionary lookup per request here, no key string and
             // no store call.
-            if (!refused && set is not null && total < set.FirstAlertAt[i]) continue;
+            if (!refused && set is not null && total < set.Bounds[i].FirstAlertAt) continue;
             var charge = charges[i];
             if (!refused && total < ((charge.Limit * _thresholds[0]) + 99) / 100) continue;
             var handled = _alertsHandled.GetValueOrDefault(charge.Key);

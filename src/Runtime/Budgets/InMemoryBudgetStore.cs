@@ -145,7 +145,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             {
                 counter = lease.Counters[i];
                 amount = lease.Amount;
-                limit = set.Limits[i];
+                limit = set.Bounds[i].Limit;
             }
             else
             {
