@@ -534,7 +534,7 @@ public sealed class CostBudget
                 // total ≥ threshold % of the limit, in integers: limits are at most 9 × 10^15 nano-dollars, so × 100 fits in a long.
                 if (!refused && total < ((charge.Limit * threshold) + 99) / 100) break;
                 if (_alertsHandled.Count > MaxCachedLimits) _alertsHandled.Clear(); // bounded: a forgotten counter asks the store again, which says no
-                _alertsHandled.AddOrUpdate(charge.Key, t + 1, (_, known) => Math.Max(known, t + 1));
+                _alertsHandled.AddOrUpdate(charge.Key, static (_, next) => next, static (_, known, next) => Math.Max(known, next), t + 1); // no closure: a counter above its first threshold allocates nothing here
                 var claimKey = AlertKey(charge.Key, threshold);
                 if (!await ClaimAsync(claimKey, now, charge.ExpiresAt).ConfigureAwait(false)) continue;
                 var (scope, id, window) = scopes[i];
