@@ -50,6 +50,13 @@ public static class Program
             return 0;
         }
 
+        // Where the scoped budget pair's extra time goes: subjects in and out of cache, threads on the same or other users (#19).
+        if (args is ["--budget-locality"])
+        {
+            await BudgetLocalityProbe.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+
         // CPU and wall time of the ledger's write, load and daily-report paths over 1,000,000 records, e.g. --ledger-cpu 3.
         if (args is ["--ledger-cpu", .. var ledgerArgs])
         {

@@ -5,7 +5,7 @@ public sealed class BudgetLease
 {
     private int _settled;
 
-    internal BudgetLease(string? leaseId, BudgetCharge[] charges, decimal worstCaseUsd)
+    internal BudgetLease(string? leaseId, IReadOnlyList<BudgetCharge> charges, decimal worstCaseUsd)
     {
         LeaseId = leaseId;
         Charges = charges;
@@ -18,7 +18,7 @@ public sealed class BudgetLease
     /// <summary>The worst case that was reserved (USD).</summary>
     public decimal WorstCaseUsd { get; }
 
-    internal BudgetCharge[] Charges { get; }
+    internal IReadOnlyList<BudgetCharge> Charges { get; }
 
     /// <summary>Whom the reservation was for (anomalies are counted per user on settle).</summary>
     internal BudgetSubject Subject { get; init; }

@@ -13,5 +13,15 @@ public static class BudgetLeaseIds
     public static readonly TimeSpan ReplayWindow = TimeSpan.FromMinutes(15);
 
     /// <summary>A new lease id.</summary>
-    public static string New() => ProcessId + Interlocked.Increment(ref _next).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+    public static string New()
+    {
+        // One string: the process part and the counter in hex, written in place (no intermediate string for the counter).
+        var next = (ulong)Interlocked.Increment(ref _next);
+        var digits = Math.Max(1, (64 - System.Numerics.BitOperations.LeadingZeroCount(next) + 3) / 4);
+        return string.Create(ProcessId.Length + digits, next, static (span, n) =>
+        {
+            ProcessId.AsSpan().CopyTo(span);
+            n.TryFormat(span[ProcessId.Length..], out _, "x", System.Globalization.CultureInfo.InvariantCulture);
+        });
+    }
 }

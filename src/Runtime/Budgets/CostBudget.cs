@@ -142,8 +142,8 @@ public sealed class CostBudget
     {
         var now = Time.GetUtcNow();
         var (charges, scopes) = await ChargesAsync(0, subject, now, cancellationToken).ConfigureAwait(false);
-        var totals = charges.Length == 0 ? [] : await Store.GetTotalsAsync(charges.Select(c => c.Key).ToArray(), now, cancellationToken).ConfigureAwait(false);
-        var windows = new BudgetWindowStatus[charges.Length];
+        var totals = charges.Count == 0 ? [] : await Store.GetTotalsAsync(charges.Select(c => c.Key).ToArray(), now, cancellationToken).ConfigureAwait(false);
+        var windows = new BudgetWindowStatus[charges.Count];
         BudgetPace? pace = null;
         for (var i = 0; i < windows.Length; i++)
         {
@@ -211,10 +211,12 @@ public sealed class CostBudget
         }
 
         var (charges, scopes) = await ChargesAsync(ToNanoCeiling(worstCaseUsd), subject, now, cancellationToken).ConfigureAwait(false);
-        if (charges.Length == 0) return new BudgetLease(null, [], worstCaseUsd) { Subject = subject }; // no limit applies to this request
+        if (charges.Count == 0) return new BudgetLease(null, [], worstCaseUsd) { Subject = subject }; // no limit applies to this request
 
         var reservation = await Store.TryReserveAsync(charges, now, now + LeaseDuration, cancellationToken).ConfigureAwait(false);
-        if (_monthIndex >= 0 && _monthIndex < reservation.Totals.Count) RememberMonth(reservation.Totals[_monthIndex], charges[_monthIndex].Key);
+        // The application's windows come first in every request's charges: the month key is the application's (read from its
+        // set for this hour, not from the request's charges, which may be a subject's set).
+        if (_monthIndex >= 0 && _monthIndex < reservation.Totals.Count) RememberMonth(reservation.Totals[_monthIndex], CurrentWindows(now).Keys[_monthIndex]);
         await RaiseAlertsAsync(charges, scopes, reservation, now).ConfigureAwait(false);
         if (reservation.LeaseId is not { } leaseId)
         {
@@ -238,9 +240,8 @@ public sealed class CostBudget
         if (lease.LeaseId is not null)
         {
             var amount = ToNanoCeiling(Math.Max(0, actualUsd));
-            var actual = new long[lease.Charges.Length];
-            Array.Fill(actual, amount);
-            await Store.SettleAsync(lease.LeaseId, lease.Charges, actual, now, cancellationToken).ConfigureAwait(false);
+            // The same amount on every counter: one small object whatever the number of counters, not an array.
+            await Store.SettleAsync(lease.LeaseId, lease.Charges, new UniformAmounts(amount, lease.Charges.Count), now, cancellationToken).ConfigureAwait(false);
         }
 
         if (_anomalies is not null && lease.Subject.UserId is { } user && actualUsd > 0 && _anomalies.Record(user, actualUsd, now) is { } anomaly)
@@ -320,7 +321,7 @@ public sealed class CostBudget
     /// The charges of a request of <paramref name="amount"/> nano-dollars: the application's windows (first, in the order
     /// of <see cref="CurrentWindows"/>), then each limited window of the subject's tenant, user and prompt.
     /// </summary>
-    private ValueTask<(BudgetCharge[] Charges, (BudgetScope Scope, string? Id, BudgetWindow Window)[] Scopes)> ChargesAsync(
+    private ValueTask<(IReadOnlyList<BudgetCharge> Charges, (BudgetScope Scope, string? Id, BudgetWindow Window)[] Scopes)> ChargesAsync(
         long amount, BudgetSubject subject, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var app = CurrentWindows(now);
@@ -329,23 +330,22 @@ public sealed class CostBudget
         // one array, no await — what every request cost before scopes existed.
         if (!_scoped || (subject.TenantId is null && subject.UserId is null && subject.PromptId is null))
         {
-            return ValueTask.FromResult((AppCharges(app, amount), _appScopes));
+            return ValueTask.FromResult((app.Set.Count == 0 ? [] : (IReadOnlyList<BudgetCharge>)new PlannedCharges(app.Set, amount), _appScopes));
         }
 
         // Configured limits only (no limit provider, no action that lowers users' limits): the subject's counters, limits and
         // scopes are the same for every request of the hour, so they are looked up once per subject and hour and a request
-        // only fills in its amount — no await, one lookup.
+        // only adds its amount (one small object, not an array of charges) — no await, one lookup.
         if (_limitProvider is null && !_lowersUserLimits)
         {
             var plan = PlanOf(subject, app, now);
-            var charges = new BudgetCharge[plan.Keys.Length];
-            for (var i = 0; i < charges.Length; i++) charges[i] = new BudgetCharge(plan.Keys[i], amount, plan.Limits[i], plan.ExpiresAt[i]);
-            return ValueTask.FromResult((charges, plan.Scopes));
+            return ValueTask.FromResult((plan.Count == 0 ? [] : (IReadOnlyList<BudgetCharge>)new PlannedCharges(plan, amount), plan.Scopes));
         }
 
         return ScopedChargesAsync(AppCharges(app, amount), amount, subject, now, cancellationToken);
     }
 
+    /// <summary>The application's charges as an array (the path that adds limits decided per request to them).</summary>
     private BudgetCharge[] AppCharges(WindowSet app, long amount)
     {
         var charges = new BudgetCharge[_windows.Length];
@@ -358,7 +358,7 @@ public sealed class CostBudget
     /// windows, then each limited window of its tenant, user and prompt, as <see cref="ScopedChargesAsync"/> builds them —
     /// computed once per subject and hour (bounded cache).
     /// </summary>
-    private SubjectPlan PlanOf(BudgetSubject subject, WindowSet app, DateTimeOffset now)
+    private ChargeSet PlanOf(BudgetSubject subject, WindowSet app, DateTimeOffset now)
     {
         if (_plans.TryGetValue(subject, out var known) && known.Hour == app.Hour) return known;
         var keys = new List<string>(app.Keys);
@@ -380,15 +380,16 @@ public sealed class CostBudget
         }
 
         if (_plans.Count >= MaxCachedLimits) _plans.Clear(); // bounded: built again, never wrong
-        return _plans[subject] = new SubjectPlan(app.Hour, [.. keys], [.. limits], [.. expires], [.. scopes]);
+        return _plans[subject] = new ChargeSet(app.Hour, [.. keys], [.. limits], [.. expires], [.. scopes], FirstThreshold);
     }
 
-    /// <summary>A subject's counters for one UTC hour under configured limits: keys, limits in nano-dollars, expiries and scopes, in charge order.</summary>
-    private sealed record SubjectPlan(long Hour, string[] Keys, long[] Limits, DateTimeOffset[] ExpiresAt, (BudgetScope Scope, string? Id, BudgetWindow Window)[] Scopes);
+    /// <summary>Each subject's counters for one UTC hour under configured limits (see <see cref="PlanOf"/>).</summary>
+    private readonly ConcurrentDictionary<BudgetSubject, ChargeSet> _plans = new();
 
-    private readonly ConcurrentDictionary<BudgetSubject, SubjectPlan> _plans = new();
+    /// <summary>The lowest alert threshold (percent); null without alerts.</summary>
+    private int? FirstThreshold => _thresholds.Length == 0 ? null : _thresholds[0];
 
-    private async ValueTask<(BudgetCharge[] Charges, (BudgetScope Scope, string? Id, BudgetWindow Window)[] Scopes)> ScopedChargesAsync(
+    private async ValueTask<(IReadOnlyList<BudgetCharge> Charges, (BudgetScope Scope, string? Id, BudgetWindow Window)[] Scopes)> ScopedChargesAsync(
         BudgetCharge[] appCharges, long amount, BudgetSubject subject, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // One cached entry per scope id and UTC hour holds its keys, their expiries and (without a limit provider) its
@@ -510,18 +511,21 @@ public sealed class CostBudget
     /// (every threshold for the charge that refused), once per counter and threshold — claimed in the store, so one
     /// instance raises it — and remembered here so the store is asked once per process.
     /// </summary>
-    private async ValueTask RaiseAlertsAsync(BudgetCharge[] charges, (BudgetScope Scope, string? Id, BudgetWindow Window)[] scopes, BudgetReservation reservation, DateTimeOffset now)
+    private async ValueTask RaiseAlertsAsync(IReadOnlyList<BudgetCharge> charges, (BudgetScope Scope, string? Id, BudgetWindow Window)[] scopes, BudgetReservation reservation, DateTimeOffset now)
     {
-        if (_thresholds.Length == 0 || reservation.Totals.Count != charges.Length) return;
-        for (var i = 0; i < charges.Length; i++)
+        if (_thresholds.Length == 0 || reservation.Totals.Count != charges.Count) return;
+        var set = (charges as PlannedCharges)?.Set;
+        for (var i = 0; i < charges.Count; i++)
         {
             var refused = reservation.RefusedIndex == i;
-            var charge = charges[i];
             var total = reservation.Totals[i];
 
-            // Below the lowest threshold (most requests): nothing to look up. Above it, the thresholds this instance has
-            // handled for the counter (claimed by it or found claimed): a budget that stays above 80 % costs one dictionary
-            // lookup per request here, no key string and no store call.
+            // Below the lowest threshold (most requests): nothing to look up (a prepared set holds where each counter's
+            // lowest threshold is). Above it, the thresholds this instance has handled for the counter (claimed by it or
+            // found claimed): a budget that stays above 80 % costs one dictionary lookup per request here, no key string and
+            // no store call.
+            if (!refused && set is not null && total < set.Bounds[i].FirstAlertAt) continue;
+            var charge = charges[i];
             if (!refused && total < ((charge.Limit * _thresholds[0]) + 99) / 100) continue;
             var handled = _alertsHandled.GetValueOrDefault(charge.Key);
             for (var t = handled; t < _thresholds.Length; t++)
@@ -530,7 +534,7 @@ public sealed class CostBudget
                 // total ≥ threshold % of the limit, in integers: limits are at most 9 × 10^15 nano-dollars, so × 100 fits in a long.
                 if (!refused && total < ((charge.Limit * threshold) + 99) / 100) break;
                 if (_alertsHandled.Count > MaxCachedLimits) _alertsHandled.Clear(); // bounded: a forgotten counter asks the store again, which says no
-                _alertsHandled.AddOrUpdate(charge.Key, t + 1, (_, known) => Math.Max(known, t + 1));
+                _alertsHandled.AddOrUpdate(charge.Key, static (_, next) => next, static (_, known, next) => Math.Max(known, next), t + 1); // no closure: a counter above its first threshold allocates nothing here
                 var claimKey = AlertKey(charge.Key, threshold);
                 if (!await ClaimAsync(claimKey, now, charge.ExpiresAt).ConfigureAwait(false)) continue;
                 var (scope, id, window) = scopes[i];
@@ -641,7 +645,9 @@ public sealed class CostBudget
             expires[i] = End(_windows[i].Window, now) + LeaseDuration + Grace;
         }
 
-        return _current = new WindowSet(hour, keys, expires);
+        var limits = new long[_windows.Length];
+        for (var i = 0; i < limits.Length; i++) limits[i] = _windows[i].LimitNano;
+        return _current = new WindowSet(hour, keys, expires, new ChargeSet(hour, keys, limits, expires, _appScopes, FirstThreshold));
     }
 
     private void RememberMonth(long totalNano, string monthKey)
@@ -650,4 +656,5 @@ public sealed class CostBudget
     }
 }
 
-internal sealed record WindowSet(long Hour, string[] Keys, DateTimeOffset[] ExpiresAt);
+/// <summary>The application's windows for one UTC hour: their keys, expiries and the prepared charges (<see cref="ChargeSet"/>).</summary>
+internal sealed record WindowSet(long Hour, string[] Keys, DateTimeOffset[] ExpiresAt, ChargeSet Set);

@@ -53,6 +53,9 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     private readonly Dictionary<string, (HashSet<string> Members, long ExpiresAtTicks)> _sets = new(StringComparer.Ordinal);
     private long _nextSweepTicks;
 
+    /// <summary>How many times the sweep has removed counters (under the lock): a prepared set's cached counters are valid while it is unchanged.</summary>
+    private long _sweeps;
+
     /// <summary>Settles adding to their counters outside the lock (their leases have left the table).</summary>
     private int _settling;
 
@@ -82,19 +85,32 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         ArgumentNullException.ThrowIfNull(charges);
         var count = charges.Count;
         if (count == 0) throw new ArgumentException("A reservation needs at least one charge.", nameof(charges));
-        var amounts = new long[count];
-        var latest = long.MinValue;
-        for (var i = 0; i < count; i++)
+        Lease lease;
+        var planned = charges as PlannedCharges;
+        if (planned is not null)
         {
-            var c = charges[i];
-            if (c.Amount < 0) throw new ArgumentOutOfRangeException(nameof(charges), c.Amount, $"The amount reserved on '{c.Key}' is negative.");
-            amounts[i] = c.Amount;
-            latest = Math.Max(latest, c.ExpiresAt.UtcTicks);
+            // A prepared set (CostBudget's): one amount, never negative, and the latest expiry known; nothing is copied, and
+            // the lease shares the set's counters (below).
+            lease = new Lease(null, null, planned.Amount, planned.Set.LatestExpiryTicks, charges);
+        }
+        else
+        {
+            var amounts = new long[count];
+            var latest = long.MinValue;
+            for (var i = 0; i < count; i++)
+            {
+                var c = charges[i];
+                if (c.Amount < 0) throw new ArgumentOutOfRangeException(nameof(charges), c.Amount, $"The amount reserved on '{c.Key}' is negative.");
+                amounts[i] = c.Amount;
+                latest = Math.Max(latest, c.ExpiresAt.UtcTicks);
+            }
+
+            lease = new Lease(new Counter[count], amounts, 0, latest, charges);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var lease = new Lease(new Counter[count], amounts, latest, charges);
         var spin = default(SpinWait);
+        long sweeps;
         while (true)
         {
             lock (_gate)
@@ -105,6 +121,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                     // Held (pending) from here: a retry with this id waits for the outcome instead of reserving again.
                     _leases.Add(leaseId, lease);
                     _expiries.Enqueue(leaseId, leaseExpiresAt.UtcTicks);
+                    sweeps = _sweeps;
                     break;
                 }
 
@@ -115,27 +132,45 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             spin.SpinOnce(); // the first call with this id is charging its counters right now
         }
 
+        // A prepared set's counters: the ones its last request found, unless a sweep has removed counters since (then found
+        // again by key). Either way they are named by this lease from here, so no sweep removes them while it lives.
+        var set = planned?.Set;
+        if (set is not null) lease.Counters = CountersOf(set, sweeps);
         var totals = new long[count];
         for (var i = count - 1; i >= 0; i--)
         {
-            var c = charges[i];
-            var counter = Find(c.Key, c.ExpiresAt.UtcTicks);
+            Counter counter;
+            long amount, limit;
+            if (set is not null)
+            {
+                counter = lease.Counters[i];
+                amount = lease.Amount;
+                limit = set.Bounds[i].Limit;
+            }
+            else
+            {
+                var c = charges[i];
+                counter = Find(c.Key, c.ExpiresAt.UtcTicks);
+                amount = c.Amount;
+                limit = c.Limit;
+            }
+
             var seen = Volatile.Read(ref counter.Total);
             while (true)
             {
                 // seen + amount > limit, without overflow (a total is never negative).
-                if (c.Amount > c.Limit - seen)
+                if (amount > limit - seen)
                 {
                     return ValueTask.FromResult(Refuse(leaseId, lease, charges, i, seen, totals));
                 }
 
-                var before = Interlocked.CompareExchange(ref counter.Total, seen + c.Amount, seen);
+                var before = Interlocked.CompareExchange(ref counter.Total, seen + amount, seen);
                 if (before == seen) break;
                 seen = before;
             }
 
-            lease.Counters[i] = counter;
-            totals[i] = seen + c.Amount;
+            if (set is null) lease.Counters[i] = counter;
+            totals[i] = seen + amount;
         }
 
         Volatile.Write(ref lease.State, Active);
@@ -150,8 +185,8 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     {
         for (var j = refused + 1; j < charges.Count; j++)
         {
-            Interlocked.Add(ref lease.Counters[j].Total, -lease.Amounts[j]);
-            totals[j] -= lease.Amounts[j];
+            Interlocked.Add(ref lease.Counters[j].Total, -lease.AmountAt(j));
+            totals[j] -= lease.AmountAt(j);
         }
 
         totals[refused] = seen;
@@ -213,7 +248,13 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
         // The charges it was reserved with: its counters are at hand, so no key is looked up again; outside the lock, the
         // reservation becomes the real amount in one addition per counter.
-        for (var i = 0; i < settling.Counters.Length; i++) Interlocked.Add(ref settling.Counters[i].Total, Math.Max(0, actual[i]) - settling.Amounts[i]);
+        var uniform = actual as UniformAmounts;
+        for (var i = 0; i < settling.Counters.Length; i++)
+        {
+            var spent = uniform is null ? actual[i] : uniform.Value;
+            Interlocked.Add(ref settling.Counters[i].Total, Math.Max(0, spent) - settling.AmountAt(i));
+        }
+
         Interlocked.Decrement(ref _settling);
         return ValueTask.CompletedTask;
     }
@@ -265,7 +306,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     /// <summary>Under the lock: takes a held lease's reservation back from its counters.</summary>
     private static void Release(Lease lease)
     {
-        for (var i = 0; i < lease.Counters.Length; i++) Interlocked.Add(ref lease.Counters[i].Total, -lease.Amounts[i]);
+        for (var i = 0; i < lease.Counters.Length; i++) Interlocked.Add(ref lease.Counters[i].Total, -lease.AmountAt(i));
     }
 
     /// <inheritdoc />
@@ -348,6 +389,22 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         return counter;
     }
 
+    /// <summary>
+    /// The counters of a prepared set, in charge order: the ones cached on the set by the last request if this store cached
+    /// them and no sweep has removed a counter since (<paramref name="sweeps"/>, read under the lock when the caller's lease
+    /// entered the table, so a sweep that ran before it is seen and one that runs after it spares the lease's counters);
+    /// otherwise each one found by key (<see cref="Find"/>) and cached for the next request. The set is for one UTC hour, so
+    /// the next hour's requests use another set and never this one's counters.
+    /// </summary>
+    private Counter[] CountersOf(ChargeSet set, long sweeps)
+    {
+        if (Volatile.Read(ref set.StoreCache) is CachedCounters cached && ReferenceEquals(cached.Store, this) && cached.Sweeps == sweeps) return cached.Counters;
+        var counters = new Counter[set.Count];
+        for (var i = 0; i < counters.Length; i++) counters[i] = Find(set.Keys[i], set.ExpiresAt[i].UtcTicks);
+        Volatile.Write(ref set.StoreCache, new CachedCounters(this, sweeps, counters));
+        return counters;
+    }
+
     /// <summary>Under the lock: releases expired leases, compacts the expiry queue, and (once a minute) forgets ended counters.</summary>
     private void Purge(DateTimeOffset now)
     {
@@ -403,6 +460,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
             }
 
             if (named.Contains(key)) continue;
+            _sweeps++; // every prepared set's cached counters are found again by key from now on
             Volatile.Write(ref counter.Removed, true); // a slot of _recent that still holds it is a miss from now on
             _counters.TryRemove(new KeyValuePair<string, Counter>(key, counter));
         }
@@ -436,6 +494,16 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         public bool Removed;
     }
 
+    /// <summary>A prepared set's counters in this store, found when <see cref="_sweeps"/> was <paramref name="sweeps"/> (never changed once made).</summary>
+    private sealed class CachedCounters(InMemoryBudgetStore store, long sweeps, Counter[] counters)
+    {
+        public InMemoryBudgetStore Store { get; } = store;
+
+        public long Sweeps { get; } = sweeps;
+
+        public Counter[] Counters { get; } = counters;
+    }
+
     /// <summary>A key string and the counter it found (one slot of <see cref="_recent"/>).</summary>
     private sealed class Slot(string key, Counter counter)
     {
@@ -457,13 +525,23 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     }
 
     /// <summary>A reservation: pending while its counters are being charged, then active until it is settled or expires.</summary>
-    private sealed class Lease(Counter[] counters, long[] amounts, long latestExpiryTicks, IReadOnlyList<BudgetCharge> charges)
+    /// <param name="counters">The counters, filled in as they are charged; null: a prepared set's, assigned before it is charged.</param>
+    /// <param name="amounts">What is reserved on each counter; null: <paramref name="amount"/> on every one.</param>
+    /// <param name="amount">The amount on every counter when <paramref name="amounts"/> is null.</param>
+    /// <param name="latestExpiryTicks">The latest expiry of its counters.</param>
+    /// <param name="charges">The charges it was reserved with (a settle with the same object needs no key lookup).</param>
+    private sealed class Lease(Counter[]? counters, long[]? amounts, long amount, long latestExpiryTicks, IReadOnlyList<BudgetCharge> charges)
     {
+        private readonly long[]? _amounts = amounts;
+
         public int State = Pending;
 
-        public Counter[] Counters { get; } = counters;
+        /// <summary>The counters (complete before <see cref="State"/> becomes active; shared with other leases of a prepared set).</summary>
+        public Counter[] Counters = counters ?? [];
 
-        public long[] Amounts { get; } = amounts;
+        public long Amount { get; } = amount;
+
+        public long AmountAt(int index) => _amounts is null ? Amount : _amounts[index];
 
         public long LatestExpiryTicks { get; } = latestExpiryTicks;
 

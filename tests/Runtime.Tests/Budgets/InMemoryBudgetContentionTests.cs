@@ -36,10 +36,24 @@ public sealed class InMemoryBudgetContentionTests(ITestOutputHelper output)
         return [0, 1, 2, 3 + (2 * tenant), 4 + (2 * tenant), 3 + (2 * Tenants) + (2 * user), 4 + (2 * Tenants) + (2 * user)];
     }
 
-    [Fact]
-    public async Task Concurrent_scoped_reservations_never_exceed_a_limit_and_the_counters_equal_the_settled_spend()
+    /// <param name="prepared">
+    /// True: each user's charges come as <see cref="CostBudget"/> sends them, one prepared set per user whose counters the store
+    /// caches on the set and every thread shares (<see cref="PlannedCharges"/>, settled with <see cref="UniformAmounts"/>);
+    /// false: a new array of charges per request, each counter found by key.
+    /// </param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Concurrent_scoped_reservations_never_exceed_a_limit_and_the_counters_equal_the_settled_spend(bool prepared)
     {
         var store = new InMemoryBudgetStore();
+        var sets = Enumerable.Range(0, Users).Select(u => CountersOf(u)).Select(indexes => new ChargeSet(
+            0,
+            [.. indexes.Select(i => Counters[i].Key)],
+            [.. indexes.Select(i => Counters[i].Limit)],
+            [.. indexes.Select(_ => Now.AddDays(1))],
+            [.. indexes.Select(_ => (BudgetScope.Application, (string?)null, BudgetWindow.Day))],
+            firstAlertPercent: null)).ToArray();
         var keys = Counters.Select(c => c.Key).ToArray();
         var settled = new long[Threads][];
         var granted = new int[Threads];
@@ -60,13 +74,16 @@ public sealed class InMemoryBudgetContentionTests(ITestOutputHelper output)
             {
                 var random = new Random(t);
                 var mine = settled[t] = new long[Counters.Length];
-                var open = new Queue<(string Lease, BudgetCharge[] Charges, int[] Indexes)>();
+                var open = new Queue<(string Lease, IReadOnlyList<BudgetCharge> Charges, int[] Indexes)>();
                 start.SignalAndWait();
                 for (var n = 0; n < ReservationsPerThread; n++)
                 {
-                    var indexes = CountersOf(random.Next(Users));
+                    var user = random.Next(Users);
+                    var indexes = CountersOf(user);
                     var amount = random.Next(1, 21);
-                    var charges = indexes.Select(i => new BudgetCharge(Counters[i].Key, amount, Counters[i].Limit, Now.AddDays(1))).ToArray();
+                    IReadOnlyList<BudgetCharge> charges = prepared
+                        ? new PlannedCharges(sets[user], amount)
+                        : indexes.Select(i => new BudgetCharge(Counters[i].Key, amount, Counters[i].Limit, Now.AddDays(1))).ToArray();
                     var reservation = store.TryReserveAsync(charges, Now, Now.AddMinutes(5), default).AsTask().GetAwaiter().GetResult();
                     if (!reservation.IsReserved)
                     {
@@ -88,12 +105,13 @@ public sealed class InMemoryBudgetContentionTests(ITestOutputHelper output)
 
                 while (open.Count > 0) Settle(open.Dequeue());
 
-                void Settle((string Lease, BudgetCharge[] Charges, int[] Indexes) call)
+                void Settle((string Lease, IReadOnlyList<BudgetCharge> Charges, int[] Indexes) call)
                 {
                     // Most calls release their reservation (cancelled, failed); one in ten thousand spends a unit, so the
                     // settles add real spend without filling the room the run competes for.
                     var spent = random.Next(10_000) == 0 ? 1 : 0;
-                    store.SettleAsync(call.Lease, call.Charges, call.Charges.Select(_ => (long)spent).ToArray(), Now, default).AsTask().GetAwaiter().GetResult();
+                    IReadOnlyList<long> actual = prepared ? new UniformAmounts(spent, call.Charges.Count) : call.Charges.Select(_ => (long)spent).ToArray();
+                    store.SettleAsync(call.Lease, call.Charges, actual, Now, default).AsTask().GetAwaiter().GetResult();
                     foreach (var i in call.Indexes) mine[i] += spent;
                 }
             }

@@ -253,6 +253,53 @@ public sealed class InMemoryScopedBudgetTests : ScopedBudgetTests
     protected override IBudgetStore NewStore() => new InMemoryBudgetStore();
 
     [Fact]
+    public async Task Counters_cached_for_a_subject_are_found_again_after_the_sweep_removed_them()
+    {
+        // The store caches a subject's counters on its prepared charges (one set per subject and hour). When the sweep
+        // forgets counters (here: a call that sees a time three days on, as a caller with another clock could), every
+        // cached reference is dropped: the next request charges the store's live counter, not the removed one.
+        var store = new InMemoryBudgetStore();
+        var clock = Clock();
+        var budget = new CostBudget(new CostBudgetOptions { DailyLimitUsd = 10m, Users = new ScopeBudgetOptions { Default = new BudgetLimits { DailyLimitUsd = 1.00m } } }, store, timeProvider: clock);
+        var alice = new BudgetSubject(null, "alice", null);
+        await budget.SettleAsync(await budget.ReserveAsync("gpt-4o", 0.40m, alice), 0.40m);
+        await budget.SettleAsync(await budget.ReserveAsync("gpt-4o", 0.10m, alice), 0.10m); // through the cached counters
+        Assert.Equal([0.50m, 0.50m], (await budget.GetStatusAsync(alice)).Windows.Select(w => w.SpentOrReservedUsd));
+
+        Assert.Equal(new long[2], await store.GetTotalsAsync([CostBudget.Key(BudgetWindow.Day, clock.GetUtcNow()), CostBudget.Key(BudgetScope.User, "alice", BudgetWindow.Day, clock.GetUtcNow())], clock.GetUtcNow().AddDays(3), default));
+        Assert.Equal(0, store.CounterCount);
+
+        // Same hour, same prepared set: 0.70 fits the user's new (empty) day counter; charged on the removed one (0.50) it
+        // would be refused, and the store would not count it.
+        var lease = await budget.ReserveAsync("gpt-4o", 0.70m, alice);
+        Assert.Equal([0.70m, 0.70m], (await budget.GetStatusAsync(alice)).Windows.Select(w => w.SpentOrReservedUsd));
+        await budget.SettleAsync(lease, 0.70m);
+        await Assert.ThrowsAsync<BudgetExceededException>(async () => await budget.ReserveAsync("gpt-4o", 0.40m, alice));
+        Assert.Equal([0.70m, 0.70m], (await budget.GetStatusAsync(alice)).Windows.Select(w => w.SpentOrReservedUsd));
+    }
+
+    [Fact]
+    public async Task The_sweep_keeps_the_counters_a_held_lease_of_prepared_charges_names()
+    {
+        // A lease of prepared charges names its counters through its charges (enumerated, not an array): a sweep while it is
+        // held keeps them, so its settle lands on the live counters.
+        var store = new InMemoryBudgetStore();
+        var now = Clock().GetUtcNow();
+        var set = new ChargeSet(0, ["{budget}:x:a", "{budget}:x:b"], [100, 100], [now.AddMinutes(1), now.AddMinutes(2)],
+            [(BudgetScope.Application, null, BudgetWindow.Hour), (BudgetScope.Application, null, BudgetWindow.Day)], firstAlertPercent: null);
+        var reserved = new PlannedCharges(set, 30);
+        var held = await store.TryReserveAsync(reserved, now, now.AddDays(1), default);
+        Assert.Equal(new long[] { 30, 30 }, held.Totals);
+
+        var later = now.AddHours(1); // both counters' windows have ended; the lease has not
+        Assert.Equal(new long[] { 30, 30 }, await store.GetTotalsAsync(set.Keys, later, default));
+        await store.SettleAsync(held.LeaseId!, reserved, new UniformAmounts(20, 2), later, default); // on the lease's (cached) counters
+        Assert.Equal(new long[] { 20, 20 }, await store.GetTotalsAsync(set.Keys, later, default));
+        Assert.Equal(new long[] { 100, 100 }, (await store.TryReserveAsync(new PlannedCharges(set, 80), later, later.AddMinutes(5), default)).Totals);
+        Assert.False((await store.TryReserveAsync(new PlannedCharges(set, 1), later, later.AddMinutes(5), default)).IsReserved);
+    }
+
+    [Fact]
     public async Task The_breaker_counts_the_request_in_its_tenant_user_and_prompt()
     {
         var options = new CostBudgetOptions
