@@ -649,5 +649,3 @@ public sealed class CostBudget
         lock (_paceGate) _month = (totalNano, monthKey, Time.GetTimestamp());
     }
 }
-
-internal sealed record WindowSet(long Hour, string[] Keys, DateTimeOffset[] ExpiresAt);
