@@ -13,6 +13,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using PromptOps;
+using PromptOps.Caching.Provider;
+using PromptOps.Routing.Batching;
 using PromptOps.Knowledge;
 using PromptOps.Simulation;
 
@@ -52,6 +54,16 @@ static void AddTracedPipeline(IServiceCollection services, IChatClient openAiCha
     services.AddChatClient(openAiChatClient).UsePromptOps().UseOpenTelemetry();   // PromptOps outside, gen_ai.* inside
 }
 
+// The provider's own prompt cache (README): the provider SDK sends through the cache-aware HttpClient.
+static IChatClient WithProviderCache(IChatClient providerChatClient, IServiceProvider services)
+{
+    HttpClient cacheAware = ProviderPromptCacheHandler.CreateHttpClient();
+    // Anthropic's SDK: new AnthropicClient { HttpClient = cacheAware }.AsIChatClient("claude-sonnet-4-5")
+    // OpenAI's SDK: new OpenAIClient(key, new OpenAIClientOptions { Transport = new HttpClientPipelineTransport(cacheAware) })
+    IChatClient chat = providerChatClient.AsBuilder().UsePromptOps().Build(services);
+    return chat;
+}
+
 public enum TicketCategory
 {
     Billing,
@@ -89,3 +101,38 @@ public static class Conversation
         }
     }
 }
+
+// Work that can wait: provider batches (README). Experimental: its API may still change (docs/public-api.md).
+#pragma warning disable PROMPTOPS001
+public static class Batches
+{
+    public static void Register(IServiceCollection services, string key)
+    {
+        services.AddPromptOps(o => o.Ledger.SqlitePath = "promptops.db").AddPromptOpsSqliteLedger();
+        services.AddPromptOpsBatching(o => { o.Provider = BatchProviderKind.OpenAI; o.ApiKey = key; o.MaxBatchSize = 1_000; });
+        services.AddPromptOpsSqliteBatchStore();                             // batches survive a restart (ledger schema 5)
+        services.AddSingleton<IProviderBatchResultHandler, NightlyReport>(); // results whose caller is gone
+        // on start-up: await provider.GetRequiredService<ProviderBatchScheduler>().ResumeAsync();
+    }
+
+    public static async Task<string> SummarizeLaterAsync(IChatClient chat, List<ChatMessage> messages, (string Id, string Text) ticket)
+    {
+        var reply = await chat.GetResponseAsync(messages, new ChatOptions().Deferrable(key: ticket.Id)); // raw call
+        return reply.Text;
+    }
+}
+
+public partial class Digests(IChatClient chat)
+{
+    [Prompt(Task = "summary", User = "{text}", Deferrable = true)] public partial Task<string> DigestAsync([MaxInputTokens(2000)] string text); // generated
+}
+
+public sealed class NightlyReport : IProviderBatchResultHandler
+{
+    public ValueTask HandleAsync(ProviderBatchResult result, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"{result.ItemId}: done");
+        return ValueTask.CompletedTask;
+    }
+}
+#pragma warning restore PROMPTOPS001

@@ -288,10 +288,12 @@ public sealed class ProviderBatchSchedulerTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Deferrable_keeps_the_metadata_already_attached_and_marks_batch_pricing()
+    public void Deferrable_keeps_the_metadata_already_attached_and_leaves_pricing_to_whoever_answers()
     {
+        // Not ProviderBatch: the batch rate applies when the batch answered (PromptOpsResponseFeatures.ProviderBatched); a
+        // deferrable call made at once, without batching, is billed in full.
         var options = new ChatOptions().WithPromptOps(new PromptOpsMetadata { PromptId = "p", Task = "summary" }).Deferrable("key");
         var meta = options.GetPromptOps()!;
-        Assert.Equal(("p", "summary", true, true, "key"), (meta.PromptId, meta.Task, meta.Deferrable, meta.ProviderBatch, meta.DeferralKey));
+        Assert.Equal(("p", "summary", true, false, "key"), (meta.PromptId, meta.Task, meta.Deferrable, meta.ProviderBatch, meta.DeferralKey));
     }
 }

@@ -123,9 +123,9 @@ namespace PromptOps.Generators.Emitting
             if (m.TruncationMember is not null) w.Line($"    OnTruncation = global::PromptOps.TruncationPolicy.{m.TruncationMember},");
             if (m.Deferrable)
             {
-                // [Prompt(Deferrable = true)]: the batching layer queues the call into a provider batch, priced at the batch rate.
+                // [Prompt(Deferrable = true)]: the batching layer queues the call into a provider batch (priced at the batch rate
+                // when the batch answers; without batching registered the call is made at once, at the full price).
                 w.Line("    Deferrable = true,");
-                w.Line("    ProviderBatch = true,");
             }
             if (m.Kind is ResultKind.Bool or ResultKind.Enum or ResultKind.Number or ResultKind.Json)
             {

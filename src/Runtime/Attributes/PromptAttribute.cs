@@ -74,10 +74,10 @@ public sealed class PromptAttribute : Attribute
 
     /// <summary>
     /// The call can wait for the provider's batch API (up to a day, at the batch discount): the generated call marks its
-    /// request deferrable (<see cref="PromptOpsMetadata.Deferrable"/>, priced as <see cref="PromptOpsMetadata.ProviderBatch"/>),
-    /// and with batching registered (<c>services.AddPromptOpsBatching(…)</c>) the <c>UsePromptOps</c> pipeline queues it into
-    /// a provider batch; the returned task completes when the batch has answered. Without batching registered the call is
-    /// made at once (and still priced at the batch rate, as the metadata says). Default false. It does not change the prompt
+    /// request deferrable (<see cref="PromptOpsMetadata.Deferrable"/>), and with batching registered
+    /// (<c>services.AddPromptOpsBatching(…)</c>) the <c>UsePromptOps</c> pipeline queues it into a provider batch; the returned
+    /// task completes when the batch has answered, priced at the batch rate. Without batching registered the call is made at
+    /// once and priced in full (what the provider bills). Default false. It does not change the prompt
     /// version (the answer is the same).
     /// </summary>
     public bool Deferrable { get; set; }

@@ -45,6 +45,12 @@ public sealed class PromptOpsResponseFeatures
     /// <summary>The output-token limit of a reply cut off and asked again (the answer is the retry's); null when not retried.</summary>
     public int? TruncationRetriedFrom { get; internal set; }
 
+    /// <summary>
+    /// True when the provider's batch API answered this deferrable call (the batching layer sent it; see
+    /// <see cref="PromptOpsMetadata.Deferrable"/>): the usage meter prices it at the batch rate.
+    /// </summary>
+    public bool ProviderBatched { get; internal set; }
+
     /// <summary>A copy (the attempts list is shared; it is never changed after it is set).</summary>
     public PromptOpsResponseFeatures Clone() => (PromptOpsResponseFeatures)MemberwiseClone();
 

@@ -122,8 +122,9 @@ public sealed record PromptOpsMetadata
     /// The call can wait for the provider's batch API (up to a day, at the batch discount): with batching registered
     /// (<c>services.AddPromptOpsBatching(…)</c>), the batching layer queues it into a provider batch instead of calling the
     /// provider, and the returned task completes when the batch has answered. Set with
-    /// <see cref="DeferrableChatOptionsExtensions.Deferrable(Microsoft.Extensions.AI.ChatOptions, string?)"/>, which also sets
-    /// <see cref="ProviderBatch"/> so the usage meter prices the call at the batch rate.
+    /// <see cref="DeferrableChatOptionsExtensions.Deferrable(Microsoft.Extensions.AI.ChatOptions, string?)"/>. The usage meter
+    /// prices the call at the batch rate when the batch answered it (<see cref="PromptOpsResponseFeatures.ProviderBatched"/>);
+    /// a deferrable call made at once (no batching registered) is priced in full.
     /// </summary>
     public bool Deferrable { get; init; }
 

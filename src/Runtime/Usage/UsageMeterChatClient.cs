@@ -89,7 +89,8 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
 
         var layer = response.GetCacheLayer();
         var spent = CompleteSafely(options, started, t0, response.ModelId, usage, layer, error: null, streaming: false, cancellationToken,
-            response.GetCascadeAttempts(), TruncationOf(response, layer), estimated, response.GetCacheTtlDecision(), activity, DowngradedFrom(response));
+            response.GetCascadeAttempts(), TruncationOf(response, layer), estimated, response.GetCacheTtlDecision(), activity, DowngradedFrom(response),
+            batched: response.GetPromptOpsFeatures()?.ProviderBatched == true);
         if (spent is { } usd)
         {
             PromptOpsResponseFeatures.Of(response).CostUsd = usd;
@@ -110,6 +111,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
         var layer = CacheLayer.None;
         ChatFinishReason? finish = null;
         var first = true;
+        var batched = false;
         var completed = false;
         Exception? error = null;
         StringBuilder? text = null;
@@ -148,6 +150,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
                 last = update;
                 finish = update.FinishReason ?? finish;
                 attempts ??= update.GetCascadeAttempts();
+                batched |= update.GetPromptOpsFeatures()?.ProviderBatched == true;
                 ResponseCopier.AddUsage(ref usage, update);
                 if (usage is null && update.Text is { Length: > 0 } t) (text ??= new StringBuilder()).Append(t);
 
@@ -169,7 +172,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             var truncation = error is PromptTruncatedException ? TruncationAction.Thrown : finish == ChatFinishReason.Length ? TruncationAction.Returned : null;
             // The cache records the TTL it stored the stream with on the last update, once the stream has ended.
             CompleteSafely(options, started, t0, modelId, usage, layer, error, streaming: true, cancellationToken, attempts ?? error?.GetCascadeAttempts(), truncation, estimated,
-                completed && last is not null ? last.GetCacheTtlDecision() : default, activity);
+                completed && last is not null ? last.GetCacheTtlDecision() : default, activity, batched: batched);
         }
     }
 
@@ -179,11 +182,11 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
     /// </summary>
     private decimal? CompleteSafely(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
         Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, string? truncation = null, bool estimated = false,
-        (TimeSpan? Ttl, string? Reason) cacheTtl = default, Activity? activity = null, string? downgradedFrom = null)
+        (TimeSpan? Ttl, string? Reason) cacheTtl = default, Activity? activity = null, string? downgradedFrom = null, bool batched = false)
     {
         try
         {
-            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts, truncation, estimated, cacheTtl, activity, downgradedFrom);
+            return Complete(options, started, t0, modelId, usage, layer, error, streaming, cancellationToken, attempts, truncation, estimated, cacheTtl, activity, downgradedFrom, batched);
         }
 #pragma warning disable CA1031 // the answer is already there: a metering fault is logged, never thrown at the caller
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -274,7 +277,7 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
 
     private decimal? Complete(ChatOptions? options, DateTimeOffset started, long t0, string? modelId, UsageDetails? usage, CacheLayer layer,
         Exception? error, bool streaming, CancellationToken cancellationToken, IReadOnlyList<CascadeAttempt>? attempts = null, string? truncation = null, bool estimated = false,
-        (TimeSpan? Ttl, string? Reason) cacheTtl = default, Activity? activity = null, string? downgradedFrom = null)
+        (TimeSpan? Ttl, string? Reason) cacheTtl = default, Activity? activity = null, string? downgradedFrom = null, bool batched = false)
     {
         var elapsed = _time.GetElapsedTime(t0);
         var meta = options.GetPromptOps();
@@ -286,7 +289,9 @@ public sealed class UsageMeterChatClient : DelegatingChatClient
             : UsageOutcome.Failed;
 
         var (input, cached, output, clamped, write, reasoning) = Sanitize(usage, model);
-        var batch = meta?.ProviderBatch == true;
+        // Batch rate: the caller says it sent batch work itself (ProviderBatch), or the batching layer had the provider's batch
+        // API answer this deferrable call. A deferrable call answered at once (no batching registered) pays the full price.
+        var batch = meta?.ProviderBatch == true || batched;
         // A call that failed or was refused before any answer (no usage) cost nothing; anything answered is priced.
         var cost = outcome == UsageOutcome.Success || usage is not null
             ? _prices.Cost(model, input, cached, write, output, batch, Math.Min(Math.Max(0, ProviderUsage.CacheWriteOneHourInputTokens(usage) ?? 0), write)) // 1-hour cache writes at 2 × input

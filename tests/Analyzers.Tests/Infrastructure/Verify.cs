@@ -34,6 +34,7 @@ internal static class Verify<TAnalyzer>
                 public string? Length { get; set; }
                 public double Minimum { get; set; } = double.NaN;
                 public double Maximum { get; set; } = double.NaN;
+                public bool Deferrable { get; set; }
             }
 
             [System.AttributeUsage(System.AttributeTargets.Parameter)]

@@ -13,8 +13,9 @@ public partial class LaterPrompts(IChatClient chat)
 }
 
 /// <summary>
-/// <c>[Prompt(Deferrable = true)]</c> marks the generated request deferrable and batch-priced (what the batching layer and the
-/// usage meter read); without it, neither is set; the prompt version is the same either way (the answer does not change).
+/// <c>[Prompt(Deferrable = true)]</c> marks the generated request deferrable (what the batching layer reads) but not as batch
+/// work: the batch rate is the meter's when the batch answered, and a call made at once is billed in full; without it,
+/// neither is set; the prompt version is the same either way (the answer does not change).
 /// </summary>
 public class DeferrableBehaviourTests
 {
@@ -39,7 +40,7 @@ public class DeferrableBehaviourTests
     }
 
     [Fact]
-    public async Task A_deferrable_prompt_sends_deferrable_batch_priced_metadata_and_a_plain_one_does_not()
+    public async Task A_deferrable_prompt_sends_deferrable_metadata_not_batch_priced_and_a_plain_one_does_not()
     {
         var provider = new Provider();
         var prompts = new LaterPrompts(provider);
@@ -48,7 +49,7 @@ public class DeferrableBehaviourTests
 
         var later = provider.Received[0].GetPromptOps()!;
         var now = provider.Received[1].GetPromptOps()!;
-        Assert.Equal((true, true), (later.Deferrable, later.ProviderBatch));
+        Assert.Equal((true, false), (later.Deferrable, later.ProviderBatch));
         Assert.Equal((false, false), (now.Deferrable, now.ProviderBatch));
         Assert.Equal(now.Task, later.Task);
         Assert.Null(later.DeferralKey);

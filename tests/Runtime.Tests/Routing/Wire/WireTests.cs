@@ -89,6 +89,19 @@ public sealed class WireTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deferrable_call_made_at_once_without_batching_is_priced_in_full()
+    {
+        // No AddPromptOpsBatching: nothing queues the call, the provider answers it at once and bills the full price.
+        _a.Enqueue(Reply.Ok("a", 1000, 100));
+        var sink = new InMemoryUsageSink();
+        using var client = OpenAi(_a).AsBuilder().UseUsageMeter().Build(new ServiceCollectionProvider(sink));
+
+        await client.GetResponseAsync("x", new ChatOptions { ModelId = "gpt-4o" }.Deferrable("k"));
+
+        Assert.Equal((1000 * 2.50m + 100 * 10m) / 1_000_000m, Assert.Single(sink.Snapshot()).CostUsd);
+    }
+
+    [Fact]
     public async Task A_429_is_retried_after_exactly_its_Retry_After()
     {
         _a.Enqueue(Reply.Status(429, retryAfter: "7"), Reply.Ok("done"));

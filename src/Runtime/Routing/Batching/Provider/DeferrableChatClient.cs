@@ -27,8 +27,16 @@ public sealed class DeferrableChatClient : DelegatingChatClient
     /// <inheritdoc />
     public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
         options.GetPromptOps() is { Deferrable: true }
-            ? _scheduler.EnqueueAsync(messages, options, DefaultModel(), cancellationToken)
+            ? BatchedAsync(messages, options, cancellationToken)
             : base.GetResponseAsync(messages, options, cancellationToken);
+
+    /// <summary>The batch's answer, marked as such (<see cref="PromptOpsResponseFeatures.ProviderBatched"/>) so the meter prices it at the batch rate.</summary>
+    private async Task<ChatResponse> BatchedAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var response = await _scheduler.EnqueueAsync(messages, options, DefaultModel(), cancellationToken).ConfigureAwait(false);
+        PromptOpsResponseFeatures.Of(response).ProviderBatched = true;
+        return response;
+    }
 
     /// <inheritdoc />
     public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
@@ -40,8 +48,12 @@ public sealed class DeferrableChatClient : DelegatingChatClient
             yield break;
         }
 
-        var response = await _scheduler.EnqueueAsync(messages, options, DefaultModel(), cancellationToken).ConfigureAwait(false);
-        foreach (var update in response.ToChatResponseUpdates()) yield return update;
+        var response = await BatchedAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        foreach (var update in response.ToChatResponseUpdates())
+        {
+            PromptOpsResponseFeatures.Of(update).ProviderBatched = true;
+            yield return update;
+        }
     }
 
     private string? DefaultModel() => InnerClient.GetService<ChatClientMetadata>()?.DefaultModelId;

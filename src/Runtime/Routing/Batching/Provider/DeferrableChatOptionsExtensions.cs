@@ -9,10 +9,10 @@ namespace PromptOps;
 public static class DeferrableChatOptionsExtensions
 {
     /// <summary>
-    /// Marks the call as deferrable (<see cref="PromptOpsMetadata.Deferrable"/> and <see cref="PromptOpsMetadata.ProviderBatch"/>,
-    /// kept with any metadata already attached) and returns the options. With batching registered
-    /// (<c>services.AddPromptOpsBatching(…)</c>), the call goes into a provider batch and its task completes when the batch
-    /// has answered — up to the provider's completion window (24 hours):
+    /// Marks the call as deferrable (<see cref="PromptOpsMetadata.Deferrable"/>, kept with any metadata already attached) and
+    /// returns the options. With batching registered (<c>services.AddPromptOpsBatching(…)</c>), the call goes into a provider
+    /// batch, its task completes when the batch has answered — up to the provider's completion window (24 hours) — and the
+    /// usage meter prices it at the batch rate; without batching, the call is made at once and priced in full:
     /// <code>var reply = await client.GetResponseAsync(messages, new ChatOptions().Deferrable("ticket-42"));</code>
     /// </summary>
     /// <param name="options">The call's options (modified).</param>
@@ -22,6 +22,6 @@ public static class DeferrableChatOptionsExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         var meta = options.GetPromptOps() ?? new PromptOpsMetadata();
-        return options.WithPromptOps(meta with { Deferrable = true, ProviderBatch = true, DeferralKey = key ?? meta.DeferralKey });
+        return options.WithPromptOps(meta with { Deferrable = true, DeferralKey = key ?? meta.DeferralKey });
     }
 }
