@@ -2,10 +2,11 @@
 // test (tests/Generators.Tests/TourTests.cs) compiles this file with the generator and checks the snippets, so the README
 // cannot drift from the API.
 //
-// To run it: `dotnet new console`, `dotnet add package PromptOps.All` (PromptOps, PromptOps.Redis, PromptOps.Sqlite) and
+// To run it: `dotnet new console`, `dotnet add package PromptOps.All` (PromptOps, PromptOps.Redis, PromptOps.Sqlite),
+// `dotnet add package PromptOps.Testing` (the simulated provider) and
 // `dotnet add package Microsoft.Extensions.Configuration.Json` (ConfigurationBuilder) and
 // `dotnet add package Microsoft.Extensions.DependencyInjection` (ServiceCollection), then replace Program.cs with this file. It answers through
-// PromptOps' built-in *simulated* provider; swap `openAiChatClient` for a real client (for example
+// PromptOps.Testing's *simulated* provider; swap `openAiChatClient` for a real client (for example
 // `new OpenAI.Chat.ChatClient("gpt-4o-mini", key).AsIChatClient()` from Microsoft.Extensions.AI.OpenAI) to call a model.
 using System.ComponentModel;
 using Microsoft.Extensions.AI;

@@ -2,7 +2,7 @@ namespace PromptOps.Package.Tests;
 
 /// <summary>
 /// The package as a user meets it: <c>dotnet pack</c> into a local feed, <c>dotnet new console</c>,
-/// <c>dotnet add package PromptOps</c>, a <c>[Prompt]</c> method and a raw <c>IChatClient</c> call with a verbose
+/// <c>dotnet add package PromptOps</c> (and <c>PromptOps.Testing</c> for the simulated provider), a <c>[Prompt]</c> method and a raw <c>IChatClient</c> call with a verbose
 /// system prompt and no output limit, <c>dotnet build</c> (the PO warnings must be in its output), <c>dotnet run</c>
 /// (the generated method must work). Everything happens under a new temporary directory; the package is packed with a
 /// version of its own so no earlier run's copy in the NuGet cache can stand in for it.
@@ -19,7 +19,9 @@ public sealed class FreshProjectTests : IDisposable
     public async Task A_fresh_console_project_gets_the_warnings_and_a_working_generated_client()
     {
         await _feed.PackAsync(Path.Combine("src", "Runtime", "PromptOps.Runtime.csproj"), "PromptOps");
+        await _feed.PackAsync(Path.Combine("src", "Testing", "PromptOps.Testing.csproj"), "PromptOps.Testing");
         var app = await _feed.NewConsoleAsync("PromptOps", Program);
+        await LocalFeed.AddPackageAsync(app, "PromptOps.Testing"); // the simulated provider the program answers with
 
         var build = await DotNet.RunAsync(app, Step, "build", "-nologo", "-v:minimal");
         Assert.True(build.ExitCode == 0, "dotnet build failed:\n" + build.Output);

@@ -5,7 +5,8 @@ namespace PromptOps.Package.Tests;
 /// net10.0, Microsoft.Extensions.* pinned at 8.0.x, 9.0.x and 10.0.x, central package management with transitive
 /// pinning (like dotnet/eShop), and TreatWarningsAsErrors. Each project must restore and build without a downgrade
 /// (NU1605) or an out-of-range dependency (NU1608), keep the versions it pinned, and run a <c>[Prompt]</c> method
-/// through the runtime's cache and <see cref="Simulation.SimulatedChatClient"/> with the runtime built for its target.
+/// through the runtime's cache and a stand-in provider (<see cref="StandInProvider"/>: the project installs PromptOps alone)
+/// with the runtime built for its target.
 /// </summary>
 [Trait("Needs", "package")]
 public sealed class InstallMatrixTests(InstallMatrixTests.PackedFeed packed) : IClassFixture<InstallMatrixTests.PackedFeed>
@@ -101,7 +102,7 @@ public sealed class InstallMatrixTests(InstallMatrixTests.PackedFeed packed) : I
         Assert.Contains("warning PO0002", build, StringComparison.Ordinal); // still shown, as a warning
         Assert.DoesNotContain("error PO0", build, StringComparison.Ordinal);
         var run = await RunAsync(app, "net10.0");
-        Assert.Contains("raw: [simulated gpt-4o-mini]", run, StringComparison.Ordinal);
+        Assert.Contains("raw: [stand-in gpt-4o-mini]", run, StringComparison.Ordinal);
 
         // dotnet format still sees and fixes them (listing them in WarningsNotAsErrors at design time hid them from it).
         var format = await DotNet.RunAsync(app, Step, "format", "analyzers", "--diagnostics", "PO0002", "--severity", "warn");
@@ -142,7 +143,7 @@ public sealed class InstallMatrixTests(InstallMatrixTests.PackedFeed packed) : I
     {
         var run = await DotNet.RunAsync(app, Step, "run", "--no-build");
         Assert.True(run.ExitCode == 0, "dotnet run failed:\n" + run.Output);
-        Assert.Contains("summary: [simulated gpt-4o-mini]", run.Output, StringComparison.Ordinal);
+        Assert.Contains("summary: [stand-in gpt-4o-mini]", run.Output, StringComparison.Ordinal);
         Assert.Contains("provider calls: 1", run.Output, StringComparison.Ordinal); // the second call was a cache hit
         var version = targetFramework == "net8.0" ? "v8.0" : "v10.0";
         Assert.Contains($"runtime: .NETCoreApp,Version={version}", run.Output, StringComparison.Ordinal);
@@ -154,9 +155,8 @@ public sealed class InstallMatrixTests(InstallMatrixTests.PackedFeed packed) : I
         using System.Runtime.Versioning;
         using Microsoft.Extensions.AI;
         using PromptOps;
-        using PromptOps.Simulation;
 
-        var provider = new SimulatedChatClient();
+        var provider = new StandInChatClient();
         IChatClient chat = provider.AsBuilder().UsePromptCache().Build();
         var desk = new App.TicketDesk(chat);
         var first = await desk.SummarizeAsync("The app crashes when I open settings.");
@@ -164,7 +164,7 @@ public sealed class InstallMatrixTests(InstallMatrixTests.PackedFeed packed) : I
         Console.WriteLine("summary: " + first);
         Console.WriteLine("same answer: " + (first == second));
         Console.WriteLine("provider calls: " + provider.CallCount);
-        Console.WriteLine("runtime: " + typeof(SimulatedChatClient).Assembly.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName);
+        Console.WriteLine("runtime: " + typeof(PromptAttribute).Assembly.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName);
         // RAW
 
         namespace App
@@ -175,7 +175,7 @@ public sealed class InstallMatrixTests(InstallMatrixTests.PackedFeed packed) : I
                 public partial Task<string> SummarizeAsync(string ticket, CancellationToken cancellationToken = default);
             }
         }
-        """;
+        """ + StandInProvider.Source;
 
     /// <summary>The package packed once into a local feed for every project of the matrix.</summary>
     public sealed class PackedFeed : IAsyncLifetime

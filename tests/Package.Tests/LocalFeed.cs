@@ -56,6 +56,13 @@ internal sealed class LocalFeed : IDisposable
         return app;
     }
 
+    /// <summary><c>dotnet add package</c> <paramref name="packageId"/> (this run's version, from the feed) to the project in <paramref name="app"/>.</summary>
+    public static async Task AddPackageAsync(string app, string packageId)
+    {
+        var added = await DotNet.RunAsync(app, Step, "add", "package", packageId, "--version", Version);
+        Assert.True(added.ExitCode == 0, $"dotnet add package {packageId} failed:\n" + added.Output);
+    }
+
     /// <summary>
     /// A console project of its own under <see cref="Root"/>/<paramref name="name"/> (written directly, as
     /// <c>dotnet new console</c> would, but for any <paramref name="targetFramework"/>), with

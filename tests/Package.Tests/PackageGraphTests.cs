@@ -7,9 +7,10 @@ namespace PromptOps.Package.Tests;
 
 /// <summary>
 /// The package graph as a user meets it (issue #17): a project that installs only <c>PromptOps</c> restores no Redis,
-/// SQLite or ONNX assembly, publishes small, and loads no Redis, Polly or SQLite assembly through its first call; the one
-/// line <c>dotnet add package PromptOps.All</c> brings Redis and the SQLite ledger, which work against a real
-/// redis-server on loopback.
+/// SQLite or ONNX assembly and not the test double (<c>PromptOps.Testing</c>), publishes small, and loads no Redis, Polly
+/// or SQLite assembly through its first call; the one line <c>dotnet add package PromptOps.All</c> brings Redis and the
+/// SQLite ledger (and still not <c>PromptOps.Testing</c>), which work against a real redis-server on loopback, answered by
+/// <c>PromptOps.Testing</c>'s simulated provider once that is added.
 /// </summary>
 [Trait("Needs", "package")]
 [Trait("Needs", "redis")]
@@ -18,7 +19,7 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
     private static readonly TimeSpan Step = LocalFeed.Step;
 
     /// <summary>Assemblies (and packages) a PromptOps-only application must not get.</summary>
-    private static readonly string[] Optional = ["StackExchange.Redis", "RESPite", "Microsoft.Data.Sqlite", "SQLitePCLRaw", "Microsoft.ML.OnnxRuntime"];
+    private static readonly string[] Optional = ["StackExchange.Redis", "RESPite", "Microsoft.Data.Sqlite", "SQLitePCLRaw", "Microsoft.ML.OnnxRuntime", "PromptOps.Testing"];
 
     /// <summary>The most a framework-dependent linux-x64 publish of a PromptOps-only application may weigh.</summary>
     private const long PublishLimitBytes = 8L * 1024 * 1024;
@@ -35,15 +36,12 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
         var di = await DotNet.RunAsync(app, Step, "add", "package", "Microsoft.Extensions.DependencyInjection", "--version", "10.0.10");
         Assert.True(di.ExitCode == 0, "dotnet add package Microsoft.Extensions.DependencyInjection failed:\n" + di.Output);
 
-        // Restore: no package of Redis, SQLite or ONNX Runtime in the project's graph.
-        using (var assets = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(app, "obj", "project.assets.json"))))
-        {
-            var libraries = assets.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name).ToList();
-            output.WriteLine($"restored packages: {libraries.Count}");
-            Assert.Contains(libraries, l => l.StartsWith("PromptOps/", StringComparison.OrdinalIgnoreCase));
-            foreach (var optional in Optional)
-                Assert.DoesNotContain(libraries, l => l.StartsWith(optional, StringComparison.OrdinalIgnoreCase));
-        }
+        // Restore: no package of Redis, SQLite or ONNX Runtime, and not the test double, in the project's graph.
+        var libraries = Restored(app);
+        output.WriteLine($"restored packages: {libraries.Count}");
+        Assert.Contains(libraries, l => l.StartsWith("PromptOps/", StringComparison.OrdinalIgnoreCase));
+        foreach (var optional in Optional)
+            Assert.DoesNotContain(libraries, l => l.StartsWith(optional, StringComparison.OrdinalIgnoreCase));
 
         // Publish (framework-dependent, linux-x64): small, and no optional assembly in it.
         var published = Path.Combine(app, "pub");
@@ -62,7 +60,7 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
         var run = await DotNet.RunAsync(published, Step, Path.Combine(published, "App.dll"));
         output.WriteLine(run.Output);
         Assert.True(run.ExitCode == 0, "the published app failed:\n" + run.Output);
-        Assert.Contains("answer: [simulated gpt-4o-mini]", run.Output, StringComparison.Ordinal);
+        Assert.Contains("answer: [stand-in gpt-4o-mini]", run.Output, StringComparison.Ordinal);
         var first = Loaded(run.Output, "first call");
         Assert.Contains("PromptOps.Runtime", first);
         foreach (var forbidden in new[] { "StackExchange.Redis", "RESPite", "Polly.Core", "Microsoft.Data.Sqlite", "SQLitePCLRaw.core" })
@@ -78,12 +76,15 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
                  {
                      ("Runtime/PromptOps.Runtime.csproj", "PromptOps"), ("Redis/PromptOps.Redis.csproj", "PromptOps.Redis"),
                      ("Sqlite/PromptOps.Sqlite.csproj", "PromptOps.Sqlite"), ("All/PromptOps.All.csproj", "PromptOps.All"),
+                     ("Testing/PromptOps.Testing.csproj", "PromptOps.Testing"),
                  })
         {
             await _feed.PackAsync(Path.Combine("src", project), id);
         }
 
         var app = await _feed.NewConsoleAsync("PromptOps.All", AllProgram);
+        Assert.DoesNotContain(Restored(app), l => l.StartsWith("PromptOps.Testing/", StringComparison.OrdinalIgnoreCase)); // not in the common set
+        await LocalFeed.AddPackageAsync(app, "PromptOps.Testing"); // the simulated provider the program answers with
         var di = await DotNet.RunAsync(app, Step, "add", "package", "Microsoft.Extensions.DependencyInjection", "--version", "10.0.10");
         Assert.True(di.ExitCode == 0, "dotnet add package Microsoft.Extensions.DependencyInjection failed:\n" + di.Output);
         var build = await DotNet.RunAsync(app, Step, "build", "-nologo", "-v:minimal");
@@ -105,6 +106,13 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
         Assert.True(File.Exists(ledger));
     }
 
+    /// <summary>The packages (<c>id/version</c>) in the restore graph of the project in <paramref name="app"/>.</summary>
+    private static List<string> Restored(string app)
+    {
+        using var assets = JsonDocument.Parse(File.ReadAllText(Path.Combine(app, "obj", "project.assets.json")));
+        return assets.RootElement.GetProperty("libraries").EnumerateObject().Select(p => p.Name).ToList();
+    }
+
     /// <summary>The assembly names the program printed after <c>== {label}</c>.</summary>
     private static HashSet<string> Loaded(string runOutput, string label)
     {
@@ -116,7 +124,6 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
         using Microsoft.Extensions.AI;
         using Microsoft.Extensions.DependencyInjection;
         using PromptOps;
-        using PromptOps.Simulation;
 
         static void Print(string label) =>
             Console.WriteLine($"== {label}: " + string.Join(' ', AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name).Order(StringComparer.Ordinal)));
@@ -125,7 +132,7 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
         {
             var services = new ServiceCollection();
             services.AddPromptOps(configure);
-            services.AddChatClient(new SimulatedChatClient()).UsePromptOps();
+            services.AddChatClient(new StandInChatClient()).UsePromptOps();
             await using var sp = services.BuildServiceProvider();
             var reply = await sp.GetRequiredService<IChatClient>().GetResponseAsync("Where is my parcel?", new ChatOptions { ModelId = "gpt-4o-mini", MaxOutputTokens = 50 });
             return reply.Text;
@@ -144,7 +151,7 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
         {
             Console.WriteLine("redis without the package: " + e.Message.ReplaceLineEndings(" "));
         }
-        """;
+        """ + StandInProvider.Source;
 
     private const string AllProgram = """
         using Microsoft.Extensions.AI;

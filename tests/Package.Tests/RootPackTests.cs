@@ -48,6 +48,7 @@ public sealed class RootPackTests : IDisposable
             $"PromptOps.Redis.{version}.nupkg",
             $"PromptOps.Reports.{version}.nupkg",
             $"PromptOps.Sqlite.{version}.nupkg",
+            $"PromptOps.Testing.{version}.nupkg",
             $"PromptOps.Tool.{version}.nupkg",
         ];
         Assert.Equal(expected, packages);

@@ -168,6 +168,3 @@ public sealed class RedisVectorSetSemanticStore : ISemanticCacheStore
         public long ExpiresAt { get; set; }
     }
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(RedisVectorSetSemanticStore.Attributes))]
-internal sealed partial class AttributesContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -15,15 +15,3 @@ public enum BudgetSettleOutcome
     /// <summary>The provider failed before answering: nothing is charged.</summary>
     Released,
 }
-
-/// <summary>The metric tag values of <see cref="BudgetSettleOutcome"/>.</summary>
-internal static class BudgetSettleOutcomes
-{
-    public static string Name(BudgetSettleOutcome outcome) => outcome switch
-    {
-        BudgetSettleOutcome.Reported => "reported",
-        BudgetSettleOutcome.Estimated => "estimated",
-        BudgetSettleOutcome.WorstCase => "worst_case",
-        _ => "released",
-    };
-}

@@ -76,8 +76,3 @@ internal sealed class ChargeSet
     /// <summary>The charge of counter <paramref name="index"/> for a request of <paramref name="amount"/>.</summary>
     public BudgetCharge Charge(int index, long amount) => new(Keys[index], amount, Limits[index], ExpiresAt[index]);
 }
-
-/// <summary>A counter's limit and the total at which it reaches the lowest alert threshold (<see cref="long.MaxValue"/>: never).</summary>
-/// <param name="Limit">The limit.</param>
-/// <param name="FirstAlertAt">The total of the lowest alert.</param>
-internal readonly record struct ChargeBounds(long Limit, long FirstAlertAt);

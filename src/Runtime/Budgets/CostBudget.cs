@@ -655,6 +655,3 @@ public sealed class CostBudget
         lock (_paceGate) _month = (totalNano, monthKey, Time.GetTimestamp());
     }
 }
-
-/// <summary>The application's windows for one UTC hour: their keys, expiries and the prepared charges (<see cref="ChargeSet"/>).</summary>
-internal sealed record WindowSet(long Hour, string[] Keys, DateTimeOffset[] ExpiresAt, ChargeSet Set);

@@ -501,10 +501,3 @@ internal sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDispo
 
     private sealed record LocalGrant(Slice Slice, long[] Amounts);
 }
-
-internal static partial class EscrowLog
-{
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Warning,
-        Message = "PromptOps budgets: settling an escrow slice failed; it is replayed when the store answers, or expires with its lease.")]
-    public static partial void CheckpointFailed(ILogger logger, Exception exception);
-}

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace PromptOps;
 
@@ -33,21 +32,5 @@ internal static class PackageRegistrations
     {
         var errors = GetErrors(services, options);
         if (errors.Count > 0) throw new InvalidOperationException(string.Join(" ", errors));
-    }
-}
-
-/// <summary>Registered by <c>AddPromptOpsRedis</c> (PromptOps.Redis).</summary>
-internal sealed class RedisPackageMarker;
-
-/// <summary>Registered by <c>AddPromptOpsSqliteLedger</c> (PromptOps.Sqlite).</summary>
-internal sealed class SqliteLedgerPackageMarker;
-
-/// <summary>Fails the options (at start-up with <c>ValidateOnStart</c>) when a setting names a package that was not registered.</summary>
-internal sealed class PackageRegistrationValidator(IServiceProvider services) : IValidateOptions<PromptOpsOptions>
-{
-    public ValidateOptionsResult Validate(string? name, PromptOpsOptions options)
-    {
-        var errors = PackageRegistrations.GetErrors(services, options);
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

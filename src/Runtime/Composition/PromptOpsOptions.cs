@@ -81,12 +81,3 @@ public sealed class PromptOpsOptions
         BudgetStore = BudgetStore.Clone(),
     };
 }
-
-internal sealed class PromptOpsOptionsValidator : IValidateOptions<PromptOpsOptions>
-{
-    public ValidateOptionsResult Validate(string? name, PromptOpsOptions options)
-    {
-        var errors = options.GetErrors();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
-}

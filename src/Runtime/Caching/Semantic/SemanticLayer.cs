@@ -148,6 +148,3 @@ internal sealed class SemanticLayer
 
     private static string Normalise(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }
-
-/// <summary>A request the semantic layer applies to: its partition key, the user text it embeds and the threshold in force.</summary>
-internal sealed record SemanticRequest(string Partition, string Text, float Threshold);

@@ -145,9 +145,3 @@ public sealed class CascadeChatClient : DelegatingChatClient
         return sum;
     }
 }
-
-internal static partial class CascadeLog
-{
-    [LoggerMessage(EventId = 3120, Level = LogLevel.Debug, Message = "PromptOps cascade: level {Level} ({Model}) did not pass ({Reason}); escalating.")]
-    public static partial void Escalating(ILogger logger, int level, string model, string reason);
-}

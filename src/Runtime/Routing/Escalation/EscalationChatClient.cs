@@ -141,9 +141,3 @@ public sealed class EscalationChatClient : DelegatingChatClient
         return sum;
     }
 }
-
-internal static partial class EscalationLog
-{
-    [LoggerMessage(EventId = 3110, Level = LogLevel.Debug, Message = "PromptOps: the reply of {PromptId} on tier {Tier} did not validate ({Reason}); asking tier {Next}.")]
-    public static partial void Escalating(ILogger logger, string promptId, string tier, string next, string reason);
-}

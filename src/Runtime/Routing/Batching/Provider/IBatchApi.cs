@@ -23,35 +23,3 @@ internal interface IBatchApi
     /// <summary>The provider's answer for one item (as stored) as a chat response.</summary>
     ChatResponse ParseResponse(string resultJson);
 }
-
-/// <summary>Where a provider batch is.</summary>
-[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
-internal enum BatchRunState
-{
-    /// <summary>Validating, in progress, finalizing, cancelling: poll again.</summary>
-    Running,
-
-    /// <summary>Done: read the results (items may still have failed, expired or been cancelled one by one).</summary>
-    Ended,
-
-    /// <summary>The batch failed as a whole (OpenAI: its input did not validate).</summary>
-    Failed,
-
-    /// <summary>The batch expired (OpenAI); items it finished have results.</summary>
-    Expired,
-
-    /// <summary>The batch was cancelled (OpenAI); items it finished have results.</summary>
-    Cancelled,
-}
-
-/// <summary>A provider batch's status.</summary>
-[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
-internal sealed record BatchApiStatus(string ProviderBatchId, string Status, BatchRunState State, string? OutputFileId = null, string? ErrorFileId = null,
-    string? ResultsUrl = null, string? Error = null);
-
-/// <summary>One item's line in a batch's results: the answer (the provider's JSON), or an error and whether it is worth another attempt.</summary>
-[Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
-internal sealed record BatchApiItemResult(string? ResponseJson, string? Error, ProviderBatchFailureKind? Failure, bool Retryable)
-{
-    public static BatchApiItemResult Succeeded(string json) => new(json, null, null, false);
-}
