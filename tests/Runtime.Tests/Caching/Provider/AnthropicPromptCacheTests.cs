@@ -1,5 +1,6 @@
 using Anthropic;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PromptOps.Budgets;
@@ -200,6 +201,51 @@ public sealed class AnthropicPromptCacheTests(ITestOutputHelper output) : IAsync
         Assert.Equal("1h", (string?)Assert.Single(_server.Requests)["system"]![0]!["cache_control"]!["ttl"]);
         Assert.Equal(2000, _server.CacheWriteOneHourTokens);
         Assert.Throws<ArgumentOutOfRangeException>(() => Sdk("claude-sonnet-4-5").AsBuilder().UseProviderPromptCache(o => o.AnthropicTtl = (ProviderCacheTtl)9).Build(services));
+    }
+
+    private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    [Fact]
+    public async Task AddPromptOps_binds_PromptOps_ProviderCache_so_a_configured_one_hour_ttl_reaches_the_wire()
+    {
+        var configuration = Configuration(("PromptOps:ProviderCache:AnthropicTtl", "OneHour"), ("PromptOps:ProviderCache:OpenAiPromptCacheKey", "false"));
+        var sink = new InMemoryUsageSink();
+        await using var services = new ServiceCollection().AddSingleton<IUsageSink>(sink).AddPromptOps(configuration.GetSection("PromptOps")).BuildServiceProvider();
+        using var client = Sdk("claude-sonnet-4-5").AsBuilder().UsePromptOps().Build(services);
+
+        await client.GetResponseAsync(Messages(Words(2000, "rule"), "first"));
+
+        Assert.Equal("1h", (string?)Assert.Single(_server.Requests)["system"]![0]!["cache_control"]!["ttl"]);
+        Assert.Equal(2000, _server.CacheWriteOneHourTokens);
+        Assert.Equal(2000, Assert.Single(sink.Snapshot()).CacheWriteInputTokens);
+        var bound = services.GetRequiredService<IOptions<ProviderPromptCacheOptions>>().Value;
+        Assert.Equal((true, ProviderCacheTtl.OneHour, false), (bound.Enabled, bound.AnthropicTtl, bound.OpenAiPromptCacheKey));
+    }
+
+    [Fact]
+    public async Task AddPromptOps_binds_Anthropics_wire_name_and_Enabled_false_sends_requests_unmarked()
+    {
+        var configuration = Configuration(("PromptOps:ProviderCache:AnthropicTtl", "1h"), ("PromptOps:ProviderCache:Enabled", "False"));
+        await using var services = new ServiceCollection().AddSingleton<IUsageSink>(new InMemoryUsageSink()).AddPromptOps(configuration.GetSection("PromptOps")).BuildServiceProvider();
+        Assert.Equal(ProviderCacheTtl.OneHour, services.GetRequiredService<IOptions<ProviderPromptCacheOptions>>().Value.AnthropicTtl);
+        using var client = Sdk("claude-sonnet-4-5").AsBuilder().UsePromptOps().Build(services);
+
+        await client.GetResponseAsync(Messages(Words(2000, "rule"), "first"));
+
+        Assert.DoesNotContain("cache_control", Assert.Single(_server.Requests).ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_PromptOps_ProviderCache_value_fails_naming_the_key_and_the_value()
+    {
+        var configuration = Configuration(("PromptOps:ProviderCache:AnthropicTtl", "OneHoure"), ("PromptOps:ProviderCache:Enabled", "yes"));
+        await using var services = new ServiceCollection().AddPromptOps(configuration.GetSection("PromptOps")).BuildServiceProvider();
+
+        var e = Assert.Throws<OptionsValidationException>(() => Sdk("claude-sonnet-4-5").AsBuilder().UsePromptOps().Build(services));
+        Assert.Contains("PromptOps:ProviderCache:AnthropicTtl is 'OneHoure': use FiveMinutes (or 5m) or OneHour (or 1h).", e.Failures);
+        Assert.Contains("PromptOps:ProviderCache:Enabled is 'yes': use true or false.", e.Failures);
+        Assert.Empty(_server.Requests);
     }
 
     [Fact]
