@@ -132,6 +132,47 @@ public sealed class AnthropicPromptCacheTests(ITestOutputHelper output) : IAsync
         Assert.Null(Assert.Single(_server.Requests)["system"]![0]!["cache_control"]);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_callers_own_one_hour_breakpoint_is_left_as_it_is_and_its_writes_priced_as_one_hour_writes(bool placementEnabled)
+    {
+        var sink = new InMemoryUsageSink();
+        await using var services = Services(sink, new ProviderPromptCacheOptions { Enabled = placementEnabled });
+        using var client = Sdk("claude-sonnet-4-5").AsBuilder().UsePromptOps().Build(services);
+        var own = new TextContent(Words(1500, "doc")).WithCacheControl(Anthropic.Models.Messages.Ttl.Ttl1h);
+
+        await client.GetResponseAsync([new ChatMessage(ChatRole.System, Words(1500, "rule")), new ChatMessage(ChatRole.User, [own, new TextContent("question")])]);
+
+        var body = Assert.Single(_server.Requests);
+        Assert.Equal(1, body.ToJsonString().Split("cache_control").Length - 1); // the caller's only
+        Assert.Equal("1h", (string?)body["messages"]![0]!["content"]![0]!["cache_control"]!["ttl"]);
+        Assert.Equal(3000, _server.CacheWriteOneHourTokens); // the system text and the caller's block, written for an hour
+        var record = Assert.Single(sink.Snapshot());
+        Assert.Equal(3000, record.CacheWriteInputTokens);
+        var uncached = record.InputTokens - 3000;
+        Assert.Equal((uncached * Input + 3000 * CacheWrite1h + 5 * Output) / 1_000_000m, record.CostUsd);
+    }
+
+    [Fact]
+    public async Task A_caller_whose_breakpoints_mix_one_hour_and_five_minutes_is_priced_as_five_minute_writes()
+    {
+        // The SDK does not report how the writes split between the two TTLs: PromptOps does not guess (README, docs/runtime.md).
+        var sink = new InMemoryUsageSink();
+        await using var services = Services(sink);
+        using var client = Sdk("claude-sonnet-4-5").AsBuilder().UsePromptOps().Build(services);
+        var hour = new TextContent(Words(1500, "doc")).WithCacheControl(Anthropic.Models.Messages.Ttl.Ttl1h);
+        var minutes = new TextContent(Words(500, "faq")).WithCacheControl(Anthropic.Models.Messages.Ttl.Ttl5m);
+
+        await client.GetResponseAsync([new ChatMessage(ChatRole.System, Words(1500, "rule")), new ChatMessage(ChatRole.User, [hour, minutes, new TextContent("question")])]);
+
+        Assert.Equal(2, Assert.Single(_server.Requests).ToJsonString().Split("cache_control").Length - 1);
+        var record = Assert.Single(sink.Snapshot());
+        Assert.True(record.CacheWriteInputTokens > 0);
+        var uncached = record.InputTokens - record.CacheWriteInputTokens;
+        Assert.Equal((uncached * Input + record.CacheWriteInputTokens * CacheWrite5m + 5 * Output) / 1_000_000m, record.CostUsd);
+    }
+
     [Fact]
     public async Task The_fixed_start_of_a_prompt_template_is_cached_with_the_system_prompt()
     {
