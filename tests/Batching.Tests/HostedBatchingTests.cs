@@ -158,17 +158,49 @@ public sealed class HostedBatchingTests : IAsyncLifetime
         await host.StopAsync().WaitAsync(HangGuard);
     }
 
-    /// <summary>A store whose reads wait until <see cref="Open"/>: holds a resume at its first step.</summary>
-    private sealed class GatedStore(SqliteProviderBatchStore inner) : IProviderBatchStore, IDisposable
+    [Fact]
+    public async Task A_resume_that_read_a_result_before_its_caller_got_it_does_not_hand_it_to_the_handler_too()
+    {
+        // The hosted service resumes while calls are answered. Here the resume reads the stored results while this
+        // scheduler's own caller is about to get one (its delivery is held), and goes on only after the caller got it.
+        var options = ProviderBatchSchedulerTests.Options(_server, BatchProviderKind.OpenAI, size: 1);
+        using var store = new GatedStore(new InMemoryProviderBatchStore(), holdAfterResultsRead: true);
+        var handler = new RecordingHandler();
+        await using var scheduler = new ProviderBatchScheduler(options, store, handler: handler);
+        var call = scheduler.EnqueueAsync(Ask("one"), new ChatOptions().Deferrable("k1"));
+        await Waiting.UntilAsync(() => store.DeliveryHeld, "the caller's delivery under way");
+        var resume = scheduler.ResumeAsync();
+        await Waiting.UntilAsync(() => store.Waiting, "the resume holding the result it read");
+        store.ReleaseDelivery();
+        Assert.Equal("answer to: one", (await call).Text);
+
+        store.Open();
+        await resume;
+        await scheduler.DrainAsync();
+
+        Assert.Empty(handler.Results); // delivered once: to its caller
+        Assert.Equal((1, 0), (scheduler.Statistics.DeliveredToCallers, scheduler.Statistics.DeliveredToHandler));
+    }
+
+    /// <summary>
+    /// A store whose reads wait until <see cref="Open"/>: holds a resume at its first step; or (<c>holdAfterResultsRead</c>)
+    /// holds a resume after it read the stored results, with what it read, and each delivery until <see cref="ReleaseDelivery"/>.
+    /// </summary>
+    private sealed class GatedStore(IProviderBatchStore inner, bool holdAfterResultsRead = false) : IProviderBatchStore, IDisposable
     {
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _waiting;
+        private readonly TaskCompletionSource _deliveries = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _waiting, _deliveryHeld;
 
         public bool Waiting => Volatile.Read(ref _waiting) > 0;
 
+        public bool DeliveryHeld => Volatile.Read(ref _deliveryHeld) > 0;
+
         public void Open() => _gate.TrySetResult();
 
-        public void Dispose() => inner.Dispose();
+        public void ReleaseDelivery() => _deliveries.TrySetResult();
+
+        public void Dispose() => (inner as IDisposable)?.Dispose();
 
         public ValueTask AddItemAsync(ProviderBatchItem item, CancellationToken cancellationToken) => inner.AddItemAsync(item, cancellationToken);
 
@@ -180,19 +212,34 @@ public sealed class HostedBatchingTests : IAsyncLifetime
         public ValueTask CompleteItemsAsync(string batchId, IReadOnlyList<ProviderBatchItemOutcome> outcomes, IReadOnlyList<(string ItemId, string Error)> retry,
             DateTimeOffset at, CancellationToken cancellationToken) => inner.CompleteItemsAsync(batchId, outcomes, retry, at, cancellationToken);
 
-        public ValueTask<bool> MarkDeliveredAsync(string itemId, string deliveredTo, DateTimeOffset at, CancellationToken cancellationToken) =>
-            inner.MarkDeliveredAsync(itemId, deliveredTo, at, cancellationToken);
+        public async ValueTask<bool> MarkDeliveredAsync(string itemId, string deliveredTo, DateTimeOffset at, CancellationToken cancellationToken)
+        {
+            if (holdAfterResultsRead)
+            {
+                Interlocked.Increment(ref _deliveryHeld);
+                await _deliveries.Task.WaitAsync(cancellationToken);
+            }
+
+            return await inner.MarkDeliveredAsync(itemId, deliveredTo, at, cancellationToken);
+        }
 
         public async ValueTask<IReadOnlyList<ProviderBatchRecord>> GetOpenBatchesAsync(CancellationToken cancellationToken)
         {
-            await WaitAsync(cancellationToken);
+            if (!holdAfterResultsRead) await WaitAsync(cancellationToken);
             return await inner.GetOpenBatchesAsync(cancellationToken);
         }
 
         public async ValueTask<IReadOnlyList<ProviderBatchItem>> GetItemsAsync(ProviderBatchItemState state, string? batchId, CancellationToken cancellationToken)
         {
-            await WaitAsync(cancellationToken);
-            return await inner.GetItemsAsync(state, batchId, cancellationToken);
+            if (!holdAfterResultsRead)
+            {
+                await WaitAsync(cancellationToken);
+                return await inner.GetItemsAsync(state, batchId, cancellationToken);
+            }
+
+            var read = await inner.GetItemsAsync(state, batchId, cancellationToken);
+            if (state == ProviderBatchItemState.Completed && batchId is null) await WaitAsync(cancellationToken);
+            return read;
         }
 
         private async Task WaitAsync(CancellationToken cancellationToken)

@@ -172,18 +172,11 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Volatile.Read(ref _stopped)) return;
-        // Everything is read before anything is started, so that no batch this resume starts can change what it reads.
-        var undelivered = await _store.GetItemsAsync(ProviderBatchItemState.Completed, null, cancellationToken).ConfigureAwait(false);
+        // Everything is read (and claimed) before anything is started, so that no batch this resume starts can change what it reads.
+        var undelivered = await ClaimAsync(ProviderBatchItemState.Completed, cancellationToken).ConfigureAwait(false);
         var open = await _store.GetOpenBatchesAsync(cancellationToken).ConfigureAwait(false);
-        var queued = await _store.GetItemsAsync(ProviderBatchItemState.Queued, null, cancellationToken).ConfigureAwait(false);
-        var delivered = 0;
-        foreach (var item in undelivered)
-        {
-            if (!_owned.TryAdd(item.Id, 0)) continue; // this scheduler's own: it delivers it
-            delivered++;
-            await DeliverAsync(item).ConfigureAwait(false);
-        }
-
+        var queued = await ClaimAsync(ProviderBatchItemState.Queued, cancellationToken).ConfigureAwait(false);
+        foreach (var item in undelivered) await DeliverAsync(item).ConfigureAwait(false);
         var resumed = 0;
         foreach (var batch in open)
         {
@@ -196,15 +189,34 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
             Run(() => batch.ProviderBatchId is null ? SubmitAndPollAsync(batch) : PollAsync(batch));
         }
 
-        var requeued = 0;
-        foreach (var item in queued)
-        {
-            if (!_owned.TryAdd(item.Id, 0)) continue; // enqueued (or queued again) by this scheduler: already in its queue or a batch
-            requeued++;
-            _ = Queue(item);
-        }
+        foreach (var item in queued) _ = Queue(item);
+        BatchingLog.Resumed(_logger, resumed, queued.Count, undelivered.Count);
+    }
 
-        BatchingLog.Resumed(_logger, resumed, requeued, delivered);
+    /// <summary>
+    /// The stored items in <paramref name="state"/> that nothing in this scheduler handles, claimed for a resume. Items this
+    /// scheduler enqueued, queued again or is delivering are skipped (they are its own until delivered); the claimed ones are
+    /// read again after the claim, so that an item this scheduler finished between the first read and the claim (delivered
+    /// to its caller, then released) is not taken from the first read's stale copy and handed to the handler a second time.
+    /// </summary>
+    private async Task<List<ProviderBatchItem>> ClaimAsync(ProviderBatchItemState state, CancellationToken cancellationToken)
+    {
+        var read = await _store.GetItemsAsync(state, null, cancellationToken).ConfigureAwait(false);
+        var claimed = read.Where(i => _owned.TryAdd(i.Id, 0)).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        if (claimed.Count == 0) return [];
+        try
+        {
+            var again = await _store.GetItemsAsync(state, null, cancellationToken).ConfigureAwait(false);
+            var kept = again.Where(i => claimed.Contains(i.Id)).ToList();
+            claimed.ExceptWith(kept.Select(i => i.Id));
+            foreach (var gone in claimed) _owned.TryRemove(gone, out _);
+            return kept;
+        }
+        catch
+        {
+            foreach (var id in claimed) _owned.TryRemove(id, out _);
+            throw;
+        }
     }
 
     /// <summary>Submits what is queued now (without waiting for the size or age threshold).</summary>
@@ -453,6 +465,8 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
     {
         var token = _stopping.Token;
         var items = await _store.GetItemsAsync(ProviderBatchItemState.Submitted, batch.Id, token).ConfigureAwait(false);
+        // This scheduler delivers (or queues again) these items: a resume running meanwhile must not deliver them too.
+        foreach (var item in items) _owned.TryAdd(item.Id, 0);
         var now = _time.GetUtcNow();
         var outcomes = new List<ProviderBatchItemOutcome>();
         var retry = new List<(string ItemId, string Error)>();
