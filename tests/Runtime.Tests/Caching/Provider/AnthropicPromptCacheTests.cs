@@ -290,6 +290,17 @@ public sealed class AnthropicPromptCacheTests(ITestOutputHelper output) : IAsync
     }
 
     [Fact]
+    public async Task With_a_host_a_bad_PromptOps_ProviderCache_value_fails_the_start()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddPromptOps(Configuration(("PromptOps:ProviderCache:AnthropicTtl", "2h")).GetSection("PromptOps"));
+        using var host = builder.Build();
+
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("PromptOps:ProviderCache:AnthropicTtl is '2h': use FiveMinutes (or 5m) or OneHour (or 1h).", e.Failures);
+    }
+
+    [Fact]
     public async Task A_streamed_call_is_marked_and_its_cache_usage_recorded()
     {
         var sink = new InMemoryUsageSink();
