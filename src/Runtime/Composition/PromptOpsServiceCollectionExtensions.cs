@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PromptOps.Budgets;
+using PromptOps.Caching.Provider;
 using PromptOps.Pricing;
 using PromptOps.Usage;
 
@@ -19,7 +20,8 @@ public static class PromptOpsServiceCollectionExtensions
 {
     /// <summary>
     /// Binds <see cref="PromptOpsOptions"/> from <paramref name="configuration"/> (pass the <c>PromptOps</c> section),
-    /// validates them at start-up, and registers the price catalogue, metrics and the in-memory budget store. With
+    /// validates them at start-up (with <c>ProviderCache</c>, the provider prompt cache placement: <c>Enabled</c>,
+    /// <c>AnthropicTtl</c> <c>FiveMinutes</c> or <c>OneHour</c>, <c>OpenAiPromptCacheKey</c>), and registers the price catalogue, metrics and the in-memory budget store. With
     /// <c>Redis:Configuration</c> set, also call <c>services.AddPromptOpsRedis()</c> (package PromptOps.Redis); with
     /// <c>Ledger:SqlitePath</c> set, <c>services.AddPromptOpsSqliteLedger()</c> (package PromptOps.Sqlite) — without them,
     /// start-up and building the pipeline fail, naming the package and the call. Then build the client with
@@ -31,6 +33,11 @@ public static class PromptOpsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var builder = services.AddOptions<PromptOpsOptions>().Bind(configuration);
         if (configure is not null) builder.PostConfigure(configure);
+        // PromptOps:ProviderCache: the provider prompt cache placement UsePromptOps() adds (its own options type, which
+        // UseProviderPromptCache(…) and services.Configure<ProviderPromptCacheOptions>(…) adjust further). A bad value fails
+        // at start-up (or when the pipeline is built), naming the key and the value.
+        var providerCache = configuration.GetSection(ProviderPromptCacheConfiguration.SectionName);
+        services.AddOptions<ProviderPromptCacheOptions>().Configure(o => ProviderPromptCacheConfiguration.Bind(o, providerCache)).ValidateOnStart();
         return AddCore(services);
     }
 

@@ -15,7 +15,8 @@ public static class PromptOpsSqliteBatchingExtensions
     /// Registers <see cref="SqliteProviderBatchStore"/> as the <see cref="IProviderBatchStore"/> of
     /// <c>services.AddPromptOpsBatching(…)</c>, in the database at <paramref name="path"/> — by default the ledger's
     /// (<c>PromptOps:Ledger:SqlitePath</c>), so the batches, their items and the usage records are in one file. Submitted
-    /// batches then survive a restart (<see cref="ProviderBatchScheduler.ResumeAsync"/>).
+    /// batches and queued calls then survive a restart: the next start resumes them (with a host, by itself; else
+    /// <see cref="ProviderBatchScheduler.ResumeAsync"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">(When resolved) no path is given and <c>PromptOps:Ledger:SqlitePath</c> is not set.</exception>
     public static IServiceCollection AddPromptOpsSqliteBatchStore(this IServiceCollection services, string? path = null)

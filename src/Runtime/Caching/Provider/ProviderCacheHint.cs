@@ -35,6 +35,12 @@ internal sealed class ProviderCacheHint
     /// <summary>Set by the handler: the TTL of the breakpoint it placed, or null when it placed none.</summary>
     public ProviderCacheTtl? PlacedTtl { get; set; }
 
+    /// <summary>
+    /// Set by the handler for a request that marks its own breakpoints: their TTL when they all have the same one, or null
+    /// (none, or mixed).
+    /// </summary>
+    public ProviderCacheTtl? CallerTtl { get; set; }
+
     /// <summary>Set by the handler: the <c>prompt_cache_key</c> it added, or null.</summary>
     public string? PromptCacheKey { get; set; }
 }

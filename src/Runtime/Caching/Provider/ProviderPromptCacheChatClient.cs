@@ -8,7 +8,8 @@ namespace PromptOps.Caching.Provider;
 /// Tells <see cref="ProviderPromptCacheHandler"/> (on the provider SDK's <see cref="HttpClient"/>) which prompt each request
 /// is — its id, version and fixed-prefix length from <see cref="PromptOpsMetadata"/> — so the handler can place the provider's
 /// prompt cache at the end of the prompt's static prefix and key OpenAI's cache by prompt. When the handler placed a one-hour
-/// Anthropic breakpoint, the answer's cache writes are reported as one-hour writes
+/// Anthropic breakpoint, or every breakpoint the caller placed itself is a one-hour one, the answer's cache writes are
+/// reported as one-hour writes
 /// (<see cref="ProviderUsage.CacheWriteOneHourInputTokensKey"/>), which the usage meter prices at 2 × the input price.
 /// Without the handler on the SDK's client this layer changes nothing.
 /// </summary>
@@ -84,10 +85,13 @@ public sealed class ProviderPromptCacheChatClient : DelegatingChatClient
         };
     }
 
-    /// <summary>Under a one-hour breakpoint (the only one in the request) every cache write is a one-hour write.</summary>
+    /// <summary>
+    /// Under one-hour breakpoints only (the one the handler placed, or every one the caller placed) every cache write is a
+    /// one-hour write.
+    /// </summary>
     private static void MarkOneHourWrites(ProviderCacheHint hint, UsageDetails? usage)
     {
-        if (hint.PlacedTtl != ProviderCacheTtl.OneHour || ProviderUsage.CacheWriteInputTokens(usage) is not { } writes || writes <= 0) return;
+        if ((hint.PlacedTtl ?? hint.CallerTtl) != ProviderCacheTtl.OneHour || ProviderUsage.CacheWriteInputTokens(usage) is not { } writes || writes <= 0) return;
         (usage!.AdditionalCounts ??= [])[ProviderUsage.CacheWriteOneHourInputTokensKey] = writes;
     }
 }

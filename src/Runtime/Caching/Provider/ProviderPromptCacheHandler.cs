@@ -15,7 +15,9 @@ namespace PromptOps.Caching.Provider;
 /// <c>[Prompt]</c> call the fixed start of its template (<see cref="PromptOpsMetadata.StaticPrefixLength"/>) — is at least the
 /// model's minimum cacheable size (<see cref="ProviderCacheMinimums"/>), marks its end with
 /// <c>"cache_control": {"type": "ephemeral"}</c> (and <c>"ttl": "1h"</c> when <see cref="ProviderPromptCacheOptions.AnthropicTtl"/>
-/// says so). A request that already carries a <c>cache_control</c> anywhere is left as it is: the caller placed its own.</item>
+/// says so). A request that already carries a <c>cache_control</c> anywhere is left as it is: the caller placed its own (when
+/// every one of them is <c>"ttl": "1h"</c>, the chat layer reports the request's cache writes as one-hour writes, also with
+/// <see cref="ProviderPromptCacheOptions.Enabled"/> false).</item>
 /// <item>OpenAI chat completions and responses (<c>POST …/chat/completions</c>, <c>…/responses</c>): for a call with a prompt id,
 /// adds <c>prompt_cache_key</c> derived from the prompt id and version (<see cref="PromptCacheKeyOf"/>) unless the body has one.</item>
 /// </list>
@@ -65,10 +67,14 @@ public sealed class ProviderPromptCacheHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(request);
         var hint = ProviderCacheHint.Current;
         var options = hint?.Options ?? _options;
-        var kind = options.Enabled && request.Method == HttpMethod.Post && request.Content is not null ? KindOf(request.RequestUri) : ApiKind.None;
+        var kind = request.Method == HttpMethod.Post && request.Content is not null ? KindOf(request.RequestUri) : ApiKind.None;
+        // Off, the body is only read to learn the TTL of the caller's own breakpoints (for the usage meter, through the chat layer).
+        if (!options.Enabled && (kind != ApiKind.AnthropicMessages || hint is null)) kind = ApiKind.None;
         if (kind != ApiKind.None && await ReadObjectAsync(request.Content!, cancellationToken).ConfigureAwait(false) is { } body)
         {
-            var changed = kind == ApiKind.AnthropicMessages ? PlaceBreakpoint(body, options, hint) : AddPromptCacheKey(body, options, hint);
+            var changed = kind != ApiKind.AnthropicMessages ? AddPromptCacheKey(body, options, hint)
+                : options.Enabled ? PlaceBreakpoint(body, options, hint)
+                : NoteCallerBreakpoints(body, hint);
             if (changed)
             {
                 var original = request.Content!;
@@ -122,7 +128,7 @@ public sealed class ProviderPromptCacheHandler : DelegatingHandler
     private static bool PlaceBreakpoint(JsonObject body, ProviderPromptCacheOptions options, ProviderCacheHint? hint)
     {
         if (body["model"] is not JsonValue modelValue || !modelValue.TryGetValue<string>(out var model) || body["messages"] is not JsonArray messages) return false;
-        if (HasCacheControl(body)) return false;
+        if (HasCacheControl(body)) return NoteCallerBreakpoints(body, hint);
         var counter = TokenCounters.ForModel(model);
         var toolTokens = body["tools"] is JsonArray { Count: > 0 } tools ? counter.CountTokens(tools.ToJsonString()) : 0;
         var system = SystemBlocks(body);
@@ -154,6 +160,40 @@ public sealed class ProviderPromptCacheHandler : DelegatingHandler
         if (!mark(cacheControl)) return false;
         if (hint is not null) hint.PlacedTtl = ttl;
         return true;
+    }
+
+    /// <summary>
+    /// For a request that marks its own breakpoints (left as they are): notes on the hint whether they all have
+    /// <c>"ttl": "1h"</c> (then every cache write of the request is a one-hour write) or none has. Changes nothing: false.
+    /// </summary>
+    private static bool NoteCallerBreakpoints(JsonObject body, ProviderCacheHint? hint)
+    {
+        if (hint is null) return false;
+        var marks = new List<JsonObject>();
+        CollectCacheControls(body, marks);
+        if (marks.Count == 0) return false;
+        var oneHour = marks.Count(m => m["ttl"] is JsonValue v && v.TryGetValue<string>(out var ttl) && ttl == "1h");
+        // Mixed TTLs: the SDK does not report how the writes split between them, so they stay priced as 5-minute writes.
+        hint.CallerTtl = oneHour == marks.Count ? ProviderCacheTtl.OneHour : oneHour == 0 ? ProviderCacheTtl.FiveMinutes : null;
+        return false;
+    }
+
+    private static void CollectCacheControls(JsonNode? node, List<JsonObject> found)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (name, value) in o)
+                {
+                    if (name == "cache_control" && value is JsonObject mark) found.Add(mark);
+                    else CollectCacheControls(value, found);
+                }
+
+                break;
+            case JsonArray a:
+                foreach (var item in a) CollectCacheControls(item, found);
+                break;
+        }
     }
 
     private static bool HasCacheControl(JsonNode? node) => node switch

@@ -2,9 +2,10 @@ namespace PromptOps.Caching.Provider;
 
 /// <summary>
 /// Options of the provider prompt cache placement: where PromptOps marks a request's static prefix for the provider's own
-/// prompt cache, and how (see <see cref="ProviderPromptCacheHandler"/>). Register them as <c>IOptions&lt;ProviderPromptCacheOptions&gt;</c>
-/// (e.g. <c>services.Configure&lt;ProviderPromptCacheOptions&gt;(configuration.GetSection("PromptOps:ProviderCache"))</c>) or
-/// pass them to <c>UseProviderPromptCache(…)</c> before <c>UsePromptOps()</c>.
+/// prompt cache, and how (see <see cref="ProviderPromptCacheHandler"/>). <c>services.AddPromptOps(configuration)</c> binds
+/// them from <c>PromptOps:ProviderCache</c> (<c>"AnthropicTtl": "OneHour"</c>, …); they can also be registered as
+/// <c>IOptions&lt;ProviderPromptCacheOptions&gt;</c> (<c>services.Configure&lt;ProviderPromptCacheOptions&gt;(…)</c>) or
+/// passed to <c>UseProviderPromptCache(…)</c> before <c>UsePromptOps()</c>.
 /// </summary>
 public sealed class ProviderPromptCacheOptions
 {

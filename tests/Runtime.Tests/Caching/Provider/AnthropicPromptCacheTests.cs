@@ -1,5 +1,6 @@
 using Anthropic;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using PromptOps.Budgets;
@@ -131,6 +132,47 @@ public sealed class AnthropicPromptCacheTests(ITestOutputHelper output) : IAsync
         Assert.Null(Assert.Single(_server.Requests)["system"]![0]!["cache_control"]);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_callers_own_one_hour_breakpoint_is_left_as_it_is_and_its_writes_priced_as_one_hour_writes(bool placementEnabled)
+    {
+        var sink = new InMemoryUsageSink();
+        await using var services = Services(sink, new ProviderPromptCacheOptions { Enabled = placementEnabled });
+        using var client = Sdk("claude-sonnet-4-5").AsBuilder().UsePromptOps().Build(services);
+        var own = new TextContent(Words(1500, "doc")).WithCacheControl(Anthropic.Models.Messages.Ttl.Ttl1h);
+
+        await client.GetResponseAsync([new ChatMessage(ChatRole.System, Words(1500, "rule")), new ChatMessage(ChatRole.User, [own, new TextContent("question")])]);
+
+        var body = Assert.Single(_server.Requests);
+        Assert.Equal(1, body.ToJsonString().Split("cache_control").Length - 1); // the caller's only
+        Assert.Equal("1h", (string?)body["messages"]![0]!["content"]![0]!["cache_control"]!["ttl"]);
+        Assert.Equal(3000, _server.CacheWriteOneHourTokens); // the system text and the caller's block, written for an hour
+        var record = Assert.Single(sink.Snapshot());
+        Assert.Equal(3000, record.CacheWriteInputTokens);
+        var uncached = record.InputTokens - 3000;
+        Assert.Equal((uncached * Input + 3000 * CacheWrite1h + 5 * Output) / 1_000_000m, record.CostUsd);
+    }
+
+    [Fact]
+    public async Task A_caller_whose_breakpoints_mix_one_hour_and_five_minutes_is_priced_as_five_minute_writes()
+    {
+        // The SDK does not report how the writes split between the two TTLs: PromptOps does not guess (README, docs/runtime.md).
+        var sink = new InMemoryUsageSink();
+        await using var services = Services(sink);
+        using var client = Sdk("claude-sonnet-4-5").AsBuilder().UsePromptOps().Build(services);
+        var hour = new TextContent(Words(1500, "doc")).WithCacheControl(Anthropic.Models.Messages.Ttl.Ttl1h);
+        var minutes = new TextContent(Words(500, "faq")).WithCacheControl(Anthropic.Models.Messages.Ttl.Ttl5m);
+
+        await client.GetResponseAsync([new ChatMessage(ChatRole.System, Words(1500, "rule")), new ChatMessage(ChatRole.User, [hour, minutes, new TextContent("question")])]);
+
+        Assert.Equal(2, Assert.Single(_server.Requests).ToJsonString().Split("cache_control").Length - 1);
+        var record = Assert.Single(sink.Snapshot());
+        Assert.True(record.CacheWriteInputTokens > 0);
+        var uncached = record.InputTokens - record.CacheWriteInputTokens;
+        Assert.Equal((uncached * Input + record.CacheWriteInputTokens * CacheWrite5m + 5 * Output) / 1_000_000m, record.CostUsd);
+    }
+
     [Fact]
     public async Task The_fixed_start_of_a_prompt_template_is_cached_with_the_system_prompt()
     {
@@ -200,6 +242,62 @@ public sealed class AnthropicPromptCacheTests(ITestOutputHelper output) : IAsync
         Assert.Equal("1h", (string?)Assert.Single(_server.Requests)["system"]![0]!["cache_control"]!["ttl"]);
         Assert.Equal(2000, _server.CacheWriteOneHourTokens);
         Assert.Throws<ArgumentOutOfRangeException>(() => Sdk("claude-sonnet-4-5").AsBuilder().UseProviderPromptCache(o => o.AnthropicTtl = (ProviderCacheTtl)9).Build(services));
+    }
+
+    private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    [Fact]
+    public async Task AddPromptOps_binds_PromptOps_ProviderCache_so_a_configured_one_hour_ttl_reaches_the_wire()
+    {
+        var configuration = Configuration(("PromptOps:ProviderCache:AnthropicTtl", "OneHour"), ("PromptOps:ProviderCache:OpenAiPromptCacheKey", "false"));
+        var sink = new InMemoryUsageSink();
+        await using var services = new ServiceCollection().AddSingleton<IUsageSink>(sink).AddPromptOps(configuration.GetSection("PromptOps")).BuildServiceProvider();
+        using var client = Sdk("claude-sonnet-4-5").AsBuilder().UsePromptOps().Build(services);
+
+        await client.GetResponseAsync(Messages(Words(2000, "rule"), "first"));
+
+        Assert.Equal("1h", (string?)Assert.Single(_server.Requests)["system"]![0]!["cache_control"]!["ttl"]);
+        Assert.Equal(2000, _server.CacheWriteOneHourTokens);
+        Assert.Equal(2000, Assert.Single(sink.Snapshot()).CacheWriteInputTokens);
+        var bound = services.GetRequiredService<IOptions<ProviderPromptCacheOptions>>().Value;
+        Assert.Equal((true, ProviderCacheTtl.OneHour, false), (bound.Enabled, bound.AnthropicTtl, bound.OpenAiPromptCacheKey));
+    }
+
+    [Fact]
+    public async Task AddPromptOps_binds_Anthropics_wire_name_and_Enabled_false_sends_requests_unmarked()
+    {
+        var configuration = Configuration(("PromptOps:ProviderCache:AnthropicTtl", "1h"), ("PromptOps:ProviderCache:Enabled", "False"));
+        await using var services = new ServiceCollection().AddSingleton<IUsageSink>(new InMemoryUsageSink()).AddPromptOps(configuration.GetSection("PromptOps")).BuildServiceProvider();
+        Assert.Equal(ProviderCacheTtl.OneHour, services.GetRequiredService<IOptions<ProviderPromptCacheOptions>>().Value.AnthropicTtl);
+        using var client = Sdk("claude-sonnet-4-5").AsBuilder().UsePromptOps().Build(services);
+
+        await client.GetResponseAsync(Messages(Words(2000, "rule"), "first"));
+
+        Assert.DoesNotContain("cache_control", Assert.Single(_server.Requests).ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_PromptOps_ProviderCache_value_fails_naming_the_key_and_the_value()
+    {
+        var configuration = Configuration(("PromptOps:ProviderCache:AnthropicTtl", "OneHoure"), ("PromptOps:ProviderCache:Enabled", "yes"));
+        await using var services = new ServiceCollection().AddPromptOps(configuration.GetSection("PromptOps")).BuildServiceProvider();
+
+        var e = Assert.Throws<OptionsValidationException>(() => Sdk("claude-sonnet-4-5").AsBuilder().UsePromptOps().Build(services));
+        Assert.Contains("PromptOps:ProviderCache:AnthropicTtl is 'OneHoure': use FiveMinutes (or 5m) or OneHour (or 1h).", e.Failures);
+        Assert.Contains("PromptOps:ProviderCache:Enabled is 'yes': use true or false.", e.Failures);
+        Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
+    public async Task With_a_host_a_bad_PromptOps_ProviderCache_value_fails_the_start()
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new Microsoft.Extensions.Hosting.HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddPromptOps(Configuration(("PromptOps:ProviderCache:AnthropicTtl", "2h")).GetSection("PromptOps"));
+        using var host = builder.Build();
+
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("PromptOps:ProviderCache:AnthropicTtl is '2h': use FiveMinutes (or 5m) or OneHour (or 1h).", e.Failures);
     }
 
     [Fact]

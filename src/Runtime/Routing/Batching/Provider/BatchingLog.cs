@@ -29,4 +29,7 @@ internal static partial class BatchingLog
 
     [LoggerMessage(EventId = 3217, Level = LogLevel.Warning, Message = "PromptOps batching: reading the results of batch {ProviderBatchId} failed; reading again after {Delay}.")]
     public static partial void ResultsFailed(ILogger logger, string providerBatchId, TimeSpan delay, Exception exception);
+
+    [LoggerMessage(EventId = 3218, Level = LogLevel.Error, Message = "PromptOps batching: resuming the stored batches when the host started failed; what the store holds stays there for the next start.")]
+    public static partial void ResumeFailed(ILogger logger, Exception exception);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using PromptOps.Pricing;
@@ -20,8 +21,12 @@ public static class PromptOpsBatchingExtensions
     /// <paramref name="configure"/>, with the registered <see cref="IProviderBatchStore"/> (PromptOps.Sqlite's
     /// <c>AddPromptOpsSqliteBatchStore()</c> keeps batches across restarts; else an in-memory store), the registered
     /// <see cref="IProviderBatchResultHandler"/>, price catalogue and usage sinks. <c>UsePromptOps()</c> then sends
-    /// deferrable calls to it. Call <see cref="ProviderBatchScheduler.ResumeAsync"/> once on start-up to pick up the
-    /// batches of an earlier run. Invalid options throw when the scheduler is first resolved.
+    /// deferrable calls to it. It also registers a hosted service (<see cref="IHostedService"/>): when the application's
+    /// host starts, the batches and items an earlier run left in the store are resumed in the background
+    /// (<see cref="ProviderBatchScheduler.ResumeAsync"/>, without holding up start-up); when it stops, the scheduler stops
+    /// accepting calls and polling (<see cref="ProviderBatchScheduler.StopAsync"/>) and what it had queued or submitted stays
+    /// in the store for the next start. Without a host, call <see cref="ProviderBatchScheduler.ResumeAsync"/> yourself on
+    /// start-up. Invalid options throw when the scheduler is first resolved (with a host: when it starts).
     /// </summary>
     public static IServiceCollection AddPromptOpsBatching(this IServiceCollection services, Action<ProviderBatchOptions> configure)
     {
@@ -48,6 +53,7 @@ public static class PromptOpsBatchingExtensions
     private static IServiceCollection AddCore(IServiceCollection services)
     {
         services.TryAddSingleton<IProviderBatchStore, InMemoryProviderBatchStore>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProviderBatchHostedService>());
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ProviderBatchOptions>>().Value;

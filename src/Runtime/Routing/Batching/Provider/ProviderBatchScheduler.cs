@@ -22,6 +22,8 @@ namespace PromptOps.Routing.Batching;
 /// call is recorded by the usage meter around the pipeline). With a store that outlives the process (PromptOps.Sqlite),
 /// <see cref="ResumeAsync"/> on start-up picks up what a stopped process left: open batches are polled again, batches that
 /// were never accepted are submitted again, queued items are queued, and stored results not yet delivered are delivered.
+/// <c>services.AddPromptOpsBatching(…)</c> registers a hosted service that calls <see cref="ResumeAsync"/> in the background
+/// when the host starts and <see cref="StopAsync"/> when it stops.
 /// </summary>
 [Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
 public sealed class ProviderBatchScheduler : IAsyncDisposable
@@ -40,11 +42,15 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
     private readonly object _lock = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ChatResponse>> _waiters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _delivering = new(StringComparer.Ordinal);
+    /// <summary>Items this scheduler queued and has not delivered yet: a resume (which may run while calls arrive) leaves them alone.</summary>
+    private readonly ConcurrentDictionary<string, byte> _owned = new(StringComparer.Ordinal);
     private readonly HashSet<string> _queuedIds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _activeBatches = new(StringComparer.Ordinal);
     private readonly HashSet<Task> _running = [];
     private List<ProviderBatchItem> _pending = [];
     private ITimer? _timer;
+    private Task? _stop;
+    private bool _stopped;
     private bool _disposed;
     private long _queued, _submitted, _ended, _retried, _toCallers, _toHandler, _failed, _undelivered;
 
@@ -105,6 +111,8 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(messages);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Volatile.Read(ref _stopped))
+            throw new InvalidOperationException("The batch scheduler has stopped (its host is shutting down): it accepts no more deferrable calls.");
         var model = options?.ModelId ?? defaultModel ?? _options.DefaultModel ?? throw new InvalidOperationException(
             "A deferrable call names no model: set ChatOptions.ModelId, the client's default model or ProviderBatchOptions.DefaultModel.");
         var meta = options.GetPromptOps();
@@ -125,6 +133,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
         };
         var waiter = new TaskCompletionSource<ChatResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiters[item.Id] = waiter;
+        _owned[item.Id] = 0; // before it is stored: a resume reading the store meanwhile must not queue it a second time
         try
         {
             await _store.AddItemAsync(item, cancellationToken).ConfigureAwait(false);
@@ -132,6 +141,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
         catch
         {
             _waiters.TryRemove(item.Id, out _);
+            _owned.TryRemove(item.Id, out _);
             throw;
         }
 
@@ -139,7 +149,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
         BatchingMetrics.ItemsCounted(item.Provider, "queued");
         if (!Queue(item) && _waiters.TryRemove(item.Id, out _))
         {
-            // Disposed meanwhile: the item is stored (Queued), so the next resume submits it.
+            // Stopped meanwhile: the item is stored (Queued), so the next resume submits it.
             waiter.TrySetException(new OperationCanceledException($"The batch scheduler stopped; deferred item {item.Id} stays stored and its result goes to the results handler after a resume."));
         }
         if (!cancellationToken.CanBeCanceled) return await waiter.Task.ConfigureAwait(false);
@@ -154,14 +164,19 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
     /// <summary>
     /// Picks up what the store holds from earlier runs (or from a process that stopped): delivers stored results not yet
     /// delivered (to the results handler), polls batches still open (submitting again those the provider never accepted),
-    /// and queues items waiting for a batch. Call it once on start-up; work this scheduler already runs is left alone.
+    /// and queues items waiting for a batch. Call it once on start-up (with a host, the hosted service that
+    /// <c>AddPromptOpsBatching</c> registers calls it); calls may arrive meanwhile: the items and batches this scheduler
+    /// already runs are left alone. After <see cref="StopAsync"/> it does nothing.
     /// </summary>
     public async Task ResumeAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var undelivered = await _store.GetItemsAsync(ProviderBatchItemState.Completed, null, cancellationToken).ConfigureAwait(false);
-        foreach (var item in undelivered) await DeliverAsync(item).ConfigureAwait(false);
+        if (Volatile.Read(ref _stopped)) return;
+        // Everything is read (and claimed) before anything is started, so that no batch this resume starts can change what it reads.
+        var undelivered = await ClaimAsync(ProviderBatchItemState.Completed, cancellationToken).ConfigureAwait(false);
         var open = await _store.GetOpenBatchesAsync(cancellationToken).ConfigureAwait(false);
+        var queued = await ClaimAsync(ProviderBatchItemState.Queued, cancellationToken).ConfigureAwait(false);
+        foreach (var item in undelivered) await DeliverAsync(item).ConfigureAwait(false);
         var resumed = 0;
         foreach (var batch in open)
         {
@@ -174,16 +189,41 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
             Run(() => batch.ProviderBatchId is null ? SubmitAndPollAsync(batch) : PollAsync(batch));
         }
 
-        var queued = await _store.GetItemsAsync(ProviderBatchItemState.Queued, null, cancellationToken).ConfigureAwait(false);
         foreach (var item in queued) _ = Queue(item);
         BatchingLog.Resumed(_logger, resumed, queued.Count, undelivered.Count);
+    }
+
+    /// <summary>
+    /// The stored items in <paramref name="state"/> that nothing in this scheduler handles, claimed for a resume. Items this
+    /// scheduler enqueued, queued again or is delivering are skipped (they are its own until delivered); the claimed ones are
+    /// read again after the claim, so that an item this scheduler finished between the first read and the claim (delivered
+    /// to its caller, then released) is not taken from the first read's stale copy and handed to the handler a second time.
+    /// </summary>
+    private async Task<List<ProviderBatchItem>> ClaimAsync(ProviderBatchItemState state, CancellationToken cancellationToken)
+    {
+        var read = await _store.GetItemsAsync(state, null, cancellationToken).ConfigureAwait(false);
+        var claimed = read.Where(i => _owned.TryAdd(i.Id, 0)).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        if (claimed.Count == 0) return [];
+        try
+        {
+            var again = await _store.GetItemsAsync(state, null, cancellationToken).ConfigureAwait(false);
+            var kept = again.Where(i => claimed.Contains(i.Id)).ToList();
+            claimed.ExceptWith(kept.Select(i => i.Id));
+            foreach (var gone in claimed) _owned.TryRemove(gone, out _);
+            return kept;
+        }
+        catch
+        {
+            foreach (var id in claimed) _owned.TryRemove(id, out _);
+            throw;
+        }
     }
 
     /// <summary>Submits what is queued now (without waiting for the size or age threshold).</summary>
     public void Flush()
     {
         List<ProviderBatchItem>? batch;
-        lock (_lock) batch = _pending.Count > 0 ? TakeLocked() : null;
+        lock (_lock) batch = !_stopped && _pending.Count > 0 ? TakeLocked() : null;
         if (batch is not null) Run(() => SubmitNewAsync(batch));
     }
 
@@ -202,7 +242,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
             {
                 lock (_lock)
                 {
-                    if (_pending.Count == 0 && _running.Count == 0) return;
+                    if ((_pending.Count == 0 || _stopped) && _running.Count == 0) return;
                 }
 
                 continue;
@@ -213,20 +253,30 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops polling and accepting calls. Nothing is cancelled at the provider: queued and submitted items stay in the store
-    /// for the next <see cref="ResumeAsync"/>, and callers still waiting get an <see cref="OperationCanceledException"/>
-    /// (their results go to the results handler then).
+    /// Stops accepting calls (<see cref="EnqueueAsync"/> then throws an <see cref="InvalidOperationException"/>) and stops
+    /// polling, without submitting what is queued. Nothing is lost or cancelled at the provider: every call was stored when
+    /// it was enqueued, so queued items stay queued and submitted items stay in their open batches in the store, for the
+    /// next <see cref="ResumeAsync"/> (the next process, with a store that outlives this one). Callers still waiting get an
+    /// <see cref="OperationCanceledException"/>; their results go to the results handler of the run that receives them.
+    /// Waits until the scheduler's running work has stopped; <paramref name="cancellationToken"/> stops only that wait.
+    /// Calling it again waits for the same stop.
     /// </summary>
-    public async ValueTask DisposeAsync()
+    public Task StopAsync(CancellationToken cancellationToken = default)
     {
+        Task stop;
         lock (_lock)
         {
-            if (_disposed) return;
-            _disposed = true;
+            _stopped = true;
             _timer?.Dispose();
             _timer = null;
+            stop = _stop ??= Task.Run(StopCoreAsync, CancellationToken.None);
         }
 
+        return stop.WaitAsync(cancellationToken);
+    }
+
+    private async Task StopCoreAsync()
+    {
         await _stopping.CancelAsync().ConfigureAwait(false);
         Task[] running;
         lock (_lock) running = [.. _running];
@@ -244,6 +294,20 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
             if (_waiters.TryRemove(id, out _))
                 waiter.TrySetException(new OperationCanceledException($"The batch scheduler stopped; deferred item {id} stays stored and its result goes to the results handler after a resume."));
         }
+    }
+
+    /// <summary>
+    /// <see cref="StopAsync"/>, then releases the scheduler's own HTTP client. Queued and submitted items stay in the store
+    /// for the next <see cref="ResumeAsync"/>.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+        }
 
         _stopping.Dispose();
         _ownedHttp?.Dispose();
@@ -251,13 +315,14 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
 
     private IBatchApi Api(BatchProviderKind provider) => provider == BatchProviderKind.Anthropic ? _anthropic : _openAI;
 
-    /// <summary>Adds an item to the next batch; false when the scheduler is disposed.</summary>
+    /// <summary>Adds an item to the next batch; false when the scheduler has stopped.</summary>
     private bool Queue(ProviderBatchItem item)
     {
         List<ProviderBatchItem>? full = null;
+        _owned.TryAdd(item.Id, 0);
         lock (_lock)
         {
-            if (_disposed) return false;
+            if (_stopped) return false;
             if (!_queuedIds.Add(item.Id)) return true;
             _pending.Add(item);
             if (_pending.Count >= _options.MaxBatchSize) full = TakeLocked();
@@ -282,7 +347,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (_disposed) return;
+            if (_stopped) return;
             var task = Task.Run(work);
             _running.Add(task);
             _ = task.ContinueWith(t =>
@@ -400,6 +465,8 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
     {
         var token = _stopping.Token;
         var items = await _store.GetItemsAsync(ProviderBatchItemState.Submitted, batch.Id, token).ConfigureAwait(false);
+        // This scheduler delivers (or queues again) these items: a resume running meanwhile must not deliver them too.
+        foreach (var item in items) _owned.TryAdd(item.Id, 0);
         var now = _time.GetUtcNow();
         var outcomes = new List<ProviderBatchItemOutcome>();
         var retry = new List<(string ItemId, string Error)>();
@@ -518,6 +585,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
         finally
         {
             _delivering.TryRemove(item.Id, out _);
+            _owned.TryRemove(item.Id, out _); // delivered, or left stored for the next resume (no handler, or the handler failed)
         }
     }
 
