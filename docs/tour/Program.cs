@@ -112,7 +112,7 @@ public static class Batches
         services.AddPromptOpsBatching(o => { o.Provider = BatchProviderKind.OpenAI; o.ApiKey = key; o.MaxBatchSize = 1_000; });
         services.AddPromptOpsSqliteBatchStore();                             // batches survive a restart (ledger schema 5)
         services.AddSingleton<IProviderBatchResultHandler, NightlyReport>(); // results whose caller is gone
-        // on start-up: await provider.GetRequiredService<ProviderBatchScheduler>().ResumeAsync();
+        // with a host (ASP.NET Core, a worker), nothing more: the batches of the last run resume when it starts, and stopping it loses nothing
     }
 
     public static async Task<string> SummarizeLaterAsync(IChatClient chat, List<ChatMessage> messages, (string Id, string Text) ticket)
