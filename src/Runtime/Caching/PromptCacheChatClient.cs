@@ -48,7 +48,7 @@ namespace PromptOps.Caching;
 public sealed class PromptCacheChatClient : DelegatingChatClient
 {
     private readonly PromptCacheOptions _options;
-    private readonly CacheTtl _defaultTtl;
+    private readonly CacheEntryPolicy _policy;
     private readonly MemoryCache _memory;
     private readonly IResponseCacheStore? _store;
     private readonly DistributedGuard? _guard;
@@ -57,11 +57,6 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Task<ChatResponse>> _inFlight = new(StringComparer.Ordinal);
     private readonly SemanticLayer? _semantic;
-    private readonly TimeSensitivity? _timeSensitivity;
-    private readonly CacheTtl _timeSensitiveTtl;
-    private readonly AdaptiveTtlOptions? _adaptive;
-    private readonly HashSet<string> _timeSensitiveIgnoredTasks;
-    private readonly ConcurrentDictionary<string, string> _timeSensitiveReasons = new(StringComparer.Ordinal);
 
     /// <summary>Creates the cache.</summary>
     /// <param name="innerClient">The client that answers misses.</param>
@@ -80,21 +75,10 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         var errors = _options.GetErrors().ToList();
         if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
 
-        _defaultTtl = _options.GetDefaultTtl();
-        _timeSensitiveTtl = _options.GetTimeSensitiveTtl();
-        if (_options.DetectTimeSensitive && (_options.UseBuiltInTimeSensitiveMarkers || _options.TimeSensitiveMarkers.Count > 0))
-        {
-            _timeSensitivity = _options.UseBuiltInTimeSensitiveMarkers && _options.TimeSensitiveMarkers.Count == 0
-                ? TimeSensitivity.Default
-                : new TimeSensitivity(_options.UseBuiltInTimeSensitiveMarkers, _options.TimeSensitiveMarkers);
-        }
-
-        _adaptive = _options.AdaptiveTtl.Enabled ? _options.AdaptiveTtl : null;
-        _timeSensitiveIgnoredTasks = new HashSet<string>(
-            ((IEnumerable<string>?)_options.TimeSensitiveIgnoredTasks ?? PromptCacheOptions.DefaultTimeSensitiveIgnoredTasks).Select(t => PromptTasks.Get(t).Name), StringComparer.Ordinal);
+        _metrics = metrics ?? PromptOpsMetrics.Shared;
+        _policy = new CacheEntryPolicy(_options, _metrics);
         _time = _options.TimeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _metrics = metrics ?? PromptOpsMetrics.Shared;
 #pragma warning disable CS0618 // ISystemClock is the only clock MemoryCache accepts.
         _memory = new MemoryCache(new MemoryCacheOptions
         {
@@ -142,7 +126,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         messages = CheckMessages(messages);
-        if (!TryGetKey(ref messages, options, out var key, out var ttl))
+        if (!_policy.TryGetKey(ref messages, options, out var key, out var ttl))
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
@@ -209,7 +193,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         messages = CheckMessages(messages);
-        if (!_options.CacheStreaming || !TryGetKey(ref messages, options, out var key, out var ttl))
+        if (!_options.CacheStreaming || !_policy.TryGetKey(ref messages, options, out var key, out var ttl))
         {
             await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
             {
@@ -270,7 +254,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         // Only a stream that ran to its end gets here.
         var complete = updates.ToChatResponse();
-        if (IsStorable(complete, options))
+        if (CacheEntryPolicy.IsStorable(complete, options))
         {
             var snapshot = ResponseCopier.Copy(complete, marker: null);
             await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
@@ -299,104 +283,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         return messages;
     }
 
-    private bool TryGetKey(ref IEnumerable<ChatMessage> messages, ChatOptions? options, out string key, out TtlChoice ttl)
-    {
-        key = string.Empty;
-        ttl = default;
-        if (!_options.Enabled)
-        {
-            return false;
-        }
-
-        var own = options.GetPromptOps()?.CacheTtl;
-        var effective = own ?? _defaultTtl;
-        if (effective.IsNone || !PromptCacheKey.IsCacheable(options))
-        {
-            _metrics.CacheBypass();
-            return false;
-        }
-
-        // The key walks the messages; make sure a one-shot enumerable can still be sent afterwards.
-        if (messages is not ICollection<ChatMessage>) messages = messages.ToList();
-        var computed = PromptCacheKey.Compute(messages, options);
-        if (computed is null)
-        {
-            _metrics.CacheBypass();
-            return false;
-        }
-
-        // A question about the present gets the short TTL (or none) when that is shorter than its own.
-        var reason = own is null ? CacheTtlReasons.Options : CacheTtlReasons.Prompt;
-        var meta = options.GetPromptOps();
-        if (_timeSensitivity is not null && _timeSensitiveTtl.Duration < effective.Duration
-            && !(PromptTasks.TryGet(meta?.Task, out var task) && _timeSensitiveIgnoredTasks.Contains(task.Name))
-            && FindTimeSensitiveMarker(messages, generated: meta?.PromptId is not null) is { } marker)
-        {
-            if (_timeSensitiveTtl.IsNone)
-            {
-                _metrics.CacheBypass();
-                return false;
-            }
-
-            key = computed;
-            ttl = new TtlChoice(_timeSensitiveTtl.Duration, TimeSensitiveReason(marker), Extendable: false, TimeSensitive: true);
-            return true;
-        }
-
-        key = computed;
-        ttl = new TtlChoice(effective.Duration, reason, Extendable: _adaptive is not null);
-        return true;
-    }
-
-    /// <summary><c>time_sensitive:&lt;marker&gt;</c>, made once per marker (markers are a small fixed set), not per request.</summary>
-    private string TimeSensitiveReason(string marker)
-    {
-        if (_timeSensitiveReasons.TryGetValue(marker, out var reason)) return reason;
-        reason = CacheTtlReasons.TimeSensitive + ":" + marker;
-        if (_timeSensitiveReasons.Count < 1024) _timeSensitiveReasons.TryAdd(marker, reason);
-        return reason;
-    }
-
-    /// <summary>
-    /// The first marker of the present in the text of the user messages, or null. For a prompt's call (metadata with a
-    /// prompt id, as generated clients send) the system messages too: they are the prompt's fixed text, which PO0009
-    /// checks at build time. A raw call's system prompt is left alone: boilerplate there ("You are the current …") would
-    /// shorten every answer's TTL.
-    /// </summary>
-    private string? FindTimeSensitiveMarker(IEnumerable<ChatMessage> messages, bool generated)
-    {
-        // Index loops: this runs on every cacheable request, hits included, and an interface foreach boxes its enumerator.
-        if (messages is IList<ChatMessage> list)
-        {
-            for (var i = 0; i < list.Count; i++)
-            {
-                if (FindTimeSensitiveMarker(list[i], generated) is { } marker) return marker;
-            }
-
-            return null;
-        }
-
-        foreach (var m in messages)
-        {
-            if (FindTimeSensitiveMarker(m, generated) is { } marker) return marker;
-        }
-
-        return null;
-    }
-
-    private string? FindTimeSensitiveMarker(ChatMessage m, bool generated)
-    {
-        if (m.Role != ChatRole.User && !(generated && m.Role == ChatRole.System)) return null;
-        var contents = m.Contents;
-        for (var i = 0; i < contents.Count; i++)
-        {
-            if (contents[i] is TextContent { Text: { Length: > 0 } text } && _timeSensitivity!.Find(text) is { } marker) return marker;
-        }
-
-        return null;
-    }
-
-    private async Task<(Loaded Response, CacheLayer Layer)> LoadAsync(string key, TtlChoice ttl, IEnumerable<ChatMessage> messages, ChatOptions? options,
+    private async Task<(Loaded Response, CacheLayer Layer)> LoadAsync(string key, CacheTtlChoice ttl, IEnumerable<ChatMessage> messages, ChatOptions? options,
         CancellationToken cancellationToken)
     {
         var fromStore = await TryReadDistributedAsync(key, ttl, cancellationToken).ConfigureAwait(false);
@@ -421,7 +308,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         response ??= await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var snapshot = ResponseCopier.Copy(response, marker: null);
-        if (IsStorable(response, options))
+        if (CacheEntryPolicy.IsStorable(response, options))
         {
             await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
             await AddSemanticAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
@@ -432,7 +319,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     }
 
     /// <summary>The semantic layer's look-up: which request it is, its vector, and the answer of a similar one if any.</summary>
-    private async ValueTask<SemanticProbe> ProbeSemanticAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, TtlChoice ttl, CancellationToken cancellationToken)
+    private async ValueTask<SemanticProbe> ProbeSemanticAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CacheTtlChoice ttl, CancellationToken cancellationToken)
     {
         if (_semantic is null) return default;
         if (ttl.TimeSensitive)
@@ -460,7 +347,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         return new SemanticProbe(request, vector, shared);
     }
 
-    private async ValueTask<ChatResponse?> FindSharedAsync(SemanticRequest request, float[] vector, TtlChoice ttl, CancellationToken cancellationToken)
+    private async ValueTask<ChatResponse?> FindSharedAsync(SemanticRequest request, float[] vector, CacheTtlChoice ttl, CancellationToken cancellationToken)
     {
         if (_semantic!.Store is not { } store || _store is null || !_guard!.ShouldTry()) return null;
         IReadOnlyList<SemanticStoreMatch> matches;
@@ -523,7 +410,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     /// With the TTL optimiser, a hit extends the L2 entry (atomically, in the store) and the L1 copy starts a life of its
     /// own, capped where the L2 entry's life is capped.
     /// </summary>
-    private async Task<ChatResponse?> TryReadDistributedAsync(string key, TtlChoice ttl, CancellationToken cancellationToken, bool recordLookup = true)
+    private async Task<ChatResponse?> TryReadDistributedAsync(string key, CacheTtlChoice ttl, CancellationToken cancellationToken, bool recordLookup = true)
     {
         if (_store is null || !_guard!.ShouldTry()) return null;
         byte[]? bytes;
@@ -574,11 +461,11 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             return snapshot;
         }
 
-        var cap = Min(remaining, Cap(ttl.Ttl));
+        var cap = Min(remaining, _policy.Cap(ttl.Ttl));
         var lifeLeft = Min(ttl.Ttl, cap);
         var extended = await TryExtendDistributedAsync(key, ttl.Ttl, cap, cancellationToken).ConfigureAwait(false);
         if (extended is { } left) lifeLeft = Min(left, cap);
-        SetMemory(key, snapshot, lifeLeft, Extension(ttl.Ttl), cap);
+        SetMemory(key, snapshot, lifeLeft, _policy.Extension(ttl.Ttl), cap);
         return snapshot;
     }
 
@@ -590,7 +477,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     {
         try
         {
-            var result = await _store!.ExtendAsync(key, Extension(baseTtl), cap, cancellationToken).ConfigureAwait(false);
+            var result = await _store!.ExtendAsync(key, _policy.Extension(baseTtl), cap, cancellationToken).ConfigureAwait(false);
             _guard!.Succeeded();
             if (result is { Extended: true }) _metrics.CacheTtlExtended(CacheLayer.Distributed);
             return result?.Remaining;
@@ -606,16 +493,16 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         }
     }
 
-    private async Task StoreAsync(string key, TtlChoice ttl, ChatResponse snapshot, CancellationToken cancellationToken)
+    private async Task StoreAsync(string key, CacheTtlChoice ttl, ChatResponse snapshot, CancellationToken cancellationToken)
     {
-        SetMemory(key, snapshot, ttl.Ttl, ttl.Extendable ? Extension(ttl.Ttl) : TimeSpan.Zero, ttl.Extendable ? Cap(ttl.Ttl) : ttl.Ttl);
+        SetMemory(key, snapshot, ttl.Ttl, ttl.Extendable ? _policy.Extension(ttl.Ttl) : TimeSpan.Zero, ttl.Extendable ? _policy.Cap(ttl.Ttl) : ttl.Ttl);
         if (_store is null || !_guard!.ShouldTry()) return;
         byte[] bytes;
         try
         {
             // The store expires the key at the TTL (extended on hits); an extendable entry's value carries its cap, the
             // latest it may ever be served.
-            bytes = CacheEntrySerializer.Serialize(key, snapshot, _time.GetUtcNow() + (ttl.Extendable ? Cap(ttl.Ttl) : ttl.Ttl));
+            bytes = CacheEntrySerializer.Serialize(key, snapshot, _time.GetUtcNow() + (ttl.Extendable ? _policy.Cap(ttl.Ttl) : ttl.Ttl));
         }
         catch (Exception e) when (e is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException)
         {
@@ -669,37 +556,11 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         return false;
     }
 
-    /// <summary>The TTL optimiser's cap for an entry of <paramref name="ttl"/>: MaxFactor × TTL, at most <see cref="CacheTtl.MaxDuration"/>.</summary>
-    private TimeSpan Cap(TimeSpan ttl) =>
-        _adaptive is null ? ttl : Max(ttl, Min(CacheTtl.MaxDuration, TimeSpan.FromTicks((long)Math.Min(ttl.Ticks * _adaptive.MaxFactor, CacheTtl.MaxDuration.Ticks))));
-
-    /// <summary>How much later a hit moves the expiry of an entry of <paramref name="ttl"/>.</summary>
-    private TimeSpan Extension(TimeSpan ttl) =>
-        _adaptive is null ? TimeSpan.Zero : TimeSpan.FromTicks((long)Math.Min(ttl.Ticks * _adaptive.ExtensionFactor, CacheTtl.MaxDuration.Ticks));
-
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    // A response with impossible usage (negative token counts) is returned (the meter clamps it) but never stored:
-    // a cached copy would replay the fault on every hit. Neither is a reply cut off at the output-token limit: the next
-    // identical call must get a chance at a whole answer (TruncationChatClient's retry, when it applies, is what gets stored).
-    // Nor is a reply that fails the request's own validator (PromptOpsMetadata.ReplyValidator: a generated enum, bool, number
-    // or JSON method): the caller cannot read it, the escalation layer asks a higher tier, and a cached copy would hand the
-    // same unreadable reply to the next identical call for the whole TTL. ContinuationToken is marked experimental (MEAI001)
-    // in the lowest Microsoft.Extensions.AI this package supports (10.5.0).
-#pragma warning disable MEAI001
-    private static bool IsStorable(ChatResponse response, ChatOptions? options) =>
-        response.ConversationId is null && response.ContinuationToken is null
-        && response.FinishReason != ChatFinishReason.ContentFilter && response.FinishReason != ChatFinishReason.Length
-        && CacheEntrySerializer.IsWellFormed(response)
-        && (options.GetPromptOps()?.ReplyValidator is not { } validate || validate(response) is null);
-#pragma warning restore MEAI001
-
     private readonly record struct Loaded(ChatResponse Original, ChatResponse Snapshot);
-
-    /// <summary>How long an answer is stored, why (<see cref="CacheTtlReasons"/>), and whether hits may extend it.</summary>
-    private readonly record struct TtlChoice(TimeSpan Ttl, string Reason, bool Extendable, bool TimeSensitive = false);
 
     /// <summary>
     /// An L1 entry: the answer and its expiry, which hits move later (up to the cap) when it is extendable. It is also the
