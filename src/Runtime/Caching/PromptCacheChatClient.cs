@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Primitives;
 using PromptOps.Caching.Semantic;
 using PromptOps.Knowledge;
 using PromptOps.Usage;
@@ -49,7 +47,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 {
     private readonly PromptCacheOptions _options;
     private readonly CacheEntryPolicy _policy;
-    private readonly MemoryCache _memory;
+    private readonly MemoryCacheTier _memory;
     private readonly IResponseCacheStore? _store;
     private readonly DistributedGuard? _guard;
     private readonly ILogger _logger;
@@ -79,14 +77,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         _policy = new CacheEntryPolicy(_options, _metrics);
         _time = _options.TimeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-#pragma warning disable CS0618 // ISystemClock is the only clock MemoryCache accepts.
-        _memory = new MemoryCache(new MemoryCacheOptions
-        {
-            SizeLimit = _options.MemoryMaxEntries,
-            Clock = new TimeProviderClock(_time),
-            ExpirationScanFrequency = TimeSpan.FromMinutes(1),
-        });
-#pragma warning restore CS0618
+        _memory = new MemoryCacheTier(_options.MemoryMaxEntries, _time, _metrics);
         if (_options.UseDistributed && distributedStore is not null)
         {
             _store = distributedStore;
@@ -133,7 +124,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         while (true)
         {
-            if (TryGetMemory(key, out var stored))
+            if (_memory.TryGet(key, out var stored))
             {
                 _metrics.CacheLookup(CacheLayer.Memory, hit: true);
                 return ResponseCopier.Copy(stored, CacheLayer.Memory);
@@ -158,7 +149,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             try
             {
                 // Re-check L1: an identical call may have finished between our first look and joining.
-                if (TryGetMemory(key, out var late))
+                if (_memory.TryGet(key, out var late))
                 {
                     mine.TrySetResult(late);
                     _metrics.CacheLookup(CacheLayer.Memory, hit: true);
@@ -205,7 +196,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         ChatResponse? cached = null;
         var layer = CacheLayer.None;
-        if (TryGetMemory(key, out var stored))
+        if (_memory.TryGet(key, out var stored))
         {
             _metrics.CacheLookup(CacheLayer.Memory, hit: true);
             cached = stored;
@@ -457,7 +448,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         if (!ttl.Extendable)
         {
             var life = Min(remaining, ttl.Ttl);
-            SetMemory(key, snapshot, life, extendBy: TimeSpan.Zero, cap: life);
+            _memory.Set(key, snapshot, life, extendBy: TimeSpan.Zero, cap: life);
             return snapshot;
         }
 
@@ -465,7 +456,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         var lifeLeft = Min(ttl.Ttl, cap);
         var extended = await TryExtendDistributedAsync(key, ttl.Ttl, cap, cancellationToken).ConfigureAwait(false);
         if (extended is { } left) lifeLeft = Min(left, cap);
-        SetMemory(key, snapshot, lifeLeft, _policy.Extension(ttl.Ttl), cap);
+        _memory.Set(key, snapshot, lifeLeft, _policy.Extension(ttl.Ttl), cap);
         return snapshot;
     }
 
@@ -495,7 +486,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
     private async Task StoreAsync(string key, CacheTtlChoice ttl, ChatResponse snapshot, CancellationToken cancellationToken)
     {
-        SetMemory(key, snapshot, ttl.Ttl, ttl.Extendable ? _policy.Extension(ttl.Ttl) : TimeSpan.Zero, ttl.Extendable ? _policy.Cap(ttl.Ttl) : ttl.Ttl);
+        _memory.Set(key, snapshot, ttl.Ttl, ttl.Extendable ? _policy.Extension(ttl.Ttl) : TimeSpan.Zero, ttl.Extendable ? _policy.Cap(ttl.Ttl) : ttl.Ttl);
         if (_store is null || !_guard!.ShouldTry()) return;
         byte[] bytes;
         try
@@ -525,82 +516,9 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         }
     }
 
-    /// <summary>
-    /// Puts <paramref name="snapshot"/> in L1 for <paramref name="life"/>; each hit moves its expiry later by
-    /// <paramref name="extendBy"/> (zero: never), up to <paramref name="cap"/> from now.
-    /// </summary>
-    private void SetMemory(string key, ChatResponse snapshot, TimeSpan life, TimeSpan extendBy, TimeSpan cap)
-    {
-        if (life <= TimeSpan.Zero) return;
-        var now = _time.GetUtcNow();
-        cap = Max(life, cap);
-        var value = new MemoryEntry(snapshot, _time, now + life, now + cap, extendBy);
-        using var entry = _memory.CreateEntry(key);
-        entry.Value = value;
-        entry.Size = 1;
-        entry.AbsoluteExpirationRelativeToNow = cap;
-        if (extendBy > TimeSpan.Zero && cap > life) entry.ExpirationTokens.Add(value); // expires at its current (extended) expiry
-    }
-
-    /// <summary>Reads L1; a hit on an extendable entry moves its expiry later (the TTL optimiser).</summary>
-    private bool TryGetMemory(string key, out ChatResponse response)
-    {
-        if (_memory.TryGetValue(key, out var hit) && hit is MemoryEntry entry && !entry.HasChanged)
-        {
-            if (entry.Extend()) _metrics.CacheTtlExtended(CacheLayer.Memory);
-            response = entry.Response;
-            return true;
-        }
-
-        response = null!;
-        return false;
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private readonly record struct Loaded(ChatResponse Original, ChatResponse Snapshot);
-
-    /// <summary>
-    /// An L1 entry: the answer and its expiry, which hits move later (up to the cap) when it is extendable. It is also the
-    /// entry's expiration token: MemoryCache polls <see cref="HasChanged"/> on every read and scan, so an entry expires
-    /// at its current expiry although MemoryCache's own absolute expiry (the cap) cannot change once set.
-    /// </summary>
-    private sealed class MemoryEntry(ChatResponse response, TimeProvider time, DateTimeOffset expiresAt, DateTimeOffset cap, TimeSpan extension) : IChangeToken
-    {
-        private long _expiresAtTicks = expiresAt.UtcTicks;
-
-        public ChatResponse Response { get; } = response;
-
-        public bool HasChanged => time.GetUtcNow().UtcTicks >= Volatile.Read(ref _expiresAtTicks);
-
-        public bool ActiveChangeCallbacks => false;
-
-        /// <summary>Moves the expiry later by the extension, never past the cap; true when it moved. Lock-free: concurrent hits each add theirs.</summary>
-        public bool Extend()
-        {
-            if (extension <= TimeSpan.Zero) return false;
-            while (true)
-            {
-                var current = Volatile.Read(ref _expiresAtTicks);
-                var next = Math.Min(cap.UtcTicks, current + extension.Ticks);
-                if (next <= current) return false;
-                if (Interlocked.CompareExchange(ref _expiresAtTicks, next, current) == current) return true;
-            }
-        }
-
-        public IDisposable RegisterChangeCallback(Action<object?> callback, object? state) => NullDisposable.Instance;
-
-        private sealed class NullDisposable : IDisposable
-        {
-            public static readonly NullDisposable Instance = new();
-
-            public void Dispose()
-            {
-            }
-        }
-    }
 
     private readonly record struct SemanticProbe(SemanticRequest? Request, float[]? Vector, ChatResponse? Hit);
 }
