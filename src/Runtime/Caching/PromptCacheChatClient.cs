@@ -48,8 +48,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private readonly PromptCacheOptions _options;
     private readonly CacheEntryPolicy _policy;
     private readonly MemoryCacheTier _memory;
-    private readonly IResponseCacheStore? _store;
-    private readonly DistributedGuard? _guard;
+    private readonly DistributedCacheTier? _distributed;
     private readonly ILogger _logger;
     private readonly PromptOpsMetrics _metrics;
     private readonly TimeProvider _time;
@@ -80,8 +79,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         _memory = new MemoryCacheTier(_options.MemoryMaxEntries, _time, _metrics);
         if (_options.UseDistributed && distributedStore is not null)
         {
-            _store = distributedStore;
-            _guard = new DistributedGuard(distributedStore.Name, _options.DistributedRetryInterval, _time, _logger);
+            _distributed = new DistributedCacheTier(distributedStore, _options.DistributedRetryInterval, _memory, _policy, _time, _logger, _metrics);
         }
 
         if (_options.Semantic.Enabled)
@@ -94,7 +92,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             }
 
             _semantic = new SemanticLayer(_options.Semantic, embeddingGenerator, _time, _metrics,
-                _store is not null && _options.Semantic.UseDistributed ? semanticStore : null);
+                _distributed is not null && _options.Semantic.UseDistributed ? semanticStore : null);
         }
     }
 
@@ -107,7 +105,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     internal SemanticLayer? Semantic => _semantic;
 
     /// <summary>True while the L2 store is considered down.</summary>
-    public bool IsDistributedDown => _guard?.IsDown ?? false;
+    public bool IsDistributedDown => _distributed?.IsDown ?? false;
 
     /// <summary>The number of entries in L1.</summary>
     public long MemoryCount => _memory.Count;
@@ -205,7 +203,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         else
         {
             _metrics.CacheLookup(CacheLayer.Memory, hit: false);
-            var fromStore = await TryReadDistributedAsync(key, ttl, cancellationToken).ConfigureAwait(false);
+            var fromStore = _distributed is null ? null : await _distributed.TryReadAsync(key, ttl, cancellationToken).ConfigureAwait(false);
             if (fromStore is not null)
             {
                 cached = fromStore;
@@ -277,7 +275,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private async Task<(Loaded Response, CacheLayer Layer)> LoadAsync(string key, CacheTtlChoice ttl, IEnumerable<ChatMessage> messages, ChatOptions? options,
         CancellationToken cancellationToken)
     {
-        var fromStore = await TryReadDistributedAsync(key, ttl, cancellationToken).ConfigureAwait(false);
+        var fromStore = _distributed is null ? null : await _distributed.TryReadAsync(key, ttl, cancellationToken).ConfigureAwait(false);
         if (fromStore is not null)
         {
             return (new Loaded(fromStore, fromStore), CacheLayer.Distributed);
@@ -340,12 +338,12 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
     private async ValueTask<ChatResponse?> FindSharedAsync(SemanticRequest request, float[] vector, CacheTtlChoice ttl, CancellationToken cancellationToken)
     {
-        if (_semantic!.Store is not { } store || _store is null || !_guard!.ShouldTry()) return null;
+        if (_semantic!.Store is not { } store || _distributed is null || !_distributed.Guard.ShouldTry()) return null;
         IReadOnlyList<SemanticStoreMatch> matches;
         try
         {
             matches = await store.SearchAsync(request.Partition, vector, _semantic.Options.Candidates, cancellationToken).ConfigureAwait(false);
-            _guard.Succeeded();
+            _distributed.Guard.Succeeded();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -353,12 +351,12 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         }
         catch (Exception e)
         {
-            _guard.Failed(e);
+            _distributed.Guard.Failed(e);
             return null;
         }
 
         if (_semantic.Pick(request, matches, _time.GetUtcNow()) is not { } match) return null;
-        var answer = await TryReadDistributedAsync(match.ExactKey, ttl, cancellationToken, recordLookup: false).ConfigureAwait(false);
+        var answer = await _distributed.TryReadAsync(match.ExactKey, ttl, cancellationToken, recordLookup: false).ConfigureAwait(false);
         if (answer is not null) return answer;
 
         // The answer left L2 (expired or evicted): the vector is stale.
@@ -368,7 +366,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _guard.Failed(e);
+            _distributed.Guard.Failed(e);
         }
 
         return null;
@@ -378,11 +376,11 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     {
         if (probe.Request is not { } request || probe.Vector is not { } vector || ttl <= TimeSpan.Zero) return;
         _semantic!.Memory.Add(request.Partition, key, request.Text, vector, snapshot, ttl);
-        if (_semantic.Store is not { } store || _store is null || !_guard!.ShouldTry()) return;
+        if (_semantic.Store is not { } store || _distributed is null || !_distributed.Guard.ShouldTry()) return;
         try
         {
             await store.AddAsync(request.Partition, key, vector, request.Text, _time.GetUtcNow() + ttl, cancellationToken).ConfigureAwait(false);
-            _guard.Succeeded();
+            _distributed.Guard.Succeeded();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -390,133 +388,15 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         }
         catch (Exception e)
         {
-            _guard.Failed(e);
-        }
-    }
-
-    /// <summary>
-    /// Reads <paramref name="key"/> from L2 and copies a readable entry into L1 for what is left of its life, but never
-    /// longer than the request's TTL or <see cref="CacheTtl.MaxDuration"/>: an L2 entry written with a far expiry
-    /// (another instance's longer TTL, a clock error, a hand-made value) cannot outlive the configured TTL in memory.
-    /// With the TTL optimiser, a hit extends the L2 entry (atomically, in the store) and the L1 copy starts a life of its
-    /// own, capped where the L2 entry's life is capped.
-    /// </summary>
-    private async Task<ChatResponse?> TryReadDistributedAsync(string key, CacheTtlChoice ttl, CancellationToken cancellationToken, bool recordLookup = true)
-    {
-        if (_store is null || !_guard!.ShouldTry()) return null;
-        byte[]? bytes;
-        try
-        {
-            bytes = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
-            _guard.Succeeded();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            _guard.Failed(e);
-            return null;
-        }
-
-        var now = _time.GetUtcNow();
-        if (bytes is null)
-        {
-            if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
-            return null;
-        }
-
-        if (!CacheEntrySerializer.TryDeserialize(bytes, key, now, out var response, out var expiresAt))
-        {
-            PromptCacheLog.UnreadableEntry(_logger, key);
-            if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
-            return null;
-        }
-
-        if (response!.FinishReason == ChatFinishReason.Length)
-        {
-            // Stored before cut-off answers were kept out (or by a hand-made value): a miss, overwritten by the next answer.
-            if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
-            return null;
-        }
-
-        if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: true);
-        var snapshot = ResponseCopier.Copy(response!, marker: null);
-        // For an extendable entry the expiry written in the value is its cap (see StoreAsync); else its expiry.
-        var remaining = Min(expiresAt - now, CacheTtl.MaxDuration);
-        if (!ttl.Extendable)
-        {
-            var life = Min(remaining, ttl.Ttl);
-            _memory.Set(key, snapshot, life, extendBy: TimeSpan.Zero, cap: life);
-            return snapshot;
-        }
-
-        var cap = Min(remaining, _policy.Cap(ttl.Ttl));
-        var lifeLeft = Min(ttl.Ttl, cap);
-        var extended = await TryExtendDistributedAsync(key, ttl.Ttl, cap, cancellationToken).ConfigureAwait(false);
-        if (extended is { } left) lifeLeft = Min(left, cap);
-        _memory.Set(key, snapshot, lifeLeft, _policy.Extension(ttl.Ttl), cap);
-        return snapshot;
-    }
-
-    /// <summary>
-    /// The TTL optimiser in L2: moves the entry's expiry later by the extension (at most to <paramref name="cap"/> from
-    /// now) in the store, atomically. Returns the entry's remaining life, or null when the store cannot say.
-    /// </summary>
-    private async ValueTask<TimeSpan?> TryExtendDistributedAsync(string key, TimeSpan baseTtl, TimeSpan cap, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var result = await _store!.ExtendAsync(key, _policy.Extension(baseTtl), cap, cancellationToken).ConfigureAwait(false);
-            _guard!.Succeeded();
-            if (result is { Extended: true }) _metrics.CacheTtlExtended(CacheLayer.Distributed);
-            return result?.Remaining;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            _guard!.Failed(e);
-            return null;
+            _distributed.Guard.Failed(e);
         }
     }
 
     private async Task StoreAsync(string key, CacheTtlChoice ttl, ChatResponse snapshot, CancellationToken cancellationToken)
     {
         _memory.Set(key, snapshot, ttl.Ttl, ttl.Extendable ? _policy.Extension(ttl.Ttl) : TimeSpan.Zero, ttl.Extendable ? _policy.Cap(ttl.Ttl) : ttl.Ttl);
-        if (_store is null || !_guard!.ShouldTry()) return;
-        byte[] bytes;
-        try
-        {
-            // The store expires the key at the TTL (extended on hits); an extendable entry's value carries its cap, the
-            // latest it may ever be served.
-            bytes = CacheEntrySerializer.Serialize(key, snapshot, _time.GetUtcNow() + (ttl.Extendable ? _policy.Cap(ttl.Ttl) : ttl.Ttl));
-        }
-        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException)
-        {
-            PromptCacheLog.StoreFailed(_logger, key, e);
-            return;
-        }
-
-        try
-        {
-            await _store.SetAsync(key, bytes, ttl.Ttl, cancellationToken).ConfigureAwait(false);
-            _guard.Succeeded();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The answer is in L1 already; the caller is gone.
-        }
-        catch (Exception e)
-        {
-            _guard.Failed(e);
-        }
+        if (_distributed is not null) await _distributed.StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
     }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private readonly record struct Loaded(ChatResponse Original, ChatResponse Snapshot);
 
