@@ -53,7 +53,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private readonly PromptOpsMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Task<ChatResponse>> _inFlight = new(StringComparer.Ordinal);
-    private readonly SemanticLayer? _semantic;
+    private readonly SemanticCacheTier? _semantic;
 
     /// <summary>Creates the cache.</summary>
     /// <param name="innerClient">The client that answers misses.</param>
@@ -91,18 +91,19 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
                     nameof(embeddingGenerator));
             }
 
-            _semantic = new SemanticLayer(_options.Semantic, embeddingGenerator, _time, _metrics,
-                _distributed is not null && _options.Semantic.UseDistributed ? semanticStore : null);
+            _semantic = new SemanticCacheTier(
+                new SemanticLayer(_options.Semantic, embeddingGenerator, _time, _metrics, _distributed is not null && _options.Semantic.UseDistributed ? semanticStore : null),
+                _distributed, _time, _metrics);
         }
     }
 
     /// <summary>The number of entries in the semantic layer's in-memory index (0 when the layer is off).</summary>
-    public int SemanticCount => _semantic?.Memory.Count ?? 0;
+    public int SemanticCount => _semantic?.Layer.Memory.Count ?? 0;
 
     /// <summary>The bytes the semantic layer's in-memory index holds (0 when the layer is off).</summary>
-    public long SemanticBytes => _semantic?.Memory.Bytes ?? 0;
+    public long SemanticBytes => _semantic?.Layer.Memory.Bytes ?? 0;
 
-    internal SemanticLayer? Semantic => _semantic;
+    internal SemanticLayer? Semantic => _semantic?.Layer;
 
     /// <summary>True while the L2 store is considered down.</summary>
     public bool IsDistributedDown => _distributed?.IsDown ?? false;
@@ -215,7 +216,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         if (cached is null)
         {
             // Streams use the semantic layer too (a hit is replayed); sampled verification applies to non-streaming hits only.
-            probe = await ProbeSemanticAsync(messages, options, ttl, cancellationToken).ConfigureAwait(false);
+            probe = _semantic is null ? default : await _semantic.ProbeAsync(messages, options, ttl, cancellationToken).ConfigureAwait(false);
             if (probe.Hit is not null)
             {
                 cached = probe.Hit;
@@ -247,7 +248,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         {
             var snapshot = ResponseCopier.Copy(complete, marker: null);
             await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
-            await AddSemanticAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
+            if (_semantic is not null) await _semantic.AddAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
 
             // The consumer has this update already but reads the decision once the stream ends (the usage meter does).
             if (updates.Count > 0) CacheTtlDecisionExtensions.Set(PromptOpsResponseFeatures.Of(updates[^1]), ttl.Ttl, ttl.Reason);
@@ -282,17 +283,17 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         }
 
         ChatResponse? response = null;
-        var probe = await ProbeSemanticAsync(messages, options, ttl, cancellationToken).ConfigureAwait(false);
+        var probe = _semantic is null ? default : await _semantic.ProbeAsync(messages, options, ttl, cancellationToken).ConfigureAwait(false);
         if (probe.Hit is { } similar)
         {
-            if (!_semantic!.ShouldVerify())
+            if (!_semantic!.Layer.ShouldVerify())
             {
                 return (new Loaded(similar, similar), CacheLayer.Semantic);
             }
 
             // A sampled hit: ask the provider anyway, answer with its response and record whether the two agree.
             response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-            _metrics.SemanticVerification(await _semantic.AgreeAsync(similar, response, cancellationToken).ConfigureAwait(false));
+            _metrics.SemanticVerification(await _semantic.Layer.AgreeAsync(similar, response, cancellationToken).ConfigureAwait(false));
         }
 
         response ??= await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
@@ -300,96 +301,11 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         if (CacheEntryPolicy.IsStorable(response, options))
         {
             await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
-            await AddSemanticAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
+            if (_semantic is not null) await _semantic.AddAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
             CacheTtlDecisionExtensions.Set(PromptOpsResponseFeatures.Of(response), ttl.Ttl, ttl.Reason);
         }
 
         return (new Loaded(response, snapshot), CacheLayer.None);
-    }
-
-    /// <summary>The semantic layer's look-up: which request it is, its vector, and the answer of a similar one if any.</summary>
-    private async ValueTask<SemanticProbe> ProbeSemanticAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CacheTtlChoice ttl, CancellationToken cancellationToken)
-    {
-        if (_semantic is null) return default;
-        if (ttl.TimeSensitive)
-        {
-            // A similar earlier question may be weeks old ("What is the rate?" cached for a month answering "… today?"):
-            // time-sensitive requests neither use nor feed the semantic layer.
-            _metrics.SemanticBypass("time_sensitive");
-            return default;
-        }
-
-        var request = _semantic.Describe(messages, options);
-        if (request is null) return default;
-        var vector = await _semantic.EmbedAsync(request.Text, cancellationToken).ConfigureAwait(false);
-        if (vector is null) return default;
-
-        var entry = _semantic.FindInMemory(request, vector);
-        if (entry is not null)
-        {
-            _metrics.CacheLookup(CacheLayer.Semantic, hit: true);
-            return new SemanticProbe(request, vector, entry.Response);
-        }
-
-        var shared = await FindSharedAsync(request, vector, ttl, cancellationToken).ConfigureAwait(false);
-        _metrics.CacheLookup(CacheLayer.Semantic, hit: shared is not null);
-        return new SemanticProbe(request, vector, shared);
-    }
-
-    private async ValueTask<ChatResponse?> FindSharedAsync(SemanticRequest request, float[] vector, CacheTtlChoice ttl, CancellationToken cancellationToken)
-    {
-        if (_semantic!.Store is not { } store || _distributed is null || !_distributed.Guard.ShouldTry()) return null;
-        IReadOnlyList<SemanticStoreMatch> matches;
-        try
-        {
-            matches = await store.SearchAsync(request.Partition, vector, _semantic.Options.Candidates, cancellationToken).ConfigureAwait(false);
-            _distributed.Guard.Succeeded();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            _distributed.Guard.Failed(e);
-            return null;
-        }
-
-        if (_semantic.Pick(request, matches, _time.GetUtcNow()) is not { } match) return null;
-        var answer = await _distributed.TryReadAsync(match.ExactKey, ttl, cancellationToken, recordLookup: false).ConfigureAwait(false);
-        if (answer is not null) return answer;
-
-        // The answer left L2 (expired or evicted): the vector is stale.
-        try
-        {
-            await store.RemoveAsync(request.Partition, match.ExactKey, vector.Length, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            _distributed.Guard.Failed(e);
-        }
-
-        return null;
-    }
-
-    private async ValueTask AddSemanticAsync(SemanticProbe probe, string key, TimeSpan ttl, ChatResponse snapshot, CancellationToken cancellationToken)
-    {
-        if (probe.Request is not { } request || probe.Vector is not { } vector || ttl <= TimeSpan.Zero) return;
-        _semantic!.Memory.Add(request.Partition, key, request.Text, vector, snapshot, ttl);
-        if (_semantic.Store is not { } store || _distributed is null || !_distributed.Guard.ShouldTry()) return;
-        try
-        {
-            await store.AddAsync(request.Partition, key, vector, request.Text, _time.GetUtcNow() + ttl, cancellationToken).ConfigureAwait(false);
-            _distributed.Guard.Succeeded();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The answer is in memory already; the caller is gone.
-        }
-        catch (Exception e)
-        {
-            _distributed.Guard.Failed(e);
-        }
     }
 
     private async Task StoreAsync(string key, CacheTtlChoice ttl, ChatResponse snapshot, CancellationToken cancellationToken)
@@ -399,6 +315,4 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     }
 
     private readonly record struct Loaded(ChatResponse Original, ChatResponse Snapshot);
-
-    private readonly record struct SemanticProbe(SemanticRequest? Request, float[]? Vector, ChatResponse? Hit);
 }
