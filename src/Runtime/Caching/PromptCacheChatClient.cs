@@ -49,9 +49,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     private readonly CacheEntryPolicy _policy;
     private readonly MemoryCacheTier _memory;
     private readonly DistributedCacheTier? _distributed;
-    private readonly ILogger _logger;
     private readonly PromptOpsMetrics _metrics;
-    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Task<ChatResponse>> _inFlight = new(StringComparer.Ordinal);
     private readonly SemanticCacheTier? _semantic;
 
@@ -74,12 +72,12 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         _metrics = metrics ?? PromptOpsMetrics.Shared;
         _policy = new CacheEntryPolicy(_options, _metrics);
-        _time = _options.TimeProvider;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _memory = new MemoryCacheTier(_options.MemoryMaxEntries, _time, _metrics);
+        var time = _options.TimeProvider;
+        _memory = new MemoryCacheTier(_options.MemoryMaxEntries, time, _metrics);
         if (_options.UseDistributed && distributedStore is not null)
         {
-            _distributed = new DistributedCacheTier(distributedStore, _options.DistributedRetryInterval, _memory, _policy, _time, _logger, _metrics);
+            _distributed = new DistributedCacheTier(distributedStore, _options.DistributedRetryInterval, _memory, _policy, time,
+                (ILogger?)logger ?? NullLogger.Instance, _metrics);
         }
 
         if (_options.Semantic.Enabled)
@@ -92,8 +90,8 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             }
 
             _semantic = new SemanticCacheTier(
-                new SemanticLayer(_options.Semantic, embeddingGenerator, _time, _metrics, _distributed is not null && _options.Semantic.UseDistributed ? semanticStore : null),
-                _distributed, _time, _metrics);
+                new SemanticLayer(_options.Semantic, embeddingGenerator, time, _metrics, _distributed is not null && _options.Semantic.UseDistributed ? semanticStore : null),
+                _distributed, time, _metrics);
         }
     }
 
