@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Primitives;
 using PromptOps.Caching.Semantic;
 using PromptOps.Knowledge;
 using PromptOps.Usage;
@@ -48,20 +46,12 @@ namespace PromptOps.Caching;
 public sealed class PromptCacheChatClient : DelegatingChatClient
 {
     private readonly PromptCacheOptions _options;
-    private readonly CacheTtl _defaultTtl;
-    private readonly MemoryCache _memory;
-    private readonly IResponseCacheStore? _store;
-    private readonly DistributedGuard? _guard;
-    private readonly ILogger _logger;
+    private readonly CacheEntryPolicy _policy;
+    private readonly MemoryCacheTier _memory;
+    private readonly DistributedCacheTier? _distributed;
     private readonly PromptOpsMetrics _metrics;
-    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Task<ChatResponse>> _inFlight = new(StringComparer.Ordinal);
-    private readonly SemanticLayer? _semantic;
-    private readonly TimeSensitivity? _timeSensitivity;
-    private readonly CacheTtl _timeSensitiveTtl;
-    private readonly AdaptiveTtlOptions? _adaptive;
-    private readonly HashSet<string> _timeSensitiveIgnoredTasks;
-    private readonly ConcurrentDictionary<string, string> _timeSensitiveReasons = new(StringComparer.Ordinal);
+    private readonly SemanticCacheTier? _semantic;
 
     /// <summary>Creates the cache.</summary>
     /// <param name="innerClient">The client that answers misses.</param>
@@ -80,33 +70,14 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         var errors = _options.GetErrors().ToList();
         if (errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
 
-        _defaultTtl = _options.GetDefaultTtl();
-        _timeSensitiveTtl = _options.GetTimeSensitiveTtl();
-        if (_options.DetectTimeSensitive && (_options.UseBuiltInTimeSensitiveMarkers || _options.TimeSensitiveMarkers.Count > 0))
-        {
-            _timeSensitivity = _options.UseBuiltInTimeSensitiveMarkers && _options.TimeSensitiveMarkers.Count == 0
-                ? TimeSensitivity.Default
-                : new TimeSensitivity(_options.UseBuiltInTimeSensitiveMarkers, _options.TimeSensitiveMarkers);
-        }
-
-        _adaptive = _options.AdaptiveTtl.Enabled ? _options.AdaptiveTtl : null;
-        _timeSensitiveIgnoredTasks = new HashSet<string>(
-            ((IEnumerable<string>?)_options.TimeSensitiveIgnoredTasks ?? PromptCacheOptions.DefaultTimeSensitiveIgnoredTasks).Select(t => PromptTasks.Get(t).Name), StringComparer.Ordinal);
-        _time = _options.TimeProvider;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _metrics = metrics ?? PromptOpsMetrics.Shared;
-#pragma warning disable CS0618 // ISystemClock is the only clock MemoryCache accepts.
-        _memory = new MemoryCache(new MemoryCacheOptions
-        {
-            SizeLimit = _options.MemoryMaxEntries,
-            Clock = new TimeProviderClock(_time),
-            ExpirationScanFrequency = TimeSpan.FromMinutes(1),
-        });
-#pragma warning restore CS0618
+        _policy = new CacheEntryPolicy(_options, _metrics);
+        var time = _options.TimeProvider;
+        _memory = new MemoryCacheTier(_options.MemoryMaxEntries, time, _metrics);
         if (_options.UseDistributed && distributedStore is not null)
         {
-            _store = distributedStore;
-            _guard = new DistributedGuard(distributedStore.Name, _options.DistributedRetryInterval, _time, _logger);
+            _distributed = new DistributedCacheTier(distributedStore, _options.DistributedRetryInterval, _memory, _policy, time,
+                (ILogger?)logger ?? NullLogger.Instance, _metrics);
         }
 
         if (_options.Semantic.Enabled)
@@ -118,21 +89,22 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
                     nameof(embeddingGenerator));
             }
 
-            _semantic = new SemanticLayer(_options.Semantic, embeddingGenerator, _time, _metrics,
-                _store is not null && _options.Semantic.UseDistributed ? semanticStore : null);
+            _semantic = new SemanticCacheTier(
+                new SemanticLayer(_options.Semantic, embeddingGenerator, time, _metrics, _distributed is not null && _options.Semantic.UseDistributed ? semanticStore : null),
+                _distributed, time, _metrics);
         }
     }
 
     /// <summary>The number of entries in the semantic layer's in-memory index (0 when the layer is off).</summary>
-    public int SemanticCount => _semantic?.Memory.Count ?? 0;
+    public int SemanticCount => _semantic?.Layer.Memory.Count ?? 0;
 
     /// <summary>The bytes the semantic layer's in-memory index holds (0 when the layer is off).</summary>
-    public long SemanticBytes => _semantic?.Memory.Bytes ?? 0;
+    public long SemanticBytes => _semantic?.Layer.Memory.Bytes ?? 0;
 
-    internal SemanticLayer? Semantic => _semantic;
+    internal SemanticLayer? Semantic => _semantic?.Layer;
 
     /// <summary>True while the L2 store is considered down.</summary>
-    public bool IsDistributedDown => _guard?.IsDown ?? false;
+    public bool IsDistributedDown => _distributed?.IsDown ?? false;
 
     /// <summary>The number of entries in L1.</summary>
     public long MemoryCount => _memory.Count;
@@ -142,14 +114,14 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         messages = CheckMessages(messages);
-        if (!TryGetKey(ref messages, options, out var key, out var ttl))
+        if (!_policy.TryGetKey(ref messages, options, out var key, out var ttl))
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }
 
         while (true)
         {
-            if (TryGetMemory(key, out var stored))
+            if (_memory.TryGet(key, out var stored))
             {
                 _metrics.CacheLookup(CacheLayer.Memory, hit: true);
                 return ResponseCopier.Copy(stored, CacheLayer.Memory);
@@ -174,7 +146,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
             try
             {
                 // Re-check L1: an identical call may have finished between our first look and joining.
-                if (TryGetMemory(key, out var late))
+                if (_memory.TryGet(key, out var late))
                 {
                     mine.TrySetResult(late);
                     _metrics.CacheLookup(CacheLayer.Memory, hit: true);
@@ -209,7 +181,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         messages = CheckMessages(messages);
-        if (!_options.CacheStreaming || !TryGetKey(ref messages, options, out var key, out var ttl))
+        if (!_options.CacheStreaming || !_policy.TryGetKey(ref messages, options, out var key, out var ttl))
         {
             await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
             {
@@ -221,7 +193,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         ChatResponse? cached = null;
         var layer = CacheLayer.None;
-        if (TryGetMemory(key, out var stored))
+        if (_memory.TryGet(key, out var stored))
         {
             _metrics.CacheLookup(CacheLayer.Memory, hit: true);
             cached = stored;
@@ -230,7 +202,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         else
         {
             _metrics.CacheLookup(CacheLayer.Memory, hit: false);
-            var fromStore = await TryReadDistributedAsync(key, ttl, cancellationToken).ConfigureAwait(false);
+            var fromStore = _distributed is null ? null : await _distributed.TryReadAsync(key, ttl, cancellationToken).ConfigureAwait(false);
             if (fromStore is not null)
             {
                 cached = fromStore;
@@ -242,7 +214,7 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         if (cached is null)
         {
             // Streams use the semantic layer too (a hit is replayed); sampled verification applies to non-streaming hits only.
-            probe = await ProbeSemanticAsync(messages, options, ttl, cancellationToken).ConfigureAwait(false);
+            probe = _semantic is null ? default : await _semantic.ProbeAsync(messages, options, ttl, cancellationToken).ConfigureAwait(false);
             if (probe.Hit is not null)
             {
                 cached = probe.Hit;
@@ -270,11 +242,11 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
 
         // Only a stream that ran to its end gets here.
         var complete = updates.ToChatResponse();
-        if (IsStorable(complete, options))
+        if (CacheEntryPolicy.IsStorable(complete, options))
         {
             var snapshot = ResponseCopier.Copy(complete, marker: null);
             await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
-            await AddSemanticAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
+            if (_semantic is not null) await _semantic.AddAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
 
             // The consumer has this update already but reads the decision once the stream ends (the usage meter does).
             if (updates.Count > 0) CacheTtlDecisionExtensions.Set(PromptOpsResponseFeatures.Of(updates[^1]), ttl.Ttl, ttl.Reason);
@@ -299,447 +271,46 @@ public sealed class PromptCacheChatClient : DelegatingChatClient
         return messages;
     }
 
-    private bool TryGetKey(ref IEnumerable<ChatMessage> messages, ChatOptions? options, out string key, out TtlChoice ttl)
-    {
-        key = string.Empty;
-        ttl = default;
-        if (!_options.Enabled)
-        {
-            return false;
-        }
-
-        var own = options.GetPromptOps()?.CacheTtl;
-        var effective = own ?? _defaultTtl;
-        if (effective.IsNone || !PromptCacheKey.IsCacheable(options))
-        {
-            _metrics.CacheBypass();
-            return false;
-        }
-
-        // The key walks the messages; make sure a one-shot enumerable can still be sent afterwards.
-        if (messages is not ICollection<ChatMessage>) messages = messages.ToList();
-        var computed = PromptCacheKey.Compute(messages, options);
-        if (computed is null)
-        {
-            _metrics.CacheBypass();
-            return false;
-        }
-
-        // A question about the present gets the short TTL (or none) when that is shorter than its own.
-        var reason = own is null ? CacheTtlReasons.Options : CacheTtlReasons.Prompt;
-        var meta = options.GetPromptOps();
-        if (_timeSensitivity is not null && _timeSensitiveTtl.Duration < effective.Duration
-            && !(PromptTasks.TryGet(meta?.Task, out var task) && _timeSensitiveIgnoredTasks.Contains(task.Name))
-            && FindTimeSensitiveMarker(messages, generated: meta?.PromptId is not null) is { } marker)
-        {
-            if (_timeSensitiveTtl.IsNone)
-            {
-                _metrics.CacheBypass();
-                return false;
-            }
-
-            key = computed;
-            ttl = new TtlChoice(_timeSensitiveTtl.Duration, TimeSensitiveReason(marker), Extendable: false, TimeSensitive: true);
-            return true;
-        }
-
-        key = computed;
-        ttl = new TtlChoice(effective.Duration, reason, Extendable: _adaptive is not null);
-        return true;
-    }
-
-    /// <summary><c>time_sensitive:&lt;marker&gt;</c>, made once per marker (markers are a small fixed set), not per request.</summary>
-    private string TimeSensitiveReason(string marker)
-    {
-        if (_timeSensitiveReasons.TryGetValue(marker, out var reason)) return reason;
-        reason = CacheTtlReasons.TimeSensitive + ":" + marker;
-        if (_timeSensitiveReasons.Count < 1024) _timeSensitiveReasons.TryAdd(marker, reason);
-        return reason;
-    }
-
-    /// <summary>
-    /// The first marker of the present in the text of the user messages, or null. For a prompt's call (metadata with a
-    /// prompt id, as generated clients send) the system messages too: they are the prompt's fixed text, which PO0009
-    /// checks at build time. A raw call's system prompt is left alone: boilerplate there ("You are the current …") would
-    /// shorten every answer's TTL.
-    /// </summary>
-    private string? FindTimeSensitiveMarker(IEnumerable<ChatMessage> messages, bool generated)
-    {
-        // Index loops: this runs on every cacheable request, hits included, and an interface foreach boxes its enumerator.
-        if (messages is IList<ChatMessage> list)
-        {
-            for (var i = 0; i < list.Count; i++)
-            {
-                if (FindTimeSensitiveMarker(list[i], generated) is { } marker) return marker;
-            }
-
-            return null;
-        }
-
-        foreach (var m in messages)
-        {
-            if (FindTimeSensitiveMarker(m, generated) is { } marker) return marker;
-        }
-
-        return null;
-    }
-
-    private string? FindTimeSensitiveMarker(ChatMessage m, bool generated)
-    {
-        if (m.Role != ChatRole.User && !(generated && m.Role == ChatRole.System)) return null;
-        var contents = m.Contents;
-        for (var i = 0; i < contents.Count; i++)
-        {
-            if (contents[i] is TextContent { Text: { Length: > 0 } text } && _timeSensitivity!.Find(text) is { } marker) return marker;
-        }
-
-        return null;
-    }
-
-    private async Task<(Loaded Response, CacheLayer Layer)> LoadAsync(string key, TtlChoice ttl, IEnumerable<ChatMessage> messages, ChatOptions? options,
+    private async Task<(Loaded Response, CacheLayer Layer)> LoadAsync(string key, CacheTtlChoice ttl, IEnumerable<ChatMessage> messages, ChatOptions? options,
         CancellationToken cancellationToken)
     {
-        var fromStore = await TryReadDistributedAsync(key, ttl, cancellationToken).ConfigureAwait(false);
+        var fromStore = _distributed is null ? null : await _distributed.TryReadAsync(key, ttl, cancellationToken).ConfigureAwait(false);
         if (fromStore is not null)
         {
             return (new Loaded(fromStore, fromStore), CacheLayer.Distributed);
         }
 
         ChatResponse? response = null;
-        var probe = await ProbeSemanticAsync(messages, options, ttl, cancellationToken).ConfigureAwait(false);
+        var probe = _semantic is null ? default : await _semantic.ProbeAsync(messages, options, ttl, cancellationToken).ConfigureAwait(false);
         if (probe.Hit is { } similar)
         {
-            if (!_semantic!.ShouldVerify())
+            if (!_semantic!.Layer.ShouldVerify())
             {
                 return (new Loaded(similar, similar), CacheLayer.Semantic);
             }
 
             // A sampled hit: ask the provider anyway, answer with its response and record whether the two agree.
             response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-            _metrics.SemanticVerification(await _semantic.AgreeAsync(similar, response, cancellationToken).ConfigureAwait(false));
+            _metrics.SemanticVerification(await _semantic.Layer.AgreeAsync(similar, response, cancellationToken).ConfigureAwait(false));
         }
 
         response ??= await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var snapshot = ResponseCopier.Copy(response, marker: null);
-        if (IsStorable(response, options))
+        if (CacheEntryPolicy.IsStorable(response, options))
         {
             await StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
-            await AddSemanticAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
+            if (_semantic is not null) await _semantic.AddAsync(probe, key, ttl.Ttl, snapshot, cancellationToken).ConfigureAwait(false);
             CacheTtlDecisionExtensions.Set(PromptOpsResponseFeatures.Of(response), ttl.Ttl, ttl.Reason);
         }
 
         return (new Loaded(response, snapshot), CacheLayer.None);
     }
 
-    /// <summary>The semantic layer's look-up: which request it is, its vector, and the answer of a similar one if any.</summary>
-    private async ValueTask<SemanticProbe> ProbeSemanticAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, TtlChoice ttl, CancellationToken cancellationToken)
+    private async Task StoreAsync(string key, CacheTtlChoice ttl, ChatResponse snapshot, CancellationToken cancellationToken)
     {
-        if (_semantic is null) return default;
-        if (ttl.TimeSensitive)
-        {
-            // A similar earlier question may be weeks old ("What is the rate?" cached for a month answering "… today?"):
-            // time-sensitive requests neither use nor feed the semantic layer.
-            _metrics.SemanticBypass("time_sensitive");
-            return default;
-        }
-
-        var request = _semantic.Describe(messages, options);
-        if (request is null) return default;
-        var vector = await _semantic.EmbedAsync(request.Text, cancellationToken).ConfigureAwait(false);
-        if (vector is null) return default;
-
-        var entry = _semantic.FindInMemory(request, vector);
-        if (entry is not null)
-        {
-            _metrics.CacheLookup(CacheLayer.Semantic, hit: true);
-            return new SemanticProbe(request, vector, entry.Response);
-        }
-
-        var shared = await FindSharedAsync(request, vector, ttl, cancellationToken).ConfigureAwait(false);
-        _metrics.CacheLookup(CacheLayer.Semantic, hit: shared is not null);
-        return new SemanticProbe(request, vector, shared);
+        _memory.Set(key, snapshot, ttl.Ttl, ttl.Extendable ? _policy.Extension(ttl.Ttl) : TimeSpan.Zero, ttl.Extendable ? _policy.Cap(ttl.Ttl) : ttl.Ttl);
+        if (_distributed is not null) await _distributed.StoreAsync(key, ttl, snapshot, cancellationToken).ConfigureAwait(false);
     }
-
-    private async ValueTask<ChatResponse?> FindSharedAsync(SemanticRequest request, float[] vector, TtlChoice ttl, CancellationToken cancellationToken)
-    {
-        if (_semantic!.Store is not { } store || _store is null || !_guard!.ShouldTry()) return null;
-        IReadOnlyList<SemanticStoreMatch> matches;
-        try
-        {
-            matches = await store.SearchAsync(request.Partition, vector, _semantic.Options.Candidates, cancellationToken).ConfigureAwait(false);
-            _guard.Succeeded();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            _guard.Failed(e);
-            return null;
-        }
-
-        if (_semantic.Pick(request, matches, _time.GetUtcNow()) is not { } match) return null;
-        var answer = await TryReadDistributedAsync(match.ExactKey, ttl, cancellationToken, recordLookup: false).ConfigureAwait(false);
-        if (answer is not null) return answer;
-
-        // The answer left L2 (expired or evicted): the vector is stale.
-        try
-        {
-            await store.RemoveAsync(request.Partition, match.ExactKey, vector.Length, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            _guard.Failed(e);
-        }
-
-        return null;
-    }
-
-    private async ValueTask AddSemanticAsync(SemanticProbe probe, string key, TimeSpan ttl, ChatResponse snapshot, CancellationToken cancellationToken)
-    {
-        if (probe.Request is not { } request || probe.Vector is not { } vector || ttl <= TimeSpan.Zero) return;
-        _semantic!.Memory.Add(request.Partition, key, request.Text, vector, snapshot, ttl);
-        if (_semantic.Store is not { } store || _store is null || !_guard!.ShouldTry()) return;
-        try
-        {
-            await store.AddAsync(request.Partition, key, vector, request.Text, _time.GetUtcNow() + ttl, cancellationToken).ConfigureAwait(false);
-            _guard.Succeeded();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The answer is in memory already; the caller is gone.
-        }
-        catch (Exception e)
-        {
-            _guard.Failed(e);
-        }
-    }
-
-    /// <summary>
-    /// Reads <paramref name="key"/> from L2 and copies a readable entry into L1 for what is left of its life, but never
-    /// longer than the request's TTL or <see cref="CacheTtl.MaxDuration"/>: an L2 entry written with a far expiry
-    /// (another instance's longer TTL, a clock error, a hand-made value) cannot outlive the configured TTL in memory.
-    /// With the TTL optimiser, a hit extends the L2 entry (atomically, in the store) and the L1 copy starts a life of its
-    /// own, capped where the L2 entry's life is capped.
-    /// </summary>
-    private async Task<ChatResponse?> TryReadDistributedAsync(string key, TtlChoice ttl, CancellationToken cancellationToken, bool recordLookup = true)
-    {
-        if (_store is null || !_guard!.ShouldTry()) return null;
-        byte[]? bytes;
-        try
-        {
-            bytes = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
-            _guard.Succeeded();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            _guard.Failed(e);
-            return null;
-        }
-
-        var now = _time.GetUtcNow();
-        if (bytes is null)
-        {
-            if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
-            return null;
-        }
-
-        if (!CacheEntrySerializer.TryDeserialize(bytes, key, now, out var response, out var expiresAt))
-        {
-            PromptCacheLog.UnreadableEntry(_logger, key);
-            if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
-            return null;
-        }
-
-        if (response!.FinishReason == ChatFinishReason.Length)
-        {
-            // Stored before cut-off answers were kept out (or by a hand-made value): a miss, overwritten by the next answer.
-            if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: false);
-            return null;
-        }
-
-        if (recordLookup) _metrics.CacheLookup(CacheLayer.Distributed, hit: true);
-        var snapshot = ResponseCopier.Copy(response!, marker: null);
-        // For an extendable entry the expiry written in the value is its cap (see StoreAsync); else its expiry.
-        var remaining = Min(expiresAt - now, CacheTtl.MaxDuration);
-        if (!ttl.Extendable)
-        {
-            var life = Min(remaining, ttl.Ttl);
-            SetMemory(key, snapshot, life, extendBy: TimeSpan.Zero, cap: life);
-            return snapshot;
-        }
-
-        var cap = Min(remaining, Cap(ttl.Ttl));
-        var lifeLeft = Min(ttl.Ttl, cap);
-        var extended = await TryExtendDistributedAsync(key, ttl.Ttl, cap, cancellationToken).ConfigureAwait(false);
-        if (extended is { } left) lifeLeft = Min(left, cap);
-        SetMemory(key, snapshot, lifeLeft, Extension(ttl.Ttl), cap);
-        return snapshot;
-    }
-
-    /// <summary>
-    /// The TTL optimiser in L2: moves the entry's expiry later by the extension (at most to <paramref name="cap"/> from
-    /// now) in the store, atomically. Returns the entry's remaining life, or null when the store cannot say.
-    /// </summary>
-    private async ValueTask<TimeSpan?> TryExtendDistributedAsync(string key, TimeSpan baseTtl, TimeSpan cap, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var result = await _store!.ExtendAsync(key, Extension(baseTtl), cap, cancellationToken).ConfigureAwait(false);
-            _guard!.Succeeded();
-            if (result is { Extended: true }) _metrics.CacheTtlExtended(CacheLayer.Distributed);
-            return result?.Remaining;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            _guard!.Failed(e);
-            return null;
-        }
-    }
-
-    private async Task StoreAsync(string key, TtlChoice ttl, ChatResponse snapshot, CancellationToken cancellationToken)
-    {
-        SetMemory(key, snapshot, ttl.Ttl, ttl.Extendable ? Extension(ttl.Ttl) : TimeSpan.Zero, ttl.Extendable ? Cap(ttl.Ttl) : ttl.Ttl);
-        if (_store is null || !_guard!.ShouldTry()) return;
-        byte[] bytes;
-        try
-        {
-            // The store expires the key at the TTL (extended on hits); an extendable entry's value carries its cap, the
-            // latest it may ever be served.
-            bytes = CacheEntrySerializer.Serialize(key, snapshot, _time.GetUtcNow() + (ttl.Extendable ? Cap(ttl.Ttl) : ttl.Ttl));
-        }
-        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or System.Text.Json.JsonException)
-        {
-            PromptCacheLog.StoreFailed(_logger, key, e);
-            return;
-        }
-
-        try
-        {
-            await _store.SetAsync(key, bytes, ttl.Ttl, cancellationToken).ConfigureAwait(false);
-            _guard.Succeeded();
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The answer is in L1 already; the caller is gone.
-        }
-        catch (Exception e)
-        {
-            _guard.Failed(e);
-        }
-    }
-
-    /// <summary>
-    /// Puts <paramref name="snapshot"/> in L1 for <paramref name="life"/>; each hit moves its expiry later by
-    /// <paramref name="extendBy"/> (zero: never), up to <paramref name="cap"/> from now.
-    /// </summary>
-    private void SetMemory(string key, ChatResponse snapshot, TimeSpan life, TimeSpan extendBy, TimeSpan cap)
-    {
-        if (life <= TimeSpan.Zero) return;
-        var now = _time.GetUtcNow();
-        cap = Max(life, cap);
-        var value = new MemoryEntry(snapshot, _time, now + life, now + cap, extendBy);
-        using var entry = _memory.CreateEntry(key);
-        entry.Value = value;
-        entry.Size = 1;
-        entry.AbsoluteExpirationRelativeToNow = cap;
-        if (extendBy > TimeSpan.Zero && cap > life) entry.ExpirationTokens.Add(value); // expires at its current (extended) expiry
-    }
-
-    /// <summary>Reads L1; a hit on an extendable entry moves its expiry later (the TTL optimiser).</summary>
-    private bool TryGetMemory(string key, out ChatResponse response)
-    {
-        if (_memory.TryGetValue(key, out var hit) && hit is MemoryEntry entry && !entry.HasChanged)
-        {
-            if (entry.Extend()) _metrics.CacheTtlExtended(CacheLayer.Memory);
-            response = entry.Response;
-            return true;
-        }
-
-        response = null!;
-        return false;
-    }
-
-    /// <summary>The TTL optimiser's cap for an entry of <paramref name="ttl"/>: MaxFactor × TTL, at most <see cref="CacheTtl.MaxDuration"/>.</summary>
-    private TimeSpan Cap(TimeSpan ttl) =>
-        _adaptive is null ? ttl : Max(ttl, Min(CacheTtl.MaxDuration, TimeSpan.FromTicks((long)Math.Min(ttl.Ticks * _adaptive.MaxFactor, CacheTtl.MaxDuration.Ticks))));
-
-    /// <summary>How much later a hit moves the expiry of an entry of <paramref name="ttl"/>.</summary>
-    private TimeSpan Extension(TimeSpan ttl) =>
-        _adaptive is null ? TimeSpan.Zero : TimeSpan.FromTicks((long)Math.Min(ttl.Ticks * _adaptive.ExtensionFactor, CacheTtl.MaxDuration.Ticks));
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    // A response with impossible usage (negative token counts) is returned (the meter clamps it) but never stored:
-    // a cached copy would replay the fault on every hit. Neither is a reply cut off at the output-token limit: the next
-    // identical call must get a chance at a whole answer (TruncationChatClient's retry, when it applies, is what gets stored).
-    // Nor is a reply that fails the request's own validator (PromptOpsMetadata.ReplyValidator: a generated enum, bool, number
-    // or JSON method): the caller cannot read it, the escalation layer asks a higher tier, and a cached copy would hand the
-    // same unreadable reply to the next identical call for the whole TTL. ContinuationToken is marked experimental (MEAI001)
-    // in the lowest Microsoft.Extensions.AI this package supports (10.5.0).
-#pragma warning disable MEAI001
-    private static bool IsStorable(ChatResponse response, ChatOptions? options) =>
-        response.ConversationId is null && response.ContinuationToken is null
-        && response.FinishReason != ChatFinishReason.ContentFilter && response.FinishReason != ChatFinishReason.Length
-        && CacheEntrySerializer.IsWellFormed(response)
-        && (options.GetPromptOps()?.ReplyValidator is not { } validate || validate(response) is null);
-#pragma warning restore MEAI001
 
     private readonly record struct Loaded(ChatResponse Original, ChatResponse Snapshot);
-
-    /// <summary>How long an answer is stored, why (<see cref="CacheTtlReasons"/>), and whether hits may extend it.</summary>
-    private readonly record struct TtlChoice(TimeSpan Ttl, string Reason, bool Extendable, bool TimeSensitive = false);
-
-    /// <summary>
-    /// An L1 entry: the answer and its expiry, which hits move later (up to the cap) when it is extendable. It is also the
-    /// entry's expiration token: MemoryCache polls <see cref="HasChanged"/> on every read and scan, so an entry expires
-    /// at its current expiry although MemoryCache's own absolute expiry (the cap) cannot change once set.
-    /// </summary>
-    private sealed class MemoryEntry(ChatResponse response, TimeProvider time, DateTimeOffset expiresAt, DateTimeOffset cap, TimeSpan extension) : IChangeToken
-    {
-        private long _expiresAtTicks = expiresAt.UtcTicks;
-
-        public ChatResponse Response { get; } = response;
-
-        public bool HasChanged => time.GetUtcNow().UtcTicks >= Volatile.Read(ref _expiresAtTicks);
-
-        public bool ActiveChangeCallbacks => false;
-
-        /// <summary>Moves the expiry later by the extension, never past the cap; true when it moved. Lock-free: concurrent hits each add theirs.</summary>
-        public bool Extend()
-        {
-            if (extension <= TimeSpan.Zero) return false;
-            while (true)
-            {
-                var current = Volatile.Read(ref _expiresAtTicks);
-                var next = Math.Min(cap.UtcTicks, current + extension.Ticks);
-                if (next <= current) return false;
-                if (Interlocked.CompareExchange(ref _expiresAtTicks, next, current) == current) return true;
-            }
-        }
-
-        public IDisposable RegisterChangeCallback(Action<object?> callback, object? state) => NullDisposable.Instance;
-
-        private sealed class NullDisposable : IDisposable
-        {
-            public static readonly NullDisposable Instance = new();
-
-            public void Dispose()
-            {
-            }
-        }
-    }
-
-    private readonly record struct SemanticProbe(SemanticRequest? Request, float[]? Vector, ChatResponse? Hit);
 }
