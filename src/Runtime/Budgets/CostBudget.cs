@@ -198,8 +198,17 @@ public sealed class CostBudget
     /// the reservation crossed (and the 100 % alert of a refusing limit). The returned lease must be settled with
     /// <see cref="SettleAsync"/>.
     /// </summary>
-    public async ValueTask<BudgetLease> ReserveAsync(string? modelId, decimal worstCaseUsd, BudgetSubject subject, CancellationToken cancellationToken = default)
+    public ValueTask<BudgetLease> ReserveAsync(string? modelId, decimal worstCaseUsd, BudgetSubject subject, CancellationToken cancellationToken = default) =>
+        ReserveAsync(modelId, worstCaseUsd, subject, LeaseDuration, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ReserveAsync(string?, decimal, BudgetSubject, CancellationToken)"/> with a lease that lasts
+    /// <paramref name="leaseDuration"/> instead of <see cref="LeaseDuration"/>: for a call that may take longer than the lease
+    /// (a deferrable call waiting for its provider batch), so its reservation holds the money until it is settled.
+    /// </summary>
+    internal async ValueTask<BudgetLease> ReserveAsync(string? modelId, decimal worstCaseUsd, BudgetSubject subject, TimeSpan leaseDuration, CancellationToken cancellationToken)
     {
+        if (leaseDuration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(leaseDuration), leaseDuration, "The lease duration must be positive.");
         if (worstCaseUsd < 0) throw new ArgumentOutOfRangeException(nameof(worstCaseUsd), worstCaseUsd, "The worst case cannot be negative.");
         var now = Time.GetUtcNow();
         if (subject.UserId is { } stoppedUser && Actions.StopsUsers)
@@ -213,7 +222,7 @@ public sealed class CostBudget
         var (charges, scopes) = await ChargesAsync(ToNanoCeiling(worstCaseUsd), subject, now, cancellationToken).ConfigureAwait(false);
         if (charges.Count == 0) return new BudgetLease(null, [], worstCaseUsd) { Subject = subject }; // no limit applies to this request
 
-        var reservation = await Store.TryReserveAsync(charges, now, now + LeaseDuration, cancellationToken).ConfigureAwait(false);
+        var reservation = await Store.TryReserveAsync(charges, now, now + leaseDuration, cancellationToken).ConfigureAwait(false);
         // The application's windows come first in every request's charges: the month key is the application's (read from its
         // set for this hour, not from the request's charges, which may be a subject's set).
         if (_monthIndex >= 0 && _monthIndex < reservation.Totals.Count) RememberMonth(reservation.Totals[_monthIndex], CurrentWindows(now).Keys[_monthIndex]);

@@ -161,9 +161,22 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
         var worst = price.Cost(input, 0, maxOutput);
         var meta = options.GetPromptOps();
         var subject = new BudgetSubject(PromptOpsContext.TenantIdOf(meta), PromptOpsContext.UserIdOf(meta), meta?.PromptId ?? meta?.Endpoint);
-        var lease = await _budget.ReserveAsync(model, worst, subject, cancellationToken).ConfigureAwait(false);
+        var lease = meta is { Deferrable: true } && DeferredCallWait() is { } wait
+            ? await _budget.ReserveAsync(model, worst, subject, Max(wait, _budget.LeaseDuration), cancellationToken).ConfigureAwait(false)
+            : await _budget.ReserveAsync(model, worst, subject, cancellationToken).ConfigureAwait(false);
         return new Reserved(lease, price, model, input);
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>
+    /// The longest a deferrable call can wait for its provider batch when the batching layer is inside this one (its
+    /// reservation must hold the money that long, or an expired lease would free it for others before the batch is paid
+    /// for); null when no batching layer is below (the call is made at once).
+    /// </summary>
+#pragma warning disable PROMPTOPS001 // provider batching is experimental; the budget only asks whether it is in the pipeline
+    private TimeSpan? DeferredCallWait() => (GetService(typeof(Routing.Batching.DeferrableChatClient)) as Routing.Batching.DeferrableChatClient)?.LongestWait;
+#pragma warning restore PROMPTOPS001
 
     private async ValueTask SettleAsync(Reserved call, decimal actualUsd, BudgetSettleOutcome outcome)
     {

@@ -56,5 +56,8 @@ public sealed class DeferrableChatClient : DelegatingChatClient
         }
     }
 
+    /// <summary>The longest a deferrable call can wait for its answer (<see cref="ProviderBatchScheduler.LongestWait"/>).</summary>
+    internal TimeSpan LongestWait => _scheduler.LongestWait;
+
     private string? DefaultModel() => InnerClient.GetService<ChatClientMetadata>()?.DefaultModelId;
 }

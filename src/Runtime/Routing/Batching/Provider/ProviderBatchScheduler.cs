@@ -82,6 +82,14 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
         _anthropic = new AnthropicBatchApi(httpClient, _options);
     }
 
+    /// <summary>
+    /// The longest a call can wait for its answer: until its batch is submitted (<see cref="ProviderBatchOptions.MaxBatchAge"/>),
+    /// then up to <see cref="ProviderBatchOptions.MaxItemAttempts"/> batches, each within the providers' 24-hour completion
+    /// window and found by a poll at most <see cref="ProviderBatchOptions.MaxPollDelay"/> late. The budget holds a deferrable
+    /// call's reservation this long.
+    /// </summary>
+    internal TimeSpan LongestWait => _options.MaxBatchAge + (TimeSpan.FromHours(24) + _options.MaxPollDelay) * Math.Max(1, _options.MaxItemAttempts);
+
     /// <summary>What the scheduler did so far.</summary>
     public ProviderBatchStatistics Statistics => new()
     {
