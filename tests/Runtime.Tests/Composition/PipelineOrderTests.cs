@@ -65,6 +65,8 @@ public class PipelineOrderTests
         Before<PromptCacheChatClient, TruncationChatClient>("a retried whole answer is what is cached");
         Before<PromptCacheChatClient, CostBudgetChatClient>("a cache hit reserves nothing");
         Before<TruncationChatClient, CostBudgetChatClient>("a truncation retry is a call the budget reserves");
+        Before<CostBudgetChatClient, global::PromptOps.Routing.Batching.DeferrableChatClient>("a deferred call is reserved until its batch answers");
+        Before<global::PromptOps.Routing.Batching.DeferrableChatClient, FallbackChatClient>("a fallback's attempt timeout would abandon a call waiting for its batch");
         if (At<FallbackChatClient>() is var f and >= 0)
         {
             foreach (var inside in layers.Skip(f + 1).Where(PromptOpsLayers.Contains))
@@ -88,6 +90,26 @@ public class PipelineOrderTests
 
         Assert.Equal([.. PromptOpsLayers, typeof(RecordingChatClient)], layers);
         Assert.Empty(Violations(layers));
+    }
+
+    [Fact]
+    public async Task UsePromptOps_with_batching_registered_puts_deferrable_calls_inside_the_budget_and_outside_the_fallback()
+    {
+        var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection();
+        services.AddPromptOpsBatching(o => { o.ApiKey = "test"; o.BaseAddress = new Uri("http://127.0.0.1:9/"); });
+        await using var provider = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(services); // the scheduler is IAsyncDisposable only
+        using var client = new ChatClientBuilder(new RecordingChatClient()).UsePromptOps(o =>
+        {
+            o.Fallback.Enabled = true;
+            o.Budget.DailyLimitUsd = 1m;
+        }).Build(provider);
+        var layers = Walk(client);
+
+        var deferrable = layers.IndexOf(typeof(global::PromptOps.Routing.Batching.DeferrableChatClient));
+        Assert.True(deferrable > layers.IndexOf(typeof(CostBudgetChatClient)) && deferrable < layers.IndexOf(typeof(FallbackChatClient)), string.Join(" > ", layers.Select(t => t.Name)));
+        Assert.Empty(Violations(layers));
+        Assert.Contains("DeferrableChatClient must be outside FallbackChatClient (a fallback's attempt timeout would abandon a call waiting for its batch).",
+            Violations([typeof(FallbackChatClient), typeof(global::PromptOps.Routing.Batching.DeferrableChatClient)]));
     }
 
     [Fact]

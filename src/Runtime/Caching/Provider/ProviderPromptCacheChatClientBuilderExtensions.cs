@@ -9,7 +9,7 @@ namespace PromptOps;
 public static class ProviderPromptCacheChatClientBuilderExtensions
 {
     /// <summary>
-    /// Adds <see cref="ProviderPromptCacheChatClient"/> (<c>UsePromptOps()</c> adds it innermost). It works with
+    /// Adds <see cref="ProviderPromptCacheChatClient"/> (<c>UsePromptOps()</c> adds it just outside the fallback, so every provider tried is placed). It works with
     /// <see cref="ProviderPromptCacheHandler"/> on the provider SDK's <see cref="HttpClient"/>. Options start from a registered
     /// <c>IOptions&lt;ProviderPromptCacheOptions&gt;</c>, if any; <paramref name="configure"/> adjusts them. Invalid options
     /// throw when the client is built. Called before <c>UsePromptOps()</c>, its options are the ones the request is sent with

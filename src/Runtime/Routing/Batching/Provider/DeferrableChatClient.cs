@@ -8,7 +8,8 @@ namespace PromptOps.Routing.Batching;
 /// Sends deferrable calls (<see cref="PromptOpsMetadata.Deferrable"/>, set by
 /// <see cref="DeferrableChatOptionsExtensions.Deferrable(ChatOptions, string?)"/>) to a <see cref="ProviderBatchScheduler"/>
 /// instead of the provider: the call's task completes when its batch has answered. Every other call passes through. Place
-/// it innermost, next to the provider (<c>UsePromptOps()</c> does when batching is registered), so that routing has chosen
+/// it inside routing, the cache and the budget and outside any fallback (<c>UsePromptOps()</c> does when batching is
+/// registered: a fallback's per-attempt timeout would abandon a call waiting for its batch), so that routing has chosen
 /// the model, the cache answers repeats without a batch, and the usage meter records the answer at the batch rate.
 /// A deferrable streaming call is answered as one update when its batch ends.
 /// </summary>
