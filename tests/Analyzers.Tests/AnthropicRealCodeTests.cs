@@ -1,15 +1,11 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Testing;
-using Microsoft.CodeAnalysis.Text;
 using PromptOps.Analyzers.Rules;
 using PromptOps.Analyzers.Tests.Infrastructure;
 using PromptOps.CodeFixes;
 using Xunit.Abstractions;
+using static PromptOps.Analyzers.Tests.Infrastructure.RealCodeHarness;
 
 namespace PromptOps.Analyzers.Tests;
 
@@ -55,28 +51,7 @@ public class AnthropicRealCodeTests(ITestOutputHelper output)
         Assert.True(falsePositives.Count == 0 && misses.Count == 0,
             $"false positives: {falsePositives.Count} {string.Join("; ", falsePositives)}\nmisses: {misses.Count} {string.Join("; ", misses)}");
 
-        CodeFixProvider[] fixes = [new AddOutputLimitCodeFix(), new UseTaskTierCodeFix()];
-        for (var round = 0; round < 20; round++)
-        {
-            CodeAction? action = null;
-            foreach (var diagnostic in await AnalyzeAsync(document))
-            {
-                var actions = new List<CodeAction>();
-                foreach (var fix in fixes.Where(f => f.FixableDiagnosticIds.Contains(diagnostic.Id)))
-                {
-                    await fix.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), CancellationToken.None));
-                }
-
-                action = actions.FirstOrDefault();
-                if (action is not null) break;
-            }
-
-            if (action is null) break;
-            var operation = (await action.GetOperationsAsync(CancellationToken.None)).OfType<ApplyChangesOperation>().Single();
-            var changed = operation.ChangedSolution.GetDocument(document.Id)!;
-            Assert.NotEqual((await document.GetTextAsync()).ToString(), (await changed.GetTextAsync()).ToString()); // a fix that does nothing
-            document = changed;
-        }
+        document = await RealCodeHarness.ApplyFixesOneAtATimeAsync(document, AnalyzeAsync, [new AddOutputLimitCodeFix(), new UseTaskTierCodeFix()], rounds: 20);
 
         await AssertCompilesAsync(document);
         var fixedText = (await document.GetTextAsync()).ToString();
@@ -103,31 +78,9 @@ public class AnthropicRealCodeTests(ITestOutputHelper output)
         return expected;
     }
 
-    private static int Line(Diagnostic diagnostic) => diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1;
+    private static Task<Document> CreateDocumentAsync(AdhocWorkspace workspace, string name, string source) =>
+        RealCodeHarness.CreateDocumentAsync(workspace, name, source,
+            Verify<AnthropicMessagesAnalyzer>.Libraries.Concat(Verify<AnthropicMessagesAnalyzer>.AnthropicLibraries));
 
-    private static async Task<Document> CreateDocumentAsync(AdhocWorkspace workspace, string name, string source)
-    {
-        var references = (await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None))
-            .AddRange(Verify<AnthropicMessagesAnalyzer>.Libraries.Concat(Verify<AnthropicMessagesAnalyzer>.AnthropicLibraries)
-                .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)));
-        var project = workspace.AddProject(ProjectInfo.Create(ProjectId.CreateNewId(), VersionStamp.Default, "RealCode", "RealCode", LanguageNames.CSharp,
-            compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable),
-            parseOptions: new CSharpParseOptions(LanguageVersion.CSharp12),
-            metadataReferences: references));
-        return workspace.AddDocument(project.Id, name, SourceText.From(source));
-    }
-
-    private static async Task AssertCompilesAsync(Document document)
-    {
-        var compilation = await document.Project.GetCompilationAsync();
-        var errors = compilation!.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
-        Assert.True(errors.Count == 0, string.Join("\n", errors) + "\n" + await document.GetTextAsync());
-    }
-
-    private static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Document document)
-    {
-        var compilation = await document.Project.GetCompilationAsync();
-        var diagnostics = await compilation!.WithAnalyzers(Analyzers).GetAnalyzerDiagnosticsAsync();
-        return diagnostics.Where(d => Ids.Contains(d.Id)).OrderBy(d => d.Location.SourceSpan.Start).ToImmutableArray();
-    }
+    private static Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Document document) => RealCodeHarness.AnalyzeAsync(document, Analyzers, Ids);
 }

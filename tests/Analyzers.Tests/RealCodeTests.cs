@@ -1,15 +1,10 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
-using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.Testing;
-using Microsoft.CodeAnalysis.Text;
 using PromptOps.Analyzers.Rules;
 using PromptOps.Analyzers.Tests.Infrastructure;
 using PromptOps.CodeFixes;
 using Xunit.Abstractions;
+using static PromptOps.Analyzers.Tests.Infrastructure.RealCodeHarness;
 
 namespace PromptOps.Analyzers.Tests;
 
@@ -54,24 +49,7 @@ public class RealCodeTests(ITestOutputHelper output)
             $"false positives: {falsePositives.Count} {string.Join("; ", falsePositives)}\nmisses: {misses.Count} {string.Join("; ", misses)}");
 
         // Apply the fix one diagnostic at a time, as a user would, until no fix is offered.
-        var fix = new AddOutputLimitCodeFix();
-        for (var round = 0; round < 50; round++)
-        {
-            CodeAction? action = null;
-            foreach (var diagnostic in await AnalyzeAsync(document))
-            {
-                var actions = new List<CodeAction>();
-                await fix.RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (a, _) => actions.Add(a), CancellationToken.None));
-                action = actions.FirstOrDefault();
-                if (action is not null) break;
-            }
-
-            if (action is null) break;
-            var operation = (await action.GetOperationsAsync(CancellationToken.None)).OfType<ApplyChangesOperation>().Single();
-            var changed = operation.ChangedSolution.GetDocument(document.Id)!;
-            Assert.NotEqual((await document.GetTextAsync()).ToString(), (await changed.GetTextAsync()).ToString()); // a fix that does nothing
-            document = changed;
-        }
+        document = await RealCodeHarness.ApplyFixesOneAtATimeAsync(document, AnalyzeAsync, [new AddOutputLimitCodeFix()], rounds: 50);
 
         await AssertCompilesAsync(document);
         var fixedText = (await document.GetTextAsync()).ToString();
@@ -84,30 +62,9 @@ public class RealCodeTests(ITestOutputHelper output)
     private static IEnumerable<(int Number, string Text)> Lines(string text) =>
         text.Split('\n').Select((line, i) => (i + 1, line));
 
-    private static int Line(Diagnostic diagnostic) => diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1;
+    private static Task<Document> CreateDocumentAsync(AdhocWorkspace workspace, string name, string source) =>
+        RealCodeHarness.CreateDocumentAsync(workspace, name, source, Verify<MissingOutputLimitAnalyzer>.Libraries);
 
-    private static async Task<Document> CreateDocumentAsync(AdhocWorkspace workspace, string name, string source)
-    {
-        var references = (await ReferenceAssemblies.Net.Net80.ResolveAsync(LanguageNames.CSharp, CancellationToken.None))
-            .AddRange(Verify<MissingOutputLimitAnalyzer>.Libraries.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)));
-        var project = workspace.AddProject(ProjectInfo.Create(ProjectId.CreateNewId(), VersionStamp.Default, "RealCode", "RealCode", LanguageNames.CSharp,
-            compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable),
-            parseOptions: new CSharpParseOptions(LanguageVersion.CSharp12),
-            metadataReferences: references));
-        return workspace.AddDocument(project.Id, name, SourceText.From(source));
-    }
-
-    private static async Task AssertCompilesAsync(Document document)
-    {
-        var compilation = await document.Project.GetCompilationAsync();
-        var errors = compilation!.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
-        Assert.True(errors.Count == 0, string.Join("\n", errors) + "\n" + await document.GetTextAsync());
-    }
-
-    private static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Document document)
-    {
-        var compilation = await document.Project.GetCompilationAsync();
-        var diagnostics = await compilation!.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new MissingOutputLimitAnalyzer())).GetAnalyzerDiagnosticsAsync();
-        return diagnostics.Where(d => d.Id == "PO0002").OrderBy(d => d.Location.SourceSpan.Start).ToImmutableArray();
-    }
+    private static Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Document document) =>
+        RealCodeHarness.AnalyzeAsync(document, [new MissingOutputLimitAnalyzer()], ["PO0002"]);
 }
