@@ -1,15 +1,11 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using PromptOps.Budgets;
+using PromptOps.Tests.Infrastructure;
 
 namespace PromptOps.Tests.Budgets;
 
@@ -23,10 +19,7 @@ public sealed class WebhookAlertTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        _app = builder.Build();
+        _app = LoopbackApp.Create();
         _app.MapPost("/hooks/budget", async (HttpContext context) =>
         {
             using var reader = new StreamReader(context.Request.Body);
@@ -35,8 +28,7 @@ public sealed class WebhookAlertTests : IAsyncLifetime
             _received.Enqueue((headers, await reader.ReadToEndAsync()));
             context.Response.StatusCode = _statuses.TryDequeue(out var status) ? status : 204;
         });
-        await _app.StartAsync();
-        _url = new Uri(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/hooks/budget");
+        _url = new Uri(await LoopbackApp.StartAsync(_app) + "/hooks/budget");
     }
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
