@@ -113,6 +113,11 @@ public static class Desk
             console.MarkupLine($"Measuring the levers: the trace again with one lever off at a time, and {baselines.Count} baseline(s), on the simulated provider …");
             savings = await Savings.MeasureAsync(trace, result, baselines, options.TightLimits);
             Savings.Print(console, savings, trace.Count, result.Refused.Count, options.TightLimits);
+            if (options.Markdown)
+            {
+                // Plain text (not Spectre markup): the README's table, copied between its markers by benchmarks/figures.sh sample.
+                console.Profile.Out.Writer.Write(Savings.Markdown(savings, trace.Count, result.Refused.Count));
+            }
             var headline = savings[0];
             console.MarkupLine($"[bold]Saved against {Markup.Escape(headline.Baseline.Label)} on the {trace.Count - result.Refused.Count:N0} requests served: {headline.ServedShare:P1}[/] " +
                                $"(goal ≥ 80%: {(headline.ServedShare >= 0.80m ? "[green]met[/]" : "[red]not met[/]")}); with the {result.Refused.Count:N0} refused requests: {headline.Share:P1} of ${headline.BaselineCost:0.000000}.");

@@ -10,6 +10,7 @@
 //                                                                     official SDK, each tier on the catalogue's Claude model for it
 //   options: --requests N (default 600)   --redis HOST:PORT (adds the L2 cache)   --ledger FILE (SQLite usage ledger)
 //            --baseline-model MODEL [--baseline-limits]   --tight-limits (output limits too small: truncations)
+//            --markdown (also prints the saving by lever as the README's Markdown table)
 using System.Globalization;
 using Spectre.Console;
 using SupportTriage;

@@ -10,13 +10,15 @@ namespace SupportTriage;
 /// <param name="TightLimits">Runs the trace with output limits too small for the answers (<c>--tight-limits</c>).</param>
 /// <param name="WeakCheapModel">The simulated fast_cheap model misreads a fifth of the labelled requests (<c>--weak-cheap-model</c>), so that
 /// validate-then-escalate shows: those replies do not parse and are asked again one tier up.</param>
+/// <param name="Markdown">Also prints the saving by lever as a Markdown table (<c>--markdown</c>), between the
+/// <c>&lt;!-- figures:sample --&gt;</c> markers that <c>benchmarks/figures.sh sample</c> copies into the README.</param>
 public sealed record SampleOptions(string Provider, int Requests, string? Redis, string Ledger, string? BaselineModel = null, bool BaselineLimits = false,
-    bool TightLimits = false, bool WeakCheapModel = false)
+    bool TightLimits = false, bool WeakCheapModel = false, bool Markdown = false)
 {
     /// <summary>The usage line.</summary>
     public const string Usage =
         "usage: dotnet run --project samples/SupportTriage [-- --provider simulated|openai|anthropic] [--requests N] [--redis HOST:PORT] [--ledger FILE] " +
-        "[--baseline-model MODEL [--baseline-limits]] [--tight-limits] [--weak-cheap-model]";
+        "[--baseline-model MODEL [--baseline-limits]] [--tight-limits] [--weak-cheap-model] [--markdown]";
 
     /// <summary>Parses the command line; throws <see cref="ArgumentException"/> naming the bad argument.</summary>
     public static SampleOptions Parse(string[] args)
@@ -29,6 +31,7 @@ public sealed record SampleOptions(string Provider, int Requests, string? Redis,
         var baselineLimits = false;
         var tight = false;
         var weak = false;
+        var markdown = false;
         var ledger = Path.Combine(Path.GetTempPath(), $"promptops-supporttriage-{DateTime.UtcNow:yyyyMMdd-HHmmss}.db");
         for (var i = 0; i < args.Length; i++)
         {
@@ -62,6 +65,9 @@ public sealed record SampleOptions(string Provider, int Requests, string? Redis,
                 case "--weak-cheap-model":
                     weak = true;
                     break;
+                case "--markdown":
+                    markdown = true;
+                    break;
                 default:
                     throw new ArgumentException($"unknown argument '{args[i]}'.");
             }
@@ -69,6 +75,7 @@ public sealed record SampleOptions(string Provider, int Requests, string? Redis,
 
         if (weak && provider != "simulated") throw new ArgumentException("--weak-cheap-model applies to the simulated provider.");
         if (baselineLimits && baselineModel is null) throw new ArgumentException("--baseline-limits applies to the baseline named by --baseline-model.");
-        return new SampleOptions(provider, requests, redis, ledger, baselineModel, baselineLimits, tight, weak);
+        if (markdown && provider != "simulated") throw new ArgumentException("--markdown prints the saving by lever, which is measured on the simulated provider only.");
+        return new SampleOptions(provider, requests, redis, ledger, baselineModel, baselineLimits, tight, weak, markdown);
     }
 }

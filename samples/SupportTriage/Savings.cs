@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using PromptOps.Knowledge;
 using PromptOps.Simulation;
 using Spectre.Console;
@@ -118,5 +120,32 @@ public static class Savings
                            $"and an output limit cuts it off{(tightLimits ? "; --tight-limits: every limit above 10 tokens is a quarter of itself" : "")}); the sample's trace ({requests:N0} requests, seed 2026); " +
                            $"built-in list prices of {DefaultPrices.CatalogDate}. Semantic cache: off (it needs an embedding generator, e.g. PromptOps.Embeddings.MiniLM). " +
                            "Compression: no runtime compression in this pipeline (the prompts are as written).[/]");
+    }
+
+    /// <summary>
+    /// The saving by lever as a Markdown table between <c>&lt;!-- figures:sample --&gt;</c> markers (<c>--markdown</c>):
+    /// the README's table, so that <c>benchmarks/figures.sh sample</c> can rewrite it from a run.
+    /// </summary>
+    public static string Markdown(IReadOnlyList<LeverSavings> rows, int requests, int refused)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0) throw new ArgumentException("No baseline was measured.", nameof(rows));
+        static string Usd(decimal v) => v < 0 ? "−$" + (-v).ToString("0.000000", CultureInfo.InvariantCulture) : "$" + v.ToString("0.000000", CultureInfo.InvariantCulture);
+        static string Share(decimal v) => (v < 0 ? "−" : "") + (Math.Abs(v) * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+        var served = requests - refused;
+        var text = new StringBuilder();
+        void Row(string name, Func<LeverSavings, string> cell) => text.Append("| ").Append(name).Append(" | ").AppendJoin(" | ", rows.Select(cell)).Append(" |\n");
+        text.Append("<!-- figures:sample -->\n");
+        Row(string.Create(CultureInfo.InvariantCulture, $"{requests:N0} requests, PromptOps spent {Usd(rows[0].Spent)} ({served:N0} served, {refused:N0} refused)"), r => $"vs {r.Baseline.Label}");
+        text.Append("|---|").AppendJoin("", rows.Select(_ => "---:|")).Append('\n');
+        Row(string.Create(CultureInfo.InvariantCulture, $"baseline (all {requests:N0} requests)"), r => Usd(r.BaselineCost));
+        Row("routing", r => Usd(r.Routing));
+        Row("output limits (with the length the prompt states)", r => r.Limits is { } l ? Usd(l) : "(same in baseline)");
+        Row("exact cache", r => Usd(r.Cache));
+        Row("levers together (overlap)", r => Usd(r.Interaction));
+        Row("budget and plan refusals", r => Usd(r.Refusals));
+        Row(string.Create(CultureInfo.InvariantCulture, $"**saved on the {served:N0} requests served**"), r => $"**{Share(r.ServedShare)}**");
+        text.Append("<!-- /figures:sample -->\n");
+        return text.ToString();
     }
 }

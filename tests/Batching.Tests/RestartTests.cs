@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 using PromptOps.Batching.Tests.Infrastructure;
 using PromptOps.Pricing;
 using PromptOps.Routing.Batching;
+using PromptOps.Tests.Shared;
 
 namespace PromptOps.Batching.Tests;
 
@@ -97,6 +98,16 @@ public sealed class RestartTests(ITestOutputHelper output) : IAsyncLifetime
             $"{provider}: {Items} items, {_server.BatchesCreated} batches ({Items / BatchSize} before the kill, the rest retries), {retried} item retries, ") +
             FormattableString.Invariant($"{delivered.Count(d => d.Via == "caller")} delivered to callers before the kill, {delivered.Count(d => d.Via == "handler")} to the handler after it, ") +
             FormattableString.Invariant($"ledger ${decimal.Parse(Scalar(db, "SELECT sum(cost_pusd) FROM usage_records"), CultureInfo.InvariantCulture) / 1_000_000_000_000m:0.000000} (full price ${Items * fullCost:0.000000})"));
+
+        // The README's table (figures:provider-batches; the batch count varies by one or two with which items land in
+        // the held batches, so the README is not checked here).
+        var ledger = decimal.Parse(Scalar(db, "SELECT sum(cost_pusd) FROM usage_records"), CultureInfo.InvariantCulture) / 1_000_000_000_000m;
+        var label = provider == BatchProviderKind.Anthropic ? $"Anthropic ({model}, {cached} of the 100 input tokens cache reads)" : $"OpenAI ({model})";
+        ReadmeFigure.Print(output, "provider-batches",
+            ("0", "| provider (model) | batches | delivered before / after the kill | ledger | at full price |"),
+            ("1", "|---|---:|---:|---:|---:|"),
+            (provider == BatchProviderKind.OpenAI ? "2" : "3", FormattableString.Invariant(
+                $"| {label} | {_server.BatchesCreated} | {delivered.Count(d => d.Via == "caller")} / {delivered.Count(d => d.Via == "handler")} | ${ledger:0.000000} | ${Items * fullCost:0.000000} |")));
     }
 
     private static (string Key, string Via, string Text) Parse(string line, string via)

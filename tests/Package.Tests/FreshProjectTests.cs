@@ -1,3 +1,6 @@
+using PromptOps.Tests.Shared;
+using Xunit.Abstractions;
+
 namespace PromptOps.Package.Tests;
 
 /// <summary>
@@ -8,7 +11,7 @@ namespace PromptOps.Package.Tests;
 /// version of its own so no earlier run's copy in the NuGet cache can stand in for it.
 /// </summary>
 [Trait("Needs", "package")]
-public sealed class FreshProjectTests : IDisposable
+public sealed class FreshProjectTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Step = LocalFeed.Step;
     private readonly LocalFeed _feed = new("package");
@@ -32,6 +35,19 @@ public sealed class FreshProjectTests : IDisposable
         Assert.DoesNotContain("CS8032", build.Output, StringComparison.Ordinal);        // every analyzer assembly loaded
         Assert.DoesNotContain("warning CS8785", build.Output, StringComparison.Ordinal); // the generator did not fail
 
+        // The README's build output (figures:fresh-build): each PromptOps warning once, as "Program.cs(l,c): warning POxxxx: …".
+        var warnings = build.Output.Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.Contains(": warning PO", StringComparison.Ordinal))
+            .Select(l => l[Math.Max(0, l.IndexOf("Program.cs(", StringComparison.Ordinal))..])
+            .Select(l => l.EndsWith(']') && l.LastIndexOf(" [", StringComparison.Ordinal) is > 0 and var project ? l[..project] : l)
+            .Distinct(StringComparer.Ordinal)
+            .OrderBy(l => Position(l).Line).ThenBy(l => Position(l).Column) // MSBuild prints them in no fixed order
+            .ToList();
+        string[] block = ["```", .. warnings, "```"];
+        ReadmeFigure.Print(output, "fresh-build", [.. block.Select((line, i) => (i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture), line))]);
+        ReadmeFigure.AssertInReadme("fresh-build", block);
+
         var run = await DotNet.RunAsync(app, Step, "run", "--no-build");
         Assert.True(run.ExitCode == 0, "dotnet run failed:\n" + run.Output);
         // The generated body: the summary task's output limit (200) and tier (balanced → claude-haiku's catalogue
@@ -40,6 +56,13 @@ public sealed class FreshProjectTests : IDisposable
         Assert.Contains("user: The app crashes when I open settings.", run.Output, StringComparison.Ordinal);
         Assert.Contains("summary: [simulated gpt-4o-mini]", run.Output, StringComparison.Ordinal);
         Assert.Contains("raw call: max_output_tokens=none", run.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The (line, column) of a "Program.cs(l,c): warning …" line; (0, 0) when it has none.</summary>
+    private static (int Line, int Column) Position(string warning)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(warning, @"^Program\.cs\((\d+),(\d+)\)");
+        return m.Success ? (int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)) : (0, 0);
     }
 
     private const string Program = """

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using PromptOps.Tests.Infrastructure;
+using PromptOps.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace PromptOps.Package.Tests;
@@ -67,6 +68,13 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
             Assert.DoesNotContain(forbidden, first);
         Assert.Contains("Polly.Core", Loaded(run.Output, "with fallback"));
         Assert.Contains("redis without the package: PromptOps:Redis:Configuration is set, but Redis is not registered: install the PromptOps.Redis package and call services.AddPromptOpsRedis()", run.Output, StringComparison.Ordinal);
+        // The README's table (figures:package-graph; sizes change with the code, so the README is not checked here).
+        var promptOps = files.Where(f => Path.GetFileName(f).StartsWith("PromptOps", StringComparison.Ordinal)).Sum(f => new FileInfo(f).Length);
+        ReadmeFigure.Print(output, "package-graph",
+            ("0", "| restored packages | of them Redis, SQLite, ONNX Runtime or PromptOps.Testing | publish, framework-dependent linux-x64 | of it PromptOps' own assemblies | loaded after the first call |"),
+            ("1", "|---:|---:|---:|---:|---|"),
+            ("2", string.Create(CultureInfo.InvariantCulture,
+                $"| {libraries.Count} | 0 | {files.Length} files, {bytes:N0} bytes ({bytes / 1024.0 / 1024.0:F1} MiB; limit {PublishLimitBytes / 1024 / 1024} MiB) | {promptOps:N0} bytes | {first.Count} assemblies, none of Redis, Polly or SQLite |")));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using PromptOps.Tests.Shared;
+
 namespace PromptOps.Package.Tests;
 
 /// <summary>The README's main command: the SupportTriage sample runs offline and meets its goal on the default trace.</summary>
@@ -11,7 +13,7 @@ public sealed class SampleTests
         (int ExitCode, string Output) run;
         try
         {
-            run = await DotNet.RunAsync(DotNet.RepositoryRoot, TimeSpan.FromMinutes(10), "run", "--project", Path.Combine("samples", "SupportTriage"), "-c", "Release", "--", "--ledger", ledger);
+            run = await DotNet.RunAsync(DotNet.RepositoryRoot, TimeSpan.FromMinutes(10), "run", "--project", Path.Combine("samples", "SupportTriage"), "-c", "Release", "--", "--ledger", ledger, "--markdown");
             Assert.True(File.Exists(ledger), "the sample wrote no ledger:\n" + run.Output);
         }
         finally
@@ -40,6 +42,12 @@ public sealed class SampleTests
         }
 
         Assert.Contains("Assumes: the SIMULATED provider's lengths", run.Output, StringComparison.Ordinal);
+        // The README's table (figures:sample) is what this run printed with --markdown: the trace and the simulated provider are fixed.
+        var lines = run.Output.ReplaceLineEndings("\n").Split('\n').Select(l => l.TrimEnd()).ToList();
+        var open = lines.IndexOf("<!-- figures:sample -->");
+        var close = lines.IndexOf("<!-- /figures:sample -->");
+        Assert.True(open >= 0 && close > open, "--markdown printed no figures:sample block:\n" + run.Output);
+        ReadmeFigure.AssertInReadme("sample", lines[(open + 1)..close]);
     }
 
     [Fact]

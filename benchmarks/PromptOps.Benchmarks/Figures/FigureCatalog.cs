@@ -5,7 +5,18 @@ namespace PromptOps.Benchmarks.Figures;
 /// <param name="Description">One line for the console.</param>
 /// <param name="Slow">Left out of a run without names (it takes longer than the whole default run); run it by name.</param>
 /// <param name="RunAsync">Measures and returns the block and the summary rows.</param>
-internal sealed record FigureGenerator(string Name, string Description, bool Slow, Func<Task<FigureOutput>> RunAsync);
+/// <param name="Readme">The README that holds the block: benchmarks/README.md for a benchmark, README.md for most results.</param>
+/// <param name="Command">For a result (<see cref="ResultFigures"/>): the command whose output holds the block, shown in the block's stamp.</param>
+internal sealed record FigureGenerator(string Name, string Description, bool Slow, Func<Task<FigureOutput>> RunAsync, string Readme = "benchmarks/README.md", IReadOnlyList<string>? Command = null)
+{
+    /// <summary>
+    /// A figure that a test, the sample or a script computes and prints (<see cref="ResultFigures"/>): costs, token
+    /// counts, sizes and times that are not benchmarks. Deterministic ones are also checked by the test that prints them
+    /// (it fails when the README block no longer holds its lines), so a code change that moves them cannot go unnoticed.
+    /// </summary>
+    public static FigureGenerator Result(string name, string readme, string description, bool slow, TimeSpan timeout, params string[] command) =>
+        new(name, description, slow, () => ResultFigures.RunAsync(name, command, timeout), readme, command);
+}
 
 /// <summary>
 /// Every figure generator. Each README block <c>&lt;!-- figures:NAME --&gt;</c> is written from the generator of that
@@ -32,7 +43,27 @@ internal static class FigureCatalog
         new FigureGenerator("semantic-lookup", "semantic lookup in 100,000 entries against a brute-force scan", false, SemanticFigures.RunAsync),
         new FigureGenerator("budget-reserve", "in-memory budget reserve + settle against ConcurrencyLimiter", false, BudgetFigures.InMemoryAsync),
         new FigureGenerator("redis-reserve", "Redis budget reserve against a plain INCRBYFLOAT round trip", false, BudgetFigures.RedisAsync),
+
+        // Results: computed by a test, the sample or a script, taken from what it prints (README.md unless said).
+        FigureGenerator.Result("sample", "README.md", "the sample's saving by lever on its default trace", false, Minutes(15),
+            "dotnet", "run", "--project", "samples/SupportTriage", "-c", "Release", "--", "--markdown"),
+        FigureGenerator.Result("conversation-budget", "README.md", "input tokens of a 50-turn conversation with and without the conversation budget", false, Minutes(20),
+            "dotnet", "test", "tests/Runtime.Tests", "-c", "Release", "--filter", "FullyQualifiedName~ConversationBudgetGoalTests", "--logger", "console;verbosity=detailed"),
+        FigureGenerator.Result("provider-cache", "README.md", "the provider prompt cache's savings in the ledger against the price sheet", false, Minutes(20),
+            "dotnet", "test", "tests/Runtime.Tests", "-c", "Release", "--filter", "FullyQualifiedName~Caching.Provider&FullyQualifiedName~Goal", "--logger", "console;verbosity=detailed"),
+        FigureGenerator.Result("provider-batches", "README.md", "1,000 deferrable calls through provider batches, the first process killed", false, Minutes(20),
+            "dotnet", "test", "tests/Batching.Tests", "-c", "Release", "--filter", "FullyQualifiedName~RestartTests", "--logger", "console;verbosity=detailed"),
+        FigureGenerator.Result("fresh-build", "README.md", "the warnings of a real dotnet build of a fresh project with the packed package (packs, minutes)", true, Minutes(30),
+            "dotnet", "test", "tests/Package.Tests", "-c", "Release", "--filter", "FullyQualifiedName~FreshProjectTests", "--logger", "console;verbosity=detailed"),
+        FigureGenerator.Result("package-graph", "README.md", "what a PromptOps-only project restores, publishes and loads (packs, minutes)", true, Minutes(30),
+            "dotnet", "test", "tests/Package.Tests", "-c", "Release", "--filter", "FullyQualifiedName~PackageGraphTests", "--logger", "console;verbosity=detailed"),
+        FigureGenerator.Result("compression-corpus", "benchmarks/README.md", "the compressor on 1,259 public prompts, development and held-out parts", false, Minutes(20),
+            "dotnet", "test", "tests/Analyzers.Tests", "-c", "Release", "--filter", "FullyQualifiedName~PublicCorpusReportTests.Baseline_report", "--logger", "console;verbosity=detailed"),
+        FigureGenerator.Result("test-time", "README.md", "the test command on a fresh clone of HEAD (CI=true .ci/run; the whole suite, 10-30 minutes)", true, Minutes(90),
+            "bash", "benchmarks/test-time.sh"),
     ];
+
+    private static TimeSpan Minutes(int minutes) => TimeSpan.FromMinutes(minutes);
 
     /// <summary>The generator named <paramref name="name"/>, or null.</summary>
     public static FigureGenerator? Find(string name) => All.FirstOrDefault(g => g.Name == name);

@@ -12,11 +12,16 @@ public static class ChatOptionsPromptOpsExtensions
     /// </summary>
     public const string AdditionalPropertiesKey = "promptops.metadata";
 
-    /// <summary>Attaches <paramref name="metadata"/> to <paramref name="options"/> (replacing any earlier one) and returns the options.</summary>
+    /// <summary>
+    /// Attaches <paramref name="metadata"/> to <paramref name="options"/> (replacing any earlier one) and returns the
+    /// options. A cascade evaluator set earlier (<see cref="Routing.CascadeExtensions.WithCascade"/>) is kept when
+    /// <paramref name="metadata"/> names none, so the order of the two calls does not matter.
+    /// </summary>
     public static ChatOptions WithPromptOps(this ChatOptions options, PromptOpsMetadata metadata)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(metadata);
+        if (metadata.CascadeEvaluator is null && options.GetPromptOps()?.CascadeEvaluator is { } evaluator) metadata = metadata with { CascadeEvaluator = evaluator };
         (options.AdditionalProperties ??= new AdditionalPropertiesDictionary())[AdditionalPropertiesKey] = metadata;
         return options;
     }

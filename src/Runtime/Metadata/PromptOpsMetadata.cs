@@ -156,6 +156,15 @@ public sealed record PromptOpsMetadata
     public Func<Microsoft.Extensions.AI.ChatResponse, string?>? ReplyValidator { get; init; }
 
     /// <summary>
+    /// Judges this request's answers in a cascade (<see cref="Routing.CascadeChatClient"/>): the cheapest level first, one
+    /// level up while the evaluator rejects the answer. Null: <see cref="Routing.CascadeOptions.DefaultEvaluator"/>, if
+    /// any. Set it with <see cref="Routing.CascadeExtensions.WithCascade"/>. The cascade takes it off the request before
+    /// the layers below see it (reply escalation inside a cascade level then works as without one); never part of the
+    /// cache key.
+    /// </summary>
+    public Routing.ICascadeEvaluator? CascadeEvaluator { get; init; }
+
+    /// <summary>
     /// The most output tokens a request may ask for, set by the user plans layer (the plan's <c>MaxOutputTokens</c>), so
     /// that a truncation retry never asks for more than the plan allows. Null: no cap but the truncation options'.
     /// </summary>

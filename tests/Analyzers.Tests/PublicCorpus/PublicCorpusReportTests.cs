@@ -10,6 +10,7 @@ using PromptOps.Analyzers.Compression;
 using PromptOps.Analyzers.Rules;
 using PromptOps.Analyzers.Tests.Infrastructure;
 using PromptOps.Analyzers.Tests.PublicCorpus;
+using PromptOps.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace PromptOps.Analyzers.Tests;
@@ -162,8 +163,12 @@ public class PublicCorpusReportTests(ITestOutputHelper output)
         File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "public-corpus-dev-damage.jsonl"), dev.ToString());
         var report = sb.ToString();
         File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "public-corpus-report.md"), report);
-        output.WriteLine(report);
         Console.WriteLine(report);
+        // benchmarks/README.md's figures:compression-corpus block: the report, line by line (the compressor and the corpus
+        // are fixed, so a change to either that moves a figure fails here until benchmarks/figures.sh compression-corpus runs).
+        var lines = report.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        ReadmeFigure.Print(output, "compression-corpus", [.. lines.Select((line, i) => (i.ToString("D4", CultureInfo.InvariantCulture), line.TrimEnd()))]);
+        ReadmeFigure.AssertInReadme("compression-corpus", lines.Select(l => l.TrimEnd()), "benchmarks/README.md");
     }
 
     [Fact]

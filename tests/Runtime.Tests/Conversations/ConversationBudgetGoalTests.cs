@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using PromptOps.Conversations;
 using PromptOps.Pricing;
 using PromptOps.Tests.Infrastructure;
+using PromptOps.Tests.Shared;
 using PromptOps.Tokens;
 using PromptOps.Usage;
 using Xunit.Abstractions;
@@ -89,8 +90,9 @@ public sealed class ConversationBudgetGoalTests(ITestOutputHelper output)
     [Fact]
     public async Task Input_tokens_per_turn_with_and_without_the_budget()
     {
-        // The README's figure: `dotnet test tests/Runtime.Tests --filter Input_tokens_per_turn_with_and_without_the_budget --logger "console;verbosity=detailed"`.
+        // The README's table (figures:conversation-budget): printed tagged for benchmarks/figures.sh, and checked against the README.
         var rows = new List<string>();
+        var table = new List<string> { "| | last turn | largest request | all 50 turns | cost |", "|---|---:|---:|---:|---:|" };
         long? withoutTotal = null;
         foreach (var strategy in new ConversationBudgetStrategy?[] { null, ConversationBudgetStrategy.DropOldest, ConversationBudgetStrategy.Summarize })
         {
@@ -109,11 +111,21 @@ public sealed class ConversationBudgetGoalTests(ITestOutputHelper output)
             var cost = records.Sum(r => r.CostUsd ?? 0m);
             rows.Add(string.Create(CultureInfo.InvariantCulture,
                 $"{(strategy?.ToString() ?? "no budget"),-10} requests {records.Count,3} (summary calls {records.Count - conversation.Count}), input tokens: last turn {last,5}, max {conversation.Max(r => r.InputTokens),5}, all {total,7} ({100.0 * total / withoutTotal.Value,5:0.0}%), cost ${cost:0.000000}"));
+            var label = strategy switch
+            {
+                null => "whole history every turn",
+                ConversationBudgetStrategy.DropOldest => $"`UseConversationBudget({Budget:#_###})` (drop oldest)",
+                _ => $"… `Strategy = {strategy}` ({records.Count - conversation.Count} summary calls included)",
+            };
+            var share = strategy is null ? "" : string.Create(CultureInfo.InvariantCulture, $" ({100.0 * total / withoutTotal.Value:0.0}%)");
+            table.Add(string.Create(CultureInfo.InvariantCulture, $"| {label} | {last:N0} | {conversation.Max(r => r.InputTokens):N0} | {total:N0}{share} | ${cost:0.000000} |"));
             if (strategy is null) Assert.True(last > 3 * Budget);
             else Assert.True(conversation.Max(r => r.InputTokens) <= Budget);
         }
 
         foreach (var row in rows) output.WriteLine(row);
+        ReadmeFigure.Print(output, "conversation-budget", [.. table.Select((line, i) => (i.ToString("D2", CultureInfo.InvariantCulture), line))]);
+        ReadmeFigure.AssertInReadme("conversation-budget", table);
     }
 
     /// <summary>

@@ -53,8 +53,27 @@ public class CascadeChatClientTests
         Assert.Equal([ModelTier.FastCheap, ModelTier.Balanced, ModelTier.HighQuality], attempts.Select(a => a.Tier!.Value));
         Assert.Contains("'maybe' is not one of", attempts[0].Reason, StringComparison.Ordinal);
         Assert.Equal(300, response.Usage!.InputTokenCount);
-        // The evaluator's request object never reaches the layers below (it would defeat the cache key).
-        Assert.All(provider.Received, r => Assert.False(r.Options!.AdditionalProperties?.ContainsKey(CascadeExtensions.RequestKey) ?? false));
+        // The request's evaluator never reaches the layers below (a reply escalation there would defer to a cascade that is not below it).
+        Assert.All(provider.Received, r => Assert.Null(r.Options.GetPromptOps()?.CascadeEvaluator));
+    }
+
+    [Fact]
+    public async Task The_evaluator_travels_in_the_requests_metadata_and_the_rest_of_it_reaches_the_levels()
+    {
+        // One request contract: WithCascade keeps what the metadata already said, before or after it is set.
+        var options = new ChatOptions().WithPromptOps(new PromptOpsMetadata { PromptId = "Reviews.Classify", UserId = "u1" }).WithCascade(CascadeEvaluators.OneOf("positive"));
+        Assert.Equal("Reviews.Classify", options.GetPromptOps()!.PromptId);
+        Assert.NotNull(options.GetPromptOps()!.CascadeEvaluator);
+        Assert.Single(options.AdditionalProperties!); // no second key
+        var otherOrder = new ChatOptions().WithCascade(CascadeEvaluators.OneOf("positive")).WithPromptOps(new PromptOpsMetadata { PromptId = "Reviews.Classify" });
+        Assert.NotNull(otherOrder.GetPromptOps()!.CascadeEvaluator);
+
+        var provider = Provider("gpt-4.1");
+        using var cascade = new CascadeChatClient(provider);
+        var response = await cascade.GetResponseAsync(Messages, options);
+        Assert.Equal(2, response.GetCascadeLevel());
+        Assert.All(provider.Received, r => Assert.Equal(("Reviews.Classify", "u1"), (r.Options.GetPromptOps()!.PromptId, r.Options.GetPromptOps()!.UserId)));
+        Assert.NotNull(options.GetPromptOps()!.CascadeEvaluator); // the caller's options are not changed
     }
 
     [Fact]
@@ -83,7 +102,7 @@ public class CascadeChatClientTests
         Assert.Null(plain.GetCascadeAttempts());
         Assert.Null(explicitModel.GetCascadeAttempts());
         Assert.Equal("gpt-4.1", provider.Received[1].Options!.ModelId);
-        Assert.False(provider.Received[1].Options!.AdditionalProperties!.ContainsKey(CascadeExtensions.RequestKey));
+        Assert.Null(provider.Received[1].Options.GetPromptOps()?.CascadeEvaluator);
     }
 
     [Fact]

@@ -121,16 +121,17 @@ public sealed class CascadeChatClient : DelegatingChatClient
     private ICascadeEvaluator? GetEvaluator(ChatOptions? options)
     {
         if (options?.ModelId is not null) return null; // an explicit model always wins
-        return options.GetCascade()?.Evaluator ?? _options.DefaultEvaluator;
+        return options.GetPromptOps()?.CascadeEvaluator ?? _options.DefaultEvaluator;
     }
 
-    // The cascade request object is for this layer only: the layers below (the cache key among them) never see it.
+    // The request's evaluator is for this layer only: the layers below never see it (a reply escalation inside a level
+    // works as it would without a cascade).
     private static ChatOptions? Strip(ChatOptions? options)
     {
-        if (options?.AdditionalProperties is not { } props || !props.ContainsKey(CascadeExtensions.RequestKey)) return options;
-        var copy = options.Clone();
-        copy.AdditionalProperties = props.Clone();
-        copy.AdditionalProperties.Remove(CascadeExtensions.RequestKey);
+        if (options.GetPromptOps() is not { CascadeEvaluator: not null } meta) return options;
+        var copy = options!.Clone();
+        copy.AdditionalProperties = options.AdditionalProperties!.Clone();
+        copy.AdditionalProperties[ChatOptionsPromptOpsExtensions.AdditionalPropertiesKey] = meta with { CascadeEvaluator = null }; // WithPromptOps would keep the evaluator
         return copy;
     }
 

@@ -5,21 +5,16 @@ namespace PromptOps.Routing;
 /// <summary>Typed access to cascade data on options, responses and streamed updates.</summary>
 public static class CascadeExtensions
 {
-    /// <summary>The key of the <see cref="CascadeRequest"/> in <see cref="ChatOptions.AdditionalProperties"/> (removed before the call goes on).</summary>
-    public const string RequestKey = "promptops.cascade";
-
-    /// <summary>Asks the cascade to judge this request's answers with <paramref name="evaluator"/>; returns the options.</summary>
+    /// <summary>
+    /// Asks the cascade to judge this request's answers with <paramref name="evaluator"/>: sets
+    /// <see cref="PromptOpsMetadata.CascadeEvaluator"/> on the request's metadata (keeping the rest of it); returns the options.
+    /// </summary>
     public static ChatOptions WithCascade(this ChatOptions options, ICascadeEvaluator evaluator)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(evaluator);
-        (options.AdditionalProperties ??= new AdditionalPropertiesDictionary())[RequestKey] = new CascadeRequest(evaluator);
-        return options;
+        return options.WithPromptOps((options.GetPromptOps() ?? new PromptOpsMetadata()) with { CascadeEvaluator = evaluator });
     }
-
-    /// <summary>The cascade settings on <paramref name="options"/>, or null.</summary>
-    public static CascadeRequest? GetCascade(this ChatOptions? options) =>
-        options?.AdditionalProperties is { } p && p.TryGetValue(RequestKey, out var v) ? v as CascadeRequest : null;
 
     /// <summary>Every level a cascade tried for this response, in order (the last one answered); null when no cascade ran.</summary>
     public static IReadOnlyList<CascadeAttempt>? GetCascadeAttempts(this ChatResponse response)

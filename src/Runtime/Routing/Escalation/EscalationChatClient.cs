@@ -62,7 +62,7 @@ public sealed class EscalationChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         var meta = options.GetPromptOps();
-        if (meta?.ReplyValidator is not { } validate || options!.ModelId is not null || options.GetCascade() is not null)
+        if (meta?.ReplyValidator is not { } validate || options!.ModelId is not null || meta.CascadeEvaluator is not null)
         {
             return await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
         }

@@ -8,6 +8,7 @@ using PromptOps.Caching.Provider;
 using PromptOps.Reports;
 using PromptOps.Usage;
 using PromptOps.Usage.Sqlite;
+using PromptOps.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace PromptOps.Tests.Caching.Provider;
@@ -98,6 +99,9 @@ public sealed class AnthropicPromptCacheTests(ITestOutputHelper output) : IAsync
         output.WriteLine($"anthropic claude-sonnet-4-5: {report.Calls} calls, {report.CacheReadTokens:N0} read / {report.CacheWriteTokens:N0} written; " +
                          $"price sheet ${sheet:N4}, ledger ${report.NetSavedUsd:N4} saved (reads ${report.ReadSavingsUsd:N4}, write premium ${report.WritePremiumUsd:N4}); " +
                          $"paid ${report.CostUsd:N4}, ${report.CostWithoutCacheUsd:N4} without the cache");
+        var row = ProviderCacheTable.Row("Anthropic, claude-sonnet-4-5", report, sheet);
+        ReadmeFigure.Print(output, "provider-cache", ("0", ProviderCacheTable.Header), ("1", ProviderCacheTable.Separator), ("2", row));
+        ReadmeFigure.AssertInReadme("provider-cache", [ProviderCacheTable.Header, ProviderCacheTable.Separator, row]);
     }
 
     [Fact]

@@ -9,6 +9,7 @@ using PromptOps.Caching.Provider;
 using PromptOps.Reports;
 using PromptOps.Tests.Routing.Wire;
 using PromptOps.Usage;
+using PromptOps.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace PromptOps.Tests.Caching.Provider;
@@ -112,6 +113,9 @@ public sealed class OpenAiPromptCacheTests(ITestOutputHelper output) : IAsyncLif
         Assert.Equal(0m, report.WritePremiumUsd);
         output.WriteLine($"openai gpt-4.1: {report.Calls} calls, {report.CacheReadTokens:N0} read / {report.CacheWriteTokens:N0} written; " +
                          $"price sheet ${sheet:N4}, ledger ${report.NetSavedUsd:N4} saved; paid ${report.CostUsd:N4}, ${report.CostWithoutCacheUsd:N4} without the cache");
+        var row = ProviderCacheTable.Row("OpenAI, gpt-4.1 (cached in 128-token steps)", report, sheet);
+        ReadmeFigure.Print(output, "provider-cache", ("0", ProviderCacheTable.Header), ("1", ProviderCacheTable.Separator), ("3", row));
+        ReadmeFigure.AssertInReadme("provider-cache", [ProviderCacheTable.Header, ProviderCacheTable.Separator, row]);
 
         static int Count(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
     }
