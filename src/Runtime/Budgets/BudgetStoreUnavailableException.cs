@@ -10,7 +10,13 @@ public sealed class BudgetStoreUnavailableException : PromptOpsLimitException
     public const string Name = "budget.store_unavailable";
 
     /// <summary>Creates the exception.</summary>
-    public BudgetStoreUnavailableException(string store, string counterKey, TimeSpan retryAfter, Exception? innerException = null)
+    public BudgetStoreUnavailableException(string store, string counterKey, TimeSpan retryAfter)
+        : this(store, counterKey, retryAfter, innerException: null)
+    {
+    }
+
+    /// <summary>Creates the exception with the store's own error as <paramref name="innerException"/>.</summary>
+    public BudgetStoreUnavailableException(string store, string counterKey, TimeSpan retryAfter, Exception? innerException)
         : base($"PromptOps budget: the {store} budget store cannot be reached and the policy is FailClosed, so '{counterKey}' cannot be checked. Retry after {retryAfter:g}.",
             Name, 0m, 0m, "USD", retryAfter, null, innerException)
     {

@@ -45,18 +45,7 @@ public sealed class CostBudget
     private readonly bool _scoped;
     private readonly (BudgetScope Scope, string? Id, BudgetWindow Window)[] _appScopes;
 
-    /// <summary>Creates the budget.</summary>
-    /// <param name="options">Limits and behaviour; validated here.</param>
-    /// <param name="store">Where spend is counted.</param>
-    /// <param name="prices">The price catalogue (model prices, cached-input prices).</param>
-    /// <param name="leaseDuration">How long a reservation lives if it is never settled.</param>
-    /// <param name="timeProvider">The clock (windows, leases).</param>
-    public CostBudget(CostBudgetOptions options, IBudgetStore store, PriceCatalog? prices = null, TimeSpan? leaseDuration = null, TimeProvider? timeProvider = null)
-        : this(options, store, prices, leaseDuration, timeProvider, limitProvider: null, alertSinks: null, logger: null, metrics: null)
-    {
-    }
-
-    /// <summary>Creates the budget with scope limits decided at run time and alert sinks.</summary>
+    /// <summary>Creates the budget (optionally with scope limits decided at run time and alert sinks).</summary>
     /// <param name="options">Limits and behaviour; validated here.</param>
     /// <param name="store">Where spend is counted.</param>
     /// <param name="prices">The price catalogue (model prices, cached-input prices).</param>
@@ -66,8 +55,8 @@ public sealed class CostBudget
     /// <param name="alertSinks">Where alerts go (besides the log and the <c>promptops.budget.alerts</c> metric).</param>
     /// <param name="logger">The log of alerts and sink failures.</param>
     /// <param name="metrics">The metrics alerts are counted in.</param>
-    public CostBudget(CostBudgetOptions options, IBudgetStore store, PriceCatalog? prices, TimeSpan? leaseDuration, TimeProvider? timeProvider,
-        IBudgetLimitProvider? limitProvider, IEnumerable<IBudgetAlertSink>? alertSinks, ILogger? logger = null, PromptOpsMetrics? metrics = null)
+    public CostBudget(CostBudgetOptions options, IBudgetStore store, PriceCatalog? prices = null, TimeSpan? leaseDuration = null, TimeProvider? timeProvider = null,
+        IBudgetLimitProvider? limitProvider = null, IEnumerable<IBudgetAlertSink>? alertSinks = null, ILogger? logger = null, PromptOpsMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
@@ -131,14 +120,12 @@ public sealed class CostBudget
     /// <summary>The clock.</summary>
     public TimeProvider Time { get; }
 
-    /// <summary>Every configured window of the application with what is spent or reserved in it now, and the monthly pace.</summary>
-    public ValueTask<BudgetStatus> GetStatusAsync(CancellationToken cancellationToken = default) => GetStatusAsync(BudgetSubject.None, cancellationToken);
-
     /// <summary>
-    /// Every limited window of the application and of <paramref name="subject"/>'s tenant, user and prompt, with what is
-    /// spent or reserved in it now, and the application's monthly pace.
+    /// Every limited window of the application and of <paramref name="subject"/>'s tenant, user and prompt (the
+    /// application's alone for <see cref="BudgetSubject.None"/>, the default), with what is spent or reserved in it now,
+    /// and the application's monthly pace.
     /// </summary>
-    public async ValueTask<BudgetStatus> GetStatusAsync(BudgetSubject subject, CancellationToken cancellationToken = default)
+    public async ValueTask<BudgetStatus> GetStatusAsync(BudgetSubject subject = default, CancellationToken cancellationToken = default)
     {
         var now = Time.GetUtcNow();
         var (charges, scopes) = await ChargesAsync(0, subject, now, cancellationToken).ConfigureAwait(false);
@@ -184,21 +171,14 @@ public sealed class CostBudget
     }
 
     /// <summary>
-    /// Reserves <paramref name="worstCaseUsd"/> in every window of the application, or throws a
-    /// <see cref="BudgetExceededException"/> naming the first window it does not fit in. The returned lease must be
-    /// settled with <see cref="SettleAsync"/>.
-    /// </summary>
-    public ValueTask<BudgetLease> ReserveAsync(string? modelId, decimal worstCaseUsd, CancellationToken cancellationToken = default) =>
-        ReserveAsync(modelId, worstCaseUsd, BudgetSubject.None, cancellationToken);
-
-    /// <summary>
     /// Reserves <paramref name="worstCaseUsd"/> in every window of the application and of <paramref name="subject"/>'s
-    /// tenant, user and prompt — all in one atomic store operation, all or none — or throws a
+    /// tenant, user and prompt (the application's alone for <see cref="BudgetSubject.None"/>, the default) — all in one
+    /// atomic store operation, all or none — or throws a
     /// <see cref="BudgetExceededException"/> naming the first limit it does not fit in. Raises the alerts whose threshold
     /// the reservation crossed (and the 100 % alert of a refusing limit). The returned lease must be settled with
     /// <see cref="SettleAsync"/>.
     /// </summary>
-    public ValueTask<BudgetLease> ReserveAsync(string? modelId, decimal worstCaseUsd, BudgetSubject subject, CancellationToken cancellationToken = default) =>
+    public ValueTask<BudgetLease> ReserveAsync(string? modelId, decimal worstCaseUsd, BudgetSubject subject = default, CancellationToken cancellationToken = default) =>
         ReserveAsync(modelId, worstCaseUsd, subject, LeaseDuration, cancellationToken);
 
     /// <summary>

@@ -41,14 +41,11 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
     private readonly ILogger _logger;
     private readonly PromptOpsMetrics _metrics;
 
-    /// <summary>Creates the breaker over <paramref name="budget"/> (which may be shared by several clients).</summary>
-    public CostBudgetChatClient(IChatClient innerClient, CostBudget budget, ILogger<CostBudgetChatClient>? logger = null)
-        : this(innerClient, budget, logger, metrics: null)
-    {
-    }
-
-    /// <summary>Creates the breaker over <paramref name="budget"/>, counting its settle outcomes in <paramref name="metrics"/>.</summary>
-    public CostBudgetChatClient(IChatClient innerClient, CostBudget budget, ILogger<CostBudgetChatClient>? logger, PromptOpsMetrics? metrics)
+    /// <summary>
+    /// Creates the breaker over <paramref name="budget"/> (which may be shared by several clients), counting its settle
+    /// outcomes in <paramref name="metrics"/> (null: the process-wide PromptOps metrics).
+    /// </summary>
+    public CostBudgetChatClient(IChatClient innerClient, CostBudget budget, ILogger<CostBudgetChatClient>? logger = null, PromptOpsMetrics? metrics = null)
         : base(innerClient)
     {
         ArgumentNullException.ThrowIfNull(budget);

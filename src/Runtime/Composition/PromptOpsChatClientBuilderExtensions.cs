@@ -157,8 +157,14 @@ public static class PromptOpsChatClientBuilderExtensions
     /// <see cref="FallbackOptions.PrimaryName"/>), then the keyed clients named in <see cref="FallbackOptions.Providers"/>;
     /// retries with backoff per provider. Place it innermost (next to the provider).
     /// </summary>
-    public static ChatClientBuilder UseFallback(this ChatClientBuilder builder, Action<FallbackOptions>? configure = null) =>
+    public static ChatClientBuilder UseFallback(this ChatClientBuilder builder, Action<FallbackOptions>? configure) =>
         builder.UseFallback([], configure);
+
+    /// <summary>
+    /// Adds <see cref="FallbackChatClient"/> with the options registered in <c>PromptOps:Fallback</c>: the provider first,
+    /// then the keyed clients named in <see cref="FallbackOptions.Providers"/>. Place it innermost (next to the provider).
+    /// </summary>
+    public static ChatClientBuilder UseFallback(this ChatClientBuilder builder) => builder.UseFallback([], configure: null);
 
     /// <summary>
     /// Adds user plans and rate limits (<see cref="UserPlanChatClient"/>) alone, on whatever <c>Plans:Enabled</c> says.

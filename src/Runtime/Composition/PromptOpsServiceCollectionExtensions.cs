@@ -41,8 +41,11 @@ public static class PromptOpsServiceCollectionExtensions
         return AddCore(services);
     }
 
-    /// <summary>Registers PromptOps with options set in code.</summary>
-    public static IServiceCollection AddPromptOps(this IServiceCollection services, Action<PromptOpsOptions>? configure = null)
+    /// <summary>Registers PromptOps with the default options (everything off that needs configuring).</summary>
+    public static IServiceCollection AddPromptOps(this IServiceCollection services) => services.AddPromptOps(configure: null);
+
+    /// <summary>Registers PromptOps with options set in code (<paramref name="configure"/> may be null: the defaults).</summary>
+    public static IServiceCollection AddPromptOps(this IServiceCollection services, Action<PromptOpsOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         var builder = services.AddOptions<PromptOpsOptions>();

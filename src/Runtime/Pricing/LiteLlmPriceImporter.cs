@@ -19,13 +19,6 @@ public static class LiteLlmPriceImporter
     /// <summary>The most problems listed in <see cref="LiteLlmImportResult.Problems"/> (all are counted).</summary>
     public const int MaxProblemsListed = 20;
 
-    /// <summary>Parses the file into price entries; <paramref name="existingTier"/> returns the tier known for an id.</summary>
-    public static (List<ModelPriceInfo> Prices, int Skipped) Parse(Stream json, string? sourceName, Func<string, ModelTier?>? existingTier = null)
-    {
-        var r = Parse(json, sourceName, existingTier is null ? null : id => existingTier(id) is { } t ? new ModelPriceInfo(id, 0, 0, 0, 0, t) : null);
-        return ([.. r.Prices], r.Result.Skipped);
-    }
-
     /// <summary>Parses the file; each entry is merged over <paramref name="existing"/>(id) when that returns the catalogue's entry.</summary>
     /// <param name="json">The file's content.</param>
     /// <param name="sourceName">A name for messages (the path).</param>

@@ -76,13 +76,17 @@ public sealed class PriceCatalog
         return name is not null && entries.TryGetValue(name, out price);
     }
 
+    /// <summary>The cost of a call at the model's ordinary (not batch) prices; see the overload with <c>batch</c>.</summary>
+    public CallCost Cost(string? modelId, long inputTokens, long cachedInputTokens, long outputTokens) =>
+        Cost(modelId, inputTokens, cachedInputTokens, outputTokens, batch: false);
+
     /// <summary>The cost of a call; <see cref="CallCost.Unknown"/> when the model has no price.</summary>
     /// <param name="modelId">The model that answered.</param>
     /// <param name="inputTokens">All input tokens, including <paramref name="cachedInputTokens"/> (OpenAI's convention).</param>
     /// <param name="cachedInputTokens">Input tokens served from the provider's prompt cache, priced at the cached rate.</param>
     /// <param name="outputTokens">Output tokens (including reasoning tokens).</param>
     /// <param name="batch">True for provider batch work: the batch discount applies.</param>
-    public CallCost Cost(string? modelId, long inputTokens, long cachedInputTokens, long outputTokens, bool batch = false) =>
+    public CallCost Cost(string? modelId, long inputTokens, long cachedInputTokens, long outputTokens, bool batch) =>
         TryGetPrice(modelId, out var price)
             ? new CallCost(price.Model, price.Cost(inputTokens, cachedInputTokens, outputTokens, batch))
             : CallCost.Unknown;
@@ -96,11 +100,14 @@ public sealed class PriceCatalog
             ? new CallCost(price.Model, price.Cost(inputTokens, cachedInputTokens, cacheWriteInputTokens, outputTokens, batch))
             : CallCost.Unknown;
 
+    /// <summary>The cost of a call from its <see cref="UsageDetails"/> at the model's ordinary (not batch) prices; see the overload with <c>batch</c>.</summary>
+    public CallCost Cost(string? modelId, UsageDetails? usage) => Cost(modelId, usage, batch: false);
+
     /// <summary>
     /// The cost of a call from its <see cref="UsageDetails"/>; missing counts are taken as 0. Cache writes are read from
     /// <see cref="UsageDetails.AdditionalCounts"/> (<see cref="ProviderUsage.CacheWriteInputTokens"/>).
     /// </summary>
-    public CallCost Cost(string? modelId, UsageDetails? usage, bool batch = false) =>
+    public CallCost Cost(string? modelId, UsageDetails? usage, bool batch) =>
         Cost(modelId, usage?.InputTokenCount ?? 0, usage?.CachedInputTokenCount ?? 0, ProviderUsage.CacheWriteInputTokens(usage) ?? 0, usage?.OutputTokenCount ?? 0, batch,
             ProviderUsage.CacheWriteOneHourInputTokens(usage) ?? 0);
 

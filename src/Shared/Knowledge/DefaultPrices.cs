@@ -53,9 +53,16 @@ namespace PromptOps.Knowledge
 #endif
     sealed class ModelPriceInfo
     {
-        /// <summary>Creates a price entry without cache-write or long-context prices. Prices are USD per one million tokens.</summary>
+        /// <summary>Creates a price entry of an API model without cache-write or long-context prices. Prices are USD per one million tokens.</summary>
         public ModelPriceInfo(string model, decimal inputPerMillion, decimal cachedInputPerMillion, decimal outputPerMillion,
-            decimal batchDiscount, ModelTier? tier, bool selfHosted = false)
+            decimal batchDiscount, ModelTier? tier)
+            : this(model, inputPerMillion, cachedInputPerMillion, null, outputPerMillion, batchDiscount, tier, selfHosted: false, null, null)
+        {
+        }
+
+        /// <summary>Creates a price entry without cache-write or long-context prices (<paramref name="selfHosted"/>: a model you run, zero API price). Prices are USD per one million tokens.</summary>
+        public ModelPriceInfo(string model, decimal inputPerMillion, decimal cachedInputPerMillion, decimal outputPerMillion,
+            decimal batchDiscount, ModelTier? tier, bool selfHosted)
             : this(model, inputPerMillion, cachedInputPerMillion, null, outputPerMillion, batchDiscount, tier, selfHosted, null, null)
         {
         }
@@ -115,8 +122,12 @@ namespace PromptOps.Knowledge
 
         /// <summary>The cost in USD of a call, pricing <paramref name="cachedInputTokens"/> (a part of
         /// <paramref name="inputTokens"/>, as OpenAI reports them) at the cached rate.</summary>
-        public decimal Cost(long inputTokens, long cachedInputTokens, long outputTokens, bool batch = false) =>
+        public decimal Cost(long inputTokens, long cachedInputTokens, long outputTokens, bool batch) =>
             Cost(inputTokens, cachedInputTokens, 0, outputTokens, batch);
+
+        /// <summary>The cost in USD of a call at ordinary (not batch) prices; see the overload with <c>batch</c>.</summary>
+        public decimal Cost(long inputTokens, long cachedInputTokens, long outputTokens) =>
+            Cost(inputTokens, cachedInputTokens, 0, outputTokens, batch: false);
 
         /// <summary>
         /// The cost in USD of a call. <paramref name="inputTokens"/> is every input token; <paramref name="cachedInputTokens"/>

@@ -368,7 +368,7 @@ public sealed class UsageReportsTests
         // GPU time: 1e9 / 10,000 + 1e8 / 1,000 = 200,000 s; one replica offers 730 h × 3600 × 0.5 = 1,314,000 s → 1 replica,
         // 2.00 × 730 = 1,460 USD. Break-even at this mix: price 3,500 / 1.1e9 per token; 1,460 / price = 458,857,142.86 tokens.
         var gpt4o = new ModelPriceInfo("gpt-4o", 2.50m, 1.25m, 10.00m, 0.5m, ModelTier.HighQuality);
-        var report = UsageReports.SelfHosting(1_000_000_000, 100_000_000, gpt4o);
+        var report = UsageReports.SelfHosting(1_000_000_000, 100_000_000, gpt4o, gpu: null);
 
         Assert.Equal(3_500m, report.ApiMonthlyUsd);
         Assert.Equal(1, report.Replicas);
@@ -385,7 +385,7 @@ public sealed class UsageReportsTests
     {
         // gpt-4o-mini: 150 + 60 = 210 USD for 1.1B tokens; a full replica serves 7.227e9 tokens ≈ 1,380 USD of API < 1,460.
         var mini = new ModelPriceInfo("gpt-4o-mini", 0.15m, 0.075m, 0.60m, 0.5m, ModelTier.FastCheap);
-        var report = UsageReports.SelfHosting(1_000_000_000, 100_000_000, mini);
+        var report = UsageReports.SelfHosting(1_000_000_000, 100_000_000, mini, gpu: null);
 
         Assert.Equal(210m, report.ApiMonthlyUsd);
         Assert.False(report.SelfHostingCheaper);

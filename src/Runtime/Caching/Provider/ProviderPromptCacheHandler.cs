@@ -31,8 +31,14 @@ public sealed class ProviderPromptCacheHandler : DelegatingHandler
 {
     private readonly ProviderPromptCacheOptions _options;
 
-    /// <summary>A handler with <paramref name="options"/> (default: <see cref="ProviderPromptCacheOptions"/>'s defaults) and no inner handler yet.</summary>
-    public ProviderPromptCacheHandler(ProviderPromptCacheOptions? options = null)
+    /// <summary>A handler with <see cref="ProviderPromptCacheOptions"/>'s defaults and no inner handler yet.</summary>
+    public ProviderPromptCacheHandler()
+        : this(options: null)
+    {
+    }
+
+    /// <summary>A handler with <paramref name="options"/> (null: <see cref="ProviderPromptCacheOptions"/>'s defaults) and no inner handler yet.</summary>
+    public ProviderPromptCacheHandler(ProviderPromptCacheOptions? options)
     {
         _options = options ?? new ProviderPromptCacheOptions();
         _options.Validate();
