@@ -9,4 +9,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet build benchmarks/PromptOps.Benchmarks -c Release --nologo -v quiet -clp:"ErrorsOnly;NoSummary"
+# Measures the working tree: generators build and test it, so leave src/ and tests/ alone until the run ends.
 exec dotnet benchmarks/PromptOps.Benchmarks/bin/Release/net10.0/PromptOps.Benchmarks.dll --figures "$@"

@@ -133,6 +133,41 @@ public sealed class HostedBatchingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_resume_that_fails_at_start_up_is_tried_again_and_delivers_what_it_had_claimed()
+    {
+        // Stored by an earlier run: a result it received but never delivered (it died in between) and a call still queued.
+        using (var store = new SqliteProviderBatchStore(Db))
+        {
+            await store.AddItemAsync(Item("done", "answered before"), default);
+            await store.AddBatchAsync(new ProviderBatchRecord { Id = "b-old", Provider = BatchProviderKind.OpenAI, ProviderBatchId = "batch_old", ItemCount = 1 }, ["done"], default);
+            await store.CompleteItemsAsync("b-old", [new ProviderBatchItemOutcome("done", CompletionJson("stored answer"), null, null)], [], DateTimeOffset.UnixEpoch, default);
+            await store.UpdateBatchAsync(new ProviderBatchRecord { Id = "b-old", Provider = BatchProviderKind.OpenAI, ProviderBatchId = "batch_old", ItemCount = 1, Status = "completed", Ended = true }, default);
+            await store.AddItemAsync(Item("waiting", "from before"), default);
+        }
+
+        // The store fails twice right after the resume claimed the undelivered result (the second read of the resume).
+        using var flaky = new FlakyStore(new SqliteProviderBatchStore(Db), failOpenBatchReads: 2);
+        var handler = new RecordingHandler();
+        using var host = Host(BatchProviderKind.OpenAI, size: 1, handler, flaky);
+        await host.StartAsync().WaitAsync(HangGuard);
+        await Waiting.UntilAsync(() => handler.Results.Count == 2, "both stored items reach the handler after the failed resumes");
+        await host.StopAsync().WaitAsync(HangGuard);
+
+        Assert.Equal(3, flaky.OpenBatchReads); // two failures, then the resume that worked
+        Assert.Equal(["done:stored answer", "waiting:answer to: from before"], handler.Results.Select(r => $"{r.Key}:{r.Response!.Text}").Order());
+        Assert.Equal("2", Scalar("SELECT count(*) FROM provider_batch_items WHERE state = 3 AND delivered_to = 'handler'"));
+
+        static ProviderBatchItem Item(string key, string text) => new()
+        {
+            Id = key, Provider = BatchProviderKind.OpenAI, Model = "gpt-4o-mini", Key = key, CreatedAt = DateTimeOffset.UnixEpoch,
+            RequestJson = $$"""{"model":"gpt-4o-mini","messages":[{"role":"user","content":"{{text}}"}]}""",
+        };
+
+        static string CompletionJson(string text) =>
+            $$$"""{"id":"chatcmpl-old","object":"chat.completion","created":0,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"{{{text}}}"},"finish_reason":"stop"}],"usage":{"prompt_tokens":10,"completion_tokens":2,"total_tokens":12}}""";
+    }
+
+    [Fact]
     public async Task The_host_starts_without_waiting_for_the_resume_of_stored_batches()
     {
         using (var store = new SqliteProviderBatchStore(Db))
@@ -180,6 +215,37 @@ public sealed class HostedBatchingTests : IAsyncLifetime
 
         Assert.Empty(handler.Results); // delivered once: to its caller
         Assert.Equal((1, 0), (scheduler.Statistics.DeliveredToCallers, scheduler.Statistics.DeliveredToHandler));
+    }
+
+    /// <summary>A store whose reads of the open batches fail the first <c>failOpenBatchReads</c> times (the store unreachable at start-up).</summary>
+    private sealed class FlakyStore(IProviderBatchStore inner, int failOpenBatchReads) : IProviderBatchStore, IDisposable
+    {
+        private int _openBatchReads;
+
+        public int OpenBatchReads => Volatile.Read(ref _openBatchReads);
+
+        public void Dispose() => (inner as IDisposable)?.Dispose();
+
+        public ValueTask AddItemAsync(ProviderBatchItem item, CancellationToken cancellationToken) => inner.AddItemAsync(item, cancellationToken);
+
+        public ValueTask AddBatchAsync(ProviderBatchRecord batch, IReadOnlyList<string> itemIds, CancellationToken cancellationToken) =>
+            inner.AddBatchAsync(batch, itemIds, cancellationToken);
+
+        public ValueTask UpdateBatchAsync(ProviderBatchRecord batch, CancellationToken cancellationToken) => inner.UpdateBatchAsync(batch, cancellationToken);
+
+        public ValueTask CompleteItemsAsync(string batchId, IReadOnlyList<ProviderBatchItemOutcome> outcomes, IReadOnlyList<(string ItemId, string Error)> retry,
+            DateTimeOffset at, CancellationToken cancellationToken) => inner.CompleteItemsAsync(batchId, outcomes, retry, at, cancellationToken);
+
+        public ValueTask<bool> MarkDeliveredAsync(string itemId, string deliveredTo, DateTimeOffset at, CancellationToken cancellationToken) =>
+            inner.MarkDeliveredAsync(itemId, deliveredTo, at, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ProviderBatchRecord>> GetOpenBatchesAsync(CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _openBatchReads) <= failOpenBatchReads
+                ? throw new InvalidOperationException("the batch store cannot be reached (injected)")
+                : inner.GetOpenBatchesAsync(cancellationToken);
+
+        public ValueTask<IReadOnlyList<ProviderBatchItem>> GetItemsAsync(ProviderBatchItemState state, string? batchId, CancellationToken cancellationToken) =>
+            inner.GetItemsAsync(state, batchId, cancellationToken);
     }
 
     /// <summary>

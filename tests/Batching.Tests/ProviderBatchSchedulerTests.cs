@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 using PromptOps.Batching.Tests.Infrastructure;
 using PromptOps.Pricing;
 using PromptOps.Routing.Batching;
@@ -64,6 +65,30 @@ public sealed class ProviderBatchSchedulerTests : IAsyncLifetime
         Assert.Equal(12, records.Count(r => r.ModelId == model && r.CostUsd == batchCost && r.InputTokens == 100 && r.CachedInputTokens == cached && r.OutputTokens == 10));
         var stats = scheduler.Statistics;
         Assert.Equal((12, 3, 12, 0L), (stats.ItemsQueued, stats.BatchesSubmitted, stats.DeliveredToCallers, stats.ItemsRetried));
+    }
+
+    [Fact]
+    public async Task A_service_provider_disposed_synchronously_stops_the_scheduler_instead_of_throwing()
+    {
+        // Only IAsyncDisposable, the scheduler made ServiceProvider.Dispose() throw ("only implements IAsyncDisposable").
+        var services = new ServiceCollection().AddPromptOpsBatching(o =>
+        {
+            var t = Options(_server, BatchProviderKind.OpenAI, size: 1);
+            (o.Provider, o.BaseAddress, o.ApiKey, o.DefaultModel, o.MaxBatchSize, o.FirstPollDelay, o.MaxPollDelay) =
+                (t.Provider, t.BaseAddress, t.ApiKey, t.DefaultModel, t.MaxBatchSize, t.FirstPollDelay, t.MaxPollDelay);
+        });
+        ProviderBatchScheduler scheduler;
+        using (var provider = services.BuildServiceProvider())
+        {
+            scheduler = provider.GetRequiredService<ProviderBatchScheduler>();
+            Assert.Equal("answer to: hello", (await scheduler.EnqueueAsync(Ask("hello"), new ChatOptions().Deferrable())).Text);
+        }
+
+        // Stopped and released: a call now is refused, and disposing again (either way) is harmless.
+        await Assert.ThrowsAnyAsync<InvalidOperationException>(() => scheduler.EnqueueAsync(Ask("late"), new ChatOptions().Deferrable())); // ObjectDisposedException is one
+        scheduler.Dispose();
+        await scheduler.DisposeAsync();
+        Assert.Equal(1, _server.BatchesCreated);
     }
 
     [Fact]

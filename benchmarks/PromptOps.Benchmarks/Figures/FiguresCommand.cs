@@ -48,22 +48,35 @@ internal static class FiguresCommand
         if (all && names.Count > 0) problems.Add("--all runs every generator: name none, or leave --all out.");
         if (problems.Count > 0) return Fail(string.Join(Environment.NewLine, problems));
         if (check) return Check(root, store);
+        var exit = 0;
 
         if (!render)
         {
             InterleavedSettings.Quick = quick;
             var selected = names.Count > 0 ? names.Select(n => FigureCatalog.Find(n)!).ToList() : [.. FigureCatalog.All.Where(g => all || !g.Slow)];
             var machine = Machine.Describe();
+            var failed = new List<string>();
             foreach (var generator in selected)
             {
                 Console.WriteLine($"== {generator.Name}: {generator.Description} ==");
                 var started = DateTimeOffset.UtcNow;
                 FigureOutput output;
                 string load;
-                using (var recorder = new LoadRecorder())
+                try
                 {
+                    using var recorder = new LoadRecorder();
                     output = await generator.RunAsync().ConfigureAwait(false);
                     load = recorder.Describe();
+                }
+#pragma warning disable CA1031 // one generator's failure is reported and the others still run (a long --all run is not lost to one)
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    failed.Add(generator.Name);
+                    Console.Error.WriteLine($"== {generator.Name} FAILED: its stored figures and README blocks are left as they were ==");
+                    Console.Error.WriteLine(e);
+                    Console.WriteLine();
+                    continue;
                 }
 
                 var seconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
@@ -86,7 +99,13 @@ internal static class FiguresCommand
             if (quick)
             {
                 Console.WriteLine("--quick: nothing was written.");
-                return 0;
+                return failed.Count == 0 ? 0 : 1;
+            }
+
+            if (failed.Count > 0)
+            {
+                exit = 1;
+                Console.Error.WriteLine($"{failed.Count} generator(s) failed: {string.Join(", ", failed)}; the blocks of the others are written below.");
             }
         }
 
@@ -103,7 +122,7 @@ internal static class FiguresCommand
             }
         }
 
-        return 0;
+        return exit;
     }
 
     /// <summary>What the block named <paramref name="name"/> should hold, from the store (null: leave it, nothing stored yet).</summary>

@@ -30,6 +30,6 @@ internal static partial class BatchingLog
     [LoggerMessage(EventId = 3217, Level = LogLevel.Warning, Message = "PromptOps batching: reading the results of batch {ProviderBatchId} failed; reading again after {Delay}.")]
     public static partial void ResultsFailed(ILogger logger, string providerBatchId, TimeSpan delay, Exception exception);
 
-    [LoggerMessage(EventId = 3218, Level = LogLevel.Error, Message = "PromptOps batching: resuming the stored batches when the host started failed; what the store holds stays there for the next start.")]
-    public static partial void ResumeFailed(ILogger logger, Exception exception);
+    [LoggerMessage(EventId = 3218, Level = LogLevel.Error, Message = "PromptOps batching: resuming the stored batches when the host started failed (attempt {Attempt}); trying again after {Delay}. What the store holds stays there meanwhile.")]
+    public static partial void ResumeFailed(ILogger logger, int attempt, TimeSpan delay, Exception exception);
 }

@@ -25,24 +25,47 @@ internal sealed class ProviderBatchHostedService(ProviderBatchScheduler schedule
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var token = _stopping.Token;
-        _resume = Task.Run(async () =>
+        _resume = Task.Run(() => ResumeUntilDoneAsync(token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Resumes; a failure (the store or the provider unreachable at start-up) is logged and tried again with the polling
+    /// back-off (<see cref="ProviderBatchOptions.FirstPollDelay"/>, doubling up to <see cref="ProviderBatchOptions.MaxPollDelay"/>)
+    /// until it succeeds or the host stops, so that stored results reach the handler in this run, not only after a restart.
+    /// </summary>
+    private async Task ResumeUntilDoneAsync(CancellationToken token)
+    {
+        var delay = scheduler.Options.FirstPollDelay;
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await scheduler.ResumeAsync(token).ConfigureAwait(false);
+                return;
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                // The host stopped while resuming: what was not resumed stays stored for the next start.
+                return; // the host stopped while resuming: what was not resumed stays stored for the next start
             }
-#pragma warning disable CA1031 // a store or provider fault while resuming is logged; it never takes the host down
+#pragma warning disable CA1031 // a store or provider fault while resuming is logged and tried again; it never takes the host down
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                BatchingLog.ResumeFailed(_logger, e);
+                BatchingLog.ResumeFailed(_logger, attempt, delay, e);
             }
-        }, CancellationToken.None);
-        return Task.CompletedTask;
+
+            try
+            {
+                await Task.Delay(delay, scheduler.Time, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Math.Max(scheduler.Options.MaxPollDelay.Ticks, scheduler.Options.FirstPollDelay.Ticks)));
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -26,9 +26,15 @@ namespace PromptOps.Routing.Batching;
 /// when the host starts and <see cref="StopAsync"/> when it stops.
 /// </summary>
 [Experimental(ExperimentalApi.Id, UrlFormat = ExperimentalApi.UrlFormat)]
-public sealed class ProviderBatchScheduler : IAsyncDisposable
+public sealed class ProviderBatchScheduler : IAsyncDisposable, IDisposable
 {
     private readonly ProviderBatchOptions _options;
+
+    /// <summary>The options in effect (a copy of those given).</summary>
+    internal ProviderBatchOptions Options => _options;
+
+    /// <summary>The clock.</summary>
+    internal TimeProvider Time => _time;
     private readonly IProviderBatchStore _store;
     private readonly IProviderBatchResultHandler? _handler;
     private readonly PriceCatalog _prices;
@@ -182,8 +188,21 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
         if (Volatile.Read(ref _stopped)) return;
         // Everything is read (and claimed) before anything is started, so that no batch this resume starts can change what it reads.
         var undelivered = await ClaimAsync(ProviderBatchItemState.Completed, cancellationToken).ConfigureAwait(false);
-        var open = await _store.GetOpenBatchesAsync(cancellationToken).ConfigureAwait(false);
-        var queued = await ClaimAsync(ProviderBatchItemState.Queued, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ProviderBatchRecord> open;
+        List<ProviderBatchItem> queued;
+        try
+        {
+            open = await _store.GetOpenBatchesAsync(cancellationToken).ConfigureAwait(false);
+            queued = await ClaimAsync(ProviderBatchItemState.Queued, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nothing was started: release what this resume claimed, so that the next resume (the hosted service tries
+            // again) takes those items instead of skipping them as this scheduler's own.
+            foreach (var item in undelivered) _owned.TryRemove(item.Id, out _);
+            throw;
+        }
+
         foreach (var item in undelivered) await DeliverAsync(item).ConfigureAwait(false);
         var resumed = 0;
         foreach (var batch in open)
@@ -311,6 +330,22 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        Release();
+    }
+
+    /// <summary>
+    /// <see cref="DisposeAsync"/> for code that disposes synchronously (a <c>ServiceProvider</c> disposed with
+    /// <c>Dispose()</c>, a <c>using</c> statement): waits for the same stop, which runs on the thread pool, then releases
+    /// the HTTP client.
+    /// </summary>
+    public void Dispose()
+    {
+        StopAsync().GetAwaiter().GetResult();
+        Release();
+    }
+
+    private void Release()
+    {
         lock (_lock)
         {
             if (_disposed) return;
