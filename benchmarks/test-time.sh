@@ -17,8 +17,11 @@ status=0
 load_after="$(cut -d' ' -f1 /proc/loadavg)"
 tail -n 3 "$log"
 if [ "$status" -ne 0 ]; then
-  echo "the test command failed on the fresh clone (exit $status): no figures" >&2
-  tail -n 60 "$log" >&2
+  kept=/tmp/promptops-test-time-failed.log
+  cp "$log" "$kept"
+  echo "the test command failed on the fresh clone (exit $status): no figures. The failed tests (whole log: $kept):" >&2
+  grep -E '^\s+Failed [A-Za-z]' "$log" >&2 || true
+  grep -E -A12 '^\s+Failed [A-Za-z]' "$log" | grep -E 'Error Message|^\s{3,}[A-Za-z]' | head -n 40 >&2 || true
   exit 1
 fi
 
