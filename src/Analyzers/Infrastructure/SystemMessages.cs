@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -71,6 +72,39 @@ namespace PromptOps.Analyzers.Infrastructure
             && invocation.Arguments.Length == 1 && invocation.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String
                 ? invocation.Arguments[0].Value
                 : null;
+
+        /// <summary>
+        /// The texts of an Anthropic request's <c>System</c> value: the string given to it, or each text block of its list
+        /// (<c>new TextBlockParam(text)</c> or <c>{ Text = text }</c>, and the beta twins); nothing for anything else.
+        /// </summary>
+        public static System.Collections.Generic.IEnumerable<IOperation> AnthropicTextsOf(IOperation system)
+        {
+            var value = Unwrap(system);
+            if (value.Type?.SpecialType == SpecialType.System_String)
+            {
+                yield return value;
+                yield break;
+            }
+
+            foreach (var block in value.DescendantsAndSelf().OfType<IObjectCreationOperation>())
+            {
+                if (block.Type is not { Name: "TextBlockParam" or "BetaTextBlockParam" } type
+                    || !type.ContainingNamespace.ToDisplayString().StartsWith("Anthropic.", System.StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (block.Arguments.Length >= 1 && block.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String)
+                {
+                    yield return block.Arguments[0].Value;
+                }
+                else if (block.Initializer?.Initializers.OfType<ISimpleAssignmentOperation>()
+                             .FirstOrDefault(a => a.Target is IPropertyReferenceOperation { Property.Name: "Text" })?.Value is { } text)
+                {
+                    yield return text;
+                }
+            }
+        }
 
         public static IOperation Unwrap(IOperation operation)
         {

@@ -104,7 +104,7 @@ namespace PromptOps.Analyzers.Rules
         /// The model id of a constant <c>Model</c> value: a string (<c>"claude-opus-4-6"</c>, through the SDK's implicit
         /// conversion) or a member of the SDK's <c>Model</c> enum (<c>Model.ClaudeOpus4_6</c>); null otherwise.
         /// </summary>
-        private static string? ModelId(IOperation value)
+        internal static string? ModelId(IOperation value)
         {
             value = Unwrap(value);
             if (value.ConstantValue is { HasValue: true, Value: string id }) return string.IsNullOrWhiteSpace(id) ? null : id;

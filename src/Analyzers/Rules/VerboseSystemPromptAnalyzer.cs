@@ -22,8 +22,9 @@ namespace PromptOps.Analyzers.Rules
     /// with the same fix). The message prices the saving on the model the call names (<see cref="CallModel"/>), else on the
     /// tier's default model. Sources: <c>[Prompt(System = …)]</c>, <c>new ChatMessage(ChatRole.System, …)</c>, the OpenAI
     /// SDK's <c>new SystemChatMessage(…)</c> and <c>ChatMessage.CreateSystemMessage(…)</c>, Semantic Kernel's
-    /// <c>new ChatHistory("…")</c> and <c>ChatHistory.AddSystemMessage("…")</c>, followed through const fields and
-    /// concatenations (literal parts of interpolations).
+    /// <c>new ChatHistory("…")</c> and <c>ChatHistory.AddSystemMessage("…")</c>, Anthropic's SDK's
+    /// <c>new MessageCreateParams { System = … }</c> (a string, or each text block of a list; priced on the request's
+    /// <c>Model</c>), followed through const fields and concatenations (literal parts of interpolations).
     /// </summary>
     [DiagnosticAnalyzer(LanguageNames.CSharp)]
     public sealed class VerboseSystemPromptAnalyzer : DiagnosticAnalyzer
@@ -54,6 +55,13 @@ namespace PromptOps.Analyzers.Rules
                     FilteredOperations.RegisterInvocations(start, name => name == "CreateSystemMessage" || name == "AddSystemMessage", (invocation, ctx) => AnalyzeInvocation(invocation, ctx, apis));
                 }
 
+                if (apis.HasAnthropic)
+                {
+                    // Anthropic's SDK: new MessageCreateParams { System = "…" } or System = [new TextBlockParam("…"), …] (each block).
+                    FilteredOperations.RegisterObjectCreations(start, name => name is "MessageCreateParams" or "BetaMessageCreateParams",
+                        c => FilteredOperations.Assigns(c, "System"), (creation, ctx) => AnalyzeAnthropicRequest(creation, ctx, apis));
+                }
+
                 if (apis.PromptAttribute is not null) start.RegisterSyntaxNodeAction(ctx => AnalyzeAttribute(ctx, apis.PromptAttribute), SyntaxKind.Attribute);
             });
         }
@@ -71,6 +79,28 @@ namespace PromptOps.Analyzers.Rules
             if ((SystemMessages.TextOf(invocation, apis) ?? SystemMessages.SemanticKernelTextOf(invocation, apis)) is { } text)
             {
                 ReportForCall(context, text, apis);
+            }
+        }
+
+        /// <summary>An Anthropic request's system prompt (each text block on its own), priced on the request's own <c>Model</c>.</summary>
+        private static void AnalyzeAnthropicRequest(IObjectCreationOperation creation, SyntaxNodeAnalysisContext context, KnownApis apis)
+        {
+            if (!apis.IsAnthropicRequest(creation.Type) || creation.Initializer is null) return;
+            IOperation? system = null;
+            string? model = null;
+            foreach (var assignment in creation.Initializer.Initializers.OfType<ISimpleAssignmentOperation>())
+            {
+                if (assignment.Target is not IPropertyReferenceOperation property) continue;
+                if (property.Property.Name == "System") system = assignment.Value;
+                else if (property.Property.Name == "Model") model = AnthropicMessagesAnalyzer.ModelId(assignment.Value);
+            }
+
+            if (system is null) return;
+            var name = model is null ? null : DefaultPrices.ResolveName(model, n => DefaultPrices.All.Any(p => p.Model == n));
+            var price = name is null ? null : DefaultPrices.All.First(p => p.Model == name);
+            foreach (var text in SystemMessages.AnthropicTextsOf(system))
+            {
+                Report(context.ReportDiagnostic, context.Options, ConstantText.Of(text), text, ModelTier.Balanced, price, model);
             }
         }
 
