@@ -32,6 +32,32 @@ public class StaticInstructionsInUserMessageTests
         """, null, V.Diagnostic("PO0010").WithLocation(0).WithArguments(205, " around 1 per-call value", 10000, "claude-haiku-4-5 (the balanced tier's default)", 2.05m));
 
     [Fact]
+    public Task On_Anthropics_SDK_a_rules_block_in_a_UserMessageParam_is_reported_and_priced_on_the_requests_model() => V.AnthropicAnalyzerAsync($$"""
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using Anthropic;
+        using Anthropic.Models.Messages;
+
+        class C
+        {
+            Task<Message> Move(AnthropicClient client, string frame) => client.Messages.Create(new MessageCreateParams
+            {
+                MaxTokens = 5,
+                Messages = [new UserMessageParam({|#0:$"{{Rules}}\n{frame}"|})],
+                Model = "claude-sonnet-4-5",
+            });
+
+            // Built apart from a request: the tier's default prices it; a text block counts like a string.
+            UserMessageParam Blocks(string frame) => new() { Content = new List<ContentBlockParam> { new TextBlockParam({|#1:"{{Rules}}\n" + frame|}) } };
+
+            // A constant question is the same request every time: not an instruction block around per-call data.
+            UserMessageParam Fixed() => new("{{Rules}}");
+        }
+        """,
+        V.Diagnostic("PO0010").WithLocation(0).WithArguments(205, " around 1 per-call value", 10000, "claude-sonnet-4-5", 6.15m),
+        V.Diagnostic("PO0010").WithLocation(1).WithArguments(205, " around 1 per-call value", 10000, "claude-haiku-4-5 (the balanced tier's default)", 2.05m));
+
+    [Fact]
     public Task A_const_block_concatenated_in_a_local_is_followed_and_priced_on_the_call_model() => V.AnalyzerAsync($$"""
         using OpenAI.Chat;
 

@@ -74,7 +74,7 @@ namespace PromptOps.Analyzers.Infrastructure
                 : null;
 
         /// <summary>
-        /// The texts of an Anthropic request's <c>System</c> value: the string given to it, or each text block of its list
+        /// The texts of an Anthropic <c>System</c> or message <c>Content</c> value: the string given to it, or each text block of its list
         /// (<c>new TextBlockParam(text)</c> or <c>{ Text = text }</c>, and the beta twins); nothing for anything else.
         /// </summary>
         public static System.Collections.Generic.IEnumerable<IOperation> AnthropicTextsOf(IOperation system)

@@ -15,7 +15,9 @@ namespace PromptOps.Analyzers.Rules
     /// in full, with every call, and not a cacheable prefix once a per-call value comes before it. Sources:
     /// <c>new ChatMessage(ChatRole.User, …)</c>, <c>IChatClient.GetResponseAsync("…")</c> / <c>GetStreamingResponseAsync("…")</c>,
     /// the OpenAI SDK's <c>new UserChatMessage(…)</c> and <c>ChatMessage.CreateUserMessage(…)</c>, Semantic Kernel's
-    /// <c>ChatHistory.AddUserMessage(…)</c>; the text is followed through a local that is assigned once. A user message
+    /// <c>ChatHistory.AddUserMessage(…)</c>, Anthropic's SDK's <c>new UserMessageParam(…)</c> (or <c>{ Content = … }</c>, a
+    /// string or each text block of a list; priced on the <c>Model</c> of the request it is written in); the text is
+    /// followed through a local that is assigned once. A user message
     /// that is constant as a whole (a demo question) is not judged: it is the same request every time. How much of the
     /// message is per-call text cannot be known at build time, so the constant part's size alone decides. No code fix:
     /// moving text between messages changes what the model reads, and where the per-call values go is the author's call.
@@ -43,6 +45,16 @@ namespace PromptOps.Analyzers.Rules
                     {
                         if (SystemMessages.TextOf(creation, apis, "User", apis.OpenAIUserMessage, null) is { } text) Analyze(text, ctx, apis);
                     });
+                if (apis.HasAnthropic)
+                {
+                    FilteredOperations.RegisterObjectCreations(start, name => name is "UserMessageParam" or "BetaUserMessageParam",
+                        c => FilteredOperations.HasArguments(c) || FilteredOperations.Assigns(c, "Content"),
+                        (creation, ctx) =>
+                        {
+                            foreach (var text in AnthropicUserTexts(creation)) Analyze(text, ctx, apis, AnthropicRequestModel(creation));
+                        });
+                }
+
                 FilteredOperations.RegisterInvocations(start,
                     name => name == "CreateUserMessage" || name == "AddUserMessage" || name == "GetResponseAsync" || name == "GetStreamingResponseAsync",
                     (invocation, ctx) =>
@@ -65,7 +77,39 @@ namespace PromptOps.Analyzers.Rules
             return argument?.Value;
         }
 
-        private static void Analyze(IOperation text, SyntaxNodeAnalysisContext context, KnownApis apis)
+        /// <summary>
+        /// The texts of Anthropic's <c>new UserMessageParam(content)</c> or <c>{ Content = content }</c>: the string, or each
+        /// text block of a list (the SDK's own types only); nothing for anything else.
+        /// </summary>
+        private static System.Collections.Generic.IEnumerable<IOperation> AnthropicUserTexts(IObjectCreationOperation creation)
+        {
+            if (creation.Type is not { Name: "UserMessageParam" or "BetaUserMessageParam" } type
+                || !type.ContainingNamespace.ToDisplayString().StartsWith("Anthropic.", System.StringComparison.Ordinal))
+            {
+                return [];
+            }
+
+            var content = creation.Arguments.Length >= 1 ? creation.Arguments[0].Value
+                : creation.Initializer?.Initializers.OfType<ISimpleAssignmentOperation>().FirstOrDefault(a => a.Target is IPropertyReferenceOperation { Property.Name: "Content" })?.Value;
+            return content is null ? [] : SystemMessages.AnthropicTextsOf(content);
+        }
+
+        /// <summary>The model id of the Anthropic request a message is written in (<c>new MessageCreateParams { Model = … }</c>), or null.</summary>
+        private static string? AnthropicRequestModel(IOperation message)
+        {
+            for (var op = message.Parent; op is not null; op = op.Parent)
+            {
+                if (op is IObjectCreationOperation { Initializer: { } initializer } request && request.Type?.Name is "MessageCreateParams" or "BetaMessageCreateParams")
+                {
+                    var model = initializer.Initializers.OfType<ISimpleAssignmentOperation>().FirstOrDefault(a => a.Target is IPropertyReferenceOperation { Property.Name: "Model" });
+                    return model is null ? null : AnthropicMessagesAnalyzer.ModelId(model.Value);
+                }
+            }
+
+            return null;
+        }
+
+        private static void Analyze(IOperation text, SyntaxNodeAnalysisContext context, KnownApis apis, string? anthropicModel = null)
         {
             var value = SystemMessages.Unwrap(text);
             if (value is ILocalReferenceOperation local) value = InitializerOf(local.Local, value) is { } init ? SystemMessages.Unwrap(init) : value;
@@ -84,7 +128,19 @@ namespace PromptOps.Analyzers.Rules
             var tokens = TokenCounter.Count(constant!);
             if (tokens <= settings.MaxUserStaticTokens) return;
 
-            var callPrice = CallModel.PriceFor(text, apis, context.SemanticModel, out var named, context.CancellationToken);
+            string? named;
+            ModelPriceInfo? callPrice;
+            if (anthropicModel is not null)
+            {
+                named = anthropicModel;
+                var name = DefaultPrices.ResolveName(anthropicModel, n => DefaultPrices.All.Any(p => p.Model == n));
+                callPrice = name is null ? null : DefaultPrices.All.First(p => p.Model == name);
+            }
+            else
+            {
+                callPrice = CallModel.PriceFor(text, apis, context.SemanticModel, out named, context.CancellationToken);
+            }
+
             var (price, modelText) = VerboseSystemPromptAnalyzer.Pricing(callPrice, named, ModelTier.Balanced);
             var monthly = tokens * (decimal)settings.MonthlyRequests * price.InputPerMillion / 1_000_000m;
             var around = " around " + holes.ToString(CultureInfo.InvariantCulture) + (holes == 1 ? " per-call value" : " per-call values");
