@@ -12,6 +12,23 @@ public static class BudgetLeaseIds
     /// </summary>
     public static readonly TimeSpan ReplayWindow = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// True when <paramref name="id"/> is one <see cref="New"/> made in this process, with its counter in
+    /// <paramref name="counter"/> (exactly the form it writes: no leading zero, lower-case hex); false for any other id.
+    /// </summary>
+    internal static bool TryParseOwn(string id, out ulong counter)
+    {
+        counter = 0;
+        var digits = id.AsSpan(Math.Min(id.Length, ProcessId.Length));
+        if (id.Length <= ProcessId.Length || digits.Length > 16 || digits[0] == '0' || !id.AsSpan(0, ProcessId.Length).SequenceEqual(ProcessId)) return false;
+        foreach (var c in digits)
+        {
+            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f'))) return false;
+        }
+
+        return ulong.TryParse(digits, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out counter);
+    }
+
     /// <summary>A new lease id.</summary>
     public static string New()
     {

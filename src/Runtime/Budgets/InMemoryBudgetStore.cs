@@ -48,7 +48,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     private readonly Dictionary<string, long> _expired = new(StringComparer.Ordinal);
 
     /// <summary>Settles and recorded spends applied (by id) and until when they are remembered, so that a replay changes nothing.</summary>
-    private readonly Dictionary<string, long> _applied = new(StringComparer.Ordinal);
+    private readonly AppliedMarkers _applied = new();
     private readonly Dictionary<string, long> _claims = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (HashSet<string> Members, long ExpiresAtTicks)> _sets = new(StringComparer.Ordinal);
     private long _nextSweepTicks;
@@ -228,7 +228,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
                 {
                     // Held: settled by this call alone (a replay finds it applied).
                     _leases.Remove(leaseId);
-                    _applied[leaseId] = (now + BudgetLeaseIds.ReplayWindow).UtcTicks;
+                    _applied.Set(leaseId, (now + BudgetLeaseIds.ReplayWindow).UtcTicks);
                     if (!ReferenceEquals(charges, lease.Charges))
                     {
                         Release(lease);
@@ -467,7 +467,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
 
         // Forget expired leases whose counters have ended (a settle can no longer matter) and applied settles past the replay window.
         Forget(_expired, ticks);
-        Forget(_applied, ticks);
+        _applied.Forget(ticks);
     }
 
     /// <summary>Under the lock: the keys of every counter a lease in the table names.</summary>
