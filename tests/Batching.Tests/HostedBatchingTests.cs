@@ -218,41 +218,23 @@ public sealed class HostedBatchingTests : IAsyncLifetime
     }
 
     /// <summary>A store whose reads of the open batches fail the first <c>failOpenBatchReads</c> times (the store unreachable at start-up).</summary>
-    private sealed class FlakyStore(IProviderBatchStore inner, int failOpenBatchReads) : IProviderBatchStore, IDisposable
+    private sealed class FlakyStore(IProviderBatchStore inner, int failOpenBatchReads) : DelegatingBatchStore(inner)
     {
         private int _openBatchReads;
 
         public int OpenBatchReads => Volatile.Read(ref _openBatchReads);
 
-        public void Dispose() => (inner as IDisposable)?.Dispose();
-
-        public ValueTask AddItemAsync(ProviderBatchItem item, CancellationToken cancellationToken) => inner.AddItemAsync(item, cancellationToken);
-
-        public ValueTask AddBatchAsync(ProviderBatchRecord batch, IReadOnlyList<string> itemIds, CancellationToken cancellationToken) =>
-            inner.AddBatchAsync(batch, itemIds, cancellationToken);
-
-        public ValueTask UpdateBatchAsync(ProviderBatchRecord batch, CancellationToken cancellationToken) => inner.UpdateBatchAsync(batch, cancellationToken);
-
-        public ValueTask CompleteItemsAsync(string batchId, IReadOnlyList<ProviderBatchItemOutcome> outcomes, IReadOnlyList<(string ItemId, string Error)> retry,
-            DateTimeOffset at, CancellationToken cancellationToken) => inner.CompleteItemsAsync(batchId, outcomes, retry, at, cancellationToken);
-
-        public ValueTask<bool> MarkDeliveredAsync(string itemId, string deliveredTo, DateTimeOffset at, CancellationToken cancellationToken) =>
-            inner.MarkDeliveredAsync(itemId, deliveredTo, at, cancellationToken);
-
-        public ValueTask<IReadOnlyList<ProviderBatchRecord>> GetOpenBatchesAsync(CancellationToken cancellationToken) =>
+        public override ValueTask<IReadOnlyList<ProviderBatchRecord>> GetOpenBatchesAsync(CancellationToken cancellationToken) =>
             Interlocked.Increment(ref _openBatchReads) <= failOpenBatchReads
                 ? throw new InvalidOperationException("the batch store cannot be reached (injected)")
-                : inner.GetOpenBatchesAsync(cancellationToken);
-
-        public ValueTask<IReadOnlyList<ProviderBatchItem>> GetItemsAsync(ProviderBatchItemState state, string? batchId, CancellationToken cancellationToken) =>
-            inner.GetItemsAsync(state, batchId, cancellationToken);
+                : Inner.GetOpenBatchesAsync(cancellationToken);
     }
 
     /// <summary>
     /// A store whose reads wait until <see cref="Open"/>: holds a resume at its first step; or (<c>holdAfterResultsRead</c>)
     /// holds a resume after it read the stored results, with what it read, and each delivery until <see cref="ReleaseDelivery"/>.
     /// </summary>
-    private sealed class GatedStore(IProviderBatchStore inner, bool holdAfterResultsRead = false) : IProviderBatchStore, IDisposable
+    private sealed class GatedStore(IProviderBatchStore inner, bool holdAfterResultsRead = false) : DelegatingBatchStore(inner)
     {
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _deliveries = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -266,19 +248,7 @@ public sealed class HostedBatchingTests : IAsyncLifetime
 
         public void ReleaseDelivery() => _deliveries.TrySetResult();
 
-        public void Dispose() => (inner as IDisposable)?.Dispose();
-
-        public ValueTask AddItemAsync(ProviderBatchItem item, CancellationToken cancellationToken) => inner.AddItemAsync(item, cancellationToken);
-
-        public ValueTask AddBatchAsync(ProviderBatchRecord batch, IReadOnlyList<string> itemIds, CancellationToken cancellationToken) =>
-            inner.AddBatchAsync(batch, itemIds, cancellationToken);
-
-        public ValueTask UpdateBatchAsync(ProviderBatchRecord batch, CancellationToken cancellationToken) => inner.UpdateBatchAsync(batch, cancellationToken);
-
-        public ValueTask CompleteItemsAsync(string batchId, IReadOnlyList<ProviderBatchItemOutcome> outcomes, IReadOnlyList<(string ItemId, string Error)> retry,
-            DateTimeOffset at, CancellationToken cancellationToken) => inner.CompleteItemsAsync(batchId, outcomes, retry, at, cancellationToken);
-
-        public async ValueTask<bool> MarkDeliveredAsync(string itemId, string deliveredTo, DateTimeOffset at, CancellationToken cancellationToken)
+        public override async ValueTask<bool> MarkDeliveredAsync(string itemId, string deliveredTo, DateTimeOffset at, CancellationToken cancellationToken)
         {
             if (holdAfterResultsRead)
             {
@@ -286,24 +256,24 @@ public sealed class HostedBatchingTests : IAsyncLifetime
                 await _deliveries.Task.WaitAsync(cancellationToken);
             }
 
-            return await inner.MarkDeliveredAsync(itemId, deliveredTo, at, cancellationToken);
+            return await Inner.MarkDeliveredAsync(itemId, deliveredTo, at, cancellationToken);
         }
 
-        public async ValueTask<IReadOnlyList<ProviderBatchRecord>> GetOpenBatchesAsync(CancellationToken cancellationToken)
+        public override async ValueTask<IReadOnlyList<ProviderBatchRecord>> GetOpenBatchesAsync(CancellationToken cancellationToken)
         {
             if (!holdAfterResultsRead) await WaitAsync(cancellationToken);
-            return await inner.GetOpenBatchesAsync(cancellationToken);
+            return await Inner.GetOpenBatchesAsync(cancellationToken);
         }
 
-        public async ValueTask<IReadOnlyList<ProviderBatchItem>> GetItemsAsync(ProviderBatchItemState state, string? batchId, CancellationToken cancellationToken)
+        public override async ValueTask<IReadOnlyList<ProviderBatchItem>> GetItemsAsync(ProviderBatchItemState state, string? batchId, CancellationToken cancellationToken)
         {
             if (!holdAfterResultsRead)
             {
                 await WaitAsync(cancellationToken);
-                return await inner.GetItemsAsync(state, batchId, cancellationToken);
+                return await Inner.GetItemsAsync(state, batchId, cancellationToken);
             }
 
-            var read = await inner.GetItemsAsync(state, batchId, cancellationToken);
+            var read = await Inner.GetItemsAsync(state, batchId, cancellationToken);
             if (state == ProviderBatchItemState.Completed && batchId is null) await WaitAsync(cancellationToken);
             return read;
         }
