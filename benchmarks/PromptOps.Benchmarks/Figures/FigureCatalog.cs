@@ -43,6 +43,7 @@ internal static class FigureCatalog
         new FigureGenerator("semantic-lookup", "semantic lookup in 100,000 entries against a brute-force scan", false, SemanticFigures.RunAsync),
         new FigureGenerator("budget-reserve", "in-memory budget reserve + settle against ConcurrencyLimiter", false, BudgetFigures.InMemoryAsync),
         new FigureGenerator("redis-reserve", "Redis budget reserve against a plain INCRBYFLOAT round trip", false, BudgetFigures.RedisAsync),
+        new FigureGenerator("first-response", "time to the first response of a cold PromptOps-only process against an M.E.AI app", false, FirstResponseFigures.RunAsync),
 
         // Results: computed by a test, the sample or a script, taken from what it prints (README.md unless said).
         FigureGenerator.Result("sample", "README.md", "the sample's saving by lever on its default trace", false, Minutes(15),
