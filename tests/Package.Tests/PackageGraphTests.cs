@@ -70,11 +70,12 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("redis without the package: PromptOps:Redis:Configuration is set, but Redis is not registered: install the PromptOps.Redis package and call services.AddPromptOpsRedis()", run.Output, StringComparison.Ordinal);
         // The README's table (figures:package-graph; sizes change with the code, so the README is not checked here).
         var promptOps = files.Where(f => Path.GetFileName(f).StartsWith("PromptOps", StringComparison.Ordinal)).Sum(f => new FileInfo(f).Length);
+        var installed = InstalledBytes(app);
         ReadmeFigure.Print(output, "package-graph",
-            ("0", "| restored packages | of them Redis, SQLite, ONNX Runtime or PromptOps.Testing | publish, framework-dependent linux-x64 | of it PromptOps' own assemblies | loaded after the first call |"),
-            ("1", "|---:|---:|---:|---:|---|"),
+            ("0", "| restored packages | of them Redis, SQLite, ONNX Runtime or PromptOps.Testing | in the NuGet packages folder | publish, framework-dependent linux-x64 | of it PromptOps' own assemblies | loaded after the first call |"),
+            ("1", "|---:|---:|---:|---:|---:|---|"),
             ("2", string.Create(CultureInfo.InvariantCulture,
-                $"| {libraries.Count} | 0 | {files.Length} files, {bytes:N0} bytes ({bytes / 1024.0 / 1024.0:F1} MiB; limit {PublishLimitBytes / 1024 / 1024} MiB) | {promptOps:N0} bytes | {first.Count} assemblies, none of Redis, Polly or SQLite |")));
+                $"| {libraries.Count} | 0 | {installed / 1024.0 / 1024.0:F1} MiB | {files.Length} files, {bytes:N0} bytes ({bytes / 1024.0 / 1024.0:F1} MiB; limit {PublishLimitBytes / 1024 / 1024} MiB) | {promptOps:N0} bytes | {first.Count} assemblies, none of Redis, Polly or SQLite |")));
     }
 
     [Fact]
@@ -112,6 +113,27 @@ public sealed class PackageGraphTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("budget store: ResilientBudgetStore", run.Output, StringComparison.Ordinal);
         Assert.Contains("ledger records: 2", run.Output, StringComparison.Ordinal);
         Assert.True(File.Exists(ledger));
+    }
+
+    /// <summary>
+    /// What installing the project's packages puts in the NuGet packages folder: the bytes of every restored package's
+    /// folder there (the .nupkg and what was extracted from it), as listed in project.assets.json.
+    /// </summary>
+    private static long InstalledBytes(string app)
+    {
+        using var assets = JsonDocument.Parse(File.ReadAllText(Path.Combine(app, "obj", "project.assets.json")));
+        var folders = assets.RootElement.GetProperty("packageFolders").EnumerateObject().Select(p => p.Name).ToList();
+        long total = 0;
+        foreach (var library in assets.RootElement.GetProperty("libraries").EnumerateObject())
+        {
+            if (library.Value.GetProperty("type").GetString() != "package") continue;
+            var relative = library.Value.GetProperty("path").GetString()!;
+            var folder = folders.Select(f => Path.Combine(f, relative)).FirstOrDefault(Directory.Exists)
+                ?? throw new DirectoryNotFoundException($"{library.Name} is not in any packages folder ({string.Join(", ", folders)}).");
+            total += Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        }
+
+        return total;
     }
 
     /// <summary>The packages (<c>id/version</c>) in the restore graph of the project in <paramref name="app"/>.</summary>
