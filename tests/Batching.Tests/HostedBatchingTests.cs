@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,28 +12,10 @@ namespace PromptOps.Batching.Tests;
 /// the SQLite store without any <c>ResumeAsync</c> call of the application's, starts without waiting for that resume, and
 /// stops without losing what it had queued or submitted.
 /// </summary>
-public sealed class HostedBatchingTests : IAsyncLifetime
+public sealed class HostedBatchingTests() : BatchServerTest("hosted-batching")
 {
     /// <summary>A hang guard for host start and stop only; nothing is asserted about time.</summary>
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(60);
-
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "promptops-hosted-batching-" + Guid.NewGuid().ToString("N"));
-    private BatchApiServer _server = null!;
-
-    private string Db => Path.Combine(_dir, "ledger.db");
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_dir);
-        _server = await BatchApiServer.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
-    }
 
     private static List<ChatMessage> Ask(string text) => [new(ChatRole.User, text)];
 
@@ -42,7 +23,7 @@ public sealed class HostedBatchingTests : IAsyncLifetime
     private IHost Host(BatchProviderKind provider, int size, IProviderBatchResultHandler? handler = null, IProviderBatchStore? store = null)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        var t = ProviderBatchSchedulerTests.Options(_server, provider, size);
+        var t = ProviderBatchSchedulerTests.Options(Server, provider, size);
         builder.Services.AddPromptOpsBatching(o =>
         {
             (o.Provider, o.BaseAddress, o.ApiKey, o.DefaultModel) = (t.Provider, t.BaseAddress, t.ApiKey, t.DefaultModel);
@@ -54,21 +35,12 @@ public sealed class HostedBatchingTests : IAsyncLifetime
         return builder.Build();
     }
 
-    private string Scalar(string sql)
-    {
-        using var c = new SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False");
-        c.Open();
-        using var q = c.CreateCommand();
-        q.CommandText = sql;
-        return Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
-    }
-
     [Theory]
     [InlineData(BatchProviderKind.OpenAI)]
     [InlineData(BatchProviderKind.Anthropic)]
     public async Task Items_stored_by_one_host_are_delivered_by_a_host_started_later_without_a_call_to_ResumeAsync(BatchProviderKind provider)
     {
-        _server.ReleasedBelow = 0; // the submitted batch stays in progress while the first host runs
+        Server.ReleasedBelow = 0; // the submitted batch stays in progress while the first host runs
         using (var first = Host(provider, size: 3))
         {
             await first.StartAsync().WaitAsync(HangGuard);
@@ -80,7 +52,7 @@ public sealed class HostedBatchingTests : IAsyncLifetime
         }
 
         Assert.Equal("3", Scalar("SELECT count(*) FROM provider_batch_items WHERE state = 1")); // still submitted, nothing lost
-        _server.ReleasedBelow = int.MaxValue;
+        Server.ReleasedBelow = int.MaxValue;
         var handler = new RecordingHandler();
         using (var second = Host(provider, size: 3, handler))
         {
@@ -90,14 +62,14 @@ public sealed class HostedBatchingTests : IAsyncLifetime
         }
 
         Assert.Equal(["k0:answer to: q0", "k1:answer to: q1", "k2:answer to: q2"], handler.Results.Select(r => $"{r.Key}:{r.Response!.Text}").Order());
-        Assert.Equal(1, _server.BatchesCreated); // polled again by the second host, not submitted again
+        Assert.Equal(1, Server.BatchesCreated); // polled again by the second host, not submitted again
         Assert.Equal("3", Scalar("SELECT count(*) FROM provider_batch_items WHERE state = 3 AND delivered_to = 'handler'"));
     }
 
     [Fact]
     public async Task Stopping_the_host_keeps_what_was_queued_in_the_store_and_the_next_host_sends_it()
     {
-        _server.ReleasedBelow = 0;
+        Server.ReleasedBelow = 0;
         using (var first = Host(BatchProviderKind.OpenAI, size: 2))
         {
             await first.StartAsync().WaitAsync(HangGuard);
@@ -113,11 +85,11 @@ public sealed class HostedBatchingTests : IAsyncLifetime
         }
 
         // Stopping submitted nothing more: the queued item is in the store, queued.
-        Assert.Equal(1, _server.BatchesCreated);
+        Assert.Equal(1, Server.BatchesCreated);
         Assert.Equal("2", Scalar("SELECT count(*) FROM provider_batch_items WHERE state = 1"));
         Assert.Equal("1", Scalar("SELECT count(*) FROM provider_batch_items WHERE state = 0"));
 
-        _server.ReleasedBelow = int.MaxValue;
+        Server.ReleasedBelow = int.MaxValue;
         var handler = new RecordingHandler();
         using (var second = Host(BatchProviderKind.OpenAI, size: 1, handler))
         {
@@ -127,9 +99,9 @@ public sealed class HostedBatchingTests : IAsyncLifetime
         }
 
         Assert.Equal(["k0:answer to: q0", "k1:answer to: q1", "k2:answer to: q2"], handler.Results.Select(r => $"{r.Key}:{r.Response!.Text}").Order());
-        Assert.Equal(2, _server.BatchesCreated); // the held batch polled again, the queued item in a batch of its own
+        Assert.Equal(2, Server.BatchesCreated); // the held batch polled again, the queued item in a batch of its own
         Assert.Equal("3", Scalar("SELECT count(*) FROM provider_batch_items WHERE state = 3 AND delivered_to = 'handler'"));
-        Assert.All(_server.Answered.Values, n => Assert.Equal(1, n)); // each item answered once by the provider
+        Assert.All(Server.Answered.Values, n => Assert.Equal(1, n)); // each item answered once by the provider
     }
 
     [Fact]
@@ -185,7 +157,7 @@ public sealed class HostedBatchingTests : IAsyncLifetime
         await host.StartAsync().WaitAsync(HangGuard); // returns while the resume is held at the store
         await Waiting.UntilAsync(() => gated.Waiting, "the resume reading the store");
         Assert.Empty(handler.Results);
-        Assert.Equal(0, _server.BatchesCreated);
+        Assert.Equal(0, Server.BatchesCreated);
 
         gated.Open();
         await Waiting.UntilAsync(() => handler.Results.Count == 1, "the stored item's result");
@@ -198,7 +170,7 @@ public sealed class HostedBatchingTests : IAsyncLifetime
     {
         // The hosted service resumes while calls are answered. Here the resume reads the stored results while this
         // scheduler's own caller is about to get one (its delivery is held), and goes on only after the caller got it.
-        var options = ProviderBatchSchedulerTests.Options(_server, BatchProviderKind.OpenAI, size: 1);
+        var options = ProviderBatchSchedulerTests.Options(Server, BatchProviderKind.OpenAI, size: 1);
         using var store = new GatedStore(new InMemoryProviderBatchStore(), holdAfterResultsRead: true);
         var handler = new RecordingHandler();
         await using var scheduler = new ProviderBatchScheduler(options, store, handler: handler);

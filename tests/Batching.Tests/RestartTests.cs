@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 using PromptOps.Batching.Tests.Infrastructure;
 using PromptOps.Pricing;
@@ -18,25 +17,9 @@ namespace PromptOps.Batching.Tests;
 /// with six batches in flight, and a second process resumes them from the SQLite ledger (one batch expires half-done and
 /// some items fail once, so they are retried) — with every result delivered once and priced at the batch rate.
 /// </summary>
-public sealed class RestartTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class RestartTests(ITestOutputHelper output) : BatchServerTest("batch-restart")
 {
     private static readonly string WorkerPath = typeof(RestartTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BatchWorkerPath").Value!;
-
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "promptops-batch-restart-" + Guid.NewGuid().ToString("N"));
-    private BatchApiServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_dir);
-        _server = await BatchApiServer.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_dir, recursive: true);
-    }
 
     [Theory]
     [InlineData(BatchProviderKind.OpenAI)]
@@ -44,26 +27,26 @@ public sealed class RestartTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_thousand_deferrable_items_complete_across_a_restart_each_delivered_once_at_the_batch_rate(BatchProviderKind provider)
     {
         const int Items = 1000, BatchSize = 100, Released = 4;
-        var db = Path.Combine(_dir, "ledger.db");
+        var db = Path.Combine(Dir, "ledger.db");
         var failuresOn = false;
-        _server.ReleasedBelow = Released;
+        Server.ReleasedBelow = Released;
         // After the restart: a tenth of the items fail once with a server error, and batch 5 expires half-done.
-        _server.Fate = (text, attempt) => Volatile.Read(ref failuresOn) && attempt == 1 && text.EndsWith('7') ? ItemFate.ServerError : ItemFate.Succeed;
-        _server.Ending = n => n == 5 ? BatchEnding.Expire : BatchEnding.Complete;
+        Server.Fate = (text, attempt) => Volatile.Read(ref failuresOn) && attempt == 1 && text.EndsWith('7') ? ItemFate.ServerError : ItemFate.Succeed;
+        Server.Ending = n => n == 5 ? BatchEnding.Expire : BatchEnding.Complete;
 
         var delivered = new List<(string Key, string Via, string Text)>();
         long retried;
-        await using (var first = Worker.Start("submit", provider, _server.BaseAddress, db, Items, BatchSize))
+        await using (var first = Worker.Start("submit", provider, Server.BaseAddress, db, Items, BatchSize))
         {
             var lines = await first.ReadUntilAsync(seen => seen.Contains("submitted") && seen.Count(l => l.StartsWith("caller ", StringComparison.Ordinal)) == Released * BatchSize);
             delivered.AddRange(lines.Where(l => l.StartsWith("caller ", StringComparison.Ordinal)).Select(l => Parse(l, "caller")));
             first.Kill(); // a crash: no dispose, no flush
         }
 
-        Assert.Equal(Items / BatchSize, _server.BatchesCreated);
+        Assert.Equal(Items / BatchSize, Server.BatchesCreated);
         Volatile.Write(ref failuresOn, true);
-        _server.ReleasedBelow = int.MaxValue;
-        await using (var second = Worker.Start("resume", provider, _server.BaseAddress, db, 0, BatchSize))
+        Server.ReleasedBelow = int.MaxValue;
+        await using (var second = Worker.Start("resume", provider, Server.BaseAddress, db, 0, BatchSize))
         {
             var lines = await second.ReadUntilAsync(seen => seen.Any(l => l.StartsWith("summary ", StringComparison.Ordinal)));
             await second.WaitForExitAsync();
@@ -80,7 +63,7 @@ public sealed class RestartTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, Items).Select(i => $"item-{i}").Order(), delivered.Select(d => d.Key).Order());
         Assert.All(delivered, d => Assert.Equal("answer to: question " + d.Key["item-".Length..], d.Text));
         Assert.Equal(Released * BatchSize, delivered.Count(d => d.Via == "caller"));
-        Assert.All(_server.Answered.Values, n => Assert.Equal(1, n)); // and answered once by the provider
+        Assert.All(Server.Answered.Values, n => Assert.Equal(1, n)); // and answered once by the provider
 
         // The ledger: one success per item, each priced at the batch rate; every item delivered, as recorded.
         var model = provider == BatchProviderKind.Anthropic ? "claude-haiku-4-5" : "gpt-4o-mini";
@@ -95,7 +78,7 @@ public sealed class RestartTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("0", Scalar(db, "SELECT count(*) FROM provider_batches WHERE ended = 0"));
         var fullCost = new PriceCatalog().Cost(model, 100, cached, 10).Usd!.Value;
         output.WriteLine(FormattableString.Invariant(
-            $"{provider}: {Items} items, {_server.BatchesCreated} batches ({Items / BatchSize} before the kill, the rest retries), {retried} item retries, ") +
+            $"{provider}: {Items} items, {Server.BatchesCreated} batches ({Items / BatchSize} before the kill, the rest retries), {retried} item retries, ") +
             FormattableString.Invariant($"{delivered.Count(d => d.Via == "caller")} delivered to callers before the kill, {delivered.Count(d => d.Via == "handler")} to the handler after it, ") +
             FormattableString.Invariant($"ledger ${decimal.Parse(Scalar(db, "SELECT sum(cost_pusd) FROM usage_records"), CultureInfo.InvariantCulture) / 1_000_000_000_000m:0.000000} (full price ${Items * fullCost:0.000000})"));
 
@@ -107,7 +90,7 @@ public sealed class RestartTests(ITestOutputHelper output) : IAsyncLifetime
             ("0", "| provider (model) | batches | delivered before / after the kill | ledger | at full price |"),
             ("1", "|---|---:|---:|---:|---:|"),
             (provider == BatchProviderKind.OpenAI ? "2" : "3", FormattableString.Invariant(
-                $"| {label} | {_server.BatchesCreated} | {delivered.Count(d => d.Via == "caller")} / {delivered.Count(d => d.Via == "handler")} | ${ledger:0.000000} | ${Items * fullCost:0.000000} |")));
+                $"| {label} | {Server.BatchesCreated} | {delivered.Count(d => d.Via == "caller")} / {delivered.Count(d => d.Via == "handler")} | ${ledger:0.000000} | ${Items * fullCost:0.000000} |")));
     }
 
     private static (string Key, string Via, string Text) Parse(string line, string via)
@@ -122,15 +105,6 @@ public sealed class RestartTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         return (parts[1], via, text);
-    }
-
-    private static string Scalar(string db, string sql)
-    {
-        using var c = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
-        c.Open();
-        using var q = c.CreateCommand();
-        q.CommandText = sql;
-        return Convert.ToString(q.ExecuteScalar(), CultureInfo.InvariantCulture)!;
     }
 
     /// <summary>One BatchWorker process (built before the tests, run with <c>dotnet</c>), read line by line.</summary>

@@ -11,52 +11,29 @@ using PromptOps.Usage.Sqlite;
 namespace PromptOps.Batching.Tests;
 
 /// <summary>The SQLite store of batches (ledger schema 5): resume after a stop, delivered once, migration, registration.</summary>
-public sealed class SqliteBatchStoreTests : IAsyncLifetime
+public sealed class SqliteBatchStoreTests() : BatchServerTest("batching", createDirectory: false)
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "promptops-batching-" + Guid.NewGuid().ToString("N"));
-    private BatchApiServer _server = null!;
-
-    private string Db => Path.Combine(_dir, "ledger.db");
-
-    public async Task InitializeAsync() => _server = await BatchApiServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
-    }
-
     private static List<ChatMessage> Ask(string text) => [new(ChatRole.User, text)];
-
-    private string Scalar(string sql)
-    {
-        using var c = new SqliteConnection($"Data Source={Db};Mode=ReadOnly;Pooling=False");
-        c.Open();
-        using var q = c.CreateCommand();
-        q.CommandText = sql;
-        return Convert.ToString(q.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
-    }
 
     [Theory]
     [InlineData(BatchProviderKind.OpenAI)]
     [InlineData(BatchProviderKind.Anthropic)]
     public async Task A_submitted_batch_survives_the_scheduler_and_its_results_reach_the_handler_of_the_next_one_once(BatchProviderKind provider)
     {
-        _server.ReleasedBelow = 0; // every batch stays in progress
-        var options = ProviderBatchSchedulerTests.Options(_server, provider, size: 3);
+        Server.ReleasedBelow = 0; // every batch stays in progress
+        var options = ProviderBatchSchedulerTests.Options(Server, provider, size: 3);
         using (var store = new SqliteProviderBatchStore(Db))
         {
             var first = new ProviderBatchScheduler(options, store);
             var calls = Enumerable.Range(0, 3).Select(i => first.EnqueueAsync(Ask($"q{i}"), new ChatOptions().Deferrable($"k{i}"))).ToList();
-            await Waiting.UntilAsync(() => _server.BatchesCreated == 1, "the batch submitted");
+            await Waiting.UntilAsync(() => Server.BatchesCreated == 1, "the batch submitted");
             await Waiting.UntilAsync(() => Scalar("SELECT count(*) FROM provider_batches WHERE provider_batch_id IS NOT NULL") == "1", "the provider's id stored");
             await first.DisposeAsync(); // the process stops: its callers stop waiting
             foreach (var call in calls) await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         }
 
         Assert.Equal("3", Scalar("SELECT count(*) FROM provider_batch_items WHERE state = 1"));
-        _server.ReleasedBelow = int.MaxValue;
+        Server.ReleasedBelow = int.MaxValue;
         var handler = new RecordingHandler();
         var ledger = new InMemoryUsageSink();
         using (var store = new SqliteProviderBatchStore(Db))
@@ -67,7 +44,7 @@ public sealed class SqliteBatchStoreTests : IAsyncLifetime
         }
 
         Assert.Equal(["k0:answer to: q0", "k1:answer to: q1", "k2:answer to: q2"], handler.Results.Select(r => $"{r.Key}:{r.Response!.Text}").Order());
-        Assert.Equal(1, _server.BatchesCreated); // polled again, not submitted again
+        Assert.Equal(1, Server.BatchesCreated); // polled again, not submitted again
         Assert.Equal(3, ledger.Snapshot().Count(r => r.Outcome == UsageOutcome.Success && r.CostUsd > 0));
         Assert.Equal("3", Scalar("SELECT count(*) FROM provider_batch_items WHERE state = 3 AND delivered_to = 'handler'"));
         Assert.Equal("1", Scalar("SELECT count(*) FROM provider_batches WHERE ended = 1"));
@@ -86,17 +63,17 @@ public sealed class SqliteBatchStoreTests : IAsyncLifetime
     [Fact]
     public async Task Without_a_handler_a_result_stays_stored_until_a_resume_with_one()
     {
-        var options = ProviderBatchSchedulerTests.Options(_server, BatchProviderKind.OpenAI, size: 1);
+        var options = ProviderBatchSchedulerTests.Options(Server, BatchProviderKind.OpenAI, size: 1);
         using var store = new SqliteProviderBatchStore(Db);
         using var cts = new CancellationTokenSource();
         await using (var first = new ProviderBatchScheduler(options, store))
         {
-            _server.ReleasedBelow = 0;
+            Server.ReleasedBelow = 0;
             var call = first.EnqueueAsync(Ask("q"), new ChatOptions().Deferrable("k"), cancellationToken: cts.Token);
-            await Waiting.UntilAsync(() => _server.BatchesCreated == 1, "the batch");
+            await Waiting.UntilAsync(() => Server.BatchesCreated == 1, "the batch");
             await cts.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
-            _server.ReleasedBelow = int.MaxValue;
+            Server.ReleasedBelow = int.MaxValue;
             await first.DrainAsync();
             Assert.Equal(1, first.Statistics.Undelivered);
         }
@@ -112,7 +89,7 @@ public sealed class SqliteBatchStoreTests : IAsyncLifetime
     [Fact]
     public async Task A_resume_submits_what_a_stopped_process_had_queued_or_had_not_yet_had_accepted()
     {
-        var options = ProviderBatchSchedulerTests.Options(_server, BatchProviderKind.OpenAI, size: 10);
+        var options = ProviderBatchSchedulerTests.Options(Server, BatchProviderKind.OpenAI, size: 10);
         using var store = new SqliteProviderBatchStore(Db);
         // What a process leaves when it stops after storing its calls: one item still queued, and two in a batch that it
         // stored but whose submission never got an answer (no provider id).
@@ -133,7 +110,7 @@ public sealed class SqliteBatchStoreTests : IAsyncLifetime
 
         Assert.Equal(["key-q1:answer to: queued", "key-s1:answer to: unsent one", "key-s2:answer to: unsent two"],
             handler.Results.Select(r => $"{r.Key}:{r.Response!.Text}").Order());
-        Assert.Equal(2, _server.BatchesCreated); // the stored batch submitted as it was, the queued item in a new one
+        Assert.Equal(2, Server.BatchesCreated); // the stored batch submitted as it was, the queued item in a new one
         Assert.Equal("3", Scalar("SELECT count(*) FROM provider_batch_items WHERE state = 3 AND attempts = 1"));
     }
 
@@ -186,7 +163,7 @@ public sealed class SqliteBatchStoreTests : IAsyncLifetime
         var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["PromptOps:Batching:Provider"] = "Anthropic",
-            ["PromptOps:Batching:BaseAddress"] = _server.BaseAddress.ToString(),
+            ["PromptOps:Batching:BaseAddress"] = Server.BaseAddress.ToString(),
             ["PromptOps:Batching:ApiKey"] = BatchApiServer.ApiKey,
             ["PromptOps:Batching:MaxBatchSize"] = "1",
             ["PromptOps:Batching:FirstPollDelay"] = "00:00:00.005",
@@ -198,7 +175,7 @@ public sealed class SqliteBatchStoreTests : IAsyncLifetime
         await using var provider = services.BuildServiceProvider();
         var scheduler = provider.GetRequiredService<ProviderBatchScheduler>();
         Assert.Equal("answer to: hello", (await scheduler.EnqueueAsync(Ask("hello"), new ChatOptions().Deferrable())).Text);
-        Assert.Equal(1, _server.BatchesCreated);
+        Assert.Equal(1, Server.BatchesCreated);
 
         var bad = new ServiceCollection().AddPromptOpsBatching(o => o.MaxPollDelay = TimeSpan.Zero).BuildServiceProvider();
         var e = Assert.Throws<ArgumentException>(() => bad.GetRequiredService<ProviderBatchScheduler>());
@@ -218,7 +195,7 @@ public sealed class SqliteBatchStoreTests : IAsyncLifetime
         services.AddPromptOpsSqliteLedger();
         services.AddPromptOpsBatching(o =>
         {
-            var t = ProviderBatchSchedulerTests.Options(_server, BatchProviderKind.OpenAI, size: 2);
+            var t = ProviderBatchSchedulerTests.Options(Server, BatchProviderKind.OpenAI, size: 2);
             (o.BaseAddress, o.ApiKey, o.MaxBatchSize, o.FirstPollDelay, o.MaxPollDelay) = (t.BaseAddress, t.ApiKey, t.MaxBatchSize, t.FirstPollDelay, t.MaxPollDelay);
         });
         services.AddPromptOpsSqliteBatchStore();
