@@ -31,8 +31,14 @@ namespace PromptOps.Analyzers.Infrastructure
         public static ModelPriceInfo? PriceFor(IOperation message, KnownApis apis, SemanticModel model, out string? named, CancellationToken ct)
         {
             named = ModelFor(message, apis, model, ct);
-            if (named is null) return null;
-            var name = DefaultPrices.ResolveName(named, n => DefaultPrices.All.Any(p => p.Model == n));
+            return PriceOf(named);
+        }
+
+        /// <summary>The catalogue entry <paramref name="modelId"/> resolves to (aliases and dated ids included), or null when unknown.</summary>
+        public static ModelPriceInfo? PriceOf(string? modelId)
+        {
+            if (modelId is null) return null;
+            var name = DefaultPrices.ResolveName(modelId, n => DefaultPrices.All.Any(p => p.Model == n));
             return name is null ? null : DefaultPrices.All.First(p => p.Model == name);
         }
 

@@ -89,8 +89,7 @@ namespace PromptOps.Analyzers.Rules
 
             if (limit <= settings.SimpleTaskMaxOutputTokens && modelValue is not null && ModelId(modelValue) is { } model)
             {
-                var name = DefaultPrices.ResolveName(model, n => DefaultPrices.All.Any(p => p.Model == n));
-                var info = DefaultPrices.All.FirstOrDefault(p => p.Model == name);
+                var info = CallModel.PriceOf(model);
                 var cheapTier = DefaultPrices.All.First(p => p.Model == AnthropicModels.Cheapest).Tier;
                 if (info?.Tier is not { } tier || cheapTier is null || tier <= cheapTier.Value) return;
                 context.ReportDiagnostic(Diagnostic.Create(Descriptors.ExpensiveModel, Unwrap(modelValue).Syntax.GetLocation(),
@@ -104,6 +103,11 @@ namespace PromptOps.Analyzers.Rules
         /// The model id of a constant <c>Model</c> value: a string (<c>"claude-opus-4-6"</c>, through the SDK's implicit
         /// conversion) or a member of the SDK's <c>Model</c> enum (<c>Model.ClaudeOpus4_6</c>); null otherwise.
         /// </summary>
+        /// <summary>The model id of an Anthropic request's constant <c>Model</c> (<see cref="ModelId"/>), or null.</summary>
+        internal static string? RequestModel(IObjectCreationOperation request) =>
+            request.Initializer?.Initializers.OfType<ISimpleAssignmentOperation>()
+                .FirstOrDefault(a => a.Target is IPropertyReferenceOperation { Property.Name: "Model" }) is { } model ? ModelId(model.Value) : null;
+
         internal static string? ModelId(IOperation value)
         {
             value = Unwrap(value);

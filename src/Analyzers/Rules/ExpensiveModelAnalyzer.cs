@@ -99,8 +99,7 @@ namespace PromptOps.Analyzers.Rules
         /// </summary>
         private static bool TryCheaper(string model, out ModelPriceInfo info, out ModelTier tier, out bool anthropic, out string cheap)
         {
-            var name = DefaultPrices.ResolveName(model, n => DefaultPrices.All.Any(p => p.Model == n));
-            info = DefaultPrices.All.FirstOrDefault(p => p.Model == name)!;
+            info = CallModel.PriceOf(model)!;
             tier = default;
             anthropic = false;
             cheap = ModelTiers.GetDefaultModel(ModelTier.FastCheap);

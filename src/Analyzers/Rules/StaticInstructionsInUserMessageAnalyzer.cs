@@ -99,11 +99,7 @@ namespace PromptOps.Analyzers.Rules
         {
             for (var op = message.Parent; op is not null; op = op.Parent)
             {
-                if (op is IObjectCreationOperation { Initializer: { } initializer } request && request.Type?.Name is "MessageCreateParams" or "BetaMessageCreateParams")
-                {
-                    var model = initializer.Initializers.OfType<ISimpleAssignmentOperation>().FirstOrDefault(a => a.Target is IPropertyReferenceOperation { Property.Name: "Model" });
-                    return model is null ? null : AnthropicMessagesAnalyzer.ModelId(model.Value);
-                }
+                if (op is IObjectCreationOperation { Type.Name: "MessageCreateParams" or "BetaMessageCreateParams" } request) return AnthropicMessagesAnalyzer.RequestModel(request);
             }
 
             return null;
@@ -128,18 +124,8 @@ namespace PromptOps.Analyzers.Rules
             var tokens = TokenCounter.Count(constant!);
             if (tokens <= settings.MaxUserStaticTokens) return;
 
-            string? named;
-            ModelPriceInfo? callPrice;
-            if (anthropicModel is not null)
-            {
-                named = anthropicModel;
-                var name = DefaultPrices.ResolveName(anthropicModel, n => DefaultPrices.All.Any(p => p.Model == n));
-                callPrice = name is null ? null : DefaultPrices.All.First(p => p.Model == name);
-            }
-            else
-            {
-                callPrice = CallModel.PriceFor(text, apis, context.SemanticModel, out named, context.CancellationToken);
-            }
+            string? named = anthropicModel;
+            var callPrice = anthropicModel is not null ? CallModel.PriceOf(anthropicModel) : CallModel.PriceFor(text, apis, context.SemanticModel, out named, context.CancellationToken);
 
             var (price, modelText) = VerboseSystemPromptAnalyzer.Pricing(callPrice, named, ModelTier.Balanced);
             var monthly = tokens * (decimal)settings.MonthlyRequests * price.InputPerMillion / 1_000_000m;

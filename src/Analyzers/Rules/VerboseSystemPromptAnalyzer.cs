@@ -86,18 +86,11 @@ namespace PromptOps.Analyzers.Rules
         private static void AnalyzeAnthropicRequest(IObjectCreationOperation creation, SyntaxNodeAnalysisContext context, KnownApis apis)
         {
             if (!apis.IsAnthropicRequest(creation.Type) || creation.Initializer is null) return;
-            IOperation? system = null;
-            string? model = null;
-            foreach (var assignment in creation.Initializer.Initializers.OfType<ISimpleAssignmentOperation>())
-            {
-                if (assignment.Target is not IPropertyReferenceOperation property) continue;
-                if (property.Property.Name == "System") system = assignment.Value;
-                else if (property.Property.Name == "Model") model = AnthropicMessagesAnalyzer.ModelId(assignment.Value);
-            }
-
+            var system = creation.Initializer.Initializers.OfType<ISimpleAssignmentOperation>()
+                .FirstOrDefault(a => a.Target is IPropertyReferenceOperation { Property.Name: "System" })?.Value;
             if (system is null) return;
-            var name = model is null ? null : DefaultPrices.ResolveName(model, n => DefaultPrices.All.Any(p => p.Model == n));
-            var price = name is null ? null : DefaultPrices.All.First(p => p.Model == name);
+            var model = AnthropicMessagesAnalyzer.RequestModel(creation);
+            var price = CallModel.PriceOf(model);
             foreach (var text in SystemMessages.AnthropicTextsOf(system))
             {
                 Report(context.ReportDiagnostic, context.Options, ConstantText.Of(text), text, ModelTier.Balanced, price, model);
