@@ -16,8 +16,7 @@ internal static class AnalyzerBuildFigures
     public static async Task<FigureOutput> RunAsync()
     {
         var rounds = InterleavedSettings.Quick ? 2 : Rounds;
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "PromptOps.sln"))) root = Path.GetDirectoryName(root.TrimEnd('/')) ?? throw new DirectoryNotFoundException("PromptOps.sln not found.");
+        var root = FiguresCommand.RepositoryRoot();
         var work = Path.Combine("/tmp", "promptops-figures-analyzers-" + Guid.NewGuid().ToString("N")[..8]);
         var start = new ProcessStartInfo("bash", [Path.Combine(root, "benchmarks", "analyzer-report.sh"), work])
         {

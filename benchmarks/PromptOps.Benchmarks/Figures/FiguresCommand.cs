@@ -32,7 +32,7 @@ internal static class FiguresCommand
         var missing = names.Where(n => FigureCatalog.Find(n) is null).ToList();
         if (missing.Count > 0) return Fail($"No figure generator named {string.Join(", ", missing)}; there are: {string.Join(", ", FigureCatalog.All.Select(g => g.Name))}.");
 
-        var root = FindRoot();
+        var root = RepositoryRoot();
         var store = FigureStore.Load(Path.Combine(root, StorePath));
 
         // Every block of the READMEs must have a generator before anything is measured (a typo should not cost a run).
@@ -185,7 +185,8 @@ internal static class FiguresCommand
         return stale.Count == 0 ? 0 : 1;
     }
 
-    private static string FindRoot()
+    /// <summary>The repository's root: the directory above the current one, or above the benchmark binary, that holds PromptOps.sln.</summary>
+    internal static string RepositoryRoot()
     {
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {

@@ -17,25 +17,27 @@ internal static partial class FirstResponseFigures
 {
     private const int Rounds = 12;
 
+    /// <summary>A hang guard for one build or run (never a measurement).</summary>
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
+
     [GeneratedRegex(@"first-response (?<mode>[\w-]+) build_ms=(?<build>[\d.]+) call_ms=(?<call>[\d.]+)")]
     private static partial Regex Line();
 
     public static async Task<FigureOutput> RunAsync()
     {
         var rounds = InterleavedSettings.Quick ? 3 : Rounds;
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "PromptOps.sln"))) root = Path.GetDirectoryName(root.TrimEnd('/')) ?? throw new DirectoryNotFoundException("PromptOps.sln not found.");
-        await RunProcessAsync(root, "dotnet", ["build", Path.Combine("benchmarks", "FirstResponse"), "-c", "Release", "--nologo", "-v", "quiet", "-clp:ErrorsOnly;NoSummary"]).ConfigureAwait(false);
+        var root = FiguresCommand.RepositoryRoot();
+        await ResultFigures.RunCommandAsync(["dotnet", "build", Path.Combine("benchmarks", "FirstResponse"), "-c", "Release", "--nologo", "-v", "quiet", "-clp:ErrorsOnly;NoSummary"], Timeout).ConfigureAwait(false);
         var app = Path.Combine(root, "benchmarks", "FirstResponse", "bin", "Release", "net10.0", "FirstResponse.dll");
         string[] modes = ["anchor", "promptops", "promptops-plain"];
-        foreach (var mode in modes) await RunOnceAsync(root, app, mode).ConfigureAwait(false); // warm the disk cache: not counted
+        foreach (var mode in modes) await RunOnceAsync(app, mode).ConfigureAwait(false); // warm the disk cache: not counted
 
         var results = modes.ToDictionary(m => m, _ => new List<(double Build, double Call, double Process)>());
         for (var round = 0; round < rounds; round++)
         {
             foreach (var mode in modes.Skip(round % modes.Length).Concat(modes.Take(round % modes.Length))) // the order rotates
             {
-                results[mode].Add(await RunOnceAsync(root, app, mode).ConfigureAwait(false));
+                results[mode].Add(await RunOnceAsync(app, mode).ConfigureAwait(false));
             }
         }
 
@@ -77,25 +79,13 @@ internal static partial class FirstResponseFigures
         ]);
     }
 
-    private static async Task<(double Build, double Call, double Process)> RunOnceAsync(string root, string app, string mode)
+    private static async Task<(double Build, double Call, double Process)> RunOnceAsync(string app, string mode)
     {
         var clock = Stopwatch.StartNew();
-        var output = await RunProcessAsync(root, "dotnet", [app, mode]).ConfigureAwait(false);
+        var output = await ResultFigures.RunCommandAsync(["dotnet", app, mode], Timeout).ConfigureAwait(false);
         var process = clock.Elapsed.TotalMilliseconds;
         var m = Line().Match(output);
         if (!m.Success || m.Groups["mode"].Value != mode) throw new InvalidOperationException($"FirstResponse {mode} printed no timing line:\n{output}");
         return (double.Parse(m.Groups["build"].Value, CultureInfo.InvariantCulture), double.Parse(m.Groups["call"].Value, CultureInfo.InvariantCulture), process);
-    }
-
-    private static async Task<string> RunProcessAsync(string root, string file, string[] arguments)
-    {
-        var start = new ProcessStartInfo(file, arguments) { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().ConfigureAwait(false);
-        var output = await stdout.ConfigureAwait(false) + await stderr.ConfigureAwait(false);
-        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} failed (exit {process.ExitCode}):\n{output}");
-        return output;
     }
 }

@@ -28,19 +28,28 @@ internal static partial class ResultFigures
     /// <summary>Runs <paramref name="command"/> and returns the block named <paramref name="name"/> it printed.</summary>
     public static async Task<FigureOutput> RunAsync(string name, IReadOnlyList<string> command, TimeSpan timeout)
     {
+        // The tests that check their README block against what they measure skip that check while the block is being
+        // regenerated from their output (tests/Shared/ReadmeFigure.cs).
+        var text = await RunCommandAsync(command, timeout, new Dictionary<string, string> { [RegeneratingVariable] = name }).ConfigureAwait(false);
+        return new FigureOutput(Extract(name, text) ?? throw new InvalidOperationException($"`{Describe(command)}` printed no figures:{name} lines:\n{Tail(text)}"), []);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> from the repository root and returns what it printed (standard output and error,
+    /// in order); throws when it fails or runs longer than <paramref name="timeout"/> — no figures come from a failed run.
+    /// </summary>
+    public static async Task<string> RunCommandAsync(IReadOnlyList<string> command, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
+    {
         ArgumentNullException.ThrowIfNull(command);
-        var root = RepositoryRoot();
         var start = new ProcessStartInfo(command[0])
         {
-            WorkingDirectory = root,
+            WorkingDirectory = FiguresCommand.RepositoryRoot(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            // The tests that check their README block against what they measure skip that check while the block is being
-            // regenerated from their output (tests/Shared/ReadmeFigure.cs).
-            Environment = { [RegeneratingVariable] = name },
         };
         foreach (var argument in command.Skip(1)) start.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
 
         var printed = new StringBuilder();
         using var process = new Process { StartInfo = start };
@@ -70,8 +79,7 @@ internal static partial class ResultFigures
 
         process.WaitForExit(); // drains the redirected streams
         var text = printed.ToString();
-        if (process.ExitCode != 0) throw new InvalidOperationException($"`{Describe(command)}` failed (exit {process.ExitCode}); no figures are taken from a failed run:\n{Tail(text)}");
-        return new FigureOutput(Extract(name, text) ?? throw new InvalidOperationException($"`{Describe(command)}` printed no figures:{name} lines:\n{Tail(text)}"), []);
+        return process.ExitCode == 0 ? text : throw new InvalidOperationException($"`{Describe(command)}` failed (exit {process.ExitCode}); no figures are taken from a failed run:\n{Tail(text)}");
     }
 
     /// <summary>The block named <paramref name="name"/> in <paramref name="printed"/> (either form), or null when there is none.</summary>
@@ -113,18 +121,5 @@ internal static partial class ResultFigures
     {
         var lines = text.TrimEnd().Split('\n');
         return string.Join('\n', lines.Skip(Math.Max(0, lines.Length - 60)));
-    }
-
-    private static string RepositoryRoot()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "PromptOps.sln"))) return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("PromptOps.sln not found above the current directory or the benchmark binary; run from inside the repository.");
     }
 }
