@@ -37,15 +37,18 @@ public class PublicCorpusReportTests(ITestOutputHelper output)
     private static readonly Lazy<Tokenizer> O200k = new(() => TiktokenTokenizer.CreateForEncoding("o200k_base"));
     private static readonly Lazy<List<Result>> Results = new(Measure);
 
-    private sealed record Result(PublicPrompt Prompt, string Compressed, int Before, int After, IReadOnlyList<DamageKind> Damage)
+    private sealed record Result(PublicPrompt Prompt, string Compressed, int Before, int After, int WithoutMarkers, IReadOnlyList<DamageKind> Damage)
     {
         public double Reduction => Before == 0 ? 0 : 1.0 - ((double)After / Before);
+
+        /// <summary>The saving of deleting every verbosity marker (<see cref="Verbosity.WithoutMarkers"/>).</summary>
+        public double MarkerBound => Before == 0 ? 0 : 1.0 - ((double)WithoutMarkers / Before);
     }
 
     private static List<Result> Measure() => PublicPromptCorpus.Prompts.AsParallel().AsOrdered().Select(p =>
     {
         var compressed = PromptCompressor.Compress(p.Text);
-        return new Result(p, compressed, O200k.Value.CountTokens(p.Text), O200k.Value.CountTokens(compressed), CompressionDamage.Find(p.Text, compressed, PromptCompressor.Compress));
+        return new Result(p, compressed, O200k.Value.CountTokens(p.Text), O200k.Value.CountTokens(compressed), O200k.Value.CountTokens(Verbosity.WithoutMarkers(p.Text)), CompressionDamage.Find(p.Text, compressed, PromptCompressor.Compress));
     }).ToList();
 
     [Fact]
@@ -104,19 +107,22 @@ public class PublicCorpusReportTests(ITestOutputHelper output)
         sb.AppendLine();
         sb.AppendLine(Invariant($"Verbose and concise prompts, by the fixed criterion of `Verbosity` (verbose: ≥ {Verbosity.VerboseMinimum} politeness/hedging/filler markers and ≥ {Verbosity.VerbosePer100Words} per 100 words, per 200 characters in Japanese; concise: no marker):"));
         sb.AppendLine();
-        sb.AppendLine("| part | language | verbose prompts | verbose mean reduction | verbose median reduction | concise prompts | concise mean change | concise largest change |");
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| part | language | verbose prompts | verbose mean reduction | verbose median reduction | every marker deleted (bound) | concise prompts | concise mean change | concise largest change |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var part in new[] { "dev", "held-out" })
         {
             foreach (var language in new[] { "en", "ja" })
             {
                 var group = results.Where(r => r.Prompt.Part == part && r.Prompt.Language == language).ToList();
-                var verbose = group.Where(r => Verbosity.IsVerbose(r.Prompt.Text, language)).Select(r => r.Reduction).ToList();
+                var verboseGroup = group.Where(r => Verbosity.IsVerbose(r.Prompt.Text, language)).ToList();
+                var verbose = verboseGroup.Select(r => r.Reduction).ToList();
                 var conciseGroup = group.Where(r => Verbosity.IsConcise(r.Prompt.Text)).Select(r => Math.Abs(r.Reduction)).ToList();
-                sb.AppendLine(Invariant($"| {part} | {language} | {verbose.Count} | {(verbose.Count == 0 ? 0 : verbose.Average()):P1} | {Median(verbose):P1} | {conciseGroup.Count} | {(conciseGroup.Count == 0 ? 0 : conciseGroup.Average()):P1} | {(conciseGroup.Count == 0 ? 0 : conciseGroup.Max()):P1} |"));
+                sb.AppendLine(Invariant($"| {part} | {language} | {verbose.Count} | {(verbose.Count == 0 ? 0 : verbose.Average()):P1} | {Median(verbose):P1} | {(verboseGroup.Count == 0 ? 0 : verboseGroup.Average(r => r.MarkerBound)):P1} | {conciseGroup.Count} | {(conciseGroup.Count == 0 ? 0 : conciseGroup.Average()):P1} | {(conciseGroup.Count == 0 ? 0 : conciseGroup.Max()):P1} |"));
             }
         }
 
+        sb.AppendLine();
+        sb.AppendLine("\"Every marker deleted (bound)\": the mean saving of deleting every marker the criterion counts (\"please\", \"I want you to\", \"very\", \"you should\", ください, …) and nothing else, grammar ignored (`Verbosity.WithoutMarkers`). It bounds what removing filler can save on these prompts; the compressor passes it only by dropping repeated sentences and shortening wordy phrases.");
         var concise = results.Where(r => r.Prompt.Source == ConciseSource).ToList();
         sb.AppendLine();
         sb.AppendLine(Invariant($"Concise prompts ({ConciseSource}, {concise.Count}, all parts): mean change {concise.Average(r => r.Reduction):P1}, largest {concise.Max(r => r.Reduction):P1}, changed {concise.Count(r => r.Compressed != r.Prompt.Text)}."));
@@ -180,8 +186,10 @@ public class PublicCorpusReportTests(ITestOutputHelper output)
         var english = heldOut.Where(r => r.Prompt.Language == "en" && Verbosity.IsVerbose(r.Prompt.Text, "en")).Average(r => r.Reduction);
         var japanese = heldOut.Where(r => r.Prompt.Language == "ja" && Verbosity.IsVerbose(r.Prompt.Text, "ja")).Average(r => r.Reduction);
         var concise = heldOut.Where(r => Verbosity.IsConcise(r.Prompt.Text)).Max(r => Math.Abs(r.Reduction));
-        output.WriteLine(Invariant($"TARGET (not asserted) held-out verbose English mean reduction {english:P1} / goal ≥ {GoalEnglishHeldOutMeanReduction:P0}: gap {Math.Max(0, GoalEnglishHeldOutMeanReduction - english):P1}"));
-        output.WriteLine(Invariant($"TARGET (not asserted) held-out verbose Japanese mean reduction {japanese:P1} / goal ≥ {GoalJapaneseHeldOutMeanReduction:P0}: gap {Math.Max(0, GoalJapaneseHeldOutMeanReduction - japanese):P1}"));
+        var englishBound = heldOut.Where(r => r.Prompt.Language == "en" && Verbosity.IsVerbose(r.Prompt.Text, "en")).Average(r => r.MarkerBound);
+        var japaneseBound = heldOut.Where(r => r.Prompt.Language == "ja" && Verbosity.IsVerbose(r.Prompt.Text, "ja")).Average(r => r.MarkerBound);
+        output.WriteLine(Invariant($"TARGET (not asserted) held-out verbose English mean reduction {english:P1} / goal ≥ {GoalEnglishHeldOutMeanReduction:P0}: gap {Math.Max(0, GoalEnglishHeldOutMeanReduction - english):P1}; deleting every verbosity marker would save {englishBound:P1}"));
+        output.WriteLine(Invariant($"TARGET (not asserted) held-out verbose Japanese mean reduction {japanese:P1} / goal ≥ {GoalJapaneseHeldOutMeanReduction:P0}: gap {Math.Max(0, GoalJapaneseHeldOutMeanReduction - japanese):P1}; deleting every verbosity marker would save {japaneseBound:P1}"));
         output.WriteLine(Invariant($"TARGET (not asserted) largest change on held-out concise prompts {concise:P1} / goal ≤ {GoalConciseMaxChange:P0}"));
         foreach (var kind in Enum.GetValues<DamageKind>())
         {

@@ -38,6 +38,13 @@ internal static class Verbosity
         return markers >= VerboseMinimum && markers >= VerbosePer100Words * Math.Max(size, 1.0 / 3);
     }
 
+    /// <summary>
+    /// <paramref name="text"/> with every marker deleted, grammar ignored: what removing all the politeness, hedging, filler
+    /// and meta phrases the criterion counts would leave. Its saving bounds what filler removal alone can reach on a prompt
+    /// (a rewrite saves more only by shortening or deleting instructions themselves).
+    /// </summary>
+    public static string WithoutMarkers(string text) => Japanese.Replace(English.Replace(text, string.Empty), string.Empty);
+
     /// <summary>True when <paramref name="text"/> has no marker at all.</summary>
     public static bool IsConcise(string text) => Markers(text) == 0;
 }
