@@ -18,7 +18,7 @@ namespace PromptOps.Budgets;
 /// does not fit. After the call it settles what the call cost, and every call that reached the provider is paid for:
 /// <list type="bullet">
 /// <item>usage reported (<see cref="UsageDetails"/>, streamed or not): its cost, cached input at the cached price — in full
-/// even above the reservation (a provider that ignored the limit), which is logged and counted
+/// even above the call's worst case (a provider that ignored the limit), which is logged and counted
 /// (<c>promptops.budget.over_reservation</c>);</item>
 /// <item>no usage reported, or a stream the caller abandoned or cancelled, or that failed after it started answering: an
 /// estimate — the counted input plus the output tokens of the text received (counted with the model's tokenizer);</item>
@@ -27,6 +27,9 @@ namespace PromptOps.Budgets;
 /// </list>
 /// Each outcome is counted in <c>promptops.budget.settles</c>. Place it inside the response cache (<c>UsePromptOps</c>
 /// does), so a cache hit reserves nothing.
+/// <para>A process's first calls do not wait for the model's tokenizer while it loads (~0.3–0.7 s): they reserve on an upper
+/// bound of the input (its UTF-8 byte count), which holds more than the call can cost, never less; a bound that does not
+/// fit waits for the exact count instead of refusing, and settles count the input exactly.</para>
 /// <para>The model is <see cref="ChatOptions.ModelId"/>, else the inner client's default model
 /// (<see cref="ChatClientMetadata.DefaultModelId"/>). A model without a price is refused unless
 /// <see cref="CostBudgetOptions.AllowUnpricedModels"/>; a $0 model is exempt only with
@@ -54,6 +57,9 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
         _metrics = metrics ?? PromptOpsMetrics.Shared;
     }
 
+    /// <summary>Whether an encoding's exact tokenizer is loaded; until it is, reservations are made on a bound (tests replace it).</summary>
+    internal Func<string, bool> TokenizerLoaded { get; init; } = TiktokenTokenCounter.IsCreated;
+
     /// <summary>The budget this breaker enforces.</summary>
     public CostBudget Budget => _budget;
 
@@ -71,7 +77,7 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
         }
         catch (OperationCanceledException)
         {
-            await SettleAsync(call, call.Lease.WorstCaseUsd, BudgetSettleOutcome.WorstCase).ConfigureAwait(false);
+            await SettleAsync(call, call.WorstCase(), BudgetSettleOutcome.WorstCase).ConfigureAwait(false);
             throw;
         }
         catch
@@ -136,7 +142,7 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
             if (usage is not null) await SettleAsync(call, CostBudget.CostOf(call.Price, usage), BudgetSettleOutcome.Reported).ConfigureAwait(false);
             else if (text.Length > 0 || ended == StreamEnd.Completed) await SettleAsync(call, call.Estimate(text.ToString()), BudgetSettleOutcome.Estimated).ConfigureAwait(false);
             else if (ended == StreamEnd.Failed) await SettleAsync(call, 0m, BudgetSettleOutcome.Released).ConfigureAwait(false);
-            else await SettleAsync(call, call.Lease.WorstCaseUsd, BudgetSettleOutcome.WorstCase).ConfigureAwait(false);
+            else await SettleAsync(call, call.WorstCase(), BudgetSettleOutcome.WorstCase).ConfigureAwait(false);
         }
     }
 
@@ -153,16 +159,36 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
 
         if (_budget.Options.ExemptZeroPriceModels && price is { InputPerMillion: 0, CachedInputPerMillion: 0, OutputPerMillion: 0 }) return null;
 
-        var input = RequestTokens.Count(messages, options, model);
+        // While the model's tokenizer is still loading (a process's first calls), the input is bounded from above instead
+        // of waiting for it: the reservation holds more, never less. A bound that does not fit is no refusal: the call then
+        // waits for the exact count and reserves again. The settle counts exactly (Reserved.InputTokens).
+        var bound = RequestTokens.CountOrBound(messages, options, model, TokenizerLoaded, out var exact);
         var maxOutput = options?.MaxOutputTokens is > 0 and var m ? m : _budget.Options.DefaultMaxOutputTokens;
-        var worst = price.Cost(input, 0, maxOutput);
         var meta = options.GetPromptOps();
         var subject = new BudgetSubject(PromptOpsContext.TenantIdOf(meta), PromptOpsContext.UserIdOf(meta), meta?.PromptId ?? meta?.Endpoint);
-        var lease = meta is { Deferrable: true } && DeferredCallWait() is { } wait
-            ? await _budget.ReserveAsync(model, worst, subject, Max(wait, _budget.LeaseDuration), cancellationToken).ConfigureAwait(false)
-            : await _budget.ReserveAsync(model, worst, subject, cancellationToken).ConfigureAwait(false);
-        return new Reserved(lease, price, model, input);
+        var hold = meta is { Deferrable: true } && DeferredCallWait() is { } wait ? Max(wait, _budget.LeaseDuration) : (TimeSpan?)null;
+        if (!exact)
+        {
+            try
+            {
+                var early = await ReserveAsync(model, price.Cost(bound, 0, maxOutput), subject, hold, cancellationToken).ConfigureAwait(false);
+                return new Reserved(early, price, model, maxOutput, new Lazy<int>(() => RequestTokens.Count(messages, options, model)), OnBound: true);
+            }
+            catch (BudgetExceededException)
+            {
+                // Fall through to the exact count.
+            }
+        }
+
+        var input = exact ? bound : RequestTokens.Count(messages, options, model);
+        var lease = await ReserveAsync(model, price.Cost(input, 0, maxOutput), subject, hold, cancellationToken).ConfigureAwait(false);
+        return new Reserved(lease, price, model, maxOutput, new Lazy<int>(input));
     }
+
+    private ValueTask<BudgetLease> ReserveAsync(string? model, decimal worstCaseUsd, BudgetSubject subject, TimeSpan? hold, CancellationToken cancellationToken) =>
+        hold is { } duration
+            ? _budget.ReserveAsync(model, worstCaseUsd, subject, duration, cancellationToken)
+            : _budget.ReserveAsync(model, worstCaseUsd, subject, cancellationToken);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
@@ -178,11 +204,14 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
     private async ValueTask SettleAsync(Reserved call, decimal actualUsd, BudgetSettleOutcome outcome)
     {
         _metrics.BudgetSettled(outcome);
-        if (actualUsd > call.Lease.WorstCaseUsd)
+        // Above the call's worst case: the provider ignored the limit. Measured against the exact worst case, also where the
+        // lease was reserved on a bound (the bound covering part of it does not make the provider right).
+        var worst = call.WorstCase();
+        if (actualUsd > worst)
         {
-            // Charged in full: the money was spent. The reservation did not cover it, so others may have been admitted.
-            _metrics.BudgetOverReservation(call.Model, actualUsd - call.Lease.WorstCaseUsd);
-            BudgetLog.OverReservation(_logger, call.Model ?? "(none)", actualUsd, call.Lease.WorstCaseUsd);
+            // Charged in full: the money was spent. The reservation may not have covered it, so others may have been admitted.
+            _metrics.BudgetOverReservation(call.Model, actualUsd - worst);
+            BudgetLog.OverReservation(_logger, call.Model ?? "(none)", actualUsd, worst);
         }
 
         try
@@ -205,11 +234,17 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
         Failed,
     }
 
-    /// <summary>A reservation and what its settle needs: the lease, the model's price, the model, the counted input.</summary>
-    private sealed record Reserved(BudgetLease Lease, ModelPriceInfo Price, string? Model, int InputTokens)
+    /// <summary>
+    /// A reservation and what its settle needs: the lease, the model's price, the model, the output limit reserved, and the
+    /// exactly counted input (counted when a settle first needs it where the lease was reserved on a bound).
+    /// </summary>
+    private sealed record Reserved(BudgetLease Lease, ModelPriceInfo Price, string? Model, int MaxOutputTokens, Lazy<int> InputTokens, bool OnBound = false)
     {
         /// <summary>The counted input plus the output tokens of <paramref name="output"/>, at the model's price.</summary>
         public decimal Estimate(string? output) =>
-            Price.Cost(InputTokens, 0, string.IsNullOrEmpty(output) ? 0 : TokenCounters.ForModel(Model).CountTokens(output));
+            Price.Cost(InputTokens.Value, 0, string.IsNullOrEmpty(output) ? 0 : TokenCounters.ForModel(Model).CountTokens(output));
+
+        /// <summary>The call's worst case on the exact input (the lease's own worst case when that was counted exactly; never more).</summary>
+        public decimal WorstCase() => OnBound ? Math.Min(Lease.WorstCaseUsd, Price.Cost(InputTokens.Value, 0, MaxOutputTokens)) : Lease.WorstCaseUsd;
     }
 }

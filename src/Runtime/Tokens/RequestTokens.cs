@@ -23,11 +23,34 @@ internal static class RequestTokens
     public const int ImageTokens = 1105;
 
     /// <summary>The input tokens of <paramref name="messages"/> and <paramref name="options"/> for <paramref name="modelId"/>.</summary>
-    public static int Count(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId)
+    public static int Count(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId) =>
+        CountWith(messages, options, TokenCounters.ForModel(modelId));
+
+    /// <summary>
+    /// The input tokens of the request, or, while the exact tokenizer of <paramref name="modelId"/> is still loading (the
+    /// first ~0.3–0.7 s of a process), an upper bound that needs none: the UTF-8 byte count of the same texts (a token of
+    /// o200k and cl100k is at least one byte), with the same per-message, priming and image amounts. Starts the load when
+    /// nothing has, so that later calls count exactly. <paramref name="exact"/> says which it is. For reservations, which
+    /// may hold more than a call costs but never less; not for limits that refuse (a bound would refuse what fits).
+    /// </summary>
+    /// <param name="messages">The request's messages.</param>
+    /// <param name="options">The request's options.</param>
+    /// <param name="modelId">The model whose tokenizer counts.</param>
+    /// <param name="isLoaded">Whether an encoding's tokenizer is loaded (<see cref="TiktokenTokenCounter.IsCreated"/>; tests pass their own).</param>
+    /// <param name="exact">True when the count is exact, false when it is the bound.</param>
+    public static int CountOrBound(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId, Func<string, bool> isLoaded, out bool exact)
+    {
+        var encoding = TokenCounters.GetEncodingName(modelId);
+        exact = encoding is null || isLoaded(encoding);
+        if (exact) return Count(messages, options, modelId);
+        TokenizerWarmup.Shared.Start(encoding!);
+        return CountWith(messages, options, Utf8ByteCounter.Instance);
+    }
+
+    private static int CountWith(IEnumerable<ChatMessage> messages, ChatOptions? options, ITokenCounter counter)
     {
         ArgumentNullException.ThrowIfNull(messages);
         Caching.PromptCacheKey.ThrowIfMalformed(messages); // "messages[2] is null", not a NullReferenceException
-        var counter = TokenCounters.ForModel(modelId);
         long total = ReplyPrimingTokens;
         if (!string.IsNullOrEmpty(options?.Instructions)) total += PerMessageTokens + counter.CountTokens(options.Instructions);
         if (options?.Tools is { Count: > 0 } tools)

@@ -33,8 +33,11 @@ internal sealed class TokenizerWarmup
     {
         var encodings = EncodingsFor(options, services.GetService<IBudgetLimitProvider>() is not null);
         if (encodings.Count == 0) return null;
-        return Task.WhenAll(encodings.Select(e => _started.GetOrAdd(e, static encoding => Task.Run(() => Load(encoding)))));
+        return Task.WhenAll(encodings.Select(Start));
     }
+
+    /// <summary>Starts loading <paramref name="encoding"/> (o200k_base, cl100k_base) unless this instance already has; the task completes when it is loaded.</summary>
+    public Task Start(string encoding) => _started.GetOrAdd(encoding, static e => Task.Run(() => Load(e)));
 
     /// <summary>The load of <paramref name="encoding"/> this instance started, or null when it started none.</summary>
     public Task? WhenLoaded(string encoding) => _started.TryGetValue(encoding, out var task) ? task : null;

@@ -1,0 +1,175 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using PromptOps.Budgets;
+using PromptOps.Pricing;
+using PromptOps.Tests.Infrastructure;
+using PromptOps.Tokens;
+using static PromptOps.Tests.Budgets.BudgetTestKit;
+
+namespace PromptOps.Tests.Budgets;
+
+/// <summary>
+/// A process's first calls with a budget do not wait for the exact tokenizer (it loads in the background for ~0.3–0.7 s):
+/// the breaker reserves on the UTF-8 byte count of the request, an upper bound, and counts exactly when it settles. The
+/// tokenizer's state is the test's own (<see cref="CostBudgetChatClient.TokenizerLoaded"/>), so every test sees "still
+/// loading" whatever other tests have loaded in this process.
+/// </summary>
+public sealed class FirstCallBoundTests
+{
+    private const string Question = "Summarise the attached release notes for a customer newsletter: three bullet points, plain words, no jargon.";
+
+    private static (CostBudgetChatClient Client, CostBudget Budget) Breaker(IChatClient provider, bool loaded, decimal limit = 1m)
+    {
+        var budget = new CostBudget(new CostBudgetOptions { DailyLimitUsd = limit }, new InMemoryBudgetStore(), new PriceCatalog(), TimeSpan.FromMinutes(5), Clock());
+        return (new CostBudgetChatClient(provider, budget) { TokenizerLoaded = _ => loaded }, budget);
+    }
+
+    private static async Task<decimal> SpentAsync(CostBudget budget) =>
+        (await budget.GetStatusAsync()).Windows.Single(w => w.Window == BudgetWindow.Day).SpentOrReservedUsd;
+
+    private static decimal BoundWorstCase(IList<ChatMessage> messages, ChatOptions options, int maxOutput)
+    {
+        var bound = RequestTokens.CountOrBound(messages, options, "gpt-4o", _ => false, out var exact);
+        Assert.False(exact);
+        return (bound * Gpt4oInput) + (maxOutput * Gpt4oOutput);
+    }
+
+    [Fact]
+    public async Task While_the_tokenizer_loads_the_reservation_holds_the_byte_bound_and_the_settle_counts_exactly()
+    {
+        var gate = new TaskCompletionSource();
+        var provider = new RecordingChatClient
+        {
+            Respond = async (_, _, _) =>
+            {
+                await gate.Task;
+                return new ChatResponse(new ChatMessage(ChatRole.Assistant, "Three points: faster, cheaper, simpler.")); // no usage reported
+            },
+        };
+        var (client, budget) = Breaker(provider, loaded: false);
+        var messages = Ask(Question);
+        var options = Gpt4o(maxOutput: 200);
+
+        var call = client.GetResponseAsync(messages, options);
+        var reserved = await SpentAsync(budget);
+        Assert.Equal(Usd(BoundWorstCase(messages, options, 200)), Usd(reserved));
+        Assert.True(reserved > WorstCase(messages, options, 200), "the bound holds more than the exact worst case");
+
+        gate.SetResult();
+        await call;
+
+        // The same call once the tokenizer is loaded settles to the same estimate: the exact input plus the answer's tokens.
+        var (loadedClient, loadedBudget) = Breaker(provider, loaded: true);
+        await loadedClient.GetResponseAsync(messages, options);
+        var exact = (RequestTokens.Count(messages, options, "gpt-4o") * Gpt4oInput) + (TiktokenTokenCounter.O200k.CountTokens("Three points: faster, cheaper, simpler.") * Gpt4oOutput);
+        Assert.Equal(Usd(exact), Usd(await SpentAsync(loadedBudget)));
+        Assert.Equal(Usd(exact), Usd(await SpentAsync(budget)));
+    }
+
+    [Fact]
+    public async Task A_bound_that_does_not_fit_is_no_refusal_the_call_waits_for_the_exact_count()
+    {
+        var messages = Ask(Question);
+        var options = Gpt4o(maxOutput: 200);
+        var exactWorst = WorstCase(messages, options, 200);
+        var boundWorst = BoundWorstCase(messages, options, 200);
+        var gate = new TaskCompletionSource();
+        var provider = new RecordingChatClient
+        {
+            Respond = async (_, o, _) =>
+            {
+                await gate.Task;
+                return Answer("gpt-4o", 10, 10);
+            },
+        };
+
+        // Room for the exact worst case and not for the bound.
+        var limit = (exactWorst + boundWorst) / 2;
+        var (client, budget) = Breaker(provider, loaded: false, limit);
+        var call = client.GetResponseAsync(messages, options);
+        Assert.Equal(Usd(exactWorst), Usd(await SpentAsync(budget)));
+        gate.SetResult();
+        await call;
+        Assert.Equal(1, provider.Calls);
+
+        // What does not fit exactly is still refused, with the exact worst case.
+        var (tight, _) = Breaker(provider, loaded: false, exactWorst - 0.000001m);
+        var e = await Assert.ThrowsAsync<BudgetExceededException>(() => tight.GetResponseAsync(messages, options));
+        Assert.Equal(Usd(exactWorst), Usd(e.RequestedUsd));
+        Assert.Equal(1, provider.Calls);
+    }
+
+    [Fact]
+    public async Task A_call_cancelled_before_answering_is_charged_the_exact_worst_case_not_the_bound()
+    {
+        var provider = new RecordingChatClient { Respond = (_, _, _) => throw new OperationCanceledException() };
+        var (client, budget) = Breaker(provider, loaded: false);
+        var messages = Ask(Question);
+        var options = Gpt4o(maxOutput: 200);
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => client.GetResponseAsync(messages, options));
+
+        Assert.Equal(Usd(WorstCase(messages, options, 200)), Usd(await SpentAsync(budget)));
+    }
+
+    [Fact]
+    public async Task An_abandoned_stream_is_estimated_on_the_exact_input()
+    {
+        var provider = new RecordingChatClient { Respond = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "Faster. Cheaper. Simpler."))) };
+        var (client, budget) = Breaker(provider, loaded: false);
+        var messages = Ask(Question);
+        var options = Gpt4o(maxOutput: 200);
+
+        await foreach (var update in client.GetStreamingResponseAsync(messages, options))
+        {
+            if (update.Text.Length > 0) break; // the caller stops reading after the first text
+        }
+
+        // The exact input plus the tokens of the text received (one update holds it all).
+        var expected = (RequestTokens.Count(messages, options, "gpt-4o") * Gpt4oInput) + (TiktokenTokenCounter.O200k.CountTokens("Faster. Cheaper. Simpler.") * Gpt4oOutput);
+        Assert.Equal(Usd(expected), Usd(await SpentAsync(budget)));
+    }
+
+    public static TheoryData<string> Texts() => new()
+    {
+        "What is the capital of France?",
+        "日本語の問い合わせを三行で要約してください。敬語は不要です。",
+        "Emoji 🙂🚀 and accents: café, naïve, Straße, Ελληνικά, русский.",
+        "<|endoftext|> spelled out, and <|im_start|>system",
+        "```csharp\nvar x = items.Where(i => i.Price > 10).Select(i => i.Name).ToList();\n```",
+        new string('a', 5000),
+        "  \n\t\n  ",
+    };
+
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public void The_bound_is_never_below_the_exact_count(string text)
+    {
+        var tool = AIFunctionFactory.Create((string city, int days) => $"{city}:{days}", "forecast", "Weather forecast for a city.");
+        List<ChatMessage> messages =
+        [
+            new(ChatRole.System, text),
+            new(ChatRole.User, text) { AuthorName = "ユーザー" },
+            new(ChatRole.Assistant, [new FunctionCallContent("c1", "forecast", new Dictionary<string, object?> { ["city"] = text, ["days"] = 3 })]),
+            new(ChatRole.Tool, [new FunctionResultContent("c1", JsonSerializer.SerializeToElement(new { text }))]),
+        ];
+        var options = new ChatOptions { ModelId = "gpt-4o", Instructions = text, Tools = [tool] };
+        foreach (var model in new[] { "gpt-4o", "gpt-4-turbo" })
+        {
+            var bound = RequestTokens.CountOrBound(messages, options, model, _ => false, out var exact);
+            Assert.False(exact);
+            Assert.True(bound >= RequestTokens.Count(messages, options, model), $"{model}: bound {bound} < exact {RequestTokens.Count(messages, options, model)}");
+        }
+    }
+
+    [Fact]
+    public void A_model_without_a_local_tokenizer_is_estimated_as_before_and_a_loaded_tokenizer_counts_exactly()
+    {
+        var messages = Ask(Question);
+        var options = new ChatOptions { ModelId = "claude-haiku-4-5" };
+        Assert.Equal(RequestTokens.Count(messages, options, "claude-haiku-4-5"), RequestTokens.CountOrBound(messages, options, "claude-haiku-4-5", _ => false, out var estimated));
+        Assert.True(estimated);
+        Assert.Equal(RequestTokens.Count(messages, Gpt4o(), "gpt-4o"), RequestTokens.CountOrBound(messages, Gpt4o(), "gpt-4o", _ => true, out var exact));
+        Assert.True(exact);
+    }
+}
