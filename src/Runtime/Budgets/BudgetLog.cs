@@ -21,7 +21,7 @@ internal static partial class BudgetLog
     public static partial void SettleFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning,
-        Message = "PromptOps budgets: a call to {Model} cost {ActualUsd} USD, more than its worst case of {ReservedUsd} USD, what the budget reserves for it (the provider went past the output limit, or the price is wrong); it is charged in full.")]
+        Message = "PromptOps budgets: a call to {Model} cost {ActualUsd} USD, more than the {ReservedUsd} USD reserved for it (the provider went past the output limit, or the price is wrong); it is charged in full.")]
     public static partial void OverReservation(ILogger logger, string model, decimal actualUsd, decimal reservedUsd);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information,

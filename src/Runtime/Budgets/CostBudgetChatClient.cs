@@ -18,7 +18,7 @@ namespace PromptOps.Budgets;
 /// does not fit. After the call it settles what the call cost, and every call that reached the provider is paid for:
 /// <list type="bullet">
 /// <item>usage reported (<see cref="UsageDetails"/>, streamed or not): its cost, cached input at the cached price — in full
-/// even above the call's worst case (a provider that ignored the limit), which is logged and counted
+/// even above the reservation (a provider that ignored the limit), which is logged and counted
 /// (<c>promptops.budget.over_reservation</c>);</item>
 /// <item>no usage reported, or a stream the caller abandoned or cancelled, or that failed after it started answering: an
 /// estimate — the counted input plus the output tokens of the text received (counted with the model's tokenizer);</item>
@@ -204,14 +204,13 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
     private async ValueTask SettleAsync(Reserved call, decimal actualUsd, BudgetSettleOutcome outcome)
     {
         _metrics.BudgetSettled(outcome);
-        // Above the call's worst case: the provider ignored the limit. Measured against the exact worst case, also where the
-        // lease was reserved on a bound (the bound covering part of it does not make the provider right).
-        var worst = call.WorstCase();
-        if (actualUsd > worst)
+        // Measured against the reservation, not recounted: a first call reserved on the byte bound must not wait for the
+        // tokenizer here either (what such a call costs within its bound put no other call at risk).
+        if (actualUsd > call.Lease.WorstCaseUsd)
         {
-            // Charged in full: the money was spent. The reservation may not have covered it, so others may have been admitted.
-            _metrics.BudgetOverReservation(call.Model, actualUsd - worst);
-            BudgetLog.OverReservation(_logger, call.Model ?? "(none)", actualUsd, worst);
+            // Charged in full: the money was spent. The reservation did not cover it, so others may have been admitted.
+            _metrics.BudgetOverReservation(call.Model, actualUsd - call.Lease.WorstCaseUsd);
+            BudgetLog.OverReservation(_logger, call.Model ?? "(none)", actualUsd, call.Lease.WorstCaseUsd);
         }
 
         try

@@ -92,7 +92,7 @@ public sealed class PromptOpsMetrics : IDisposable
         CacheTtlExtensions = _meter.CreateCounter<long>("promptops.cache.ttl_extended", "{hit}", "Cache hits that extended their entry's life (the TTL optimiser), per layer.");
         BudgetSettles = _meter.CreateCounter<long>("promptops.budget.settles", "{call}", "Budget settles by how the cost was known (reported, estimated, worst_case, released).");
         BudgetAlerts = _meter.CreateCounter<long>("promptops.budget.alerts", "{alert}", "Budget alerts raised by this instance (scope, window, threshold).");
-        BudgetOverReservations = _meter.CreateCounter<double>("promptops.budget.over_reservation", "USD", "Cost above a call's worst case, what the budget reserves for it (charged in full).");
+        BudgetOverReservations = _meter.CreateCounter<double>("promptops.budget.over_reservation", "USD", "Cost above what the budget reserved for a call (charged in full).");
         SemanticFalseHitRateGauge = _meter.CreateObservableGauge("promptops.cache.semantic.false_hit_rate", ObserveFalseHitRate, "1",
             "Share of verified semantic hits whose cached answer disagreed with the provider's.");
     }
