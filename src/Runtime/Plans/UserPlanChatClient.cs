@@ -174,7 +174,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
                     PlanLimitException.UserRequired, 0m, 0m, "requests", null, null, null);
             }
 
-            return new Admission(options, null, [], 0);
+            return new Admission(options, null, [], new Lazy<long>(0L));
         }
 
         var plan = await GetPlanAsync(user, cancellationToken).ConfigureAwait(false);
@@ -208,13 +208,25 @@ public sealed class UserPlanChatClient : DelegatingChatClient
             if (!plan.Allows(model)) throw NotAllowed(user, plan, model);
         }
 
-        // 2. Input size.
-        var input = RequestTokens.Count(messages, routed, model);
-        if (plan.MaxInputTokens is { } maxInput && input > maxInput)
+        // 2. Input size. While the model's tokenizer loads (a process's first calls), the request's UTF-8 byte count, an upper
+        // bound, decides what it can without waiting: a bound within a limit admits; nothing is refused on the bound alone.
+        var counted = routed;
+        var input = RequestTokens.CountOrBound(messages, counted, model, TokenizerLoaded, out var exact);
+        var exactInput = exact ? new Lazy<int>(input) : new Lazy<int>(() => RequestTokens.Count(messages, counted, model));
+        if (plan.MaxInputTokens is { } maxInput)
         {
-            throw new PlanLimitException(
-                $"PromptOps plan: the input has {input} tokens; plan {plan.Name} of user '{user}' allows {maxInput}. Shorten it; retrying will not help.",
-                PlanLimitException.MaxInputTokens, input, maxInput, "tokens", null, user, plan.Name, model);
+            if (input > maxInput && !exact)
+            {
+                input = exactInput.Value;
+                exact = true;
+            }
+
+            if (input > maxInput)
+            {
+                throw new PlanLimitException(
+                    $"PromptOps plan: the input has {input} tokens; plan {plan.Name} of user '{user}' allows {maxInput}. Shorten it; retrying will not help.",
+                    PlanLimitException.MaxInputTokens, input, maxInput, "tokens", null, user, plan.Name, model);
+            }
         }
 
         // 3. Output clamp.
@@ -252,12 +264,24 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         var charges = new List<BudgetCharge>(2);
         // With no output limit anywhere, reserve a default output size: reserving the input alone let answers of any
         // length through a daily token limit.
-        var worstTokens = input + (long)(maxOutput is > 0 and var limit ? limit : _options.DefaultMaxOutputTokens);
+        var outputTokens = (long)(maxOutput is > 0 and var limit ? limit : _options.DefaultMaxOutputTokens);
+        var worstTokens = input + outputTokens;
         if (plan.DailyRequests is { } dailyRequests) charges.Add(new BudgetCharge(DailyKey(user, day, "requests"), 1, dailyRequests, dayEnd + _leaseDuration + Grace));
         if (plan.DailyTokens is { } dailyTokens) charges.Add(new BudgetCharge(DailyKey(user, day, "tokens"), worstTokens, dailyTokens, dayEnd + _leaseDuration + Grace));
-        if (charges.Count == 0) return new Admission(routed, null, [], worstTokens);
+        if (charges.Count == 0) return new Admission(routed, null, [], new Lazy<long>(() => exactInput.Value + outputTokens));
 
         var reservation = await _store.TryReserveAsync(charges, now, now + _leaseDuration, cancellationToken).ConfigureAwait(false);
+        if (reservation.LeaseId is null && !exact && charges[reservation.RefusedIndex].Key.EndsWith(":tokens", StringComparison.Ordinal))
+        {
+            // The bound did not fit the daily tokens: count exactly and try again, so the refusal (if any) is the exact one.
+            worstTokens = exactInput.Value + outputTokens;
+            for (var i = 0; i < charges.Count; i++)
+            {
+                if (charges[i].Key.EndsWith(":tokens", StringComparison.Ordinal)) charges[i] = charges[i] with { Amount = worstTokens };
+            }
+
+            reservation = await _store.TryReserveAsync(charges, now, now + _leaseDuration, cancellationToken).ConfigureAwait(false);
+        }
         if (reservation.LeaseId is not { } leaseId)
         {
             var refused = charges[reservation.RefusedIndex];
@@ -272,7 +296,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
                 current, refused.Limit, isRequests ? "requests" : "tokens", retryAfter, user, plan.Name, model);
         }
 
-        return new Admission(routed, leaseId, [.. charges], worstTokens);
+        return new Admission(routed, leaseId, [.. charges], new Lazy<long>(() => exactInput.Value + outputTokens));
     }
 
     private async ValueTask SettleAsync(Admission admitted, bool success, bool hit, UsageDetails? usage)
@@ -280,7 +304,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         var actual = new long[admitted.Charges.Length];
         if (success)
         {
-            var tokens = hit ? 0 : usage is null ? admitted.WorstTokens : Math.Max(0, usage.InputTokenCount ?? 0) + Math.Max(0, usage.OutputTokenCount ?? 0);
+            var tokens = hit ? 0 : usage is null ? admitted.WorstTokens.Value : Math.Max(0, usage.InputTokenCount ?? 0) + Math.Max(0, usage.OutputTokenCount ?? 0);
             for (var i = 0; i < actual.Length; i++) actual[i] = admitted.Charges[i].Key.EndsWith(":requests", StringComparison.Ordinal) ? 1 : tokens;
         }
 
@@ -300,5 +324,12 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         new($"PromptOps plan: plan {plan.Name} of user '{user}' does not include the model '{model ?? "(unknown: no ModelId, no tier, no default model)"}'. It includes: {string.Join(", ", plan.AllowedModels ?? ["all"])}.",
             PlanLimitException.Models, 0m, 0m, "models", null, user, plan.Name, model);
 
-    private sealed record Admission(ChatOptions? Options, string? Lease, BudgetCharge[] Charges, long WorstTokens);
+    /// <summary>Whether an encoding's exact tokenizer is loaded; until it is, the byte bound decides what it can (tests replace it).</summary>
+    internal Func<string, bool> TokenizerLoaded { get; init; } = TiktokenTokenCounter.IsCreated;
+
+    /// <summary>
+    /// An admitted call: the options it runs with, its lease and charges, and its worst case in tokens on the exact input
+    /// (counted when a settle without usage first needs it, where the charges were reserved on the byte bound).
+    /// </summary>
+    private sealed record Admission(ChatOptions? Options, string? Lease, BudgetCharge[] Charges, Lazy<long> WorstTokens);
 }

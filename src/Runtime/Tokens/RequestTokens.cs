@@ -31,7 +31,8 @@ internal static class RequestTokens
     /// first ~0.3–0.7 s of a process), an upper bound that needs none: the UTF-8 byte count of the same texts (a token of
     /// o200k and cl100k is at least one byte), with the same per-message, priming and image amounts. Starts the load when
     /// nothing has, so that later calls count exactly. <paramref name="exact"/> says which it is. For reservations, which
-    /// may hold more than a call costs but never less; not for limits that refuse (a bound would refuse what fits).
+    /// may hold more than a call costs but never less, and for limits only to admit: a bound above a limit must be counted
+    /// exactly before anything is refused.
     /// </summary>
     /// <param name="messages">The request's messages.</param>
     /// <param name="options">The request's options.</param>

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.AI;
+using PromptOps.Budgets;
+using PromptOps.Plans;
+using PromptOps.Tests.Infrastructure;
+using PromptOps.Tokens;
+using static PromptOps.Tests.Budgets.BudgetTestKit;
+
+namespace PromptOps.Tests.Plans;
+
+/// <summary>
+/// Plans on a process's first calls, while the exact tokenizer loads (the test's own "still loading",
+/// <see cref="UserPlanChatClient.TokenizerLoaded"/>): the request's UTF-8 byte count, an upper bound, admits what fits
+/// within it; nothing is refused on the bound alone (what the bound does not fit is counted exactly first), and a settle
+/// without usage charges the exact worst case.
+/// </summary>
+public sealed class PlanFirstCallBoundTests
+{
+    private const string Model = "gpt-4o-mini";
+
+    private static ChatOptions For(string user, int maxOutput = 100) =>
+        new ChatOptions { ModelId = Model, MaxOutputTokens = maxOutput }.WithPromptOps(new PromptOpsMetadata { UserId = user });
+
+    private static UserPlanChatClient Plans(IChatClient provider, UserPlanDefinition plan) =>
+        new(provider, new UserPlanOptions { Enabled = true, Definitions = { ["free"] = plan } }, new InMemoryBudgetStore(), null, null, TimeSpan.FromMinutes(5), Clock())
+        {
+            TokenizerLoaded = _ => false,
+        };
+
+    private static int Bound(IList<ChatMessage> messages, ChatOptions options)
+    {
+        var bound = RequestTokens.CountOrBound(messages, options, Model, _ => false, out var exact);
+        Assert.False(exact);
+        return bound;
+    }
+
+    [Fact]
+    public async Task An_input_whose_bound_is_over_the_limit_but_whose_tokens_are_not_is_admitted_and_a_longer_one_refused_exactly()
+    {
+        var provider = Provider();
+        var messages = Ask(string.Join(' ', Enumerable.Repeat("budget", 1_500))); // ~1,500 tokens, ~10,500 bytes
+        var options = For("alice");
+        var exact = RequestTokens.Count(messages, options, Model);
+        Assert.True(Bound(messages, options) > 2_000 && exact < 2_000);
+
+        using var client = Plans(provider, new UserPlanDefinition { MaxInputTokens = 2_000, RequestsPerMinute = 10_000 });
+        await client.GetResponseAsync(messages, options);
+        Assert.Equal(1, provider.Calls);
+
+        var longer = Ask(string.Join(' ', Enumerable.Repeat("budget", 2_100)));
+        var e = await Assert.ThrowsAsync<PlanLimitException>(() => client.GetResponseAsync(longer, For("alice")));
+        Assert.Equal(PlanLimitException.MaxInputTokens, e.LimitName);
+        Assert.Equal(RequestTokens.Count(longer, For("alice"), Model), (int)e.Current);
+        Assert.Equal(1, provider.Calls);
+    }
+
+    [Fact]
+    public async Task Daily_tokens_a_bound_that_does_not_fit_is_counted_exactly_before_anything_is_refused()
+    {
+        var messages = Ask("Is this parcel delayed? Answer yes or no, then one sentence on why, with the carrier's own words.");
+        var options = For("alice");
+        var exactWorst = RequestTokens.Count(messages, options, Model) + 100;
+        var boundWorst = Bound(messages, options) + 100;
+
+        // Room for the exact worst case, not for the bound: admitted.
+        var provider = Provider();
+        using var roomy = Plans(provider, new UserPlanDefinition { DailyTokens = (exactWorst + boundWorst) / 2, RequestsPerMinute = 10_000 });
+        await roomy.GetResponseAsync(messages, options);
+        Assert.Equal(1, provider.Calls);
+
+        // No room for the exact worst case: refused, with the exact amount.
+        using var tight = Plans(provider, new UserPlanDefinition { DailyTokens = exactWorst - 1, RequestsPerMinute = 10_000 });
+        var e = await Assert.ThrowsAsync<PlanLimitException>(() => tight.GetResponseAsync(messages, options));
+        Assert.Equal(PlanLimitException.DailyTokens, e.LimitName);
+        Assert.Contains($"this request may use {exactWorst}", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, provider.Calls);
+    }
+
+    [Fact]
+    public async Task A_call_answered_without_usage_is_charged_the_exact_worst_case_not_the_bound()
+    {
+        var messages = Ask("Is this parcel delayed? Answer yes or no, then one sentence on why, with the carrier's own words.");
+        var options = For("alice");
+        var exactWorst = RequestTokens.Count(messages, options, Model) + 100;
+        var provider = new RecordingChatClient { Respond = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "Yes."))) };
+        using var client = Plans(provider, new UserPlanDefinition { DailyTokens = (2 * exactWorst) - 1, RequestsPerMinute = 10_000 });
+
+        await client.GetResponseAsync(messages, options);
+        var e = await Assert.ThrowsAsync<PlanLimitException>(() => client.GetResponseAsync(messages, options));
+
+        Assert.Equal(exactWorst, e.Current); // what the first call was charged
+    }
+}
