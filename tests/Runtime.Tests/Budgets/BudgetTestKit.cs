@@ -34,6 +34,14 @@ internal static class BudgetTestKit
     public static decimal WorstCase(IEnumerable<ChatMessage> messages, ChatOptions options, int maxOutput) =>
         RequestTokens.Count(messages, options, "gpt-4o") * Gpt4oInput + maxOutput * Gpt4oOutput;
 
+    /// <summary>What a request counts as while the exact tokenizer of <paramref name="model"/> still loads: its UTF-8 byte bound.</summary>
+    public static int ByteBound(IEnumerable<ChatMessage> messages, ChatOptions options, string model)
+    {
+        var bound = RequestTokens.CountOrBound(messages, options, model, _ => false, out var exact);
+        Assert.False(exact);
+        return bound;
+    }
+
     /// <summary>A provider that answers with the given usage, after yielding (so concurrent calls overlap).</summary>
     public static RecordingChatClient Provider(long input = 10, long output = 100, long cached = 0) =>
         new()

@@ -27,12 +27,8 @@ public sealed class FirstCallBoundTests
     private static async Task<decimal> SpentAsync(CostBudget budget) =>
         (await budget.GetStatusAsync()).Windows.Single(w => w.Window == BudgetWindow.Day).SpentOrReservedUsd;
 
-    private static decimal BoundWorstCase(IList<ChatMessage> messages, ChatOptions options, int maxOutput)
-    {
-        var bound = RequestTokens.CountOrBound(messages, options, "gpt-4o", _ => false, out var exact);
-        Assert.False(exact);
-        return (bound * Gpt4oInput) + (maxOutput * Gpt4oOutput);
-    }
+    private static decimal BoundWorstCase(IList<ChatMessage> messages, ChatOptions options, int maxOutput) =>
+        (ByteBound(messages, options, "gpt-4o") * Gpt4oInput) + (maxOutput * Gpt4oOutput);
 
     [Fact]
     public async Task While_the_tokenizer_loads_the_reservation_holds_the_byte_bound_and_the_settle_counts_exactly()

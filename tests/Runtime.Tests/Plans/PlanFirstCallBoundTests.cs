@@ -26,12 +26,10 @@ public sealed class PlanFirstCallBoundTests
             TokenizerLoaded = _ => false,
         };
 
-    private static int Bound(IList<ChatMessage> messages, ChatOptions options)
-    {
-        var bound = RequestTokens.CountOrBound(messages, options, Model, _ => false, out var exact);
-        Assert.False(exact);
-        return bound;
-    }
+    private static readonly List<ChatMessage> Question = Ask("Is this parcel delayed? Answer yes or no, then one sentence on why, with the carrier's own words.");
+
+    /// <summary>The question's exact worst case in tokens for alice: its input and the 100 output tokens <see cref="For"/> sets.</summary>
+    private static int ExactWorst => RequestTokens.Count(Question, For("alice"), Model) + 100;
 
     [Fact]
     public async Task An_input_whose_bound_is_over_the_limit_but_whose_tokens_are_not_is_admitted_and_a_longer_one_refused_exactly()
@@ -40,7 +38,7 @@ public sealed class PlanFirstCallBoundTests
         var messages = Ask(string.Join(' ', Enumerable.Repeat("budget", 1_500))); // ~1,500 tokens, ~10,500 bytes
         var options = For("alice");
         var exact = RequestTokens.Count(messages, options, Model);
-        Assert.True(Bound(messages, options) > 2_000 && exact < 2_000);
+        Assert.True(ByteBound(messages, options, Model) > 2_000 && exact < 2_000);
 
         using var client = Plans(provider, new UserPlanDefinition { MaxInputTokens = 2_000, RequestsPerMinute = 10_000 });
         await client.GetResponseAsync(messages, options);
@@ -56,10 +54,8 @@ public sealed class PlanFirstCallBoundTests
     [Fact]
     public async Task Daily_tokens_a_bound_that_does_not_fit_is_counted_exactly_before_anything_is_refused()
     {
-        var messages = Ask("Is this parcel delayed? Answer yes or no, then one sentence on why, with the carrier's own words.");
-        var options = For("alice");
-        var exactWorst = RequestTokens.Count(messages, options, Model) + 100;
-        var boundWorst = Bound(messages, options) + 100;
+        var (messages, options, exactWorst) = (Question, For("alice"), ExactWorst);
+        var boundWorst = ByteBound(messages, options, Model) + 100;
 
         // Room for the exact worst case, not for the bound: admitted.
         var provider = Provider();
@@ -78,9 +74,7 @@ public sealed class PlanFirstCallBoundTests
     [Fact]
     public async Task A_call_answered_without_usage_is_charged_the_exact_worst_case_not_the_bound()
     {
-        var messages = Ask("Is this parcel delayed? Answer yes or no, then one sentence on why, with the carrier's own words.");
-        var options = For("alice");
-        var exactWorst = RequestTokens.Count(messages, options, Model) + 100;
+        var (messages, options, exactWorst) = (Question, For("alice"), ExactWorst);
         var provider = new RecordingChatClient { Respond = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "Yes."))) };
         using var client = Plans(provider, new UserPlanDefinition { DailyTokens = (2 * exactWorst) - 1, RequestsPerMinute = 10_000 });
 
