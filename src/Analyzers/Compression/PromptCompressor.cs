@@ -97,8 +97,9 @@ namespace PromptOps.Analyzers.Compression
             (R(ClauseStart + @"(always )?remember to[ \t]+"), "$1"),
             (R(ClauseStart + @"(?:note|keep in mind|bear in mind) that[ \t]+"), ""),
             // An intensifier goes only before a word of emphasis ("very important", "extremely careful"): before a
-            // description it can carry meaning ("very short text", "very bearish", "highly available").
-            (R(@"\b(?:" + Intensifiers.Replace("|super", "") + @")[ \t]+(?=(?:important|essential|crucial|critical|careful|carefully|clear|clearly|concise|concisely|brief|briefly|helpful|polite|friendly|accurate|accurately|precise|precisely|strict|strictly|thorough|thoroughly|detailed|effective|useful|good|professional|specific|relevant|creative|knowledgeable|skilled|experienced|capable|intelligent|smart|engaging)\b)"), ""),
+            // description it can carry meaning ("very short text", "very bearish", "highly available"), and "highly
+            // detailed" is an image prompt's own style keyword.
+            (R(@"\b(?:" + Intensifiers.Replace("|super", "") + @")[ \t]+(?=(?:important|essential|crucial|critical|careful|carefully|clear|clearly|concise|concisely|brief|briefly|helpful|polite|friendly|accurate|accurately|precise|precisely|strict|strictly|thorough|thoroughly|effective|useful|good|professional|specific|relevant|creative|knowledgeable|skilled|experienced|capable|intelligent|smart|engaging)\b)"), ""),
             (R(@"\b(?:absolutely|basically|actually|definitely|certainly)[ \t]+(?!(?:not|no|nothing|never|necessary|required|needed|must)\b)(?=\w)"), ""),
             (R(@"\b(?:carefully|thoroughly|closely) (?=read|review|analy[sz]e|examine)"), ""),
             (R(@"\b(read|review|analy[sz]e|examine|consider) (?:very )?(?:carefully|thoroughly|closely)\b"), "$1"),

@@ -43,6 +43,8 @@ public class GrammarSafeRewritingTests
     [InlineData("Translate English to French. Translate French to English.", "Translate English to French. Translate French to English.")]
     // An intensifier before a description is a degree ("very short", "very high risk"), not filler.
     [InlineData("Use very short sentences. Mark very high risk items.", "Use very short sentences. Mark very high risk items.")]
+    // "highly detailed" is an image prompt's style keyword (f/awesome-chatgpt-prompts, development part), not emphasis.
+    [InlineData("Soft shadows, highly detailed, 4k illustration.", "Soft shadows, highly detailed, 4k illustration.")]
     // "Please:" before a list is not removed (it would leave "transcript.:"); Markdown table rows are data.
     [InlineData("The following is a meeting transcript. Please:\n1. List the decisions.", "The following is a meeting transcript. Please:\n1. List the decisions.")]
     [InlineData("| Name | Notes |\n|---|---|\n| a | please be very careful ... |", "| Name | Notes |\n|---|---|\n| a | please be very careful ... |")]
