@@ -179,14 +179,17 @@ public sealed class CostBudget
     /// <see cref="SettleAsync"/>.
     /// </summary>
     public ValueTask<BudgetLease> ReserveAsync(string? modelId, decimal worstCaseUsd, BudgetSubject subject = default, CancellationToken cancellationToken = default) =>
-        ReserveAsync(modelId, worstCaseUsd, subject, LeaseDuration, cancellationToken);
+        ReserveAsync(modelId, worstCaseUsd, subject, LeaseDuration, alertIfRefused: true, cancellationToken);
 
     /// <summary>
     /// <see cref="ReserveAsync(string?, decimal, BudgetSubject, CancellationToken)"/> with a lease that lasts
     /// <paramref name="leaseDuration"/> instead of <see cref="LeaseDuration"/>: for a call that may take longer than the lease
-    /// (a deferrable call waiting for its provider batch), so its reservation holds the money until it is settled.
+    /// (a deferrable call waiting for its provider batch), so its reservation holds the money until it is settled. With
+    /// <paramref name="alertIfRefused"/> false a refusal raises no alert: the caller will try again with a smaller amount
+    /// (a first call reserved on the byte bound of its input), and only that outcome may alert — a 100 % "refused" alert
+    /// for a call then admitted would be false, and would use up the window's alerts.
     /// </summary>
-    internal async ValueTask<BudgetLease> ReserveAsync(string? modelId, decimal worstCaseUsd, BudgetSubject subject, TimeSpan leaseDuration, CancellationToken cancellationToken)
+    internal async ValueTask<BudgetLease> ReserveAsync(string? modelId, decimal worstCaseUsd, BudgetSubject subject, TimeSpan leaseDuration, bool alertIfRefused, CancellationToken cancellationToken)
     {
         if (leaseDuration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(leaseDuration), leaseDuration, "The lease duration must be positive.");
         if (worstCaseUsd < 0) throw new ArgumentOutOfRangeException(nameof(worstCaseUsd), worstCaseUsd, "The worst case cannot be negative.");
@@ -206,7 +209,7 @@ public sealed class CostBudget
         // The application's windows come first in every request's charges: the month key is the application's (read from its
         // set for this hour, not from the request's charges, which may be a subject's set).
         if (_monthIndex >= 0 && _monthIndex < reservation.Totals.Count) RememberMonth(reservation.Totals[_monthIndex], CurrentWindows(now).Keys[_monthIndex]);
-        await RaiseAlertsAsync(charges, scopes, reservation, now).ConfigureAwait(false);
+        if (alertIfRefused || reservation.LeaseId is not null) await RaiseAlertsAsync(charges, scopes, reservation, now).ConfigureAwait(false);
         if (reservation.LeaseId is not { } leaseId)
         {
             var i = reservation.RefusedIndex;

@@ -60,6 +60,9 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
     /// <summary>Whether an encoding's exact tokenizer is loaded; until it is, reservations are made on a bound (tests replace it).</summary>
     internal Func<string, bool> TokenizerLoaded { get; init; } = TiktokenTokenCounter.IsCreated;
 
+    /// <summary>The exact count of a request's input tokens (<see cref="RequestTokens.Count"/>; tests observe it).</summary>
+    internal Func<IEnumerable<ChatMessage>, ChatOptions?, string?, int> CountExactly { get; init; } = RequestTokens.Count;
+
     /// <summary>The budget this breaker enforces.</summary>
     public CostBudget Budget => _budget;
 
@@ -159,36 +162,36 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
 
         if (_budget.Options.ExemptZeroPriceModels && price is { InputPerMillion: 0, CachedInputPerMillion: 0, OutputPerMillion: 0 }) return null;
 
-        // While the model's tokenizer is still loading (a process's first calls), the input is bounded from above instead
-        // of waiting for it: the reservation holds more, never less. A bound that does not fit is no refusal: the call then
-        // waits for the exact count and reserves again. The settle counts exactly (Reserved.InputTokens).
-        var bound = RequestTokens.CountOrBound(messages, options, model, TokenizerLoaded, out var exact);
         var maxOutput = options?.MaxOutputTokens is > 0 and var m ? m : _budget.Options.DefaultMaxOutputTokens;
         var meta = options.GetPromptOps();
         var subject = new BudgetSubject(PromptOpsContext.TenantIdOf(meta), PromptOpsContext.UserIdOf(meta), meta?.PromptId ?? meta?.Endpoint);
-        var hold = meta is { Deferrable: true } && DeferredCallWait() is { } wait ? Max(wait, _budget.LeaseDuration) : (TimeSpan?)null;
+        var hold = meta is { Deferrable: true } && DeferredCallWait() is { } wait ? Max(wait, _budget.LeaseDuration) : _budget.LeaseDuration;
+
+        // While the model's tokenizer is still loading (a process's first calls), the input is bounded from above instead
+        // of waiting for it: the reservation holds more, never less. A bound that does not fit is no refusal: the call then
+        // waits for the exact count and reserves again. Settles count exactly (Reserved). Not for a deferrable call held
+        // for its batch: it waits for the batch anyway, and a bound held for hours would crowd out calls that fit.
+        var exact = true;
+        var input = hold == _budget.LeaseDuration ? RequestTokens.CountOrBound(messages, options, model, TokenizerLoaded, out exact) : CountExactly(messages, options, model);
         if (!exact)
         {
             try
             {
-                var early = await ReserveAsync(model, price.Cost(bound, 0, maxOutput), subject, hold, cancellationToken).ConfigureAwait(false);
-                return new Reserved(early, price, model, maxOutput, new Lazy<int>(() => RequestTokens.Count(messages, options, model)), OnBound: true);
+                var early = await _budget.ReserveAsync(model, price.Cost(input, 0, maxOutput), subject, hold, alertIfRefused: false, cancellationToken).ConfigureAwait(false);
+                return new Reserved(early, price, model, maxOutput, new Lazy<int>(() => CountExactly(messages, options, model)), OnBound: true);
             }
-            catch (BudgetExceededException)
+            catch (Exception e) when (e is BudgetExceededException or BudgetStoreUnavailableException)
             {
-                // Fall through to the exact count.
+                // Not a refusal yet: the exact count may fit (while the shared store is down, the escrow refuses by amount
+                // too, with BudgetStoreUnavailableException).
             }
+
+            input = CountExactly(messages, options, model);
         }
 
-        var input = exact ? bound : RequestTokens.Count(messages, options, model);
-        var lease = await ReserveAsync(model, price.Cost(input, 0, maxOutput), subject, hold, cancellationToken).ConfigureAwait(false);
+        var lease = await _budget.ReserveAsync(model, price.Cost(input, 0, maxOutput), subject, hold, alertIfRefused: true, cancellationToken).ConfigureAwait(false);
         return new Reserved(lease, price, model, maxOutput, new Lazy<int>(input));
     }
-
-    private ValueTask<BudgetLease> ReserveAsync(string? model, decimal worstCaseUsd, BudgetSubject subject, TimeSpan? hold, CancellationToken cancellationToken) =>
-        hold is { } duration
-            ? _budget.ReserveAsync(model, worstCaseUsd, subject, duration, cancellationToken)
-            : _budget.ReserveAsync(model, worstCaseUsd, subject, cancellationToken);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
@@ -239,11 +242,29 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
     /// </summary>
     private sealed record Reserved(BudgetLease Lease, ModelPriceInfo Price, string? Model, int MaxOutputTokens, Lazy<int> InputTokens, bool OnBound = false)
     {
-        /// <summary>The counted input plus the output tokens of <paramref name="output"/>, at the model's price.</summary>
-        public decimal Estimate(string? output) =>
-            Price.Cost(InputTokens.Value, 0, string.IsNullOrEmpty(output) ? 0 : TokenCounters.ForModel(Model).CountTokens(output));
+        /// <summary>
+        /// The counted input plus the output tokens of <paramref name="output"/>, at the model's price; the reserved worst
+        /// case if the tokenizer cannot count them (a first call reserved on the bound, in an app whose tokenizer data
+        /// failed to load): a settle is never lost, and the worst case is never below what such a call can cost.
+        /// </summary>
+        public decimal Estimate(string? output) => OrReserved(this, output, static (call, text) =>
+            call.Price.Cost(call.InputTokens.Value, 0, string.IsNullOrEmpty(text) ? 0 : TokenCounters.ForModel(call.Model).CountTokens(text)));
 
         /// <summary>The call's worst case on the exact input (the lease's own worst case when that was counted exactly; never more).</summary>
-        public decimal WorstCase() => OnBound ? Math.Min(Lease.WorstCaseUsd, Price.Cost(InputTokens.Value, 0, MaxOutputTokens)) : Lease.WorstCaseUsd;
+        public decimal WorstCase() => OnBound
+            ? OrReserved(this, (string?)null, static (call, _) => Math.Min(call.Lease.WorstCaseUsd, call.Price.Cost(call.InputTokens.Value, 0, call.MaxOutputTokens)))
+            : Lease.WorstCaseUsd;
+
+        private static decimal OrReserved(Reserved call, string? text, Func<Reserved, string?, decimal> exact)
+        {
+            try
+            {
+                return exact(call, text);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return call.Lease.WorstCaseUsd;
+            }
+        }
     }
 }

@@ -212,7 +212,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         // bound, decides what it can without waiting: a bound within a limit admits; nothing is refused on the bound alone.
         var counted = routed;
         var input = RequestTokens.CountOrBound(messages, counted, model, TokenizerLoaded, out var exact);
-        var exactInput = exact ? new Lazy<int>(input) : new Lazy<int>(() => RequestTokens.Count(messages, counted, model));
+        var exactInput = exact ? new Lazy<int>(input) : new Lazy<int>(() => CountExactly(messages, counted, model));
         if (plan.MaxInputTokens is { } maxInput)
         {
             if (input > maxInput && !exact)
@@ -268,12 +268,23 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         var worstTokens = input + outputTokens;
         if (plan.DailyRequests is { } dailyRequests) charges.Add(new BudgetCharge(DailyKey(user, day, "requests"), 1, dailyRequests, dayEnd + _leaseDuration + Grace));
         if (plan.DailyTokens is { } dailyTokens) charges.Add(new BudgetCharge(DailyKey(user, day, "tokens"), worstTokens, dailyTokens, dayEnd + _leaseDuration + Grace));
-        if (charges.Count == 0) return new Admission(routed, null, [], new Lazy<long>(() => exactInput.Value + outputTokens));
+        if (charges.Count == 0) return new Admission(routed, null, [], WorstOnExactInput(exactInput, outputTokens, worstTokens));
 
-        var reservation = await _store.TryReserveAsync(charges, now, now + _leaseDuration, cancellationToken).ConfigureAwait(false);
-        if (reservation.LeaseId is null && !exact && charges[reservation.RefusedIndex].Key.EndsWith(":tokens", StringComparison.Ordinal))
+        BudgetReservation? tried = null;
+        try
         {
-            // The bound did not fit the daily tokens: count exactly and try again, so the refusal (if any) is the exact one.
+            tried = await _store.TryReserveAsync(charges, now, now + _leaseDuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BudgetStoreUnavailableException) when (!exact)
+        {
+            // While the shared store is down the escrow refuses by amount too: the exact count may fit.
+        }
+
+        var reservation = tried!;
+        if (!exact && (tried is null || (tried.LeaseId is null && charges[tried.RefusedIndex].Key.EndsWith(":tokens", StringComparison.Ordinal))))
+        {
+            // The bound did not fit the daily tokens (or the escrow's slices): count exactly and try again, so that a refusal
+            // is the exact one.
             worstTokens = exactInput.Value + outputTokens;
             for (var i = 0; i < charges.Count; i++)
             {
@@ -282,6 +293,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
 
             reservation = await _store.TryReserveAsync(charges, now, now + _leaseDuration, cancellationToken).ConfigureAwait(false);
         }
+
         if (reservation.LeaseId is not { } leaseId)
         {
             var refused = charges[reservation.RefusedIndex];
@@ -296,7 +308,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
                 current, refused.Limit, isRequests ? "requests" : "tokens", retryAfter, user, plan.Name, model);
         }
 
-        return new Admission(routed, leaseId, [.. charges], new Lazy<long>(() => exactInput.Value + outputTokens));
+        return new Admission(routed, leaseId, [.. charges], WorstOnExactInput(exactInput, outputTokens, worstTokens));
     }
 
     private async ValueTask SettleAsync(Admission admitted, bool success, bool hit, UsageDetails? usage)
@@ -326,6 +338,28 @@ public sealed class UserPlanChatClient : DelegatingChatClient
 
     /// <summary>Whether an encoding's exact tokenizer is loaded; until it is, the byte bound decides what it can (tests replace it).</summary>
     internal Func<string, bool> TokenizerLoaded { get; init; } = TiktokenTokenCounter.IsCreated;
+
+    /// <summary>The exact count of a request's input tokens (<see cref="RequestTokens.Count"/>; tests observe it).</summary>
+    internal Func<IEnumerable<ChatMessage>, ChatOptions?, string?, int> CountExactly { get; init; } = RequestTokens.Count;
+
+    /// <summary>
+    /// A call's worst case in tokens on its exact input, counted when a settle without usage first needs it; what was
+    /// reserved if the tokenizer cannot count it (its data failed to load), so that a settle is never lost.
+    /// </summary>
+    private static Lazy<long> WorstOnExactInput(Lazy<int> exactInput, long outputTokens, long reserved) =>
+        exactInput.IsValueCreated
+            ? new Lazy<long>(exactInput.Value + outputTokens)
+            : new Lazy<long>(() =>
+            {
+                try
+                {
+                    return exactInput.Value + outputTokens;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    return reserved;
+                }
+            });
 
     /// <summary>
     /// An admitted call: the options it runs with, its lease and charges, and its worst case in tokens on the exact input

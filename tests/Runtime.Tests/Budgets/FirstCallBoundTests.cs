@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using PromptOps.Budgets;
 using PromptOps.Pricing;
+using PromptOps.Routing.Batching;
 using PromptOps.Tests.Infrastructure;
 using PromptOps.Tokens;
 using static PromptOps.Tests.Budgets.BudgetTestKit;
@@ -18,10 +19,12 @@ public sealed class FirstCallBoundTests
 {
     private const string Question = "Summarise the attached release notes for a customer newsletter: three bullet points, plain words, no jargon.";
 
-    private static (CostBudgetChatClient Client, CostBudget Budget) Breaker(IChatClient provider, bool loaded, decimal limit = 1m)
+    private static (CostBudgetChatClient Client, CostBudget Budget) Breaker(IChatClient provider, bool loaded, decimal limit = 1m,
+        IBudgetStore? store = null, IBudgetAlertSink? alerts = null, Func<IEnumerable<ChatMessage>, ChatOptions?, string?, int>? countExactly = null, TimeProvider? time = null)
     {
-        var budget = new CostBudget(new CostBudgetOptions { DailyLimitUsd = limit }, new InMemoryBudgetStore(), new PriceCatalog(), TimeSpan.FromMinutes(5), Clock());
-        return (new CostBudgetChatClient(provider, budget) { TokenizerLoaded = _ => loaded }, budget);
+        var budget = new CostBudget(new CostBudgetOptions { DailyLimitUsd = limit }, store ?? new InMemoryBudgetStore(), new PriceCatalog(), TimeSpan.FromMinutes(5), time ?? Clock(),
+            alertSinks: alerts is null ? null : [alerts]);
+        return (new CostBudgetChatClient(provider, budget) { TokenizerLoaded = _ => loaded, CountExactly = countExactly ?? RequestTokens.Count }, budget);
     }
 
     private static async Task<decimal> SpentAsync(CostBudget budget) =>
@@ -124,6 +127,138 @@ public sealed class FirstCallBoundTests
         // The exact input plus the tokens of the text received (one update holds it all).
         var expected = (RequestTokens.Count(messages, options, "gpt-4o") * Gpt4oInput) + (TiktokenTokenCounter.O200k.CountTokens("Faster. Cheaper. Simpler.") * Gpt4oOutput);
         Assert.Equal(Usd(expected), Usd(await SpentAsync(budget)));
+    }
+
+    [Fact]
+    public async Task A_call_whose_provider_reports_usage_never_counts_exactly_and_a_loaded_tokenizer_counts_once()
+    {
+        var exactCounts = 0;
+        int Count(IEnumerable<ChatMessage> m, ChatOptions? o, string? model)
+        {
+            Interlocked.Increment(ref exactCounts);
+            return RequestTokens.Count(m, o, model);
+        }
+
+        var (loading, _) = Breaker(Provider(), loaded: false, countExactly: Count);
+        await loading.GetResponseAsync(Ask(Question), Gpt4o(maxOutput: 200));
+        await foreach (var _ in loading.GetStreamingResponseAsync(Ask(Question), Gpt4o(maxOutput: 200)))
+        {
+        }
+
+        Assert.Equal(0, exactCounts); // the first calls neither waited for the tokenizer nor recounted at their settle
+
+        var (loaded, _) = Breaker(Provider(), loaded: true, countExactly: Count);
+        await loaded.GetResponseAsync(Ask(Question), Gpt4o(maxOutput: 200));
+        Assert.Equal(0, exactCounts); // once loaded, CountOrBound counts exactly itself (RequestTokens.Count), not through the fallback
+    }
+
+    [Fact]
+    public async Task A_bound_that_is_refused_raises_no_alert_the_exact_reservation_alerts_as_usual()
+    {
+        var messages = Ask(Question);
+        var options = Gpt4o(maxOutput: 200);
+        var exactWorst = WorstCase(messages, options, 200);
+        var boundWorst = BoundWorstCase(messages, options, 200);
+        var alerts = new InMemoryBudgetAlertSink();
+
+        // The exact worst case is 95 % of the limit, the bound above it: admitted, and alerted as a 50/80 % crossing, never "refused".
+        var (client, _) = Breaker(Provider(), loaded: false, limit: exactWorst / 0.95m, alerts: alerts);
+        Assert.True(boundWorst > exactWorst / 0.95m);
+        await client.GetResponseAsync(messages, options);
+
+        Assert.DoesNotContain(alerts.Alerts, a => a.Refused || a.ThresholdPercent == 100);
+        Assert.Contains(alerts.Alerts, a => a.ThresholdPercent == 80);
+    }
+
+    [Fact]
+    public async Task An_escrow_that_refuses_the_bound_by_amount_while_the_store_is_down_is_asked_again_with_the_exact_worst_case()
+    {
+        var messages = Ask(Question);
+        var options = Gpt4o(maxOutput: 200);
+        var exactNano = (long)Math.Ceiling(WorstCase(messages, options, 200) * 1_000_000_000m);
+        var store = new SlicesStore(exactNano); // room for the exact worst case, not for the bound
+        var provider = Provider();
+        var (client, _) = Breaker(provider, loaded: false, store: store);
+
+        await client.GetResponseAsync(messages, options);
+
+        Assert.Equal(1, provider.Calls);
+        Assert.Equal(1, store.Unavailable);
+    }
+
+    [Fact]
+    public async Task A_tokenizer_that_cannot_count_at_the_settle_leaves_the_reserved_worst_case_charged_and_the_answer_returned()
+    {
+        var provider = new RecordingChatClient { Respond = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "No usage reported."))) };
+        var time = Clock();
+        var (client, budget) = Breaker(provider, loaded: false, countExactly: (_, _, _) => throw new InvalidOperationException("tokenizer data missing"), time: time);
+        var messages = Ask(Question);
+        var options = Gpt4o(maxOutput: 200);
+
+        var response = await client.GetResponseAsync(messages, options);
+
+        Assert.Equal("No usage reported.", response.Text);
+        // Settled at the lease's worst case: still counted after the lease would have expired (an unsettled lease is released then).
+        time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Equal(Usd(BoundWorstCase(messages, options, 200)), Usd(await SpentAsync(budget)));
+    }
+
+    [Fact]
+    public async Task A_deferrable_call_held_for_its_batch_reserves_its_exact_worst_case_not_the_bound()
+    {
+        await using var scheduler = new ProviderBatchScheduler(new ProviderBatchOptions
+        {
+            BaseAddress = new Uri("http://127.0.0.1:9/"), // never reached: nothing is submitted before the test ends
+            ApiKey = "test",
+            MaxBatchSize = 1_000,
+            MaxBatchAge = TimeSpan.FromHours(1),
+        });
+        var budget = new CostBudget(new CostBudgetOptions { DailyLimitUsd = 1m }, new InMemoryBudgetStore(), new PriceCatalog(), TimeSpan.FromMinutes(5), Clock());
+        using var client = new CostBudgetChatClient(new DeferrableChatClient(new RecordingChatClient(), scheduler), budget) { TokenizerLoaded = _ => false };
+        using var stop = new CancellationTokenSource();
+        var messages = Ask(Question);
+
+        var deferred = client.GetResponseAsync(messages, Gpt4o(maxOutput: 200).Deferrable("k"), stop.Token);
+        for (var i = 0; scheduler.Statistics.ItemsQueued == 0; i++)
+        {
+            Assert.True(i < 3_000, "The deferrable call never reached the scheduler.");
+            await Task.Delay(10);
+        }
+
+        // Held for hours: a bound would crowd out calls that fit for that long.
+        Assert.Equal(Usd(WorstCase(messages, Gpt4o(maxOutput: 200), 200)), Usd(await SpentAsync(budget)));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => deferred);
+    }
+
+    /// <summary>An escrow while its shared store is down: grants what its slices hold (<paramref name="room"/> nano-dollars a call), refuses more as unavailable.</summary>
+    private sealed class SlicesStore(long room) : IBudgetStore
+    {
+        private readonly InMemoryBudgetStore _inner = new();
+
+        public int Unavailable { get; private set; }
+
+        public string Name => "slices";
+
+        public ValueTask<BudgetReservation> TryReserveAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
+        {
+            if (charges.Any(c => c.Amount > room))
+            {
+                Unavailable++;
+                throw new BudgetStoreUnavailableException(Name, charges[0].Key, TimeSpan.FromSeconds(5));
+            }
+
+            return _inner.TryReserveAsync(leaseId, charges, now, leaseExpiresAt, cancellationToken);
+        }
+
+        public ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken) =>
+            _inner.SettleAsync(leaseId, charges, actual, now, cancellationToken);
+
+        public ValueTask<long[]> GetTotalsAsync(IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken) =>
+            _inner.GetTotalsAsync(keys, now, cancellationToken);
+
+        public ValueTask RecordSpendAsync(string spendId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> amounts, DateTimeOffset now, CancellationToken cancellationToken) =>
+            _inner.RecordSpendAsync(spendId, charges, amounts, now, cancellationToken);
     }
 
     public static TheoryData<string> Texts() => new()

@@ -20,10 +20,12 @@ public sealed class PlanFirstCallBoundTests
     private static ChatOptions For(string user, int maxOutput = 100) =>
         new ChatOptions { ModelId = Model, MaxOutputTokens = maxOutput }.WithPromptOps(new PromptOpsMetadata { UserId = user });
 
-    private static UserPlanChatClient Plans(IChatClient provider, UserPlanDefinition plan) =>
-        new(provider, new UserPlanOptions { Enabled = true, Definitions = { ["free"] = plan } }, new InMemoryBudgetStore(), null, null, TimeSpan.FromMinutes(5), Clock())
+    private static UserPlanChatClient Plans(IChatClient provider, UserPlanDefinition plan, Func<IEnumerable<ChatMessage>, ChatOptions?, string?, int>? countExactly = null,
+        IBudgetStore? store = null, TimeProvider? time = null) =>
+        new(provider, new UserPlanOptions { Enabled = true, Definitions = { ["free"] = plan } }, store ?? new InMemoryBudgetStore(), null, null, TimeSpan.FromMinutes(5), time ?? Clock())
         {
             TokenizerLoaded = _ => false,
+            CountExactly = countExactly ?? RequestTokens.Count,
         };
 
     private static readonly List<ChatMessage> Question = Ask("Is this parcel delayed? Answer yes or no, then one sentence on why, with the carrier's own words.");
@@ -82,5 +84,46 @@ public sealed class PlanFirstCallBoundTests
         var e = await Assert.ThrowsAsync<PlanLimitException>(() => client.GetResponseAsync(messages, options));
 
         Assert.Equal(exactWorst, e.Current); // what the first call was charged
+    }
+
+    [Fact]
+    public async Task A_call_within_the_bound_whose_provider_reports_usage_never_counts_exactly()
+    {
+        var exactCounts = 0;
+        var provider = Provider();
+        using var client = Plans(provider, new UserPlanDefinition { MaxInputTokens = 2_000, DailyTokens = 100_000, RequestsPerMinute = 10_000 }, (m, o, model) =>
+        {
+            Interlocked.Increment(ref exactCounts);
+            return RequestTokens.Count(m, o, model);
+        });
+
+        await client.GetResponseAsync(Question, For("alice"));
+        await foreach (var _ in client.GetStreamingResponseAsync(Question, For("alice")))
+        {
+        }
+
+        Assert.Equal(2, provider.Calls);
+        Assert.Equal(0, exactCounts);
+    }
+
+    [Fact]
+    public async Task A_tokenizer_that_cannot_count_at_the_settle_leaves_the_reserved_tokens_charged()
+    {
+        var boundWorst = ByteBound(Question, For("alice"), Model) + 100;
+        var store = new InMemoryBudgetStore();
+        var time = Clock();
+        var provider = new RecordingChatClient { Respond = (_, _, _) => Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, "Yes."))) };
+        using var broken = Plans(provider, new UserPlanDefinition { DailyTokens = 100_000, RequestsPerMinute = 10_000 }, (_, _, _) => throw new InvalidOperationException("tokenizer data missing"), store, time);
+
+        var response = await broken.GetResponseAsync(Question, For("alice"));
+        Assert.Equal("Yes.", response.Text);
+
+        // After the lease would have expired (an unsettled one is released then), a plan with room for less than the
+        // question's exact worst case next to that charge refuses, naming the charge: the reserved bound, not lost.
+        time.Advance(TimeSpan.FromMinutes(10));
+        using var probe = Plans(provider, new UserPlanDefinition { DailyTokens = boundWorst + ExactWorst - 1, RequestsPerMinute = 10_000 }, null, store, time);
+        var e = await Assert.ThrowsAsync<PlanLimitException>(() => probe.GetResponseAsync(Question, For("alice")));
+        Assert.Equal(boundWorst, e.Current);
+        Assert.Equal(1, provider.Calls);
     }
 }
