@@ -270,6 +270,10 @@ public sealed class FirstCallBoundTests
         "```csharp\nvar x = items.Where(i => i.Price > 10).Select(i => i.Name).ToList();\n```",
         new string('a', 5000),
         "  \n\t\n  ",
+        "Lone surrogates: \uD83D and \uDE00, then a pair \uD83D\uDE00.",
+        "CJK Extension B: 𠀀𠀁𠀂𪜀 and rare kanji 鬱鬯 with ｶﾀｶﾅ half-width.",
+        "Thai and Devanagari with combining marks: ภาษาไทย ที่ถูกต้อง, हिन्दी में लिखें, क्षत्रिय.",
+        "Base64: iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
     };
 
     [Theory]
