@@ -29,9 +29,10 @@ public sealed class RootPackTests : IDisposable
     {
         const string version = "0.1.0-rootpack";
         var output = Path.Combine(_root, "out");
-        // ./test.sh has just built the solution in Release: pack from that build (seconds) rather than building everything
-        // again (minutes). Run alone, before any Release build, the test builds into an artifacts folder of its own.
-        var built = File.Exists(Path.Combine(DotNet.RepositoryRoot, "src", "Runtime", "bin", "Release", "net10.0", "PromptOps.Runtime.dll"));
+        // ./test.sh has just built the solution in Release and says so (PROMPTOPS_RELEASE_BUILT=1): pack from that build
+        // (seconds) rather than building everything again (minutes). Run on its own the test builds into an artifacts
+        // folder of its own: an older Release build left in bin/ would be stale binaries.
+        var built = Environment.GetEnvironmentVariable("PROMPTOPS_RELEASE_BUILT") == "1";
         var pack = built
             ? await DotNet.RunAsync(DotNet.RepositoryRoot, TimeSpan.FromMinutes(20), "pack", "PromptOps.sln", "-c", "Release", "--no-build", "-o", output,
                 $"-p:Version={version}", "-nologo")

@@ -61,9 +61,14 @@ public class DeferredCallBudgetTests
         using var client = new CostBudgetChatClient(provider, budget);
 
         var stuck = client.GetResponseAsync(Ask(), Gpt4o().Deferrable("k"));
+        Assert.Equal(1, provider.Calls);
+        // The stuck call holds its reservation: the same again does not fit beside it…
+        await Assert.ThrowsAsync<BudgetExceededException>(() => client.GetResponseAsync(Ask(), Gpt4o()));
         time.Advance(TimeSpan.FromMinutes(30));
         provider.Respond = (_, _, _) => Task.FromResult(Answer("gpt-4o", 10, 10));
+        // …until its ordinary lease has expired.
         await client.GetResponseAsync(Ask(), Gpt4o());
+        Assert.Equal(2, provider.Calls);
 
         gate.SetResult(Answer("gpt-4o", 10, 10));
         await stuck;

@@ -174,7 +174,8 @@ public class UserPlanChatClientTests
         using var client = Plans(provider, Clock());
         for (var i = 0; i < 12; i++) await Assert.ThrowsAsync<HttpRequestException>(() => client.GetResponseAsync(Ask(), For("alice")));
         provider.Respond = (_, o, _) => Task.FromResult(Answer(o!.ModelId ?? "gpt-4o-mini", 1, 1));
-        await client.GetResponseAsync(Ask(), For("alice"));
+        await client.GetResponseAsync(Ask(), For("alice")); // the free plan allows 10 a day: the 13th call would be refused
+        Assert.Equal(13, provider.Calls);
     }
 
     [Fact]

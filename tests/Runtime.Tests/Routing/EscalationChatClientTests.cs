@@ -183,6 +183,7 @@ public sealed class EscalationChatClientTests : IDisposable
         await client.GetResponseAsync(Messages, explicitModel);
 
         Assert.Equal(["gpt-4o-mini", "gpt-4o-mini"], provider.Received.Select(r => r.Options!.ModelId));
+        Assert.Equal(2, _sink.Snapshot().Count);
         Assert.All(_sink.Snapshot(), r => Assert.Equal(UsageAnomalies.None, r.Anomalies));
     }
 

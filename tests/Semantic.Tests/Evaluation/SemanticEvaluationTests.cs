@@ -75,7 +75,6 @@ public sealed class SemanticEvaluationTests(ITestOutputHelper output)
             .ToList();
         var positives = rows.Count(r => r.Pair.Same);
         output.WriteLine("threshold | hits | false hits | precision | recall | false hits without guards");
-        double? previousRecall = null;
         for (var t = 0.70; t < 0.99; t += 0.03)
         {
             var hits = rows.Where(r => r.Guard && r.Cos >= t).ToList();
@@ -83,12 +82,13 @@ public sealed class SemanticEvaluationTests(ITestOutputHelper output)
             var raw = rows.Count(r => r.Cos >= t && !r.Pair.Same);
             var recall = (double)hits.Count(r => r.Pair.Same) / positives;
             output.WriteLine($"{t:F2} | {hits.Count} | {fp} | {(hits.Count == 0 ? 1 : 1 - ((double)fp / hits.Count)):P1} | {recall:P1} | {raw}");
-            if (previousRecall is { } p) Assert.True(recall <= p, "recall cannot grow with the threshold");
-            previousRecall = recall;
         }
 
         // Without the guards the same model and threshold would hit many hard negatives: the guards are doing real work.
-        Assert.True(rows.Count(r => r.Cos >= SemanticCacheOptions.DefaultThreshold && !r.Pair.Same) > 20);
+        var unguarded = rows.Count(r => r.Cos >= SemanticCacheOptions.DefaultThreshold && !r.Pair.Same);
+        var guarded = rows.Count(r => r.Guard && r.Cos >= SemanticCacheOptions.DefaultThreshold && !r.Pair.Same);
+        Assert.True(unguarded > 20, $"{unguarded} false hits without the guards");
+        Assert.True(guarded < unguarded / 2, $"the guards leave {guarded} of {unguarded} false hits");
     }
 
     [Fact]
