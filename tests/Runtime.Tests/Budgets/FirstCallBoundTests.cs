@@ -298,6 +298,18 @@ public sealed class FirstCallBoundTests
     }
 
     [Fact]
+    public async Task Counting_on_the_bound_starts_loading_the_tokenizer_so_that_a_hand_built_breaker_gets_exact_counts_later()
+    {
+        // A breaker built by hand (no UsePromptOps, so nothing warmed the tokenizer) must not count on the bound forever.
+        RequestTokens.CountOrBound(Ask(Question), Gpt4o(), "gpt-4-turbo", _ => false, out _);
+
+        var load = TokenizerWarmup.Shared.WhenLoaded("cl100k_base");
+        Assert.NotNull(load);
+        await load;
+        Assert.True(TiktokenTokenCounter.IsCreated("cl100k_base"));
+    }
+
+    [Fact]
     public void A_model_without_a_local_tokenizer_is_estimated_as_before_and_a_loaded_tokenizer_counts_exactly()
     {
         var messages = Ask(Question);
