@@ -297,6 +297,24 @@ public sealed class FirstCallBoundTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public void The_byte_counter_truncates_to_the_longest_prefix_within_the_limit_and_never_splits_a_pair(string text)
+    {
+        foreach (var max in new[] { 0, 1, 3, 7, 40, 100_000 })
+        {
+            var prefix = Utf8ByteCounter.Instance.Truncate(text, max);
+            Assert.StartsWith(prefix, text, StringComparison.Ordinal);
+            Assert.True(Utf8ByteCounter.Instance.CountTokens(prefix) <= max, $"{max}: {prefix}");
+            if (prefix.Length < text.Length)
+            {
+                var next = char.IsHighSurrogate(text[prefix.Length]) && prefix.Length + 1 < text.Length && char.IsLowSurrogate(text[prefix.Length + 1]) ? 2 : 1;
+                Assert.True(Utf8ByteCounter.Instance.CountTokens(text[..(prefix.Length + next)]) > max, $"{max}: a longer prefix fits");
+                Assert.False(prefix.Length > 0 && char.IsHighSurrogate(prefix[^1]) && char.IsLowSurrogate(text[prefix.Length]), "a surrogate pair was split");
+            }
+        }
+    }
+
     [Fact]
     public async Task Counting_on_the_bound_starts_loading_the_tokenizer_so_that_a_hand_built_breaker_gets_exact_counts_later()
     {
