@@ -41,6 +41,14 @@ public static class ConversationBudgetChatClientBuilderExtensions
             var options = services.GetService<IOptions<ConversationBudgetOptions>>()?.Value.Clone() ?? new ConversationBudgetOptions();
             configure?.Invoke(options);
             var meterFactory = services.GetService<IMeterFactory>();
+            // The layer counts every request exactly (a bound would trim what fits): start loading the tokenizer of the
+            // named model now, so that the first request does not load it (~0.4–0.7 s). With no TokenizerModelId the
+            // request's model decides, known only then.
+            if (Tokens.TokenCounters.GetEncodingName(options.TokenizerModelId) is { } encoding)
+            {
+                (services.GetService<Tokens.TokenizerWarmup>() ?? Tokens.TokenizerWarmup.Shared).Start(encoding);
+            }
+
             return new ConversationBudgetChatClient(inner, options, meterFactory is null ? null : new ConversationMetrics(meterFactory),
                 services.GetService<ILoggerFactory>()?.CreateLogger<ConversationBudgetChatClient>());
         });

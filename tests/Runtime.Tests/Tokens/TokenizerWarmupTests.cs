@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using PromptOps.Conversations;
 using PromptOps.Tests.Infrastructure;
 using PromptOps.Tokens;
 
@@ -71,5 +72,22 @@ public sealed class TokenizerWarmupTests
 
         Assert.Empty(warmup.Started);
         Assert.Null(warmup.WhenLoaded("o200k_base"));
+    }
+
+    [Fact]
+    public async Task Building_a_conversation_budget_with_a_tokenizer_model_loads_that_tokenizer_and_without_one_loads_nothing()
+    {
+        var warmup = new TokenizerWarmup();
+        var services = new ServiceCollection();
+        services.AddSingleton(warmup);
+        using var sp = services.BuildServiceProvider();
+
+        using var unnamed = new ChatClientBuilder(new RecordingChatClient()).UseConversationBudget(4_000).Build(sp);
+        Assert.Empty(warmup.Started); // the request's model decides, known only then
+
+        using var named = new ChatClientBuilder(new RecordingChatClient()).UseConversationBudget(4_000, o => o.TokenizerModelId = "gpt-4-turbo").Build(sp);
+        Assert.Equal(["cl100k_base"], warmup.Started);
+        await warmup.WhenLoaded("cl100k_base")!;
+        Assert.True(TiktokenTokenCounter.IsCreated("cl100k_base"));
     }
 }
