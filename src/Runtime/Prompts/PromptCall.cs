@@ -44,15 +44,46 @@ public static class PromptCall
         _ => JsonSerializer.Serialize(value, value.GetType(), CompactJson),
     };
 
+    private const string O200kEncoding = "o200k_base";
+
     /// <summary>Formats an argument and truncates it to at most <paramref name="maxTokens"/> o200k tokens.</summary>
-    public static string Truncate(string text, int maxTokens) => TiktokenTokenCounter.O200k.Truncate(text, maxTokens);
+    public static string Truncate(string text, int maxTokens) => Truncate(text, maxTokens, TiktokenTokenCounter.IsCreated(O200kEncoding));
+
+    /// <summary>
+    /// <see cref="Truncate(string, int)"/>; while the tokenizer is still loading (<paramref name="loaded"/> false: a process's
+    /// first calls), a text whose UTF-8 byte count — an upper bound of its tokens — is within the limit is returned as it
+    /// is without waiting for it; only a longer one is counted exactly.
+    /// </summary>
+    internal static string Truncate(string text, int maxTokens, bool loaded)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxTokens);
+        if (!loaded && WithinBound(text.Length == 0 ? 0 : Utf8ByteCounter.Instance.CountTokens(text), maxTokens)) return text;
+        return TiktokenTokenCounter.O200k.Truncate(text, maxTokens);
+    }
 
     /// <summary>Throws <see cref="PromptInputTooLongException"/> when the messages have more than <paramref name="maxTokens"/> o200k tokens.</summary>
-    public static void CheckInputTokens(string promptId, int maxTokens, string? system, string? user)
+    public static void CheckInputTokens(string promptId, int maxTokens, string? system, string? user) =>
+        CheckInputTokens(promptId, maxTokens, system, user, TiktokenTokenCounter.IsCreated(O200kEncoding));
+
+    /// <summary>
+    /// <see cref="CheckInputTokens(string, int, string?, string?)"/>; while the tokenizer is still loading (<paramref name="loaded"/>
+    /// false), messages whose UTF-8 byte count is within the limit pass without waiting for it; nothing is refused
+    /// on the bound: longer ones are counted exactly.
+    /// </summary>
+    internal static void CheckInputTokens(string promptId, int maxTokens, string? system, string? user, bool loaded)
     {
+        if (!loaded && WithinBound(Utf8ByteCounter.Instance.CountTokens(system ?? string.Empty) + (long)Utf8ByteCounter.Instance.CountTokens(user ?? string.Empty), maxTokens)) return;
         var counter = TiktokenTokenCounter.O200k;
         var tokens = (system is null ? 0 : counter.CountTokens(system)) + (user is null ? 0 : counter.CountTokens(user));
         if (tokens > maxTokens) throw new PromptInputTooLongException(promptId, tokens, maxTokens);
+    }
+
+    // Within the limit on the byte bound; either way the tokenizer starts loading, so that later calls count exactly.
+    private static bool WithinBound(long bytes, int maxTokens)
+    {
+        TokenizerWarmup.Shared.Start(O200kEncoding);
+        return bytes <= maxTokens;
     }
 
     /// <summary>The reply text of a response (all assistant text, trimmed).</summary>
