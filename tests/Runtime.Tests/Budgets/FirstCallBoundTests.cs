@@ -30,6 +30,14 @@ public sealed class FirstCallBoundTests
     private static async Task<decimal> SpentAsync(CostBudget budget) =>
         (await budget.GetStatusAsync()).Windows.Single(w => w.Window == BudgetWindow.Day).SpentOrReservedUsd;
 
+    /// <summary>The question on gpt-4o with 200 output tokens, and its exact and byte-bound worst cases.</summary>
+    private static (List<ChatMessage> Messages, ChatOptions Options, decimal ExactWorst, decimal BoundWorst) TheQuestion()
+    {
+        var messages = Ask(Question);
+        var options = Gpt4o(maxOutput: 200);
+        return (messages, options, WorstCase(messages, options, 200), BoundWorstCase(messages, options, 200));
+    }
+
     private static decimal BoundWorstCase(IList<ChatMessage> messages, ChatOptions options, int maxOutput) =>
         (ByteBound(messages, options, "gpt-4o") * Gpt4oInput) + (maxOutput * Gpt4oOutput);
 
@@ -68,10 +76,7 @@ public sealed class FirstCallBoundTests
     [Fact]
     public async Task A_bound_that_does_not_fit_is_no_refusal_the_call_waits_for_the_exact_count()
     {
-        var messages = Ask(Question);
-        var options = Gpt4o(maxOutput: 200);
-        var exactWorst = WorstCase(messages, options, 200);
-        var boundWorst = BoundWorstCase(messages, options, 200);
+        var (messages, options, exactWorst, boundWorst) = TheQuestion();
         var gate = new TaskCompletionSource();
         var provider = new RecordingChatClient
         {
@@ -155,10 +160,7 @@ public sealed class FirstCallBoundTests
     [Fact]
     public async Task A_bound_that_is_refused_raises_no_alert_the_exact_reservation_alerts_as_usual()
     {
-        var messages = Ask(Question);
-        var options = Gpt4o(maxOutput: 200);
-        var exactWorst = WorstCase(messages, options, 200);
-        var boundWorst = BoundWorstCase(messages, options, 200);
+        var (messages, options, exactWorst, boundWorst) = TheQuestion();
         var alerts = new InMemoryBudgetAlertSink();
 
         // The exact worst case is 95 % of the limit, the bound above it: admitted, and alerted as a 50/80 % crossing, never "refused".
