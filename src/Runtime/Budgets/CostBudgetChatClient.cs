@@ -178,7 +178,7 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
             try
             {
                 var early = await _budget.ReserveAsync(model, price.Cost(input, 0, maxOutput), subject, hold, alertIfRefused: false, cancellationToken).ConfigureAwait(false);
-                return new Reserved(early, price, model, maxOutput, new Lazy<int>(() => CountExactly(messages, options, model)), OnBound: true);
+                return new Reserved(early, price, model, maxOutput, input, RequestTokens.Later(CountExactly, messages, options, model));
             }
             catch (Exception e) when (e is BudgetExceededException or BudgetStoreUnavailableException)
             {
@@ -190,7 +190,7 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
         }
 
         var lease = await _budget.ReserveAsync(model, price.Cost(input, 0, maxOutput), subject, hold, alertIfRefused: true, cancellationToken).ConfigureAwait(false);
-        return new Reserved(lease, price, model, maxOutput, new Lazy<int>(input));
+        return new Reserved(lease, price, model, maxOutput, input);
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
@@ -237,22 +237,27 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
     }
 
     /// <summary>
-    /// A reservation and what its settle needs: the lease, the model's price, the model, the output limit reserved, and the
-    /// exactly counted input (counted when a settle first needs it where the lease was reserved on a bound).
+    /// A reservation and what its settle needs: the lease, the model's price, the model, the output limit reserved, the
+    /// input counted for the reservation, and — where that was the byte bound — the exact count, made when a settle first
+    /// needs it.
     /// </summary>
-    private sealed record Reserved(BudgetLease Lease, ModelPriceInfo Price, string? Model, int MaxOutputTokens, Lazy<int> InputTokens, bool OnBound = false)
+    private sealed record Reserved(BudgetLease Lease, ModelPriceInfo Price, string? Model, int MaxOutputTokens, int CountedInput, Lazy<int>? ExactInput = null)
     {
+        private bool OnBound => ExactInput is not null;
+
+        private int InputTokens => ExactInput?.Value ?? CountedInput;
+
         /// <summary>
         /// The counted input plus the output tokens of <paramref name="output"/>, at the model's price; the reserved worst
         /// case if the tokenizer cannot count them (a first call reserved on the bound, in an app whose tokenizer data
         /// failed to load): a settle is never lost, and the worst case is never below what such a call can cost.
         /// </summary>
         public decimal Estimate(string? output) => OrReserved(this, output, static (call, text) =>
-            call.Price.Cost(call.InputTokens.Value, 0, string.IsNullOrEmpty(text) ? 0 : TokenCounters.ForModel(call.Model).CountTokens(text)));
+            call.Price.Cost(call.InputTokens, 0, string.IsNullOrEmpty(text) ? 0 : TokenCounters.ForModel(call.Model).CountTokens(text)));
 
         /// <summary>The call's worst case on the exact input (the lease's own worst case when that was counted exactly; never more).</summary>
         public decimal WorstCase() => OnBound
-            ? OrReserved(this, (string?)null, static (call, _) => Math.Min(call.Lease.WorstCaseUsd, call.Price.Cost(call.InputTokens.Value, 0, call.MaxOutputTokens)))
+            ? OrReserved(this, (string?)null, static (call, _) => Math.Min(call.Lease.WorstCaseUsd, call.Price.Cost(call.InputTokens, 0, call.MaxOutputTokens)))
             : Lease.WorstCaseUsd;
 
         private static decimal OrReserved(Reserved call, string? text, Func<Reserved, string?, decimal> exact)

@@ -174,7 +174,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
                     PlanLimitException.UserRequired, 0m, 0m, "requests", null, null, null);
             }
 
-            return new Admission(options, null, [], new Lazy<long>(0L));
+            return new Admission(options, null, [], 0);
         }
 
         var plan = await GetPlanAsync(user, cancellationToken).ConfigureAwait(false);
@@ -212,10 +212,10 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         // bound, decides what it can without waiting: a bound within a limit admits; nothing is refused on the bound alone.
         var counted = routed;
         var input = RequestTokens.CountOrBound(messages, counted, model, TokenizerLoaded, out var exact);
-        var exactInput = exact ? new Lazy<int>(input) : new Lazy<int>(() => CountExactly(messages, counted, model));
+        var exactInput = exact ? null : RequestTokens.Later(CountExactly, messages, counted, model);
         if (plan.MaxInputTokens is { } maxInput)
         {
-            if (input > maxInput && !exact)
+            if (input > maxInput && exactInput is not null)
             {
                 input = exactInput.Value;
                 exact = true;
@@ -268,7 +268,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         var worstTokens = input + outputTokens;
         if (plan.DailyRequests is { } dailyRequests) charges.Add(new BudgetCharge(DailyKey(user, day, "requests"), 1, dailyRequests, dayEnd + _leaseDuration + Grace));
         if (plan.DailyTokens is { } dailyTokens) charges.Add(new BudgetCharge(DailyKey(user, day, "tokens"), worstTokens, dailyTokens, dayEnd + _leaseDuration + Grace));
-        if (charges.Count == 0) return new Admission(routed, null, [], WorstOnExactInput(exactInput, outputTokens, worstTokens));
+        if (charges.Count == 0) return new Admission(routed, null, [], worstTokens, WorstOnExactInput(exactInput, outputTokens, worstTokens));
 
         BudgetReservation? tried = null;
         try
@@ -285,7 +285,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         {
             // The bound did not fit the daily tokens (or the escrow's slices): count exactly and try again, so that a refusal
             // is the exact one.
-            worstTokens = exactInput.Value + outputTokens;
+            worstTokens = exactInput!.Value + outputTokens;
             for (var i = 0; i < charges.Count; i++)
             {
                 if (charges[i].Key.EndsWith(":tokens", StringComparison.Ordinal)) charges[i] = charges[i] with { Amount = worstTokens };
@@ -308,7 +308,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
                 current, refused.Limit, isRequests ? "requests" : "tokens", retryAfter, user, plan.Name, model);
         }
 
-        return new Admission(routed, leaseId, [.. charges], WorstOnExactInput(exactInput, outputTokens, worstTokens));
+        return new Admission(routed, leaseId, [.. charges], worstTokens, WorstOnExactInput(exactInput, outputTokens, worstTokens));
     }
 
     private async ValueTask SettleAsync(Admission admitted, bool success, bool hit, UsageDetails? usage)
@@ -316,7 +316,7 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         var actual = new long[admitted.Charges.Length];
         if (success)
         {
-            var tokens = hit ? 0 : usage is null ? admitted.WorstTokens.Value : Math.Max(0, usage.InputTokenCount ?? 0) + Math.Max(0, usage.OutputTokenCount ?? 0);
+            var tokens = hit ? 0 : usage is null ? admitted.Worst : Math.Max(0, usage.InputTokenCount ?? 0) + Math.Max(0, usage.OutputTokenCount ?? 0);
             for (var i = 0; i < actual.Length; i++) actual[i] = admitted.Charges[i].Key.EndsWith(":requests", StringComparison.Ordinal) ? 1 : tokens;
         }
 
@@ -343,12 +343,13 @@ public sealed class UserPlanChatClient : DelegatingChatClient
     internal Func<IEnumerable<ChatMessage>, ChatOptions?, string?, int> CountExactly { get; init; } = RequestTokens.Count;
 
     /// <summary>
-    /// A call's worst case in tokens on its exact input, counted when a settle without usage first needs it; what was
-    /// reserved if the tokenizer cannot count it (its data failed to load), so that a settle is never lost.
+    /// A call admitted on the byte bound whose input was never counted exactly: its worst case in tokens on the exact
+    /// input, counted when a settle without usage first needs it — or what was reserved if the tokenizer cannot count it
+    /// (its data failed to load), so that a settle is never lost. Null when the reserved worst case is already exact.
     /// </summary>
-    private static Lazy<long> WorstOnExactInput(Lazy<int> exactInput, long outputTokens, long reserved) =>
-        exactInput.IsValueCreated
-            ? new Lazy<long>(exactInput.Value + outputTokens)
+    private static Lazy<long>? WorstOnExactInput(Lazy<int>? exactInput, long outputTokens, long reserved) =>
+        exactInput is null || exactInput.IsValueCreated
+            ? null
             : new Lazy<long>(() =>
             {
                 try
@@ -362,8 +363,12 @@ public sealed class UserPlanChatClient : DelegatingChatClient
             });
 
     /// <summary>
-    /// An admitted call: the options it runs with, its lease and charges, and its worst case in tokens on the exact input
-    /// (counted when a settle without usage first needs it, where the charges were reserved on the byte bound).
+    /// An admitted call: the options it runs with, its lease and charges, the worst case in tokens it reserved, and —
+    /// where that was on the byte bound — the worst case on the exact input (<see cref="WorstOnExactInput"/>).
     /// </summary>
-    private sealed record Admission(ChatOptions? Options, string? Lease, BudgetCharge[] Charges, Lazy<long> WorstTokens);
+    private sealed record Admission(ChatOptions? Options, string? Lease, BudgetCharge[] Charges, long WorstTokens, Lazy<long>? ExactWorst = null)
+    {
+        /// <summary>The worst case a settle without usage charges.</summary>
+        public long Worst => ExactWorst?.Value ?? WorstTokens;
+    }
 }

@@ -41,12 +41,20 @@ internal static class RequestTokens
     /// <param name="exact">True when the count is exact, false when it is the bound.</param>
     public static int CountOrBound(IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId, Func<string, bool> isLoaded, out bool exact)
     {
+        // The model id is resolved once (GetEncodingName lower-cases it): this runs on every budgeted request.
         var encoding = TokenCounters.GetEncodingName(modelId);
         exact = encoding is null || isLoaded(encoding);
-        if (exact) return Count(messages, options, modelId);
+        if (exact) return CountWith(messages, options, TokenCounters.ForEncoding(encoding));
         TokenizerWarmup.Shared.Start(encoding!);
         return CountWith(messages, options, Utf8ByteCounter.Instance);
     }
+
+    /// <summary>
+    /// <paramref name="count"/> of the request, made when first asked for: the exact count of a call reserved or admitted
+    /// on the bound. A method of its own so that the callers' hot paths do not allocate the lambda's closure on every call.
+    /// </summary>
+    public static Lazy<int> Later(Func<IEnumerable<ChatMessage>, ChatOptions?, string?, int> count, IEnumerable<ChatMessage> messages, ChatOptions? options, string? modelId) =>
+        new(() => count(messages, options, modelId));
 
     private static int CountWith(IEnumerable<ChatMessage> messages, ChatOptions? options, ITokenCounter counter)
     {

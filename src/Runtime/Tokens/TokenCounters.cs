@@ -8,16 +8,15 @@ internal static class TokenCounters
     /// cl100k for gpt-4, gpt-4-turbo and gpt-3.5; the documented <see cref="EstimatingTokenCounter"/> for every
     /// other model (Claude, Gemini, self-hosted) and for a null id.
     /// </summary>
-    public static ITokenCounter ForModel(string? modelId)
+    public static ITokenCounter ForModel(string? modelId) => ForEncoding(GetEncodingName(modelId));
+
+    /// <summary>The counter of an encoding named by <see cref="GetEncodingName"/>; the estimate for null.</summary>
+    public static ITokenCounter ForEncoding(string? encoding) => encoding switch
     {
-        var encoding = GetEncodingName(modelId);
-        return encoding switch
-        {
-            "o200k_base" => TiktokenTokenCounter.O200k,
-            "cl100k_base" => TiktokenTokenCounter.Cl100k,
-            _ => EstimatingTokenCounter.Default,
-        };
-    }
+        "o200k_base" => TiktokenTokenCounter.O200k,
+        "cl100k_base" => TiktokenTokenCounter.Cl100k,
+        _ => EstimatingTokenCounter.Default,
+    };
 
     /// <summary>The tiktoken encoding of an OpenAI model id, or null when there is no local tokenizer for it.</summary>
     public static string? GetEncodingName(string? modelId)
