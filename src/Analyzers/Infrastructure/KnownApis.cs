@@ -88,6 +88,18 @@ namespace PromptOps.Analyzers.Infrastructure
         public bool IsAnthropicRequest(ITypeSymbol? type) =>
             type is not null && (SymbolEqualityComparer.Default.Equals(type, AnthropicMessageCreateParams) || SymbolEqualityComparer.Default.Equals(type, AnthropicBetaMessageCreateParams));
 
+        /// <summary>
+        /// True when <paramref name="type"/> is declared in Anthropic's SDK (the namespace <c>Anthropic</c> or one inside it),
+        /// without building the namespace's display string: this runs for each message or text block the analyzers see.
+        /// </summary>
+        public static bool IsInAnthropicSdk(ITypeSymbol type)
+        {
+            var ns = type.ContainingNamespace;
+            if (ns is null || ns.IsGlobalNamespace) return false;
+            while (!ns.ContainingNamespace.IsGlobalNamespace) ns = ns.ContainingNamespace;
+            return ns.Name == "Anthropic" && !ReferenceEquals(ns, type.ContainingNamespace);
+        }
+
         /// <summary>True when Semantic Kernel's abstractions are referenced.</summary>
         public bool HasSemanticKernel => SkChatCompletionService is not null || SkChatHistory is not null;
 

@@ -88,8 +88,7 @@ namespace PromptOps.Analyzers.Infrastructure
 
             foreach (var block in value.DescendantsAndSelf().OfType<IObjectCreationOperation>())
             {
-                if (block.Type is not { Name: "TextBlockParam" or "BetaTextBlockParam" } type
-                    || !type.ContainingNamespace.ToDisplayString().StartsWith("Anthropic.", System.StringComparison.Ordinal))
+                if (block.Type is not { Name: "TextBlockParam" or "BetaTextBlockParam" } type || !KnownApis.IsInAnthropicSdk(type))
                 {
                     continue;
                 }

@@ -113,7 +113,7 @@ namespace PromptOps.Analyzers.Rules
             value = Unwrap(value);
             if (value.ConstantValue is { HasValue: true, Value: string id }) return string.IsNullOrWhiteSpace(id) ? null : id;
             if (value is IFieldReferenceOperation { Field: { ContainingType: { TypeKind: TypeKind.Enum, Name: "Model" } enumType } field }
-                && enumType.ContainingNamespace.ToDisplayString().StartsWith("Anthropic.", System.StringComparison.Ordinal))
+                && KnownApis.IsInAnthropicSdk(enumType))
             {
                 return AnthropicModels.IdOfMember(field.Name);
             }
@@ -149,7 +149,7 @@ namespace PromptOps.Analyzers.Rules
 
         private static bool IsUserOrSystemMessage(ITypeSymbol? type) =>
             type?.Name is "UserMessageParam" or "SystemMessageParam" or "BetaUserMessageParam" or "BetaSystemMessageParam"
-            && type.ContainingNamespace.ToDisplayString().StartsWith("Anthropic.", System.StringComparison.Ordinal);
+            && KnownApis.IsInAnthropicSdk(type);
 
         /// <summary>The texts of the SDK's <c>TextBlockParam</c>s in <paramref name="operation"/>: <c>new TextBlockParam("…")</c> or <c>{ Text = "…" }</c>.</summary>
         private static IEnumerable<string?> TextBlocks(IOperation operation)

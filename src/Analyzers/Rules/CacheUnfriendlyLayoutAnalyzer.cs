@@ -53,7 +53,7 @@ namespace PromptOps.Analyzers.Rules
                         (creation, ctx) =>
                         {
                             if (creation.Type is not { Name: "SystemMessageParam" or "BetaSystemMessageParam" } type
-                                || !type.ContainingNamespace.ToDisplayString().StartsWith("Anthropic.", System.StringComparison.Ordinal))
+                                || !KnownApis.IsInAnthropicSdk(type))
                             {
                                 return;
                             }

@@ -51,7 +51,7 @@ namespace PromptOps.Analyzers.Rules
                         c => FilteredOperations.HasArguments(c) || FilteredOperations.Assigns(c, "Content"),
                         (creation, ctx) =>
                         {
-                            foreach (var text in AnthropicUserTexts(creation)) Analyze(text, ctx, apis, AnthropicRequestModel(creation));
+                            foreach (var text in AnthropicUserTexts(creation)) Analyze(text, ctx, apis, anthropicMessage: creation);
                         });
                 }
 
@@ -83,8 +83,7 @@ namespace PromptOps.Analyzers.Rules
         /// </summary>
         private static System.Collections.Generic.IEnumerable<IOperation> AnthropicUserTexts(IObjectCreationOperation creation)
         {
-            if (creation.Type is not { Name: "UserMessageParam" or "BetaUserMessageParam" } type
-                || !type.ContainingNamespace.ToDisplayString().StartsWith("Anthropic.", System.StringComparison.Ordinal))
+            if (creation.Type is not { Name: "UserMessageParam" or "BetaUserMessageParam" } type || !KnownApis.IsInAnthropicSdk(type))
             {
                 return [];
             }
@@ -95,17 +94,22 @@ namespace PromptOps.Analyzers.Rules
         }
 
         /// <summary>The model id of the Anthropic request a message is written in (<c>new MessageCreateParams { Model = … }</c>), or null.</summary>
-        private static string? AnthropicRequestModel(IOperation message)
+        private static string? AnthropicRequestModel(IOperation message, KnownApis apis)
         {
             for (var op = message.Parent; op is not null; op = op.Parent)
             {
-                if (op is IObjectCreationOperation { Type.Name: "MessageCreateParams" or "BetaMessageCreateParams" } request) return AnthropicMessagesAnalyzer.RequestModel(request);
+                if (op is IObjectCreationOperation request && apis.IsAnthropicRequest(request.Type)) return AnthropicMessagesAnalyzer.RequestModel(request);
             }
 
             return null;
         }
 
-        private static void Analyze(IOperation text, SyntaxNodeAnalysisContext context, KnownApis apis, string? anthropicModel = null)
+        /// <param name="text">The message's text.</param>
+        /// <param name="context">The analysis context.</param>
+        /// <param name="apis">The compilation's known APIs.</param>
+        /// <param name="anthropicMessage">An Anthropic <c>UserMessageParam</c> the text is in: priced on its request's model
+        /// (looked up only for a text that is reported).</param>
+        private static void Analyze(IOperation text, SyntaxNodeAnalysisContext context, KnownApis apis, IOperation? anthropicMessage = null)
         {
             var value = SystemMessages.Unwrap(text);
             if (value is ILocalReferenceOperation local) value = InitializerOf(local.Local, value) is { } init ? SystemMessages.Unwrap(init) : value;
@@ -124,6 +128,7 @@ namespace PromptOps.Analyzers.Rules
             var tokens = TokenCounter.Count(constant!);
             if (tokens <= settings.MaxUserStaticTokens) return;
 
+            var anthropicModel = anthropicMessage is null ? null : AnthropicRequestModel(anthropicMessage, apis);
             string? named = anthropicModel;
             var callPrice = anthropicModel is not null ? CallModel.PriceOf(anthropicModel) : CallModel.PriceFor(text, apis, context.SemanticModel, out named, context.CancellationToken);
 

@@ -58,7 +58,8 @@ namespace PromptOps.Analyzers.Rules
                 if (apis.HasAnthropic)
                 {
                     // Anthropic's SDK: new MessageCreateParams { System = "…" } or System = [new TextBlockParam("…"), …] (each block).
-                    FilteredOperations.RegisterObjectCreations(start, name => name is "MessageCreateParams" or "BetaMessageCreateParams",
+                    // The beta request type has the same name, in Anthropic.Models.Beta.Messages.
+                    FilteredOperations.RegisterObjectCreations(start, name => name == "MessageCreateParams",
                         c => FilteredOperations.Assigns(c, "System"), (creation, ctx) => AnalyzeAnthropicRequest(creation, ctx, apis));
                 }
 
