@@ -32,4 +32,10 @@ public sealed class BudgetStoreUnavailableException : PromptOpsLimitException
 
     /// <summary>The store that failed (<c>redis</c>).</summary>
     public string Store { get; }
+
+    /// <summary>
+    /// True when the refusal depends on the amount asked for: the escrow, its shared store unreachable, refused because
+    /// its slices hold less than that (a smaller amount could still be granted). False for a store that refuses everything.
+    /// </summary>
+    internal bool ByAmount { get; init; }
 }

@@ -180,10 +180,10 @@ public sealed class CostBudgetChatClient : DelegatingChatClient
                 var early = await _budget.ReserveAsync(model, price.Cost(input, 0, maxOutput), subject, hold, alertIfRefused: false, cancellationToken).ConfigureAwait(false);
                 return new Reserved(early, price, model, maxOutput, input, RequestTokens.Later(CountExactly, messages, options, model));
             }
-            catch (Exception e) when (e is BudgetExceededException or BudgetStoreUnavailableException)
+            catch (Exception e) when (e is BudgetExceededException or BudgetStoreUnavailableException { ByAmount: true })
             {
                 // Not a refusal yet: the exact count may fit (while the shared store is down, the escrow refuses by amount
-                // too, with BudgetStoreUnavailableException).
+                // too; a store that refuses everything is not asked twice).
             }
 
             input = CountExactly(messages, options, model);

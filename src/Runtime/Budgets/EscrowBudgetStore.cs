@@ -238,7 +238,10 @@ internal sealed class EscrowBudgetStore : IBudgetStore, IAsyncDisposable, IDispo
 
             throw new BudgetStoreUnavailableException(_shared.Name, _options.CheckpointInterval,
                 $"PromptOps budget: the {_shared.Name} budget store cannot be reached and this instance's escrowed share of the budget is spent (policy Escrow); '{charges[0].Key}' cannot be checked. Retry later.",
-                e);
+                e)
+            {
+                ByAmount = true,
+            };
         }
 
         Remember(charges, slice.Totals);

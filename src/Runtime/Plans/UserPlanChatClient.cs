@@ -267,7 +267,13 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         var outputTokens = (long)(maxOutput is > 0 and var limit ? limit : _options.DefaultMaxOutputTokens);
         var worstTokens = input + outputTokens;
         if (plan.DailyRequests is { } dailyRequests) charges.Add(new BudgetCharge(DailyKey(user, day, "requests"), 1, dailyRequests, dayEnd + _leaseDuration + Grace));
-        if (plan.DailyTokens is { } dailyTokens) charges.Add(new BudgetCharge(DailyKey(user, day, "tokens"), worstTokens, dailyTokens, dayEnd + _leaseDuration + Grace));
+        var tokensCharge = -1;
+        if (plan.DailyTokens is { } dailyTokens)
+        {
+            tokensCharge = charges.Count;
+            charges.Add(new BudgetCharge(DailyKey(user, day, "tokens"), worstTokens, dailyTokens, dayEnd + _leaseDuration + Grace));
+        }
+
         if (charges.Count == 0) return new Admission(routed, null, [], worstTokens, WorstOnExactInput(exactInput, outputTokens, worstTokens));
 
         BudgetReservation? tried = null;
@@ -275,22 +281,18 @@ public sealed class UserPlanChatClient : DelegatingChatClient
         {
             tried = await _store.TryReserveAsync(charges, now, now + _leaseDuration, cancellationToken).ConfigureAwait(false);
         }
-        catch (BudgetStoreUnavailableException) when (!exact)
+        catch (BudgetStoreUnavailableException e) when (!exact && e.ByAmount && tokensCharge >= 0)
         {
             // While the shared store is down the escrow refuses by amount too: the exact count may fit.
         }
 
         var reservation = tried!;
-        if (!exact && (tried is null || (tried.LeaseId is null && charges[tried.RefusedIndex].Key.EndsWith(":tokens", StringComparison.Ordinal))))
+        if (!exact && tokensCharge >= 0 && (tried is null || (tried.LeaseId is null && tried.RefusedIndex == tokensCharge)))
         {
             // The bound did not fit the daily tokens (or the escrow's slices): count exactly and try again, so that a refusal
             // is the exact one.
             worstTokens = exactInput!.Value + outputTokens;
-            for (var i = 0; i < charges.Count; i++)
-            {
-                if (charges[i].Key.EndsWith(":tokens", StringComparison.Ordinal)) charges[i] = charges[i] with { Amount = worstTokens };
-            }
-
+            charges[tokensCharge] = charges[tokensCharge] with { Amount = worstTokens };
             reservation = await _store.TryReserveAsync(charges, now, now + _leaseDuration, cancellationToken).ConfigureAwait(false);
         }
 
@@ -348,19 +350,20 @@ public sealed class UserPlanChatClient : DelegatingChatClient
     /// (its data failed to load), so that a settle is never lost. Null when the reserved worst case is already exact.
     /// </summary>
     private static Lazy<long>? WorstOnExactInput(Lazy<int>? exactInput, long outputTokens, long reserved) =>
-        exactInput is null || exactInput.IsValueCreated
-            ? null
-            : new Lazy<long>(() =>
-            {
-                try
-                {
-                    return exactInput.Value + outputTokens;
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    return reserved;
-                }
-            });
+        exactInput is null || exactInput.IsValueCreated ? null : ExactOrReserved(exactInput, outputTokens, reserved);
+
+    // Its own method: a lambda in WorstOnExactInput would allocate its closure on every admitted request, bound or not.
+    private static Lazy<long> ExactOrReserved(Lazy<int> exactInput, long outputTokens, long reserved) => new(() =>
+    {
+        try
+        {
+            return exactInput.Value + outputTokens;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return reserved;
+        }
+    });
 
     /// <summary>
     /// An admitted call: the options it runs with, its lease and charges, the worst case in tokens it reserved, and —

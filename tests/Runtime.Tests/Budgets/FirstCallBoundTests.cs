@@ -233,34 +233,21 @@ public sealed class FirstCallBoundTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => deferred);
     }
 
-    /// <summary>An escrow while its shared store is down: grants what its slices hold (<paramref name="room"/> nano-dollars a call), refuses more as unavailable.</summary>
-    private sealed class SlicesStore(long room) : IBudgetStore
+    [Fact]
+    public async Task A_store_that_refuses_everything_is_not_asked_again_and_the_call_does_not_wait_for_the_exact_count()
     {
-        private readonly InMemoryBudgetStore _inner = new();
-
-        public int Unavailable { get; private set; }
-
-        public string Name => "slices";
-
-        public ValueTask<BudgetReservation> TryReserveAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, DateTimeOffset now, DateTimeOffset leaseExpiresAt, CancellationToken cancellationToken)
+        var exactCounts = 0;
+        var store = new SlicesStore(0, byAmount: false); // FailClosed while Redis is down: no amount fits
+        var (client, _) = Breaker(Provider(), loaded: false, store: store, countExactly: (m, o, model) =>
         {
-            if (charges.Any(c => c.Amount > room))
-            {
-                Unavailable++;
-                throw new BudgetStoreUnavailableException(Name, charges[0].Key, TimeSpan.FromSeconds(5));
-            }
+            Interlocked.Increment(ref exactCounts);
+            return RequestTokens.Count(m, o, model);
+        });
 
-            return _inner.TryReserveAsync(leaseId, charges, now, leaseExpiresAt, cancellationToken);
-        }
+        await Assert.ThrowsAsync<BudgetStoreUnavailableException>(() => client.GetResponseAsync(Ask(Question), Gpt4o(maxOutput: 200)));
 
-        public ValueTask SettleAsync(string leaseId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> actual, DateTimeOffset now, CancellationToken cancellationToken) =>
-            _inner.SettleAsync(leaseId, charges, actual, now, cancellationToken);
-
-        public ValueTask<long[]> GetTotalsAsync(IReadOnlyList<string> keys, DateTimeOffset now, CancellationToken cancellationToken) =>
-            _inner.GetTotalsAsync(keys, now, cancellationToken);
-
-        public ValueTask RecordSpendAsync(string spendId, IReadOnlyList<BudgetCharge> charges, IReadOnlyList<long> amounts, DateTimeOffset now, CancellationToken cancellationToken) =>
-            _inner.RecordSpendAsync(spendId, charges, amounts, now, cancellationToken);
+        Assert.Equal(1, store.Unavailable);
+        Assert.Equal(0, exactCounts);
     }
 
     public static TheoryData<string> Texts() => new()

@@ -3,6 +3,7 @@ using PromptOps.Budgets;
 using PromptOps.Plans;
 using PromptOps.Tests.Infrastructure;
 using PromptOps.Tokens;
+using PromptOps.Tests.Budgets;
 using static PromptOps.Tests.Budgets.BudgetTestKit;
 
 namespace PromptOps.Tests.Plans;
@@ -124,6 +125,31 @@ public sealed class PlanFirstCallBoundTests
         using var probe = Plans(provider, new UserPlanDefinition { DailyTokens = boundWorst + ExactWorst - 1, RequestsPerMinute = 10_000 }, null, store, time);
         var e = await Assert.ThrowsAsync<PlanLimitException>(() => probe.GetResponseAsync(Question, For("alice")));
         Assert.Equal(boundWorst, e.Current);
+        Assert.Equal(1, provider.Calls);
+    }
+
+    [Fact]
+    public async Task An_escrow_that_refuses_the_bound_by_amount_is_asked_again_exactly_and_a_store_that_refuses_everything_is_not()
+    {
+        var exactCounts = 0;
+        int Count(IEnumerable<ChatMessage> m, ChatOptions? o, string? model)
+        {
+            Interlocked.Increment(ref exactCounts);
+            return RequestTokens.Count(m, o, model);
+        }
+
+        var plan = new UserPlanDefinition { DailyTokens = 100_000, RequestsPerMinute = 10_000 };
+        var provider = Provider();
+        var slices = new SlicesStore(ExactWorst); // room for the exact worst case, not for the bound
+        using var escrow = Plans(provider, plan, Count, slices);
+        await escrow.GetResponseAsync(Question, For("alice"));
+        Assert.Equal(1, provider.Calls);
+        Assert.Equal((1, 1), (slices.Unavailable, exactCounts));
+
+        var down = new SlicesStore(0, byAmount: false);
+        using var failClosed = Plans(provider, plan, Count, down);
+        await Assert.ThrowsAsync<BudgetStoreUnavailableException>(() => failClosed.GetResponseAsync(Question, For("alice")));
+        Assert.Equal((1, 1), (down.Unavailable, exactCounts)); // refused once, without waiting for the exact count
         Assert.Equal(1, provider.Calls);
     }
 }
