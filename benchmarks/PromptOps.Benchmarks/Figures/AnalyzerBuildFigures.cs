@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace PromptOps.Benchmarks.Figures;
@@ -16,18 +15,10 @@ internal static class AnalyzerBuildFigures
     public static async Task<FigureOutput> RunAsync()
     {
         var rounds = InterleavedSettings.Quick ? 2 : Rounds;
-        var root = FiguresCommand.RepositoryRoot();
         var work = Path.Combine("/tmp", "promptops-figures-analyzers-" + Guid.NewGuid().ToString("N")[..8]);
-        var start = new ProcessStartInfo("bash", [Path.Combine(root, "benchmarks", "analyzer-report.sh"), work])
-        {
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-            Environment = { ["PARTS"] = "2", ["TIMED"] = "PromptFree", ["ROUNDS"] = rounds.ToString(CultureInfo.InvariantCulture), ["FLOOR"] = "0" },
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start benchmarks/analyzer-report.sh.");
-        var output = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
-        await process.WaitForExitAsync().ConfigureAwait(false);
-        if (process.ExitCode != 0) throw new InvalidOperationException($"benchmarks/analyzer-report.sh failed (exit {process.ExitCode}):\n{output}");
+        var output = await ResultFigures.RunCommandAsync(["bash", "benchmarks/analyzer-report.sh", work], TimeSpan.FromHours(1),
+            new Dictionary<string, string> { ["PARTS"] = "2", ["TIMED"] = "PromptFree", ["ROUNDS"] = rounds.ToString(CultureInfo.InvariantCulture), ["FLOOR"] = "0" })
+            .ConfigureAwait(false);
         try
         {
             Directory.Delete(work, recursive: true);

@@ -49,22 +49,29 @@ internal static class FigureCatalog
         FigureGenerator.Result("sample", "README.md", "the sample's saving by lever on its default trace", false, Minutes(15),
             "dotnet", "run", "--project", "samples/SupportTriage", "-c", "Release", "--", "--markdown"),
         FigureGenerator.Result("conversation-budget", "README.md", "input tokens of a 50-turn conversation with and without the conversation budget", false, Minutes(20),
-            "dotnet", "test", "tests/Runtime.Tests", "-c", "Release", "--filter", "FullyQualifiedName~ConversationBudgetGoalTests", "--logger", "console;verbosity=detailed"),
+            DotnetTest("tests/Runtime.Tests", "FullyQualifiedName~ConversationBudgetGoalTests")),
         FigureGenerator.Result("provider-cache", "README.md", "the provider prompt cache's savings in the ledger against the price sheet", false, Minutes(20),
-            "dotnet", "test", "tests/Runtime.Tests", "-c", "Release", "--filter", "FullyQualifiedName~Caching.Provider&FullyQualifiedName~Goal", "--logger", "console;verbosity=detailed"),
+            DotnetTest("tests/Runtime.Tests", "FullyQualifiedName~Caching.Provider&FullyQualifiedName~Goal")),
         FigureGenerator.Result("provider-batches", "README.md", "1,000 deferrable calls through provider batches, the first process killed", false, Minutes(20),
-            "dotnet", "test", "tests/Batching.Tests", "-c", "Release", "--filter", "FullyQualifiedName~RestartTests", "--logger", "console;verbosity=detailed"),
+            DotnetTest("tests/Batching.Tests", "FullyQualifiedName~RestartTests")),
         FigureGenerator.Result("fresh-build", "README.md", "the warnings of a real dotnet build of a fresh project with the packed package (packs, minutes)", true, Minutes(30),
-            "dotnet", "test", "tests/Package.Tests", "-c", "Release", "--filter", "FullyQualifiedName~FreshProjectTests", "--logger", "console;verbosity=detailed"),
+            DotnetTest("tests/Package.Tests", "FullyQualifiedName~FreshProjectTests")),
         FigureGenerator.Result("package-graph", "README.md", "what a PromptOps-only project restores, publishes and loads (packs, minutes)", true, Minutes(30),
-            "dotnet", "test", "tests/Package.Tests", "-c", "Release", "--filter", "FullyQualifiedName~PackageGraphTests", "--logger", "console;verbosity=detailed"),
+            DotnetTest("tests/Package.Tests", "FullyQualifiedName~PackageGraphTests")),
         FigureGenerator.Result("compression-corpus", "benchmarks/README.md", "the compressor on 1,259 public prompts, development and held-out parts", false, Minutes(20),
-            "dotnet", "test", "tests/Analyzers.Tests", "-c", "Release", "--filter", "FullyQualifiedName~PublicCorpusReportTests.Baseline_report", "--logger", "console;verbosity=detailed"),
+            DotnetTest("tests/Analyzers.Tests", "FullyQualifiedName~PublicCorpusReportTests.Baseline_report")),
         FigureGenerator.Result("test-time", "README.md", "the test command on a fresh clone of HEAD (CI=true .ci/run; the whole suite, 10-30 minutes)", true, Minutes(90),
             "bash", "benchmarks/test-time.sh"),
     ];
 
     private static TimeSpan Minutes(int minutes) => TimeSpan.FromMinutes(minutes);
+
+    /// <summary>
+    /// <c>dotnet test</c> of one filter with the detailed console logger: a test's <c>[figures:NAME:KEY]</c> lines
+    /// (tests/Shared/ReadmeFigure.cs) reach the output only with it.
+    /// </summary>
+    private static string[] DotnetTest(string project, string filter) =>
+        ["dotnet", "test", project, "-c", "Release", "--filter", filter, "--logger", "console;verbosity=detailed"];
 
     /// <summary>The generator named <paramref name="name"/>, or null.</summary>
     public static FigureGenerator? Find(string name) => All.FirstOrDefault(g => g.Name == name);
