@@ -32,7 +32,8 @@ internal sealed class AppliedMarkers
         Forget(_other, ticks);
     }
 
-    private static void Forget<TKey>(Dictionary<TKey, long> markers, long ticks)
+    /// <summary>Removes the entries of <paramref name="markers"/> whose time ended at or before <paramref name="ticks"/> (the store's expired leases too).</summary>
+    internal static void Forget<TKey>(Dictionary<TKey, long> markers, long ticks)
         where TKey : notnull
     {
         List<TKey>? old = null;

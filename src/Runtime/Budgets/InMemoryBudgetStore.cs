@@ -466,7 +466,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         }
 
         // Forget expired leases whose counters have ended (a settle can no longer matter) and applied settles past the replay window.
-        Forget(_expired, ticks);
+        AppliedMarkers.Forget(_expired, ticks);
         _applied.Forget(ticks);
     }
 
@@ -510,18 +510,6 @@ public sealed class InMemoryBudgetStore : IBudgetStore
         public string Key { get; } = key;
 
         public Counter Counter { get; } = counter;
-    }
-
-    private static void Forget(Dictionary<string, long> markers, long ticks)
-    {
-        List<string>? old = null;
-        foreach (var (id, until) in markers)
-        {
-            if (until <= ticks) (old ??= []).Add(id);
-        }
-
-        if (old is null) return;
-        foreach (var id in old) markers.Remove(id);
     }
 
     /// <summary>A reservation: pending while its counters are being charged, then active until it is settled or expires.</summary>

@@ -64,7 +64,7 @@ internal sealed class ProviderBatchHostedService(ProviderBatchScheduler schedule
                 return;
             }
 
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Math.Max(scheduler.Options.MaxPollDelay.Ticks, scheduler.Options.FirstPollDelay.Ticks)));
+            delay = scheduler.NextPollDelay(delay);
         }
     }
 

@@ -35,6 +35,9 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable, IDisposable
 
     /// <summary>The clock.</summary>
     internal TimeProvider Time => _time;
+
+    /// <summary>The polling back-off's next wait after <paramref name="delay"/>: twice as long, at most <see cref="ProviderBatchOptions.MaxPollDelay"/>.</summary>
+    internal TimeSpan NextPollDelay(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxPollDelay.Ticks));
     private readonly IProviderBatchStore _store;
     private readonly IProviderBatchResultHandler? _handler;
     private readonly PriceCatalog _prices;
@@ -456,7 +459,7 @@ public sealed class ProviderBatchScheduler : IAsyncDisposable, IDisposable
             {
                 await Task.Delay(delay, _time, token).ConfigureAwait(false);
                 var wait = delay;
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxPollDelay.Ticks));
+                delay = NextPollDelay(delay);
                 BatchApiStatus status;
                 try
                 {
